@@ -1,0 +1,46 @@
+"""`python -m generator specs|generate|normalise …`"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .manifest import SpecError, fetch_all, load_manifest, mirror_dir, select
+from .parse import GenerationError, normalised_spec
+from .patch import PatchError, load_patches
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    specs = sub.add_parser("specs", help="fetch and verify the spec files into spec/")
+    specs.add_argument("versions", nargs="*", help="API versions (default: all in spec/versions.toml)")
+    gen = sub.add_parser("generate", help="generate version packages into generated/docker_engine/")
+    gen.add_argument("versions", nargs="*", help="API versions (default: all)")
+    gen.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
+    norm = sub.add_parser("normalise", help="print the patched OpenAPI 3.1 form of one version as JSON")
+    norm.add_argument("version")
+    args = parser.parse_args(argv)
+    try:
+        manifest = load_manifest()
+        if args.command == "specs":
+            for path in fetch_all(select(manifest, args.versions), mirror_dir()):
+                print(path)
+        elif args.command == "generate":
+            from .generate import generate
+
+            generate(select(manifest, args.versions), full=not args.versions, jobs=args.jobs)
+        elif args.command == "normalise":
+            (spec,) = select(manifest, [args.version])
+            fetch_all([spec], mirror_dir())
+            json.dump(normalised_spec(spec.path, spec.version, load_patches()), sys.stdout, indent=1, sort_keys=True)
+            print()
+    except (SpecError, GenerationError, PatchError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Generate version packages into `generated/docker_engine/`, atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .manifest import ROOT, SpecVersion, fetch_all, mirror_dir
+from .parse import GenerationError, normalised_spec, parse
+from .patch import load_patches
+from .render import Renderer
+
+GENERATED = ROOT / "generated" / "docker_engine"
+
+
+def _generate_one(spec: SpecVersion, staging: Path) -> str:
+    try:
+        oas = normalised_spec(spec.path, spec.version, load_patches())
+        output = staging / spec.package
+        data = parse(oas, version=spec.version, spec_path=spec.path, output=output)
+        Renderer(data, oas, spec.version, output).render()
+    except GenerationError:
+        raise
+    except Exception as exc:  # every failure names the version and spec it came from
+        raise GenerationError(f"v{spec.version} ({spec.path}): {type(exc).__name__}: {exc}") from exc
+    return spec.version
+
+
+def _ruff(staging: Path) -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    config = str(ROOT / "pyproject.toml")
+    for args in (["check", "--fix-only", "--silent", "--exit-zero"], ["format", "--quiet"]):
+        result = subprocess.run([ruff, *args, "--config", config, str(staging)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise GenerationError(f"ruff {args[0]} failed on the generated code:\n{result.stdout}{result.stderr}")
+
+
+def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None) -> None:
+    """Generate `versions`; with `full`, also drop packages of versions not in the manifest.
+
+    Everything is written under a temporary directory beside the target and
+    only swapped in once every version generated and was formatted, so a
+    failure leaves the committed tree as it was.
+    """
+    started = time.monotonic()
+    fetch_all(versions, mirror_dir())
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=GENERATED.parent))
+    try:
+        workers = jobs or min(len(versions), os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_generate_one, spec, staging) for spec in versions]
+            for future in futures:
+                print(f"generated v{future.result()}", flush=True)
+        _ruff(staging)
+        for spec in versions:
+            target = GENERATED / spec.package
+            old = GENERATED.parent / f".old-{spec.package}"
+            if old.exists():
+                shutil.rmtree(old)
+            if target.exists():
+                target.rename(old)
+            (staging / spec.package).rename(target)
+            if old.exists():
+                shutil.rmtree(old)
+        if full:
+            wanted = {spec.package for spec in versions}
+            for stale in GENERATED.iterdir():
+                if stale.is_dir() and stale.name.startswith("v") and stale.name not in wanted:
+                    shutil.rmtree(stale)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    print(f"{len(versions)} version(s) in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,83 @@
+"""Names of the generated API: tag attributes and method names.
+
+The rule: a method is its operationId without the tag prefix, in snake_case
+(`ContainerList` → `containers.list`). The override table holds the few
+operationIds that do not start with their tag.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+# Spec tag → (attribute on Docker, class name, module name).
+TAGS: dict[str, str] = {
+    "Container": "containers",
+    "Image": "images",
+    "Network": "networks",
+    "Volume": "volumes",
+    "Exec": "exec",
+    "Swarm": "swarm",
+    "Node": "nodes",
+    "Service": "services",
+    "Task": "tasks",
+    "Secret": "secrets",
+    "Config": "configs",
+    "Plugin": "plugins",
+    "System": "system",
+    "Distribution": "distribution",
+    "Session": "session",
+    "Session (experimental)": "session",
+}
+
+# operationId → method name, where the rule does not fit.
+METHOD_OVERRIDES: dict[str, str] = {
+    "ContainerExec": "create",  # POST /containers/{id}/exec creates an exec instance
+    "PutContainerArchive": "put_archive",
+    "ContainerArchiveHead": "archive_info",  # renamed ContainerArchiveInfo in 1.28
+    "GetPluginPrivileges": "privileges",
+    "BuildPrune": "build_prune",
+    "Session": "start",
+}
+
+
+class NamingError(Exception):
+    pass
+
+
+def snake(name: str) -> str:
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = re.sub(r"[^0-9A-Za-z]+", "_", s).strip("_").lower()
+    return s
+
+
+def python_name(wire: str) -> str:
+    """A parameter's Python name: the spec's name in snake_case (`fromImage` → `from_image`)."""
+    name = snake(wire)
+    if keyword.iskeyword(name) or name in ("self", "body", "request"):
+        name += "_"
+    return name
+
+
+def tag_attr(tag: str) -> str:
+    try:
+        return TAGS[tag]
+    except KeyError:
+        raise NamingError(f"tag {tag!r} has no attribute name; add it to generator/naming.py TAGS") from None
+
+
+def method_name(operation_id: str, tag: str) -> str:
+    if operation_id in METHOD_OVERRIDES:
+        return METHOD_OVERRIDES[operation_id]
+    prefix = tag.split(" ")[0]
+    if not operation_id.startswith(prefix) or operation_id == prefix:
+        raise NamingError(
+            f"operationId {operation_id!r} does not start with its tag {tag!r}; "
+            "add it to generator/naming.py METHOD_OVERRIDES"
+        )
+    return snake(operation_id[len(prefix) :])
+
+
+def class_name(attr: str) -> str:
+    return attr[:1].upper() + attr[1:]

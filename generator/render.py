@@ -1,0 +1,363 @@
+"""Render one version package from openapi-python-client's parsed model and our templates."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+from openapi_python_client import TEMPLATE_FILTERS, Project
+from openapi_python_client.parser import GeneratorData
+from openapi_python_client.parser.properties import ModelProperty
+from openapi_python_client.strings import safe_for_docstring
+
+from . import naming
+from .parse import GenerationError, opc_config
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+SCALARS = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
+STREAM_KINDS = {"json-stream", "multiplexed"}
+
+
+@dataclass
+class ParamView:
+    name: str
+    py: str
+    type: str
+    required: bool
+    wire_value: str
+    doc: str
+
+
+@dataclass
+class BodyView:
+    kind: str  # "json" or "binary"
+    type: str
+    required: bool
+    wire_type: str
+
+
+@dataclass
+class OperationView:
+    op_id: str
+    name: str
+    http_method: str
+    path: str
+    path_fstring: str
+    kind: str
+    ok_statuses: str
+    path_params: list[ParamView] = field(default_factory=list)
+    query_params: list[ParamView] = field(default_factory=list)
+    header_params: list[ParamView] = field(default_factory=list)
+    body: BodyView | None = None
+    parse: bool = False
+    parse_type: str = "Any"
+    parse_code: str = ""
+    parse_imports: list[str] = field(default_factory=list)
+    return_type: str = "None"
+    async_return_type: str = "None"
+    runner: str = "call"
+    cast_result: bool = False
+    docstring: str = ""
+
+    @property
+    def keyword_args(self) -> bool:
+        return bool(self.body or self.query_params or self.header_params)
+
+
+@dataclass
+class TagView:
+    spec_tag: str
+    attr: str
+    class_name: str
+    module: str
+    title: str
+    description: str
+    operations: list[OperationView] = field(default_factory=list)
+    type_imports: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    getter = getattr(value, "get_untrusted_value", None)
+    return str(getter() if getter else value)
+
+
+def _code(value: Any) -> str:
+    as_code = getattr(value, "as_unembedded_code", None)
+    return str(as_code() if as_code else value)
+
+
+def _param_type(schema: dict[str, Any], name: str) -> str:
+    if name == "filters":
+        return "Filters"
+    if schema.get("format") == "json":
+        return "JSONParam"
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next(k for k in kind if k != "null")
+    if "enum" in schema:
+        values = ", ".join(json.dumps(v) for v in schema["enum"] if v is not None)
+        return f"Literal[{values}] | str"
+    if kind == "array":
+        item = schema.get("items", {})
+        return f"Sequence[{_param_type(item, '')}]"
+    return SCALARS.get(str(kind), "Any")
+
+
+def _wire_value(param: dict[str, Any], py: str) -> str:
+    schema = param.get("schema", {})
+    if param["name"] == "filters" or schema.get("format") == "json":
+        return f"encode_json_param({py})"
+    if schema.get("type") == "array":
+        return f"list({py})" if param.get("explode") else f'",".join({py})'
+    return py
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    import textwrap
+
+    lines = []
+    for paragraph in text.strip().split("\n"):
+        if not paragraph.strip():
+            lines.append("")
+            continue
+        lines.extend(textwrap.wrap(paragraph, 96, subsequent_indent=indent, break_long_words=False) or [""])
+    return ("\n" + indent).join(lines) if indent else "\n".join(lines)
+
+
+def _param_doc(param: dict[str, Any], py: str) -> str:
+    desc = " ".join(_text(param.get("description", "")).split())
+    default = param.get("schema", {}).get("default")
+    if default is not None:
+        desc += f" The daemon's default: {json.dumps(default)}."
+    return f"{py}: {desc}".strip()
+
+
+class Renderer:
+    def __init__(self, data: GeneratorData, oas: dict[str, Any], version: str, output: Path) -> None:
+        self.data = data
+        self.oas = oas
+        self.version = version
+        self.output = output
+        # openapi-python-client's Project sets up the filters and globals its
+        # property templates need; we keep its environment but load our
+        # templates first.
+        project = Project(openapi=data, config=opc_config(output), custom_template_path=TEMPLATES)
+        self.env: Environment = project.env
+        self.env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), PackageLoader("openapi_python_client")])
+        self.env.filters.update(TEMPLATE_FILTERS)
+        self.env.globals["api_version"] = version
+        self._construct = self.env.from_string(
+            '{% import "property_templates/" + prop.template as t %}'
+            "{% if t.construct %}{{ t.construct(prop, 'data') }}{% endif %}"
+        )
+
+    # -- views -------------------------------------------------------------
+
+    def _raw_operation(self, path: str, method: str) -> dict[str, Any]:
+        op: dict[str, Any] = self.oas["paths"][path][method]
+        return op
+
+    def operation_view(self, endpoint: Any) -> OperationView:
+        path = _text(endpoint.path)
+        raw = self._raw_operation(path, endpoint.method)
+        op_id = raw["operationId"]
+        tag = (raw.get("tags") or ["default"])[0]
+        kind = raw["x-docker-response"]
+        statuses = sorted(int(c) for c in raw["responses"] if c.startswith("2") or c == "304")
+        view = OperationView(
+            op_id=op_id,
+            name=naming.method_name(op_id, tag),
+            http_method=endpoint.method.upper(),
+            path=path,
+            path_fstring=path,
+            kind=kind,
+            ok_statuses="(" + ", ".join(map(str, statuses)) + ("," if len(statuses) == 1 else "") + ")",
+        )
+        docs: list[str] = []
+        for param in raw.get("parameters", []):
+            py = naming.python_name(param["name"])
+            schema = param.get("schema", {})
+            pv = ParamView(
+                name=param["name"],
+                py=py,
+                type=_param_type(schema, param["name"]),
+                required=bool(param.get("required")),
+                wire_value=_wire_value(param, py),
+                doc=_param_doc(param, py),
+            )
+            docs.append(pv.doc)
+            if param["in"] == "path":
+                view.path_params.append(pv)
+                view.path_fstring = view.path_fstring.replace("{" + param["name"] + "}", "{_q(" + py + ")}")
+            elif param["in"] == "query":
+                view.query_params.append(pv)
+            else:
+                view.header_params.append(pv)
+        body = raw.get("requestBody")
+        if body is not None:
+            wire = body["x-docker-request"]
+            if wire == "application/json":
+                prop = endpoint.bodies[0].prop
+                base = _code(prop.get_type_string(no_optional=True))
+                schema = body["content"]["application/json"]["schema"]
+                extra = "Sequence[Any]" if schema.get("type") == "array" else "Mapping[str, Any]"
+                view.body = BodyView("json", f"{base} | {extra}", bool(body.get("required")), wire)
+            else:
+                view.body = BodyView("binary", "RequestContent", bool(body.get("required")), wire)
+            docs.append("body: " + " ".join(_text(body.get("description", "The request body.")).split()))
+        self._returns(endpoint, raw, view)
+        view.docstring = self._docstring(raw, docs, view)
+        # Inside the API classes a method named `list` shadows the builtin.
+        for holder in [view, *view.path_params, *view.query_params, *view.header_params]:
+            for attr in ("type", "return_type", "async_return_type"):
+                if hasattr(holder, attr):
+                    setattr(holder, attr, re.sub(r"(?<![\w.])list\[", "builtins.list[", getattr(holder, attr)))
+        if view.body:
+            view.body.type = re.sub(r"(?<![\w.])list\[", "builtins.list[", view.body.type)
+        return view
+
+    def _returns(self, endpoint: Any, raw: dict[str, Any], view: OperationView) -> None:
+        kind = view.kind
+        if kind == "json":
+            code = next(c for c, r in raw["responses"].items() if c.startswith("2") and "content" in r)
+            pattern = next(p for p in endpoint.responses.patterns if p.status_code.range[0] == int(code))
+            prop = pattern.prop
+            view.parse = True
+            view.parse_type = _code(prop.get_type_string())
+            construct = self._construct.render(prop=prop).strip()
+            if construct:
+                view.parse_code = construct + f"\nreturn {prop.python_name}"
+                view.parse_imports = sorted(
+                    i for i in prop.get_imports(prefix="..") | prop.get_lazy_imports(prefix="..") if "models" in i
+                )
+            others = [c for c in view.ok_statuses.strip("(),").split(", ") if c != code]
+            view.return_type = view.parse_type + (" | None" if others else "")
+        elif kind == "empty":
+            view.return_type = "None"
+        elif kind == "text":
+            view.return_type = "str"
+        elif kind == "head":
+            view.return_type = "Headers"
+        elif kind == "binary":
+            view.return_type = "bytes"
+        elif kind == "json-stream":
+            item = raw.get("x-docker-stream-item")
+            if item:
+                module = self._model_modules()[item]
+                view.parse = True
+                view.parse_type = item
+                view.parse_code = f"return {item}.from_dict(data)"
+                view.parse_imports = [f"from ..models.{module} import {item}"]
+            else:
+                view.parse = True
+                view.parse_type = "dict[str, Any]"
+            view.return_type = f"JSONStream[{view.parse_type}]"
+            view.async_return_type = f"AsyncJSONStream[{view.parse_type}]"
+            view.runner = "stream"
+            view.cast_result = True
+        elif kind == "multiplexed":
+            view.return_type = "FrameStream"
+            view.async_return_type = "AsyncFrameStream"
+            view.runner = "stream"
+            view.cast_result = True
+        else:
+            raise GenerationError(f"v{self.version}: {view.op_id}: unknown response kind {kind!r}")
+        if kind not in STREAM_KINDS:
+            view.async_return_type = view.return_type
+
+    def _docstring(self, raw: dict[str, Any], docs: list[str], view: OperationView) -> str:
+        parts = []
+        summary = _text(raw.get("summary", "")).strip()
+        parts.append(summary or view.op_id)
+        description = _text(raw.get("description", "")).strip()
+        if description:
+            parts.append(_wrap(description))
+        parts.append(f"`{view.http_method} {view.path}` (operation `{view.op_id}`).")
+        if raw.get("deprecated"):
+            parts.append("Deprecated by the API.")
+        if docs:
+            parts.append("Args:\n    " + "\n    ".join(_wrap(d, "        ") for d in docs))
+        returns = {
+            "empty": "None.",
+            "text": "The response text.",
+            "head": "The response headers.",
+            "binary": "The response body.",
+            "json-stream": "An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.",
+            "multiplexed": "An iterator of `Frame`s (stream, data).",
+        }.get(view.kind, f"`{view.return_type}`.")
+        parts.append("Returns:\n    " + returns)
+        parts.append("Raises:\n    DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).")
+        return safe_for_docstring("\n\n".join(parts))
+
+    def _model_modules(self) -> dict[str, str]:
+        if not hasattr(self, "_modules"):
+            self._modules = {m.class_info.name: m.class_info.module_name for m in self.data.models}
+            self._modules.update({e.class_info.name: e.class_info.module_name for e in self.data.enums})
+        return self._modules
+
+    def tag_views(self) -> list[TagView]:
+        tags: dict[str, TagView] = {}
+        descriptions = {t["name"]: t.get("description", "") for t in self.oas.get("tags", [])}
+        for collection in self.data.endpoint_collections_by_tag.values():
+            for endpoint in collection.endpoints:
+                raw = self._raw_operation(_text(endpoint.path), endpoint.method)
+                spec_tag = (raw.get("tags") or ["default"])[0]
+                attr = naming.tag_attr(spec_tag)
+                view = tags.get(attr)
+                if view is None:
+                    title = naming.class_name(attr)
+                    view = TagView(spec_tag, attr, title, attr, title, descriptions.get(spec_tag, ""))
+                    tags[attr] = view
+                op = self.operation_view(endpoint)
+                if any(o.name == op.name for o in view.operations):
+                    raise GenerationError(f"v{self.version}: two operations of {attr} are named {op.name!r}")
+                view.operations.append(op)
+                imports: set[str] = set()
+                for prop in [b.prop for b in endpoint.bodies] + [p.prop for p in endpoint.responses.patterns]:
+                    imports |= {i for i in prop.get_imports(prefix="..") | prop.get_lazy_imports(prefix="..") if "models" in i}
+                for line in op.parse_imports:
+                    imports.add(line)
+                view.type_imports = sorted(set(view.type_imports) | imports)
+        for view in tags.values():
+            view.operations.sort(key=lambda o: o.name)
+            if not view.description:
+                view.description = f"Operations tagged {view.spec_tag!r} in the spec."
+        return sorted(tags.values(), key=lambda t: t.attr)
+
+    # -- files -------------------------------------------------------------
+
+    def _write(self, relative: str, text: str) -> None:
+        path = self.output / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def render(self) -> None:
+        env = self.env
+        models: list[tuple[str, str]] = []
+        model_template = env.get_template("model.py.jinja")
+        for model in self.data.models:
+            assert isinstance(model, ModelProperty)
+            self._write(f"models/{model.class_info.module_name}.py", model_template.render(model=model))
+            models.append((model.class_info.name, model.class_info.module_name))
+        for enum in self.data.enums:
+            template = "int_enum.py.jinja" if enum.value_type is int else "str_enum.py.jinja"
+            self._write(f"models/{enum.class_info.module_name}.py", env.get_template(template).render(enum=enum))
+            models.append((enum.class_info.name, enum.class_info.module_name))
+        models.sort()
+        self._write("models/__init__.py", env.get_template("models_init.py.jinja").render(models=models))
+        tags = self.tag_views()
+        tag_template = env.get_template("tag_module.py.jinja")
+        for tag in tags:
+            self._write(f"api/{tag.module}.py", tag_template.render(tag=tag))
+        self._write("api/__init__.py", f'"""Docker Engine API v{self.version}: one module per tag."""\n')
+        self._write("client.py", env.get_template("client.py.jinja").render(tags=tags))
+        self._write("types.py", env.get_template("types.py.jinja").render())
+        self._write("__init__.py", env.get_template("package_init.py.jinja").render())
+        self._write("py.typed", "")

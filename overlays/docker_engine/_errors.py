@@ -1,0 +1,114 @@
+"""Exceptions. Every one the SDK raises is a `DockerError`:
+
+    DockerError
+    ├── DockerConnectionError       the daemon could not be reached
+    ├── APIError                    the daemon answered with an error status
+    │   ├── BadRequestError         400
+    │   ├── UnauthorizedError       401
+    │   ├── ForbiddenError          403
+    │   ├── NotFoundError           404
+    │   ├── ConflictError           409
+    │   └── ServerError             5xx
+    └── StreamError                 a stream reported an error, was cut or malformed
+
+An `APIError` keeps the daemon's message, the status, and the method and path
+of the request.
+"""
+
+from __future__ import annotations
+
+import json
+
+__all__ = [
+    "APIError",
+    "BadRequestError",
+    "ConflictError",
+    "DockerConnectionError",
+    "DockerError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ServerError",
+    "StreamError",
+    "UnauthorizedError",
+    "error_for_status",
+]
+
+# How much of an error body is read: enough for any daemon message.
+MAX_ERROR_BODY = 64 * 1024
+
+
+class DockerError(Exception):
+    """Base of every exception the SDK raises."""
+
+
+class DockerConnectionError(DockerError):
+    """The daemon could not be reached at `target`."""
+
+    def __init__(self, message: str, *, target: str) -> None:
+        super().__init__(message)
+        self.target = target
+
+
+class APIError(DockerError):
+    """The daemon answered `method path` with a non-success `status_code`."""
+
+    def __init__(self, status_code: int, message: str, *, method: str, path: str) -> None:
+        super().__init__(f"{status_code} {method} {path}: {message}")
+        self.status_code = status_code
+        self.message = message
+        self.method = method
+        self.path = path
+
+
+class BadRequestError(APIError):
+    """400: the request was malformed or had bad parameters."""
+
+
+class UnauthorizedError(APIError):
+    """401: authentication required or failed."""
+
+
+class ForbiddenError(APIError):
+    """403: the daemon refused the operation."""
+
+
+class NotFoundError(APIError):
+    """404: no such object (container, image, network, …)."""
+
+
+class ConflictError(APIError):
+    """409: the object's state conflicts with the request (name in use, container running, …)."""
+
+
+class ServerError(APIError):
+    """5xx: the daemon failed."""
+
+
+class StreamError(DockerError):
+    """A stream carried an error message, was truncated, or could not be decoded."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+}
+
+
+def daemon_message(body: bytes) -> str:
+    """The daemon's `{"message": …}`, or the body's text when it is not JSON."""
+    text = body[:MAX_ERROR_BODY].decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text or "(no message)"
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return text
+
+
+def error_for_status(status_code: int, body: bytes, *, method: str, path: str) -> APIError:
+    cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else APIError)
+    return cls(status_code, daemon_message(body), method=method, path=path)

@@ -1,0 +1,55 @@
+"""What a generated method hands to the runtime: one request, described without I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["Request", "quote_path"]
+
+
+def quote_path(value: object) -> str:
+    # `/` and `:` stay: image references (`registry:5000/app:tag`) are path
+    # segments the daemon's router takes whole.
+    return quote(str(value), safe="/:@")
+
+
+class Request:
+    """Method, versionless path and parameters of one operation call.
+
+    `kind` tells the runtime how to read the response: `json` (parsed by
+    `parse`), `empty`, `text`, `head` (headers), `binary`, `json-stream`
+    (items parsed by `parse`) or `multiplexed` (frames).
+    """
+
+    __slots__ = ("content", "content_type", "headers", "json", "kind", "method", "ok", "params", "parse", "path")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        ok: tuple[int, ...],
+        *,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        json: Any = None,
+        content: Any = None,
+        content_type: str | None = None,
+        parse: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.ok = ok
+        self.kind = kind
+        self.params = params
+        self.headers = headers
+        self.json = json
+        self.content = content
+        self.content_type = content_type
+        self.parse = parse
+
+    def __repr__(self) -> str:
+        # Headers may carry credentials (X-Registry-Auth): never shown.
+        return f"Request({self.method} {self.path}, kind={self.kind})"

@@ -1,0 +1,131 @@
+"""Types shared by the runtime and every generated version package."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any, Literal
+
+import httpx
+
+__all__ = [
+    "UNSET",
+    "Filters",
+    "Headers",
+    "JSONParam",
+    "RequestContent",
+    "Timestamp",
+    "Unset",
+    "encode_json_param",
+    "format_timestamp",
+    "parse_timestamp",
+    "to_jsonable",
+]
+
+
+class Unset:
+    """The type of `UNSET`: "not given", as opposed to `None`, which is JSON null."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Unset = Unset()
+
+# `filters={"label": ["a=b"], "status": ["exited"]}`; the older map form and a
+# ready JSON string pass through too.
+Filters = Mapping[str, Sequence[str]] | Mapping[str, Mapping[str, bool]] | str
+# Query parameters the spec declares as JSON text (buildargs, labels, …).
+JSONParam = Mapping[str, Any] | Sequence[Any] | str
+# A request body sent as bytes: whole, from a binary file, or as chunks.
+RequestContent = bytes | IO[bytes] | Iterable[bytes]
+Headers = httpx.Headers
+
+
+def encode_json_param(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def to_jsonable(value: Any) -> Any:
+    """A request body as JSON data: generated models, mappings and sequences of them."""
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, Mapping):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+class Timestamp(_dt.datetime):
+    """A timezone-aware datetime that keeps the daemon's text.
+
+    Docker sends RFC 3339 with nanoseconds (`2024-05-01T10:00:00.123456789Z`),
+    which `datetime` truncates to microseconds; `text` and `nanosecond` keep
+    the full value, and `format_timestamp` sends the original text back.
+    """
+
+    text: str | None = None
+
+    @property
+    def nanosecond(self) -> int:
+        if self.text:
+            m = _RFC3339.match(self.text)
+            if m and m.group(2):
+                return int(m.group(2)[1:10].ljust(9, "0")) % 1000
+        return 0
+
+
+_RFC3339 = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|z|[+-]\d\d:\d\d)$")
+
+
+def parse_timestamp(text: str) -> Timestamp:
+    """Parse a Docker timestamp; the zero time `0001-01-01T00:00:00Z` included."""
+    m = _RFC3339.match(text)
+    if m:
+        base = _dt.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
+        micro = int(m.group(2)[1:7].ljust(6, "0")) if m.group(2) else 0
+        zone = m.group(3)
+        if zone in ("Z", "z"):
+            tz = _dt.UTC
+        else:
+            sign = 1 if zone[0] == "+" else -1
+            tz = _dt.timezone(sign * _dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        value = Timestamp(base.year, base.month, base.day, base.hour, base.minute, base.second, micro, tzinfo=tz)
+    else:
+        from dateutil.parser import isoparse  # noqa: PLC0415 - rare path: non-RFC 3339 text
+
+        try:
+            parsed = isoparse(text)
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"not a timestamp: {text!r}") from exc
+        value = Timestamp(
+            parsed.year,
+            parsed.month,
+            parsed.day,
+            parsed.hour,
+            parsed.minute,
+            parsed.second,
+            parsed.microsecond,
+            tzinfo=parsed.tzinfo,
+        )
+    value.text = text
+    return value
+
+
+def format_timestamp(value: _dt.datetime) -> str:
+    """RFC 3339 text for a datetime; a parsed `Timestamp` gives back its original text."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str) and type(value) is Timestamp:
+        return text
+    if value.tzinfo is not None and value.utcoffset() == _dt.timedelta(0):
+        return value.replace(tzinfo=None).isoformat() + "Z"
+    return value.isoformat()
