@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from .generate import generate
 from .manifest import SpecError, fetch_all, load_manifest, mirror_dir, select
 from .parse import GenerationError, normalised_spec
 from .patch import PatchError, load_patches
@@ -28,8 +29,6 @@ def main(argv: list[str] | None = None) -> int:
             for path in fetch_all(select(manifest, args.versions), mirror_dir()):
                 print(path)
         elif args.command == "generate":
-            from .generate import generate
-
             generate(select(manifest, args.versions), full=not args.versions, jobs=args.jobs)
         elif args.command == "normalise":
             (spec,) = select(manifest, [args.version])

@@ -95,7 +95,12 @@ class Converter:
         daemon may send null.
         """
         go_type = s.get("x-go-type")
-        if "$ref" not in s and "type" not in s and isinstance(go_type, dict) and go_type.get("type") in self.definitions:
+        if (
+            "$ref" not in s
+            and "type" not in s
+            and isinstance(go_type, dict)
+            and go_type.get("type") in self.definitions
+        ):
             # `x-go-type: {type: Volume}` names a Go type; where the spec defines it, refer to it.
             s = {**s, "$ref": f"#/definitions/{go_type['type']}"}
         if "$ref" in s:
@@ -118,7 +123,9 @@ class Converter:
             self.hoisted.add(name)
             self.components[name] = {}
             self.components[name] = self.object_schema(s, owner=name)
-            return self.schema({"$ref": f"#/definitions/{name}", "x-nullable": nullable or s.get("x-nullable")}, owner="")
+            return self.schema(
+                {"$ref": f"#/definitions/{name}", "x-nullable": nullable or s.get("x-nullable")}, owner=""
+            )
         return self._plain(s, owner=owner, nullable=nullable)
 
     def _plain(self, s: Schema, *, owner: str, nullable: bool) -> Schema:
@@ -164,7 +171,10 @@ class Converter:
             out: Schema = {k: s[k] for k in ("description",) if k in s}
             out["allOf"] = [self._allof_part(p, owner=owner) for p in s["allOf"]]
             return out
-        out = {k: s[k] for k in ("description", "required") if k in s}
+        # `required` is not kept: daemons of other versions omit fields the
+        # spec requires (Image.Container, required in 1.30, is gone from 28.x),
+        # so every field is optional and a missing one parses as UNSET.
+        out = {k: s[k] for k in ("description",) if k in s}
         out["type"] = "object"
         props = s.get("properties")
         if props:
@@ -225,6 +235,10 @@ class Converter:
                     converted["content"] = {
                         "application/json": {"schema": self.schema(response["schema"], owner=f"{op_id}Response")}
                     }
+                if kind == "json-stream":
+                    item = self.stream_item(op_id, op, response)
+                    if item:
+                        out["x-docker-stream-item"] = item
                 if kind != "empty" or response_kind == "empty":
                     response_kind = kind
             out["responses"][str(code)] = converted
@@ -233,6 +247,20 @@ class Converter:
         out["x-docker-response"] = response_kind
         out["x-docker-produces"] = produces
         return out
+
+    def stream_item(self, op_id: str, op: dict[str, Any], response: dict[str, Any]) -> str | None:
+        """The schema of one message of a JSON stream: named by a patch, else the response schema."""
+        named = op.get("x-docker-stream-item")
+        if named:
+            if named not in self.definitions:
+                raise ConversionError(f"{op_id}: stream item {named!r} is not a definition")
+            return str(named)
+        schema = response.get("schema")
+        if schema is None:
+            return None
+        converted = self.schema(schema, owner=f"{op_id}Message")
+        ref = converted.get("$ref") or converted.get("oneOf", [{}])[0].get("$ref")
+        return str(ref).rsplit("/", 1)[1] if ref else None
 
     def response_kind(self, op_id: str, response: dict[str, Any], produces: list[str]) -> str:
         media = set(produces)
@@ -248,7 +276,9 @@ class Converter:
         if schema.get("type") == "string" and not media & JSON_TYPES:
             return "text"
         if schema.get("format") == "binary":
-            raise ConversionError(f"{op_id}: binary body declared as {sorted(media) or 'JSON'}; add a patch saying what it is")
+            raise ConversionError(
+                f"{op_id}: binary body declared as {sorted(media) or 'JSON'}; add a patch saying what it is"
+            )
         if media and not media & JSON_TYPES:
             raise ConversionError(f"{op_id}: a schema for {sorted(media)} responses is not supported")
         return "json"
@@ -299,7 +329,11 @@ class Converter:
         info = self.swagger["info"]
         return {
             "openapi": "3.1.0",
-            "info": {"title": info["title"], "version": str(info["version"]), "description": info.get("description", "")},
+            "info": {
+                "title": info["title"],
+                "version": str(info["version"]),
+                "description": info.get("description", ""),
+            },
             "paths": paths,
             "components": {"schemas": dict(sorted(self.components.items()))},
         }

@@ -41,7 +41,7 @@ def _ruff(staging: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code:\n{result.stdout}{result.stderr}")
 
 
-def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None) -> None:
+def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None, target: Path = GENERATED) -> None:
     """Generate `versions`; with `full`, also drop packages of versions not in the manifest.
 
     Everything is written under a temporary directory beside the target and
@@ -50,8 +50,8 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
     """
     started = time.monotonic()
     fetch_all(versions, mirror_dir())
-    GENERATED.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=GENERATED.parent))
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
         workers = jobs or min(len(versions), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -60,18 +60,18 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
                 print(f"generated v{future.result()}", flush=True)
         _ruff(staging)
         for spec in versions:
-            target = GENERATED / spec.package
-            old = GENERATED.parent / f".old-{spec.package}"
+            package = target / spec.package
+            old = target.parent / f".old-{spec.package}"
             if old.exists():
                 shutil.rmtree(old)
-            if target.exists():
-                target.rename(old)
-            (staging / spec.package).rename(target)
+            if package.exists():
+                package.rename(old)
+            (staging / spec.package).rename(package)
             if old.exists():
                 shutil.rmtree(old)
         if full:
             wanted = {spec.package for spec in versions}
-            for stale in GENERATED.iterdir():
+            for stale in target.iterdir():
                 if stale.is_dir() and stale.name.startswith("v") and stale.name not in wanted:
                     shutil.rmtree(stale)
     finally:

@@ -63,7 +63,9 @@ def select(versions: list[SpecVersion], wanted: list[str] | None) -> list[SpecVe
     by_name = {v.version: v for v in versions}
     unknown = [w for w in wanted if w.removeprefix("v") not in by_name]
     if unknown:
-        raise SpecError(f"unknown API version(s) {', '.join(unknown)}; the manifest has {versions[0].version}…{versions[-1].version}")
+        raise SpecError(
+            f"unknown API version(s) {', '.join(unknown)}; the manifest has {versions[0].version}…{versions[-1].version}"
+        )
     return [by_name[w.removeprefix("v")] for w in wanted]
 
 
@@ -94,7 +96,7 @@ def fetch(spec: SpecVersion, mirror: Path | None) -> Path:
         origin = str(source)
     else:
         try:
-            with urllib.request.urlopen(spec.url, timeout=60) as response:  # noqa: S310 - https URL from the manifest
+            with urllib.request.urlopen(spec.url, timeout=60) as response:
                 data = response.read()
         except OSError as exc:
             raise SpecError(f"v{spec.version}: download from {spec.url} failed: {exc}") from exc
@@ -115,5 +117,3 @@ def fetch(spec: SpecVersion, mirror: Path | None) -> Path:
 
 def fetch_all(versions: list[SpecVersion], mirror: Path | None) -> list[Path]:
     return [fetch(v, mirror) for v in versions]
-
-

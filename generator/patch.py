@@ -104,7 +104,11 @@ def apply_patches(swagger: dict[str, Any], version: str, patches: list[Patch]) -
             else doc.get("definitions", {}).get(patch.definition or "")
         )
         for key in patch.at:
-            node = node.get(key) if isinstance(node, dict) else None
+            if not isinstance(node, dict):
+                node = None
+                break
+            # Response codes are integer keys in the YAML.
+            node = node.get(key, node.get(int(key)) if key.isdigit() else None)
         if not isinstance(node, dict):
             raise PatchError(f"v{version}: patch {patch.why!r}: {patch.where()} does not exist")
         for key in patch.delete:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,8 +121,6 @@ def _wire_value(param: dict[str, Any], py: str) -> str:
 
 
 def _wrap(text: str, indent: str = "") -> str:
-    import textwrap
-
     lines = []
     for paragraph in text.strip().split("\n"):
         if not paragraph.strip():
@@ -298,8 +297,8 @@ class Renderer:
 
     def _model_modules(self) -> dict[str, str]:
         if not hasattr(self, "_modules"):
-            self._modules = {m.class_info.name: m.class_info.module_name for m in self.data.models}
-            self._modules.update({e.class_info.name: e.class_info.module_name for e in self.data.enums})
+            self._modules = {str(m.class_info.name): str(m.class_info.module_name) for m in self.data.models}
+            self._modules.update({str(e.class_info.name): str(e.class_info.module_name) for e in self.data.enums})
         return self._modules
 
     def tag_views(self) -> list[TagView]:
@@ -321,7 +320,9 @@ class Renderer:
                 view.operations.append(op)
                 imports: set[str] = set()
                 for prop in [b.prop for b in endpoint.bodies] + [p.prop for p in endpoint.responses.patterns]:
-                    imports |= {i for i in prop.get_imports(prefix="..") | prop.get_lazy_imports(prefix="..") if "models" in i}
+                    imports |= {
+                        i for i in prop.get_imports(prefix="..") | prop.get_lazy_imports(prefix="..") if "models" in i
+                    }
                 for line in op.parse_imports:
                     imports.add(line)
                 view.type_imports = sorted(set(view.type_imports) | imports)

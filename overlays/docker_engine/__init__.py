@@ -10,7 +10,7 @@ from pkgutil import extend_path
 
 __path__ = extend_path(__path__, __name__)
 
-from ._errors import (  # noqa: E402
+from ._errors import (
     APIError,
     BadRequestError,
     ConflictError,
@@ -22,8 +22,8 @@ from ._errors import (  # noqa: E402
     StreamError,
     UnauthorizedError,
 )
-from ._streams import Frame  # noqa: E402
-from ._types import UNSET, Timestamp, Unset  # noqa: E402
+from ._streams import Frame
+from ._types import UNSET, Timestamp, Unset
 
 __all__ = [
     "UNSET",

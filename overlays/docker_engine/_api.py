@@ -14,7 +14,7 @@ import httpx
 
 from ._errors import DockerConnectionError, error_for_status
 from ._request import Request
-from ._streams import AsyncFrameStream, AsyncJSONStream, FrameStream, JSONStream
+from ._streams import RAW_STREAM, AsyncFrameStream, AsyncJSONStream, FrameStream, JSONStream
 from ._transport import Endpoint, resolve_host
 
 __all__ = ["AsyncAPI", "SyncAPI"]
@@ -57,7 +57,27 @@ def _connect_error(endpoint: Endpoint, exc: Exception) -> DockerConnectionError:
         hint = " (permission denied: add your user to the `docker` group, or use a socket you may open)"
     elif "refused" in str(exc).lower():
         hint = " (connection refused: is the daemon listening there? Set DOCKER_HOST or pass base_url=)"
-    return DockerConnectionError(f"cannot connect to the Docker daemon at {endpoint.host}: {exc}{hint}", target=endpoint.host)
+    return DockerConnectionError(
+        f"cannot connect to the Docker daemon at {endpoint.host}: {exc}{hint}", target=endpoint.host
+    )
+
+
+def is_raw_stream(request: Request, response: httpx.Response, version: str) -> bool:
+    """Whether output is raw (TTY) rather than multiplexed.
+
+    The daemon's Content-Type is right only from API 1.42, and only on logs
+    (GET) and upgraded (101) attach/exec responses: a plain POST to exec start
+    or attach is always labelled raw-stream. Otherwise the request's own
+    `Tty` (exec start) decides; without one the stream is taken as
+    multiplexed, and a malformed frame header raises rather than passing
+    garbage on.
+    """
+    major, minor = version.split(".")
+    if (int(major), int(minor)) >= (1, 42) and (response.status_code == 101 or request.method == "GET"):
+        content_type: str = response.headers.get("content-type", "")
+        return content_type.startswith(RAW_STREAM)
+    body = request.json
+    return isinstance(body, dict) and bool(body.get("Tty"))
 
 
 def _check(request: Request, response: httpx.Response, body: bytes) -> None:
@@ -93,7 +113,11 @@ class _APIBase:
         content = _content(request)
         if isinstance(client, httpx.AsyncClient) and content is not None and not isinstance(content, bytes):
             content = _async_chunks(content)
-        extensions = {"timeout": httpx.Timeout(self.timeout.connect, read=None, write=None, pool=None).as_dict()} if stream else None
+        extensions = (
+            {"timeout": httpx.Timeout(self.timeout.connect, read=None, write=None, pool=None).as_dict()}
+            if stream
+            else None
+        )
         return client.build_request(
             request.method,
             self.prefix + request.path,
@@ -136,7 +160,7 @@ class SyncAPI(_APIBase):
         if request.kind == "json-stream":
             assert request.parse is not None
             return JSONStream(response, request.parse)
-        return FrameStream(response)
+        return FrameStream(response, raw=is_raw_stream(request, response, self.version))
 
     def close(self) -> None:
         self.client.close()
@@ -173,7 +197,7 @@ class AsyncAPI(_APIBase):
         if request.kind == "json-stream":
             assert request.parse is not None
             return AsyncJSONStream(response, request.parse)
-        return AsyncFrameStream(response)
+        return AsyncFrameStream(response, raw=is_raw_stream(request, response, self.version))
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -185,17 +185,18 @@ class AsyncJSONStream(_StreamBase, Generic[T]):
         await self.aclose()
 
 
-def _is_raw(response: httpx.Response) -> bool:
-    content_type: str = response.headers.get("content-type", "")
-    return content_type.startswith(RAW_STREAM)
+class _FramedBase(_StreamBase):
+    def __init__(self, response: httpx.Response, *, raw: bool) -> None:
+        super().__init__(response)
+        self.raw = raw
 
 
-class FrameStream(_StreamBase):
+class FrameStream(_FramedBase):
     """Container output as `Frame`s. A raw (TTY) stream comes out as stdout frames."""
 
     def __iter__(self) -> Iterator[Frame]:
         try:
-            if _is_raw(self.response):
+            if self.raw:
                 for chunk in self.response.iter_raw():
                     yield Frame(STDOUT, chunk)
                 return
@@ -221,12 +222,12 @@ class FrameStream(_StreamBase):
         self.close()
 
 
-class AsyncFrameStream(_StreamBase):
+class AsyncFrameStream(_FramedBase):
     """The asyncio twin of `FrameStream`."""
 
     async def __aiter__(self) -> AsyncIterator[Frame]:
         try:
-            if _is_raw(self.response):
+            if self.raw:
                 async for chunk in self.response.aiter_raw():
                     yield Frame(STDOUT, chunk)
                 return

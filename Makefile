@@ -1,0 +1,63 @@
+# docker-engine: generate typed packages from the Docker Engine API specs, and test them.
+PYTHON ?= .venv/bin/python
+VERSIONS ?=
+TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
+export SPEC_MIRROR
+
+.PHONY: all venv specs generate lint typecheck check-generated unit live test demo bench clean
+
+all: generate
+
+venv: .venv/.installed
+.venv/.installed: pyproject.toml
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --upgrade pip
+	.venv/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+specs: venv
+	$(PYTHON) -m generator specs $(VERSIONS)
+
+generate: venv
+	$(PYTHON) -m generator generate $(VERSIONS)
+
+lint: venv
+	.venv/bin/ruff check generator overlays tests bench
+	.venv/bin/ruff format --check generator overlays tests bench
+
+# The package is split over overlays/ and generated/; mypy checks it through
+# one tree of symlinks.
+typecheck: venv
+	rm -rf build/typecheck && mkdir -p build/typecheck/docker_engine
+	ln -s $(CURDIR)/overlays/docker_engine/* build/typecheck/docker_engine/
+	ln -s $(CURDIR)/generated/docker_engine/v1_* build/typecheck/docker_engine/
+	cd build/typecheck && ../../.venv/bin/mypy --config-file ../../pyproject.toml \
+		-p docker_engine._api -p docker_engine._client -p docker_engine._errors -p docker_engine._request \
+		-p docker_engine._streams -p docker_engine._transport -p docker_engine._types \
+		$(foreach v,$(TYPECHECK_VERSIONS),-p docker_engine.$(v))
+	.venv/bin/mypy --config-file pyproject.toml generator
+
+# CI regenerates every version and fails on any difference from the committed tree.
+check-generated: venv
+	$(PYTHON) -m generator generate
+	git diff --exit-code --stat -- generated/
+	@test -z "$$(git status --porcelain -- generated/)" || { git status --porcelain -- generated/; echo "generated/ differs from the templates: run make generate and commit"; exit 1; }
+
+unit: venv
+	$(PYTHON) -m pytest tests/unit -q
+
+live: venv
+	$(PYTHON) -m pytest tests/live -q -m live
+
+# The README's test command: everything CI runs.
+test: lint typecheck check-generated unit live
+
+demo: venv
+	$(PYTHON) -m generator generate 1.41 1.45 1.51
+	$(PYTHON) examples/demo.py
+
+bench: venv
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache
