@@ -30,10 +30,11 @@ lint: venv
 typecheck: venv
 	rm -rf build/typecheck && mkdir -p build/typecheck/docker_engine
 	ln -s $(CURDIR)/overlays/docker_engine/* build/typecheck/docker_engine/
-	ln -s $(CURDIR)/generated/docker_engine/v1_* build/typecheck/docker_engine/
+	ln -s $(CURDIR)/generated/docker_engine/v1_* $(CURDIR)/generated/docker_engine/_latest.py build/typecheck/docker_engine/
 	cd build/typecheck && ../../.venv/bin/mypy --config-file ../../pyproject.toml \
 		-p docker_engine._api -p docker_engine._client -p docker_engine._errors -p docker_engine._request \
-		-p docker_engine._streams -p docker_engine._transport -p docker_engine._types \
+		-p docker_engine._streams -p docker_engine._transports -p docker_engine._types -p docker_engine._http11 \
+		-p docker_engine._config -p docker_engine._version -p docker_engine._facade -m docker_engine \
 		$(foreach v,$(TYPECHECK_VERSIONS),-p docker_engine.$(v))
 	.venv/bin/mypy --config-file pyproject.toml generator
 

@@ -69,6 +69,13 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
             (staging / spec.package).rename(package)
             if old.exists():
                 shutil.rmtree(old)
+        newest = max(versions, key=lambda v: v.key)
+        if full or not (target / "_latest.py").exists():
+            (target / "_latest.py").write_text(
+                f'"""The newest generated API version: what the negotiating facade is typed as."""\n\n'
+                f"from .{newest.package}.client import AsyncDocker, Docker\n\n"
+                f'API_VERSION = "{newest.version}"\n__all__ = ["API_VERSION", "AsyncDocker", "Docker"]\n'
+            )
         if full:
             wanted = {spec.package for spec in versions}
             for stale in target.iterdir():

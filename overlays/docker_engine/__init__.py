@@ -1,7 +1,9 @@
 """docker-engine: a typed client for the Docker Engine API, generated from Docker's specs.
 
-Each API version is a package: `from docker_engine.v1_41 import Docker`.
-This package holds the handwritten runtime those packages share.
+`docker_engine.Docker` connects like the docker CLI and negotiates the API
+version; each API version is also a package with exact types
+(`from docker_engine.v1_41 import Docker`). This package holds the handwritten
+runtime those packages share.
 """
 
 # The version packages live in a second directory (generated/docker_engine)
@@ -10,6 +12,7 @@ from pkgutil import extend_path
 
 __path__ = extend_path(__path__, __name__)
 
+from ._config import ConfigError, ConnectionConfig, TLSConfig
 from ._errors import (
     APIError,
     BadRequestError,
@@ -22,14 +25,20 @@ from ._errors import (
     StreamError,
     UnauthorizedError,
 )
+from ._facade import AsyncDocker, Docker
 from ._streams import Frame
 from ._types import UNSET, Timestamp, Unset
+from ._version import VersionError
 
 __all__ = [
     "UNSET",
     "APIError",
+    "AsyncDocker",
     "BadRequestError",
+    "ConfigError",
     "ConflictError",
+    "ConnectionConfig",
+    "Docker",
     "DockerConnectionError",
     "DockerError",
     "ForbiddenError",
@@ -37,7 +46,9 @@ __all__ = [
     "NotFoundError",
     "ServerError",
     "StreamError",
+    "TLSConfig",
     "Timestamp",
     "UnauthorizedError",
     "Unset",
+    "VersionError",
 ]

@@ -7,15 +7,18 @@ and reading the response is shared.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
+from urllib.parse import urlencode
 
 import httpx
 
+from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, error_for_status
 from ._request import Request
 from ._streams import RAW_STREAM, AsyncFrameStream, AsyncJSONStream, FrameStream, JSONStream
-from ._transport import Endpoint, resolve_host
+from ._transports import AsyncDockerTransport, DockerTransport
 
 __all__ = ["AsyncAPI", "SyncAPI"]
 
@@ -48,7 +51,7 @@ def _headers(request: Request) -> dict[str, str] | None:
     return headers
 
 
-def _connect_error(endpoint: Endpoint, exc: Exception) -> DockerConnectionError:
+def _connect_error(host: str, exc: Exception) -> DockerConnectionError:
     cause = exc.__cause__ or exc.__context__ or exc
     hint = ""
     if isinstance(cause, FileNotFoundError) or "No such file" in str(exc):
@@ -57,9 +60,11 @@ def _connect_error(endpoint: Endpoint, exc: Exception) -> DockerConnectionError:
         hint = " (permission denied: add your user to the `docker` group, or use a socket you may open)"
     elif "refused" in str(exc).lower():
         hint = " (connection refused: is the daemon listening there? Set DOCKER_HOST or pass base_url=)"
-    return DockerConnectionError(
-        f"cannot connect to the Docker daemon at {endpoint.host}: {exc}{hint}", target=endpoint.host
-    )
+    elif "TLS" in str(exc) or "SSL" in str(exc) or "certificate" in str(exc):
+        hint = " (TLS failed: check DOCKER_CERT_PATH / the CA, client certificate and key, and the host name)"
+    elif "ssh" in str(exc):
+        hint = " (ssh failed: check that `ssh HOST docker version` works)"
+    return DockerConnectionError(f"cannot connect to the Docker daemon at {host}: {exc}{hint}", target=host)
 
 
 def is_raw_stream(request: Request, response: httpx.Response, version: str) -> bool:
@@ -102,22 +107,51 @@ def _read(request: Request, response: httpx.Response) -> Any:
     return None
 
 
+def _query(params: dict[str, Any] | None) -> str:
+    if not params:
+        return ""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        for item in value if isinstance(value, list) else (value,):
+            pairs.append((key, "true" if item is True else "false" if item is False else str(item)))
+    return "?" + urlencode(pairs)
+
+
+def _read_fast(request: Request, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Any:
+    kind = request.kind
+    if kind == "json":
+        if status in (204, 304) or not body:
+            return None
+        assert request.parse is not None
+        return request.parse(json.loads(body))
+    if kind == "text":
+        return body.decode("utf-8", "replace")
+    if kind == "binary":
+        return body
+    if kind == "head":
+        return httpx.Headers(headers)
+    return None
+
+
 class _APIBase:
-    def __init__(self, base_url: str | None, version: str, timeout: float | None) -> None:
-        self.endpoint = resolve_host(base_url)
+    """What the sync and async cores share: configuration, request building."""
+
+    def __init__(self, config: ConnectionConfig, version: str, timeout: float | None) -> None:
+        self.config = config
         self.version = version
         self.prefix = f"/v{version}"
-        self.timeout = httpx.Timeout(timeout)
+        self.timeout = timeout
+
+    @property
+    def host(self) -> str:
+        return self.config.host
 
     def _build(self, client: httpx.Client | httpx.AsyncClient, request: Request, *, stream: bool) -> httpx.Request:
         content = _content(request)
         if isinstance(client, httpx.AsyncClient) and content is not None and not isinstance(content, bytes):
             content = _async_chunks(content)
-        extensions = (
-            {"timeout": httpx.Timeout(self.timeout.connect, read=None, write=None, pool=None).as_dict()}
-            if stream
-            else None
-        )
+        # Streams wait for the daemon as long as it takes: no read timeout.
+        timeout = httpx.Timeout(self.timeout, read=None, write=None) if stream else httpx.Timeout(self.timeout)
         return client.build_request(
             request.method,
             self.prefix + request.path,
@@ -125,26 +159,73 @@ class _APIBase:
             json=request.json,
             content=content,
             headers=_headers(request),
-            extensions=extensions,
+            timeout=timeout,
         )
+
+    def _streamed(self, request: Request, response: httpx.Response, *, sync: bool) -> Any:
+        if request.kind == "json-stream":
+            assert request.parse is not None
+            return (JSONStream if sync else AsyncJSONStream)(response, request.parse)
+        raw = is_raw_stream(request, response, self.version)
+        return FrameStream(response, raw=raw) if sync else AsyncFrameStream(response, raw=raw)
+
+
+def _base_url(config: ConnectionConfig) -> str:
+    # The Host header: the daemon ignores it for unix sockets and ssh.
+    if config.scheme in ("tcp", "http", "https"):
+        scheme = "https" if config.tls is not None or config.scheme == "https" else "http"
+        return f"{scheme}://{config.host.split('://', 1)[1]}"
+    return "http://docker"
 
 
 class SyncAPI(_APIBase):
-    """Sends requests with one keep-alive `httpx.Client` (thread-safe)."""
+    """Sends requests for one client. Thread-safe: connections are pooled per transport."""
 
-    def __init__(self, base_url: str | None, version: str, timeout: float | None = DEFAULT_TIMEOUT) -> None:
-        super().__init__(base_url, version, timeout)
-        self.client = httpx.Client(
-            transport=self.endpoint.transport(), base_url=self.endpoint.base_url, timeout=self.timeout
+    def __init__(
+        self,
+        config: ConnectionConfig,
+        version: str,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(config, version, timeout)
+        self.transport = transport if transport is not None else DockerTransport(config)
+        self.client = client or httpx.Client(transport=self.transport, base_url=_base_url(config))
+        self._fast = self.transport if isinstance(self.transport, DockerTransport) else None
+
+    def with_options(self, *, version: str | None = None, timeout: float | bool | None = False) -> SyncAPI:
+        """A view sharing the connections, with another version prefix or timeout."""
+        return SyncAPI(
+            self.config,
+            version or self.version,
+            self.timeout if timeout is False else timeout,  # type: ignore[arg-type]
+            self.transport,
+            self.client,
         )
 
     def _send(self, request: Request, *, stream: bool) -> httpx.Response:
         try:
             return self.client.send(self._build(self.client, request, stream=stream), stream=stream)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _connect_error(self.endpoint, exc) from exc
+            raise _connect_error(self.host, exc) from exc
 
     def call(self, request: Request) -> Any:
+        fast = self._fast
+        if fast is not None and request.content is None:
+            headers = list(request.headers.items()) if request.headers else []
+            body = None
+            if request.json is not None:
+                body = json.dumps(request.json).encode()
+                headers.append(("Content-Type", "application/json"))
+            target = self.prefix + request.path + _query(request.params)
+            try:
+                status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise _connect_error(self.host, exc) from exc
+            if status not in request.ok:
+                raise error_for_status(status, data, method=request.method, path=self.prefix + request.path)
+            return _read_fast(request, status, raw_headers, data)
         response = self._send(request, stream=False)
         _check(request, response, response.content)
         return _read(request, response)
@@ -157,29 +238,41 @@ class SyncAPI(_APIBase):
             finally:
                 response.close()
             _check(request, response, body)
-        if request.kind == "json-stream":
-            assert request.parse is not None
-            return JSONStream(response, request.parse)
-        return FrameStream(response, raw=is_raw_stream(request, response, self.version))
+        return self._streamed(request, response, sync=True)
 
     def close(self) -> None:
         self.client.close()
 
 
 class AsyncAPI(_APIBase):
-    """Sends requests with one keep-alive `httpx.AsyncClient`."""
+    """The asyncio twin of `SyncAPI` (task-safe)."""
 
-    def __init__(self, base_url: str | None, version: str, timeout: float | None = DEFAULT_TIMEOUT) -> None:
-        super().__init__(base_url, version, timeout)
-        self.client = httpx.AsyncClient(
-            transport=self.endpoint.async_transport(), base_url=self.endpoint.base_url, timeout=self.timeout
+    def __init__(
+        self,
+        config: ConnectionConfig,
+        version: str,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(config, version, timeout)
+        self.transport = transport if transport is not None else AsyncDockerTransport(config)
+        self.client = client or httpx.AsyncClient(transport=self.transport, base_url=_base_url(config))
+
+    def with_options(self, *, version: str | None = None, timeout: float | bool | None = False) -> AsyncAPI:
+        return AsyncAPI(
+            self.config,
+            version or self.version,
+            self.timeout if timeout is False else timeout,  # type: ignore[arg-type]
+            self.transport,
+            self.client,
         )
 
     async def _send(self, request: Request, *, stream: bool) -> httpx.Response:
         try:
             return await self.client.send(self._build(self.client, request, stream=stream), stream=stream)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _connect_error(self.endpoint, exc) from exc
+            raise _connect_error(self.host, exc) from exc
 
     async def call(self, request: Request) -> Any:
         response = await self._send(request, stream=False)
@@ -194,10 +287,7 @@ class AsyncAPI(_APIBase):
             finally:
                 await response.aclose()
             _check(request, response, body)
-        if request.kind == "json-stream":
-            assert request.parse is not None
-            return AsyncJSONStream(response, request.parse)
-        return AsyncFrameStream(response, raw=is_raw_stream(request, response, self.version))
+        return self._streamed(request, response, sync=False)
 
     async def aclose(self) -> None:
         await self.client.aclose()

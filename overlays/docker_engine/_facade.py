@@ -1,0 +1,231 @@
+"""`docker_engine.Docker` / `AsyncDocker`: connect like the docker CLI, negotiate the API version.
+
+The version is negotiated on first use (`/_ping`, once, under a lock); the
+facade then hands every attribute to the generated client of that version.
+For type checkers the facade looks like the newest generated client: calls
+are typed as in the newest API. Code that needs the exact types of one
+version imports that version's package (`from docker_engine.v1_47 import Docker`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import threading
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
+
+from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI, _connect_error
+from ._config import ConnectionConfig, TLSConfig, from_env
+from ._errors import DockerError
+from ._transports import AsyncDockerTransport, DockerTransport
+from ._version import VersionError, choose_version
+
+__all__ = ["AsyncDocker", "Docker"]
+
+if TYPE_CHECKING:
+    from ._latest import AsyncDocker as _TypedAsync
+    from ._latest import Docker as _TypedSync
+else:
+    _TypedSync = _TypedAsync = object
+
+
+def _package(version: str) -> Any:
+    return importlib.import_module("docker_engine.v" + version.replace(".", "_"))
+
+
+def _server_version(status: int, headers: list[tuple[bytes, bytes]]) -> str | None:
+    if status >= 400:
+        return None
+    for key, value in headers:
+        if key.lower() == b"api-version":
+            return value.decode("ascii")
+    return None
+
+
+class Docker(_TypedSync):
+    """A Docker client that connects like the docker CLI and negotiates the API version."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        version: str | None = None,
+        tls: TLSConfig | bool | None = None,
+        context: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """`base_url` or `context` choose the daemon (else DOCKER_HOST, DOCKER_CONTEXT, the
+        config's current context, the default socket); `version` (or DOCKER_API_VERSION)
+        pins the API version instead of negotiating it."""
+        self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
+        self._timeout = timeout
+        self._transport = DockerTransport(self._config)
+        self._lock = threading.Lock()
+        self._client: Any = None
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """Where `docker ps` works, this works."""
+        return cls(**kwargs)
+
+    @classmethod
+    def from_context(cls, name: str, **kwargs: Any) -> Self:
+        """The daemon of the docker context `name`."""
+        return cls(context=name, **kwargs)
+
+    def _negotiated(self) -> Any:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    version = choose_version(self._ping(), self._config.api_version)
+                    api = SyncAPI(self._config, version, self._timeout, self._transport)
+                    self._client = _package(version).Docker._from_api(api)
+                client = self._client
+        return client
+
+    def _ping(self) -> str:
+        for method in ("HEAD", "GET"):
+            try:
+                status, headers, _ = self._transport.fast_request(method, "/_ping", [], None, self._timeout)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise _connect_error(self._config.host, exc) from exc
+            found = _server_version(status, headers)
+            if found:
+                return found
+        raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")
+
+    @property
+    def api_version(self) -> str:
+        """The negotiated (or pinned) API version; negotiating if not done yet."""
+        version: str = self._negotiated().api_version
+        return version
+
+    @property
+    def base_url(self) -> str:
+        return self._config.host
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._negotiated(), name)
+
+    def close(self) -> None:
+        """Close every connection (and ssh process) this client opened."""
+        self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        version = self._client.api_version if self._client is not None else "not negotiated yet"
+        return f"Docker({self._config.host!r}, api_version={version!r})"
+
+
+class _AsyncTag:
+    """Stands for `docker.<tag>` until the version is negotiated; each call negotiates first."""
+
+    def __init__(self, facade: AsyncDocker, tag: str) -> None:
+        self._facade = facade
+        self._tag = tag
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            client = await self._facade.negotiate_client()
+            return await getattr(getattr(client, self._tag), name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+
+class AsyncDocker(_TypedAsync):
+    """The asyncio twin of `Docker`; negotiation happens on `async with` or the first call."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        version: str | None = None,
+        tls: TLSConfig | bool | None = None,
+        context: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
+        self._timeout = timeout
+        self._transport = AsyncDockerTransport(self._config)
+        self._lock = asyncio.Lock()
+        self._client: Any = None
+        self._http = httpx.AsyncClient(transport=self._transport, base_url="http://docker")
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        return cls(**kwargs)
+
+    @classmethod
+    def from_context(cls, name: str, **kwargs: Any) -> Self:
+        return cls(context=name, **kwargs)
+
+    async def negotiate_client(self) -> Any:
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    version = choose_version(await self._ping(), self._config.api_version)
+                    api = AsyncAPI(self._config, version, self._timeout, self._transport, self._http)
+                    self._client = _package(version).AsyncDocker._from_api(api)
+        return self._client
+
+    async def negotiate(self) -> str:
+        """Negotiate now (done by `async with` and the first call anyway); return the version."""
+        client = await self.negotiate_client()
+        version: str = client.api_version
+        return version
+
+    async def _ping(self) -> str:
+        for method in ("HEAD", "GET"):
+            try:
+                response = await self._http.request(method, "/_ping", timeout=self._timeout)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise _connect_error(self._config.host, exc) from exc
+            found = _server_version(response.status_code, response.headers.raw)
+            if found:
+                return found
+        raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")
+
+    @property
+    def api_version(self) -> str:
+        if self._client is None:
+            raise DockerError("the API version is not negotiated yet: use `async with`, or await negotiate()")
+        version: str = self._client.api_version
+        return version
+
+    @property
+    def base_url(self) -> str:
+        return self._config.host
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._client is not None:
+            return getattr(self._client, name)
+        return _AsyncTag(self, name)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        await self.negotiate_client()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,209 @@
+"""A minimal HTTP/1.1 client codec, without I/O.
+
+Only what the Docker daemon speaks: requests with a Content-Length or chunked
+body; responses delimited by Content-Length, chunked encoding, or the end of
+the connection; 101 Switching Protocols for attach/exec. `ResponseParser`
+takes bytes and returns events; the sync and async connections in
+`_transports` drive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["Body", "End", "Head", "ProtocolError", "ResponseParser", "encode_chunk", "encode_head"]
+
+MAX_HEAD = 64 * 1024
+
+
+class ProtocolError(Exception):
+    """The peer did not speak HTTP/1.1 as expected."""
+
+
+class Head:
+    __slots__ = ("headers", "reason", "status")
+
+    def __init__(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+
+    def get(self, name: bytes) -> bytes | None:
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+class Body:
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class End:
+    """The response is complete; `reusable` tells whether the connection may serve another."""
+
+    __slots__ = ("reusable",)
+
+    def __init__(self, reusable: bool) -> None:
+        self.reusable = reusable
+
+
+Event = Head | Body | End
+
+
+def encode_head(method: str, target: str, host: str, headers: Iterable[tuple[str, str]], length: int | None) -> bytes:
+    """Request line and headers; `length` None means a chunked body follows."""
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
+    lines.extend(f"{k}: {v}" for k, v in headers)
+    if length is None:
+        lines.append("Transfer-Encoding: chunked")
+    elif length or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def encode_chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data) if data else b""
+
+
+class ResponseParser:
+    """Parses one response. Feed it bytes; an empty feed means the peer closed."""
+
+    def __init__(self, method: str) -> None:
+        self._method = method
+        self._buffer = bytearray()
+        self._state = "head"  # head, length, chunk-size, chunk-data, chunk-crlf, trailer, eof, done
+        self._remaining = 0
+        self._keep_alive = True
+        self.head: Head | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._state == "done"
+
+    def leftover(self) -> bytes:
+        """Bytes after the response (the start of an upgraded stream)."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
+    def feed(self, data: bytes) -> list[Event]:
+        closed = not data
+        if closed and self._state == "eof":
+            self._state = "done"
+            return [End(False)]
+        if closed and self._state != "done":
+            where = "before the response head" if self._state == "head" else "inside the response body"
+            raise ProtocolError(f"connection closed {where}")
+        self._buffer += data
+        events: list[Event] = []
+        while True:
+            state = self._state
+            buf = self._buffer
+            if state == "head":
+                end = buf.find(b"\r\n\r\n")
+                if end < 0:
+                    if len(buf) > MAX_HEAD:
+                        raise ProtocolError("response head too large")
+                    return events
+                head = self._parse_head(bytes(buf[:end]))
+                del buf[: end + 4]
+                events.append(head)
+                if self._state == "done":
+                    events.append(End(self._keep_alive))
+                    return events
+            elif state == "length":
+                if not buf:
+                    return events
+                take = min(len(buf), self._remaining)
+                events.append(Body(bytes(buf[:take])))
+                del buf[:take]
+                self._remaining -= take
+                if self._remaining == 0:
+                    self._state = "done"
+                    events.append(End(self._keep_alive))
+                    return events
+            elif state == "chunk-size":
+                end = buf.find(b"\r\n")
+                if end < 0:
+                    return events
+                line = bytes(buf[:end]).split(b";", 1)[0].strip()
+                del buf[: end + 2]
+                try:
+                    self._remaining = int(line, 16)
+                except ValueError:
+                    raise ProtocolError(f"bad chunk size {line!r}") from None
+                self._state = "chunk-data" if self._remaining else "trailer"
+            elif state == "chunk-data":
+                if not buf:
+                    return events
+                take = min(len(buf), self._remaining)
+                events.append(Body(bytes(buf[:take])))
+                del buf[:take]
+                self._remaining -= take
+                if self._remaining == 0:
+                    self._state = "chunk-crlf"
+            elif state == "chunk-crlf":
+                if len(buf) < 2:
+                    return events
+                if buf[:2] != b"\r\n":
+                    raise ProtocolError("chunk not followed by CRLF")
+                del buf[:2]
+                self._state = "chunk-size"
+            elif state == "trailer":
+                end = buf.find(b"\r\n")
+                if end < 0:
+                    return events
+                line = bytes(buf[:end])
+                del buf[: end + 2]
+                if not line:
+                    self._state = "done"
+                    events.append(End(self._keep_alive))
+                    return events
+            elif state == "eof":
+                if buf:
+                    events.append(Body(bytes(buf)))
+                    buf.clear()
+                return events
+            else:
+                return events
+
+    def _parse_head(self, raw: bytes) -> Head:
+        lines = raw.split(b"\r\n")
+        parts = lines[0].split(b" ", 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
+            raise ProtocolError(f"not an HTTP/1.x response: {lines[0][:80]!r}")
+        try:
+            status = int(parts[1])
+        except ValueError:
+            raise ProtocolError(f"bad status line {lines[0][:80]!r}") from None
+        headers = []
+        for line in lines[1:]:
+            name, sep, value = line.partition(b":")
+            if not sep:
+                raise ProtocolError(f"bad header line {line[:80]!r}")
+            headers.append((name.strip(), value.strip()))
+        head = Head(status, parts[2] if len(parts) > 2 else b"", headers)
+        self.head = head
+        connection = (head.get(b"connection") or b"").lower()
+        self._keep_alive = parts[0] == b"HTTP/1.1" and connection != b"close"
+        if status == 101:
+            self._keep_alive = False
+            self._state = "done"
+        elif status in (204, 304) or 100 <= status < 200 or self._method == "HEAD":
+            self._state = "done"
+        elif (head.get(b"transfer-encoding") or b"").lower() == b"chunked":
+            self._state = "chunk-size"
+        elif (length := head.get(b"content-length")) is not None:
+            try:
+                self._remaining = int(length)
+            except ValueError:
+                raise ProtocolError(f"bad Content-Length {length!r}") from None
+            self._state = "length" if self._remaining else "done"
+        else:
+            self._keep_alive = False
+            self._state = "eof"
+        return head
