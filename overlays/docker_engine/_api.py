@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 
 from ._config import ConnectionConfig
-from ._errors import DockerConnectionError, error_for_status
+from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
 from ._request import Request
 from ._streams import RAW_STREAM, AsyncFrameStream, AsyncJSONStream, FrameStream, JSONStream
 from ._transports import AsyncDockerTransport, DockerTransport
@@ -49,6 +49,15 @@ def _headers(request: Request) -> dict[str, str] | None:
     headers = dict(request.headers or {})
     headers["Content-Type"] = request.content_type
     return headers
+
+
+def transport_error(host: str, exc: httpx.TransportError) -> DockerError:
+    """httpx's errors, as the SDK's: every failure the caller sees is a DockerError."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return _connect_error(host, exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return DockerTimeoutError(f"{host} did not answer in time ({exc}); raise the timeout with with_timeout()")
+    return DockerConnectionError(f"connection to the Docker daemon at {host} failed: {exc}", target=host)
 
 
 def _connect_error(host: str, exc: Exception) -> DockerConnectionError:
@@ -207,8 +216,8 @@ class SyncAPI(_APIBase):
     def _send(self, request: Request, *, stream: bool) -> httpx.Response:
         try:
             return self.client.send(self._build(self.client, request, stream=stream), stream=stream)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _connect_error(self.host, exc) from exc
+        except httpx.TransportError as exc:
+            raise transport_error(self.host, exc) from exc
 
     def call(self, request: Request) -> Any:
         fast = self._fast
@@ -221,8 +230,8 @@ class SyncAPI(_APIBase):
             target = self.prefix + request.path + _query(request.params)
             try:
                 status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise _connect_error(self.host, exc) from exc
+            except httpx.TransportError as exc:
+                raise transport_error(self.host, exc) from exc
             if status not in request.ok:
                 raise error_for_status(status, data, method=request.method, path=self.prefix + request.path)
             return _read_fast(request, status, raw_headers, data)
@@ -271,8 +280,8 @@ class AsyncAPI(_APIBase):
     async def _send(self, request: Request, *, stream: bool) -> httpx.Response:
         try:
             return await self.client.send(self._build(self.client, request, stream=stream), stream=stream)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _connect_error(self.host, exc) from exc
+        except httpx.TransportError as exc:
+            raise transport_error(self.host, exc) from exc
 
     async def call(self, request: Request) -> Any:
         response = await self._send(request, stream=False)

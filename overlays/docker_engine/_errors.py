@@ -1,7 +1,8 @@
 """Exceptions. Every one the SDK raises is a `DockerError`:
 
     DockerError
-    ├── DockerConnectionError       the daemon could not be reached
+    ├── DockerConnectionError       the daemon could not be reached, or the connection broke
+    ├── DockerTimeoutError          the daemon did not answer in time
     ├── APIError                    the daemon answered with an error status
     │   ├── BadRequestError         400
     │   ├── UnauthorizedError       401
@@ -25,6 +26,7 @@ __all__ = [
     "ConflictError",
     "DockerConnectionError",
     "DockerError",
+    "DockerTimeoutError",
     "ForbiddenError",
     "NotFoundError",
     "ServerError",
@@ -47,6 +49,10 @@ class DockerConnectionError(DockerError):
     def __init__(self, message: str, *, target: str) -> None:
         super().__init__(message)
         self.target = target
+
+
+class DockerTimeoutError(DockerError):
+    """The daemon did not answer within the timeout (see `with_timeout`)."""
 
 
 class APIError(DockerError):

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI, _connect_error
+from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI, transport_error
 from ._config import ConnectionConfig, TLSConfig, from_env
-from ._errors import DockerError
+from ._errors import DockerConnectionError, DockerError, daemon_message
 from ._transports import AsyncDockerTransport, DockerTransport
 from ._version import VersionError, choose_version
 
@@ -37,12 +37,13 @@ def _package(version: str) -> Any:
     return importlib.import_module("docker_engine.v" + version.replace(".", "_"))
 
 
-def _server_version(status: int, headers: list[tuple[bytes, bytes]]) -> str | None:
-    if status >= 400:
-        return None
+def _server_version(host: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> str | None:
     for key, value in headers:
         if key.lower() == b"api-version":
             return value.decode("ascii")
+    if status >= 400 and body:
+        # Not a Docker daemon answering, or the wrong protocol (HTTP to a TLS port).
+        raise DockerConnectionError(f"{host} answered /_ping with {status}: {daemon_message(body)}", target=host)
     return None
 
 
@@ -91,10 +92,10 @@ class Docker(_TypedSync):
     def _ping(self) -> str:
         for method in ("HEAD", "GET"):
             try:
-                status, headers, _ = self._transport.fast_request(method, "/_ping", [], None, self._timeout)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise _connect_error(self._config.host, exc) from exc
-            found = _server_version(status, headers)
+                status, headers, body = self._transport.fast_request(method, "/_ping", [], None, self._timeout)
+            except httpx.TransportError as exc:
+                raise transport_error(self._config.host, exc) from exc
+            found = _server_version(self._config.host, status, headers, body)
             if found:
                 return found
         raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")
@@ -193,9 +194,9 @@ class AsyncDocker(_TypedAsync):
         for method in ("HEAD", "GET"):
             try:
                 response = await self._http.request(method, "/_ping", timeout=self._timeout)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise _connect_error(self._config.host, exc) from exc
-            found = _server_version(response.status_code, response.headers.raw)
+            except httpx.TransportError as exc:
+                raise transport_error(self._config.host, exc) from exc
+            found = _server_version(self._config.host, response.status_code, response.headers.raw, response.content)
             if found:
                 return found
         raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")

@@ -88,10 +88,11 @@ class Dialer:
                     raise
                 return sock, None
             if self.scheme == "ssh":
+                command = self.ssh_command()
                 ours, theirs = socket.socketpair()
                 try:
                     process = subprocess.Popen(
-                        self.ssh_command(),
+                        command,
                         stdin=theirs.fileno(),
                         stdout=theirs.fileno(),
                         stderr=subprocess.PIPE,
@@ -232,11 +233,14 @@ class DockerTransport(httpx.BaseTransport):
                 events = conn.events()
                 first = next(events)
             except (ProtocolError, OSError) as exc:
-                conn.close()
                 replayable = body is None or isinstance(body, bytes)
                 if attempt == 0 and conn.reused and replayable:
+                    conn.close()
                     continue
-                raise _map_error(exc, self.dialer, conn) from exc
+                # Built before closing: it reads what ssh said on stderr.
+                error = _map_error(exc, self.dialer, conn)
+                conn.close()
+                raise error from exc
             assert isinstance(first, Head)
             return conn, events, first
         raise AssertionError("unreachable")
@@ -257,8 +261,9 @@ class DockerTransport(httpx.BaseTransport):
                     self._release(conn, event.reusable and head.status != 101)
                     break
         except (ProtocolError, OSError) as exc:
+            error = _map_error(exc, self.dialer, conn)
             conn.close()
-            raise _map_error(exc, self.dialer, conn) from exc
+            raise error from exc
         return head.status, head.headers, b"".join(chunks)
 
     # -- httpx interface ---------------------------------------------------------
@@ -310,8 +315,9 @@ class _BodyStream(httpx.SyncByteStream):
                     self._transport._release(conn, event.reusable)
                     return
         except (ProtocolError, OSError) as exc:
+            error = _map_error(exc, self._transport.dialer, conn)
             self.close()
-            raise _map_error(exc, self._transport.dialer, conn) from exc
+            raise error from exc
 
     def close(self) -> None:
         # Closed before the end: the connection is mid-response, not reusable.
