@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from .diff_cli import COMMANDS as DIFF_COMMANDS
+from .diff_cli import add_subcommands, run
 from .generate import generate
 from .manifest import SpecError, fetch_all, load_manifest, mirror_dir, select
 from .parse import GenerationError, normalised_spec
@@ -22,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
     norm = sub.add_parser("normalise", help="print the patched OpenAPI 3.1 form of one version as JSON")
     norm.add_argument("version")
+    add_subcommands(sub)
     args = parser.parse_args(argv)
     try:
         manifest = load_manifest()
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             fetch_all([spec], mirror_dir())
             json.dump(normalised_spec(spec.path, spec.version, load_patches()), sys.stdout, indent=1, sort_keys=True)
             print()
+        elif args.command in DIFF_COMMANDS:
+            return run(args)
     except (SpecError, GenerationError, PatchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

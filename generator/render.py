@@ -138,6 +138,51 @@ def _param_doc(param: dict[str, Any], py: str) -> str:
     return f"{py}: {desc}".strip()
 
 
+_PASSTHROUGH = {"StringProperty", "IntProperty", "FloatProperty", "BooleanProperty", "AnyProperty", "NoneProperty"}
+
+
+def _conversion(prop: Any) -> tuple[str, str] | None:
+    """How to turn a JSON value into the property's Python value, for the lean
+    `from_dict`: ("", "") when the JSON value is already right, else (guard,
+    expression) with `{}` standing for the value; None when only
+    openapi-python-client's general (slower) code handles it."""
+    kind = type(prop).__name__
+    if kind in _PASSTHROUGH:
+        return "", ""
+    if kind == "ModelProperty":
+        return "isinstance({}, dict)", f"{prop.class_info.name}.from_dict({{}})"
+    if kind == "EnumProperty":
+        return "isinstance({}, (str, int))", f"{prop.class_info.name}({{}})"
+    if kind == "DateTimeProperty":
+        return "isinstance({}, str)", "parse_timestamp({})"
+    if kind == "ListProperty":
+        inner = _conversion(prop.inner_property)
+        if inner is None or (inner[0] == "" and inner[1] == ""):
+            return inner
+        guard, expr = inner
+        return "isinstance({}, list)", "[" + expr.format("i") + " if " + guard.format("i") + " else i for i in {}]"
+    if kind == "UnionProperty":
+        inner = [p for p in prop.inner_properties if type(p).__name__ != "NoneProperty"]
+        conversions = [_conversion(p) for p in inner]
+        if all(c == ("", "") for c in conversions):
+            return "", ""
+        if len(inner) == 1:
+            return conversions[0]
+    return None
+
+
+def fast_construct(prop: Any) -> str | None:
+    """Statements after `<name> = d.pop(...)` that convert it in place, or None."""
+    conversion = _conversion(prop)
+    if conversion is None:
+        return None
+    guard, expr = conversion
+    if not expr:
+        return ""
+    var = str(prop.python_name)
+    return f"if {guard.format(var)}:\n    {var} = {expr.format(var)}"
+
+
 class Renderer:
     def __init__(self, data: GeneratorData, oas: dict[str, Any], version: str, output: Path) -> None:
         self.data = data
@@ -152,6 +197,7 @@ class Renderer:
         self.env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), PackageLoader("openapi_python_client")])
         self.env.filters.update(TEMPLATE_FILTERS)
         self.env.globals["api_version"] = version
+        self.env.globals["fast_construct"] = fast_construct
         self._construct = self.env.from_string(
             '{% import "property_templates/" + prop.template as t %}'
             "{% if t.construct %}{{ t.construct(prop, 'data') }}{% endif %}"

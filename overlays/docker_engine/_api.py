@@ -171,6 +171,19 @@ class _APIBase:
             timeout=timeout,
         )
 
+    def _fast_parts(self, request: Request) -> tuple[str, list[tuple[str, str]], bytes | None]:
+        headers = list(request.headers.items()) if request.headers else []
+        body = None
+        if request.json is not None:
+            body = json.dumps(request.json).encode()
+            headers.append(("Content-Type", "application/json"))
+        return self.prefix + request.path + _query(request.params), headers, body
+
+    def _fast_result(self, request: Request, status: int, headers: list[tuple[bytes, bytes]], data: bytes) -> Any:
+        if status not in request.ok:
+            raise error_for_status(status, data, method=request.method, path=self.prefix + request.path)
+        return _read_fast(request, status, headers, data)
+
     def _streamed(self, request: Request, response: httpx.Response, *, sync: bool) -> Any:
         if request.kind == "json-stream":
             assert request.parse is not None
@@ -222,19 +235,12 @@ class SyncAPI(_APIBase):
     def call(self, request: Request) -> Any:
         fast = self._fast
         if fast is not None and request.content is None:
-            headers = list(request.headers.items()) if request.headers else []
-            body = None
-            if request.json is not None:
-                body = json.dumps(request.json).encode()
-                headers.append(("Content-Type", "application/json"))
-            target = self.prefix + request.path + _query(request.params)
+            target, headers, body = self._fast_parts(request)
             try:
                 status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
                 raise transport_error(self.host, exc) from exc
-            if status not in request.ok:
-                raise error_for_status(status, data, method=request.method, path=self.prefix + request.path)
-            return _read_fast(request, status, raw_headers, data)
+            return self._fast_result(request, status, raw_headers, data)
         response = self._send(request, stream=False)
         _check(request, response, response.content)
         return _read(request, response)
@@ -267,6 +273,7 @@ class AsyncAPI(_APIBase):
         super().__init__(config, version, timeout)
         self.transport = transport if transport is not None else AsyncDockerTransport(config)
         self.client = client or httpx.AsyncClient(transport=self.transport, base_url=_base_url(config))
+        self._fast = self.transport if isinstance(self.transport, AsyncDockerTransport) else None
 
     def with_options(self, *, version: str | None = None, timeout: float | bool | None = False) -> AsyncAPI:
         return AsyncAPI(
@@ -284,6 +291,14 @@ class AsyncAPI(_APIBase):
             raise transport_error(self.host, exc) from exc
 
     async def call(self, request: Request) -> Any:
+        fast = self._fast
+        if fast is not None and request.content is None:
+            target, headers, body = self._fast_parts(request)
+            try:
+                status, raw_headers, data = await fast.fast_request(request.method, target, headers, body, self.timeout)
+            except httpx.TransportError as exc:
+                raise transport_error(self.host, exc) from exc
+            return self._fast_result(request, status, raw_headers, data)
         response = await self._send(request, stream=False)
         _check(request, response, response.content)
         return _read(request, response)

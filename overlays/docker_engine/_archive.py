@@ -380,7 +380,7 @@ def build_context(
             with open(root_ignore, "rb") as f:
                 ignore_content = f.read()
             ignore_st: os.stat_result | None = os.stat(root_ignore)
-        except (FileNotFoundError, IsADirectoryError):
+        except FileNotFoundError:
             ignore_content, ignore_st = b".dockerignore", None
         ignore_content += b"\n" + name.encode() + b"\n"
         info = _memory_info(
@@ -534,7 +534,7 @@ def iter_archive(source: ArchiveSource) -> Iterator[ArchiveMember]:
     link targets are not judged here (see `extract`).
     """
     try:
-        tar = tarfile.open(fileobj=_as_file(source), mode="r|*")
+        tar = tarfile.open(fileobj=_as_file(source), mode="r|*")  # noqa: SIM115 - closed by `with` below
     except tarfile.TarError as exc:
         raise ArchiveError(f"not a tar archive: {exc}") from exc
     with tar:
@@ -545,7 +545,8 @@ def iter_archive(source: ArchiveSource) -> Iterator[ArchiveMember]:
                 raise ArchiveError(f"malformed archive: {exc}") from exc
             if info is None:
                 return
-            tar.members.clear()  # keep memory flat over a long archive
+            # Stream mode still lists every member read: keep memory flat over a long archive.
+            vars(tar).get("members", []).clear()
             member = ArchiveMember(_member_name(info.name), info, tar)
             try:
                 yield member
@@ -594,7 +595,9 @@ class _Extractor:
                 continue
             where = "/".join(parts[: index + 1])
             if stat.S_ISLNK(st.st_mode):
-                raise ArchiveError(f"unsafe archive member {name!r}: it would be written through the symbolic link {where!r}")
+                raise ArchiveError(
+                    f"unsafe archive member {name!r}: it would be written through the symbolic link {where!r}"
+                )
             if not stat.S_ISDIR(st.st_mode):
                 raise ArchiveError(f"archive member {name!r}: {where!r} is not a directory")
         return current
@@ -646,7 +649,9 @@ class _Extractor:
             try:
                 st = os.lstat(source)
             except FileNotFoundError:
-                raise ArchiveError(f"archive member {name!r}: hard link to {member.linkname!r}, not extracted") from None
+                raise ArchiveError(
+                    f"archive member {name!r}: hard link to {member.linkname!r}, not extracted"
+                ) from None
             if stat.S_ISLNK(st.st_mode):
                 if not self._symlink(name, path, os.readlink(source)):
                     return
@@ -725,7 +730,9 @@ _MODE_SETGID = 1 << 22
 _MODE_CHAR_DEVICE = 1 << 21
 _MODE_STICKY = 1 << 20
 _MODE_IRREGULAR = 1 << 19
-_MODE_TYPE = _MODE_DIR | _MODE_SYMLINK | _MODE_NAMED_PIPE | _MODE_SOCKET | _MODE_DEVICE | _MODE_CHAR_DEVICE | _MODE_IRREGULAR
+_MODE_TYPE = (
+    _MODE_DIR | _MODE_SYMLINK | _MODE_NAMED_PIPE | _MODE_SOCKET | _MODE_DEVICE | _MODE_CHAR_DEVICE | _MODE_IRREGULAR
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,20 +121,36 @@ def parse_dockerignore(content: str | bytes) -> list[str]:
     return patterns
 
 
-# How a pattern is matched (after patternmatcher's classification, which
-# decides some corner cases, e.g. `**foo` is a plain suffix test).
+# How a pattern is matched (patternmatcher's classification, which decides
+# some corner cases: e.g. `**foo` is a plain suffix test).
 _EXACT, _PREFIX, _SUFFIX, _REGEXP = "exact", "prefix", "suffix", "regexp"
 
 
 class Pattern:
-    """One cleaned pattern (without its `!`): `match(path)` tests a slash-separated relative path."""
+    """One cleaned pattern (without its `!`): `match(path)` tests a slash-separated relative path.
 
-    __slots__ = ("_kind", "_regex", "exclusion", "text")
+    A pattern that Go's `filepath.Match` rejects raises `DockerignoreError`
+    here; one that only fails when first used (as Docker's regular expression
+    translation of it does not compile) raises when `match` is called.
+    """
+
+    __slots__ = ("_error", "_kind", "_regex", "exclusion", "text")
 
     def __init__(self, text: str, *, exclusion: bool = False) -> None:
         self.text = text
         self.exclusion = exclusion
-        self._kind, self._regex = _compile(text)
+        try:
+            _fp_match(text, ".")
+        except _BadPattern as exc:
+            raise DockerignoreError(f"syntax error in pattern {text!r}: {exc}") from None
+        self._kind, go_regex = _go_regex(text)
+        self._regex: re.Pattern[str] | None = None
+        self._error: str | None = None
+        if self._kind == _REGEXP:
+            try:
+                self._regex = re.compile(_GoRegex(go_regex).translate(), re.ASCII)
+            except (_BadPattern, re.error) as exc:
+                self._error = f"syntax error in pattern {text!r}: {exc}"
 
     def match(self, path: str) -> bool:
         """Whether `path` itself (not its parents) matches."""
@@ -146,7 +162,8 @@ class Pattern:
         if kind == _SUFFIX:
             suffix = self.text[2:]
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
-        assert self._regex is not None
+        if self._regex is None:
+            raise DockerignoreError(self._error or f"bad pattern {self.text!r}")
         return self._regex.fullmatch(path) is not None
 
     def __str__(self) -> str:
@@ -156,8 +173,134 @@ class Pattern:
         return f"Pattern({str(self)!r})"
 
 
-def _compile(pattern: str) -> tuple[str, re.Pattern[str] | None]:
-    """Classify `pattern` and, when needed, translate it to a regular expression."""
+class _BadPattern(Exception):
+    pass
+
+
+# --- Go's filepath.Match, used (as Docker does) only to validate a pattern ---
+
+
+def _fp_scan_chunk(pattern: str) -> tuple[bool, str, str]:
+    star = False
+    while pattern.startswith("*"):
+        pattern = pattern[1:]
+        star = True
+    in_range = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 < len(pattern):
+                i += 1
+        elif c == "[":
+            in_range = True
+        elif c == "]":
+            in_range = False
+        elif c == "*" and not in_range:
+            break
+        i += 1
+    return star, pattern[:i], pattern[i:]
+
+
+def _fp_get_esc(chunk: str) -> tuple[str, str]:
+    if not chunk or chunk[0] in "-]":
+        raise _BadPattern("bad character class")
+    if chunk[0] == "\\":
+        chunk = chunk[1:]
+        if not chunk:
+            raise _BadPattern("bad escape")
+    ch, chunk = chunk[0], chunk[1:]
+    if not chunk:
+        raise _BadPattern("unterminated character class")
+    return ch, chunk
+
+
+def _fp_match_chunk(chunk: str, s: str) -> tuple[str, bool]:
+    failed = False
+    while chunk:
+        if not failed and not s:
+            failed = True
+        c = chunk[0]
+        if c == "[":
+            r = ""
+            if not failed:
+                r, s = s[0], s[1:]
+            chunk = chunk[1:]
+            negated = chunk.startswith("^")
+            if negated:
+                chunk = chunk[1:]
+            matched = False
+            count = 0
+            while True:
+                if chunk.startswith("]") and count > 0:
+                    chunk = chunk[1:]
+                    break
+                lo, chunk = _fp_get_esc(chunk)
+                hi = lo
+                if chunk[0] == "-":
+                    hi, chunk = _fp_get_esc(chunk[1:])
+                if lo <= r <= hi:
+                    matched = True
+                count += 1
+            if matched == negated:
+                failed = True
+            continue
+        if c == "?":
+            if not failed:
+                if s[0] == "/":
+                    failed = True
+                s = s[1:]
+            chunk = chunk[1:]
+            continue
+        if c == "\\":
+            chunk = chunk[1:]
+            if not chunk:
+                raise _BadPattern("trailing backslash")
+        if not failed:
+            if chunk[0] != s[0]:
+                failed = True
+            s = s[1:]
+        chunk = chunk[1:]
+    return ("", False) if failed else (s, True)
+
+
+def _fp_match(pattern: str, name: str) -> bool:
+    """Go's `filepath.Match`: a malformed pattern raises `_BadPattern`, as far
+    as Go's matcher reads the pattern before deciding."""
+    while pattern:
+        star, chunk, pattern = _fp_scan_chunk(pattern)
+        if star and not chunk:
+            return "/" not in name
+        rest, ok = _fp_match_chunk(chunk, name)
+        if ok and (not rest or pattern):
+            name = rest
+            continue
+        if star:
+            found = False
+            for i in range(len(name)):
+                if name[i] == "/":
+                    break
+                rest, ok = _fp_match_chunk(chunk, name[i + 1 :])
+                if ok:
+                    if not pattern and rest:
+                        continue
+                    name = rest
+                    found = True
+                    break
+            if found:
+                continue
+        return False
+    return not name
+
+
+# --- patternmatcher's translation to a (Go) regular expression ---
+
+_REGEX_ESCAPED = frozenset(".+()|{}$")
+
+
+def _go_regex(pattern: str) -> tuple[str, str]:
+    """The pattern's kind and, for `_REGEXP`, the text of Docker's Go regular
+    expression for it (without the `^`/`$` anchors)."""
     out: list[str] = []
     kind = _EXACT
     i, n = 0, len(pattern)
@@ -177,7 +320,7 @@ def _compile(pattern: str) -> tuple[str, re.Pattern[str] | None]:
                         out.append(".*")
                         kind = _REGEXP
                 else:
-                    out.append("(?:.*/)?")
+                    out.append("(.*/)?")
                     kind = _REGEXP
                 if first:
                     kind = _SUFFIX
@@ -187,59 +330,212 @@ def _compile(pattern: str) -> tuple[str, re.Pattern[str] | None]:
         elif ch == "?":
             out.append("[^/]")
             kind = _REGEXP
+        elif ch in _REGEX_ESCAPED:
+            out.append("\\" + ch)
         elif ch == "\\":
-            if i >= n:
-                raise DockerignoreError(f"syntax error in pattern {pattern!r}: trailing backslash")
-            out.append(re.escape(pattern[i]))
-            i += 1
-            kind = _REGEXP
-        elif ch == "[":
-            cls, i = _char_class(pattern, i)
-            out.append(cls)
+            if i < n:
+                out.append("\\" + pattern[i])
+                i += 1
+                kind = _REGEXP
+            else:
+                out.append("\\")
+        elif ch in "[]":
+            out.append(ch)
             kind = _REGEXP
         else:
-            out.append(re.escape(ch))
+            out.append(ch)
         first = False
-    if kind != _REGEXP:
-        return kind, None
-    return kind, re.compile("".join(out))
+    return kind, "".join(out)
 
 
-def _class_char(pattern: str, i: int) -> tuple[str, int]:
-    """One (possibly escaped) character of a class, as `filepath.Match` reads it."""
-    n = len(pattern)
-    if i >= n or pattern[i] in "-]":
-        raise DockerignoreError(f"syntax error in pattern {pattern!r}: bad character class")
-    if pattern[i] == "\\":
-        i += 1
-        if i >= n:
-            raise DockerignoreError(f"syntax error in pattern {pattern!r}: bad character class")
-    ch = pattern[i]
-    i += 1
-    if i >= n:
-        raise DockerignoreError(f"syntax error in pattern {pattern!r}: unterminated character class")
-    return ch, i
+# --- the Go regular expressions above, in Python's syntax ---
+
+_MAX_RUNE = 0x10FFFF
+_PERL_CLASSES: dict[str, list[tuple[int, int]]] = {
+    "d": [(0x30, 0x39)],
+    "s": [(0x09, 0x0A), (0x0C, 0x0D), (0x20, 0x20)],
+    "w": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+}
+_POSIX_CLASSES: dict[str, list[tuple[int, int]]] = {
+    "alnum": [(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)],
+    "alpha": [(0x41, 0x5A), (0x61, 0x7A)],
+    "ascii": [(0x00, 0x7F)],
+    "blank": [(0x09, 0x09), (0x20, 0x20)],
+    "cntrl": [(0x00, 0x1F), (0x7F, 0x7F)],
+    "digit": [(0x30, 0x39)],
+    "graph": [(0x21, 0x7E)],
+    "lower": [(0x61, 0x7A)],
+    "print": [(0x20, 0x7E)],
+    "punct": [(0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)],
+    "space": [(0x09, 0x0D), (0x20, 0x20)],
+    "upper": [(0x41, 0x5A)],
+    "word": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+    "xdigit": [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
+}
+_CONTROL_ESCAPES = {"a": 7, "f": 12, "t": 9, "n": 10, "r": 13, "v": 11}
+_OCTAL = "01234567"
+_HEX = "0123456789abcdefABCDEF"
 
 
-def _char_class(pattern: str, i: int) -> tuple[str, int]:
-    """Translate the class starting after `[` at `i`; return it and the index after `]`."""
-    negated = i < len(pattern) and pattern[i] == "^"
-    if negated:
-        i += 1
-    items: list[str] = []
-    while True:
-        if items and i < len(pattern) and pattern[i] == "]":
-            i += 1
-            break
-        lo, i = _class_char(pattern, i)
-        hi = lo
-        if pattern[i] == "-":
-            hi, i = _class_char(pattern, i + 1)
-        if lo > hi:
-            # filepath.Match accepts it, but the Docker CLI then fails to match anything with it.
-            raise DockerignoreError(f"syntax error in pattern {pattern!r}: invalid character class range {lo}-{hi}")
-        items.append(re.escape(lo) if lo == hi else f"{re.escape(lo)}-{re.escape(hi)}")
-    return ("[^" if negated else "[") + "".join(items) + "]", i
+def _negate(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    nxt = 0
+    for lo, hi in sorted(ranges):
+        if lo > nxt:
+            out.append((nxt, lo - 1))
+        nxt = max(nxt, hi + 1)
+    if nxt <= _MAX_RUNE:
+        out.append((nxt, _MAX_RUNE))
+    return out
+
+
+def _class_text(ranges: list[tuple[int, int]]) -> str:
+    if not ranges:
+        return "(?!)"
+    items = (f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
+    return "[" + "".join(items) + "]"
+
+
+class _GoRegex:
+    """Translates the Go regular expressions `_go_regex` makes — literal
+    characters, escapes, classes, `.`, `(.*/)?`, `*`/`?` and `^` — to Python,
+    raising `_BadPattern` where Go's compiler fails."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.i = 0
+
+    def translate(self) -> str:
+        src, n = self.src, len(self.src)
+        out: list[str] = []
+        while self.i < n:
+            c = src[self.i]
+            if c == "\\":
+                out.append(self._escape_outside())
+            elif c == "[":
+                out.append(_class_text(self._class()))
+            elif c == "(":
+                if not src.startswith("(.*/)", self.i):
+                    raise _BadPattern("unsupported group")
+                out.append("(?:.*/)")
+                self.i += 5
+            elif c in "*?":
+                if not out:
+                    raise _BadPattern("missing argument to repetition operator")
+                out.append(c)
+                self.i += 1
+            elif c in ".^":
+                out.append(c)
+                self.i += 1
+            else:
+                out.append(re.escape(c))
+                self.i += 1
+        return "".join(out)
+
+    def _escape_outside(self) -> str:
+        src = self.src
+        if self.i + 1 >= len(src):
+            raise _BadPattern("trailing backslash at end of expression")
+        c = src[self.i + 1]
+        if c in "AzbB":
+            self.i += 2
+            return {"A": "\\A", "z": "\\Z", "b": "\\b", "B": "\\B"}[c]
+        if c.lower() in _PERL_CLASSES:
+            self.i += 2
+            ranges = _PERL_CLASSES[c.lower()]
+            return _class_text(_negate(ranges) if c.isupper() else ranges)
+        if c == "Q":
+            end = src.find("\\E", self.i + 2)
+            literal = src[self.i + 2 :] if end < 0 else src[self.i + 2 : end]
+            self.i = len(src) if end < 0 else end + 2
+            return re.escape(literal)
+        return re.escape(chr(self._escape_char()))
+
+    def _escape_char(self) -> int:
+        """The character of the escape at `self.i` (a backslash), as Go reads it."""
+        src, n = self.src, len(self.src)
+        if self.i + 1 >= n:
+            raise _BadPattern("trailing backslash at end of expression")
+        c = src[self.i + 1]
+        self.i += 2
+        if c.isascii() and not c.isalnum():
+            return ord(c)
+        if c in _CONTROL_ESCAPES:
+            return _CONTROL_ESCAPES[c]
+        if c in _OCTAL:
+            digits = c
+            if c != "0" and not (self.i < n and src[self.i] in _OCTAL):
+                raise _BadPattern("invalid escape sequence (back-references are not supported)")
+            while len(digits) < 3 and self.i < n and src[self.i] in _OCTAL:
+                digits += src[self.i]
+                self.i += 1
+            return int(digits, 8)
+        if c == "x":
+            if self.i < n and src[self.i] == "{":
+                end = src.find("}", self.i)
+                digits = src[self.i + 1 : end] if end > 0 else ""
+                if not digits or any(d not in _HEX for d in digits) or int(digits, 16) > _MAX_RUNE:
+                    raise _BadPattern("invalid escape sequence")
+                self.i = end + 1
+                return int(digits, 16)
+            digits = src[self.i : self.i + 2]
+            if len(digits) < 2 or any(d not in _HEX for d in digits):
+                raise _BadPattern("invalid escape sequence")
+            self.i += 2
+            return int(digits, 16)
+        raise _BadPattern(f"invalid escape sequence \\{c}")
+
+    def _class(self) -> list[tuple[int, int]]:
+        """The class at `self.i` (`[`), in Go's syntax, as code point ranges."""
+        src, n = self.src, len(self.src)
+        self.i += 1
+        negated = self.i < n and src[self.i] == "^"
+        if negated:
+            self.i += 1
+        ranges: list[tuple[int, int]] = []
+        first = True
+        while self.i >= n or src[self.i] != "]" or first:
+            if self.i >= n:
+                raise _BadPattern("missing closing ]")
+            first = False
+            if src.startswith("[:", self.i):
+                end = src.find(":]", self.i + 2)
+                if end >= 0:
+                    name = src[self.i + 2 : end]
+                    group = _POSIX_CLASSES.get(name.removeprefix("^"))
+                    if group is None:
+                        raise _BadPattern(f"invalid character class range [:{name}:]")
+                    ranges += _negate(group) if name.startswith("^") else group
+                    self.i = end + 2
+                    continue
+            if src.startswith("\\", self.i) and self.i + 1 < n:
+                c = src[self.i + 1]
+                if c.lower() in _PERL_CLASSES:
+                    group = _PERL_CLASSES[c.lower()]
+                    ranges += _negate(group) if c.isupper() else group
+                    self.i += 2
+                    continue
+                if c in "pP":
+                    raise _BadPattern("Unicode classes are not supported")
+            lo = self._class_char()
+            hi = lo
+            if self.i + 1 < n and src[self.i] == "-" and src[self.i + 1] != "]":
+                self.i += 1
+                hi = self._class_char()
+                if hi < lo:
+                    raise _BadPattern(f"invalid character class range {chr(lo)}-{chr(hi)}")
+            ranges.append((lo, hi))
+        self.i += 1
+        return _negate(ranges) if negated else ranges
+
+    def _class_char(self) -> int:
+        src = self.src
+        if self.i >= len(src):
+            raise _BadPattern("missing closing ]")
+        if src[self.i] == "\\":
+            return self._escape_char()
+        self.i += 1
+        return ord(src[self.i - 1])
 
 
 class PatternMatcher:

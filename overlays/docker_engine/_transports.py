@@ -449,6 +449,49 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         except OSError as exc:
             raise httpx.ConnectError(f"{exc.strerror or exc}") from exc
 
+    async def _start(
+        self, method: str, target: str, headers: Iterable[tuple[str, str]], body: Any, timeout: float | None
+    ) -> tuple[AsyncConnection, AsyncIterator[Head | Body | End], Head]:
+        """Send a request and read up to the response head (retrying once on a stale pooled connection)."""
+        head_bytes = _request_head(self.dialer, method, target, headers, body)
+        for attempt in (0, 1):
+            if self._idle:
+                conn = self._idle.pop()
+                conn.reused = True
+            else:
+                conn = await self._connect(timeout)
+            conn.parser = ResponseParser(method)
+            try:
+                await conn.send(head_bytes, body)
+                events = conn.events()
+                first = await asyncio.wait_for(anext(events), timeout)
+            except (ProtocolError, OSError, TimeoutError, StopAsyncIteration) as exc:
+                await conn.aclose()
+                if attempt == 0 and conn.reused and (body is None or isinstance(body, bytes)):
+                    continue
+                raise _map_error(exc, self.dialer, None) from exc
+            assert isinstance(first, Head)
+            return conn, events, first
+        raise AssertionError("unreachable")
+
+    async def fast_request(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, timeout: float | None
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Send a request and read the whole response."""
+        conn, events, head = await self._start(method, target, headers, body, timeout)
+        chunks = []
+        try:
+            async for event in events:
+                if isinstance(event, Body):
+                    chunks.append(event.data)
+                elif isinstance(event, End):
+                    await self._release(conn, event.reusable and head.status != 101)
+                    break
+        except (ProtocolError, OSError) as exc:
+            await conn.aclose()
+            raise _map_error(exc, self.dialer, None) from exc
+        return head.status, head.headers, b"".join(chunks)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         body: Any = await request.aread() if isinstance(request.stream, httpx.ByteStream) else request.stream
@@ -458,26 +501,8 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             for k, v in request.headers.items()
             if k.lower() not in ("host", "content-length", "transfer-encoding")
         ]
-        head_bytes = _request_head(self.dialer, request.method, target, headers, body)
         read_timeout = timeouts.get("read")
-        for attempt in (0, 1):
-            if self._idle:
-                conn = self._idle.pop()
-                conn.reused = True
-            else:
-                conn = await self._connect(timeouts.get("connect"))
-            conn.parser = ResponseParser(request.method)
-            try:
-                await conn.send(head_bytes, body)
-                events = conn.events()
-                first = await asyncio.wait_for(anext(events), read_timeout)
-                break
-            except (ProtocolError, OSError, TimeoutError) as exc:
-                await conn.aclose()
-                if attempt == 0 and conn.reused and (body is None or isinstance(body, bytes)):
-                    continue
-                raise _map_error(exc, self.dialer, None) from exc
-        assert isinstance(first, Head)
+        conn, events, first = await self._start(request.method, target, headers, body, timeouts.get("connect"))
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": first.reason}
         if first.status == 101:
             assert conn.parser is not None
