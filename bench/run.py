@@ -30,7 +30,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live.daemons import Daemon, request_json, start_daemon  # noqa: E402
+import aiodocker
+import docker as dockerpy
+import httpx
+from docker_engine import AsyncDocker
+from docker_engine.v1_41 import AsyncDocker as AsyncDocker141
+from docker_engine.v1_41 import Docker as Docker141
+
+from tests.live.daemons import Daemon, request_json, start_daemon
 
 VERSION = "1.41"
 
@@ -77,14 +84,6 @@ class RawSocket:
 
 def make_clients(daemon: Daemon, container: str) -> dict[str, dict[str, Callable[[], Any]]]:
     """For each client, one callable per scenario; async clients run their loop per call batch."""
-    import aiodocker
-    import docker as dockerpy
-    import httpx
-
-    from docker_engine import AsyncDocker
-    from docker_engine.v1_41 import AsyncDocker as AsyncDocker141
-    from docker_engine.v1_41 import Docker as Docker141
-
     path = daemon.socket_path
     raw = RawSocket(path)
     hx = httpx.Client(transport=httpx.HTTPTransport(uds=path), base_url="http://docker")

@@ -152,7 +152,8 @@ def _conversion(prop: Any) -> tuple[str, str] | None:
     if kind == "ModelProperty":
         return "isinstance({}, dict)", f"{prop.class_info.name}.from_dict({{}})"
     if kind == "EnumProperty":
-        return "isinstance({}, (str, int))", f"{prop.class_info.name}({{}})"
+        value_type = "int" if prop.value_type is int else "str"
+        return f"isinstance({{}}, {value_type})", f"{prop.class_info.name}({{}})"
     if kind == "DateTimeProperty":
         return "isinstance({}, str)", "parse_timestamp({})"
     if kind == "ListProperty":
@@ -162,11 +163,11 @@ def _conversion(prop: Any) -> tuple[str, str] | None:
         guard, expr = inner
         return "isinstance({}, list)", "[" + expr.format("i") + " if " + guard.format("i") + " else i for i in {}]"
     if kind == "UnionProperty":
-        inner = [p for p in prop.inner_properties if type(p).__name__ != "NoneProperty"]
-        conversions = [_conversion(p) for p in inner]
+        members = [p for p in prop.inner_properties if type(p).__name__ != "NoneProperty"]
+        conversions = [_conversion(p) for p in members]
         if all(c == ("", "") for c in conversions):
             return "", ""
-        if len(inner) == 1:
+        if len(members) == 1:
             return conversions[0]
     return None
 
