@@ -41,6 +41,11 @@ METHOD_OVERRIDES: dict[str, str] = {
 }
 
 
+# Tag attribute → the overlay mixin (in docker_engine._mixins) its classes inherit:
+# handwritten operations the spec cannot describe (run, interactive attach/exec).
+MIXINS: dict[str, str] = {"containers": "ContainersMixin", "exec": "ExecMixin"}
+
+
 class NamingError(Exception):
     pass
 

@@ -80,6 +80,7 @@ class TagView:
     description: str
     operations: list[OperationView] = field(default_factory=list)
     type_imports: list[str] = field(default_factory=list)
+    mixin: str = ""
 
 
 def _text(value: Any) -> str:
@@ -360,6 +361,7 @@ class Renderer:
                 if view is None:
                     title = naming.class_name(attr)
                     view = TagView(spec_tag, attr, title, attr, title, descriptions.get(spec_tag, ""))
+                    view.mixin = naming.MIXINS.get(attr, "")
                     tags[attr] = view
                 op = self.operation_view(endpoint)
                 if any(o.name == op.name for o in view.operations):

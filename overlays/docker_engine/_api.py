@@ -8,15 +8,17 @@ and reading the response is shared.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import httpx
 
 from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
-from ._request import Request
+from ._hijack import AsyncHijackedStream, HijackedStream, upgraded
+from ._request import Request, quote_path
 from ._streams import RAW_STREAM, AsyncFrameStream, AsyncJSONStream, FrameStream, JSONStream
 from ._transports import AsyncDockerTransport, DockerTransport
 
@@ -76,22 +78,40 @@ def _connect_error(host: str, exc: Exception) -> DockerConnectionError:
     return DockerConnectionError(f"cannot connect to the Docker daemon at {host}: {exc}{hint}", target=host)
 
 
-def is_raw_stream(request: Request, response: httpx.Response, version: str) -> bool:
-    """Whether output is raw (TTY) rather than multiplexed.
+def trusted_raw(request: Request, response: httpx.Response, version: str) -> bool | None:
+    """Whether output is raw (TTY) rather than multiplexed, where the exchange itself says so.
 
     The daemon's Content-Type is right only from API 1.42, and only on logs
     (GET) and upgraded (101) attach/exec responses: a plain POST to exec start
-    or attach is always labelled raw-stream. Otherwise the request's own
-    `Tty` (exec start) decides; without one the stream is taken as
-    multiplexed, and a malformed frame header raises rather than passing
-    garbage on.
+    or attach is always labelled raw-stream. Else the request's own `Tty`
+    (exec start) decides. None: ask the container (one inspect, cached).
     """
     major, minor = version.split(".")
     if (int(major), int(minor)) >= (1, 42) and (response.status_code == 101 or request.method == "GET"):
         content_type: str = response.headers.get("content-type", "")
         return content_type.startswith(RAW_STREAM)
     body = request.json
-    return isinstance(body, dict) and bool(body.get("Tty"))
+    if isinstance(body, dict) and "Tty" in body:
+        return bool(body["Tty"])
+    return None
+
+
+_CONTAINER_STREAM = re.compile(r"^/containers/([^/]+)/(?:logs|attach)$")
+
+
+def _container_of(request: Request) -> str | None:
+    match = _CONTAINER_STREAM.match(request.path)
+    return unquote(match.group(1)) if match else None
+
+
+def _tty_request(container: str) -> Request:
+    return Request(
+        "GET",
+        f"/containers/{quote_path(container)}/json",
+        (200,),
+        kind="json",
+        parse=lambda data: (str(data.get("Id", "")), bool((data.get("Config") or {}).get("Tty"))),
+    )
 
 
 def _check(request: Request, response: httpx.Response, body: bytes) -> None:
@@ -150,6 +170,8 @@ class _APIBase:
         self.version = version
         self.prefix = f"/v{version}"
         self.timeout = timeout
+        # Container Tty by ID, for streams whose framing the daemon does not announce.
+        self._tty: dict[str, bool] = {}
 
     @property
     def host(self) -> str:
@@ -184,12 +206,18 @@ class _APIBase:
             raise error_for_status(status, data, method=request.method, path=self.prefix + request.path)
         return _read_fast(request, status, headers, data)
 
-    def _streamed(self, request: Request, response: httpx.Response, *, sync: bool) -> Any:
+    def _streamed(self, request: Request, response: httpx.Response, *, sync: bool, raw: bool) -> Any:
         if request.kind == "json-stream":
             assert request.parse is not None
             return (JSONStream if sync else AsyncJSONStream)(response, request.parse)
-        raw = is_raw_stream(request, response, self.version)
         return FrameStream(response, raw=raw) if sync else AsyncFrameStream(response, raw=raw)
+
+    def _remember_tty(self, asked: str, found: tuple[str, bool]) -> bool:
+        container_id, tty = found
+        # Only IDs are cached: a name may later belong to another container.
+        if container_id and container_id.startswith(asked):
+            self._tty[asked] = tty
+        return tty
 
 
 def _base_url(config: ConnectionConfig) -> str:
@@ -253,7 +281,26 @@ class SyncAPI(_APIBase):
             finally:
                 response.close()
             _check(request, response, body)
-        return self._streamed(request, response, sync=True)
+        raw = False if request.kind == "json-stream" else self._raw(request, response)
+        return self._streamed(request, response, sync=True, raw=raw)
+
+    def container_tty(self, container: str) -> bool:
+        if container in self._tty:
+            return self._tty[container]
+        return self._remember_tty(container, self.call(_tty_request(container)))
+
+    def _raw(self, request: Request, response: httpx.Response, container: str | None = None) -> bool:
+        trusted = trusted_raw(request, response, self.version)
+        if trusted is not None:
+            return trusted
+        container = container or _container_of(request)
+        return self.container_tty(container) if container else False
+
+    def hijack(self, request: Request, *, container: str | None = None) -> HijackedStream:
+        """Send an upgrade request (attach, exec start) and return the raw connection."""
+        response = self._send(request, stream=True)
+        stream = upgraded(response, request.method, self.prefix + request.path)
+        return HijackedStream(stream, raw=self._raw(request, response, container))
 
     def close(self) -> None:
         self.client.close()
@@ -311,7 +358,29 @@ class AsyncAPI(_APIBase):
             finally:
                 await response.aclose()
             _check(request, response, body)
-        return self._streamed(request, response, sync=False)
+        raw = False if request.kind == "json-stream" else await self._raw(request, response)
+        return self._streamed(request, response, sync=False, raw=raw)
+
+    async def container_tty(self, container: str) -> bool:
+        if container in self._tty:
+            return self._tty[container]
+        return self._remember_tty(container, await self.call(_tty_request(container)))
+
+    async def _raw(self, request: Request, response: httpx.Response, container: str | None = None) -> bool:
+        trusted = trusted_raw(request, response, self.version)
+        if trusted is not None:
+            return trusted
+        container = container or _container_of(request)
+        return await self.container_tty(container) if container else False
+
+    async def hijack(self, request: Request, *, container: str | None = None) -> AsyncHijackedStream:
+        response = await self._send(request, stream=True)
+        if response.status_code != 101:
+            body = await response.aread()
+            await response.aclose()
+            raise error_for_status(response.status_code, body, method=request.method, path=self.prefix + request.path)
+        raw = await self._raw(request, response, container)
+        return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -70,6 +70,8 @@ class RoundTrip:
 
         def checking(data: Any) -> Any:
             result = parse(data)
+            if isinstance(result, tuple):
+                return result  # the runtime's own probe (a container's Tty), not a model
             if to_plain(result) != data:
                 self.failures.append(f"{request.method} {request.path}: {data!r:.300} != {to_plain(result)!r:.300}")
             self.checked.append(f"{request.method} {request.path}")

@@ -1,0 +1,152 @@
+"""Attach and exec with stdin: the HTTP connection upgraded to a raw socket.
+
+The request carries `Connection: Upgrade` / `Upgrade: tcp`; the daemon answers
+101 and from then on the socket carries stdin one way and the container's
+output (multiplexed frames, or raw bytes for a TTY) the other. Closing our
+write side (half-close) is how the container sees end-of-file on stdin while
+its output keeps coming.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Any, NamedTuple, Self
+
+import httpx
+
+from ._errors import StreamError, error_for_status
+from ._streams import STDERR, STDOUT, Frame, FrameDecoder
+from ._transports import AsyncUpgradedStream, UpgradedStream
+
+__all__ = ["UPGRADE_HEADERS", "AsyncHijackedStream", "HijackedStream", "Output"]
+
+UPGRADE_HEADERS = {"Connection": "Upgrade", "Upgrade": "tcp"}
+RAW_STREAM = "application/vnd.docker.raw-stream"
+
+
+class Output(NamedTuple):
+    """All output of a stream, by stream."""
+
+    stdout: bytes
+    stderr: bytes
+
+
+def collect(frames: list[Frame]) -> Output:
+    return Output(
+        b"".join(f.data for f in frames if f.stream == STDOUT),
+        b"".join(f.data for f in frames if f.stream == STDERR),
+    )
+
+
+def upgraded(response: httpx.Response, method: str, path: str) -> Any:
+    """The upgraded socket of a 101 response; the daemon's error otherwise."""
+    if response.status_code != 101:
+        body = response.read() if isinstance(response.stream, httpx.SyncByteStream) else b""
+        response.close()
+        raise error_for_status(response.status_code, body or b"upgrade refused", method=method, path=path)
+    return response.extensions["network_stream"]
+
+
+class HijackedStream:
+    """Write stdin, half-close it, read the output: `with docker.exec.start_interactive(id) as s:`."""
+
+    def __init__(self, stream: UpgradedStream, *, raw: bool) -> None:
+        self._stream = stream
+        self.raw = raw
+        self._decoder = FrameDecoder()
+        self._closed = False
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data)
+
+    def close_stdin(self) -> None:
+        """Half-close: stdin reaches end-of-file, output keeps coming."""
+        self._stream.close_write()
+
+    def frames(self) -> Iterator[Frame]:
+        """Output frames until the container closes the stream."""
+        while True:
+            chunk = self._stream.read()
+            if not chunk:
+                if not self.raw:
+                    self._decoder.close()
+                return
+            if self.raw:
+                yield Frame(STDOUT, chunk)
+            else:
+                yield from self._decoder.feed(chunk)
+
+    def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def read_all(self) -> Output:
+        """Everything until the end, as stdout and stderr bytes."""
+        try:
+            return collect(list(self.frames()))
+        except OSError as exc:
+            raise StreamError(f"stream broken: {exc}") from exc
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._stream.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncHijackedStream:
+    """The asyncio twin of `HijackedStream`."""
+
+    def __init__(self, stream: AsyncUpgradedStream, *, raw: bool) -> None:
+        self._stream = stream
+        self.raw = raw
+        self._decoder = FrameDecoder()
+        self._closed = False
+
+    async def write(self, data: bytes) -> None:
+        await self._stream.write(data)
+
+    async def close_stdin(self) -> None:
+        await self._stream.close_write()
+
+    async def frames(self) -> AsyncIterator[Frame]:
+        while True:
+            chunk = await self._stream.read()
+            if not chunk:
+                if not self.raw:
+                    self._decoder.close()
+                return
+            if self.raw:
+                yield Frame(STDOUT, chunk)
+            else:
+                for frame in self._decoder.feed(chunk):
+                    yield frame
+
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self.frames()
+
+    async def read_all(self) -> Output:
+        try:
+            return collect([frame async for frame in self.frames()])
+        except OSError as exc:
+            raise StreamError(f"stream broken: {exc}") from exc
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._stream.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
