@@ -183,14 +183,16 @@ def test_export_and_image_save_load(docker: Any, busybox: str) -> None:
     container = docker.containers.create(body={"Image": busybox, "Cmd": ["true"], "HostConfig": NO_NET})
     try:
         exported = docker.containers.export(container.id)
-        names = tarfile.open(fileobj=io.BytesIO(exported)).getnames()
+        with tarfile.open(fileobj=io.BytesIO(exported)) as tar:
+            names = tar.getnames()
         assert "bin/busybox" in names and len(exported) > 500_000
     finally:
         docker.containers.delete(container.id)
     image_id = docker.images.inspect(busybox).id
     docker.images.tag(busybox, repo="local/saved", tag="v1")
     saved = docker.images.get("local/saved:v1")
-    assert tarfile.open(fileobj=io.BytesIO(saved)).getnames()
+    with tarfile.open(fileobj=io.BytesIO(saved)) as tar:
+        assert "manifest.json" in tar.getnames()
     docker.images.delete("local/saved:v1")
     with pytest.raises(NotFoundError):
         docker.images.inspect("local/saved:v1")
