@@ -4,7 +4,7 @@ VERSIONS ?=
 TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
 export SPEC_MIRROR
 
-.PHONY: all venv specs generate lint typecheck check-generated unit live test demo bench clean
+.PHONY: all venv specs generate changelog lint typecheck check-generated unit live test demo bench clean
 
 all: generate
 
@@ -20,6 +20,11 @@ specs: venv
 
 generate: venv
 	$(PYTHON) -m generator generate $(VERSIONS)
+	$(if $(VERSIONS),,$(PYTHON) -m generator changelog)
+
+# docs/api-changes/: the semantic diff of every consecutive pair of versions.
+changelog: venv
+	$(PYTHON) -m generator changelog
 
 lint: venv
 	.venv/bin/ruff check generator overlays tests bench
@@ -44,6 +49,7 @@ check-generated: venv
 	$(PYTHON) -m generator generate
 	git diff --exit-code --stat -- generated/
 	@test -z "$$(git status --porcelain -- generated/)" || { git status --porcelain -- generated/; echo "generated/ differs from the templates: run make generate and commit"; exit 1; }
+	$(PYTHON) -m generator changelog --check
 
 unit: venv
 	$(PYTHON) -m pytest tests/unit -q

@@ -170,6 +170,10 @@ class Converter:
         if "allOf" in s:
             out: Schema = {k: s[k] for k in ("description",) if k in s}
             out["allOf"] = [self._allof_part(p, owner=owner) for p in s["allOf"]]
+            # Properties written beside allOf (NetworkInspect in 1.52+) are one more part.
+            rest = {k: v for k, v in s.items() if k in ("properties", "additionalProperties")}
+            if rest:
+                out["allOf"].append(self.object_schema({"type": "object", **rest}, owner=owner))
             return out
         # `required` is not kept: daemons of other versions omit fields the
         # spec requires (Image.Container, required in 1.30, is gone from 28.x),

@@ -28,14 +28,14 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .manifest import ROOT, SpecVersion, fetch, load_manifest, mirror_dir, select
 from .parse import load_swagger
-from .patch import apply_patches, load_patches, parse_version
+from .patch import Patch, apply_patches, load_patches, parse_version
 
 Schema = dict[str, Any]
 
@@ -491,8 +491,8 @@ def load_version(version: str) -> Spec:
 
 
 @functools.cache
-def _patches() -> list[Any]:
-    return list(load_patches())
+def _patches() -> list[Patch]:
+    return load_patches()
 
 
 def load_file(path: Path, version: str) -> Spec:
@@ -792,7 +792,7 @@ class _Differ:
         self.default(ctx, a, b, pointer)
         for key in CONSTRAINTS:
             old, new = a.get(key), b.get(key)
-            if _canon(old) != _canon(new):
+            if old != new and _canon(old) != _canon(new):
                 tight = _tightened(key, old, new)
                 self.emit(
                     ctx,
@@ -828,6 +828,8 @@ class _Differ:
                 ctx, kind, _rule(kind, ctx.direction), f"{where}: no longer restricted to a list", pointer, ea, None
             )
             return
+        if ea == eb:
+            return
         ca, cb = {_canon(v): v for v in ea}, {_canon(v): v for v in eb}
         removed = [ca[k] for k in sorted(set(ca) - set(cb))]
         added = [cb[k] for k in sorted(set(cb) - set(ca))]
@@ -852,7 +854,7 @@ class _Differ:
         if "default" not in a and "default" not in b:
             return
         old, new = a.get("default"), b.get("default")
-        if "default" in a and "default" in b and _canon(old) == _canon(new):
+        if "default" in a and "default" in b and (old == new or _canon(old) == _canon(new)):
             return
         if "default" in a and "default" in b:
             cls = _by_direction(ctx.direction, BREAKING, NON_BREAKING)
@@ -935,7 +937,7 @@ class _Differ:
         if isinstance(a, dict) and isinstance(b, dict):
             self.schema(ctx, a, b, pointer + "{}", stack)
             return
-        if _canon(a) == _canon(b):
+        if a == b or _canon(a) == _canon(b):
             return
 
         def show(value: Any) -> str:
@@ -1303,10 +1305,35 @@ def _subject_heading(change: Change) -> str:
     return f"Model `{change.model}`"
 
 
+def _changed_text(old: str, new: str, context: int = 30, limit: int = 120) -> tuple[str, str]:
+    """The part of two texts around where they differ, with `…` where text is left out."""
+    a, b = " ".join(old.split()), " ".join(new.split())
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[len(a) - 1 - end] == b[len(b) - 1 - end]:
+        end += 1
+    begin = max(0, start - context)
+    if begin:
+        space = a.find(" ", begin)
+        begin = space + 1 if 0 <= space < start else begin
+
+    def cut(text: str) -> str:
+        stop = min(len(text), len(text) - end + context)
+        piece, truncated = text[begin:stop], stop < len(text)
+        if len(piece) > limit:
+            piece, truncated = piece[: limit - 1], True
+        return ("…" if begin else "") + piece + ("…" if truncated else "")
+
+    return cut(a), cut(b)
+
+
 def _bullet(change: Change) -> str:
     text = change.message
     if change.cls == DESCRIPTION and (change.old is not None or change.new is not None):
-        text += f": “{_short(change.old or '', 100)}” → “{_short(change.new or '', 100)}”"
+        old, new = _changed_text(str(change.old or ""), str(change.new or ""))
+        text += f": “{old}” → “{new}”"
     return f"- {_BADGE[change.cls]}{text}"
 
 
@@ -1384,14 +1411,17 @@ def _step_filename(old: str, new: str) -> str:
     return f"v{old}-v{new}.md"
 
 
-def changelog_files(versions: Sequence[str] | None = None) -> dict[str, str]:
-    """File name → content of `docs/api-changes/`: one Markdown diff per consecutive pair, and index.md."""
+def changelog_files(versions: Sequence[str] | None = None, *, steps: Sequence[Step] | None = None) -> dict[str, str]:
+    """File name → content of `docs/api-changes/`: one Markdown diff per consecutive pair, and index.md.
+
+    `steps`: the consecutive steps already computed (else they are computed here)."""
     versions = list(versions) if versions is not None else manifest_versions()
     versions = sorted(versions, key=parse_version)
+    known = {(s.old, s.new): s for s in steps or ()}
     files: dict[str, str] = {}
     rows = []
     for old, new in itertools.pairwise(versions):
-        step = diff_versions(old, new)
+        step = known.get((old, new)) or diff_versions(old, new)
         name = _step_filename(old, new)
         files[name] = render_step_markdown(step)
         counts = step.counts()
@@ -1430,9 +1460,11 @@ def write_changelog(out_dir: Path = CHANGELOG_DIR, versions: Sequence[str] | Non
     return written
 
 
-def stale_changelog(out_dir: Path = CHANGELOG_DIR, versions: Sequence[str] | None = None) -> list[str]:
+def stale_changelog(
+    out_dir: Path = CHANGELOG_DIR, versions: Sequence[str] | None = None, *, steps: Sequence[Step] | None = None
+) -> list[str]:
     """The files of `out_dir` that differ from what `write_changelog` would write (empty: up to date)."""
-    files = changelog_files(versions)
+    files = changelog_files(versions, steps=steps)
     stale = [
         name
         for name, text in files.items()
@@ -1440,11 +1472,6 @@ def stale_changelog(out_dir: Path = CHANGELOG_DIR, versions: Sequence[str] | Non
     ]
     extra = [p.name for p in out_dir.glob("v*-v*.md") if p.name not in files] if out_dir.is_dir() else []
     return sorted(stale + extra)
-
-
-def iter_changes(steps: Iterable[Step]) -> Iterator[Change]:
-    for step in steps:
-        yield from step.changes
 
 
 def rules_markdown() -> str:

@@ -46,6 +46,21 @@ METHOD_OVERRIDES: dict[str, str] = {
 MIXINS: dict[str, str] = {"containers": "ContainersMixin", "exec": "ExecMixin"}
 
 
+# operationId → the Python expression (over the method's parameters) naming the
+# image or plugin whose registry needs credentials; the generated `auth=`
+# argument resolves them from the docker config when not given.
+AUTH_REFERENCE: dict[str, str] = {
+    "ImageCreate": "None if isinstance(from_image, Unset) else from_image",
+    "ImagePush": "name",
+    "PluginPull": "remote",
+    "PluginUpgrade": "remote",
+    "PluginPush": "name",
+    "DistributionInspect": "name",
+    "ServiceCreate": "service_image(body)",
+    "ServiceUpdate": "service_image(body)",
+}
+
+
 class NamingError(Exception):
     pass
 

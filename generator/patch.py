@@ -32,6 +32,7 @@ class Patch:
     at: tuple[str, ...]
     set: dict[str, Any] = field(default_factory=dict)
     delete: tuple[str, ...] = ()
+    append: dict[str, list[Any]] = field(default_factory=dict)
 
     def applies_to(self, version: str) -> bool:
         v = parse_version(version)
@@ -65,11 +66,11 @@ def load_patches(path: Path = PATCHES) -> list[Patch]:
             raise PatchError(f"{where}: every patch needs a `why`")
         if ("operation" in entry) == ("definition" in entry):
             raise PatchError(f"{where}: give exactly one of `operation` or `definition`")
-        unknown = set(entry) - {"why", "versions", "operation", "definition", "at", "set", "delete"}
+        unknown = set(entry) - {"why", "versions", "operation", "definition", "at", "set", "delete", "append"}
         if unknown:
             raise PatchError(f"{where}: unknown keys {sorted(unknown)}")
-        if not entry.get("set") and not entry.get("delete"):
-            raise PatchError(f"{where}: a patch must `set` or `delete` something")
+        if not entry.get("set") and not entry.get("delete") and not entry.get("append"):
+            raise PatchError(f"{where}: a patch must `set`, `delete` or `append` something")
         patches.append(
             Patch(
                 why=entry["why"],
@@ -79,6 +80,7 @@ def load_patches(path: Path = PATCHES) -> list[Patch]:
                 at=tuple(p for p in str(entry.get("at", "")).split("/") if p),
                 set=entry.get("set") or {},
                 delete=tuple(entry.get("delete") or ()),
+                append=entry.get("append") or {},
             )
         )
     return patches
@@ -116,4 +118,6 @@ def apply_patches(swagger: dict[str, Any], version: str, patches: list[Patch]) -
                 raise PatchError(f"v{version}: patch {patch.why!r}: {patch.where()} has no key {key!r}")
             del node[key]
         node.update(copy.deepcopy(patch.set))
+        for key, items in patch.append.items():
+            node[key] = [*node.get(key, []), *copy.deepcopy(items)]
     return doc

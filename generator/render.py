@@ -62,6 +62,8 @@ class OperationView:
     return_type: str = "None"
     async_return_type: str = "None"
     runner: str = "call"
+    auth_reference: str = ""
+    registry_config: bool = False
     cast_result: bool = False
     docstring: str = ""
 
@@ -81,6 +83,10 @@ class TagView:
     operations: list[OperationView] = field(default_factory=list)
     type_imports: list[str] = field(default_factory=list)
     mixin: str = ""
+
+    @property
+    def needs_auth(self) -> bool:
+        return any(op.auth_reference or op.registry_config for op in self.operations)
 
 
 def _text(value: Any) -> str:
@@ -173,6 +179,19 @@ def _conversion(prop: Any) -> tuple[str, str] | None:
     return None
 
 
+SECRET_FIELDS = {"password", "identitytoken", "identity_token", "registrytoken", "registry_token"}
+
+
+def field_declaration(prop: Any, model_name: str) -> str:
+    """The attrs field line; credentials and secret payloads are left out of repr()."""
+    declaration = _code(prop.to_string())
+    name = str(prop.python_name)
+    secret = name in SECRET_FIELDS or (model_name.startswith("SecretSpec") and name == "data")
+    if secret and declaration.endswith(" = UNSET"):
+        return declaration.removesuffix(" = UNSET") + " = _field(default=UNSET, repr=False)"
+    return declaration
+
+
 def fast_construct(prop: Any) -> str | None:
     """Statements after `<name> = d.pop(...)` that convert it in place, or None."""
     conversion = _conversion(prop)
@@ -200,6 +219,7 @@ class Renderer:
         self.env.filters.update(TEMPLATE_FILTERS)
         self.env.globals["api_version"] = version
         self.env.globals["fast_construct"] = fast_construct
+        self.env.globals["field_declaration"] = field_declaration
         self._construct = self.env.from_string(
             '{% import "property_templates/" + prop.template as t %}'
             "{% if t.construct %}{{ t.construct(prop, 'data') }}{% endif %}"
@@ -247,6 +267,25 @@ class Renderer:
                 view.query_params.append(pv)
             else:
                 view.header_params.append(pv)
+        for header in view.header_params:
+            if header.name == "X-Registry-Auth":
+                if op_id not in naming.AUTH_REFERENCE:
+                    raise GenerationError(f"v{self.version}: {op_id} takes X-Registry-Auth; add it to naming.AUTH_REFERENCE")
+                view.auth_reference = naming.AUTH_REFERENCE[op_id]
+                header.required = False
+            elif header.name == "X-Registry-Config":
+                view.registry_config = True
+        if view.auth_reference:
+            docs.append(
+                "auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are "
+                "resolved for the image's registry from the docker config (credHelpers, credsStore, auths), "
+                "like the CLI. x_registry_auth, when given, is sent as it is instead."
+            )
+        if view.registry_config:
+            docs.append(
+                "x_registry_config: by default, the credentials of every registry the docker config knows "
+                "(for FROM images in private registries)."
+            )
         body = raw.get("requestBody")
         if body is not None:
             wire = body["x-docker-request"]

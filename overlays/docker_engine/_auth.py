@@ -55,7 +55,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
+from ._config import config_dir
 from ._errors import DockerError
+from ._types import Unset
 
 __all__ = [
     "DEFAULT_HELPER_TIMEOUT",
@@ -497,11 +499,8 @@ def helper_list(
 
 
 def default_config_dir() -> Path:
-    """``$DOCKER_CONFIG``, else ``~/.docker`` (read on each call)."""
-    configured = os.environ.get("DOCKER_CONFIG")
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".docker"
+    """``$DOCKER_CONFIG``, else ``~/.docker`` (as for connection contexts)."""
+    return config_dir()
 
 
 @dataclass(frozen=True)
@@ -710,3 +709,39 @@ def registry_config_for_build(
     (``encode_registry_config(registry_config_for_build())``); see
     `CredentialStore.all`."""
     return CredentialStore(config_dir, helper_timeout=helper_timeout).all(strict=strict)
+
+
+# -- wiring into the generated operations --------------------------------------
+
+
+def registry_auth_header(reference: str | None, auth: AuthConfig | Unset | None) -> str | None:
+    """The ``X-Registry-Auth`` value for an operation on ``reference``.
+
+    An `AuthConfig` is sent as given; ``None`` asks for an anonymous request;
+    `UNSET` (the default of every generated ``auth=``) resolves credentials
+    for the reference's registry from the docker config and its credential
+    helpers, like the CLI. Without a reference (an import from a tarball)
+    nothing is sent.
+    """
+    if isinstance(auth, AuthConfig):
+        return encode_auth_header(resolve_auth(reference, explicit=auth) if reference else auth)
+    if auth is None:
+        return encode_auth_header(None)
+    if not reference:
+        return None
+    return encode_auth_header(resolve_auth(reference))
+
+
+def registry_config_header() -> str | None:
+    """``X-Registry-Config`` for a build: every registry the docker config knows (helpers that fail are skipped)."""
+    auths = registry_config_for_build(strict=False)
+    return encode_registry_config(auths) if auths else None
+
+
+def service_image(body: Any) -> str | None:
+    """The image of a service spec (model or mapping), whose registry needs credentials."""
+    spec = body.to_dict() if hasattr(body, "to_dict") else body
+    if not isinstance(spec, Mapping):
+        return None
+    image = ((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image")
+    return image if isinstance(image, str) and image else None

@@ -86,7 +86,7 @@ class ConnectionConfig:
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    return Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker").expanduser()
 
 
 def _truthy(value: str | None) -> bool:

@@ -272,3 +272,17 @@ def test_conversion_does_not_depend_on_key_order() -> None:
         "A": {"properties": {"y": {"type": "integer"}, "x": {"type": "string"}}, "type": "object"},
     }
     assert convert(swagger(a))["components"] == convert(swagger(b))["components"]
+
+
+def test_properties_beside_allof_are_kept() -> None:
+    doc = convert(
+        swagger(
+            {
+                "Base": {"type": "object", "properties": {"Name": {"type": "string"}}},
+                "Inspect": {"allOf": [{"$ref": "#/definitions/Base"}], "properties": {"Extra": {"type": "integer"}}},
+            }
+        )
+    )
+    parts = doc["components"]["schemas"]["Inspect"]["allOf"]
+    assert parts[0] == {"$ref": "#/components/schemas/Base"}
+    assert parts[1]["properties"] == {"Extra": {"type": "integer"}}

@@ -79,7 +79,7 @@ def test_stale_patch_is_an_error_naming_it(tmp_path: Path) -> None:
         ({"definition": "A", "set": {"a": 1}}, "needs a `why`"),
         ({"why": "w", "set": {"a": 1}}, "exactly one of `operation` or `definition`"),
         ({"why": "w", "definition": "A", "set": {"a": 1}, "colour": "red"}, "unknown keys"),
-        ({"why": "w", "definition": "A"}, "must `set` or `delete`"),
+        ({"why": "w", "definition": "A"}, "must `set`, `delete` or `append`"),
     ],
 )
 def test_malformed_patches_are_rejected(tmp_path: Path, entry: dict[str, Any], message: str) -> None:
