@@ -61,6 +61,16 @@ AUTH_REFERENCE: dict[str, str] = {
 }
 
 
+# Query parameters whose value is JSON text although the spec says only
+# "string": they take a mapping or list too (encoded for the wire).
+JSON_QUERY_PARAMS: set[tuple[str, str]] = {
+    ("ImageBuild", "buildargs"),
+    ("ImageBuild", "labels"),
+    ("ImageBuild", "cachefrom"),
+    ("ImageBuild", "outputs"),
+}
+
+
 class NamingError(Exception):
     pass
 

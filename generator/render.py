@@ -250,6 +250,8 @@ class Renderer:
         docs: list[str] = []
         for param in raw.get("parameters", []):
             py = naming.python_name(param["name"])
+            if (op_id, param["name"]) in naming.JSON_QUERY_PARAMS:
+                param = {**param, "schema": {**param.get("schema", {}), "format": "json"}}
             schema = param.get("schema", {})
             pv = ParamView(
                 name=param["name"],

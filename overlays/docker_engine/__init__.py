@@ -12,6 +12,8 @@ from pkgutil import extend_path
 
 __path__ = extend_path(__path__, __name__)
 
+from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path
+from ._auth import AuthConfig, CredentialError
 from ._config import ConfigError, ConnectionConfig, TLSConfig
 from ._errors import (
     APIError,
@@ -27,6 +29,8 @@ from ._errors import (
     UnauthorizedError,
 )
 from ._facade import AsyncDocker, Docker
+from ._hijack import Output
+from ._mixins import ContainerError, RunResult
 from ._streams import Frame
 from ._types import UNSET, Timestamp, Unset
 from ._version import VersionError
@@ -34,11 +38,16 @@ from ._version import VersionError
 __all__ = [
     "UNSET",
     "APIError",
+    "ArchiveError",
     "AsyncDocker",
+    "AuthConfig",
     "BadRequestError",
+    "BuildContext",
     "ConfigError",
     "ConflictError",
     "ConnectionConfig",
+    "ContainerError",
+    "CredentialError",
     "Docker",
     "DockerConnectionError",
     "DockerError",
@@ -46,6 +55,9 @@ __all__ = [
     "ForbiddenError",
     "Frame",
     "NotFoundError",
+    "Output",
+    "PathStat",
+    "RunResult",
     "ServerError",
     "StreamError",
     "TLSConfig",
@@ -53,4 +65,8 @@ __all__ = [
     "UnauthorizedError",
     "Unset",
     "VersionError",
+    "build_context",
+    "decode_path_stat",
+    "extract",
+    "tar_path",
 ]

@@ -8,6 +8,7 @@ and reading the response is shared.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
@@ -15,6 +16,7 @@ from urllib.parse import unquote, urlencode
 
 import httpx
 
+from ._archive import build_context, tar_path
 from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
 from ._hijack import AsyncHijackedStream, HijackedStream, upgraded
@@ -40,6 +42,13 @@ async def _async_chunks(content: Any) -> AsyncIterator[bytes]:
 
 def _content(request: Request) -> Any:
     content = request.content
+    if isinstance(content, os.PathLike):
+        # A local path is tarred on the fly: a build context (honouring
+        # .dockerignore) for /build, else the file or directory itself, as
+        # `docker cp` puts it.
+        if request.path == "/build":
+            return iter(build_context(content))
+        return tar_path(content)
     if content is not None and hasattr(content, "read"):
         return _file_chunks(content)
     return content

@@ -106,6 +106,11 @@ class _Chunker:
             yield bytes(buf[: self.size])
             del buf[: self.size]
 
+    @property
+    def room(self) -> int:
+        """Bytes that would complete the chunk being collected (a whole chunk when none is)."""
+        return self.size - len(self._buf)
+
     def flush(self) -> Iterator[bytes]:
         if self._buf:
             yield bytes(self._buf)
@@ -125,19 +130,20 @@ def _tar_stream(items: Iterable[_Item], chunk_size: int) -> Iterator[bytes]:
                 yield from out.add(item.data[start : start + chunk_size])
         else:
             assert item.path is not None
-            yield from _file_content(item.path, info.size, chunk_size, out)
+            yield from _file_content(item.path, info.size, out)
         yield from out.add(bytes(-info.size % BLOCK))
     yield from out.add(bytes(2 * BLOCK))
     yield from out.add(bytes(-out.total % RECORD))
     yield from out.flush()
 
 
-def _file_content(path: str, size: int, chunk_size: int, out: _Chunker) -> Iterator[bytes]:
+def _file_content(path: str, size: int, out: _Chunker) -> Iterator[bytes]:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     with open(fd, "rb", buffering=0) as f:
         remaining = size
         while remaining:
-            data = f.read(min(chunk_size, remaining))
+            # Reads fill the pending chunk first, so that later ones pass through uncopied.
+            data = f.read(min(out.room, remaining))
             if not data:
                 raise ArchiveError(f"{path}: file shrank while being archived ({size - remaining} of {size} bytes)")
             remaining -= len(data)
@@ -254,6 +260,8 @@ def tar_path(
     name = _check_arcname(os.path.basename(full) if arcname is None else arcname)
     if name == "." and not stat.S_ISDIR(st.st_mode):
         raise ValueError(f"{full} is not a directory: give it an arcname")
+    if stat.S_ISSOCK(st.st_mode):
+        raise ArchiveError(f"{full}: a socket cannot be archived")
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
 
@@ -261,8 +269,7 @@ def tar_path(
         links: dict[tuple[int, int], str] = {}
         if name != ".":
             info = _tarinfo(name, full, st, owner, links)
-            if info is None:
-                raise ArchiveError(f"{full}: sockets cannot be archived")
+            assert info is not None
             yield _Item(info, path=full)
         if stat.S_ISDIR(st.st_mode):
             for rel, entry_full, entry_st in _walk(full, None):

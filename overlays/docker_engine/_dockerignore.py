@@ -23,11 +23,15 @@ while walking a tree. Walking into excluded directories (only when an
 exception could re-include something below them) is done by the caller: see
 `PatternMatcher.may_reinclude_below`.
 
-Deliberate differences from `patternmatcher`, all in patterns it handles by
-accident: a backslash escape is always the literal next character (its regular
-expression translation gives `\\d`, `\\w`, … their regex meaning), and a
-character class is always a `filepath.Match` class (its translation mangles
-classes holding `*` or `?`).
+Malformed and odd patterns behave as in Docker too: a pattern is checked the
+way Docker checks it, with Go's `filepath.Match(pattern, ".")`, which reads only
+as much of it as it needs (`DockerignoreError` at once); the rest is found out
+when the pattern is first used, as Docker then compiles its regular expression
+translation (`DockerignoreError` from `matches`). That translation's quirks
+are kept: in a pattern with wildcards, classes and escapes follow Go's regexp
+syntax (`[[:digit:]]`, `\\d`, `[]a]`), `^` is an anchor, and a trailing
+backslash escapes the final `$`, making a prefix test. Only Unicode classes
+(`\\pL`) are not supported: such a pattern raises when used.
 """
 
 from __future__ import annotations
@@ -148,7 +152,7 @@ class Pattern:
         self._error: str | None = None
         if self._kind == _REGEXP:
             try:
-                self._regex = re.compile(_GoRegex(go_regex).translate(), re.ASCII)
+                self._regex = re.compile(_GoRegex("^" + go_regex + "$").translate(), re.ASCII)
             except (_BadPattern, re.error) as exc:
                 self._error = f"syntax error in pattern {text!r}: {exc}"
 
@@ -164,7 +168,9 @@ class Pattern:
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
         if self._regex is None:
             raise DockerignoreError(self._error or f"bad pattern {self.text!r}")
-        return self._regex.fullmatch(path) is not None
+        # Go's MatchString searches; the anchors make it a whole match, except
+        # after a trailing backslash, which escapes the `$` (Docker's quirk).
+        return self._regex.search(path) is not None
 
     def __str__(self) -> str:
         return ("!" if self.exclusion else "") + self.text
@@ -300,7 +306,7 @@ _REGEX_ESCAPED = frozenset(".+()|{}$")
 
 def _go_regex(pattern: str) -> tuple[str, str]:
     """The pattern's kind and, for `_REGEXP`, the text of Docker's Go regular
-    expression for it (without the `^`/`$` anchors)."""
+    expression for it (without the `^` and `$` around it)."""
     out: list[str] = []
     kind = _EXACT
     i, n = 0, len(pattern)
@@ -426,6 +432,9 @@ class _GoRegex:
                 self.i += 1
             elif c in ".^":
                 out.append(c)
+                self.i += 1
+            elif c == "$":
+                out.append("\\Z")
                 self.i += 1
             else:
                 out.append(re.escape(c))
@@ -623,5 +632,6 @@ def _parents(path: str) -> list[str]:
 
 
 def escape_pattern(path: str) -> str:
-    """A pattern matching exactly `path` (its `*?[\\` escaped)."""
-    return re.sub(r"([*?\[\\])", r"\\\1", path)
+    """A pattern matching exactly `path` (its `*?[\\^` and a leading `!` escaped)."""
+    escaped = re.sub(r"([*?\[\\^])", r"\\\1", path)
+    return "\\" + escaped if escaped.startswith("!") else escaped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any, Literal
@@ -44,8 +45,9 @@ UNSET: Unset = Unset()
 Filters = Mapping[str, Sequence[str]] | Mapping[str, Mapping[str, bool]] | str
 # Query parameters the spec declares as JSON text (buildargs, labels, …).
 JSONParam = Mapping[str, Any] | Sequence[Any] | str
-# A request body sent as bytes: whole, from a binary file, or as chunks.
-RequestContent = bytes | IO[bytes] | Iterable[bytes]
+# A request body sent as bytes: whole, from a binary file, as chunks, or a
+# local path tarred on the fly (a build context, or what put_archive copies).
+RequestContent = bytes | IO[bytes] | Iterable[bytes] | os.PathLike[str]
 Headers = httpx.Headers
 
 
