@@ -1,0 +1,285 @@
+"""Generated models (v1.41, v1.56) on realistic daemon JSON: exact round trips,
+unknown fields and null arrays/maps kept, open enums."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+VERSIONS = ["1.41", "1.56"]
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_TLS", "DOCKER_CERT_PATH", "DOCKER_CONTEXT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
+
+
+def model(version: str, module: str, name: str) -> Any:
+    return getattr(importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.models.{module}"), name)
+
+
+INSPECT: dict[str, Any] = {
+    "Id": "4fa6e0f0c6786287e131c3852c58a2e01cc697a68231826813597e4994f1d6e2",
+    "Created": "2015-01-06T15:47:31.485331387Z",
+    "Path": "/bin/sh",
+    "Args": None,
+    "State": {
+        "Status": "hibernating",
+        "Running": False,
+        "Paused": False,
+        "Restarting": False,
+        "OOMKilled": False,
+        "Dead": False,
+        "Pid": 0,
+        "ExitCode": 0,
+        "Error": "",
+        "StartedAt": "2015-01-06T15:47:32.072697474Z",
+        "FinishedAt": "0001-01-01T00:00:00Z",
+        "Health": None,
+        "FutureStateField": {"nested": [1, None]},
+    },
+    "Image": "sha256:04c5d3b7b0656168630d3ba35d8889bd0e9caafcaeb3004d2bfbc47e7c5d35d2",
+    "ResolvConfPath": "/var/lib/docker/containers/4fa6/resolv.conf",
+    "HostnamePath": "/var/lib/docker/containers/4fa6/hostname",
+    "HostsPath": "/var/lib/docker/containers/4fa6/hosts",
+    "LogPath": "/var/lib/docker/containers/4fa6/4fa6-json.log",
+    "Name": "/boring_euclid",
+    "RestartCount": 0,
+    "Driver": "overlay2",
+    "Platform": "linux",
+    "MountLabel": "",
+    "ProcessLabel": "",
+    "AppArmorProfile": "",
+    "ExecIDs": None,
+    "HostConfig": {
+        "Binds": None,
+        "NetworkMode": "default",
+        "PortBindings": {},
+        "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
+        "AutoRemove": False,
+        "VolumeDriver": "",
+        "VolumesFrom": None,
+        "CapAdd": None,
+        "CapDrop": None,
+        "Dns": [],
+        "DnsOptions": [],
+        "DnsSearch": [],
+        "ExtraHosts": None,
+        "Links": None,
+        "LogConfig": {"Type": "json-file", "Config": {}},
+        "Memory": 0,
+        "Devices": [],
+        "Ulimits": None,
+        "MaskedPaths": ["/proc/asound"],
+        "ReadonlyPaths": ["/proc/bus"],
+        "Tmpfs": None,
+        "Isolation": "",
+        "SomeNewHostConfigKnob": True,
+    },
+    "GraphDriver": {"Name": "overlay2", "Data": {"LowerDir": "/var/lib/docker/overlay2/l1", "MergedDir": "/m"}},
+    "Mounts": [
+        {
+            "Type": "volume",
+            "Name": "data",
+            "Source": "/var/lib/docker/volumes/data/_data",
+            "Destination": "/data",
+            "Driver": "local",
+            "Mode": "z",
+            "RW": True,
+            "Propagation": "",
+        }
+    ],
+    "Config": {
+        "Hostname": "4fa6e0f0c678",
+        "Domainname": "",
+        "User": "",
+        "AttachStdin": False,
+        "AttachStdout": True,
+        "AttachStderr": True,
+        "ExposedPorts": None,
+        "Tty": False,
+        "OpenStdin": False,
+        "StdinOnce": False,
+        "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        "Cmd": ["/bin/sh"],
+        "Image": "alpine",
+        "Volumes": None,
+        "WorkingDir": "",
+        "Entrypoint": None,
+        "OnBuild": None,
+        "Labels": {"com.example.vendor": "Acme"},
+    },
+    "NetworkSettings": {
+        "Bridge": "",
+        "SandboxID": "",
+        "HairpinMode": False,
+        "Ports": {},
+        "SandboxKey": "",
+        "SecondaryIPAddresses": None,
+        "SecondaryIPv6Addresses": None,
+        "EndpointID": "",
+        "Gateway": "",
+        "IPAddress": "",
+        "IPPrefixLen": 0,
+        "MacAddress": "",
+        "Networks": {
+            "bridge": {
+                "IPAMConfig": None,
+                "Links": None,
+                "Aliases": None,
+                "NetworkID": "7ea29fc1412292a2d7bba362f9253545fecdfa8ce9a6e37dd10ba8bee7129812",
+                "EndpointID": "",
+                "Gateway": "",
+                "IPAddress": "",
+                "IPPrefixLen": 0,
+                "IPv6Gateway": "",
+                "GlobalIPv6Address": "",
+                "GlobalIPv6PrefixLen": 0,
+                "MacAddress": "",
+                "DriverOpts": None,
+            }
+        },
+    },
+    "AnUnknownTopLevelField": [1, "two", None],
+}
+
+
+@pytest.fixture(params=VERSIONS)
+def version(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_container_inspect_round_trips_exactly(version: str) -> None:
+    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    source = copy.deepcopy(INSPECT)
+    parsed = cls.from_dict(source)
+    assert parsed.to_dict() == INSPECT
+    assert source == INSPECT  # from_dict does not consume its input
+    assert json.loads(json.dumps(parsed.to_dict())) == INSPECT
+
+
+def test_container_inspect_typed_access(version: str) -> None:
+    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    assert parsed.id == INSPECT["Id"]
+    assert parsed.name == "/boring_euclid"
+    assert parsed.args is None  # null array stays null
+    assert parsed.exec_i_ds is None
+    assert parsed.state.running is False
+    assert parsed.state.health is None
+    assert parsed.host_config.binds is None
+    assert parsed.host_config.dns == []
+    assert parsed.host_config.restart_policy.maximum_retry_count == 0
+    assert parsed.mounts[0].destination == "/data"
+    assert parsed.mounts[0].rw is True
+    assert parsed.config.cmd == ["/bin/sh"]
+    assert parsed.network_settings.networks["bridge"].network_id.startswith("7ea29fc1")
+    assert parsed.additional_properties == {"AnUnknownTopLevelField": [1, "two", None]}
+    assert parsed.host_config.additional_properties["SomeNewHostConfigKnob"] is True
+    assert parsed.state.additional_properties == {"FutureStateField": {"nested": [1, None]}}
+
+
+def test_unknown_enum_value_is_accepted_and_preserved(version: str) -> None:
+    status_enum = model(version, "container_state_status", "ContainerStateStatus")
+    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    status = parsed.state.status
+    assert isinstance(status, status_enum)
+    assert status == "hibernating"
+    assert str(status) == "hibernating"
+    assert status.value == "hibernating"
+    assert parsed.state.to_dict()["Status"] == "hibernating"
+    assert status_enum("running") is status_enum.RUNNING  # known values stay the members
+    assert status_enum("hibernating") == status
+
+
+def test_known_enum_values(version: str) -> None:
+    status_enum = model(version, "container_state_status", "ContainerStateStatus")
+    state = model(version, "container_state", "ContainerState").from_dict({"Status": "exited", "ExitCode": 137})
+    assert state.status is status_enum.EXITED
+    assert state.to_dict() == {"Status": "exited", "ExitCode": 137}
+
+
+def test_inspect_over_the_client(version: str) -> None:
+    package = importlib.import_module(f"docker_engine.v{version.replace('.', '_')}")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=INSPECT)
+
+    with package.Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handler)) as docker:
+        inspected = docker.containers.inspect("boring_euclid")
+    assert type(inspected).__name__ == "ContainerInspectResponse"
+    assert inspected.to_dict() == INSPECT
+    assert inspected.state.status == "hibernating"
+
+
+def test_models_can_be_built_and_modified(version: str) -> None:
+    create_request = model(version, "container_create_request", "ContainerCreateRequest")
+    body = create_request(image="alpine", cmd=["sh", "-c", "exit 3"], env=None)
+    body.additional_properties["Future"] = {"x": 1}
+    data = body.to_dict()
+    assert data["Image"] == "alpine"
+    assert data["Cmd"] == ["sh", "-c", "exit 3"]
+    assert data["Env"] is None  # an explicit null is sent as null
+    assert "Entrypoint" not in data  # unset fields are not sent at all
+    assert data["Future"] == {"x": 1}
+    assert create_request.from_dict(data).to_dict() == data
+
+
+def test_event_message_with_unknown_type(version: str) -> None:
+    event = {
+        "Type": "volume-snapshot",
+        "Action": "freeze",
+        "Actor": {"ID": "v1", "Attributes": {"driver": "local"}},
+        "scope": "swarm-ish",
+        "time": 1,
+        "timeNano": 1000000001,
+        "extra": True,
+    }
+    parsed = model(version, "event_message", "EventMessage").from_dict(event)
+    assert parsed.type_ == "volume-snapshot"
+    assert parsed.scope == "swarm-ish"
+    assert parsed.actor.attributes["driver"] == "local"
+    assert parsed.to_dict() == event
+
+
+json_leaf = st.none() | st.booleans() | st.integers(-(2**31), 2**31) | st.text(max_size=10)
+json_any = st.recursive(
+    json_leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
+known_keys = {"Id", "Created", "Path", "Args", "State", "Image", "Name", "Config", "HostConfig", "Mounts"}
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    extra=st.dictionaries(st.text(min_size=1, max_size=12).filter(lambda k: k not in INSPECT), json_any, max_size=5),
+    version=st.sampled_from(VERSIONS),
+)
+def test_fuzz_unknown_fields_survive_a_round_trip(extra: dict[str, Any], version: str) -> None:
+    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    source = {**INSPECT, **extra}
+    parsed = cls.from_dict(source)
+    assert parsed.to_dict() == source
+    assert set(parsed.additional_properties) == set(extra) | {"AnUnknownTopLevelField"}
+    assert known_keys.isdisjoint(parsed.additional_properties)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    status=st.text(min_size=1, max_size=20),
+    version=st.sampled_from(VERSIONS),
+)
+def test_fuzz_any_state_status_round_trips(status: str, version: str) -> None:
+    state = model(version, "container_state", "ContainerState").from_dict({"Status": status})
+    assert state.status == status
+    assert state.to_dict() == {"Status": status}
