@@ -78,7 +78,9 @@ def _connect_error(host: str, exc: Exception) -> DockerConnectionError:
         hint = " (no socket there: is the daemon running? Set DOCKER_HOST or pass base_url=)"
     elif isinstance(cause, PermissionError) or "Permission denied" in str(exc):
         hint = " (permission denied: add your user to the `docker` group, or use a socket you may open)"
-    elif "refused" in str(exc).lower():
+    elif (
+        isinstance(cause, ConnectionRefusedError) or "refused" in str(exc).lower() or "Connect call failed" in str(exc)
+    ):
         hint = " (connection refused: is the daemon listening there? Set DOCKER_HOST or pass base_url=)"
     elif "TLS" in str(exc) or "SSL" in str(exc) or "certificate" in str(exc):
         hint = " (TLS failed: check DOCKER_CERT_PATH / the CA, client certificate and key, and the host name)"
@@ -212,7 +214,7 @@ class _APIBase:
 
     def _fast_result(self, request: Request, status: int, headers: list[tuple[bytes, bytes]], data: bytes) -> Any:
         if status not in request.ok:
-            raise error_for_status(status, data, method=request.method, path=self.prefix + request.path)
+            raise error_for_status(status, data, method=request.method, path=unquote(self.prefix + request.path))
         return _read_fast(request, status, headers, data)
 
     def _streamed(self, request: Request, response: httpx.Response, *, sync: bool, raw: bool) -> Any:
@@ -290,7 +292,11 @@ class SyncAPI(_APIBase):
             finally:
                 response.close()
             _check(request, response, body)
-        raw = False if request.kind == "json-stream" else self._raw(request, response)
+        try:
+            raw = False if request.kind == "json-stream" else self._raw(request, response)
+        except BaseException:
+            response.close()
+            raise
         return self._streamed(request, response, sync=True, raw=raw)
 
     def container_tty(self, container: str) -> bool:
@@ -367,7 +373,11 @@ class AsyncAPI(_APIBase):
             finally:
                 await response.aclose()
             _check(request, response, body)
-        raw = False if request.kind == "json-stream" else await self._raw(request, response)
+        try:
+            raw = False if request.kind == "json-stream" else await self._raw(request, response)
+        except BaseException:
+            await response.aclose()
+            raise
         return self._streamed(request, response, sync=False, raw=raw)
 
     async def container_tty(self, container: str) -> bool:

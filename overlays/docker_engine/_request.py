@@ -11,8 +11,10 @@ __all__ = ["Request", "quote_path"]
 
 def quote_path(value: object) -> str:
     # `/` and `:` stay: image references (`registry:5000/app:tag`) are path
-    # segments the daemon's router takes whole.
-    return quote(str(value), safe="/:@")
+    # segments the daemon's router takes whole. `.` and `..` segments are
+    # escaped so that a name can never climb to another resource.
+    quoted = quote(str(value), safe="/:@")
+    return "/".join("%2E%2E" if seg == ".." else "%2E" if seg == "." else seg for seg in quoted.split("/"))
 
 
 class Request:

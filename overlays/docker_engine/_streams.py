@@ -6,6 +6,7 @@ items), so the sync and async streams are thin loops around the same code.
 
 from __future__ import annotations
 
+import codecs
 import json
 import struct
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -72,50 +73,96 @@ class FrameDecoder:
             raise StreamError(f"stream ended inside a frame ({len(self._buffer)} bytes left over)")
 
 
+def _maybe_cut(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether a decoding error may only mean the message continues in the next chunk."""
+    if exc.pos >= len(text.rstrip()) - 6:
+        return True  # at the end (within an escape's length)
+    # A string runs to the end; JSON strings cannot hold a raw newline, so one
+    # after its start proves the message broken.
+    return exc.msg.startswith("Unterminated string") and "\n" not in text[exc.pos :]
+
+
 class JSONMessageDecoder(Generic[T]):
-    """Decodes newline-delimited, concatenated or json-seq (RS-prefixed) JSON.
+    """Decodes newline-delimited, concatenated or json-seq (RS-prefixed) JSON,
+    whatever the chunk boundaries (a message may span chunks and lines).
 
     An `error`/`errorDetail` message raises `StreamError` unless
-    `raise_errors` is false.
+    `raise_errors` is false; the messages before it are returned first.
     """
+
+    MAX_PENDING = 16 * 1024 * 1024
 
     def __init__(self, parse: Callable[[Any], T], *, raise_errors: bool = True) -> None:
         self._parse = parse
         self._raise = raise_errors
-        self._pending = b""
+        self._text = ""
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
         self._decoder = json.JSONDecoder()
+        self._error: StreamError | None = None
 
     def feed(self, chunk: bytes) -> list[T]:
-        data = self._pending + chunk
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            self._pending = data
-            return []
-        self._pending = data[cut + 1 :]
-        return self._decode(data[: cut + 1])
+        self._raise_pending()
+        try:
+            self._text += self._utf8.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise StreamError(f"stream is not UTF-8: {exc}") from exc
+        items = self._decode(final=False)
+        if len(self._text) > self.MAX_PENDING:
+            raise StreamError(f"a stream message is larger than {self.MAX_PENDING} bytes or never ends")
+        return items
 
     def close(self) -> list[T]:
-        rest, self._pending = self._pending, b""
-        return self._decode(rest) if rest.strip(b" \t\r\n\x1e") else []
+        self._raise_pending()
+        try:
+            self._text += self._utf8.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise StreamError(f"stream is not UTF-8: {exc}") from exc
+        items = self._decode(final=True)
+        return items
 
-    def _decode(self, data: bytes) -> list[T]:
-        text = data.decode("utf-8")
+    def _raise_pending(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _decode(self, *, final: bool) -> list[T]:
+        text = self._text
         items: list[T] = []
         pos, end = 0, len(text)
         while True:
             while pos < end and text[pos] in " \t\r\n\x1e":
                 pos += 1
             if pos >= end:
+                self._text = ""
                 return items
             try:
-                value, pos = self._decoder.raw_decode(text, pos)
+                value, after = self._decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
-                raise StreamError(f"invalid JSON in stream at {text[pos : pos + 60]!r}: {exc.msg}") from exc
+                if not final and _maybe_cut(text, exc):
+                    self._text = text[pos:]
+                    return items
+                return self._fail(items, StreamError(f"invalid JSON in stream at {text[pos : pos + 60]!r}: {exc.msg}"))
+            except RecursionError:
+                return self._fail(items, StreamError("a stream message is nested too deeply"))
+            if not final and after == end and not isinstance(value, (dict, list)):
+                # A number or literal at the very end may continue in the next chunk.
+                self._text = text[pos:]
+                return items
+            pos = after
             if self._raise and isinstance(value, dict) and (value.get("error") or value.get("errorDetail")):
                 detail = value.get("errorDetail") or {}
                 message = value.get("error") or (detail.get("message") if isinstance(detail, dict) else None)
-                raise StreamError(str(message or value))
+                self._text = text[pos:]
+                return self._fail(items, StreamError(str(message or value)))
             items.append(self._parse(value))
+
+    def _fail(self, items: list[T], error: StreamError) -> list[T]:
+        # The messages before the error (a build's output that explains it) come first.
+        self._text = ""
+        if not items:
+            raise error
+        self._error = error
+        return items
 
 
 class _StreamBase:

@@ -77,6 +77,12 @@ class Timestamp(_dt.datetime):
 
     text: str | None = None
 
+    def __reduce_ex__(self, protocol: Any) -> str | tuple[Any, ...]:
+        # datetime's own reduce would drop `text` (and with it the nanoseconds).
+        if self.text:
+            return (parse_timestamp, (self.text,))
+        return super().__reduce_ex__(protocol)
+
     @property
     def nanosecond(self) -> int:
         if self.text:

@@ -198,11 +198,6 @@ def test_path_parameters_are_quoted(daemon: Daemon, name: str, quoted: bytes) ->
     assert daemon.last.url.query == b""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: quote_path (_request.py) keeps '/' and '.', and httpx removes dot segments: "
-    "containers.delete('../images/alpine') sends DELETE /v1.41/images/alpine",
-)
 def test_dot_segments_in_a_path_parameter_cannot_escape_the_resource(daemon: Daemon) -> None:
     daemon.replies.append(reply(204))
     with daemon.client("1.41") as docker:
@@ -544,11 +539,6 @@ def test_tty_lookup_is_cached_by_id_not_by_name(daemon: Daemon) -> None:
     assert paths == ["logs", "json", "logs", "json", "logs", "json", "logs"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SyncAPI.stream/AsyncAPI.stream (_api.py) look the container's Tty up after the logs "
-    "response is open; when that lookup raises, the open logs response is never closed (leaked connection)",
-)
 def test_failed_tty_lookup_closes_the_logs_response(daemon: Daemon) -> None:
     body = Body([frame(1, b"x")])
     daemon.replies += [

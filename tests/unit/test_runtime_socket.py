@@ -278,11 +278,6 @@ def test_error_is_the_same_on_both_code_paths(daemon: FakeDaemon) -> None:
     assert str(fast.value) == str(slow.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an APIError's path is the quoted path on the fast path (_APIBase._fast_result: "
-    "self.prefix + request.path) but the unquoted one on the httpx path (_check: response.url.path)",
-)
 def test_error_path_for_a_quoted_name_is_the_same_on_both_code_paths(daemon: FakeDaemon) -> None:
     daemon.answers += [json_answer({"message": "gone"}, status=404), json_answer({"message": "gone"}, status=404)]
     with Docker41(daemon.url) as docker, pytest.raises(NotFoundError) as fast:
@@ -490,12 +485,6 @@ def test_fast_path_and_httpx_path_send_the_same_request(daemon: FakeDaemon, call
         assert fast_result == slow_result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: quote_path (_request.py) leaves '.' and '/' unquoted: the fast path sends "
-    "/v1.41/containers/../images/alpine verbatim (what happens next is up to the daemon's router), and the httpx path "
-    "normalizes it to /v1.41/images/alpine before sending",
-)
 def test_dot_segments_in_a_name_stay_inside_the_resource(daemon: FakeDaemon) -> None:
     daemon.answers += [Answer(204), Answer(200)]
     with Docker41(daemon.url) as docker:

@@ -239,11 +239,6 @@ def test_refused_tcp_connection_async_is_a_connection_error() -> None:
     assert isinstance(err.__cause__.__cause__, ConnectionRefusedError)  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: asyncio's OSError text is 'Connect call failed (...)', and _api._connect_error detects a refusal "
-    "only by the word 'refused' in the text: the async error lacks the cause and the DOCKER_HOST hint",
-)
 def test_refused_tcp_connection_async_says_why() -> None:
     from docker_engine.v1_56 import AsyncDocker
 

@@ -133,11 +133,6 @@ def test_arithmetic_result_is_formatted_from_its_value() -> None:
     assert format_timestamp(ts.replace(year=2016)) == "2016-01-06T15:47:31.485331Z"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Timestamp (_types.py) keeps `text` in the instance __dict__, which datetime's __reduce__ "
-    "ignores: copy/deepcopy/pickle lose the nanoseconds",
-)
 def test_copy_and_pickle_keep_nanoseconds() -> None:
     ts = parse_timestamp("2015-01-06T15:47:31.485331387Z")
     assert format_timestamp(copy.deepcopy(ts)) == ts.text
