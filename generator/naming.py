@@ -71,6 +71,10 @@ JSON_QUERY_PARAMS: set[tuple[str, str]] = {
 }
 
 
+# HEAD operations whose answer is the X-Docker-Container-Path-Stat header: they return it decoded.
+PATH_STAT_OPERATIONS = {"ContainerArchiveInfo", "ContainerArchiveHead"}
+
+
 class NamingError(Exception):
     pass
 

@@ -237,6 +237,8 @@ class Renderer:
         op_id = raw["operationId"]
         tag = (raw.get("tags") or ["default"])[0]
         kind = raw["x-docker-response"]
+        if op_id in naming.PATH_STAT_OPERATIONS:
+            kind = "path-stat"
         statuses = sorted(int(c) for c in raw["responses"] if c.startswith("2") or c == "304")
         view = OperationView(
             op_id=op_id,
@@ -334,7 +336,11 @@ class Renderer:
         elif kind == "head":
             view.return_type = "Headers"
         elif kind == "binary":
-            view.return_type = "bytes"
+            view.return_type = "BinaryStream"
+            view.async_return_type = "AsyncBinaryStream"
+            view.runner = "stream"
+        elif kind == "path-stat":
+            view.return_type = "PathStat"
         elif kind == "json-stream":
             item = raw.get("x-docker-stream-item")
             if item:
@@ -357,7 +363,7 @@ class Renderer:
             view.cast_result = True
         else:
             raise GenerationError(f"v{self.version}: {view.op_id}: unknown response kind {kind!r}")
-        if kind not in STREAM_KINDS:
+        if kind not in STREAM_KINDS and kind != "binary":
             view.async_return_type = view.return_type
 
     def _docstring(self, raw: dict[str, Any], docs: list[str], view: OperationView) -> str:
@@ -376,7 +382,8 @@ class Renderer:
             "empty": "None.",
             "text": "The response text.",
             "head": "The response headers.",
-            "binary": "The response body.",
+            "binary": "The body as a `BinaryStream`: iterate for chunks, `write_to(file)`, or `read()`.",
+            "path-stat": "The path's stat (`X-Docker-Container-Path-Stat`, decoded).",
             "json-stream": "An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.",
             "multiplexed": "An iterator of `Frame`s (stream, data).",
         }.get(view.kind, f"`{view.return_type}`.")

@@ -16,12 +16,20 @@ from urllib.parse import unquote, urlencode
 
 import httpx
 
-from ._archive import build_context, tar_path
+from ._archive import build_context, path_stat_from_headers, tar_path
 from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
 from ._hijack import AsyncHijackedStream, HijackedStream, upgraded
 from ._request import Request, quote_path
-from ._streams import RAW_STREAM, AsyncFrameStream, AsyncJSONStream, FrameStream, JSONStream
+from ._streams import (
+    RAW_STREAM,
+    AsyncBinaryStream,
+    AsyncFrameStream,
+    AsyncJSONStream,
+    BinaryStream,
+    FrameStream,
+    JSONStream,
+)
 from ._transports import AsyncDockerTransport, DockerTransport
 
 __all__ = ["AsyncAPI", "SyncAPI"]
@@ -144,6 +152,8 @@ def _read(request: Request, response: httpx.Response) -> Any:
         return response.content
     if kind == "head":
         return response.headers
+    if kind == "path-stat":
+        return path_stat_from_headers(response.headers)
     return None
 
 
@@ -170,6 +180,8 @@ def _read_fast(request: Request, status: int, headers: list[tuple[bytes, bytes]]
         return body
     if kind == "head":
         return httpx.Headers(headers)
+    if kind == "path-stat":
+        return path_stat_from_headers(httpx.Headers(headers))
     return None
 
 
@@ -218,6 +230,8 @@ class _APIBase:
         return _read_fast(request, status, headers, data)
 
     def _streamed(self, request: Request, response: httpx.Response, *, sync: bool, raw: bool) -> Any:
+        if request.kind == "binary":
+            return BinaryStream(response) if sync else AsyncBinaryStream(response)
         if request.kind == "json-stream":
             assert request.parse is not None
             return (JSONStream if sync else AsyncJSONStream)(response, request.parse)
@@ -293,7 +307,7 @@ class SyncAPI(_APIBase):
                 response.close()
             _check(request, response, body)
         try:
-            raw = False if request.kind == "json-stream" else self._raw(request, response)
+            raw = False if request.kind in ("json-stream", "binary") else self._raw(request, response)
         except BaseException:
             response.close()
             raise
@@ -374,7 +388,7 @@ class AsyncAPI(_APIBase):
                 await response.aclose()
             _check(request, response, body)
         try:
-            raw = False if request.kind == "json-stream" else await self._raw(request, response)
+            raw = False if request.kind in ("json-stream", "binary") else await self._raw(request, response)
         except BaseException:
             await response.aclose()
             raise

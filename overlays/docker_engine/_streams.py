@@ -18,8 +18,10 @@ import httpx
 from ._errors import StreamError
 
 __all__ = [
+    "AsyncBinaryStream",
     "AsyncFrameStream",
     "AsyncJSONStream",
+    "BinaryStream",
     "Frame",
     "FrameDecoder",
     "FrameStream",
@@ -287,6 +289,107 @@ class AsyncFrameStream(_FramedBase):
             raise StreamError(f"stream broken: {exc}") from exc
         finally:
             await self.response.aclose()
+
+    async def aclose(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+class BinaryStream(_StreamBase):
+    """A binary body (tar of an export, archive or image save), read as it arrives.
+
+    Iterate for chunks, `write_to(file)` to copy it, or `read()` for all of it
+    in memory. `stat` decodes `X-Docker-Container-Path-Stat` (archive).
+    """
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._chunks: Iterator[bytes] | None = None
+        self._buffer = b""
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._buffer:
+            data, self._buffer = self._buffer, b""
+            yield data
+        yield from self._source()
+
+    def _source(self) -> Iterator[bytes]:
+        if self._chunks is None:
+            self._chunks = self._iter_response()
+        return self._chunks
+
+    def _iter_response(self) -> Iterator[bytes]:
+        try:
+            yield from self.response.iter_bytes()
+        except httpx.HTTPError as exc:
+            raise StreamError(f"stream broken: {exc}") from exc
+        finally:
+            self.response.close()
+
+    def read(self, size: int = -1) -> bytes:
+        """All the rest (`size` < 0), or up to `size` bytes: a file object for `tarfile.open(fileobj=…, mode="r|")`."""
+        if size < 0:
+            return b"".join(self)
+        source = self._source()
+        while len(self._buffer) < size:
+            chunk = next(source, b"")
+            if not chunk:
+                break
+            self._buffer += chunk
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def write_to(self, file: Any) -> int:
+        """Copy the body into a binary file object; returns the number of bytes."""
+        total = 0
+        for chunk in self:
+            file.write(chunk)
+            total += len(chunk)
+        return total
+
+    @property
+    def stat(self) -> Any:
+        from ._archive import path_stat_from_headers  # noqa: PLC0415 - only archive() needs it
+
+        return path_stat_from_headers(self.response.headers)
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncBinaryStream(_StreamBase):
+    """The asyncio twin of `BinaryStream`."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.aiter_bytes():
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise StreamError(f"stream broken: {exc}") from exc
+        finally:
+            await self.response.aclose()
+
+    async def read(self) -> bytes:
+        return b"".join([chunk async for chunk in self])
+
+    @property
+    def stat(self) -> Any:
+        from ._archive import path_stat_from_headers  # noqa: PLC0415
+
+        return path_stat_from_headers(self.response.headers)
 
     async def aclose(self) -> None:
         await self.response.aclose()

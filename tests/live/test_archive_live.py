@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 from docker_engine._archive import (
-    decode_path_stat,
     extract,
     iter_archive,
-    path_stat_from_headers,
     read_archive,
     tar_path,
 )
@@ -64,7 +62,9 @@ def test_put_archive_and_back(docker: Any, container: str, tmp_path: Path) -> No
     src = make_tree(tmp_path / "src")
     # A generator body: streamed to the daemon chunk by chunk.
     assert docker.containers.put_archive(container, path="/tmp", body=tar_path(src, "data", chunk_size=4096)) is None
-    archive = docker.containers.archive(container, path="/tmp/data")
+    with docker.containers.archive(container, path="/tmp/data") as stream:
+        assert stream.stat.name == "data" and stream.stat.is_dir  # the header of the GET, decoded
+        archive = stream.read()
     assert isinstance(archive, bytes)
     listed = [m.name for m in iter_archive(archive)]
     assert listed[0] == "data"
@@ -88,26 +88,21 @@ def test_archive_info_decodes(docker: Any, container: str, tmp_path: Path) -> No
     src = make_tree(tmp_path / "src")
     docker.containers.put_archive(container, path="/tmp", body=tar_path(src, "data"))
 
-    directory = path_stat_from_headers(docker.containers.archive_info(container, path="/tmp/data"))
+    directory = docker.containers.archive_info(container, path="/tmp/data")
     assert directory.name == "data" and directory.is_dir and not directory.is_file
     assert directory.permissions == stat.S_IMODE(src.stat().st_mode)
     assert stat.S_ISDIR(directory.st_mode)
 
-    headers = docker.containers.archive_info(container, path="/tmp/data/run.sh")
-    script = decode_path_stat(headers["X-Docker-Container-Path-Stat"])
+    script = docker.containers.archive_info(container, path="/tmp/data/run.sh")
     assert (script.name, script.size, script.permissions) == ("run.sh", len("#!/bin/sh\necho run\n"), 0o755)
     assert script.is_file and not script.is_dir and not script.is_symlink
     assert int(script.mtime.timestamp()) == int((src / "run.sh").stat().st_mtime)
     assert script.link_target == ""
 
-    big = decode_path_stat(
-        docker.containers.archive_info(container, path="/tmp/data/nested/deeper/data.bin")[
-            "x-docker-container-path-stat"
-        ]
-    )
+    big = docker.containers.archive_info(container, path="/tmp/data/nested/deeper/data.bin")
     assert big.size == 256_000 and big.permissions == 0o644
 
-    link = path_stat_from_headers(docker.containers.archive_info(container, path="/tmp/data/link"))
+    link = docker.containers.archive_info(container, path="/tmp/data/link")
     assert link.is_symlink and link.link_target == "/tmp/data/hello.txt"
 
     with pytest.raises(NotFoundError):
@@ -120,5 +115,5 @@ def test_put_archive_streams_a_large_file(docker: Any, container: str, tmp_path:
     with open(tmp_path / "big" / "zeros", "wb") as f:
         f.truncate(64 * 1024 * 1024)
     docker.containers.put_archive(container, path="/tmp", body=tar_path(tmp_path / "big"))
-    stat_ = path_stat_from_headers(docker.containers.archive_info(container, path="/tmp/big/zeros"))
+    stat_ = docker.containers.archive_info(container, path="/tmp/big/zeros")
     assert stat_.size == 64 * 1024 * 1024 and stat_.is_file

@@ -182,7 +182,10 @@ def test_stats_one_shot_and_streaming(docker: Any, busybox: str, roundtrip: Roun
 def test_export_and_image_save_load(docker: Any, busybox: str) -> None:
     container = docker.containers.create(body={"Image": busybox, "Cmd": ["true"], "HostConfig": NO_NET})
     try:
-        exported = docker.containers.export(container.id)
+        sink = io.BytesIO()
+        written = docker.containers.export(container.id).write_to(sink)
+        exported = sink.getvalue()
+        assert written == len(exported)
         with tarfile.open(fileobj=io.BytesIO(exported)) as tar:
             names = tar.getnames()
         assert "bin/busybox" in names and len(exported) > 500_000
@@ -190,7 +193,7 @@ def test_export_and_image_save_load(docker: Any, busybox: str) -> None:
         docker.containers.delete(container.id)
     image_id = docker.images.inspect(busybox).id
     docker.images.tag(busybox, repo="local/saved", tag="v1")
-    saved = docker.images.get("local/saved:v1")
+    saved = docker.images.get("local/saved:v1").read()
     with tarfile.open(fileobj=io.BytesIO(saved)) as tar:
         assert "manifest.json" in tar.getnames()
     docker.images.delete("local/saved:v1")

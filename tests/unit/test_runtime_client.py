@@ -325,17 +325,19 @@ def test_head_returns_headers(daemon: Daemon, version: str) -> None:
 def test_binary_response(daemon: Daemon, version: str) -> None:
     daemon.replies.append(reply(200, content=b"\x00tar\xffdata", headers={"Content-Type": "application/x-tar"}))
     with daemon.client(version) as docker:
-        assert docker.containers.archive("abc", path="/etc/hosts") == b"\x00tar\xffdata"
+        assert docker.containers.archive("abc", path="/etc/hosts").read() == b"\x00tar\xffdata"
     assert query(daemon.last) == {"path": ["/etc/hosts"]}
 
 
 def test_archive_info_is_a_head_request(daemon: Daemon, version: str) -> None:
-    stat = "eyJuYW1lIjoiaG9zdHMifQ=="
+    stat = base64.b64encode(
+        json.dumps({"name": "hosts", "size": 174, "mode": 420, "mtime": "2024-05-01T10:00:00Z", "linkTarget": ""}).encode()
+    ).decode()
     daemon.replies.append(reply(200, headers={"X-Docker-Container-Path-Stat": stat}))
     with daemon.client(version) as docker:
-        headers = docker.containers.archive_info("abc", path="/etc/hosts")
+        decoded = docker.containers.archive_info("abc", path="/etc/hosts")
     assert daemon.last.method == "HEAD"
-    assert headers["x-docker-container-path-stat"] == stat
+    assert (decoded.name, decoded.size, decoded.permissions) == ("hosts", 174, 0o644)
 
 
 def test_plain_calls_have_a_read_timeout_and_streams_none(daemon: Daemon, version: str) -> None:
