@@ -11,7 +11,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .manifest import ROOT, SpecVersion, fetch_all, mirror_dir
+from .history import History, cached_history
+from .manifest import ROOT, SpecVersion, fetch_all, load_manifest, mirror_dir
 from .parse import GenerationError, normalised_spec, parse
 from .patch import load_patches
 from .render import Renderer
@@ -19,12 +20,12 @@ from .render import Renderer
 GENERATED = ROOT / "generated" / "docker_engine"
 
 
-def _generate_one(spec: SpecVersion, staging: Path) -> str:
+def _generate_one(spec: SpecVersion, staging: Path, history_json: str) -> str:
     try:
         oas = normalised_spec(spec.path, spec.version, load_patches())
         output = staging / spec.package
         data = parse(oas, version=spec.version, spec_path=spec.path, output=output)
-        Renderer(data, oas, spec.version, output).render()
+        Renderer(data, oas, spec.version, output, History.from_json(history_json)).render()
     except GenerationError:
         raise
     except Exception as exc:  # every failure names the version and spec it came from
@@ -49,13 +50,16 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
     failure leaves the committed tree as it was.
     """
     started = time.monotonic()
-    fetch_all(versions, mirror_dir())
+    # "Added in API v1.XX" needs every version, whichever are generated now.
+    everything = load_manifest()
+    fetch_all(everything, mirror_dir())
+    history_json = cached_history([v.version for v in everything]).to_json()
     target.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
         workers = jobs or min(len(versions), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_generate_one, spec, staging) for spec in versions]
+            futures = [pool.submit(_generate_one, spec, staging, history_json) for spec in versions]
             for future in futures:
                 print(f"generated v{future.result()}", flush=True)
         _ruff(staging)
@@ -69,6 +73,7 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
             (staging / spec.package).rename(package)
             if old.exists():
                 shutil.rmtree(old)
+        (target / "_api_history.json").write_text(history_json + "\n", encoding="utf-8")
         newest = max(versions, key=lambda v: v.key)
         if full or not (target / "_latest.py").exists():
             (target / "_latest.py").write_text(

@@ -16,7 +16,9 @@ from openapi_python_client.parser.properties import ModelProperty
 from openapi_python_client.strings import safe_for_docstring
 
 from . import naming
+from .history import History, op_key, param_key, route_key
 from .parse import GenerationError, opc_config
+from .patch import parse_version
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -205,7 +207,8 @@ def fast_construct(prop: Any) -> str | None:
 
 
 class Renderer:
-    def __init__(self, data: GeneratorData, oas: dict[str, Any], version: str, output: Path) -> None:
+    def __init__(self, data: GeneratorData, oas: dict[str, Any], version: str, output: Path, history: History) -> None:
+        self.history = history
         self.data = data
         self.oas = oas
         self.version = version
@@ -220,10 +223,34 @@ class Renderer:
         self.env.globals["api_version"] = version
         self.env.globals["fast_construct"] = fast_construct
         self.env.globals["field_declaration"] = field_declaration
+        self.env.globals["field_since"] = self.field_since
         self._construct = self.env.from_string(
             '{% import "property_templates/" + prop.template as t %}'
             "{% if t.construct %}{{ t.construct(prop, 'data') }}{% endif %}"
         )
+
+    # -- API versions --------------------------------------------------------
+
+    def since(self, key: str, *, newer_than: str | None = None) -> str:
+        """ " (added in API v1.XX; removed after v1.YY)" for keys newer than the oldest spec
+        (or than `newer_than`: a parameter is annotated when newer than its operation)."""
+        try:
+            added = self.history.added_in(key)
+            removed = self.history.removed_after(key)
+            floor = self.history.added_in(newer_than) if newer_than else self.history.versions[0]
+        except KeyError:
+            return ""
+        notes = [f"added in API v{added}"] if parse_version(added) > parse_version(floor) else []
+        if removed is not None:
+            notes.append(f"removed after API v{removed}")
+        return f" ({'; '.join(notes)})" if notes else ""
+
+    def field_since(self, class_name: Any, prop_name: Any) -> str:
+        try:
+            key = self.history.component_field_key(_text(class_name), _text(prop_name))
+            return self.since(key, newer_than=self.history.component_key(_text(class_name)))
+        except KeyError:
+            return ""
 
     # -- views -------------------------------------------------------------
 
@@ -261,7 +288,8 @@ class Renderer:
                 type=_param_type(schema, param["name"]),
                 required=bool(param.get("required")),
                 wire_value=_wire_value(param, py),
-                doc=_param_doc(param, py),
+                doc=_param_doc(param, py)
+                + self.since(param_key(op_id, param["in"], param["name"]), newer_than=op_key(op_id)),
             )
             docs.append(pv.doc)
             if param["in"] == "path":
@@ -274,7 +302,9 @@ class Renderer:
         for header in view.header_params:
             if header.name == "X-Registry-Auth":
                 if op_id not in naming.AUTH_REFERENCE:
-                    raise GenerationError(f"v{self.version}: {op_id} takes X-Registry-Auth; add it to naming.AUTH_REFERENCE")
+                    raise GenerationError(
+                        f"v{self.version}: {op_id} takes X-Registry-Auth; add it to naming.AUTH_REFERENCE"
+                    )
                 view.auth_reference = naming.AUTH_REFERENCE[op_id]
                 header.required = False
             elif header.name == "X-Registry-Config":
@@ -301,7 +331,11 @@ class Renderer:
                 view.body = BodyView("json", f"{base} | {extra}", bool(body.get("required")), wire)
             else:
                 view.body = BodyView("binary", "RequestContent", bool(body.get("required")), wire)
-            docs.append("body: " + " ".join(_text(body.get("description", "The request body.")).split()))
+            docs.append(
+                "body: "
+                + " ".join(_text(body.get("description", "The request body.")).split())
+                + self.since(param_key(op_id, "body", "body"), newer_than=op_key(op_id))
+            )
         self._returns(endpoint, raw, view)
         view.docstring = self._docstring(raw, docs, view)
         # Inside the API classes a method named `list` shadows the builtin.
@@ -373,7 +407,11 @@ class Renderer:
         description = _text(raw.get("description", "")).strip()
         if description:
             parts.append(_wrap(description))
-        parts.append(f"`{view.http_method} {view.path}` (operation `{view.op_id}`).")
+        route = self.since(route_key(view.http_method, view.path)).strip(" ()")
+        parts.append(
+            f"`{view.http_method} {view.path}` (operation `{view.op_id}`)."
+            + (f" {route.capitalize()}." if route else "")
+        )
         if raw.get("deprecated"):
             parts.append("Deprecated by the API.")
         if docs:
