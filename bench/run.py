@@ -37,6 +37,7 @@ from docker_engine import AsyncDocker
 from docker_engine.v1_41 import AsyncDocker as AsyncDocker141
 from docker_engine.v1_41 import Docker as Docker141
 
+from bench import streams
 from tests.live.daemons import Daemon, request_json, start_daemon
 
 VERSION = "1.41"
@@ -188,6 +189,7 @@ def main() -> None:
     parser.add_argument("--containers", type=int, default=300)
     parser.add_argument("--quick", action="store_true", help="fewer calls, for a smoke run")
     parser.add_argument("--print", action="store_true", help="print instead of writing bench/README.md")
+    parser.add_argument("--no-streams", action="store_true", help="skip the logs/export throughput and memory part")
     args = parser.parse_args()
     scale = 0.1 if args.quick else 1.0
     counts = {
@@ -222,6 +224,7 @@ def main() -> None:
             "docker-engine (facade)": "from docker_engine import Docker",
         }
         cold = {name: cold_import(stmt, 3 if args.quick else 5) for name, stmt in imports.items()}
+        stream_lines = [] if args.no_streams else streams.run(daemon, 2 if args.quick else 3)
     finally:
         daemon.stop()
 
@@ -256,6 +259,7 @@ def main() -> None:
     for name, stmt in imports.items():
         total, wall = cold[name]
         lines.append(f"| {name} | `{stmt}` | {total:.1f} | {wall:.0f} |")
+    lines += stream_lines
     text = "\n".join(lines) + "\n"
     if args.print:
         print(text)

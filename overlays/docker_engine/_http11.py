@@ -100,76 +100,82 @@ class ResponseParser:
             raise ProtocolError(f"connection closed {where}")
         self._buffer += data
         events: list[Event] = []
-        while True:
+        # The body bytes of one feed leave as one event: a daemon writes a
+        # chunk per log line, and per-chunk events would cost more than the data.
+        pieces: list[bytes] = []
+        buf = self._buffer
+        pos = 0
+        end_of_response = False
+        while not end_of_response:
             state = self._state
-            buf = self._buffer
             if state == "head":
-                end = buf.find(b"\r\n\r\n")
+                end = buf.find(b"\r\n\r\n", pos)
                 if end < 0:
-                    if len(buf) > MAX_HEAD:
+                    if len(buf) - pos > MAX_HEAD:
                         raise ProtocolError("response head too large")
-                    return events
-                head = self._parse_head(bytes(buf[:end]))
-                del buf[: end + 4]
-                events.append(head)
-                if self._state == "done":
-                    events.append(End(self._keep_alive))
-                    return events
+                    break
+                events.append(self._parse_head(bytes(buf[pos:end])))
+                pos = end + 4
+                end_of_response = self._state == "done"
             elif state == "length":
-                if not buf:
-                    return events
-                take = min(len(buf), self._remaining)
-                events.append(Body(bytes(buf[:take])))
-                del buf[:take]
+                take = min(len(buf) - pos, self._remaining)
+                if take <= 0:
+                    break
+                pieces.append(bytes(buf[pos : pos + take]))
+                pos += take
                 self._remaining -= take
                 if self._remaining == 0:
                     self._state = "done"
-                    events.append(End(self._keep_alive))
-                    return events
+                    end_of_response = True
             elif state == "chunk-size":
-                end = buf.find(b"\r\n")
+                end = buf.find(b"\r\n", pos)
                 if end < 0:
-                    return events
-                line = bytes(buf[:end]).split(b";", 1)[0].strip()
-                del buf[: end + 2]
+                    break
+                line = bytes(buf[pos:end]).split(b";", 1)[0].strip()
+                pos = end + 2
                 try:
                     self._remaining = int(line, 16)
                 except ValueError:
                     raise ProtocolError(f"bad chunk size {line!r}") from None
                 self._state = "chunk-data" if self._remaining else "trailer"
             elif state == "chunk-data":
-                if not buf:
-                    return events
-                take = min(len(buf), self._remaining)
-                events.append(Body(bytes(buf[:take])))
-                del buf[:take]
+                take = min(len(buf) - pos, self._remaining)
+                if take <= 0:
+                    break
+                pieces.append(bytes(buf[pos : pos + take]))
+                pos += take
                 self._remaining -= take
                 if self._remaining == 0:
                     self._state = "chunk-crlf"
             elif state == "chunk-crlf":
-                if len(buf) < 2:
-                    return events
-                if buf[:2] != b"\r\n":
+                if len(buf) - pos < 2:
+                    break
+                if buf[pos : pos + 2] != b"\r\n":
                     raise ProtocolError("chunk not followed by CRLF")
-                del buf[:2]
+                pos += 2
                 self._state = "chunk-size"
             elif state == "trailer":
-                end = buf.find(b"\r\n")
+                end = buf.find(b"\r\n", pos)
                 if end < 0:
-                    return events
-                line = bytes(buf[:end])
-                del buf[: end + 2]
-                if not line:
+                    break
+                empty = end == pos
+                pos = end + 2
+                if empty:
                     self._state = "done"
-                    events.append(End(self._keep_alive))
-                    return events
+                    end_of_response = True
             elif state == "eof":
-                if buf:
-                    events.append(Body(bytes(buf)))
-                    buf.clear()
-                return events
+                if pos < len(buf):
+                    pieces.append(bytes(buf[pos:]))
+                    pos = len(buf)
+                break
             else:
-                return events
+                break
+        del buf[:pos]
+        if pieces:
+            events.append(Body(pieces[0] if len(pieces) == 1 else b"".join(pieces)))
+        if end_of_response:
+            events.append(End(self._keep_alive))
+        return events
 
     def _parse_head(self, raw: bytes) -> Head:
         lines = raw.split(b"\r\n")

@@ -43,36 +43,43 @@ class Frame(NamedTuple):
     data: bytes
 
 
+_WORDS = struct.Struct(">II")
+_new_frame = tuple.__new__
+
+
 class FrameDecoder:
     """Splits the multiplexed format: an 8-byte header (stream type, 3 zero
     bytes, big-endian uint32 length), then that many bytes."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
+        self._rest = b""
 
     def feed(self, chunk: bytes) -> list[Frame]:
-        buf = self._buffer
-        buf += chunk
+        data = self._rest + chunk if self._rest else chunk
         frames: list[Frame] = []
+        append = frames.append
+        unpack = _WORDS.unpack_from
         pos = 0
-        end = len(buf)
+        end = len(data)
         while end - pos >= 8:
-            kind, length = _HEADER.unpack_from(buf, pos)
-            if kind > SYSTEMERR or buf[pos + 1 : pos + 4] != b"\0\0\0":
-                raise StreamError(f"bad frame header {bytes(buf[pos : pos + 8])!r}: not a multiplexed stream")
-            if end - pos - 8 < length:
+            word, length = unpack(data, pos)
+            kind = word >> 24
+            if kind > SYSTEMERR or word & 0xFFFFFF:
+                raise StreamError(f"bad frame header {data[pos : pos + 8]!r}: not a multiplexed stream")
+            start = pos + 8
+            stop = start + length
+            if stop > end:
                 break
-            data = bytes(buf[pos + 8 : pos + 8 + length])
             if kind == SYSTEMERR:
-                raise StreamError(f"the daemon reported: {data.decode('utf-8', 'replace').strip()}")
-            frames.append(Frame(kind, data))
-            pos += 8 + length
-        del buf[:pos]
+                raise StreamError(f"the daemon reported: {data[start:stop].decode('utf-8', 'replace').strip()}")
+            append(_new_frame(Frame, (kind, data[start:stop])))
+            pos = stop
+        self._rest = data[pos:] if pos < end else b""
         return frames
 
     def close(self) -> None:
-        if self._buffer:
-            raise StreamError(f"stream ended inside a frame ({len(self._buffer)} bytes left over)")
+        if self._rest:
+            raise StreamError(f"stream ended inside a frame ({len(self._rest)} bytes left over)")
 
 
 def _maybe_cut(text: str, exc: json.JSONDecodeError) -> bool:
