@@ -4,7 +4,7 @@ VERSIONS ?=
 TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
 export SPEC_MIRROR
 
-.PHONY: all venv specs generate changelog lint typecheck check-generated unit live test demo bench clean
+.PHONY: all venv specs generate changelog lint typecheck check-generated unit live packaging test demo bench clean
 
 all: generate
 
@@ -27,8 +27,8 @@ changelog: venv
 	$(PYTHON) -m generator changelog
 
 lint: venv
-	.venv/bin/ruff check generator overlays tests bench
-	.venv/bin/ruff format --check generator overlays tests bench
+	.venv/bin/ruff check generator overlays tests bench examples
+	.venv/bin/ruff format --check generator overlays tests bench examples
 
 # The package is split over overlays/ and generated/; mypy checks it through
 # one tree of symlinks.
@@ -58,11 +58,15 @@ unit: venv
 live: venv
 	$(PYTHON) -m pytest tests/live -q -m live
 
+# The built wheel in a fresh venv imports every module (not only the editable install).
+packaging: venv
+	$(PYTHON) -m pytest tests/packaging -q
+
 # The README's test command: everything CI runs.
-test: lint typecheck check-generated unit live
+test: lint typecheck check-generated unit live packaging
 
 demo: venv
-	$(PYTHON) -m generator generate 1.41 1.45 1.51
+	$(PYTHON) -m generator generate
 	$(PYTHON) examples/demo.py
 
 bench: venv

@@ -314,7 +314,9 @@ def test_path_bodies_and_json_parameters(docker: Any, busybox: str, tmp_path: Pa
     container = docker.containers.create(body={"Image": busybox, "Cmd": ["true"]})
     try:
         docker.containers.put_archive(container.id, path="/tmp", body=context / "kept.txt")
-        with tarfile.open(fileobj=io.BytesIO(docker.containers.archive(container.id, path="/tmp/kept.txt").read())) as tar:
+        with tarfile.open(
+            fileobj=io.BytesIO(docker.containers.archive(container.id, path="/tmp/kept.txt").read())
+        ) as tar:
             member = tar.extractfile("kept.txt")
             assert member is not None and member.read() == b"kept"
     finally:

@@ -331,7 +331,9 @@ def test_binary_response(daemon: Daemon, version: str) -> None:
 
 def test_archive_info_is_a_head_request(daemon: Daemon, version: str) -> None:
     stat = base64.b64encode(
-        json.dumps({"name": "hosts", "size": 174, "mode": 420, "mtime": "2024-05-01T10:00:00Z", "linkTarget": ""}).encode()
+        json.dumps(
+            {"name": "hosts", "size": 174, "mode": 420, "mtime": "2024-05-01T10:00:00Z", "linkTarget": ""}
+        ).encode()
     ).decode()
     daemon.replies.append(reply(200, headers={"X-Docker-Container-Path-Stat": stat}))
     with daemon.client(version) as docker:

@@ -1,0 +1,43 @@
+"""The built wheel, installed into a fresh venv, imports everything (not only `pip install -e .`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHECK = """
+import importlib, json, pkgutil, sys
+import docker_engine
+from docker_engine import AsyncDocker, Docker, versions
+assert "site-packages" in docker_engine.__file__, docker_engine.__file__
+packages = sorted(m.name for m in pkgutil.iter_modules(docker_engine.__path__) if m.name.startswith("v1_"))
+assert len(packages) == 32, packages
+modules = 0
+for name in packages:
+    package = importlib.import_module(f"docker_engine.{name}")
+    assert package.Docker.API_VERSION == package.API_VERSION
+    for info in pkgutil.walk_packages(package.__path__, f"docker_engine.{name}."):
+        importlib.import_module(info.name)
+        modules += 1
+assert versions.added_in("ContainerInspectResponse.ImageManifestDescriptor") == "1.48"
+from docker_engine._latest import API_VERSION
+print(json.dumps({"packages": len(packages), "modules": modules, "latest": API_VERSION}))
+"""
+
+
+def test_wheel_installs_and_imports_everything(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp_path / "dist").glob("docker_engine-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    result = subprocess.run([str(python), "-c", CHECK], check=True, capture_output=True, text=True, cwd=tmp_path)
+    assert '"packages": 32' in result.stdout and '"latest": "1.56"' in result.stdout
+    assert int(result.stdout.split('"modules": ')[1].split(",")[0]) > 32 * 250  # every api and model module
