@@ -1,0 +1,1 @@
+"""Docker Engine API v1.35: one module per tag."""

@@ -1,0 +1,1 @@
+"""Docker Engine API v1.36: one module per tag."""

@@ -1,0 +1,1 @@
+"""Docker Engine API v1.37: one module per tag."""

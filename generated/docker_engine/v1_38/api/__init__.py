@@ -1,0 +1,1 @@
+"""Docker Engine API v1.38: one module per tag."""

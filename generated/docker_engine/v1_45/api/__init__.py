@@ -1,0 +1,1 @@
+"""Docker Engine API v1.45: one module per tag."""

@@ -1,0 +1,1 @@
+"""Docker Engine API v1.47: one module per tag."""

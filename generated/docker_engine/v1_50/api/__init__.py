@@ -1,0 +1,1 @@
+"""Docker Engine API v1.50: one module per tag."""
