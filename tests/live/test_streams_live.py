@@ -214,4 +214,6 @@ def test_run(docker: Any, busybox: str) -> None:
     seen: list[bytes] = []
     streamed = docker.containers.run(busybox, "echo live", host_config=NO_NET, on_output=lambda f: seen.append(f.data))
     assert seen == [b"live\n"] and streamed.stdout == b"live\n"
-    assert docker.containers.list(all=True, filters={"ancestor": [busybox]}) == []
+    for removed in (result.id, info.value.result.id, streamed.id):  # remove=True deleted each one
+        with pytest.raises(NotFoundError):
+            docker.containers.inspect(removed)
