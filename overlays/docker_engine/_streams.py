@@ -190,6 +190,11 @@ class JSONStream(_StreamBase, Generic[T]):
         super().__init__(response)
         self._decoder = JSONMessageDecoder(parse)
 
+    def yield_errors(self) -> Self:
+        """Yield an error message (`error`/`errorDetail`) like any other instead of raising StreamError."""
+        self._decoder._raise = False
+        return self
+
     def __iter__(self) -> Iterator[T]:
         try:
             for chunk in self.response.iter_bytes():
@@ -216,6 +221,11 @@ class AsyncJSONStream(_StreamBase, Generic[T]):
     def __init__(self, response: httpx.Response, parse: Callable[[Any], T]) -> None:
         super().__init__(response)
         self._decoder = JSONMessageDecoder(parse)
+
+    def yield_errors(self) -> Self:
+        """Yield an error message like any other instead of raising StreamError."""
+        self._decoder._raise = False
+        return self
 
     async def __aiter__(self) -> AsyncIterator[T]:
         try:
@@ -266,7 +276,23 @@ class FrameStream(_FramedBase):
             self.response.close()
 
     def stdout(self) -> bytes:
+        """All of stdout (stderr is dropped)."""
         return b"".join(f.data for f in self if f.stream == STDOUT)
+
+    def text_lines(self, stream: int | None = None, *, encoding: str = "utf-8") -> Iterator[str]:
+        """Decoded lines (without the newline) of one stream, or of both as they come."""
+        pending: dict[int, bytes] = {}
+        for frame in self:
+            if stream is not None and frame.stream != stream:
+                continue
+            data = pending.pop(frame.stream, b"") + frame.data
+            *complete, rest = data.split(b"\n")
+            for line in complete:
+                yield line.decode(encoding, "replace").removesuffix("\r")
+            if rest:
+                pending[frame.stream] = rest
+        for rest in pending.values():
+            yield rest.decode(encoding, "replace")
 
     def close(self) -> None:
         self.response.close()
