@@ -183,7 +183,33 @@ class _StreamBase:
         return self.response.headers
 
 
-class JSONStream(_StreamBase, Generic[T]):
+class _SyncStream(_StreamBase):
+    """Closing (or leaving `with`) closes the connection."""
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _AsyncStream(_StreamBase):
+    async def aclose(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+class JSONStream(_SyncStream, Generic[T]):
     """An iterator of typed messages; closing it (or leaving `with`) closes the connection."""
 
     def __init__(self, response: httpx.Response, parse: Callable[[Any], T]) -> None:
@@ -205,17 +231,8 @@ class JSONStream(_StreamBase, Generic[T]):
         finally:
             self.response.close()
 
-    def close(self) -> None:
-        self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncJSONStream(_StreamBase, Generic[T]):
+class AsyncJSONStream(_AsyncStream, Generic[T]):
     """The asyncio twin of `JSONStream`."""
 
     def __init__(self, response: httpx.Response, parse: Callable[[Any], T]) -> None:
@@ -239,26 +256,13 @@ class AsyncJSONStream(_StreamBase, Generic[T]):
         finally:
             await self.response.aclose()
 
-    async def aclose(self) -> None:
-        await self.response.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
+class FrameStream(_SyncStream):
+    """Container output as `Frame`s. A raw (TTY) stream comes out as stdout frames."""
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-
-class _FramedBase(_StreamBase):
     def __init__(self, response: httpx.Response, *, raw: bool) -> None:
         super().__init__(response)
         self.raw = raw
-
-
-class FrameStream(_FramedBase):
-    """Container output as `Frame`s. A raw (TTY) stream comes out as stdout frames."""
 
     def __iter__(self) -> Iterator[Frame]:
         try:
@@ -294,18 +298,13 @@ class FrameStream(_FramedBase):
         for rest in pending.values():
             yield rest.decode(encoding, "replace")
 
-    def close(self) -> None:
-        self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncFrameStream(_FramedBase):
+class AsyncFrameStream(_AsyncStream):
     """The asyncio twin of `FrameStream`."""
+
+    def __init__(self, response: httpx.Response, *, raw: bool) -> None:
+        super().__init__(response)
+        self.raw = raw
 
     async def __aiter__(self) -> AsyncIterator[Frame]:
         try:
@@ -323,19 +322,8 @@ class AsyncFrameStream(_FramedBase):
         finally:
             await self.response.aclose()
 
-    async def aclose(self) -> None:
-        await self.response.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-
-class BinaryStream(_StreamBase):
+class BinaryStream(_SyncStream):
     """A binary body (tar of an export, archive or image save), read as it arrives.
 
     Iterate for chunks, `write_to(file)` to copy it, or `read()` for all of it
@@ -393,17 +381,8 @@ class BinaryStream(_StreamBase):
 
         return path_stat_from_headers(self.response.headers)
 
-    def close(self) -> None:
-        self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncBinaryStream(_StreamBase):
+class AsyncBinaryStream(_AsyncStream):
     """The asyncio twin of `BinaryStream`."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -423,14 +402,3 @@ class AsyncBinaryStream(_StreamBase):
         from ._archive import path_stat_from_headers  # noqa: PLC0415
 
         return path_stat_from_headers(self.response.headers)
-
-    async def aclose(self) -> None:
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
