@@ -464,7 +464,9 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             try:
                 await conn.send(head_bytes, body)
                 events = conn.events()
-                first = await asyncio.wait_for(anext(events), timeout)
+                # asyncio.timeout, unlike wait_for, starts no task per request.
+                async with asyncio.timeout(timeout):
+                    first = await anext(events)
             except (ProtocolError, OSError, TimeoutError, StopAsyncIteration) as exc:
                 await conn.aclose()
                 if attempt == 0 and conn.reused and (body is None or isinstance(body, bytes)):
@@ -547,7 +549,8 @@ class _AsyncBodyStream(httpx.AsyncByteStream):
             return
         try:
             while True:
-                event = await asyncio.wait_for(anext(self._events), self._timeout)
+                async with asyncio.timeout(self._timeout):
+                    event = await anext(self._events)
                 if isinstance(event, Body):
                     yield event.data
                 elif isinstance(event, End):
