@@ -19,7 +19,7 @@ import httpx
 from ._archive import build_context, path_stat_from_headers, tar_path
 from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
-from ._hijack import AsyncHijackedStream, HijackedStream, upgraded
+from ._hijack import AsyncHijackedStream, HijackedStream
 from ._request import Request, quote_path
 from ._streams import (
     RAW_STREAM,
@@ -133,30 +133,6 @@ def _tty_request(container: str) -> Request:
     )
 
 
-def _check(request: Request, response: httpx.Response, body: bytes) -> None:
-    if response.status_code not in request.ok:
-        raise error_for_status(response.status_code, body, method=request.method, path=response.url.path)
-
-
-def _read(request: Request, response: httpx.Response) -> Any:
-    kind = request.kind
-    status = response.status_code
-    if kind == "json":
-        if status in (204, 304) or not response.content:
-            return None
-        assert request.parse is not None
-        return request.parse(response.json())
-    if kind == "text":
-        return response.text
-    if kind == "binary":
-        return response.content
-    if kind == "head":
-        return response.headers
-    if kind == "path-stat":
-        return path_stat_from_headers(response.headers)
-    return None
-
-
 def _query(params: dict[str, Any] | None) -> str:
     if not params:
         return ""
@@ -165,24 +141,6 @@ def _query(params: dict[str, Any] | None) -> str:
         for item in value if isinstance(value, list) else (value,):
             pairs.append((key, "true" if item is True else "false" if item is False else str(item)))
     return "?" + urlencode(pairs)
-
-
-def _read_fast(request: Request, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Any:
-    kind = request.kind
-    if kind == "json":
-        if status in (204, 304) or not body:
-            return None
-        assert request.parse is not None
-        return request.parse(json.loads(body))
-    if kind == "text":
-        return body.decode("utf-8", "replace")
-    if kind == "binary":
-        return body
-    if kind == "head":
-        return httpx.Headers(headers)
-    if kind == "path-stat":
-        return path_stat_from_headers(httpx.Headers(headers))
-    return None
 
 
 class _APIBase:
@@ -224,10 +182,28 @@ class _APIBase:
             headers.append(("Content-Type", "application/json"))
         return self.prefix + request.path + _query(request.params), headers, body
 
-    def _fast_result(self, request: Request, status: int, headers: list[tuple[bytes, bytes]], data: bytes) -> Any:
+    def _error(self, request: Request, status: int, body: bytes) -> DockerError:
+        return error_for_status(status, body, method=request.method, path=unquote(self.prefix + request.path))
+
+    def _result(
+        self, request: Request, status: int, headers: httpx.Headers | list[tuple[bytes, bytes]], body: bytes
+    ) -> Any:
+        """Check the status and read a whole (non-streamed) response the way `request.kind` says."""
         if status not in request.ok:
-            raise error_for_status(status, data, method=request.method, path=unquote(self.prefix + request.path))
-        return _read_fast(request, status, headers, data)
+            raise self._error(request, status, body)
+        kind = request.kind
+        if kind == "json":
+            if status in (204, 304) or not body:
+                return None
+            assert request.parse is not None
+            return request.parse(json.loads(body))
+        if kind == "text":
+            return body.decode("utf-8", "replace")
+        if kind == "head":
+            return httpx.Headers(headers)
+        if kind == "path-stat":
+            return path_stat_from_headers(httpx.Headers(headers))
+        return None
 
     def _streamed(self, request: Request, response: httpx.Response, *, sync: bool, raw: bool) -> Any:
         if request.kind == "binary":
@@ -293,10 +269,9 @@ class SyncAPI(_APIBase):
                 status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
                 raise transport_error(self.host, exc) from exc
-            return self._fast_result(request, status, raw_headers, data)
+            return self._result(request, status, raw_headers, data)
         response = self._send(request, stream=False)
-        _check(request, response, response.content)
-        return _read(request, response)
+        return self._result(request, response.status_code, response.headers, response.content)
 
     def stream(self, request: Request) -> Any:
         response = self._send(request, stream=True)
@@ -305,7 +280,7 @@ class SyncAPI(_APIBase):
                 body = response.read()
             finally:
                 response.close()
-            _check(request, response, body)
+            raise self._error(request, response.status_code, body)
         try:
             raw = False if request.kind in ("json-stream", "binary") else self._raw(request, response)
         except BaseException:
@@ -328,8 +303,13 @@ class SyncAPI(_APIBase):
     def hijack(self, request: Request, *, container: str | None = None) -> HijackedStream:
         """Send an upgrade request (attach, exec start) and return the raw connection."""
         response = self._send(request, stream=True)
-        stream = upgraded(response, request.method, self.prefix + request.path)
-        return HijackedStream(stream, raw=self._raw(request, response, container))
+        if response.status_code != 101:
+            try:
+                body = response.read()
+            finally:
+                response.close()
+            raise self._error(request, response.status_code, body)
+        return HijackedStream(response.extensions["network_stream"], raw=self._raw(request, response, container))
 
     def close(self) -> None:
         self.client.close()
@@ -374,10 +354,9 @@ class AsyncAPI(_APIBase):
                 status, raw_headers, data = await fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
                 raise transport_error(self.host, exc) from exc
-            return self._fast_result(request, status, raw_headers, data)
+            return self._result(request, status, raw_headers, data)
         response = await self._send(request, stream=False)
-        _check(request, response, response.content)
-        return _read(request, response)
+        return self._result(request, response.status_code, response.headers, response.content)
 
     async def stream(self, request: Request) -> Any:
         response = await self._send(request, stream=True)
@@ -386,7 +365,7 @@ class AsyncAPI(_APIBase):
                 body = await response.aread()
             finally:
                 await response.aclose()
-            _check(request, response, body)
+            raise self._error(request, response.status_code, body)
         try:
             raw = False if request.kind in ("json-stream", "binary") else await self._raw(request, response)
         except BaseException:
@@ -409,9 +388,11 @@ class AsyncAPI(_APIBase):
     async def hijack(self, request: Request, *, container: str | None = None) -> AsyncHijackedStream:
         response = await self._send(request, stream=True)
         if response.status_code != 101:
-            body = await response.aread()
-            await response.aclose()
-            raise error_for_status(response.status_code, body, method=request.method, path=self.prefix + request.path)
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
+            raise self._error(request, response.status_code, body)
         raw = await self._raw(request, response, container)
         return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
 

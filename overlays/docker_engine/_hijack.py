@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import NamedTuple, Self
 
-import httpx
-
-from ._errors import StreamError, error_for_status
+from ._errors import StreamError
 from ._streams import STDERR, STDOUT, Frame, FrameDecoder
 from ._transports import AsyncUpgradedStream, UpgradedStream
 
@@ -37,15 +35,6 @@ def collect(frames: list[Frame]) -> Output:
         b"".join(f.data for f in frames if f.stream == STDOUT),
         b"".join(f.data for f in frames if f.stream == STDERR),
     )
-
-
-def upgraded(response: httpx.Response, method: str, path: str) -> Any:
-    """The upgraded socket of a 101 response; the daemon's error otherwise."""
-    if response.status_code != 101:
-        body = response.read() if isinstance(response.stream, httpx.SyncByteStream) else b""
-        response.close()
-        raise error_for_status(response.status_code, body or b"upgrade refused", method=method, path=path)
-    return response.extensions["network_stream"]
 
 
 class HijackedStream:
