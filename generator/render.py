@@ -194,16 +194,40 @@ def field_declaration(prop: Any, model_name: str) -> str:
     return declaration
 
 
-def fast_construct(prop: Any) -> str | None:
-    """Statements after `<name> = d.pop(...)` that convert it in place, or None."""
+def builds_models(prop: Any) -> bool:
+    """Whether the property's value holds generated models (directly, in a list or
+    in a union), or needs openapi-python-client's general code: such fields are
+    built on first access (see LazyModel in the runtime)."""
+    kind = type(prop).__name__
+    if kind == "ModelProperty" or _conversion(prop) is None:
+        return True
+    if kind == "ListProperty":
+        return builds_models(prop.inner_property)
+    if kind == "UnionProperty":
+        return any(builds_models(p) for p in prop.inner_properties)
+    return False
+
+
+def fast_construct(prop: Any, var: str | None = None) -> str | None:
+    """Statements that convert `var` (default: the property's name) in place, or None."""
     conversion = _conversion(prop)
     if conversion is None:
         return None
     guard, expr = conversion
     if not expr:
         return ""
-    var = str(prop.python_name)
+    var = var or str(prop.python_name)
     return f"if {guard.format(var)}:\n    {var} = {expr.format(var)}"
+
+
+def extra_conversion(prop: Any) -> str | None:
+    """An expression converting `v`, a value of a map model, or None when the
+    general code is needed; "v" when the JSON value is already right."""
+    conversion = _conversion(prop)
+    if conversion is None:
+        return None
+    guard, expr = conversion
+    return f"({expr.format('v')} if {guard.format('v')} else v)" if expr else "v"
 
 
 class Renderer:
@@ -222,6 +246,8 @@ class Renderer:
         self.env.filters.update(TEMPLATE_FILTERS)
         self.env.globals["api_version"] = version
         self.env.globals["fast_construct"] = fast_construct
+        self.env.globals["builds_models"] = builds_models
+        self.env.globals["extra_conversion"] = extra_conversion
         self.env.globals["field_declaration"] = field_declaration
         self.env.globals["field_since"] = self.field_since
         self._construct = self.env.from_string(

@@ -7,15 +7,17 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 
 __all__ = [
+    "NOT_LAZY",
     "UNSET",
     "Filters",
     "Headers",
     "JSONParam",
+    "LazyModel",
     "RequestContent",
     "Timestamp",
     "Unset",
@@ -37,8 +39,62 @@ class Unset:
     def __repr__(self) -> str:
         return "UNSET"
 
+    def __reduce__(self) -> str:
+        # copy, deepcopy and pickle keep the singleton: models test `is UNSET`.
+        return "UNSET"
+
 
 UNSET: Unset = Unset()
+
+
+NOT_LAZY: Any = object()
+
+
+class LazyModel:
+    """Base of the generated models: nested objects are built on first access.
+
+    `from_dict` sets the plain fields (strings, numbers, enums, timestamps) and
+    keeps the source mapping; a field holding models (a nested object, a list
+    or map of them) and `additional_properties` stay empty until read, when
+    the class's `_lazy_field` builds them from that mapping and stores them.
+    Listing 300 containers then costs no more than their top-level fields,
+    while `repr`, `==`, `to_dict` and pickling read every field as usual.
+    Two threads reading the same unbuilt field may both build it: they get
+    equal objects, and the slot keeps the second.
+    """
+
+    __slots__ = ("_json",)
+    _json: Mapping[str, Any]
+
+    @classmethod
+    def _lazy_new(cls, src: Mapping[str, Any]) -> Self:
+        """An instance with no field set, to be filled from `src`."""
+        # Here rather than in the generated from_dict: mypy's attrs plugin does
+        # not see a base class's __slots__.
+        obj = object.__new__(cls)
+        obj._json = src
+        return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        """The value of field `name` built from `src`, or NOT_LAZY if `name` is not a lazy field."""
+        return NOT_LAZY
+
+    if not TYPE_CHECKING:  # hidden from type checkers: a typo must stay a type error
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached when normal lookup failed: an unbuilt field, or a name the class lacks.
+            if name != "_json":
+                try:
+                    src = self._json
+                except AttributeError:
+                    pass  # built by __init__: every field is set
+                else:
+                    value = self._lazy_field(name, src)
+                    if value is not NOT_LAZY:
+                        setattr(self, name, value)
+                        return value
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
 
 # `filters={"label": ["a=b"], "status": ["exited"]}`; the older map form and a
 # ready JSON string pass through too.

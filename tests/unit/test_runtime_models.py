@@ -283,3 +283,87 @@ def test_fuzz_any_state_status_round_trips(status: str, version: str) -> None:
     state = model(version, "container_state", "ContainerState").from_dict({"Status": status})
     assert state.status == status
     assert state.to_dict() == {"Status": status}
+
+
+# -- nested models are built on first access (LazyModel) ------------------------
+
+
+def _slot_is_empty(obj: Any, name: str) -> bool:
+    try:
+        object.__getattribute__(obj, name)
+    except AttributeError:
+        return True
+    return False
+
+
+def test_nested_models_are_built_on_first_access_and_kept(version: str) -> None:
+    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    assert not _slot_is_empty(parsed, "id")  # plain fields are set by from_dict
+    assert _slot_is_empty(parsed, "host_config")
+    assert _slot_is_empty(parsed, "additional_properties")
+    host_config = parsed.host_config
+    assert host_config is parsed.host_config  # built once, then a plain attribute
+    assert not _slot_is_empty(parsed, "host_config")
+    assert host_config.restart_policy.name == "no"
+
+
+def test_a_field_set_before_it_is_read_wins(version: str) -> None:
+    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    state_cls = model(version, "container_state", "ContainerState")
+    parsed = cls.from_dict(INSPECT)
+    parsed.state = state_cls(running=True)
+    parsed.mounts = None
+    data = parsed.to_dict()
+    assert data["State"] == {"Running": True}
+    assert data["Mounts"] is None
+    assert data["HostConfig"] == INSPECT["HostConfig"]
+
+
+def test_unknown_attributes_still_raise(version: str) -> None:
+    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    for obj in (cls.from_dict(INSPECT), cls(id="x")):
+        with pytest.raises(AttributeError, match="'ContainerInspectResponse' object has no attribute 'no_such_field'"):
+            obj.no_such_field  # noqa: B018
+        assert not hasattr(obj, "_json_typo")
+    assert not hasattr(cls(id="x"), "_json")
+
+
+def test_lazy_and_eager_objects_compare_repr_copy_and_pickle_alike(version: str) -> None:
+    import pickle
+
+    import attrs
+
+    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    fresh, other = cls.from_dict(INSPECT), cls.from_dict(INSPECT)
+    assert repr(fresh) == repr(other)  # repr builds every field
+    assert "SomeNewHostConfigKnob" in repr(cls.from_dict(INSPECT))
+    assert cls.from_dict(INSPECT) == cls.from_dict(copy.deepcopy(INSPECT))
+    assert copy.deepcopy(cls.from_dict(INSPECT)).to_dict() == INSPECT
+    assert copy.copy(cls.from_dict(INSPECT)).to_dict() == INSPECT
+    assert pickle.loads(pickle.dumps(cls.from_dict(INSPECT))).to_dict() == INSPECT
+    evolved = attrs.evolve(cls.from_dict(INSPECT), name="/renamed")
+    assert evolved.name == "/renamed"
+    assert evolved.host_config == cls.from_dict(INSPECT).host_config
+    assert attrs.asdict(cls.from_dict(INSPECT))["state"]["running"] is False
+
+
+def test_threads_reading_one_unbuilt_field_see_equal_values(version: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    for _ in range(20):
+        parsed = cls.from_dict(INSPECT)
+        with ThreadPoolExecutor(8) as pool:
+            seen = list(pool.map(lambda obj: obj.network_settings, [parsed] * 8))
+        assert all(value == seen[0] for value in seen)
+        assert parsed.network_settings.networks["bridge"].network_id.startswith("7ea29fc1")
+
+
+def test_maps_of_models_and_plain_maps(version: str) -> None:
+    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    networks = parsed.network_settings.networks
+    assert type(networks["bridge"]).__name__ == "EndpointSettings"
+    assert "bridge" in networks
+    labels = parsed.config.labels
+    assert not _slot_is_empty(labels, "additional_properties")  # a plain map is copied at once
+    assert labels.to_dict() == INSPECT["Config"]["Labels"]
