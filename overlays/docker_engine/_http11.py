@@ -21,18 +21,20 @@ class ProtocolError(Exception):
 
 
 class Head:
-    __slots__ = ("headers", "reason", "status")
+    __slots__ = ("_by_name", "headers", "reason", "status")
 
     def __init__(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]]) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
+        # The first value of each lower-cased name, for `get`.
+        self._by_name: dict[bytes, bytes] = {}
+        for key, value in reversed(headers):
+            self._by_name[key.lower()] = value
 
     def get(self, name: bytes) -> bytes | None:
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        """The first value of header `name`, given in lower case."""
+        return self._by_name.get(name)
 
 
 class Body:

@@ -14,6 +14,7 @@ calls: no httpx Request/Response objects on the way.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import shutil
 import socket
@@ -365,6 +366,7 @@ class AsyncConnection:
         self.writer = writer
         self.process = process
         self.parser: ResponseParser | None = None
+        self.pending: collections.deque[Head | Body | End] = collections.deque()
         self.reused = False
 
     async def send(self, head: bytes, body: Any) -> None:
@@ -386,16 +388,23 @@ class AsyncConnection:
             writer.write(b"0\r\n\r\n")
         await writer.drain()
 
-    async def events(self) -> AsyncIterator[Head | Body | End]:
-        parser = self.parser
-        assert parser is not None
-        read = self.reader.read
-        while True:
-            data = await read(READ_SIZE)
-            for event in parser.feed(data):
-                yield event
-            if parser.done:
-                return
+    async def next_event(self, timeout: float | None) -> Head | Body | End:
+        """The next event of the current response; call no more after its End.
+
+        `timeout` bounds the wait for the peer, as a socket timeout would.
+        """
+        # A coroutine, not an async generator: one left unfinished would cost a
+        # task and a self-pipe wake-up per request to finalize.
+        pending = self.pending
+        if not pending:
+            parser = self.parser
+            assert parser is not None
+            read = self.reader.read
+            # asyncio.timeout, unlike wait_for, starts no task.
+            async with asyncio.timeout(timeout):
+                while not pending:
+                    pending.extend(parser.feed(await read(READ_SIZE)))
+        return pending.popleft()
 
     async def aclose(self) -> None:
         self.writer.close()
@@ -451,7 +460,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
 
     async def _start(
         self, method: str, target: str, headers: Iterable[tuple[str, str]], body: Any, timeout: float | None
-    ) -> tuple[AsyncConnection, AsyncIterator[Head | Body | End], Head]:
+    ) -> tuple[AsyncConnection, Head]:
         """Send a request and read up to the response head (retrying once on a stale pooled connection)."""
         head_bytes = _request_head(self.dialer, method, target, headers, body)
         for attempt in (0, 1):
@@ -461,35 +470,34 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             else:
                 conn = await self._connect(timeout)
             conn.parser = ResponseParser(method)
+            conn.pending.clear()
             try:
                 await conn.send(head_bytes, body)
-                events = conn.events()
-                # asyncio.timeout, unlike wait_for, starts no task per request.
-                async with asyncio.timeout(timeout):
-                    first = await anext(events)
-            except (ProtocolError, OSError, TimeoutError, StopAsyncIteration) as exc:
+                first = await conn.next_event(timeout)
+            except (ProtocolError, OSError, TimeoutError) as exc:
                 await conn.aclose()
                 if attempt == 0 and conn.reused and (body is None or isinstance(body, bytes)):
                     continue
                 raise _map_error(exc, self.dialer, None) from exc
             assert isinstance(first, Head)
-            return conn, events, first
+            return conn, first
         raise AssertionError("unreachable")
 
     async def fast_request(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, timeout: float | None
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """Send a request and read the whole response."""
-        conn, events, head = await self._start(method, target, headers, body, timeout)
+        conn, head = await self._start(method, target, headers, body, timeout)
         chunks = []
         try:
-            async for event in events:
+            while True:
+                event = await conn.next_event(timeout)
                 if isinstance(event, Body):
                     chunks.append(event.data)
                 elif isinstance(event, End):
                     await self._release(conn, event.reusable and head.status != 101)
                     break
-        except (ProtocolError, OSError) as exc:
+        except (ProtocolError, OSError, TimeoutError) as exc:
             await conn.aclose()
             raise _map_error(exc, self.dialer, None) from exc
         return head.status, head.headers, b"".join(chunks)
@@ -504,7 +512,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             if k.lower() not in ("host", "content-length", "transfer-encoding")
         ]
         read_timeout = timeouts.get("read")
-        conn, events, first = await self._start(request.method, target, headers, body, timeouts.get("connect"))
+        conn, first = await self._start(request.method, target, headers, body, timeouts.get("connect"))
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": first.reason}
         if first.status == 101:
             assert conn.parser is not None
@@ -513,7 +521,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             first.status,
             headers=first.headers,
-            stream=_AsyncBodyStream(self, conn, events, read_timeout),
+            stream=_AsyncBodyStream(self, conn, read_timeout),
             extensions=extensions,
         )
 
@@ -535,12 +543,10 @@ class _AsyncBodyStream(httpx.AsyncByteStream):
         self,
         transport: AsyncDockerTransport,
         conn: AsyncConnection,
-        events: AsyncIterator[Head | Body | End],
         timeout: float | None,
     ) -> None:
         self._transport = transport
         self._conn: AsyncConnection | None = conn
-        self._events = events
         self._timeout = timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -549,15 +555,14 @@ class _AsyncBodyStream(httpx.AsyncByteStream):
             return
         try:
             while True:
-                async with asyncio.timeout(self._timeout):
-                    event = await anext(self._events)
+                event = await conn.next_event(self._timeout)
                 if isinstance(event, Body):
                     yield event.data
                 elif isinstance(event, End):
                     self._conn = None
                     await self._transport._release(conn, event.reusable)
                     return
-        except (ProtocolError, OSError, TimeoutError, StopAsyncIteration) as exc:
+        except (ProtocolError, OSError, TimeoutError) as exc:
             await self.aclose()
             raise _map_error(exc, self._transport.dialer, None) from exc
 

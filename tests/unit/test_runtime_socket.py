@@ -20,7 +20,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from docker_engine._config import from_env
-from docker_engine._errors import APIError, ConflictError, DockerConnectionError, NotFoundError, StreamError
+from docker_engine._errors import (
+    APIError,
+    ConflictError,
+    DockerConnectionError,
+    DockerTimeoutError,
+    NotFoundError,
+    StreamError,
+)
 from docker_engine._streams import Frame
 from docker_engine._transports import DockerTransport
 from docker_engine.v1_41 import AsyncDocker as AsyncDocker41
@@ -63,6 +70,7 @@ class Answer:
     body: bytes | list[bytes] = b""  # a list is sent chunked
     close_delimited: bool = False  # no length: the body ends when the connection closes
     close_after: bool = False
+    stall_after: int | None = None  # send this many bytes, then nothing until the test ends
 
     def encode(self, method: str) -> bytes:
         lines = [f"HTTP/1.1 {self.status} X", *(f"{k}: {v}" for k, v in self.headers)]
@@ -150,7 +158,12 @@ class FakeDaemon:
                     body = reader.read(int(headers["content-length"]))
                 self.seen.append(Seen(method, target, headers, body, number))
                 answer = self.answers.pop(0) if self.answers else json_answer({})
-                conn.sendall(answer.encode(method))
+                encoded = answer.encode(method)
+                if answer.stall_after is not None:
+                    conn.sendall(encoded[: answer.stall_after])
+                    self._stop.wait()
+                    return
+                conn.sendall(encoded)
                 if answer.close_delimited or answer.close_after:
                     return
         except OSError:
@@ -493,3 +506,47 @@ def test_dot_segments_in_a_name_stay_inside_the_resource(daemon: FakeDaemon) -> 
     for seen in daemon.seen:
         assert seen.path.startswith("/v1.41/containers/")
         assert ".." not in seen.path.split("/")
+
+
+def test_async_calls_start_no_tasks(daemon: FakeDaemon) -> None:
+    # An async generator left unfinished per response would be finalized by a
+    # task (and a self-pipe wake-up) each: a third of a ping's cost.
+    daemon.answers += [Answer(200, body=b"OK")] * 50 + [json_answer([{"Id": "a"}] * 50)]
+    created: list[Any] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+            created.append(coro)
+            return asyncio.Task(coro, loop=loop, **kwargs)
+
+        async with AsyncDocker41(daemon.url) as docker:
+            await docker.system.ping()
+            loop.set_task_factory(factory)  # type: ignore[arg-type]
+            for _ in range(49):
+                assert await docker.system.ping() == "OK"
+            assert len(await docker.containers.list()) == 50
+            await asyncio.sleep(0)  # where finalizer tasks would have been scheduled
+            loop.set_task_factory(None)
+
+    asyncio.run(main())
+    assert created == []
+    assert daemon.connections == 1
+
+
+@pytest.mark.parametrize("stall_after", [0, 20, 120])  # before the head, in the head, in the body
+def test_a_stalled_response_times_out_on_the_fast_paths(daemon: FakeDaemon, stall_after: int) -> None:
+    body = json.dumps([{"Id": "a" * 64}] * 20).encode()
+    assert len(body) > 120
+    stalled = Answer(200, [("Content-Type", "application/json")], body, stall_after=stall_after)
+    daemon.answers += [stalled, stalled]
+    with Docker41(daemon.url).with_timeout(0.3) as docker, pytest.raises(DockerTimeoutError):
+        docker.containers.list()
+
+    async def main() -> None:
+        async with AsyncDocker41(daemon.url) as docker:
+            with pytest.raises(DockerTimeoutError):
+                await docker.with_timeout(0.3).containers.list()
+
+    asyncio.run(main())
