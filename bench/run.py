@@ -83,8 +83,9 @@ class RawSocket:
         self.sock.close()
 
 
-def make_clients(daemon: Daemon, container: str) -> dict[str, dict[str, Callable[[], Any]]]:
-    """For each client, one callable per scenario; an async client's callable runs a batch of calls in its loop."""
+def make_clients(daemon: Daemon, container: str) -> tuple[dict[str, dict[str, Callable[[], Any]]], Callable[[], None]]:
+    """For each client, one callable per scenario (an async client's callable
+    runs a batch of calls in its loop), and a function closing them all."""
     path = daemon.socket_path
     raw = RawSocket(path)
     hx = httpx.Client(transport=httpx.HTTPTransport(uds=path), base_url="http://docker")
@@ -96,24 +97,28 @@ def make_clients(daemon: Daemon, container: str) -> dict[str, dict[str, Callable
             "ping": lambda: raw.get(f"{p}/_ping"),
             "inspect": lambda: json.loads(raw.get(f"{p}/containers/{container}/json")),
             "list_all": lambda: json.loads(raw.get(f"{p}/containers/json?all=1")),
+            "list_all_deep": lambda: _deep_dicts(json.loads(raw.get(f"{p}/containers/json?all=1"))),
             "image_list": lambda: json.loads(raw.get(f"{p}/images/json")),
         },
         "httpx": {
             "ping": lambda: hx.get(f"{p}/_ping").text,
             "inspect": lambda: hx.get(f"{p}/containers/{container}/json").json(),
             "list_all": lambda: hx.get(f"{p}/containers/json", params={"all": "1"}).json(),
+            "list_all_deep": lambda: _deep_dicts(hx.get(f"{p}/containers/json", params={"all": "1"}).json()),
             "image_list": lambda: hx.get(f"{p}/images/json").json(),
         },
         "docker-py": {
             "ping": dpy.ping,
             "inspect": lambda: dpy.inspect_container(container),
             "list_all": lambda: dpy.containers(all=True),
+            "list_all_deep": lambda: _deep_dicts(dpy.containers(all=True)),
             "image_list": dpy.images,
         },
         "docker-engine": {
             "ping": ours.system.ping,
             "inspect": lambda: ours.containers.inspect(container),
             "list_all": lambda: ours.containers.list(all=True),
+            "list_all_deep": lambda: _deep_models(ours.containers.list(all=True)),
             "image_list": ours.images.list,
         },
     }
@@ -141,15 +146,45 @@ def make_clients(daemon: Daemon, container: str) -> dict[str, dict[str, Callable
         "ping": run(lambda: _aio_ping(aio)),
         "inspect": run(lambda: aio._query_json(f"containers/{container}/json")),
         "list_all": run(lambda: aio._query_json("containers/json", params={"all": "1"})),
+        "list_all_deep": run(lambda: _deep_dicts_async(aio._query_json("containers/json", params={"all": "1"}))),
         "image_list": run(lambda: aio._query_json("images/json")),
     }
     clients["docker-engine-async"] = {
         "ping": run(ours_async.system.ping),
         "inspect": run(lambda: ours_async.containers.inspect(container)),
         "list_all": run(lambda: ours_async.containers.list(all=True)),
+        "list_all_deep": run(lambda: _deep_models_async(ours_async.containers.list(all=True))),
         "image_list": run(ours_async.images.list),
     }
-    return clients
+
+    def close() -> None:
+        raw.close()
+        hx.close()
+        dpy.close()
+        ours.close()
+        for client in (aio, ours_async, facade):
+            loop.run_until_complete(client.close() if client is aio else client.aclose())
+        loop.close()
+
+    return clients, close
+
+
+# list_all_deep: the list, then one nested value of every container (each
+# network's IP address), so that models built on first access are counted.
+def _deep_dicts(containers: list[dict[str, Any]]) -> list[str]:
+    return [n["IPAddress"] for c in containers for n in c["NetworkSettings"]["Networks"].values()]
+
+
+def _deep_models(containers: list[Any]) -> list[str]:
+    return [n.ip_address for c in containers for n in c.network_settings.networks.additional_properties.values()]
+
+
+async def _deep_dicts_async(pending: Any) -> list[str]:
+    return _deep_dicts(await pending)
+
+
+async def _deep_models_async(pending: Any) -> list[str]:
+    return _deep_models(await pending)
 
 
 async def _make(factory: Callable[[], Any]) -> Any:
@@ -211,6 +246,7 @@ def main() -> None:
         "ping": int(2000 * scale),
         "inspect": int(1000 * scale),
         "list_all": max(3, int(20 * scale)),
+        "list_all_deep": max(3, int(20 * scale)),
         "image_list": int(500 * scale),
     }
 
@@ -221,7 +257,7 @@ def main() -> None:
             request_json(daemon.socket_path, "POST", f"/v{VERSION}/containers/create?name=bench-{i}",
                          {"Image": daemon.busybox_image, "Cmd": ["true"], "Labels": {"bench": str(i)}, "HostConfig": {"NetworkMode": "none"}})  # fmt: skip
         container = "bench-0"
-        clients = make_clients(daemon, container)
+        clients, close_clients = make_clients(daemon, container)
         list_bytes = len(RawSocket(daemon.socket_path).get(f"/v{VERSION}/containers/json?all=1"))
         names = list(clients)
         results: dict[tuple[str, str], list[float]] = {}
@@ -230,6 +266,7 @@ def main() -> None:
             for scenario, n in counts.items():
                 for name in order:
                     results.setdefault((scenario, name), []).append(measure(clients[name][scenario], n))
+        close_clients()
         imports = {
             "raw-socket": "import socket, json",
             "httpx": "import httpx",
@@ -249,7 +286,9 @@ def main() -> None:
         f"Run {datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')} with `bench/run.py` on {platform.node()} "
         f"({os.cpu_count()} cores), Python {platform.python_version()}, dockerd {daemon.engine_version} (API {VERSION}, vfs), "
         f"{args.rounds} rounds, client order rotated every round. Per-call times in µs; `x raw` = ratio to the raw socket "
-        "(1.00 = as fast). docker-engine returns typed models (attrs classes), the others dicts.",
+        "(1.00 = as fast). docker-engine returns typed models (attrs classes), the others dicts. Our models build "
+        "their nested objects on first access: `list_all` reads only the list, `list_all_deep` also reads every "
+        "container's network IP addresses (`NetworkSettings.Networks.*.IPAddress`).",
         "",
         "| scenario | client | median µs | min µs | x raw (median) | x raw (min) |",
         "|---|---|---:|---:|---:|---:|",
@@ -258,7 +297,7 @@ def main() -> None:
         raw_med = statistics.median(results[(scenario, "raw-socket")])
         raw_min = min(results[(scenario, "raw-socket")])
         label = f"{scenario} (N={n})" + (
-            f", {args.containers} containers, {list_bytes // 1000} KB" if scenario == "list_all" else ""
+            f", {args.containers} containers, {list_bytes // 1000} KB" if scenario.startswith("list_all") else ""
         )
         for name in names:
             values = results[(scenario, name)]
