@@ -7,10 +7,11 @@ and reading the response is shared.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import unquote, urlencode
 
@@ -43,8 +44,14 @@ def _file_chunks(f: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-async def _async_chunks(content: Any) -> AsyncIterator[bytes]:
-    for chunk in content:
+async def _async_chunks(content: Iterable[bytes]) -> AsyncIterator[bytes]:
+    if isinstance(content, (list, tuple)):
+        for chunk in content:
+            yield chunk
+        return
+    # Reading a file or tarring a build context blocks: each chunk is made in a worker thread.
+    chunks = iter(content)
+    while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
         yield chunk
 
 

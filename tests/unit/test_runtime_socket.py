@@ -550,3 +550,43 @@ def test_a_stalled_response_times_out_on_the_fast_paths(daemon: FakeDaemon, stal
                 await docker.with_timeout(0.3).containers.list()
 
     asyncio.run(main())
+
+
+def test_async_uploads_are_read_off_the_event_loop(daemon: FakeDaemon) -> None:
+    threads: list[str] = []
+
+    def body() -> Iterator[bytes]:
+        for piece in (b"a" * 100, b"b" * 100):
+            threads.append(threading.current_thread().name)
+            yield piece
+
+    async def main() -> None:
+        async with AsyncDocker41(daemon.url) as docker:
+            await docker.containers.put_archive("web", path="/tmp", body=body())
+
+    asyncio.run(main())
+    assert daemon.last.body == b"a" * 100 + b"b" * 100
+    assert threads and threading.main_thread().name not in threads
+
+
+def test_async_credentials_are_resolved_off_the_event_loop(daemon: FakeDaemon, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docker_engine._auth as auth_module
+    from docker_engine._auth import AuthConfig
+
+    threads: list[str] = []
+
+    def resolve(reference: str, **_: Any) -> AuthConfig:
+        threads.append(threading.current_thread().name)
+        return AuthConfig(username="u", password="p", serveraddress="localhost:5000")
+
+    monkeypatch.setattr(auth_module, "resolve_auth", resolve)
+    daemon.answers.append(Answer(200, [("Content-Type", "application/json")], b'{"status":"Pulled"}\n'))
+
+    async def main() -> None:
+        async with AsyncDocker41(daemon.url) as docker:
+            stream = await docker.images.create(from_image="localhost:5000/app", tag="1")
+            assert [m.status async for m in stream] == ["Pulled"]
+
+    asyncio.run(main())
+    assert threads and threading.main_thread().name not in threads
+    assert "x-registry-auth" in daemon.last.headers
