@@ -3,7 +3,7 @@
 #
 #  * Debian bookworm's docker.io (Engine 20.10, API 1.41) as a system package,
 #    together with the tools the live tests use (busybox-static, openssl,
-#    openssh-server, docker-registry, htpasswd, podman when installable).
+#    openssh-server, docker-registry, htpasswd, podman).
 #  * docker.io from trixie (Engine 26, API 1.45) and sid (Engine 28,
 #    API 1.51), downloaded with `apt-get download` and unpacked with `dpkg -x`
 #    into $DAEMON_CACHE/<suite>/ (default /var/cache/docker-engine-daemons),
@@ -133,11 +133,7 @@ say "installing docker.io (bookworm) and test tools"
 run apt-get install -y --no-install-recommends \
     docker.io containerd runc tini iptables \
     busybox-static openssl openssh-server docker-registry apache2-utils \
-    ca-certificates procps util-linux xz-utils
-
-if ! run apt-get install -y --no-install-recommends podman; then
-    echo "install-daemons: WARNING: podman could not be installed (continuing)" >&2
-fi
+    ca-certificates procps util-linux xz-utils podman
 
 # If some init system started the default daemon anyway, stop it: the tests
 # start their own daemons and never talk to /var/run/docker.sock.

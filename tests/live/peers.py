@@ -1,9 +1,11 @@
 """Real peers for the connection tests: a throwaway CA with server/client
-certificates (openssl), and an sshd on 127.0.0.1 whose key runs
-`docker system dial-stdio` against a private daemon."""
+certificates (openssl), an sshd on 127.0.0.1 whose key runs
+`docker system dial-stdio` against a private daemon, and Podman's
+Docker-compatible API service."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .daemons import free_tcp_port
+from .daemons import _all_pids, _mount_points_under, _proc_cmdline, free_tcp_port
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -108,3 +110,73 @@ def start_sshd(directory: Path, remote_command: str) -> SSHPeer:
         stderr.close()
         raise RuntimeError(f"sshd did not start: {(directory / 'sshd.log').read_text()[-2000:]}")
     return SSHPeer(port, process, bin_dir, log, stderr)
+
+
+@dataclass
+class PodmanPeer:
+    directory: Path
+    process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    @property
+    def socket_path(self) -> str:
+        return str(self.directory / "podman.sock")
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def podman(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The podman CLI on this service's storage."""
+        return subprocess.run(
+            ["podman", *podman_flags(self.directory), *args], capture_output=True, text=True, timeout=120
+        )
+
+    def stop(self) -> None:
+        self.podman("rm", "--all", "--force")
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        # conmon of a finished exec lingers (its --exit-delay is 300 s): stop what still names our dir.
+        for pid in _all_pids():
+            if pid != os.getpid() and str(self.directory) in _proc_cmdline(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        for point in _mount_points_under([self.directory]):
+            subprocess.run(["umount", "-l", point], check=False, capture_output=True)
+
+
+def podman_flags(directory: Path) -> list[str]:
+    # Private storage and state: nothing of the machine's own podman is touched.
+    return [
+        "--root", str(directory / "root"),
+        "--runroot", str(directory / "run"),
+        "--tmpdir", str(directory / "tmp"),
+        "--storage-driver", "vfs",
+        "--cgroup-manager", "cgroupfs",
+        "--events-backend", "file",
+    ]  # fmt: skip
+
+
+def start_podman(directory: Path) -> PodmanPeer:
+    """`podman system service` on a unix socket in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    socket_path = directory / "podman.sock"
+    log = (directory / "podman.log").open("wb")
+    process = subprocess.Popen(
+        ["podman", *podman_flags(directory), "system", "service", "--time=0", f"unix://{socket_path}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    peer = PodmanPeer(directory, process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        if socket_path.exists():
+            return peer
+        time.sleep(0.1)
+    peer.stop()
+    raise RuntimeError(f"podman system service did not start: {(directory / 'podman.log').read_text()[-2000:]}")
