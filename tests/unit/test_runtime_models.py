@@ -367,3 +367,18 @@ def test_maps_of_models_and_plain_maps(version: str) -> None:
     labels = parsed.config.labels
     assert not _slot_is_empty(labels, "additional_properties")  # a plain map is copied at once
     assert labels.to_dict() == INSPECT["Config"]["Labels"]
+
+
+def test_map_models_read_like_dicts(version: str) -> None:
+    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    networks = parsed.network_settings.networks
+    assert list(networks) == ["bridge"] and len(networks) == 1
+    assert list(networks.keys()) == ["bridge"]
+    assert dict(networks.items())["bridge"] is networks["bridge"] is networks.get("bridge")
+    assert [n.network_id[:8] for n in networks.values()] == ["7ea29fc1"]
+    assert networks.get("host") is None
+    labels = parsed.config.labels
+    assert dict(labels) == {"com.example.vendor": "Acme"}  # dict() takes keys() and [key]
+    labels_cls = type(labels)
+    assert not labels_cls.from_dict({})  # an empty map is falsy, like a dict
+    assert labels_cls.from_dict({"a": "b"}).get("a") == "b"
