@@ -31,7 +31,7 @@ import stat
 import tarfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Self
 
 from ._dockerignore import DockerignoreError, PatternMatcher, escape_pattern, go_clean, parse_dockerignore
 from ._errors import DockerError
@@ -532,6 +532,25 @@ class ArchiveMember:
         return f"ArchiveMember({self.name!r}, type={self.info.type!r}, size={self.size})"
 
 
+# Where tarfile meets the end of the data instead of a header (none of it, or
+# part of a block), it takes that as the end of the archive. A complete tar
+# ends with zero blocks, so after the first member that is a cut archive.
+_DATA_ENDED: Final = (vars(tarfile)["EmptyHeaderError"], vars(tarfile)["TruncatedHeaderError"])
+
+
+class _StrictTarInfo(tarfile.TarInfo):
+    @classmethod
+    def fromtarfile(cls, tarfile: tarfile.TarFile) -> Self:
+        try:
+            return super().fromtarfile(tarfile)
+        except _DATA_ENDED:
+            if tarfile.offset > 0:
+                raise ArchiveError(
+                    f"truncated archive: the data ends at byte {tarfile.offset} without the end-of-archive blocks"
+                ) from None
+            raise
+
+
 def iter_archive(source: ArchiveSource) -> Iterator[ArchiveMember]:
     """The members of a tar archive (plain, gzip, bzip2 or xz), read as a stream.
 
@@ -541,7 +560,7 @@ def iter_archive(source: ArchiveSource) -> Iterator[ArchiveMember]:
     link targets are not judged here (see `extract`).
     """
     try:
-        tar = tarfile.open(fileobj=_as_file(source), mode="r|*")  # noqa: SIM115 - closed by `with` below
+        tar = tarfile.open(fileobj=_as_file(source), mode="r|*", tarinfo=_StrictTarInfo)  # noqa: SIM115 - closed by `with` below
     except tarfile.TarError as exc:
         raise ArchiveError(f"not a tar archive: {exc}") from exc
     with tar:

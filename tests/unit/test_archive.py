@@ -495,6 +495,23 @@ def test_malformed_archives_raise() -> None:
         list(iter_archive(b"this is not a tar archive" * 40))
 
 
+def test_an_archive_cut_between_members_is_truncated_not_shorter(tmp_path: Path) -> None:
+    archive = make_tar(("a", "file", "x" * 1000), ("b", "file", "y" * 10))
+    assert read_archive(archive) == {"a": b"x" * 1000, "b": b"y" * 10}
+    first_member_end = 512 + 1024  # its header, then its content padded to blocks
+    for cut in (first_member_end, first_member_end + 100):  # at the next header, inside it
+        with pytest.raises(ArchiveError, match=f"truncated archive: the data ends at byte {first_member_end}"):
+            read_archive(archive[:cut])
+        with pytest.raises(ArchiveError, match="truncated"):
+            extract(iter([archive[:cut]]), tmp_path / f"out-{cut}")
+    # Both members whole, only the end-of-archive blocks missing: a cut too.
+    end_blocks = first_member_end + 512 + 512
+    assert archive[end_blocks : end_blocks + 1024] == bytes(1024)
+    with pytest.raises(ArchiveError, match=f"ends at byte {end_blocks} "):
+        read_archive(archive[:end_blocks])
+    assert read_archive(archive[: end_blocks + 512]) == {"a": b"x" * 1000, "b": b"y" * 10}  # one zero block ends it
+
+
 # --------------------------------------------------------------------------
 # decode_path_stat
 # --------------------------------------------------------------------------
