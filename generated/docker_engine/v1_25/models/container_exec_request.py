@@ -11,11 +11,26 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "AttachStdin",
+        "AttachStdout",
+        "AttachStderr",
+        "DetachKeys",
+        "Tty",
+        "Env",
+        "Cmd",
+        "Privileged",
+        "User",
+    }
+)
 
 
 @_define
-class ContainerExecRequest:
+class ContainerExecRequest(LazyModel):
     """ContainerExecRequest (no description in the spec).
 
     Attributes:
@@ -92,30 +107,28 @@ class ContainerExecRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        attach_stdin = d.pop("AttachStdin", UNSET)
-        attach_stdout = d.pop("AttachStdout", UNSET)
-        attach_stderr = d.pop("AttachStderr", UNSET)
-        detach_keys = d.pop("DetachKeys", UNSET)
-        tty = d.pop("Tty", UNSET)
-        env = d.pop("Env", UNSET)
-        cmd = d.pop("Cmd", UNSET)
-        privileged = d.pop("Privileged", UNSET)
-        user = d.pop("User", UNSET)
-        obj = cls(
-            attach_stdin=attach_stdin,
-            attach_stdout=attach_stdout,
-            attach_stderr=attach_stderr,
-            detach_keys=detach_keys,
-            tty=tty,
-            env=env,
-            cmd=cmd,
-            privileged=privileged,
-            user=user,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.attach_stdin = get("AttachStdin", UNSET)
+        obj.attach_stdout = get("AttachStdout", UNSET)
+        obj.attach_stderr = get("AttachStderr", UNSET)
+        obj.detach_keys = get("DetachKeys", UNSET)
+        obj.tty = get("Tty", UNSET)
+        obj.env = get("Env", UNSET)
+        obj.cmd = get("Cmd", UNSET)
+        obj.privileged = get("Privileged", UNSET)
+        obj.user = get("User", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

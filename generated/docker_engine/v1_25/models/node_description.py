@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Hostname",
+        "Platform",
+        "Resources",
+        "Engine",
+    }
+)
 
 
 @_define
-class NodeDescription:
+class NodeDescription(LazyModel):
     """NodeDescription (no description in the spec).
 
     Attributes:
@@ -69,26 +79,35 @@ class NodeDescription:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        hostname = d.pop("Hostname", UNSET)
-        platform = d.pop("Platform", UNSET)
-        if isinstance(platform, dict):
-            platform = NodeDescriptionPlatform.from_dict(platform)
-        resources = d.pop("Resources", UNSET)
-        if isinstance(resources, dict):
-            resources = NodeDescriptionResources.from_dict(resources)
-        engine = d.pop("Engine", UNSET)
-        if isinstance(engine, dict):
-            engine = NodeDescriptionEngine.from_dict(engine)
-        obj = cls(
-            hostname=hostname,
-            platform=platform,
-            resources=resources,
-            engine=engine,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.hostname = get("Hostname", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "platform":
+            platform = src.get("Platform", UNSET)
+            if isinstance(platform, dict):
+                platform = NodeDescriptionPlatform.from_dict(platform)
+            return platform
+        if name == "resources":
+            resources = src.get("Resources", UNSET)
+            if isinstance(resources, dict):
+                resources = NodeDescriptionResources.from_dict(resources)
+            return resources
+        if name == "engine":
+            engine = src.get("Engine", UNSET)
+            if isinstance(engine, dict):
+                engine = NodeDescriptionEngine.from_dict(engine)
+            return engine
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

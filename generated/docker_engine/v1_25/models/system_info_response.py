@@ -11,11 +11,58 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Architecture",
+        "Containers",
+        "ContainersRunning",
+        "ContainersStopped",
+        "ContainersPaused",
+        "CpuCfsPeriod",
+        "CpuCfsQuota",
+        "Debug",
+        "DiscoveryBackend",
+        "DockerRootDir",
+        "Driver",
+        "DriverStatus",
+        "SystemStatus",
+        "Plugins",
+        "ExperimentalBuild",
+        "HttpProxy",
+        "HttpsProxy",
+        "ID",
+        "IPv4Forwarding",
+        "Images",
+        "IndexServerAddress",
+        "InitPath",
+        "InitSha1",
+        "KernelVersion",
+        "Labels",
+        "MemTotal",
+        "MemoryLimit",
+        "NCPU",
+        "NEventsListener",
+        "NFd",
+        "NGoroutines",
+        "Name",
+        "NoProxy",
+        "OomKillDisable",
+        "OSType",
+        "OomScoreAdj",
+        "OperatingSystem",
+        "RegistryConfig",
+        "SwapLimit",
+        "SystemTime",
+        "ServerVersion",
+    }
+)
 
 
 @_define
-class SystemInfoResponse:
+class SystemInfoResponse(LazyModel):
     """SystemInfoResponse (no description in the spec).
 
     Attributes:
@@ -285,98 +332,68 @@ class SystemInfoResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        architecture = d.pop("Architecture", UNSET)
-        containers = d.pop("Containers", UNSET)
-        containers_running = d.pop("ContainersRunning", UNSET)
-        containers_stopped = d.pop("ContainersStopped", UNSET)
-        containers_paused = d.pop("ContainersPaused", UNSET)
-        cpu_cfs_period = d.pop("CpuCfsPeriod", UNSET)
-        cpu_cfs_quota = d.pop("CpuCfsQuota", UNSET)
-        debug = d.pop("Debug", UNSET)
-        discovery_backend = d.pop("DiscoveryBackend", UNSET)
-        docker_root_dir = d.pop("DockerRootDir", UNSET)
-        driver = d.pop("Driver", UNSET)
-        driver_status = d.pop("DriverStatus", UNSET)
-        system_status = d.pop("SystemStatus", UNSET)
-        plugins = d.pop("Plugins", UNSET)
-        if isinstance(plugins, dict):
-            plugins = SystemInfoResponsePlugins.from_dict(plugins)
-        experimental_build = d.pop("ExperimentalBuild", UNSET)
-        http_proxy = d.pop("HttpProxy", UNSET)
-        https_proxy = d.pop("HttpsProxy", UNSET)
-        id = d.pop("ID", UNSET)
-        i_pv_4_forwarding = d.pop("IPv4Forwarding", UNSET)
-        images = d.pop("Images", UNSET)
-        index_server_address = d.pop("IndexServerAddress", UNSET)
-        init_path = d.pop("InitPath", UNSET)
-        init_sha_1 = d.pop("InitSha1", UNSET)
-        kernel_version = d.pop("KernelVersion", UNSET)
-        labels = d.pop("Labels", UNSET)
-        mem_total = d.pop("MemTotal", UNSET)
-        memory_limit = d.pop("MemoryLimit", UNSET)
-        ncpu = d.pop("NCPU", UNSET)
-        n_events_listener = d.pop("NEventsListener", UNSET)
-        n_fd = d.pop("NFd", UNSET)
-        n_goroutines = d.pop("NGoroutines", UNSET)
-        name = d.pop("Name", UNSET)
-        no_proxy = d.pop("NoProxy", UNSET)
-        oom_kill_disable = d.pop("OomKillDisable", UNSET)
-        os_type = d.pop("OSType", UNSET)
-        oom_score_adj = d.pop("OomScoreAdj", UNSET)
-        operating_system = d.pop("OperatingSystem", UNSET)
-        registry_config = d.pop("RegistryConfig", UNSET)
-        if isinstance(registry_config, dict):
-            registry_config = SystemInfoResponseRegistryConfig.from_dict(registry_config)
-        swap_limit = d.pop("SwapLimit", UNSET)
-        system_time = d.pop("SystemTime", UNSET)
-        server_version = d.pop("ServerVersion", UNSET)
-        obj = cls(
-            architecture=architecture,
-            containers=containers,
-            containers_running=containers_running,
-            containers_stopped=containers_stopped,
-            containers_paused=containers_paused,
-            cpu_cfs_period=cpu_cfs_period,
-            cpu_cfs_quota=cpu_cfs_quota,
-            debug=debug,
-            discovery_backend=discovery_backend,
-            docker_root_dir=docker_root_dir,
-            driver=driver,
-            driver_status=driver_status,
-            system_status=system_status,
-            plugins=plugins,
-            experimental_build=experimental_build,
-            http_proxy=http_proxy,
-            https_proxy=https_proxy,
-            id=id,
-            i_pv_4_forwarding=i_pv_4_forwarding,
-            images=images,
-            index_server_address=index_server_address,
-            init_path=init_path,
-            init_sha_1=init_sha_1,
-            kernel_version=kernel_version,
-            labels=labels,
-            mem_total=mem_total,
-            memory_limit=memory_limit,
-            ncpu=ncpu,
-            n_events_listener=n_events_listener,
-            n_fd=n_fd,
-            n_goroutines=n_goroutines,
-            name=name,
-            no_proxy=no_proxy,
-            oom_kill_disable=oom_kill_disable,
-            os_type=os_type,
-            oom_score_adj=oom_score_adj,
-            operating_system=operating_system,
-            registry_config=registry_config,
-            swap_limit=swap_limit,
-            system_time=system_time,
-            server_version=server_version,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.architecture = get("Architecture", UNSET)
+        obj.containers = get("Containers", UNSET)
+        obj.containers_running = get("ContainersRunning", UNSET)
+        obj.containers_stopped = get("ContainersStopped", UNSET)
+        obj.containers_paused = get("ContainersPaused", UNSET)
+        obj.cpu_cfs_period = get("CpuCfsPeriod", UNSET)
+        obj.cpu_cfs_quota = get("CpuCfsQuota", UNSET)
+        obj.debug = get("Debug", UNSET)
+        obj.discovery_backend = get("DiscoveryBackend", UNSET)
+        obj.docker_root_dir = get("DockerRootDir", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.driver_status = get("DriverStatus", UNSET)
+        obj.system_status = get("SystemStatus", UNSET)
+        obj.experimental_build = get("ExperimentalBuild", UNSET)
+        obj.http_proxy = get("HttpProxy", UNSET)
+        obj.https_proxy = get("HttpsProxy", UNSET)
+        obj.id = get("ID", UNSET)
+        obj.i_pv_4_forwarding = get("IPv4Forwarding", UNSET)
+        obj.images = get("Images", UNSET)
+        obj.index_server_address = get("IndexServerAddress", UNSET)
+        obj.init_path = get("InitPath", UNSET)
+        obj.init_sha_1 = get("InitSha1", UNSET)
+        obj.kernel_version = get("KernelVersion", UNSET)
+        obj.labels = get("Labels", UNSET)
+        obj.mem_total = get("MemTotal", UNSET)
+        obj.memory_limit = get("MemoryLimit", UNSET)
+        obj.ncpu = get("NCPU", UNSET)
+        obj.n_events_listener = get("NEventsListener", UNSET)
+        obj.n_fd = get("NFd", UNSET)
+        obj.n_goroutines = get("NGoroutines", UNSET)
+        obj.name = get("Name", UNSET)
+        obj.no_proxy = get("NoProxy", UNSET)
+        obj.oom_kill_disable = get("OomKillDisable", UNSET)
+        obj.os_type = get("OSType", UNSET)
+        obj.oom_score_adj = get("OomScoreAdj", UNSET)
+        obj.operating_system = get("OperatingSystem", UNSET)
+        obj.swap_limit = get("SwapLimit", UNSET)
+        obj.system_time = get("SystemTime", UNSET)
+        obj.server_version = get("ServerVersion", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "plugins":
+            plugins = src.get("Plugins", UNSET)
+            if isinstance(plugins, dict):
+                plugins = SystemInfoResponsePlugins.from_dict(plugins)
+            return plugins
+        if name == "registry_config":
+            registry_config = src.get("RegistryConfig", UNSET)
+            if isinstance(registry_config, dict):
+                registry_config = SystemInfoResponseRegistryConfig.from_dict(registry_config)
+            return registry_config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

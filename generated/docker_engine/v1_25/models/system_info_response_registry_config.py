@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "IndexConfigs",
+        "InsecureRegistryCIDRs",
+    }
+)
 
 
 @_define
-class SystemInfoResponseRegistryConfig:
+class SystemInfoResponseRegistryConfig(LazyModel):
     """SystemInfoResponseRegistryConfig (no description in the spec).
 
     Attributes:
@@ -54,18 +62,25 @@ class SystemInfoResponseRegistryConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        index_configs = d.pop("IndexConfigs", UNSET)
-        if isinstance(index_configs, dict):
-            index_configs = SystemInfoResponseRegistryConfigIndexConfigs.from_dict(index_configs)
-        insecure_registry_cid_rs = d.pop("InsecureRegistryCIDRs", UNSET)
-        obj = cls(
-            index_configs=index_configs,
-            insecure_registry_cid_rs=insecure_registry_cid_rs,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.insecure_registry_cid_rs = get("InsecureRegistryCIDRs", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "index_configs":
+            index_configs = src.get("IndexConfigs", UNSET)
+            if isinstance(index_configs, dict):
+                index_configs = SystemInfoResponseRegistryConfigIndexConfigs.from_dict(index_configs)
+            return index_configs
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

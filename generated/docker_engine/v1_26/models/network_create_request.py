@@ -11,11 +11,25 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "CheckDuplicate",
+        "Driver",
+        "Internal",
+        "IPAM",
+        "EnableIPv6",
+        "Options",
+        "Labels",
+    }
+)
 
 
 @_define
-class NetworkCreateRequest:
+class NetworkCreateRequest(LazyModel):
     """NetworkCreateRequest (no description in the spec).
 
     Attributes:
@@ -89,34 +103,39 @@ class NetworkCreateRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        check_duplicate = d.pop("CheckDuplicate", UNSET)
-        driver = d.pop("Driver", UNSET)
-        internal = d.pop("Internal", UNSET)
-        ipam = d.pop("IPAM", UNSET)
-        if isinstance(ipam, dict):
-            ipam = IPAM.from_dict(ipam)
-        enable_i_pv_6 = d.pop("EnableIPv6", UNSET)
-        options = d.pop("Options", UNSET)
-        if isinstance(options, dict):
-            options = NetworkCreateRequestOptions.from_dict(options)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = NetworkCreateRequestLabels.from_dict(labels)
-        obj = cls(
-            name=name,
-            check_duplicate=check_duplicate,
-            driver=driver,
-            internal=internal,
-            ipam=ipam,
-            enable_i_pv_6=enable_i_pv_6,
-            options=options,
-            labels=labels,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.check_duplicate = get("CheckDuplicate", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.internal = get("Internal", UNSET)
+        obj.enable_i_pv_6 = get("EnableIPv6", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ipam":
+            ipam = src.get("IPAM", UNSET)
+            if isinstance(ipam, dict):
+                ipam = IPAM.from_dict(ipam)
+            return ipam
+        if name == "options":
+            options = src.get("Options", UNSET)
+            if isinstance(options, dict):
+                options = NetworkCreateRequestOptions.from_dict(options)
+            return options
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = NetworkCreateRequestLabels.from_dict(labels)
+            return labels
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

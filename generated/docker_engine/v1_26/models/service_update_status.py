@@ -13,11 +13,21 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.service_update_status_state import ServiceUpdateStatusState
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "State",
+        "StartedAt",
+        "CompletedAt",
+        "Message",
+    }
+)
 
 
 @_define
-class ServiceUpdateStatus:
+class ServiceUpdateStatus(LazyModel):
     """The status of a service update.
 
     Attributes:
@@ -60,26 +70,32 @@ class ServiceUpdateStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        state = d.pop("State", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        state = get("State", UNSET)
         if isinstance(state, str):
             state = ServiceUpdateStatusState(state)
-        started_at = d.pop("StartedAt", UNSET)
+        obj.state = state
+        started_at = get("StartedAt", UNSET)
         if isinstance(started_at, str):
             started_at = parse_timestamp(started_at)
-        completed_at = d.pop("CompletedAt", UNSET)
+        obj.started_at = started_at
+        completed_at = get("CompletedAt", UNSET)
         if isinstance(completed_at, str):
             completed_at = parse_timestamp(completed_at)
-        message = d.pop("Message", UNSET)
-        obj = cls(
-            state=state,
-            started_at=started_at,
-            completed_at=completed_at,
-            message=message,
-        )
-        obj.additional_properties = d
+        obj.completed_at = completed_at
+        obj.message = get("Message", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

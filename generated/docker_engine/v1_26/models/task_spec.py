@@ -11,11 +11,24 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ContainerSpec",
+        "Resources",
+        "RestartPolicy",
+        "Placement",
+        "ForceUpdate",
+        "Networks",
+        "LogDriver",
+    }
+)
 
 
 @_define
-class TaskSpec:
+class TaskSpec(LazyModel):
     """User modifiable task configuration.
 
     Attributes:
@@ -107,38 +120,50 @@ class TaskSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        container_spec = d.pop("ContainerSpec", UNSET)
-        if isinstance(container_spec, dict):
-            container_spec = TaskSpecContainerSpec.from_dict(container_spec)
-        resources = d.pop("Resources", UNSET)
-        if isinstance(resources, dict):
-            resources = TaskSpecResources.from_dict(resources)
-        restart_policy = d.pop("RestartPolicy", UNSET)
-        if isinstance(restart_policy, dict):
-            restart_policy = TaskSpecRestartPolicy.from_dict(restart_policy)
-        placement = d.pop("Placement", UNSET)
-        if isinstance(placement, dict):
-            placement = TaskSpecPlacement.from_dict(placement)
-        force_update = d.pop("ForceUpdate", UNSET)
-        networks = d.pop("Networks", UNSET)
-        if isinstance(networks, list):
-            networks = [TaskSpecNetworksItem.from_dict(i) if isinstance(i, dict) else i for i in networks]
-        log_driver = d.pop("LogDriver", UNSET)
-        if isinstance(log_driver, dict):
-            log_driver = TaskSpecLogDriver.from_dict(log_driver)
-        obj = cls(
-            container_spec=container_spec,
-            resources=resources,
-            restart_policy=restart_policy,
-            placement=placement,
-            force_update=force_update,
-            networks=networks,
-            log_driver=log_driver,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.force_update = get("ForceUpdate", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "container_spec":
+            container_spec = src.get("ContainerSpec", UNSET)
+            if isinstance(container_spec, dict):
+                container_spec = TaskSpecContainerSpec.from_dict(container_spec)
+            return container_spec
+        if name == "resources":
+            resources = src.get("Resources", UNSET)
+            if isinstance(resources, dict):
+                resources = TaskSpecResources.from_dict(resources)
+            return resources
+        if name == "restart_policy":
+            restart_policy = src.get("RestartPolicy", UNSET)
+            if isinstance(restart_policy, dict):
+                restart_policy = TaskSpecRestartPolicy.from_dict(restart_policy)
+            return restart_policy
+        if name == "placement":
+            placement = src.get("Placement", UNSET)
+            if isinstance(placement, dict):
+                placement = TaskSpecPlacement.from_dict(placement)
+            return placement
+        if name == "networks":
+            networks = src.get("Networks", UNSET)
+            if isinstance(networks, list):
+                networks = [TaskSpecNetworksItem.from_dict(i) if isinstance(i, dict) else i for i in networks]
+            return networks
+        if name == "log_driver":
+            log_driver = src.get("LogDriver", UNSET)
+            if isinstance(log_driver, dict):
+                log_driver = TaskSpecLogDriver.from_dict(log_driver)
+            return log_driver
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

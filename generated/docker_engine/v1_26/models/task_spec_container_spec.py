@@ -11,11 +11,28 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Image",
+        "Command",
+        "Args",
+        "Env",
+        "Dir",
+        "User",
+        "Labels",
+        "TTY",
+        "Mounts",
+        "StopGracePeriod",
+        "DNSConfig",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpec:
+class TaskSpecContainerSpec(LazyModel):
     """TaskSpecContainerSpec (no description in the spec).
 
     Attributes:
@@ -131,40 +148,42 @@ class TaskSpecContainerSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        image = d.pop("Image", UNSET)
-        command = d.pop("Command", UNSET)
-        args = d.pop("Args", UNSET)
-        env = d.pop("Env", UNSET)
-        dir_ = d.pop("Dir", UNSET)
-        user = d.pop("User", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = TaskSpecContainerSpecLabels.from_dict(labels)
-        tty = d.pop("TTY", UNSET)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        stop_grace_period = d.pop("StopGracePeriod", UNSET)
-        dns_config = d.pop("DNSConfig", UNSET)
-        if isinstance(dns_config, dict):
-            dns_config = TaskSpecContainerSpecDNSConfig.from_dict(dns_config)
-        obj = cls(
-            image=image,
-            command=command,
-            args=args,
-            env=env,
-            dir_=dir_,
-            user=user,
-            labels=labels,
-            tty=tty,
-            mounts=mounts,
-            stop_grace_period=stop_grace_period,
-            dns_config=dns_config,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.image = get("Image", UNSET)
+        obj.command = get("Command", UNSET)
+        obj.args = get("Args", UNSET)
+        obj.env = get("Env", UNSET)
+        obj.dir_ = get("Dir", UNSET)
+        obj.user = get("User", UNSET)
+        obj.tty = get("TTY", UNSET)
+        obj.stop_grace_period = get("StopGracePeriod", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = TaskSpecContainerSpecLabels.from_dict(labels)
+            return labels
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "dns_config":
+            dns_config = src.get("DNSConfig", UNSET)
+            if isinstance(dns_config, dict):
+                dns_config = TaskSpecContainerSpecDNSConfig.from_dict(dns_config)
+            return dns_config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,19 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.restart_policy_name import RestartPolicyName
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "MaximumRetryCount",
+    }
+)
 
 
 @_define
-class RestartPolicy:
+class RestartPolicy(LazyModel):
     """The behavior to apply when the container exits. The default is not to restart.
 
     An ever increasing delay (double the previous delay, starting at 100ms) is added before each restart to
@@ -50,18 +58,24 @@ class RestartPolicy:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        name = get("Name", UNSET)
         if isinstance(name, str):
             name = RestartPolicyName(name)
-        maximum_retry_count = d.pop("MaximumRetryCount", UNSET)
-        obj = cls(
-            name=name,
-            maximum_retry_count=maximum_retry_count,
-        )
-        obj.additional_properties = d
+        obj.name = name
+        obj.maximum_retry_count = get("MaximumRetryCount", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ListenAddr",
+        "AdvertiseAddr",
+        "ForceNewCluster",
+        "Spec",
+    }
+)
 
 
 @_define
-class SwarmInitRequest:
+class SwarmInitRequest(LazyModel):
     """SwarmInitRequest (no description in the spec).
 
     Attributes:
@@ -63,22 +73,27 @@ class SwarmInitRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        listen_addr = d.pop("ListenAddr", UNSET)
-        advertise_addr = d.pop("AdvertiseAddr", UNSET)
-        force_new_cluster = d.pop("ForceNewCluster", UNSET)
-        spec = d.pop("Spec", UNSET)
-        if isinstance(spec, dict):
-            spec = SwarmSpec.from_dict(spec)
-        obj = cls(
-            listen_addr=listen_addr,
-            advertise_addr=advertise_addr,
-            force_new_cluster=force_new_cluster,
-            spec=spec,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.listen_addr = get("ListenAddr", UNSET)
+        obj.advertise_addr = get("AdvertiseAddr", UNSET)
+        obj.force_new_cluster = get("ForceNewCluster", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "spec":
+            spec = src.get("Spec", UNSET)
+            if isinstance(spec, dict):
+                spec = SwarmSpec.from_dict(spec)
+            return spec
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

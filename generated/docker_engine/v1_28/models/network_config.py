@@ -11,11 +11,24 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Bridge",
+        "Gateway",
+        "Address",
+        "IPPrefixLen",
+        "MacAddress",
+        "PortMapping",
+        "Ports",
+    }
+)
 
 
 @_define
-class NetworkConfig:
+class NetworkConfig(LazyModel):
     """TODO: check is correct
 
     Attributes:
@@ -76,28 +89,30 @@ class NetworkConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        bridge = d.pop("Bridge", UNSET)
-        gateway = d.pop("Gateway", UNSET)
-        address = d.pop("Address", UNSET)
-        ip_prefix_len = d.pop("IPPrefixLen", UNSET)
-        mac_address = d.pop("MacAddress", UNSET)
-        port_mapping = d.pop("PortMapping", UNSET)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, list):
-            ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
-        obj = cls(
-            bridge=bridge,
-            gateway=gateway,
-            address=address,
-            ip_prefix_len=ip_prefix_len,
-            mac_address=mac_address,
-            port_mapping=port_mapping,
-            ports=ports,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.bridge = get("Bridge", UNSET)
+        obj.gateway = get("Gateway", UNSET)
+        obj.address = get("Address", UNSET)
+        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
+        obj.mac_address = get("MacAddress", UNSET)
+        obj.port_mapping = get("PortMapping", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, list):
+                ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
+            return ports
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,25 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.volume_scope import VolumeScope
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Driver",
+        "Mountpoint",
+        "Status",
+        "Labels",
+        "Scope",
+        "Options",
+        "UsageData",
+    }
+)
 
 
 @_define
-class Volume:
+class Volume(LazyModel):
     """Volume (no description in the spec).
 
     Attributes:
@@ -100,38 +114,46 @@ class Volume:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        driver = d.pop("Driver", UNSET)
-        mountpoint = d.pop("Mountpoint", UNSET)
-        status = d.pop("Status", UNSET)
-        if isinstance(status, dict):
-            status = VolumeStatus.from_dict(status)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = VolumeLabels.from_dict(labels)
-        scope = d.pop("Scope", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.mountpoint = get("Mountpoint", UNSET)
+        scope = get("Scope", UNSET)
         if isinstance(scope, str):
             scope = VolumeScope(scope)
-        options = d.pop("Options", UNSET)
-        if isinstance(options, dict):
-            options = VolumeOptions.from_dict(options)
-        usage_data = d.pop("UsageData", UNSET)
-        if isinstance(usage_data, dict):
-            usage_data = VolumeUsageData.from_dict(usage_data)
-        obj = cls(
-            name=name,
-            driver=driver,
-            mountpoint=mountpoint,
-            status=status,
-            labels=labels,
-            scope=scope,
-            options=options,
-            usage_data=usage_data,
-        )
-        obj.additional_properties = d
+        obj.scope = scope
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "status":
+            status = src.get("Status", UNSET)
+            if isinstance(status, dict):
+                status = VolumeStatus.from_dict(status)
+            return status
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = VolumeLabels.from_dict(labels)
+            return labels
+        if name == "options":
+            options = src.get("Options", UNSET)
+            if isinstance(options, dict):
+                options = VolumeOptions.from_dict(options)
+            return options
+        if name == "usage_data":
+            usage_data = src.get("UsageData", UNSET)
+            if isinstance(usage_data, dict):
+                usage_data = VolumeUsageData.from_dict(usage_data)
+            return usage_data
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

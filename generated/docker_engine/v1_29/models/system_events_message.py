@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Type",
+        "Action",
+        "Actor",
+        "time",
+        "timeNano",
+    }
+)
 
 
 @_define
-class SystemEventsMessage:
+class SystemEventsMessage(LazyModel):
     """SystemEventsMessage (no description in the spec).
 
     Attributes:
@@ -62,24 +73,28 @@ class SystemEventsMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        type_ = d.pop("Type", UNSET)
-        action = d.pop("Action", UNSET)
-        actor = d.pop("Actor", UNSET)
-        if isinstance(actor, dict):
-            actor = SystemEventsMessageActor.from_dict(actor)
-        time = d.pop("time", UNSET)
-        time_nano = d.pop("timeNano", UNSET)
-        obj = cls(
-            type_=type_,
-            action=action,
-            actor=actor,
-            time=time,
-            time_nano=time_nano,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.type_ = get("Type", UNSET)
+        obj.action = get("Action", UNSET)
+        obj.time = get("time", UNSET)
+        obj.time_nano = get("timeNano", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "actor":
+            actor = src.get("Actor", UNSET)
+            if isinstance(actor, dict):
+                actor = SystemEventsMessageActor.from_dict(actor)
+            return actor
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "username",
+        "password",
+        "email",
+        "serveraddress",
+    }
+)
 
 
 @_define
-class AuthConfig:
+class AuthConfig(LazyModel):
     """AuthConfig (no description in the spec).
 
     Attributes:
@@ -55,20 +65,23 @@ class AuthConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        username = d.pop("username", UNSET)
-        password = d.pop("password", UNSET)
-        email = d.pop("email", UNSET)
-        serveraddress = d.pop("serveraddress", UNSET)
-        obj = cls(
-            username=username,
-            password=password,
-            email=email,
-            serveraddress=serveraddress,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.username = get("username", UNSET)
+        obj.password = get("password", UNSET)
+        obj.email = get("email", UNSET)
+        obj.serveraddress = get("serveraddress", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,27 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "ParentId",
+        "RepoTags",
+        "RepoDigests",
+        "Created",
+        "Size",
+        "SharedSize",
+        "VirtualSize",
+        "Labels",
+        "Containers",
+    }
+)
 
 
 @_define
-class ImageSummary:
+class ImageSummary(LazyModel):
     """ImageSummary (no description in the spec).
 
     Attributes:
@@ -101,34 +117,33 @@ class ImageSummary:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        parent_id = d.pop("ParentId", UNSET)
-        repo_tags = d.pop("RepoTags", UNSET)
-        repo_digests = d.pop("RepoDigests", UNSET)
-        created = d.pop("Created", UNSET)
-        size = d.pop("Size", UNSET)
-        shared_size = d.pop("SharedSize", UNSET)
-        virtual_size = d.pop("VirtualSize", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = ImageSummaryLabels.from_dict(labels)
-        containers = d.pop("Containers", UNSET)
-        obj = cls(
-            id=id,
-            parent_id=parent_id,
-            repo_tags=repo_tags,
-            repo_digests=repo_digests,
-            created=created,
-            size=size,
-            shared_size=shared_size,
-            virtual_size=virtual_size,
-            labels=labels,
-            containers=containers,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.parent_id = get("ParentId", UNSET)
+        obj.repo_tags = get("RepoTags", UNSET)
+        obj.repo_digests = get("RepoDigests", UNSET)
+        obj.created = get("Created", UNSET)
+        obj.size = get("Size", UNSET)
+        obj.shared_size = get("SharedSize", UNSET)
+        obj.virtual_size = get("VirtualSize", UNSET)
+        obj.containers = get("Containers", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = ImageSummaryLabels.from_dict(labels)
+            return labels
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,21 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.port_type import PortType
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "IP",
+        "PrivatePort",
+        "PublicPort",
+        "Type",
+    }
+)
 
 
 @_define
-class Port:
+class Port(LazyModel):
     """An open port on a container
 
     Attributes:
@@ -55,22 +65,26 @@ class Port:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        ip = d.pop("IP", UNSET)
-        private_port = d.pop("PrivatePort", UNSET)
-        public_port = d.pop("PublicPort", UNSET)
-        type_ = d.pop("Type", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.ip = get("IP", UNSET)
+        obj.private_port = get("PrivatePort", UNSET)
+        obj.public_port = get("PublicPort", UNSET)
+        type_ = get("Type", UNSET)
         if isinstance(type_, str):
             type_ = PortType(type_)
-        obj = cls(
-            ip=ip,
-            private_port=private_port,
-            public_port=public_port,
-            type_=type_,
-        )
-        obj.additional_properties = d
+        obj.type_ = type_
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

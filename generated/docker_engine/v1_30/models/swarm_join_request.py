@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ListenAddr",
+        "AdvertiseAddr",
+        "DataPathAddr",
+        "RemoteAddrs",
+        "JoinToken",
+    }
+)
 
 
 @_define
-class SwarmJoinRequest:
+class SwarmJoinRequest(LazyModel):
     """SwarmJoinRequest (no description in the spec).
 
     Attributes:
@@ -80,22 +91,24 @@ class SwarmJoinRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        listen_addr = d.pop("ListenAddr", UNSET)
-        advertise_addr = d.pop("AdvertiseAddr", UNSET)
-        data_path_addr = d.pop("DataPathAddr", UNSET)
-        remote_addrs = d.pop("RemoteAddrs", UNSET)
-        join_token = d.pop("JoinToken", UNSET)
-        obj = cls(
-            listen_addr=listen_addr,
-            advertise_addr=advertise_addr,
-            data_path_addr=data_path_addr,
-            remote_addrs=remote_addrs,
-            join_token=join_token,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.listen_addr = get("ListenAddr", UNSET)
+        obj.advertise_addr = get("AdvertiseAddr", UNSET)
+        obj.data_path_addr = get("DataPathAddr", UNSET)
+        obj.remote_addrs = get("RemoteAddrs", UNSET)
+        obj.join_token = get("JoinToken", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,24 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "TLSInfo",
+        "RootRotationInProgress",
+    }
+)
 
 
 @_define
-class ClusterInfo:
+class ClusterInfo(LazyModel):
     """ClusterInfo (no description in the spec).
 
     Attributes:
@@ -90,36 +103,44 @@ class ClusterInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        version = d.pop("Version", UNSET)
-        if isinstance(version, dict):
-            version = ObjectVersion.from_dict(version)
-        created_at = d.pop("CreatedAt", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        created_at = get("CreatedAt", UNSET)
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
-        updated_at = d.pop("UpdatedAt", UNSET)
+        obj.created_at = created_at
+        updated_at = get("UpdatedAt", UNSET)
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
-        spec = d.pop("Spec", UNSET)
-        if isinstance(spec, dict):
-            spec = SwarmSpec.from_dict(spec)
-        tls_info = d.pop("TLSInfo", UNSET)
-        if isinstance(tls_info, dict):
-            tls_info = TLSInfo.from_dict(tls_info)
-        root_rotation_in_progress = d.pop("RootRotationInProgress", UNSET)
-        obj = cls(
-            id=id,
-            version=version,
-            created_at=created_at,
-            updated_at=updated_at,
-            spec=spec,
-            tls_info=tls_info,
-            root_rotation_in_progress=root_rotation_in_progress,
-        )
-        obj.additional_properties = d
+        obj.updated_at = updated_at
+        obj.root_rotation_in_progress = get("RootRotationInProgress", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "version":
+            version = src.get("Version", UNSET)
+            if isinstance(version, dict):
+                version = ObjectVersion.from_dict(version)
+            return version
+        if name == "spec":
+            spec = src.get("Spec", UNSET)
+            if isinstance(spec, dict):
+                spec = SwarmSpec.from_dict(spec)
+            return spec
+        if name == "tls_info":
+            tls_info = src.get("TLSInfo", UNSET)
+            if isinstance(tls_info, dict):
+                tls_info = TLSInfo.from_dict(tls_info)
+            return tls_info
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "MediaType",
+        "Size",
+        "Digest",
+        "URLs",
+    }
+)
 
 
 @_define
-class DistributionInspectResponseDescriptor:
+class DistributionInspectResponseDescriptor(LazyModel):
     """A descriptor struct containing digest, media type, and size
 
     Attributes:
@@ -58,20 +68,23 @@ class DistributionInspectResponseDescriptor:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        media_type = d.pop("MediaType", UNSET)
-        size = d.pop("Size", UNSET)
-        digest = d.pop("Digest", UNSET)
-        ur_ls = d.pop("URLs", UNSET)
-        obj = cls(
-            media_type=media_type,
-            size=size,
-            digest=digest,
-            ur_ls=ur_ls,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.media_type = get("MediaType", UNSET)
+        obj.size = get("Size", UNSET)
+        obj.digest = get("Digest", UNSET)
+        obj.ur_ls = get("URLs", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

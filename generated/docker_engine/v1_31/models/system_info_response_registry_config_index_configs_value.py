@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Mirrors",
+        "Name",
+        "Official",
+        "Secure",
+    }
+)
 
 
 @_define
-class SystemInfoResponseRegistryConfigIndexConfigsValue:
+class SystemInfoResponseRegistryConfigIndexConfigsValue(LazyModel):
     """SystemInfoResponseRegistryConfigIndexConfigsValue (no description in the spec).
 
     Attributes:
@@ -58,20 +68,23 @@ class SystemInfoResponseRegistryConfigIndexConfigsValue:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        mirrors = d.pop("Mirrors", UNSET)
-        name = d.pop("Name", UNSET)
-        official = d.pop("Official", UNSET)
-        secure = d.pop("Secure", UNSET)
-        obj = cls(
-            mirrors=mirrors,
-            name=name,
-            official=official,
-            secure=secure,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.mirrors = get("Mirrors", UNSET)
+        obj.name = get("Name", UNSET)
+        obj.official = get("Official", UNSET)
+        obj.secure = get("Secure", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

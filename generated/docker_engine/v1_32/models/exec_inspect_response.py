@@ -11,11 +11,26 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Running",
+        "ExitCode",
+        "ProcessConfig",
+        "OpenStdin",
+        "OpenStderr",
+        "OpenStdout",
+        "ContainerID",
+        "Pid",
+    }
+)
 
 
 @_define
-class ExecInspectResponse:
+class ExecInspectResponse(LazyModel):
     """ExecInspectResponse (no description in the spec).
 
     Attributes:
@@ -82,32 +97,32 @@ class ExecInspectResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        running = d.pop("Running", UNSET)
-        exit_code = d.pop("ExitCode", UNSET)
-        process_config = d.pop("ProcessConfig", UNSET)
-        if isinstance(process_config, dict):
-            process_config = ProcessConfig.from_dict(process_config)
-        open_stdin = d.pop("OpenStdin", UNSET)
-        open_stderr = d.pop("OpenStderr", UNSET)
-        open_stdout = d.pop("OpenStdout", UNSET)
-        container_id = d.pop("ContainerID", UNSET)
-        pid = d.pop("Pid", UNSET)
-        obj = cls(
-            id=id,
-            running=running,
-            exit_code=exit_code,
-            process_config=process_config,
-            open_stdin=open_stdin,
-            open_stderr=open_stderr,
-            open_stdout=open_stdout,
-            container_id=container_id,
-            pid=pid,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        obj.running = get("Running", UNSET)
+        obj.exit_code = get("ExitCode", UNSET)
+        obj.open_stdin = get("OpenStdin", UNSET)
+        obj.open_stderr = get("OpenStderr", UNSET)
+        obj.open_stdout = get("OpenStdout", UNSET)
+        obj.container_id = get("ContainerID", UNSET)
+        obj.pid = get("Pid", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "process_config":
+            process_config = src.get("ProcessConfig", UNSET)
+            if isinstance(process_config, dict):
+                process_config = ProcessConfig.from_dict(process_config)
+            return process_config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,19 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.host_config_log_config_type import HostConfigLogConfigType
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Type",
+        "Config",
+    }
+)
 
 
 @_define
-class HostConfigLogConfig:
+class HostConfigLogConfig(LazyModel):
     """The logging configuration for this container
 
     Attributes:
@@ -51,20 +59,28 @@ class HostConfigLogConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        type_ = d.pop("Type", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        type_ = get("Type", UNSET)
         if isinstance(type_, str):
             type_ = HostConfigLogConfigType(type_)
-        config = d.pop("Config", UNSET)
-        if isinstance(config, dict):
-            config = HostConfigLogConfigConfig.from_dict(config)
-        obj = cls(
-            type_=type_,
-            config=config,
-        )
-        obj.additional_properties = d
+        obj.type_ = type_
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "config":
+            config = src.get("Config", UNSET)
+            if isinstance(config, dict):
+                config = HostConfigLogConfigConfig.from_dict(config)
+            return config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

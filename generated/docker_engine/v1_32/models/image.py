@@ -11,11 +11,36 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "RepoTags",
+        "RepoDigests",
+        "Parent",
+        "Comment",
+        "Created",
+        "Container",
+        "ContainerConfig",
+        "DockerVersion",
+        "Author",
+        "Config",
+        "Architecture",
+        "Os",
+        "OsVersion",
+        "Size",
+        "VirtualSize",
+        "GraphDriver",
+        "RootFS",
+        "Metadata",
+    }
+)
 
 
 @_define
-class Image:
+class Image(LazyModel):
     """Image (no description in the spec).
 
     Attributes:
@@ -170,60 +195,58 @@ class Image:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        repo_tags = d.pop("RepoTags", UNSET)
-        repo_digests = d.pop("RepoDigests", UNSET)
-        parent = d.pop("Parent", UNSET)
-        comment = d.pop("Comment", UNSET)
-        created = d.pop("Created", UNSET)
-        container = d.pop("Container", UNSET)
-        container_config = d.pop("ContainerConfig", UNSET)
-        if isinstance(container_config, dict):
-            container_config = ContainerConfig.from_dict(container_config)
-        docker_version = d.pop("DockerVersion", UNSET)
-        author = d.pop("Author", UNSET)
-        config = d.pop("Config", UNSET)
-        if isinstance(config, dict):
-            config = ContainerConfig.from_dict(config)
-        architecture = d.pop("Architecture", UNSET)
-        os = d.pop("Os", UNSET)
-        os_version = d.pop("OsVersion", UNSET)
-        size = d.pop("Size", UNSET)
-        virtual_size = d.pop("VirtualSize", UNSET)
-        graph_driver = d.pop("GraphDriver", UNSET)
-        if isinstance(graph_driver, dict):
-            graph_driver = GraphDriverData.from_dict(graph_driver)
-        root_fs = d.pop("RootFS", UNSET)
-        if isinstance(root_fs, dict):
-            root_fs = ImageRootFS.from_dict(root_fs)
-        metadata = d.pop("Metadata", UNSET)
-        if isinstance(metadata, dict):
-            metadata = ImageMetadata.from_dict(metadata)
-        obj = cls(
-            id=id,
-            repo_tags=repo_tags,
-            repo_digests=repo_digests,
-            parent=parent,
-            comment=comment,
-            created=created,
-            container=container,
-            container_config=container_config,
-            docker_version=docker_version,
-            author=author,
-            config=config,
-            architecture=architecture,
-            os=os,
-            os_version=os_version,
-            size=size,
-            virtual_size=virtual_size,
-            graph_driver=graph_driver,
-            root_fs=root_fs,
-            metadata=metadata,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.repo_tags = get("RepoTags", UNSET)
+        obj.repo_digests = get("RepoDigests", UNSET)
+        obj.parent = get("Parent", UNSET)
+        obj.comment = get("Comment", UNSET)
+        obj.created = get("Created", UNSET)
+        obj.container = get("Container", UNSET)
+        obj.docker_version = get("DockerVersion", UNSET)
+        obj.author = get("Author", UNSET)
+        obj.architecture = get("Architecture", UNSET)
+        obj.os = get("Os", UNSET)
+        obj.os_version = get("OsVersion", UNSET)
+        obj.size = get("Size", UNSET)
+        obj.virtual_size = get("VirtualSize", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "container_config":
+            container_config = src.get("ContainerConfig", UNSET)
+            if isinstance(container_config, dict):
+                container_config = ContainerConfig.from_dict(container_config)
+            return container_config
+        if name == "config":
+            config = src.get("Config", UNSET)
+            if isinstance(config, dict):
+                config = ContainerConfig.from_dict(config)
+            return config
+        if name == "graph_driver":
+            graph_driver = src.get("GraphDriver", UNSET)
+            if isinstance(graph_driver, dict):
+                graph_driver = GraphDriverData.from_dict(graph_driver)
+            return graph_driver
+        if name == "root_fs":
+            root_fs = src.get("RootFS", UNSET)
+            if isinstance(root_fs, dict):
+                root_fs = ImageRootFS.from_dict(root_fs)
+            return root_fs
+        if name == "metadata":
+            metadata = src.get("Metadata", UNSET)
+            if isinstance(metadata, dict):
+                metadata = ImageMetadata.from_dict(metadata)
+            return metadata
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Driver",
+        "Config",
+        "Options",
+    }
+)
 
 
 @_define
-class IPAM:
+class IPAM(LazyModel):
     """IPAM (no description in the spec).
 
     Attributes:
@@ -67,22 +76,30 @@ class IPAM:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        driver = d.pop("Driver", UNSET)
-        config = d.pop("Config", UNSET)
-        if isinstance(config, list):
-            config = [IPAMConfigItem.from_dict(i) if isinstance(i, dict) else i for i in config]
-        options = d.pop("Options", UNSET)
-        if isinstance(options, list):
-            options = [IPAMOptionsItem.from_dict(i) if isinstance(i, dict) else i for i in options]
-        obj = cls(
-            driver=driver,
-            config=config,
-            options=options,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.driver = get("Driver", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "config":
+            config = src.get("Config", UNSET)
+            if isinstance(config, list):
+                config = [IPAMConfigItem.from_dict(i) if isinstance(i, dict) else i for i in config]
+            return config
+        if name == "options":
+            options = src.get("Options", UNSET)
+            if isinstance(options, list):
+                options = [IPAMOptionsItem.from_dict(i) if isinstance(i, dict) else i for i in options]
+            return options
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

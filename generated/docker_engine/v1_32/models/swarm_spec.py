@@ -11,11 +11,25 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Labels",
+        "Orchestration",
+        "Raft",
+        "Dispatcher",
+        "CAConfig",
+        "EncryptionConfig",
+        "TaskDefaults",
+    }
+)
 
 
 @_define
-class SwarmSpec:
+class SwarmSpec(LazyModel):
     """User modifiable swarm configuration.
 
     Attributes:
@@ -113,42 +127,55 @@ class SwarmSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = SwarmSpecLabels.from_dict(labels)
-        orchestration = d.pop("Orchestration", UNSET)
-        if isinstance(orchestration, dict):
-            orchestration = SwarmSpecOrchestration.from_dict(orchestration)
-        raft = d.pop("Raft", UNSET)
-        if isinstance(raft, dict):
-            raft = SwarmSpecRaft.from_dict(raft)
-        dispatcher = d.pop("Dispatcher", UNSET)
-        if isinstance(dispatcher, dict):
-            dispatcher = SwarmSpecDispatcher.from_dict(dispatcher)
-        ca_config = d.pop("CAConfig", UNSET)
-        if isinstance(ca_config, dict):
-            ca_config = SwarmSpecCAConfig.from_dict(ca_config)
-        encryption_config = d.pop("EncryptionConfig", UNSET)
-        if isinstance(encryption_config, dict):
-            encryption_config = SwarmSpecEncryptionConfig.from_dict(encryption_config)
-        task_defaults = d.pop("TaskDefaults", UNSET)
-        if isinstance(task_defaults, dict):
-            task_defaults = SwarmSpecTaskDefaults.from_dict(task_defaults)
-        obj = cls(
-            name=name,
-            labels=labels,
-            orchestration=orchestration,
-            raft=raft,
-            dispatcher=dispatcher,
-            ca_config=ca_config,
-            encryption_config=encryption_config,
-            task_defaults=task_defaults,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = SwarmSpecLabels.from_dict(labels)
+            return labels
+        if name == "orchestration":
+            orchestration = src.get("Orchestration", UNSET)
+            if isinstance(orchestration, dict):
+                orchestration = SwarmSpecOrchestration.from_dict(orchestration)
+            return orchestration
+        if name == "raft":
+            raft = src.get("Raft", UNSET)
+            if isinstance(raft, dict):
+                raft = SwarmSpecRaft.from_dict(raft)
+            return raft
+        if name == "dispatcher":
+            dispatcher = src.get("Dispatcher", UNSET)
+            if isinstance(dispatcher, dict):
+                dispatcher = SwarmSpecDispatcher.from_dict(dispatcher)
+            return dispatcher
+        if name == "ca_config":
+            ca_config = src.get("CAConfig", UNSET)
+            if isinstance(ca_config, dict):
+                ca_config = SwarmSpecCAConfig.from_dict(ca_config)
+            return ca_config
+        if name == "encryption_config":
+            encryption_config = src.get("EncryptionConfig", UNSET)
+            if isinstance(encryption_config, dict):
+                encryption_config = SwarmSpecEncryptionConfig.from_dict(encryption_config)
+            return encryption_config
+        if name == "task_defaults":
+            task_defaults = src.get("TaskDefaults", UNSET)
+            if isinstance(task_defaults, dict):
+                task_defaults = SwarmSpecTaskDefaults.from_dict(task_defaults)
+            return task_defaults
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

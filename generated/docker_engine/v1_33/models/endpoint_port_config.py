@@ -12,11 +12,21 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.endpoint_port_config_protocol import EndpointPortConfigProtocol
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Protocol",
+        "TargetPort",
+        "PublishedPort",
+    }
+)
 
 
 @_define
-class EndpointPortConfig:
+class EndpointPortConfig(LazyModel):
     """EndpointPortConfig (no description in the spec).
 
     Attributes:
@@ -55,22 +65,26 @@ class EndpointPortConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        protocol = d.pop("Protocol", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        protocol = get("Protocol", UNSET)
         if isinstance(protocol, str):
             protocol = EndpointPortConfigProtocol(protocol)
-        target_port = d.pop("TargetPort", UNSET)
-        published_port = d.pop("PublishedPort", UNSET)
-        obj = cls(
-            name=name,
-            protocol=protocol,
-            target_port=target_port,
-            published_port=published_port,
-        )
-        obj.additional_properties = d
+        obj.protocol = protocol
+        obj.target_port = get("TargetPort", UNSET)
+        obj.published_port = get("PublishedPort", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,20 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.reachability import Reachability
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Leader",
+        "Reachability",
+        "Addr",
+    }
+)
 
 
 @_define
-class ManagerStatus:
+class ManagerStatus(LazyModel):
     """ManagerStatus represents the status of a manager.
 
     It provides the current status of a node's manager component, if the node
@@ -53,20 +62,25 @@ class ManagerStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        leader = d.pop("Leader", UNSET)
-        reachability = d.pop("Reachability", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.leader = get("Leader", UNSET)
+        reachability = get("Reachability", UNSET)
         if isinstance(reachability, str):
             reachability = Reachability(reachability)
-        addr = d.pop("Addr", UNSET)
-        obj = cls(
-            leader=leader,
-            reachability=reachability,
-            addr=addr,
-        )
-        obj.additional_properties = d
+        obj.reachability = reachability
+        obj.addr = get("Addr", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,18 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_bind_options_propagation import MountBindOptionsPropagation
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Propagation",
+    }
+)
 
 
 @_define
-class MountBindOptions:
+class MountBindOptions(LazyModel):
     """Optional configuration for the `bind` type.
 
     Attributes:
@@ -41,16 +48,23 @@ class MountBindOptions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        propagation = d.pop("Propagation", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        propagation = get("Propagation", UNSET)
         if isinstance(propagation, str):
             propagation = MountBindOptionsPropagation(propagation)
-        obj = cls(
-            propagation=propagation,
-        )
-        obj.additional_properties = d
+        obj.propagation = propagation
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,26 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.local_node_state import LocalNodeState
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NodeID",
+        "NodeAddr",
+        "LocalNodeState",
+        "ControlAvailable",
+        "Error",
+        "RemoteManagers",
+        "Nodes",
+        "Managers",
+        "Cluster",
+    }
+)
 
 
 @_define
-class SwarmInfo:
+class SwarmInfo(LazyModel):
     """Represents generic information about swarm.
 
     Attributes:
@@ -106,36 +121,39 @@ class SwarmInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        node_id = d.pop("NodeID", UNSET)
-        node_addr = d.pop("NodeAddr", UNSET)
-        local_node_state = d.pop("LocalNodeState", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.node_id = get("NodeID", UNSET)
+        obj.node_addr = get("NodeAddr", UNSET)
+        local_node_state = get("LocalNodeState", UNSET)
         if isinstance(local_node_state, str):
             local_node_state = LocalNodeState(local_node_state)
-        control_available = d.pop("ControlAvailable", UNSET)
-        error = d.pop("Error", UNSET)
-        remote_managers = d.pop("RemoteManagers", UNSET)
-        if isinstance(remote_managers, list):
-            remote_managers = [PeerNode.from_dict(i) if isinstance(i, dict) else i for i in remote_managers]
-        nodes = d.pop("Nodes", UNSET)
-        managers = d.pop("Managers", UNSET)
-        cluster = d.pop("Cluster", UNSET)
-        if isinstance(cluster, dict):
-            cluster = ClusterInfo.from_dict(cluster)
-        obj = cls(
-            node_id=node_id,
-            node_addr=node_addr,
-            local_node_state=local_node_state,
-            control_available=control_available,
-            error=error,
-            remote_managers=remote_managers,
-            nodes=nodes,
-            managers=managers,
-            cluster=cluster,
-        )
-        obj.additional_properties = d
+        obj.local_node_state = local_node_state
+        obj.control_available = get("ControlAvailable", UNSET)
+        obj.error = get("Error", UNSET)
+        obj.nodes = get("Nodes", UNSET)
+        obj.managers = get("Managers", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "remote_managers":
+            remote_managers = src.get("RemoteManagers", UNSET)
+            if isinstance(remote_managers, list):
+                remote_managers = [PeerNode.from_dict(i) if isinstance(i, dict) else i for i in remote_managers]
+            return remote_managers
+        if name == "cluster":
+            cluster = src.get("Cluster", UNSET)
+            if isinstance(cluster, dict):
+                cluster = ClusterInfo.from_dict(cluster)
+            return cluster
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,27 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Version",
+        "ApiVersion",
+        "MinAPIVersion",
+        "GitCommit",
+        "GoVersion",
+        "Os",
+        "Arch",
+        "KernelVersion",
+        "Experimental",
+        "BuildTime",
+    }
+)
 
 
 @_define
-class SystemVersionResponse:
+class SystemVersionResponse(LazyModel):
     """SystemVersionResponse (no description in the spec).
 
     Attributes:
@@ -81,32 +97,29 @@ class SystemVersionResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        version = d.pop("Version", UNSET)
-        api_version = d.pop("ApiVersion", UNSET)
-        min_api_version = d.pop("MinAPIVersion", UNSET)
-        git_commit = d.pop("GitCommit", UNSET)
-        go_version = d.pop("GoVersion", UNSET)
-        os = d.pop("Os", UNSET)
-        arch = d.pop("Arch", UNSET)
-        kernel_version = d.pop("KernelVersion", UNSET)
-        experimental = d.pop("Experimental", UNSET)
-        build_time = d.pop("BuildTime", UNSET)
-        obj = cls(
-            version=version,
-            api_version=api_version,
-            min_api_version=min_api_version,
-            git_commit=git_commit,
-            go_version=go_version,
-            os=os,
-            arch=arch,
-            kernel_version=kernel_version,
-            experimental=experimental,
-            build_time=build_time,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.version = get("Version", UNSET)
+        obj.api_version = get("ApiVersion", UNSET)
+        obj.min_api_version = get("MinAPIVersion", UNSET)
+        obj.git_commit = get("GitCommit", UNSET)
+        obj.go_version = get("GoVersion", UNSET)
+        obj.os = get("Os", UNSET)
+        obj.arch = get("Arch", UNSET)
+        obj.kernel_version = get("KernelVersion", UNSET)
+        obj.experimental = get("Experimental", UNSET)
+        obj.build_time = get("BuildTime", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

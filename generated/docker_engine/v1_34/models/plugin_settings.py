@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Mounts",
+        "Env",
+        "Args",
+        "Devices",
+    }
+)
 
 
 @_define
-class PluginSettings:
+class PluginSettings(LazyModel):
     """Settings that can be modified by users.
 
     Attributes:
@@ -85,24 +95,31 @@ class PluginSettings:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [PluginMount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        env = d.pop("Env", UNSET)
-        args = d.pop("Args", UNSET)
-        devices = d.pop("Devices", UNSET)
-        if isinstance(devices, list):
-            devices = [PluginDevice.from_dict(i) if isinstance(i, dict) else i for i in devices]
-        obj = cls(
-            mounts=mounts,
-            env=env,
-            args=args,
-            devices=devices,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.env = get("Env", UNSET)
+        obj.args = get("Args", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [PluginMount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "devices":
+            devices = src.get("Devices", UNSET)
+            if isinstance(devices, list):
+                devices = [PluginDevice.from_dict(i) if isinstance(i, dict) else i for i in devices]
+            return devices
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NanoCPUs",
+        "MemoryBytes",
+        "GenericResources",
+    }
+)
 
 
 @_define
-class ResourceObject:
+class ResourceObject(LazyModel):
     """An object describing the resources which can be advertised by a node and requested by a task
 
     Attributes:
@@ -59,22 +68,28 @@ class ResourceObject:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        nano_cp_us = d.pop("NanoCPUs", UNSET)
-        memory_bytes = d.pop("MemoryBytes", UNSET)
-        generic_resources = d.pop("GenericResources", UNSET)
-        if isinstance(generic_resources, list):
-            generic_resources = [
-                GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in generic_resources
-            ]
-        obj = cls(
-            nano_cp_us=nano_cp_us,
-            memory_bytes=memory_bytes,
-            generic_resources=generic_resources,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.nano_cp_us = get("NanoCPUs", UNSET)
+        obj.memory_bytes = get("MemoryBytes", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "generic_resources":
+            generic_resources = src.get("GenericResources", UNSET)
+            if isinstance(generic_resources, list):
+                generic_resources = [
+                    GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in generic_resources
+                ]
+            return generic_resources
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Disable",
+        "User",
+        "Role",
+        "Type",
+        "Level",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpecPrivilegesSELinuxContext:
+class TaskSpecContainerSpecPrivilegesSELinuxContext(LazyModel):
     """SELinux labels of the container
 
     Attributes:
@@ -56,22 +67,24 @@ class TaskSpecContainerSpecPrivilegesSELinuxContext:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        disable = d.pop("Disable", UNSET)
-        user = d.pop("User", UNSET)
-        role = d.pop("Role", UNSET)
-        type_ = d.pop("Type", UNSET)
-        level = d.pop("Level", UNSET)
-        obj = cls(
-            disable=disable,
-            user=user,
-            role=role,
-            type_=type_,
-            level=level,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.disable = get("Disable", UNSET)
+        obj.user = get("User", UNSET)
+        obj.role = get("Role", UNSET)
+        obj.type_ = get("Type", UNSET)
+        obj.level = get("Level", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,81 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.host_config_isolation import HostConfigIsolation
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "CpuShares",
+        "Memory",
+        "CgroupParent",
+        "BlkioWeight",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+        "CpuPeriod",
+        "CpuQuota",
+        "CpuRealtimePeriod",
+        "CpuRealtimeRuntime",
+        "CpusetCpus",
+        "CpusetMems",
+        "Devices",
+        "DeviceCgroupRules",
+        "DiskQuota",
+        "MemoryReservation",
+        "MemorySwap",
+        "MemorySwappiness",
+        "NanoCpus",
+        "OomKillDisable",
+        "PidsLimit",
+        "Ulimits",
+        "CpuCount",
+        "CpuPercent",
+        "IOMaximumIOps",
+        "IOMaximumBandwidth",
+        "Binds",
+        "ContainerIDFile",
+        "LogConfig",
+        "NetworkMode",
+        "PortBindings",
+        "RestartPolicy",
+        "AutoRemove",
+        "VolumeDriver",
+        "VolumesFrom",
+        "Mounts",
+        "CapAdd",
+        "CapDrop",
+        "Dns",
+        "DnsOptions",
+        "DnsSearch",
+        "ExtraHosts",
+        "GroupAdd",
+        "IpcMode",
+        "Cgroup",
+        "Links",
+        "OomScoreAdj",
+        "PidMode",
+        "Privileged",
+        "PublishAllPorts",
+        "ReadonlyRootfs",
+        "SecurityOpt",
+        "StorageOpt",
+        "Tmpfs",
+        "UTSMode",
+        "UsernsMode",
+        "ShmSize",
+        "Sysctls",
+        "Runtime",
+        "ConsoleSize",
+        "Isolation",
+    }
+)
 
 
 @_define
-class HostConfig:
+class HostConfig(LazyModel):
     """Container configuration that depends on the host we are running on
 
     Attributes:
@@ -620,180 +690,153 @@ class HostConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        cpu_shares = d.pop("CpuShares", UNSET)
-        memory = d.pop("Memory", UNSET)
-        cgroup_parent = d.pop("CgroupParent", UNSET)
-        blkio_weight = d.pop("BlkioWeight", UNSET)
-        blkio_weight_device = d.pop("BlkioWeightDevice", UNSET)
-        if isinstance(blkio_weight_device, list):
-            blkio_weight_device = [
-                ResourcesBlkioWeightDeviceItem.from_dict(i) if isinstance(i, dict) else i for i in blkio_weight_device
-            ]
-        blkio_device_read_bps = d.pop("BlkioDeviceReadBps", UNSET)
-        if isinstance(blkio_device_read_bps, list):
-            blkio_device_read_bps = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_bps
-            ]
-        blkio_device_write_bps = d.pop("BlkioDeviceWriteBps", UNSET)
-        if isinstance(blkio_device_write_bps, list):
-            blkio_device_write_bps = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_bps
-            ]
-        blkio_device_read_i_ops = d.pop("BlkioDeviceReadIOps", UNSET)
-        if isinstance(blkio_device_read_i_ops, list):
-            blkio_device_read_i_ops = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_i_ops
-            ]
-        blkio_device_write_i_ops = d.pop("BlkioDeviceWriteIOps", UNSET)
-        if isinstance(blkio_device_write_i_ops, list):
-            blkio_device_write_i_ops = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_i_ops
-            ]
-        cpu_period = d.pop("CpuPeriod", UNSET)
-        cpu_quota = d.pop("CpuQuota", UNSET)
-        cpu_realtime_period = d.pop("CpuRealtimePeriod", UNSET)
-        cpu_realtime_runtime = d.pop("CpuRealtimeRuntime", UNSET)
-        cpuset_cpus = d.pop("CpusetCpus", UNSET)
-        cpuset_mems = d.pop("CpusetMems", UNSET)
-        devices = d.pop("Devices", UNSET)
-        if isinstance(devices, list):
-            devices = [DeviceMapping.from_dict(i) if isinstance(i, dict) else i for i in devices]
-        device_cgroup_rules = d.pop("DeviceCgroupRules", UNSET)
-        disk_quota = d.pop("DiskQuota", UNSET)
-        memory_reservation = d.pop("MemoryReservation", UNSET)
-        memory_swap = d.pop("MemorySwap", UNSET)
-        memory_swappiness = d.pop("MemorySwappiness", UNSET)
-        nano_cpus = d.pop("NanoCpus", UNSET)
-        oom_kill_disable = d.pop("OomKillDisable", UNSET)
-        pids_limit = d.pop("PidsLimit", UNSET)
-        ulimits = d.pop("Ulimits", UNSET)
-        if isinstance(ulimits, list):
-            ulimits = [ResourcesUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
-        cpu_count = d.pop("CpuCount", UNSET)
-        cpu_percent = d.pop("CpuPercent", UNSET)
-        io_maximum_i_ops = d.pop("IOMaximumIOps", UNSET)
-        io_maximum_bandwidth = d.pop("IOMaximumBandwidth", UNSET)
-        binds = d.pop("Binds", UNSET)
-        container_id_file = d.pop("ContainerIDFile", UNSET)
-        log_config = d.pop("LogConfig", UNSET)
-        if isinstance(log_config, dict):
-            log_config = HostConfigLogConfig.from_dict(log_config)
-        network_mode = d.pop("NetworkMode", UNSET)
-        port_bindings = d.pop("PortBindings", UNSET)
-        if isinstance(port_bindings, dict):
-            port_bindings = PortMap.from_dict(port_bindings)
-        restart_policy = d.pop("RestartPolicy", UNSET)
-        if isinstance(restart_policy, dict):
-            restart_policy = RestartPolicy.from_dict(restart_policy)
-        auto_remove = d.pop("AutoRemove", UNSET)
-        volume_driver = d.pop("VolumeDriver", UNSET)
-        volumes_from = d.pop("VolumesFrom", UNSET)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        cap_add = d.pop("CapAdd", UNSET)
-        cap_drop = d.pop("CapDrop", UNSET)
-        dns = d.pop("Dns", UNSET)
-        dns_options = d.pop("DnsOptions", UNSET)
-        dns_search = d.pop("DnsSearch", UNSET)
-        extra_hosts = d.pop("ExtraHosts", UNSET)
-        group_add = d.pop("GroupAdd", UNSET)
-        ipc_mode = d.pop("IpcMode", UNSET)
-        cgroup = d.pop("Cgroup", UNSET)
-        links = d.pop("Links", UNSET)
-        oom_score_adj = d.pop("OomScoreAdj", UNSET)
-        pid_mode = d.pop("PidMode", UNSET)
-        privileged = d.pop("Privileged", UNSET)
-        publish_all_ports = d.pop("PublishAllPorts", UNSET)
-        readonly_rootfs = d.pop("ReadonlyRootfs", UNSET)
-        security_opt = d.pop("SecurityOpt", UNSET)
-        storage_opt = d.pop("StorageOpt", UNSET)
-        if isinstance(storage_opt, dict):
-            storage_opt = HostConfigStorageOpt.from_dict(storage_opt)
-        tmpfs = d.pop("Tmpfs", UNSET)
-        if isinstance(tmpfs, dict):
-            tmpfs = HostConfigTmpfs.from_dict(tmpfs)
-        uts_mode = d.pop("UTSMode", UNSET)
-        userns_mode = d.pop("UsernsMode", UNSET)
-        shm_size = d.pop("ShmSize", UNSET)
-        sysctls = d.pop("Sysctls", UNSET)
-        if isinstance(sysctls, dict):
-            sysctls = HostConfigSysctls.from_dict(sysctls)
-        runtime = d.pop("Runtime", UNSET)
-        console_size = d.pop("ConsoleSize", UNSET)
-        isolation = d.pop("Isolation", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.cpu_shares = get("CpuShares", UNSET)
+        obj.memory = get("Memory", UNSET)
+        obj.cgroup_parent = get("CgroupParent", UNSET)
+        obj.blkio_weight = get("BlkioWeight", UNSET)
+        obj.cpu_period = get("CpuPeriod", UNSET)
+        obj.cpu_quota = get("CpuQuota", UNSET)
+        obj.cpu_realtime_period = get("CpuRealtimePeriod", UNSET)
+        obj.cpu_realtime_runtime = get("CpuRealtimeRuntime", UNSET)
+        obj.cpuset_cpus = get("CpusetCpus", UNSET)
+        obj.cpuset_mems = get("CpusetMems", UNSET)
+        obj.device_cgroup_rules = get("DeviceCgroupRules", UNSET)
+        obj.disk_quota = get("DiskQuota", UNSET)
+        obj.memory_reservation = get("MemoryReservation", UNSET)
+        obj.memory_swap = get("MemorySwap", UNSET)
+        obj.memory_swappiness = get("MemorySwappiness", UNSET)
+        obj.nano_cpus = get("NanoCpus", UNSET)
+        obj.oom_kill_disable = get("OomKillDisable", UNSET)
+        obj.pids_limit = get("PidsLimit", UNSET)
+        obj.cpu_count = get("CpuCount", UNSET)
+        obj.cpu_percent = get("CpuPercent", UNSET)
+        obj.io_maximum_i_ops = get("IOMaximumIOps", UNSET)
+        obj.io_maximum_bandwidth = get("IOMaximumBandwidth", UNSET)
+        obj.binds = get("Binds", UNSET)
+        obj.container_id_file = get("ContainerIDFile", UNSET)
+        obj.network_mode = get("NetworkMode", UNSET)
+        obj.auto_remove = get("AutoRemove", UNSET)
+        obj.volume_driver = get("VolumeDriver", UNSET)
+        obj.volumes_from = get("VolumesFrom", UNSET)
+        obj.cap_add = get("CapAdd", UNSET)
+        obj.cap_drop = get("CapDrop", UNSET)
+        obj.dns = get("Dns", UNSET)
+        obj.dns_options = get("DnsOptions", UNSET)
+        obj.dns_search = get("DnsSearch", UNSET)
+        obj.extra_hosts = get("ExtraHosts", UNSET)
+        obj.group_add = get("GroupAdd", UNSET)
+        obj.ipc_mode = get("IpcMode", UNSET)
+        obj.cgroup = get("Cgroup", UNSET)
+        obj.links = get("Links", UNSET)
+        obj.oom_score_adj = get("OomScoreAdj", UNSET)
+        obj.pid_mode = get("PidMode", UNSET)
+        obj.privileged = get("Privileged", UNSET)
+        obj.publish_all_ports = get("PublishAllPorts", UNSET)
+        obj.readonly_rootfs = get("ReadonlyRootfs", UNSET)
+        obj.security_opt = get("SecurityOpt", UNSET)
+        obj.uts_mode = get("UTSMode", UNSET)
+        obj.userns_mode = get("UsernsMode", UNSET)
+        obj.shm_size = get("ShmSize", UNSET)
+        obj.runtime = get("Runtime", UNSET)
+        obj.console_size = get("ConsoleSize", UNSET)
+        isolation = get("Isolation", UNSET)
         if isinstance(isolation, str):
             isolation = HostConfigIsolation(isolation)
-        obj = cls(
-            cpu_shares=cpu_shares,
-            memory=memory,
-            cgroup_parent=cgroup_parent,
-            blkio_weight=blkio_weight,
-            blkio_weight_device=blkio_weight_device,
-            blkio_device_read_bps=blkio_device_read_bps,
-            blkio_device_write_bps=blkio_device_write_bps,
-            blkio_device_read_i_ops=blkio_device_read_i_ops,
-            blkio_device_write_i_ops=blkio_device_write_i_ops,
-            cpu_period=cpu_period,
-            cpu_quota=cpu_quota,
-            cpu_realtime_period=cpu_realtime_period,
-            cpu_realtime_runtime=cpu_realtime_runtime,
-            cpuset_cpus=cpuset_cpus,
-            cpuset_mems=cpuset_mems,
-            devices=devices,
-            device_cgroup_rules=device_cgroup_rules,
-            disk_quota=disk_quota,
-            memory_reservation=memory_reservation,
-            memory_swap=memory_swap,
-            memory_swappiness=memory_swappiness,
-            nano_cpus=nano_cpus,
-            oom_kill_disable=oom_kill_disable,
-            pids_limit=pids_limit,
-            ulimits=ulimits,
-            cpu_count=cpu_count,
-            cpu_percent=cpu_percent,
-            io_maximum_i_ops=io_maximum_i_ops,
-            io_maximum_bandwidth=io_maximum_bandwidth,
-            binds=binds,
-            container_id_file=container_id_file,
-            log_config=log_config,
-            network_mode=network_mode,
-            port_bindings=port_bindings,
-            restart_policy=restart_policy,
-            auto_remove=auto_remove,
-            volume_driver=volume_driver,
-            volumes_from=volumes_from,
-            mounts=mounts,
-            cap_add=cap_add,
-            cap_drop=cap_drop,
-            dns=dns,
-            dns_options=dns_options,
-            dns_search=dns_search,
-            extra_hosts=extra_hosts,
-            group_add=group_add,
-            ipc_mode=ipc_mode,
-            cgroup=cgroup,
-            links=links,
-            oom_score_adj=oom_score_adj,
-            pid_mode=pid_mode,
-            privileged=privileged,
-            publish_all_ports=publish_all_ports,
-            readonly_rootfs=readonly_rootfs,
-            security_opt=security_opt,
-            storage_opt=storage_opt,
-            tmpfs=tmpfs,
-            uts_mode=uts_mode,
-            userns_mode=userns_mode,
-            shm_size=shm_size,
-            sysctls=sysctls,
-            runtime=runtime,
-            console_size=console_size,
-            isolation=isolation,
-        )
-        obj.additional_properties = d
+        obj.isolation = isolation
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "blkio_weight_device":
+            blkio_weight_device = src.get("BlkioWeightDevice", UNSET)
+            if isinstance(blkio_weight_device, list):
+                blkio_weight_device = [
+                    ResourcesBlkioWeightDeviceItem.from_dict(i) if isinstance(i, dict) else i
+                    for i in blkio_weight_device
+                ]
+            return blkio_weight_device
+        if name == "blkio_device_read_bps":
+            blkio_device_read_bps = src.get("BlkioDeviceReadBps", UNSET)
+            if isinstance(blkio_device_read_bps, list):
+                blkio_device_read_bps = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_bps
+                ]
+            return blkio_device_read_bps
+        if name == "blkio_device_write_bps":
+            blkio_device_write_bps = src.get("BlkioDeviceWriteBps", UNSET)
+            if isinstance(blkio_device_write_bps, list):
+                blkio_device_write_bps = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_bps
+                ]
+            return blkio_device_write_bps
+        if name == "blkio_device_read_i_ops":
+            blkio_device_read_i_ops = src.get("BlkioDeviceReadIOps", UNSET)
+            if isinstance(blkio_device_read_i_ops, list):
+                blkio_device_read_i_ops = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_i_ops
+                ]
+            return blkio_device_read_i_ops
+        if name == "blkio_device_write_i_ops":
+            blkio_device_write_i_ops = src.get("BlkioDeviceWriteIOps", UNSET)
+            if isinstance(blkio_device_write_i_ops, list):
+                blkio_device_write_i_ops = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_i_ops
+                ]
+            return blkio_device_write_i_ops
+        if name == "devices":
+            devices = src.get("Devices", UNSET)
+            if isinstance(devices, list):
+                devices = [DeviceMapping.from_dict(i) if isinstance(i, dict) else i for i in devices]
+            return devices
+        if name == "ulimits":
+            ulimits = src.get("Ulimits", UNSET)
+            if isinstance(ulimits, list):
+                ulimits = [ResourcesUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
+            return ulimits
+        if name == "log_config":
+            log_config = src.get("LogConfig", UNSET)
+            if isinstance(log_config, dict):
+                log_config = HostConfigLogConfig.from_dict(log_config)
+            return log_config
+        if name == "port_bindings":
+            port_bindings = src.get("PortBindings", UNSET)
+            if isinstance(port_bindings, dict):
+                port_bindings = PortMap.from_dict(port_bindings)
+            return port_bindings
+        if name == "restart_policy":
+            restart_policy = src.get("RestartPolicy", UNSET)
+            if isinstance(restart_policy, dict):
+                restart_policy = RestartPolicy.from_dict(restart_policy)
+            return restart_policy
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "storage_opt":
+            storage_opt = src.get("StorageOpt", UNSET)
+            if isinstance(storage_opt, dict):
+                storage_opt = HostConfigStorageOpt.from_dict(storage_opt)
+            return storage_opt
+        if name == "tmpfs":
+            tmpfs = src.get("Tmpfs", UNSET)
+            if isinstance(tmpfs, dict):
+                tmpfs = HostConfigTmpfs.from_dict(tmpfs)
+            return tmpfs
+        if name == "sysctls":
+            sysctls = src.get("Sysctls", UNSET)
+            if isinstance(sysctls, dict):
+                sysctls = HostConfigSysctls.from_dict(sysctls)
+            return sysctls
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NoCopy",
+        "Labels",
+        "DriverConfig",
+    }
+)
 
 
 @_define
-class MountVolumeOptions:
+class MountVolumeOptions(LazyModel):
     """Optional configuration for the `volume` type.
 
     Attributes:
@@ -58,22 +67,30 @@ class MountVolumeOptions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        no_copy = d.pop("NoCopy", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = MountVolumeOptionsLabels.from_dict(labels)
-        driver_config = d.pop("DriverConfig", UNSET)
-        if isinstance(driver_config, dict):
-            driver_config = MountVolumeOptionsDriverConfig.from_dict(driver_config)
-        obj = cls(
-            no_copy=no_copy,
-            labels=labels,
-            driver_config=driver_config,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.no_copy = get("NoCopy", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = MountVolumeOptionsLabels.from_dict(labels)
+            return labels
+        if name == "driver_config":
+            driver_config = src.get("DriverConfig", UNSET)
+            if isinstance(driver_config, dict):
+                driver_config = MountVolumeOptionsDriverConfig.from_dict(driver_config)
+            return driver_config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,32 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "Names",
+        "Image",
+        "ImageID",
+        "Command",
+        "Created",
+        "Ports",
+        "SizeRw",
+        "SizeRootFs",
+        "Labels",
+        "State",
+        "Status",
+        "HostConfig",
+        "NetworkSettings",
+        "Mounts",
+    }
+)
 
 
 @_define
-class ContainerSummaryItem:
+class ContainerSummaryItem(LazyModel):
     """ContainerSummaryItem (no description in the spec).
 
     Attributes:
@@ -151,52 +172,54 @@ class ContainerSummaryItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        names = d.pop("Names", UNSET)
-        image = d.pop("Image", UNSET)
-        image_id = d.pop("ImageID", UNSET)
-        command = d.pop("Command", UNSET)
-        created = d.pop("Created", UNSET)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, list):
-            ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
-        size_rw = d.pop("SizeRw", UNSET)
-        size_root_fs = d.pop("SizeRootFs", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = ContainerSummaryItemLabels.from_dict(labels)
-        state = d.pop("State", UNSET)
-        status = d.pop("Status", UNSET)
-        host_config = d.pop("HostConfig", UNSET)
-        if isinstance(host_config, dict):
-            host_config = ContainerSummaryItemHostConfig.from_dict(host_config)
-        network_settings = d.pop("NetworkSettings", UNSET)
-        if isinstance(network_settings, dict):
-            network_settings = ContainerSummaryItemNetworkSettings.from_dict(network_settings)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        obj = cls(
-            id=id,
-            names=names,
-            image=image,
-            image_id=image_id,
-            command=command,
-            created=created,
-            ports=ports,
-            size_rw=size_rw,
-            size_root_fs=size_root_fs,
-            labels=labels,
-            state=state,
-            status=status,
-            host_config=host_config,
-            network_settings=network_settings,
-            mounts=mounts,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.names = get("Names", UNSET)
+        obj.image = get("Image", UNSET)
+        obj.image_id = get("ImageID", UNSET)
+        obj.command = get("Command", UNSET)
+        obj.created = get("Created", UNSET)
+        obj.size_rw = get("SizeRw", UNSET)
+        obj.size_root_fs = get("SizeRootFs", UNSET)
+        obj.state = get("State", UNSET)
+        obj.status = get("Status", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, list):
+                ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
+            return ports
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = ContainerSummaryItemLabels.from_dict(labels)
+            return labels
+        if name == "host_config":
+            host_config = src.get("HostConfig", UNSET)
+            if isinstance(host_config, dict):
+                host_config = ContainerSummaryItemHostConfig.from_dict(host_config)
+            return host_config
+        if name == "network_settings":
+            network_settings = src.get("NetworkSettings", UNSET)
+            if isinstance(network_settings, dict):
+                network_settings = ContainerSummaryItemNetworkSettings.from_dict(network_settings)
+            return network_settings
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

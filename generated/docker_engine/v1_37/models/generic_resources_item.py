@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NamedResourceSpec",
+        "DiscreteResourceSpec",
+    }
+)
 
 
 @_define
-class GenericResourcesItem:
+class GenericResourcesItem(LazyModel):
     """GenericResourcesItem (no description in the spec).
 
     Attributes:
@@ -53,20 +61,28 @@ class GenericResourcesItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        named_resource_spec = d.pop("NamedResourceSpec", UNSET)
-        if isinstance(named_resource_spec, dict):
-            named_resource_spec = GenericResourcesItemNamedResourceSpec.from_dict(named_resource_spec)
-        discrete_resource_spec = d.pop("DiscreteResourceSpec", UNSET)
-        if isinstance(discrete_resource_spec, dict):
-            discrete_resource_spec = GenericResourcesItemDiscreteResourceSpec.from_dict(discrete_resource_spec)
-        obj = cls(
-            named_resource_spec=named_resource_spec,
-            discrete_resource_spec=discrete_resource_spec,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "named_resource_spec":
+            named_resource_spec = src.get("NamedResourceSpec", UNSET)
+            if isinstance(named_resource_spec, dict):
+                named_resource_spec = GenericResourcesItemNamedResourceSpec.from_dict(named_resource_spec)
+            return named_resource_spec
+        if name == "discrete_resource_spec":
+            discrete_resource_spec = src.get("DiscreteResourceSpec", UNSET)
+            if isinstance(discrete_resource_spec, dict):
+                discrete_resource_spec = GenericResourcesItemDiscreteResourceSpec.from_dict(discrete_resource_spec)
+            return discrete_resource_spec
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

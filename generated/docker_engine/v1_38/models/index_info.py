@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Mirrors",
+        "Secure",
+        "Official",
+    }
+)
 
 
 @_define
-class IndexInfo:
+class IndexInfo(LazyModel):
     """IndexInfo contains information about a registry.
 
     Attributes:
@@ -69,20 +79,23 @@ class IndexInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        mirrors = d.pop("Mirrors", UNSET)
-        secure = d.pop("Secure", UNSET)
-        official = d.pop("Official", UNSET)
-        obj = cls(
-            name=name,
-            mirrors=mirrors,
-            secure=secure,
-            official=official,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.mirrors = get("Mirrors", UNSET)
+        obj.secure = get("Secure", UNSET)
+        obj.official = get("Official", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

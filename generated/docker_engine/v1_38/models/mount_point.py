@@ -12,11 +12,25 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_type import MountType
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Type",
+        "Name",
+        "Source",
+        "Destination",
+        "Driver",
+        "Mode",
+        "RW",
+        "Propagation",
+    }
+)
 
 
 @_define
-class MountPoint:
+class MountPoint(LazyModel):
     """MountPoint represents a mount point configuration inside the container.
     This is used for reporting the mountpoints in use by a container.
 
@@ -94,30 +108,30 @@ class MountPoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        type_ = d.pop("Type", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        type_ = get("Type", UNSET)
         if isinstance(type_, str):
             type_ = MountType(type_)
-        name = d.pop("Name", UNSET)
-        source = d.pop("Source", UNSET)
-        destination = d.pop("Destination", UNSET)
-        driver = d.pop("Driver", UNSET)
-        mode = d.pop("Mode", UNSET)
-        rw = d.pop("RW", UNSET)
-        propagation = d.pop("Propagation", UNSET)
-        obj = cls(
-            type_=type_,
-            name=name,
-            source=source,
-            destination=destination,
-            driver=driver,
-            mode=mode,
-            rw=rw,
-            propagation=propagation,
-        )
-        obj.additional_properties = d
+        obj.type_ = type_
+        obj.name = get("Name", UNSET)
+        obj.source = get("Source", UNSET)
+        obj.destination = get("Destination", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.mode = get("Mode", UNSET)
+        obj.rw = get("RW", UNSET)
+        obj.propagation = get("Propagation", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

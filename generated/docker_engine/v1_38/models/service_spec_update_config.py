@@ -13,11 +13,23 @@ from attrs import field as _field
 
 from ..models.service_spec_update_config_failure_action import ServiceSpecUpdateConfigFailureAction
 from ..models.service_spec_update_config_order import ServiceSpecUpdateConfigOrder
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Parallelism",
+        "Delay",
+        "FailureAction",
+        "Monitor",
+        "MaxFailureRatio",
+        "Order",
+    }
+)
 
 
 @_define
-class ServiceSpecUpdateConfig:
+class ServiceSpecUpdateConfig(LazyModel):
     """Specification for the update strategy of the service.
 
     Attributes:
@@ -74,28 +86,31 @@ class ServiceSpecUpdateConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        parallelism = d.pop("Parallelism", UNSET)
-        delay = d.pop("Delay", UNSET)
-        failure_action = d.pop("FailureAction", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.parallelism = get("Parallelism", UNSET)
+        obj.delay = get("Delay", UNSET)
+        failure_action = get("FailureAction", UNSET)
         if isinstance(failure_action, str):
             failure_action = ServiceSpecUpdateConfigFailureAction(failure_action)
-        monitor = d.pop("Monitor", UNSET)
-        max_failure_ratio = d.pop("MaxFailureRatio", UNSET)
-        order = d.pop("Order", UNSET)
+        obj.failure_action = failure_action
+        obj.monitor = get("Monitor", UNSET)
+        obj.max_failure_ratio = get("MaxFailureRatio", UNSET)
+        order = get("Order", UNSET)
         if isinstance(order, str):
             order = ServiceSpecUpdateConfigOrder(order)
-        obj = cls(
-            parallelism=parallelism,
-            delay=delay,
-            failure_action=failure_action,
-            monitor=monitor,
-            max_failure_ratio=max_failure_ratio,
-            order=order,
-        )
-        obj.additional_properties = d
+        obj.order = order
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

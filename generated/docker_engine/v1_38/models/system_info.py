@@ -13,11 +13,73 @@ from attrs import field as _field
 
 from ..models.system_info_cgroup_driver import SystemInfoCgroupDriver
 from ..models.system_info_isolation import SystemInfoIsolation
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Containers",
+        "ContainersRunning",
+        "ContainersPaused",
+        "ContainersStopped",
+        "Images",
+        "Driver",
+        "DriverStatus",
+        "DockerRootDir",
+        "SystemStatus",
+        "Plugins",
+        "MemoryLimit",
+        "SwapLimit",
+        "CpuCfsPeriod",
+        "CpuCfsQuota",
+        "CPUShares",
+        "CPUSet",
+        "OomKillDisable",
+        "IPv4Forwarding",
+        "BridgeNfIptables",
+        "BridgeNfIp6tables",
+        "Debug",
+        "NFd",
+        "NGoroutines",
+        "SystemTime",
+        "LoggingDriver",
+        "CgroupDriver",
+        "NEventsListener",
+        "KernelVersion",
+        "OperatingSystem",
+        "OSType",
+        "Architecture",
+        "NCPU",
+        "MemTotal",
+        "IndexServerAddress",
+        "RegistryConfig",
+        "GenericResources",
+        "HttpProxy",
+        "HttpsProxy",
+        "NoProxy",
+        "Name",
+        "Labels",
+        "ExperimentalBuild",
+        "ServerVersion",
+        "ClusterStore",
+        "ClusterAdvertise",
+        "Runtimes",
+        "DefaultRuntime",
+        "Swarm",
+        "LiveRestoreEnabled",
+        "Isolation",
+        "InitBinary",
+        "ContainerdCommit",
+        "RuncCommit",
+        "InitCommit",
+        "SecurityOptions",
+    }
+)
 
 
 @_define
-class SystemInfo:
+class SystemInfo(LazyModel):
     """SystemInfo (no description in the spec).
 
     Attributes:
@@ -547,146 +609,115 @@ class SystemInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        containers = d.pop("Containers", UNSET)
-        containers_running = d.pop("ContainersRunning", UNSET)
-        containers_paused = d.pop("ContainersPaused", UNSET)
-        containers_stopped = d.pop("ContainersStopped", UNSET)
-        images = d.pop("Images", UNSET)
-        driver = d.pop("Driver", UNSET)
-        driver_status = d.pop("DriverStatus", UNSET)
-        docker_root_dir = d.pop("DockerRootDir", UNSET)
-        system_status = d.pop("SystemStatus", UNSET)
-        plugins = d.pop("Plugins", UNSET)
-        if isinstance(plugins, dict):
-            plugins = PluginsInfo.from_dict(plugins)
-        memory_limit = d.pop("MemoryLimit", UNSET)
-        swap_limit = d.pop("SwapLimit", UNSET)
-        cpu_cfs_period = d.pop("CpuCfsPeriod", UNSET)
-        cpu_cfs_quota = d.pop("CpuCfsQuota", UNSET)
-        cpu_shares = d.pop("CPUShares", UNSET)
-        cpu_set = d.pop("CPUSet", UNSET)
-        oom_kill_disable = d.pop("OomKillDisable", UNSET)
-        i_pv_4_forwarding = d.pop("IPv4Forwarding", UNSET)
-        bridge_nf_iptables = d.pop("BridgeNfIptables", UNSET)
-        bridge_nf_ip_6_tables = d.pop("BridgeNfIp6tables", UNSET)
-        debug = d.pop("Debug", UNSET)
-        n_fd = d.pop("NFd", UNSET)
-        n_goroutines = d.pop("NGoroutines", UNSET)
-        system_time = d.pop("SystemTime", UNSET)
-        logging_driver = d.pop("LoggingDriver", UNSET)
-        cgroup_driver = d.pop("CgroupDriver", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        obj.containers = get("Containers", UNSET)
+        obj.containers_running = get("ContainersRunning", UNSET)
+        obj.containers_paused = get("ContainersPaused", UNSET)
+        obj.containers_stopped = get("ContainersStopped", UNSET)
+        obj.images = get("Images", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.driver_status = get("DriverStatus", UNSET)
+        obj.docker_root_dir = get("DockerRootDir", UNSET)
+        obj.system_status = get("SystemStatus", UNSET)
+        obj.memory_limit = get("MemoryLimit", UNSET)
+        obj.swap_limit = get("SwapLimit", UNSET)
+        obj.cpu_cfs_period = get("CpuCfsPeriod", UNSET)
+        obj.cpu_cfs_quota = get("CpuCfsQuota", UNSET)
+        obj.cpu_shares = get("CPUShares", UNSET)
+        obj.cpu_set = get("CPUSet", UNSET)
+        obj.oom_kill_disable = get("OomKillDisable", UNSET)
+        obj.i_pv_4_forwarding = get("IPv4Forwarding", UNSET)
+        obj.bridge_nf_iptables = get("BridgeNfIptables", UNSET)
+        obj.bridge_nf_ip_6_tables = get("BridgeNfIp6tables", UNSET)
+        obj.debug = get("Debug", UNSET)
+        obj.n_fd = get("NFd", UNSET)
+        obj.n_goroutines = get("NGoroutines", UNSET)
+        obj.system_time = get("SystemTime", UNSET)
+        obj.logging_driver = get("LoggingDriver", UNSET)
+        cgroup_driver = get("CgroupDriver", UNSET)
         if isinstance(cgroup_driver, str):
             cgroup_driver = SystemInfoCgroupDriver(cgroup_driver)
-        n_events_listener = d.pop("NEventsListener", UNSET)
-        kernel_version = d.pop("KernelVersion", UNSET)
-        operating_system = d.pop("OperatingSystem", UNSET)
-        os_type = d.pop("OSType", UNSET)
-        architecture = d.pop("Architecture", UNSET)
-        ncpu = d.pop("NCPU", UNSET)
-        mem_total = d.pop("MemTotal", UNSET)
-        index_server_address = d.pop("IndexServerAddress", UNSET)
-        registry_config = d.pop("RegistryConfig", UNSET)
-        if isinstance(registry_config, dict):
-            registry_config = RegistryServiceConfig.from_dict(registry_config)
-        generic_resources = d.pop("GenericResources", UNSET)
-        if isinstance(generic_resources, list):
-            generic_resources = [
-                GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in generic_resources
-            ]
-        http_proxy = d.pop("HttpProxy", UNSET)
-        https_proxy = d.pop("HttpsProxy", UNSET)
-        no_proxy = d.pop("NoProxy", UNSET)
-        name = d.pop("Name", UNSET)
-        labels = d.pop("Labels", UNSET)
-        experimental_build = d.pop("ExperimentalBuild", UNSET)
-        server_version = d.pop("ServerVersion", UNSET)
-        cluster_store = d.pop("ClusterStore", UNSET)
-        cluster_advertise = d.pop("ClusterAdvertise", UNSET)
-        runtimes = d.pop("Runtimes", UNSET)
-        if isinstance(runtimes, dict):
-            runtimes = SystemInfoRuntimes.from_dict(runtimes)
-        default_runtime = d.pop("DefaultRuntime", UNSET)
-        swarm = d.pop("Swarm", UNSET)
-        if isinstance(swarm, dict):
-            swarm = SwarmInfo.from_dict(swarm)
-        live_restore_enabled = d.pop("LiveRestoreEnabled", UNSET)
-        isolation = d.pop("Isolation", UNSET)
+        obj.cgroup_driver = cgroup_driver
+        obj.n_events_listener = get("NEventsListener", UNSET)
+        obj.kernel_version = get("KernelVersion", UNSET)
+        obj.operating_system = get("OperatingSystem", UNSET)
+        obj.os_type = get("OSType", UNSET)
+        obj.architecture = get("Architecture", UNSET)
+        obj.ncpu = get("NCPU", UNSET)
+        obj.mem_total = get("MemTotal", UNSET)
+        obj.index_server_address = get("IndexServerAddress", UNSET)
+        obj.http_proxy = get("HttpProxy", UNSET)
+        obj.https_proxy = get("HttpsProxy", UNSET)
+        obj.no_proxy = get("NoProxy", UNSET)
+        obj.name = get("Name", UNSET)
+        obj.labels = get("Labels", UNSET)
+        obj.experimental_build = get("ExperimentalBuild", UNSET)
+        obj.server_version = get("ServerVersion", UNSET)
+        obj.cluster_store = get("ClusterStore", UNSET)
+        obj.cluster_advertise = get("ClusterAdvertise", UNSET)
+        obj.default_runtime = get("DefaultRuntime", UNSET)
+        obj.live_restore_enabled = get("LiveRestoreEnabled", UNSET)
+        isolation = get("Isolation", UNSET)
         if isinstance(isolation, str):
             isolation = SystemInfoIsolation(isolation)
-        init_binary = d.pop("InitBinary", UNSET)
-        containerd_commit = d.pop("ContainerdCommit", UNSET)
-        if isinstance(containerd_commit, dict):
-            containerd_commit = Commit.from_dict(containerd_commit)
-        runc_commit = d.pop("RuncCommit", UNSET)
-        if isinstance(runc_commit, dict):
-            runc_commit = Commit.from_dict(runc_commit)
-        init_commit = d.pop("InitCommit", UNSET)
-        if isinstance(init_commit, dict):
-            init_commit = Commit.from_dict(init_commit)
-        security_options = d.pop("SecurityOptions", UNSET)
-        obj = cls(
-            id=id,
-            containers=containers,
-            containers_running=containers_running,
-            containers_paused=containers_paused,
-            containers_stopped=containers_stopped,
-            images=images,
-            driver=driver,
-            driver_status=driver_status,
-            docker_root_dir=docker_root_dir,
-            system_status=system_status,
-            plugins=plugins,
-            memory_limit=memory_limit,
-            swap_limit=swap_limit,
-            cpu_cfs_period=cpu_cfs_period,
-            cpu_cfs_quota=cpu_cfs_quota,
-            cpu_shares=cpu_shares,
-            cpu_set=cpu_set,
-            oom_kill_disable=oom_kill_disable,
-            i_pv_4_forwarding=i_pv_4_forwarding,
-            bridge_nf_iptables=bridge_nf_iptables,
-            bridge_nf_ip_6_tables=bridge_nf_ip_6_tables,
-            debug=debug,
-            n_fd=n_fd,
-            n_goroutines=n_goroutines,
-            system_time=system_time,
-            logging_driver=logging_driver,
-            cgroup_driver=cgroup_driver,
-            n_events_listener=n_events_listener,
-            kernel_version=kernel_version,
-            operating_system=operating_system,
-            os_type=os_type,
-            architecture=architecture,
-            ncpu=ncpu,
-            mem_total=mem_total,
-            index_server_address=index_server_address,
-            registry_config=registry_config,
-            generic_resources=generic_resources,
-            http_proxy=http_proxy,
-            https_proxy=https_proxy,
-            no_proxy=no_proxy,
-            name=name,
-            labels=labels,
-            experimental_build=experimental_build,
-            server_version=server_version,
-            cluster_store=cluster_store,
-            cluster_advertise=cluster_advertise,
-            runtimes=runtimes,
-            default_runtime=default_runtime,
-            swarm=swarm,
-            live_restore_enabled=live_restore_enabled,
-            isolation=isolation,
-            init_binary=init_binary,
-            containerd_commit=containerd_commit,
-            runc_commit=runc_commit,
-            init_commit=init_commit,
-            security_options=security_options,
-        )
-        obj.additional_properties = d
+        obj.isolation = isolation
+        obj.init_binary = get("InitBinary", UNSET)
+        obj.security_options = get("SecurityOptions", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "plugins":
+            plugins = src.get("Plugins", UNSET)
+            if isinstance(plugins, dict):
+                plugins = PluginsInfo.from_dict(plugins)
+            return plugins
+        if name == "registry_config":
+            registry_config = src.get("RegistryConfig", UNSET)
+            if isinstance(registry_config, dict):
+                registry_config = RegistryServiceConfig.from_dict(registry_config)
+            return registry_config
+        if name == "generic_resources":
+            generic_resources = src.get("GenericResources", UNSET)
+            if isinstance(generic_resources, list):
+                generic_resources = [
+                    GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in generic_resources
+                ]
+            return generic_resources
+        if name == "runtimes":
+            runtimes = src.get("Runtimes", UNSET)
+            if isinstance(runtimes, dict):
+                runtimes = SystemInfoRuntimes.from_dict(runtimes)
+            return runtimes
+        if name == "swarm":
+            swarm = src.get("Swarm", UNSET)
+            if isinstance(swarm, dict):
+                swarm = SwarmInfo.from_dict(swarm)
+            return swarm
+        if name == "containerd_commit":
+            containerd_commit = src.get("ContainerdCommit", UNSET)
+            if isinstance(containerd_commit, dict):
+                containerd_commit = Commit.from_dict(containerd_commit)
+            return containerd_commit
+        if name == "runc_commit":
+            runc_commit = src.get("RuncCommit", UNSET)
+            if isinstance(runc_commit, dict):
+                runc_commit = Commit.from_dict(runc_commit)
+            return runc_commit
+        if name == "init_commit":
+            init_commit = src.get("InitCommit", UNSET)
+            if isinstance(init_commit, dict):
+                init_commit = Commit.from_dict(init_commit)
+            return init_commit
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "CredentialSpec",
+        "SELinuxContext",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpecPrivileges:
+class TaskSpecContainerSpecPrivileges(LazyModel):
     """Security options for the container
 
     Attributes:
@@ -53,20 +61,28 @@ class TaskSpecContainerSpecPrivileges:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        credential_spec = d.pop("CredentialSpec", UNSET)
-        if isinstance(credential_spec, dict):
-            credential_spec = TaskSpecContainerSpecPrivilegesCredentialSpec.from_dict(credential_spec)
-        se_linux_context = d.pop("SELinuxContext", UNSET)
-        if isinstance(se_linux_context, dict):
-            se_linux_context = TaskSpecContainerSpecPrivilegesSELinuxContext.from_dict(se_linux_context)
-        obj = cls(
-            credential_spec=credential_spec,
-            se_linux_context=se_linux_context,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "credential_spec":
+            credential_spec = src.get("CredentialSpec", UNSET)
+            if isinstance(credential_spec, dict):
+                credential_spec = TaskSpecContainerSpecPrivilegesCredentialSpec.from_dict(credential_spec)
+            return credential_spec
+        if name == "se_linux_context":
+            se_linux_context = src.get("SELinuxContext", UNSET)
+            if isinstance(se_linux_context, dict):
+                se_linux_context = TaskSpecContainerSpecPrivilegesSELinuxContext.from_dict(se_linux_context)
+            return se_linux_context
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,21 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_spec_restart_policy_condition import TaskSpecRestartPolicyCondition
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Condition",
+        "Delay",
+        "MaxAttempts",
+        "Window",
+    }
+)
 
 
 @_define
-class TaskSpecRestartPolicy:
+class TaskSpecRestartPolicy(LazyModel):
     """Specification for the restart policy which applies to containers created as part of this service.
 
     Attributes:
@@ -57,22 +67,26 @@ class TaskSpecRestartPolicy:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        condition = d.pop("Condition", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        condition = get("Condition", UNSET)
         if isinstance(condition, str):
             condition = TaskSpecRestartPolicyCondition(condition)
-        delay = d.pop("Delay", UNSET)
-        max_attempts = d.pop("MaxAttempts", UNSET)
-        window = d.pop("Window", UNSET)
-        obj = cls(
-            condition=condition,
-            delay=delay,
-            max_attempts=max_attempts,
-            window=window,
-        )
-        obj.additional_properties = d
+        obj.condition = condition
+        obj.delay = get("Delay", UNSET)
+        obj.max_attempts = get("MaxAttempts", UNSET)
+        obj.window = get("Window", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

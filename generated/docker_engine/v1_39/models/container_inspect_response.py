@@ -11,11 +11,41 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "Created",
+        "Path",
+        "Args",
+        "State",
+        "Image",
+        "ResolvConfPath",
+        "HostnamePath",
+        "HostsPath",
+        "LogPath",
+        "Name",
+        "RestartCount",
+        "Driver",
+        "MountLabel",
+        "ProcessLabel",
+        "AppArmorProfile",
+        "ExecIDs",
+        "HostConfig",
+        "GraphDriver",
+        "SizeRw",
+        "SizeRootFs",
+        "Mounts",
+        "Config",
+        "NetworkSettings",
+    }
+)
 
 
 @_define
-class ContainerInspectResponse:
+class ContainerInspectResponse(LazyModel):
     """ContainerInspectResponse (no description in the spec).
 
     Attributes:
@@ -206,72 +236,67 @@ class ContainerInspectResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        created = d.pop("Created", UNSET)
-        path = d.pop("Path", UNSET)
-        args = d.pop("Args", UNSET)
-        state = d.pop("State", UNSET)
-        if isinstance(state, dict):
-            state = ContainerState.from_dict(state)
-        image = d.pop("Image", UNSET)
-        resolv_conf_path = d.pop("ResolvConfPath", UNSET)
-        hostname_path = d.pop("HostnamePath", UNSET)
-        hosts_path = d.pop("HostsPath", UNSET)
-        log_path = d.pop("LogPath", UNSET)
-        name = d.pop("Name", UNSET)
-        restart_count = d.pop("RestartCount", UNSET)
-        driver = d.pop("Driver", UNSET)
-        mount_label = d.pop("MountLabel", UNSET)
-        process_label = d.pop("ProcessLabel", UNSET)
-        app_armor_profile = d.pop("AppArmorProfile", UNSET)
-        exec_i_ds = d.pop("ExecIDs", UNSET)
-        host_config = d.pop("HostConfig", UNSET)
-        if isinstance(host_config, dict):
-            host_config = HostConfig.from_dict(host_config)
-        graph_driver = d.pop("GraphDriver", UNSET)
-        if isinstance(graph_driver, dict):
-            graph_driver = GraphDriverData.from_dict(graph_driver)
-        size_rw = d.pop("SizeRw", UNSET)
-        size_root_fs = d.pop("SizeRootFs", UNSET)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        config = d.pop("Config", UNSET)
-        if isinstance(config, dict):
-            config = ContainerConfig.from_dict(config)
-        network_settings = d.pop("NetworkSettings", UNSET)
-        if isinstance(network_settings, dict):
-            network_settings = NetworkSettings.from_dict(network_settings)
-        obj = cls(
-            id=id,
-            created=created,
-            path=path,
-            args=args,
-            state=state,
-            image=image,
-            resolv_conf_path=resolv_conf_path,
-            hostname_path=hostname_path,
-            hosts_path=hosts_path,
-            log_path=log_path,
-            name=name,
-            restart_count=restart_count,
-            driver=driver,
-            mount_label=mount_label,
-            process_label=process_label,
-            app_armor_profile=app_armor_profile,
-            exec_i_ds=exec_i_ds,
-            host_config=host_config,
-            graph_driver=graph_driver,
-            size_rw=size_rw,
-            size_root_fs=size_root_fs,
-            mounts=mounts,
-            config=config,
-            network_settings=network_settings,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.created = get("Created", UNSET)
+        obj.path = get("Path", UNSET)
+        obj.args = get("Args", UNSET)
+        obj.image = get("Image", UNSET)
+        obj.resolv_conf_path = get("ResolvConfPath", UNSET)
+        obj.hostname_path = get("HostnamePath", UNSET)
+        obj.hosts_path = get("HostsPath", UNSET)
+        obj.log_path = get("LogPath", UNSET)
+        obj.name = get("Name", UNSET)
+        obj.restart_count = get("RestartCount", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.mount_label = get("MountLabel", UNSET)
+        obj.process_label = get("ProcessLabel", UNSET)
+        obj.app_armor_profile = get("AppArmorProfile", UNSET)
+        obj.exec_i_ds = get("ExecIDs", UNSET)
+        obj.size_rw = get("SizeRw", UNSET)
+        obj.size_root_fs = get("SizeRootFs", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "state":
+            state = src.get("State", UNSET)
+            if isinstance(state, dict):
+                state = ContainerState.from_dict(state)
+            return state
+        if name == "host_config":
+            host_config = src.get("HostConfig", UNSET)
+            if isinstance(host_config, dict):
+                host_config = HostConfig.from_dict(host_config)
+            return host_config
+        if name == "graph_driver":
+            graph_driver = src.get("GraphDriver", UNSET)
+            if isinstance(graph_driver, dict):
+                graph_driver = GraphDriverData.from_dict(graph_driver)
+            return graph_driver
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "config":
+            config = src.get("Config", UNSET)
+            if isinstance(config, dict):
+                config = ContainerConfig.from_dict(config)
+            return config
+        if name == "network_settings":
+            network_settings = src.get("NetworkSettings", UNSET)
+            if isinstance(network_settings, dict):
+                network_settings = NetworkSettings.from_dict(network_settings)
+            return network_settings
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,20 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.health_status import HealthStatus
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Status",
+        "FailingStreak",
+        "Log",
+    }
+)
 
 
 @_define
-class Health:
+class Health(LazyModel):
     """Health stores information about the container's healthcheck results.
 
     Attributes:
@@ -69,22 +78,29 @@ class Health:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        status = d.pop("Status", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        status = get("Status", UNSET)
         if isinstance(status, str):
             status = HealthStatus(status)
-        failing_streak = d.pop("FailingStreak", UNSET)
-        log = d.pop("Log", UNSET)
-        if isinstance(log, list):
-            log = [HealthcheckResult.from_dict(i) if isinstance(i, dict) else i for i in log]
-        obj = cls(
-            status=status,
-            failing_streak=failing_streak,
-            log=log,
-        )
-        obj.additional_properties = d
+        obj.status = status
+        obj.failing_streak = get("FailingStreak", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "log":
+            log = src.get("Log", UNSET)
+            if isinstance(log, list):
+                log = [HealthcheckResult.from_dict(i) if isinstance(i, dict) else i for i in log]
+            return log
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

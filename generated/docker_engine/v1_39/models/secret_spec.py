@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Labels",
+        "Data",
+        "Driver",
+        "Templating",
+    }
+)
 
 
 @_define
-class SecretSpec:
+class SecretSpec(LazyModel):
     """SecretSpec (no description in the spec).
 
     Attributes:
@@ -88,28 +99,36 @@ class SecretSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = SecretSpecLabels.from_dict(labels)
-        data = d.pop("Data", UNSET)
-        driver = d.pop("Driver", UNSET)
-        if isinstance(driver, dict):
-            driver = Driver.from_dict(driver)
-        templating = d.pop("Templating", UNSET)
-        if isinstance(templating, dict):
-            templating = Driver.from_dict(templating)
-        obj = cls(
-            name=name,
-            labels=labels,
-            data=data,
-            driver=driver,
-            templating=templating,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.data = get("Data", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = SecretSpecLabels.from_dict(labels)
+            return labels
+        if name == "driver":
+            driver = src.get("Driver", UNSET)
+            if isinstance(driver, dict):
+                driver = Driver.from_dict(driver)
+            return driver
+        if name == "templating":
+            templating = src.get("Templating", UNSET)
+            if isinstance(templating, dict):
+                templating = Driver.from_dict(templating)
+            return templating
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

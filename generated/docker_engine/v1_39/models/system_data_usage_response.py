@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "LayersSize",
+        "Images",
+        "Containers",
+        "Volumes",
+        "BuildCache",
+    }
+)
 
 
 @_define
-class SystemDataUsageResponse:
+class SystemDataUsageResponse(LazyModel):
     """SystemDataUsageResponse (no description in the spec).
 
     Attributes:
@@ -106,35 +117,45 @@ class SystemDataUsageResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        layers_size = d.pop("LayersSize", UNSET)
-        images = d.pop("Images", UNSET)
-        if isinstance(images, list):
-            images = [ImageSummary.from_dict(i) if isinstance(i, dict) else i for i in images]
-        containers = d.pop("Containers", UNSET)
-        if isinstance(containers, list):
-            containers = [
-                [ContainerSummaryItem.from_dict(i) if isinstance(i, dict) else i for i in i]
-                if isinstance(i, list)
-                else i
-                for i in containers
-            ]
-        volumes = d.pop("Volumes", UNSET)
-        if isinstance(volumes, list):
-            volumes = [Volume.from_dict(i) if isinstance(i, dict) else i for i in volumes]
-        build_cache = d.pop("BuildCache", UNSET)
-        if isinstance(build_cache, list):
-            build_cache = [BuildCache.from_dict(i) if isinstance(i, dict) else i for i in build_cache]
-        obj = cls(
-            layers_size=layers_size,
-            images=images,
-            containers=containers,
-            volumes=volumes,
-            build_cache=build_cache,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.layers_size = get("LayersSize", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "images":
+            images = src.get("Images", UNSET)
+            if isinstance(images, list):
+                images = [ImageSummary.from_dict(i) if isinstance(i, dict) else i for i in images]
+            return images
+        if name == "containers":
+            containers = src.get("Containers", UNSET)
+            if isinstance(containers, list):
+                containers = [
+                    [ContainerSummaryItem.from_dict(i) if isinstance(i, dict) else i for i in i]
+                    if isinstance(i, list)
+                    else i
+                    for i in containers
+                ]
+            return containers
+        if name == "volumes":
+            volumes = src.get("Volumes", UNSET)
+            if isinstance(volumes, list):
+                volumes = [Volume.from_dict(i) if isinstance(i, dict) else i for i in volumes]
+            return volumes
+        if name == "build_cache":
+            build_cache = src.get("BuildCache", UNSET)
+            if isinstance(build_cache, list):
+                build_cache = [BuildCache.from_dict(i) if isinstance(i, dict) else i for i in build_cache]
+            return build_cache
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

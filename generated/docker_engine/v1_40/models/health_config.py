@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Test",
+        "Interval",
+        "Timeout",
+        "Retries",
+        "StartPeriod",
+    }
+)
 
 
 @_define
-class HealthConfig:
+class HealthConfig(LazyModel):
     """A test to perform to check that the container is healthy.
     Healthcheck commands should be side-effect free.
 
@@ -85,22 +96,24 @@ class HealthConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        test = d.pop("Test", UNSET)
-        interval = d.pop("Interval", UNSET)
-        timeout = d.pop("Timeout", UNSET)
-        retries = d.pop("Retries", UNSET)
-        start_period = d.pop("StartPeriod", UNSET)
-        obj = cls(
-            test=test,
-            interval=interval,
-            timeout=timeout,
-            retries=retries,
-            start_period=start_period,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.test = get("Test", UNSET)
+        obj.interval = get("Interval", UNSET)
+        obj.timeout = get("Timeout", UNSET)
+        obj.retries = get("Retries", UNSET)
+        obj.start_period = get("StartPeriod", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

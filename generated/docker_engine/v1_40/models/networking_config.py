@@ -11,11 +11,18 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "EndpointsConfig",
+    }
+)
 
 
 @_define
-class NetworkingConfig:
+class NetworkingConfig(LazyModel):
     """NetworkingConfig represents the container's networking configuration for
     each of its interfaces.
     It is used for the networking configs specified in the `docker create`
@@ -45,16 +52,23 @@ class NetworkingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        endpoints_config = d.pop("EndpointsConfig", UNSET)
-        if isinstance(endpoints_config, dict):
-            endpoints_config = NetworkingConfigEndpointsConfig.from_dict(endpoints_config)
-        obj = cls(
-            endpoints_config=endpoints_config,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "endpoints_config":
+            endpoints_config = src.get("EndpointsConfig", UNSET)
+            if isinstance(endpoints_config, dict):
+                endpoints_config = NetworkingConfigEndpointsConfig.from_dict(endpoints_config)
+            return endpoints_config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

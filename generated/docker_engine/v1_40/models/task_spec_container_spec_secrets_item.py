@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "File",
+        "SecretID",
+        "SecretName",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpecSecretsItem:
+class TaskSpecContainerSpecSecretsItem(LazyModel):
     """TaskSpecContainerSpecSecretsItem (no description in the spec).
 
     Attributes:
@@ -55,20 +64,26 @@ class TaskSpecContainerSpecSecretsItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        file = d.pop("File", UNSET)
-        if isinstance(file, dict):
-            file = TaskSpecContainerSpecSecretsItemFile.from_dict(file)
-        secret_id = d.pop("SecretID", UNSET)
-        secret_name = d.pop("SecretName", UNSET)
-        obj = cls(
-            file=file,
-            secret_id=secret_id,
-            secret_name=secret_name,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.secret_id = get("SecretID", UNSET)
+        obj.secret_name = get("SecretName", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "file":
+            file = src.get("File", UNSET)
+            if isinstance(file, dict):
+                file = TaskSpecContainerSpecSecretsItemFile.from_dict(file)
+            return file
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

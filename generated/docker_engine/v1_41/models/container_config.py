@@ -11,11 +11,42 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Hostname",
+        "Domainname",
+        "User",
+        "AttachStdin",
+        "AttachStdout",
+        "AttachStderr",
+        "ExposedPorts",
+        "Tty",
+        "OpenStdin",
+        "StdinOnce",
+        "Env",
+        "Cmd",
+        "Healthcheck",
+        "ArgsEscaped",
+        "Image",
+        "Volumes",
+        "WorkingDir",
+        "Entrypoint",
+        "NetworkDisabled",
+        "MacAddress",
+        "OnBuild",
+        "Labels",
+        "StopSignal",
+        "StopTimeout",
+        "Shell",
+    }
+)
 
 
 @_define
-class ContainerConfig:
+class ContainerConfig(LazyModel):
     """Configuration for a container that is portable between hosts.
 
     When used as `ContainerConfig` field in an image, `ContainerConfig` is an
@@ -251,70 +282,60 @@ class ContainerConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        hostname = d.pop("Hostname", UNSET)
-        domainname = d.pop("Domainname", UNSET)
-        user = d.pop("User", UNSET)
-        attach_stdin = d.pop("AttachStdin", UNSET)
-        attach_stdout = d.pop("AttachStdout", UNSET)
-        attach_stderr = d.pop("AttachStderr", UNSET)
-        exposed_ports = d.pop("ExposedPorts", UNSET)
-        if isinstance(exposed_ports, dict):
-            exposed_ports = ContainerConfigExposedPorts.from_dict(exposed_ports)
-        tty = d.pop("Tty", UNSET)
-        open_stdin = d.pop("OpenStdin", UNSET)
-        stdin_once = d.pop("StdinOnce", UNSET)
-        env = d.pop("Env", UNSET)
-        cmd = d.pop("Cmd", UNSET)
-        healthcheck = d.pop("Healthcheck", UNSET)
-        if isinstance(healthcheck, dict):
-            healthcheck = HealthConfig.from_dict(healthcheck)
-        args_escaped = d.pop("ArgsEscaped", UNSET)
-        image = d.pop("Image", UNSET)
-        volumes = d.pop("Volumes", UNSET)
-        if isinstance(volumes, dict):
-            volumes = ContainerConfigVolumes.from_dict(volumes)
-        working_dir = d.pop("WorkingDir", UNSET)
-        entrypoint = d.pop("Entrypoint", UNSET)
-        network_disabled = d.pop("NetworkDisabled", UNSET)
-        mac_address = d.pop("MacAddress", UNSET)
-        on_build = d.pop("OnBuild", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = ContainerConfigLabels.from_dict(labels)
-        stop_signal = d.pop("StopSignal", UNSET)
-        stop_timeout = d.pop("StopTimeout", UNSET)
-        shell = d.pop("Shell", UNSET)
-        obj = cls(
-            hostname=hostname,
-            domainname=domainname,
-            user=user,
-            attach_stdin=attach_stdin,
-            attach_stdout=attach_stdout,
-            attach_stderr=attach_stderr,
-            exposed_ports=exposed_ports,
-            tty=tty,
-            open_stdin=open_stdin,
-            stdin_once=stdin_once,
-            env=env,
-            cmd=cmd,
-            healthcheck=healthcheck,
-            args_escaped=args_escaped,
-            image=image,
-            volumes=volumes,
-            working_dir=working_dir,
-            entrypoint=entrypoint,
-            network_disabled=network_disabled,
-            mac_address=mac_address,
-            on_build=on_build,
-            labels=labels,
-            stop_signal=stop_signal,
-            stop_timeout=stop_timeout,
-            shell=shell,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.hostname = get("Hostname", UNSET)
+        obj.domainname = get("Domainname", UNSET)
+        obj.user = get("User", UNSET)
+        obj.attach_stdin = get("AttachStdin", UNSET)
+        obj.attach_stdout = get("AttachStdout", UNSET)
+        obj.attach_stderr = get("AttachStderr", UNSET)
+        obj.tty = get("Tty", UNSET)
+        obj.open_stdin = get("OpenStdin", UNSET)
+        obj.stdin_once = get("StdinOnce", UNSET)
+        obj.env = get("Env", UNSET)
+        obj.cmd = get("Cmd", UNSET)
+        obj.args_escaped = get("ArgsEscaped", UNSET)
+        obj.image = get("Image", UNSET)
+        obj.working_dir = get("WorkingDir", UNSET)
+        obj.entrypoint = get("Entrypoint", UNSET)
+        obj.network_disabled = get("NetworkDisabled", UNSET)
+        obj.mac_address = get("MacAddress", UNSET)
+        obj.on_build = get("OnBuild", UNSET)
+        obj.stop_signal = get("StopSignal", UNSET)
+        obj.stop_timeout = get("StopTimeout", UNSET)
+        obj.shell = get("Shell", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "exposed_ports":
+            exposed_ports = src.get("ExposedPorts", UNSET)
+            if isinstance(exposed_ports, dict):
+                exposed_ports = ContainerConfigExposedPorts.from_dict(exposed_ports)
+            return exposed_ports
+        if name == "healthcheck":
+            healthcheck = src.get("Healthcheck", UNSET)
+            if isinstance(healthcheck, dict):
+                healthcheck = HealthConfig.from_dict(healthcheck)
+            return healthcheck
+        if name == "volumes":
+            volumes = src.get("Volumes", UNSET)
+            if isinstance(volumes, dict):
+                volumes = ContainerConfigVolumes.from_dict(volumes)
+            return volumes
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = ContainerConfigLabels.from_dict(labels)
+            return labels
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,18 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "LastTagTime",
+    }
+)
 
 
 @_define
-class ImageInspectMetadata:
+class ImageInspectMetadata(LazyModel):
     """Additional metadata of the image in the local cache. This information
     is local to the daemon, and not part of the image itself.
 
@@ -48,16 +55,23 @@ class ImageInspectMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        last_tag_time = d.pop("LastTagTime", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        last_tag_time = get("LastTagTime", UNSET)
         if isinstance(last_tag_time, str):
             last_tag_time = parse_timestamp(last_tag_time)
-        obj = cls(
-            last_tag_time=last_tag_time,
-        )
-        obj.additional_properties = d
+        obj.last_tag_time = last_tag_time
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,35 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Bridge",
+        "SandboxID",
+        "HairpinMode",
+        "LinkLocalIPv6Address",
+        "LinkLocalIPv6PrefixLen",
+        "Ports",
+        "SandboxKey",
+        "SecondaryIPAddresses",
+        "SecondaryIPv6Addresses",
+        "EndpointID",
+        "Gateway",
+        "GlobalIPv6Address",
+        "GlobalIPv6PrefixLen",
+        "IPAddress",
+        "IPPrefixLen",
+        "IPv6Gateway",
+        "MacAddress",
+        "Networks",
+    }
+)
 
 
 @_define
-class NetworkSettings:
+class NetworkSettings(LazyModel):
     """NetworkSettings exposes the network settings in the API
 
     Attributes:
@@ -228,60 +252,57 @@ class NetworkSettings:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        bridge = d.pop("Bridge", UNSET)
-        sandbox_id = d.pop("SandboxID", UNSET)
-        hairpin_mode = d.pop("HairpinMode", UNSET)
-        link_local_i_pv_6_address = d.pop("LinkLocalIPv6Address", UNSET)
-        link_local_i_pv_6_prefix_len = d.pop("LinkLocalIPv6PrefixLen", UNSET)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, dict):
-            ports = PortMap.from_dict(ports)
-        sandbox_key = d.pop("SandboxKey", UNSET)
-        secondary_ip_addresses = d.pop("SecondaryIPAddresses", UNSET)
-        if isinstance(secondary_ip_addresses, list):
-            secondary_ip_addresses = [
-                Address.from_dict(i) if isinstance(i, dict) else i for i in secondary_ip_addresses
-            ]
-        secondary_i_pv_6_addresses = d.pop("SecondaryIPv6Addresses", UNSET)
-        if isinstance(secondary_i_pv_6_addresses, list):
-            secondary_i_pv_6_addresses = [
-                Address.from_dict(i) if isinstance(i, dict) else i for i in secondary_i_pv_6_addresses
-            ]
-        endpoint_id = d.pop("EndpointID", UNSET)
-        gateway = d.pop("Gateway", UNSET)
-        global_i_pv_6_address = d.pop("GlobalIPv6Address", UNSET)
-        global_i_pv_6_prefix_len = d.pop("GlobalIPv6PrefixLen", UNSET)
-        ip_address = d.pop("IPAddress", UNSET)
-        ip_prefix_len = d.pop("IPPrefixLen", UNSET)
-        i_pv_6_gateway = d.pop("IPv6Gateway", UNSET)
-        mac_address = d.pop("MacAddress", UNSET)
-        networks = d.pop("Networks", UNSET)
-        if isinstance(networks, dict):
-            networks = NetworkSettingsNetworks.from_dict(networks)
-        obj = cls(
-            bridge=bridge,
-            sandbox_id=sandbox_id,
-            hairpin_mode=hairpin_mode,
-            link_local_i_pv_6_address=link_local_i_pv_6_address,
-            link_local_i_pv_6_prefix_len=link_local_i_pv_6_prefix_len,
-            ports=ports,
-            sandbox_key=sandbox_key,
-            secondary_ip_addresses=secondary_ip_addresses,
-            secondary_i_pv_6_addresses=secondary_i_pv_6_addresses,
-            endpoint_id=endpoint_id,
-            gateway=gateway,
-            global_i_pv_6_address=global_i_pv_6_address,
-            global_i_pv_6_prefix_len=global_i_pv_6_prefix_len,
-            ip_address=ip_address,
-            ip_prefix_len=ip_prefix_len,
-            i_pv_6_gateway=i_pv_6_gateway,
-            mac_address=mac_address,
-            networks=networks,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.bridge = get("Bridge", UNSET)
+        obj.sandbox_id = get("SandboxID", UNSET)
+        obj.hairpin_mode = get("HairpinMode", UNSET)
+        obj.link_local_i_pv_6_address = get("LinkLocalIPv6Address", UNSET)
+        obj.link_local_i_pv_6_prefix_len = get("LinkLocalIPv6PrefixLen", UNSET)
+        obj.sandbox_key = get("SandboxKey", UNSET)
+        obj.endpoint_id = get("EndpointID", UNSET)
+        obj.gateway = get("Gateway", UNSET)
+        obj.global_i_pv_6_address = get("GlobalIPv6Address", UNSET)
+        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen", UNSET)
+        obj.ip_address = get("IPAddress", UNSET)
+        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
+        obj.i_pv_6_gateway = get("IPv6Gateway", UNSET)
+        obj.mac_address = get("MacAddress", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, dict):
+                ports = PortMap.from_dict(ports)
+            return ports
+        if name == "secondary_ip_addresses":
+            secondary_ip_addresses = src.get("SecondaryIPAddresses", UNSET)
+            if isinstance(secondary_ip_addresses, list):
+                secondary_ip_addresses = [
+                    Address.from_dict(i) if isinstance(i, dict) else i for i in secondary_ip_addresses
+                ]
+            return secondary_ip_addresses
+        if name == "secondary_i_pv_6_addresses":
+            secondary_i_pv_6_addresses = src.get("SecondaryIPv6Addresses", UNSET)
+            if isinstance(secondary_i_pv_6_addresses, list):
+                secondary_i_pv_6_addresses = [
+                    Address.from_dict(i) if isinstance(i, dict) else i for i in secondary_i_pv_6_addresses
+                ]
+            return secondary_i_pv_6_addresses
+        if name == "networks":
+            networks = src.get("Networks", UNSET)
+            if isinstance(networks, dict):
+                networks = NetworkSettingsNetworks.from_dict(networks)
+            return networks
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

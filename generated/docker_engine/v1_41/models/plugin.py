@@ -11,11 +11,23 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "Name",
+        "Enabled",
+        "Settings",
+        "PluginReference",
+        "Config",
+    }
+)
 
 
 @_define
-class Plugin:
+class Plugin(LazyModel):
     """A plugin for the Engine API
 
     Attributes:
@@ -73,28 +85,33 @@ class Plugin:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        name = d.pop("Name", UNSET)
-        enabled = d.pop("Enabled", UNSET)
-        settings = d.pop("Settings", UNSET)
-        if isinstance(settings, dict):
-            settings = PluginSettings.from_dict(settings)
-        plugin_reference = d.pop("PluginReference", UNSET)
-        config = d.pop("Config", UNSET)
-        if isinstance(config, dict):
-            config = PluginConfig.from_dict(config)
-        obj = cls(
-            id=id,
-            name=name,
-            enabled=enabled,
-            settings=settings,
-            plugin_reference=plugin_reference,
-            config=config,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.name = get("Name", UNSET)
+        obj.enabled = get("Enabled", UNSET)
+        obj.plugin_reference = get("PluginReference", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "settings":
+            settings = src.get("Settings", UNSET)
+            if isinstance(settings, dict):
+                settings = PluginSettings.from_dict(settings)
+            return settings
+        if name == "config":
+            config = src.get("Config", UNSET)
+            if isinstance(config, dict):
+                config = PluginConfig.from_dict(config)
+            return config
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,21 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.swarm_spec_ca_config_external_c_as_item_protocol import SwarmSpecCAConfigExternalCAsItemProtocol
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Protocol",
+        "URL",
+        "Options",
+        "CACert",
+    }
+)
 
 
 @_define
-class SwarmSpecCAConfigExternalCAsItem:
+class SwarmSpecCAConfigExternalCAsItem(LazyModel):
     """SwarmSpecCAConfigExternalCAsItem (no description in the spec).
 
     Attributes:
@@ -66,24 +76,30 @@ class SwarmSpecCAConfigExternalCAsItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        protocol = d.pop("Protocol", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        protocol = get("Protocol", UNSET)
         if isinstance(protocol, str):
             protocol = SwarmSpecCAConfigExternalCAsItemProtocol(protocol)
-        url = d.pop("URL", UNSET)
-        options = d.pop("Options", UNSET)
-        if isinstance(options, dict):
-            options = SwarmSpecCAConfigExternalCAsItemOptions.from_dict(options)
-        ca_cert = d.pop("CACert", UNSET)
-        obj = cls(
-            protocol=protocol,
-            url=url,
-            options=options,
-            ca_cert=ca_cert,
-        )
-        obj.additional_properties = d
+        obj.protocol = protocol
+        obj.url = get("URL", UNSET)
+        obj.ca_cert = get("CACert", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "options":
+            options = src.get("Options", UNSET)
+            if isinstance(options, dict):
+                options = SwarmSpecCAConfigExternalCAsItemOptions.from_dict(options)
+            return options
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

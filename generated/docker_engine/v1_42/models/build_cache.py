@@ -13,11 +13,27 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.build_cache_type import BuildCacheType
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Parents",
+        "Type",
+        "Description",
+        "InUse",
+        "Shared",
+        "Size",
+        "CreatedAt",
+        "LastUsedAt",
+        "UsageCount",
+    }
+)
 
 
 @_define
-class BuildCache:
+class BuildCache(LazyModel):
     """BuildCache contains information about a build cache record.
 
     Attributes:
@@ -104,38 +120,38 @@ class BuildCache:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        parents = d.pop("Parents", UNSET)
-        type_ = d.pop("Type", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        obj.parents = get("Parents", UNSET)
+        type_ = get("Type", UNSET)
         if isinstance(type_, str):
             type_ = BuildCacheType(type_)
-        description = d.pop("Description", UNSET)
-        in_use = d.pop("InUse", UNSET)
-        shared = d.pop("Shared", UNSET)
-        size = d.pop("Size", UNSET)
-        created_at = d.pop("CreatedAt", UNSET)
+        obj.type_ = type_
+        obj.description = get("Description", UNSET)
+        obj.in_use = get("InUse", UNSET)
+        obj.shared = get("Shared", UNSET)
+        obj.size = get("Size", UNSET)
+        created_at = get("CreatedAt", UNSET)
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
-        last_used_at = d.pop("LastUsedAt", UNSET)
+        obj.created_at = created_at
+        last_used_at = get("LastUsedAt", UNSET)
         if isinstance(last_used_at, str):
             last_used_at = parse_timestamp(last_used_at)
-        usage_count = d.pop("UsageCount", UNSET)
-        obj = cls(
-            id=id,
-            parents=parents,
-            type_=type_,
-            description=description,
-            in_use=in_use,
-            shared=shared,
-            size=size,
-            created_at=created_at,
-            last_used_at=last_used_at,
-            usage_count=usage_count,
-        )
-        obj.additional_properties = d
+        obj.last_used_at = last_used_at
+        obj.usage_count = get("UsageCount", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "IPv4Address",
+        "IPv6Address",
+        "LinkLocalIPs",
+    }
+)
 
 
 @_define
-class EndpointIPAMConfig:
+class EndpointIPAMConfig(LazyModel):
     """EndpointIPAMConfig represents an endpoint's IPAM configuration.
 
     Attributes:
@@ -53,18 +62,22 @@ class EndpointIPAMConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        i_pv_4_address = d.pop("IPv4Address", UNSET)
-        i_pv_6_address = d.pop("IPv6Address", UNSET)
-        link_local_i_ps = d.pop("LinkLocalIPs", UNSET)
-        obj = cls(
-            i_pv_4_address=i_pv_4_address,
-            i_pv_6_address=i_pv_6_address,
-            link_local_i_ps=link_local_i_ps,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.i_pv_4_address = get("IPv4Address", UNSET)
+        obj.i_pv_6_address = get("IPv6Address", UNSET)
+        obj.link_local_i_ps = get("LinkLocalIPs", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "RequiredBytes",
+        "LimitBytes",
+    }
+)
 
 
 @_define
-class ClusterVolumeSpecAccessModeCapacityRange:
+class ClusterVolumeSpecAccessModeCapacityRange(LazyModel):
     """The desired capacity that the volume should be created with. If
     empty, the plugin will decide the capacity.
 
@@ -44,16 +52,21 @@ class ClusterVolumeSpecAccessModeCapacityRange:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        required_bytes = d.pop("RequiredBytes", UNSET)
-        limit_bytes = d.pop("LimitBytes", UNSET)
-        obj = cls(
-            required_bytes=required_bytes,
-            limit_bytes=limit_bytes,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.required_bytes = get("RequiredBytes", UNSET)
+        obj.limit_bytes = get("LimitBytes", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,25 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_type import MountType
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Target",
+        "Source",
+        "Type",
+        "ReadOnly",
+        "Consistency",
+        "BindOptions",
+        "VolumeOptions",
+        "TmpfsOptions",
+    }
+)
 
 
 @_define
-class Mount:
+class Mount(LazyModel):
     """Mount (no description in the spec).
 
     Attributes:
@@ -105,36 +119,42 @@ class Mount:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        target = d.pop("Target", UNSET)
-        source = d.pop("Source", UNSET)
-        type_ = d.pop("Type", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.target = get("Target", UNSET)
+        obj.source = get("Source", UNSET)
+        type_ = get("Type", UNSET)
         if isinstance(type_, str):
             type_ = MountType(type_)
-        read_only = d.pop("ReadOnly", UNSET)
-        consistency = d.pop("Consistency", UNSET)
-        bind_options = d.pop("BindOptions", UNSET)
-        if isinstance(bind_options, dict):
-            bind_options = MountBindOptions.from_dict(bind_options)
-        volume_options = d.pop("VolumeOptions", UNSET)
-        if isinstance(volume_options, dict):
-            volume_options = MountVolumeOptions.from_dict(volume_options)
-        tmpfs_options = d.pop("TmpfsOptions", UNSET)
-        if isinstance(tmpfs_options, dict):
-            tmpfs_options = MountTmpfsOptions.from_dict(tmpfs_options)
-        obj = cls(
-            target=target,
-            source=source,
-            type_=type_,
-            read_only=read_only,
-            consistency=consistency,
-            bind_options=bind_options,
-            volume_options=volume_options,
-            tmpfs_options=tmpfs_options,
-        )
-        obj.additional_properties = d
+        obj.type_ = type_
+        obj.read_only = get("ReadOnly", UNSET)
+        obj.consistency = get("Consistency", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "bind_options":
+            bind_options = src.get("BindOptions", UNSET)
+            if isinstance(bind_options, dict):
+                bind_options = MountBindOptions.from_dict(bind_options)
+            return bind_options
+        if name == "volume_options":
+            volume_options = src.get("VolumeOptions", UNSET)
+            if isinstance(volume_options, dict):
+                volume_options = MountVolumeOptions.from_dict(volume_options)
+            return volume_options
+        if name == "tmpfs_options":
+            tmpfs_options = src.get("TmpfsOptions", UNSET)
+            if isinstance(tmpfs_options, dict):
+                tmpfs_options = MountTmpfsOptions.from_dict(tmpfs_options)
+            return tmpfs_options
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -13,11 +13,32 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_state import TaskState
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Name",
+        "Labels",
+        "Spec",
+        "ServiceID",
+        "Slot",
+        "NodeID",
+        "AssignedGenericResources",
+        "Status",
+        "DesiredState",
+        "JobIteration",
+        "NetworksAttachments",
+    }
+)
 
 
 @_define
-class Task:
+class Task(LazyModel):
     """Task (no description in the spec).
 
     Attributes:
@@ -176,66 +197,75 @@ class Task:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        version = d.pop("Version", UNSET)
-        if isinstance(version, dict):
-            version = ObjectVersion.from_dict(version)
-        created_at = d.pop("CreatedAt", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        created_at = get("CreatedAt", UNSET)
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
-        updated_at = d.pop("UpdatedAt", UNSET)
+        obj.created_at = created_at
+        updated_at = get("UpdatedAt", UNSET)
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
-        name = d.pop("Name", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = TaskLabels.from_dict(labels)
-        spec = d.pop("Spec", UNSET)
-        if isinstance(spec, dict):
-            spec = TaskSpec.from_dict(spec)
-        service_id = d.pop("ServiceID", UNSET)
-        slot = d.pop("Slot", UNSET)
-        node_id = d.pop("NodeID", UNSET)
-        assigned_generic_resources = d.pop("AssignedGenericResources", UNSET)
-        if isinstance(assigned_generic_resources, list):
-            assigned_generic_resources = [
-                GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in assigned_generic_resources
-            ]
-        status = d.pop("Status", UNSET)
-        if isinstance(status, dict):
-            status = TaskStatus.from_dict(status)
-        desired_state = d.pop("DesiredState", UNSET)
+        obj.updated_at = updated_at
+        obj.name = get("Name", UNSET)
+        obj.service_id = get("ServiceID", UNSET)
+        obj.slot = get("Slot", UNSET)
+        obj.node_id = get("NodeID", UNSET)
+        desired_state = get("DesiredState", UNSET)
         if isinstance(desired_state, str):
             desired_state = TaskState(desired_state)
-        job_iteration = d.pop("JobIteration", UNSET)
-        if isinstance(job_iteration, dict):
-            job_iteration = ObjectVersion.from_dict(job_iteration)
-        networks_attachments = d.pop("NetworksAttachments", UNSET)
-        if isinstance(networks_attachments, list):
-            networks_attachments = [
-                NetworkAttachment.from_dict(i) if isinstance(i, dict) else i for i in networks_attachments
-            ]
-        obj = cls(
-            id=id,
-            version=version,
-            created_at=created_at,
-            updated_at=updated_at,
-            name=name,
-            labels=labels,
-            spec=spec,
-            service_id=service_id,
-            slot=slot,
-            node_id=node_id,
-            assigned_generic_resources=assigned_generic_resources,
-            status=status,
-            desired_state=desired_state,
-            job_iteration=job_iteration,
-            networks_attachments=networks_attachments,
-        )
-        obj.additional_properties = d
+        obj.desired_state = desired_state
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "version":
+            version = src.get("Version", UNSET)
+            if isinstance(version, dict):
+                version = ObjectVersion.from_dict(version)
+            return version
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = TaskLabels.from_dict(labels)
+            return labels
+        if name == "spec":
+            spec = src.get("Spec", UNSET)
+            if isinstance(spec, dict):
+                spec = TaskSpec.from_dict(spec)
+            return spec
+        if name == "assigned_generic_resources":
+            assigned_generic_resources = src.get("AssignedGenericResources", UNSET)
+            if isinstance(assigned_generic_resources, list):
+                assigned_generic_resources = [
+                    GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in assigned_generic_resources
+                ]
+            return assigned_generic_resources
+        if name == "status":
+            status = src.get("Status", UNSET)
+            if isinstance(status, dict):
+                status = TaskStatus.from_dict(status)
+            return status
+        if name == "job_iteration":
+            job_iteration = src.get("JobIteration", UNSET)
+            if isinstance(job_iteration, dict):
+                job_iteration = ObjectVersion.from_dict(job_iteration)
+            return job_iteration
+        if name == "networks_attachments":
+            networks_attachments = src.get("NetworksAttachments", UNSET)
+            if isinstance(networks_attachments, list):
+                networks_attachments = [
+                    NetworkAttachment.from_dict(i) if isinstance(i, dict) else i for i in networks_attachments
+                ]
+            return networks_attachments
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

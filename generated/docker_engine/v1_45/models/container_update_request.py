@@ -11,11 +11,49 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "CpuShares",
+        "Memory",
+        "CgroupParent",
+        "BlkioWeight",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+        "CpuPeriod",
+        "CpuQuota",
+        "CpuRealtimePeriod",
+        "CpuRealtimeRuntime",
+        "CpusetCpus",
+        "CpusetMems",
+        "Devices",
+        "DeviceCgroupRules",
+        "DeviceRequests",
+        "KernelMemoryTCP",
+        "MemoryReservation",
+        "MemorySwap",
+        "MemorySwappiness",
+        "NanoCpus",
+        "OomKillDisable",
+        "Init",
+        "PidsLimit",
+        "Ulimits",
+        "CpuCount",
+        "CpuPercent",
+        "IOMaximumIOps",
+        "IOMaximumBandwidth",
+        "RestartPolicy",
+    }
+)
 
 
 @_define
-class ContainerUpdateRequest:
+class ContainerUpdateRequest(LazyModel):
     """ContainerUpdateRequest (no description in the spec).
 
     Attributes:
@@ -352,104 +390,98 @@ class ContainerUpdateRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        cpu_shares = d.pop("CpuShares", UNSET)
-        memory = d.pop("Memory", UNSET)
-        cgroup_parent = d.pop("CgroupParent", UNSET)
-        blkio_weight = d.pop("BlkioWeight", UNSET)
-        blkio_weight_device = d.pop("BlkioWeightDevice", UNSET)
-        if isinstance(blkio_weight_device, list):
-            blkio_weight_device = [
-                ResourcesBlkioWeightDeviceItem.from_dict(i) if isinstance(i, dict) else i for i in blkio_weight_device
-            ]
-        blkio_device_read_bps = d.pop("BlkioDeviceReadBps", UNSET)
-        if isinstance(blkio_device_read_bps, list):
-            blkio_device_read_bps = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_bps
-            ]
-        blkio_device_write_bps = d.pop("BlkioDeviceWriteBps", UNSET)
-        if isinstance(blkio_device_write_bps, list):
-            blkio_device_write_bps = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_bps
-            ]
-        blkio_device_read_i_ops = d.pop("BlkioDeviceReadIOps", UNSET)
-        if isinstance(blkio_device_read_i_ops, list):
-            blkio_device_read_i_ops = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_i_ops
-            ]
-        blkio_device_write_i_ops = d.pop("BlkioDeviceWriteIOps", UNSET)
-        if isinstance(blkio_device_write_i_ops, list):
-            blkio_device_write_i_ops = [
-                ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_i_ops
-            ]
-        cpu_period = d.pop("CpuPeriod", UNSET)
-        cpu_quota = d.pop("CpuQuota", UNSET)
-        cpu_realtime_period = d.pop("CpuRealtimePeriod", UNSET)
-        cpu_realtime_runtime = d.pop("CpuRealtimeRuntime", UNSET)
-        cpuset_cpus = d.pop("CpusetCpus", UNSET)
-        cpuset_mems = d.pop("CpusetMems", UNSET)
-        devices = d.pop("Devices", UNSET)
-        if isinstance(devices, list):
-            devices = [DeviceMapping.from_dict(i) if isinstance(i, dict) else i for i in devices]
-        device_cgroup_rules = d.pop("DeviceCgroupRules", UNSET)
-        device_requests = d.pop("DeviceRequests", UNSET)
-        if isinstance(device_requests, list):
-            device_requests = [DeviceRequest.from_dict(i) if isinstance(i, dict) else i for i in device_requests]
-        kernel_memory_tcp = d.pop("KernelMemoryTCP", UNSET)
-        memory_reservation = d.pop("MemoryReservation", UNSET)
-        memory_swap = d.pop("MemorySwap", UNSET)
-        memory_swappiness = d.pop("MemorySwappiness", UNSET)
-        nano_cpus = d.pop("NanoCpus", UNSET)
-        oom_kill_disable = d.pop("OomKillDisable", UNSET)
-        init = d.pop("Init", UNSET)
-        pids_limit = d.pop("PidsLimit", UNSET)
-        ulimits = d.pop("Ulimits", UNSET)
-        if isinstance(ulimits, list):
-            ulimits = [ResourcesUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
-        cpu_count = d.pop("CpuCount", UNSET)
-        cpu_percent = d.pop("CpuPercent", UNSET)
-        io_maximum_i_ops = d.pop("IOMaximumIOps", UNSET)
-        io_maximum_bandwidth = d.pop("IOMaximumBandwidth", UNSET)
-        restart_policy = d.pop("RestartPolicy", UNSET)
-        if isinstance(restart_policy, dict):
-            restart_policy = RestartPolicy.from_dict(restart_policy)
-        obj = cls(
-            cpu_shares=cpu_shares,
-            memory=memory,
-            cgroup_parent=cgroup_parent,
-            blkio_weight=blkio_weight,
-            blkio_weight_device=blkio_weight_device,
-            blkio_device_read_bps=blkio_device_read_bps,
-            blkio_device_write_bps=blkio_device_write_bps,
-            blkio_device_read_i_ops=blkio_device_read_i_ops,
-            blkio_device_write_i_ops=blkio_device_write_i_ops,
-            cpu_period=cpu_period,
-            cpu_quota=cpu_quota,
-            cpu_realtime_period=cpu_realtime_period,
-            cpu_realtime_runtime=cpu_realtime_runtime,
-            cpuset_cpus=cpuset_cpus,
-            cpuset_mems=cpuset_mems,
-            devices=devices,
-            device_cgroup_rules=device_cgroup_rules,
-            device_requests=device_requests,
-            kernel_memory_tcp=kernel_memory_tcp,
-            memory_reservation=memory_reservation,
-            memory_swap=memory_swap,
-            memory_swappiness=memory_swappiness,
-            nano_cpus=nano_cpus,
-            oom_kill_disable=oom_kill_disable,
-            init=init,
-            pids_limit=pids_limit,
-            ulimits=ulimits,
-            cpu_count=cpu_count,
-            cpu_percent=cpu_percent,
-            io_maximum_i_ops=io_maximum_i_ops,
-            io_maximum_bandwidth=io_maximum_bandwidth,
-            restart_policy=restart_policy,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.cpu_shares = get("CpuShares", UNSET)
+        obj.memory = get("Memory", UNSET)
+        obj.cgroup_parent = get("CgroupParent", UNSET)
+        obj.blkio_weight = get("BlkioWeight", UNSET)
+        obj.cpu_period = get("CpuPeriod", UNSET)
+        obj.cpu_quota = get("CpuQuota", UNSET)
+        obj.cpu_realtime_period = get("CpuRealtimePeriod", UNSET)
+        obj.cpu_realtime_runtime = get("CpuRealtimeRuntime", UNSET)
+        obj.cpuset_cpus = get("CpusetCpus", UNSET)
+        obj.cpuset_mems = get("CpusetMems", UNSET)
+        obj.device_cgroup_rules = get("DeviceCgroupRules", UNSET)
+        obj.kernel_memory_tcp = get("KernelMemoryTCP", UNSET)
+        obj.memory_reservation = get("MemoryReservation", UNSET)
+        obj.memory_swap = get("MemorySwap", UNSET)
+        obj.memory_swappiness = get("MemorySwappiness", UNSET)
+        obj.nano_cpus = get("NanoCpus", UNSET)
+        obj.oom_kill_disable = get("OomKillDisable", UNSET)
+        obj.init = get("Init", UNSET)
+        obj.pids_limit = get("PidsLimit", UNSET)
+        obj.cpu_count = get("CpuCount", UNSET)
+        obj.cpu_percent = get("CpuPercent", UNSET)
+        obj.io_maximum_i_ops = get("IOMaximumIOps", UNSET)
+        obj.io_maximum_bandwidth = get("IOMaximumBandwidth", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "blkio_weight_device":
+            blkio_weight_device = src.get("BlkioWeightDevice", UNSET)
+            if isinstance(blkio_weight_device, list):
+                blkio_weight_device = [
+                    ResourcesBlkioWeightDeviceItem.from_dict(i) if isinstance(i, dict) else i
+                    for i in blkio_weight_device
+                ]
+            return blkio_weight_device
+        if name == "blkio_device_read_bps":
+            blkio_device_read_bps = src.get("BlkioDeviceReadBps", UNSET)
+            if isinstance(blkio_device_read_bps, list):
+                blkio_device_read_bps = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_bps
+                ]
+            return blkio_device_read_bps
+        if name == "blkio_device_write_bps":
+            blkio_device_write_bps = src.get("BlkioDeviceWriteBps", UNSET)
+            if isinstance(blkio_device_write_bps, list):
+                blkio_device_write_bps = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_bps
+                ]
+            return blkio_device_write_bps
+        if name == "blkio_device_read_i_ops":
+            blkio_device_read_i_ops = src.get("BlkioDeviceReadIOps", UNSET)
+            if isinstance(blkio_device_read_i_ops, list):
+                blkio_device_read_i_ops = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_i_ops
+                ]
+            return blkio_device_read_i_ops
+        if name == "blkio_device_write_i_ops":
+            blkio_device_write_i_ops = src.get("BlkioDeviceWriteIOps", UNSET)
+            if isinstance(blkio_device_write_i_ops, list):
+                blkio_device_write_i_ops = [
+                    ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_i_ops
+                ]
+            return blkio_device_write_i_ops
+        if name == "devices":
+            devices = src.get("Devices", UNSET)
+            if isinstance(devices, list):
+                devices = [DeviceMapping.from_dict(i) if isinstance(i, dict) else i for i in devices]
+            return devices
+        if name == "device_requests":
+            device_requests = src.get("DeviceRequests", UNSET)
+            if isinstance(device_requests, list):
+                device_requests = [DeviceRequest.from_dict(i) if isinstance(i, dict) else i for i in device_requests]
+            return device_requests
+        if name == "ulimits":
+            ulimits = src.get("Ulimits", UNSET)
+            if isinstance(ulimits, list):
+                ulimits = [ResourcesUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
+            return ulimits
+        if name == "restart_policy":
+            restart_policy = src.get("RestartPolicy", UNSET)
+            if isinstance(restart_policy, dict):
+                restart_policy = RestartPolicy.from_dict(restart_policy)
+            return restart_policy
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

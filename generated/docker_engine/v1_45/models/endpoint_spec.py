@@ -12,11 +12,19 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.endpoint_spec_mode import EndpointSpecMode
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Mode",
+        "Ports",
+    }
+)
 
 
 @_define
-class EndpointSpec:
+class EndpointSpec(LazyModel):
     """Properties that can be configured to access and load balance a service.
 
     Attributes:
@@ -58,20 +66,28 @@ class EndpointSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        mode = d.pop("Mode", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        mode = get("Mode", UNSET)
         if isinstance(mode, str):
             mode = EndpointSpecMode(mode)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, list):
-            ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
-        obj = cls(
-            mode=mode,
-            ports=ports,
-        )
-        obj.additional_properties = d
+        obj.mode = mode
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, list):
+                ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
+            return ports
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,33 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "DockerVersion",
+        "Description",
+        "Documentation",
+        "Interface",
+        "Entrypoint",
+        "WorkDir",
+        "User",
+        "Network",
+        "Linux",
+        "PropagatedMount",
+        "IpcHost",
+        "PidHost",
+        "Mounts",
+        "Env",
+        "Args",
+        "rootfs",
+    }
+)
 
 
 @_define
-class PluginConfig:
+class PluginConfig(LazyModel):
     """The config of a plugin.
 
     Attributes:
@@ -175,60 +197,67 @@ class PluginConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        docker_version = d.pop("DockerVersion", UNSET)
-        description = d.pop("Description", UNSET)
-        documentation = d.pop("Documentation", UNSET)
-        interface = d.pop("Interface", UNSET)
-        if isinstance(interface, dict):
-            interface = PluginConfigInterface.from_dict(interface)
-        entrypoint = d.pop("Entrypoint", UNSET)
-        work_dir = d.pop("WorkDir", UNSET)
-        user = d.pop("User", UNSET)
-        if isinstance(user, dict):
-            user = PluginConfigUser.from_dict(user)
-        network = d.pop("Network", UNSET)
-        if isinstance(network, dict):
-            network = PluginConfigNetwork.from_dict(network)
-        linux = d.pop("Linux", UNSET)
-        if isinstance(linux, dict):
-            linux = PluginConfigLinux.from_dict(linux)
-        propagated_mount = d.pop("PropagatedMount", UNSET)
-        ipc_host = d.pop("IpcHost", UNSET)
-        pid_host = d.pop("PidHost", UNSET)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [PluginMount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        env = d.pop("Env", UNSET)
-        if isinstance(env, list):
-            env = [PluginEnv.from_dict(i) if isinstance(i, dict) else i for i in env]
-        args = d.pop("Args", UNSET)
-        if isinstance(args, dict):
-            args = PluginConfigArgs.from_dict(args)
-        rootfs = d.pop("rootfs", UNSET)
-        if isinstance(rootfs, dict):
-            rootfs = PluginConfigRootfs.from_dict(rootfs)
-        obj = cls(
-            docker_version=docker_version,
-            description=description,
-            documentation=documentation,
-            interface=interface,
-            entrypoint=entrypoint,
-            work_dir=work_dir,
-            user=user,
-            network=network,
-            linux=linux,
-            propagated_mount=propagated_mount,
-            ipc_host=ipc_host,
-            pid_host=pid_host,
-            mounts=mounts,
-            env=env,
-            args=args,
-            rootfs=rootfs,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.docker_version = get("DockerVersion", UNSET)
+        obj.description = get("Description", UNSET)
+        obj.documentation = get("Documentation", UNSET)
+        obj.entrypoint = get("Entrypoint", UNSET)
+        obj.work_dir = get("WorkDir", UNSET)
+        obj.propagated_mount = get("PropagatedMount", UNSET)
+        obj.ipc_host = get("IpcHost", UNSET)
+        obj.pid_host = get("PidHost", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "interface":
+            interface = src.get("Interface", UNSET)
+            if isinstance(interface, dict):
+                interface = PluginConfigInterface.from_dict(interface)
+            return interface
+        if name == "user":
+            user = src.get("User", UNSET)
+            if isinstance(user, dict):
+                user = PluginConfigUser.from_dict(user)
+            return user
+        if name == "network":
+            network = src.get("Network", UNSET)
+            if isinstance(network, dict):
+                network = PluginConfigNetwork.from_dict(network)
+            return network
+        if name == "linux":
+            linux = src.get("Linux", UNSET)
+            if isinstance(linux, dict):
+                linux = PluginConfigLinux.from_dict(linux)
+            return linux
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [PluginMount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "env":
+            env = src.get("Env", UNSET)
+            if isinstance(env, list):
+                env = [PluginEnv.from_dict(i) if isinstance(i, dict) else i for i in env]
+            return env
+        if name == "args":
+            args = src.get("Args", UNSET)
+            if isinstance(args, dict):
+                args = PluginConfigArgs.from_dict(args)
+            return args
+        if name == "rootfs":
+            rootfs = src.get("rootfs", UNSET)
+            if isinstance(rootfs, dict):
+                rootfs = PluginConfigRootfs.from_dict(rootfs)
+            return rootfs
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Constraints",
+        "Preferences",
+        "MaxReplicas",
+        "Platforms",
+    }
+)
 
 
 @_define
-class TaskSpecPlacement:
+class TaskSpecPlacement(LazyModel):
     """TaskSpecPlacement (no description in the spec).
 
     Attributes:
@@ -106,26 +116,33 @@ class TaskSpecPlacement:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        constraints = d.pop("Constraints", UNSET)
-        preferences = d.pop("Preferences", UNSET)
-        if isinstance(preferences, list):
-            preferences = [
-                TaskSpecPlacementPreferencesItem.from_dict(i) if isinstance(i, dict) else i for i in preferences
-            ]
-        max_replicas = d.pop("MaxReplicas", UNSET)
-        platforms = d.pop("Platforms", UNSET)
-        if isinstance(platforms, list):
-            platforms = [Platform.from_dict(i) if isinstance(i, dict) else i for i in platforms]
-        obj = cls(
-            constraints=constraints,
-            preferences=preferences,
-            max_replicas=max_replicas,
-            platforms=platforms,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.constraints = get("Constraints", UNSET)
+        obj.max_replicas = get("MaxReplicas", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "preferences":
+            preferences = src.get("Preferences", UNSET)
+            if isinstance(preferences, list):
+                preferences = [
+                    TaskSpecPlacementPreferencesItem.from_dict(i) if isinstance(i, dict) else i for i in preferences
+                ]
+            return preferences
+        if name == "platforms":
+            platforms = src.get("Platforms", UNSET)
+            if isinstance(platforms, list):
+                platforms = [Platform.from_dict(i) if isinstance(i, dict) else i for i in platforms]
+            return platforms
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

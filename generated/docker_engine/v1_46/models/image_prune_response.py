@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ImagesDeleted",
+        "SpaceReclaimed",
+    }
+)
 
 
 @_define
-class ImagePruneResponse:
+class ImagePruneResponse(LazyModel):
     """ImagePruneResponse (no description in the spec).
 
     Attributes:
@@ -51,20 +59,27 @@ class ImagePruneResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        images_deleted = d.pop("ImagesDeleted", UNSET)
-        if isinstance(images_deleted, list):
-            images_deleted = [
-                ImageDeleteResponseItem.from_dict(i) if isinstance(i, dict) else i for i in images_deleted
-            ]
-        space_reclaimed = d.pop("SpaceReclaimed", UNSET)
-        obj = cls(
-            images_deleted=images_deleted,
-            space_reclaimed=space_reclaimed,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.space_reclaimed = get("SpaceReclaimed", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "images_deleted":
+            images_deleted = src.get("ImagesDeleted", UNSET)
+            if isinstance(images_deleted, list):
+                images_deleted = [
+                    ImageDeleteResponseItem.from_dict(i) if isinstance(i, dict) else i for i in images_deleted
+                ]
+            return images_deleted
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

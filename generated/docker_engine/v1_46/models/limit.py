@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NanoCPUs",
+        "MemoryBytes",
+        "Pids",
+    }
+)
 
 
 @_define
-class Limit:
+class Limit(LazyModel):
     """An object describing a limit on resources which can be requested by a task.
 
     Attributes:
@@ -47,18 +56,22 @@ class Limit:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        nano_cp_us = d.pop("NanoCPUs", UNSET)
-        memory_bytes = d.pop("MemoryBytes", UNSET)
-        pids = d.pop("Pids", UNSET)
-        obj = cls(
-            nano_cp_us=nano_cp_us,
-            memory_bytes=memory_bytes,
-            pids=pids,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.nano_cp_us = get("NanoCPUs", UNSET)
+        obj.memory_bytes = get("MemoryBytes", UNSET)
+        obj.pids = get("Pids", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

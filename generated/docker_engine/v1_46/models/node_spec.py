@@ -13,11 +13,21 @@ from attrs import field as _field
 
 from ..models.node_spec_availability import NodeSpecAvailability
 from ..models.node_spec_role import NodeSpecRole
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Labels",
+        "Role",
+        "Availability",
+    }
+)
 
 
 @_define
-class NodeSpec:
+class NodeSpec(LazyModel):
     """NodeSpec (no description in the spec).
 
     Attributes:
@@ -65,26 +75,33 @@ class NodeSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = NodeSpecLabels.from_dict(labels)
-        role = d.pop("Role", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        role = get("Role", UNSET)
         if isinstance(role, str):
             role = NodeSpecRole(role)
-        availability = d.pop("Availability", UNSET)
+        obj.role = role
+        availability = get("Availability", UNSET)
         if isinstance(availability, str):
             availability = NodeSpecAvailability(availability)
-        obj = cls(
-            name=name,
-            labels=labels,
-            role=role,
-            availability=availability,
-        )
-        obj.additional_properties = d
+        obj.availability = availability
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = NodeSpecLabels.from_dict(labels)
+            return labels
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

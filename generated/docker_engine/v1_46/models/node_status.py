@@ -12,11 +12,20 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.node_state import NodeState
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "State",
+        "Message",
+        "Addr",
+    }
+)
 
 
 @_define
-class NodeStatus:
+class NodeStatus(LazyModel):
     """NodeStatus represents the status of a node.
 
     It provides the current status of the node, as seen by the manager.
@@ -52,20 +61,25 @@ class NodeStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        state = d.pop("State", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        state = get("State", UNSET)
         if isinstance(state, str):
             state = NodeState(state)
-        message = d.pop("Message", UNSET)
-        addr = d.pop("Addr", UNSET)
-        obj = cls(
-            state=state,
-            message=message,
-            addr=addr,
-        )
-        obj.additional_properties = d
+        obj.state = state
+        obj.message = get("Message", UNSET)
+        obj.addr = get("Addr", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

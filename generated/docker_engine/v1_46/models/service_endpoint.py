@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Spec",
+        "Ports",
+        "VirtualIPs",
+    }
+)
 
 
 @_define
-class ServiceEndpoint:
+class ServiceEndpoint(LazyModel):
     """ServiceEndpoint (no description in the spec).
 
     Attributes:
@@ -72,26 +81,35 @@ class ServiceEndpoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        spec = d.pop("Spec", UNSET)
-        if isinstance(spec, dict):
-            spec = EndpointSpec.from_dict(spec)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, list):
-            ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
-        virtual_i_ps = d.pop("VirtualIPs", UNSET)
-        if isinstance(virtual_i_ps, list):
-            virtual_i_ps = [
-                ServiceEndpointVirtualIPsItem.from_dict(i) if isinstance(i, dict) else i for i in virtual_i_ps
-            ]
-        obj = cls(
-            spec=spec,
-            ports=ports,
-            virtual_i_ps=virtual_i_ps,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "spec":
+            spec = src.get("Spec", UNSET)
+            if isinstance(spec, dict):
+                spec = EndpointSpec.from_dict(spec)
+            return spec
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, list):
+                ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
+            return ports
+        if name == "virtual_i_ps":
+            virtual_i_ps = src.get("VirtualIPs", UNSET)
+            if isinstance(virtual_i_ps, list):
+                virtual_i_ps = [
+                    ServiceEndpointVirtualIPsItem.from_dict(i) if isinstance(i, dict) else i for i in virtual_i_ps
+                ]
+            return virtual_i_ps
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

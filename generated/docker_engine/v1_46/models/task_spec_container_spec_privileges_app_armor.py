@@ -12,11 +12,18 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_spec_container_spec_privileges_app_armor_mode import TaskSpecContainerSpecPrivilegesAppArmorMode
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Mode",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpecPrivilegesAppArmor:
+class TaskSpecContainerSpecPrivilegesAppArmor(LazyModel):
     """Options for configuring AppArmor on the container
 
     Attributes:
@@ -40,16 +47,23 @@ class TaskSpecContainerSpecPrivilegesAppArmor:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        mode = d.pop("Mode", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        mode = get("Mode", UNSET)
         if isinstance(mode, str):
             mode = TaskSpecContainerSpecPrivilegesAppArmorMode(mode)
-        obj = cls(
-            mode=mode,
-        )
-        obj.additional_properties = d
+        obj.mode = mode
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

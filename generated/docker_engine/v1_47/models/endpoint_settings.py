@@ -11,11 +11,31 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "IPAMConfig",
+        "Links",
+        "MacAddress",
+        "Aliases",
+        "DriverOpts",
+        "NetworkID",
+        "EndpointID",
+        "Gateway",
+        "IPAddress",
+        "IPPrefixLen",
+        "IPv6Gateway",
+        "GlobalIPv6Address",
+        "GlobalIPv6PrefixLen",
+        "DNSNames",
+    }
+)
 
 
 @_define
-class EndpointSettings:
+class EndpointSettings(LazyModel):
     """Configuration for a network endpoint.
 
     Attributes:
@@ -144,44 +164,41 @@ class EndpointSettings:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        ipam_config = d.pop("IPAMConfig", UNSET)
-        if isinstance(ipam_config, dict):
-            ipam_config = EndpointIPAMConfig.from_dict(ipam_config)
-        links = d.pop("Links", UNSET)
-        mac_address = d.pop("MacAddress", UNSET)
-        aliases = d.pop("Aliases", UNSET)
-        driver_opts = d.pop("DriverOpts", UNSET)
-        if isinstance(driver_opts, dict):
-            driver_opts = EndpointSettingsDriverOpts.from_dict(driver_opts)
-        network_id = d.pop("NetworkID", UNSET)
-        endpoint_id = d.pop("EndpointID", UNSET)
-        gateway = d.pop("Gateway", UNSET)
-        ip_address = d.pop("IPAddress", UNSET)
-        ip_prefix_len = d.pop("IPPrefixLen", UNSET)
-        i_pv_6_gateway = d.pop("IPv6Gateway", UNSET)
-        global_i_pv_6_address = d.pop("GlobalIPv6Address", UNSET)
-        global_i_pv_6_prefix_len = d.pop("GlobalIPv6PrefixLen", UNSET)
-        dns_names = d.pop("DNSNames", UNSET)
-        obj = cls(
-            ipam_config=ipam_config,
-            links=links,
-            mac_address=mac_address,
-            aliases=aliases,
-            driver_opts=driver_opts,
-            network_id=network_id,
-            endpoint_id=endpoint_id,
-            gateway=gateway,
-            ip_address=ip_address,
-            ip_prefix_len=ip_prefix_len,
-            i_pv_6_gateway=i_pv_6_gateway,
-            global_i_pv_6_address=global_i_pv_6_address,
-            global_i_pv_6_prefix_len=global_i_pv_6_prefix_len,
-            dns_names=dns_names,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.links = get("Links", UNSET)
+        obj.mac_address = get("MacAddress", UNSET)
+        obj.aliases = get("Aliases", UNSET)
+        obj.network_id = get("NetworkID", UNSET)
+        obj.endpoint_id = get("EndpointID", UNSET)
+        obj.gateway = get("Gateway", UNSET)
+        obj.ip_address = get("IPAddress", UNSET)
+        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
+        obj.i_pv_6_gateway = get("IPv6Gateway", UNSET)
+        obj.global_i_pv_6_address = get("GlobalIPv6Address", UNSET)
+        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen", UNSET)
+        obj.dns_names = get("DNSNames", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ipam_config":
+            ipam_config = src.get("IPAMConfig", UNSET)
+            if isinstance(ipam_config, dict):
+                ipam_config = EndpointIPAMConfig.from_dict(ipam_config)
+            return ipam_config
+        if name == "driver_opts":
+            driver_opts = src.get("DriverOpts", UNSET)
+            if isinstance(driver_opts, dict):
+                driver_opts = EndpointSettingsDriverOpts.from_dict(driver_opts)
+            return driver_opts
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

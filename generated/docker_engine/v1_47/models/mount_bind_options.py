@@ -12,11 +12,22 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_bind_options_propagation import MountBindOptionsPropagation
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Propagation",
+        "NonRecursive",
+        "CreateMountpoint",
+        "ReadOnlyNonRecursive",
+        "ReadOnlyForceRecursive",
+    }
+)
 
 
 @_define
-class MountBindOptions:
+class MountBindOptions(LazyModel):
     """Optional configuration for the `bind` type.
 
     Attributes:
@@ -69,24 +80,27 @@ class MountBindOptions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        propagation = d.pop("Propagation", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        propagation = get("Propagation", UNSET)
         if isinstance(propagation, str):
             propagation = MountBindOptionsPropagation(propagation)
-        non_recursive = d.pop("NonRecursive", UNSET)
-        create_mountpoint = d.pop("CreateMountpoint", UNSET)
-        read_only_non_recursive = d.pop("ReadOnlyNonRecursive", UNSET)
-        read_only_force_recursive = d.pop("ReadOnlyForceRecursive", UNSET)
-        obj = cls(
-            propagation=propagation,
-            non_recursive=non_recursive,
-            create_mountpoint=create_mountpoint,
-            read_only_non_recursive=read_only_non_recursive,
-            read_only_force_recursive=read_only_force_recursive,
-        )
-        obj.additional_properties = d
+        obj.propagation = propagation
+        obj.non_recursive = get("NonRecursive", UNSET)
+        obj.create_mountpoint = get("CreateMountpoint", UNSET)
+        obj.read_only_non_recursive = get("ReadOnlyNonRecursive", UNSET)
+        obj.read_only_force_recursive = get("ReadOnlyForceRecursive", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Driver",
+        "DriverOpts",
+        "Labels",
+        "ClusterVolumeSpec",
+    }
+)
 
 
 @_define
-class VolumeCreateOptions:
+class VolumeCreateOptions(LazyModel):
     """Volume configuration
 
     Attributes:
@@ -75,28 +86,36 @@ class VolumeCreateOptions:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        driver = d.pop("Driver", UNSET)
-        driver_opts = d.pop("DriverOpts", UNSET)
-        if isinstance(driver_opts, dict):
-            driver_opts = VolumeCreateOptionsDriverOpts.from_dict(driver_opts)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = VolumeCreateOptionsLabels.from_dict(labels)
-        cluster_volume_spec = d.pop("ClusterVolumeSpec", UNSET)
-        if isinstance(cluster_volume_spec, dict):
-            cluster_volume_spec = ClusterVolumeSpec.from_dict(cluster_volume_spec)
-        obj = cls(
-            name=name,
-            driver=driver,
-            driver_opts=driver_opts,
-            labels=labels,
-            cluster_volume_spec=cluster_volume_spec,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.driver = get("Driver", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "driver_opts":
+            driver_opts = src.get("DriverOpts", UNSET)
+            if isinstance(driver_opts, dict):
+                driver_opts = VolumeCreateOptionsDriverOpts.from_dict(driver_opts)
+            return driver_opts
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = VolumeCreateOptionsLabels.from_dict(labels)
+            return labels
+        if name == "cluster_volume_spec":
+            cluster_volume_spec = src.get("ClusterVolumeSpec", UNSET)
+            if isinstance(cluster_volume_spec, dict):
+                cluster_volume_spec = ClusterVolumeSpec.from_dict(cluster_volume_spec)
+            return cluster_volume_spec
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

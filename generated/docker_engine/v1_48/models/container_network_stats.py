@@ -11,11 +11,27 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "rx_bytes",
+        "rx_packets",
+        "rx_errors",
+        "rx_dropped",
+        "tx_bytes",
+        "tx_packets",
+        "tx_errors",
+        "tx_dropped",
+        "endpoint_id",
+        "instance_id",
+    }
+)
 
 
 @_define
-class ContainerNetworkStats:
+class ContainerNetworkStats(LazyModel):
     """Aggregates the network stats of one container
 
     Attributes:
@@ -97,32 +113,29 @@ class ContainerNetworkStats:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        rx_bytes = d.pop("rx_bytes", UNSET)
-        rx_packets = d.pop("rx_packets", UNSET)
-        rx_errors = d.pop("rx_errors", UNSET)
-        rx_dropped = d.pop("rx_dropped", UNSET)
-        tx_bytes = d.pop("tx_bytes", UNSET)
-        tx_packets = d.pop("tx_packets", UNSET)
-        tx_errors = d.pop("tx_errors", UNSET)
-        tx_dropped = d.pop("tx_dropped", UNSET)
-        endpoint_id = d.pop("endpoint_id", UNSET)
-        instance_id = d.pop("instance_id", UNSET)
-        obj = cls(
-            rx_bytes=rx_bytes,
-            rx_packets=rx_packets,
-            rx_errors=rx_errors,
-            rx_dropped=rx_dropped,
-            tx_bytes=tx_bytes,
-            tx_packets=tx_packets,
-            tx_errors=tx_errors,
-            tx_dropped=tx_dropped,
-            endpoint_id=endpoint_id,
-            instance_id=instance_id,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.rx_bytes = get("rx_bytes", UNSET)
+        obj.rx_packets = get("rx_packets", UNSET)
+        obj.rx_errors = get("rx_errors", UNSET)
+        obj.rx_dropped = get("rx_dropped", UNSET)
+        obj.tx_bytes = get("tx_bytes", UNSET)
+        obj.tx_packets = get("tx_packets", UNSET)
+        obj.tx_errors = get("tx_errors", UNSET)
+        obj.tx_dropped = get("tx_dropped", UNSET)
+        obj.endpoint_id = get("endpoint_id", UNSET)
+        obj.instance_id = get("instance_id", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

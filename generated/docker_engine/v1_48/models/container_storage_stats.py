@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "read_count_normalized",
+        "read_size_bytes",
+        "write_count_normalized",
+        "write_size_bytes",
+    }
+)
 
 
 @_define
-class ContainerStorageStats:
+class ContainerStorageStats(LazyModel):
     """StorageStats is the disk I/O stats for read/write on Windows.
 
     This type is Windows-specific and omitted for Linux containers.
@@ -69,20 +79,23 @@ class ContainerStorageStats:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        read_count_normalized = d.pop("read_count_normalized", UNSET)
-        read_size_bytes = d.pop("read_size_bytes", UNSET)
-        write_count_normalized = d.pop("write_count_normalized", UNSET)
-        write_size_bytes = d.pop("write_size_bytes", UNSET)
-        obj = cls(
-            read_count_normalized=read_count_normalized,
-            read_size_bytes=read_size_bytes,
-            write_count_normalized=write_count_normalized,
-            write_size_bytes=write_size_bytes,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.read_count_normalized = get("read_count_normalized", UNSET)
+        obj.read_size_bytes = get("read_size_bytes", UNSET)
+        obj.write_count_normalized = get("write_count_normalized", UNSET)
+        obj.write_size_bytes = get("write_size_bytes", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

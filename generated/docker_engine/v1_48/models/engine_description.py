@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "EngineVersion",
+        "Labels",
+        "Plugins",
+    }
+)
 
 
 @_define
-class EngineDescription:
+class EngineDescription(LazyModel):
     """EngineDescription provides information about an engine.
 
     Attributes:
@@ -62,22 +71,30 @@ class EngineDescription:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        engine_version = d.pop("EngineVersion", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = EngineDescriptionLabels.from_dict(labels)
-        plugins = d.pop("Plugins", UNSET)
-        if isinstance(plugins, list):
-            plugins = [EngineDescriptionPluginsItem.from_dict(i) if isinstance(i, dict) else i for i in plugins]
-        obj = cls(
-            engine_version=engine_version,
-            labels=labels,
-            plugins=plugins,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.engine_version = get("EngineVersion", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = EngineDescriptionLabels.from_dict(labels)
+            return labels
+        if name == "plugins":
+            plugins = src.get("Plugins", UNSET)
+            if isinstance(plugins, list):
+                plugins = [EngineDescriptionPluginsItem.from_dict(i) if isinstance(i, dict) else i for i in plugins]
+            return plugins
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,19 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.change_type import ChangeType
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Path",
+        "Kind",
+    }
+)
 
 
 @_define
-class FilesystemChange:
+class FilesystemChange(LazyModel):
     """Change in the container's filesystem.
 
     Attributes:
@@ -51,18 +59,24 @@ class FilesystemChange:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        path = d.pop("Path", UNSET)
-        kind = d.pop("Kind", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.path = get("Path", UNSET)
+        kind = get("Kind", UNSET)
         if isinstance(kind, int):
             kind = ChangeType(kind)
-        obj = cls(
-            path=path,
-            kind=kind,
-        )
-        obj.additional_properties = d
+        obj.kind = kind
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Start",
+        "End",
+        "ExitCode",
+        "Output",
+    }
+)
 
 
 @_define
-class HealthcheckResult:
+class HealthcheckResult(LazyModel):
     """HealthcheckResult stores information about a single run of a healthcheck probe
 
     Attributes:
@@ -63,24 +73,29 @@ class HealthcheckResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        start = d.pop("Start", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        start = get("Start", UNSET)
         if isinstance(start, str):
             start = parse_timestamp(start)
-        end = d.pop("End", UNSET)
+        obj.start = start
+        end = get("End", UNSET)
         if isinstance(end, str):
             end = parse_timestamp(end)
-        exit_code = d.pop("ExitCode", UNSET)
-        output = d.pop("Output", UNSET)
-        obj = cls(
-            start=start,
-            end=end,
-            exit_code=exit_code,
-            output=output,
-        )
-        obj.additional_properties = d
+        obj.end = end
+        obj.exit_code = get("ExitCode", UNSET)
+        obj.output = get("Output", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Network",
+        "Addresses",
+    }
+)
 
 
 @_define
-class NetworkAttachment:
+class NetworkAttachment(LazyModel):
     """Specifies how a task is attached to a network, and the addresses the
     task was assigned on that network.
 
@@ -57,18 +65,25 @@ class NetworkAttachment:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        network = d.pop("Network", UNSET)
-        if isinstance(network, dict):
-            network = Network.from_dict(network)
-        addresses = d.pop("Addresses", UNSET)
-        obj = cls(
-            network=network,
-            addresses=addresses,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.addresses = get("Addresses", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "network":
+            network = src.get("Network", UNSET)
+            if isinstance(network, dict):
+                network = Network.from_dict(network)
+            return network
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

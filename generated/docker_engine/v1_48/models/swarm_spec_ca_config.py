@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NodeCertExpiry",
+        "ExternalCAs",
+        "SigningCACert",
+        "SigningCAKey",
+        "ForceRotate",
+    }
+)
 
 
 @_define
-class SwarmSpecCAConfig:
+class SwarmSpecCAConfig(LazyModel):
     """CA configuration.
 
     Attributes:
@@ -75,26 +86,30 @@ class SwarmSpecCAConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        node_cert_expiry = d.pop("NodeCertExpiry", UNSET)
-        external_c_as = d.pop("ExternalCAs", UNSET)
-        if isinstance(external_c_as, list):
-            external_c_as = [
-                SwarmSpecCAConfigExternalCAsItem.from_dict(i) if isinstance(i, dict) else i for i in external_c_as
-            ]
-        signing_ca_cert = d.pop("SigningCACert", UNSET)
-        signing_ca_key = d.pop("SigningCAKey", UNSET)
-        force_rotate = d.pop("ForceRotate", UNSET)
-        obj = cls(
-            node_cert_expiry=node_cert_expiry,
-            external_c_as=external_c_as,
-            signing_ca_cert=signing_ca_cert,
-            signing_ca_key=signing_ca_key,
-            force_rotate=force_rotate,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.node_cert_expiry = get("NodeCertExpiry", UNSET)
+        obj.signing_ca_cert = get("SigningCACert", UNSET)
+        obj.signing_ca_key = get("SigningCAKey", UNSET)
+        obj.force_rotate = get("ForceRotate", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "external_c_as":
+            external_c_as = src.get("ExternalCAs", UNSET)
+            if isinstance(external_c_as, list):
+                external_c_as = [
+                    SwarmSpecCAConfigExternalCAsItem.from_dict(i) if isinstance(i, dict) else i for i in external_c_as
+                ]
+            return external_c_as
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

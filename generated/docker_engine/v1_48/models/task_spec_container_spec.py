@@ -12,11 +12,45 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_spec_container_spec_isolation import TaskSpecContainerSpecIsolation
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Image",
+        "Labels",
+        "Command",
+        "Args",
+        "Hostname",
+        "Env",
+        "Dir",
+        "User",
+        "Groups",
+        "Privileges",
+        "TTY",
+        "OpenStdin",
+        "ReadOnly",
+        "Mounts",
+        "StopSignal",
+        "StopGracePeriod",
+        "HealthCheck",
+        "Hosts",
+        "DNSConfig",
+        "Secrets",
+        "OomScoreAdj",
+        "Configs",
+        "Isolation",
+        "Init",
+        "Sysctls",
+        "CapabilityAdd",
+        "CapabilityDrop",
+        "Ulimits",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpec:
+class TaskSpecContainerSpec(LazyModel):
     """Container spec for the service.
 
     <p><br /></p>
@@ -336,88 +370,86 @@ class TaskSpecContainerSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        image = d.pop("Image", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = TaskSpecContainerSpecLabels.from_dict(labels)
-        command = d.pop("Command", UNSET)
-        args = d.pop("Args", UNSET)
-        hostname = d.pop("Hostname", UNSET)
-        env = d.pop("Env", UNSET)
-        dir_ = d.pop("Dir", UNSET)
-        user = d.pop("User", UNSET)
-        groups = d.pop("Groups", UNSET)
-        privileges = d.pop("Privileges", UNSET)
-        if isinstance(privileges, dict):
-            privileges = TaskSpecContainerSpecPrivileges.from_dict(privileges)
-        tty = d.pop("TTY", UNSET)
-        open_stdin = d.pop("OpenStdin", UNSET)
-        read_only = d.pop("ReadOnly", UNSET)
-        mounts = d.pop("Mounts", UNSET)
-        if isinstance(mounts, list):
-            mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
-        stop_signal = d.pop("StopSignal", UNSET)
-        stop_grace_period = d.pop("StopGracePeriod", UNSET)
-        health_check = d.pop("HealthCheck", UNSET)
-        if isinstance(health_check, dict):
-            health_check = HealthConfig.from_dict(health_check)
-        hosts = d.pop("Hosts", UNSET)
-        dns_config = d.pop("DNSConfig", UNSET)
-        if isinstance(dns_config, dict):
-            dns_config = TaskSpecContainerSpecDNSConfig.from_dict(dns_config)
-        secrets = d.pop("Secrets", UNSET)
-        if isinstance(secrets, list):
-            secrets = [TaskSpecContainerSpecSecretsItem.from_dict(i) if isinstance(i, dict) else i for i in secrets]
-        oom_score_adj = d.pop("OomScoreAdj", UNSET)
-        configs = d.pop("Configs", UNSET)
-        if isinstance(configs, list):
-            configs = [TaskSpecContainerSpecConfigsItem.from_dict(i) if isinstance(i, dict) else i for i in configs]
-        isolation = d.pop("Isolation", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.image = get("Image", UNSET)
+        obj.command = get("Command", UNSET)
+        obj.args = get("Args", UNSET)
+        obj.hostname = get("Hostname", UNSET)
+        obj.env = get("Env", UNSET)
+        obj.dir_ = get("Dir", UNSET)
+        obj.user = get("User", UNSET)
+        obj.groups = get("Groups", UNSET)
+        obj.tty = get("TTY", UNSET)
+        obj.open_stdin = get("OpenStdin", UNSET)
+        obj.read_only = get("ReadOnly", UNSET)
+        obj.stop_signal = get("StopSignal", UNSET)
+        obj.stop_grace_period = get("StopGracePeriod", UNSET)
+        obj.hosts = get("Hosts", UNSET)
+        obj.oom_score_adj = get("OomScoreAdj", UNSET)
+        isolation = get("Isolation", UNSET)
         if isinstance(isolation, str):
             isolation = TaskSpecContainerSpecIsolation(isolation)
-        init = d.pop("Init", UNSET)
-        sysctls = d.pop("Sysctls", UNSET)
-        if isinstance(sysctls, dict):
-            sysctls = TaskSpecContainerSpecSysctls.from_dict(sysctls)
-        capability_add = d.pop("CapabilityAdd", UNSET)
-        capability_drop = d.pop("CapabilityDrop", UNSET)
-        ulimits = d.pop("Ulimits", UNSET)
-        if isinstance(ulimits, list):
-            ulimits = [TaskSpecContainerSpecUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
-        obj = cls(
-            image=image,
-            labels=labels,
-            command=command,
-            args=args,
-            hostname=hostname,
-            env=env,
-            dir_=dir_,
-            user=user,
-            groups=groups,
-            privileges=privileges,
-            tty=tty,
-            open_stdin=open_stdin,
-            read_only=read_only,
-            mounts=mounts,
-            stop_signal=stop_signal,
-            stop_grace_period=stop_grace_period,
-            health_check=health_check,
-            hosts=hosts,
-            dns_config=dns_config,
-            secrets=secrets,
-            oom_score_adj=oom_score_adj,
-            configs=configs,
-            isolation=isolation,
-            init=init,
-            sysctls=sysctls,
-            capability_add=capability_add,
-            capability_drop=capability_drop,
-            ulimits=ulimits,
-        )
-        obj.additional_properties = d
+        obj.isolation = isolation
+        obj.init = get("Init", UNSET)
+        obj.capability_add = get("CapabilityAdd", UNSET)
+        obj.capability_drop = get("CapabilityDrop", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = TaskSpecContainerSpecLabels.from_dict(labels)
+            return labels
+        if name == "privileges":
+            privileges = src.get("Privileges", UNSET)
+            if isinstance(privileges, dict):
+                privileges = TaskSpecContainerSpecPrivileges.from_dict(privileges)
+            return privileges
+        if name == "mounts":
+            mounts = src.get("Mounts", UNSET)
+            if isinstance(mounts, list):
+                mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
+            return mounts
+        if name == "health_check":
+            health_check = src.get("HealthCheck", UNSET)
+            if isinstance(health_check, dict):
+                health_check = HealthConfig.from_dict(health_check)
+            return health_check
+        if name == "dns_config":
+            dns_config = src.get("DNSConfig", UNSET)
+            if isinstance(dns_config, dict):
+                dns_config = TaskSpecContainerSpecDNSConfig.from_dict(dns_config)
+            return dns_config
+        if name == "secrets":
+            secrets = src.get("Secrets", UNSET)
+            if isinstance(secrets, list):
+                secrets = [TaskSpecContainerSpecSecretsItem.from_dict(i) if isinstance(i, dict) else i for i in secrets]
+            return secrets
+        if name == "configs":
+            configs = src.get("Configs", UNSET)
+            if isinstance(configs, list):
+                configs = [TaskSpecContainerSpecConfigsItem.from_dict(i) if isinstance(i, dict) else i for i in configs]
+            return configs
+        if name == "sysctls":
+            sysctls = src.get("Sysctls", UNSET)
+            if isinstance(sysctls, dict):
+                sysctls = TaskSpecContainerSpecSysctls.from_dict(sysctls)
+            return sysctls
+        if name == "ulimits":
+            ulimits = src.get("Ulimits", UNSET)
+            if isinstance(ulimits, list):
+                ulimits = [TaskSpecContainerSpecUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
+            return ulimits
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

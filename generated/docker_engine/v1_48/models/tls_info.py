@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "TrustRoot",
+        "CertIssuerSubject",
+        "CertIssuerPublicKey",
+    }
+)
 
 
 @_define
-class TLSInfo:
+class TLSInfo(LazyModel):
     """Information about the issuer of leaf TLS certificates and the trusted root
     CA certificate.
 
@@ -48,18 +57,22 @@ class TLSInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        trust_root = d.pop("TrustRoot", UNSET)
-        cert_issuer_subject = d.pop("CertIssuerSubject", UNSET)
-        cert_issuer_public_key = d.pop("CertIssuerPublicKey", UNSET)
-        obj = cls(
-            trust_root=trust_root,
-            cert_issuer_subject=cert_issuer_subject,
-            cert_issuer_public_key=cert_issuer_public_key,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.trust_root = get("TrustRoot", UNSET)
+        obj.cert_issuer_subject = get("CertIssuerSubject", UNSET)
+        obj.cert_issuer_public_key = get("CertIssuerPublicKey", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,29 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_state_status import ContainerStateStatus
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Status",
+        "Running",
+        "Paused",
+        "Restarting",
+        "OOMKilled",
+        "Dead",
+        "Pid",
+        "ExitCode",
+        "Error",
+        "StartedAt",
+        "FinishedAt",
+        "Health",
+    }
+)
 
 
 @_define
-class ContainerState:
+class ContainerState(LazyModel):
     """ContainerState stores container's running state. It's part of ContainerJSONBase
     and will be returned by the "inspect" command.
 
@@ -114,40 +132,38 @@ class ContainerState:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        status = d.pop("Status", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        status = get("Status", UNSET)
         if isinstance(status, str):
             status = ContainerStateStatus(status)
-        running = d.pop("Running", UNSET)
-        paused = d.pop("Paused", UNSET)
-        restarting = d.pop("Restarting", UNSET)
-        oom_killed = d.pop("OOMKilled", UNSET)
-        dead = d.pop("Dead", UNSET)
-        pid = d.pop("Pid", UNSET)
-        exit_code = d.pop("ExitCode", UNSET)
-        error = d.pop("Error", UNSET)
-        started_at = d.pop("StartedAt", UNSET)
-        finished_at = d.pop("FinishedAt", UNSET)
-        health = d.pop("Health", UNSET)
-        if isinstance(health, dict):
-            health = Health.from_dict(health)
-        obj = cls(
-            status=status,
-            running=running,
-            paused=paused,
-            restarting=restarting,
-            oom_killed=oom_killed,
-            dead=dead,
-            pid=pid,
-            exit_code=exit_code,
-            error=error,
-            started_at=started_at,
-            finished_at=finished_at,
-            health=health,
-        )
-        obj.additional_properties = d
+        obj.status = status
+        obj.running = get("Running", UNSET)
+        obj.paused = get("Paused", UNSET)
+        obj.restarting = get("Restarting", UNSET)
+        obj.oom_killed = get("OOMKilled", UNSET)
+        obj.dead = get("Dead", UNSET)
+        obj.pid = get("Pid", UNSET)
+        obj.exit_code = get("ExitCode", UNSET)
+        obj.error = get("Error", UNSET)
+        obj.started_at = get("StartedAt", UNSET)
+        obj.finished_at = get("FinishedAt", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "health":
+            health = src.get("Health", UNSET)
+            if isinstance(health, dict):
+                health = Health.from_dict(health)
+            return health
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,25 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "io_service_bytes_recursive",
+        "io_serviced_recursive",
+        "io_queue_recursive",
+        "io_service_time_recursive",
+        "io_wait_time_recursive",
+        "io_merged_recursive",
+        "io_time_recursive",
+        "sectors_recursive",
+    }
+)
 
 
 @_define
-class ContainerBlkioStats:
+class ContainerBlkioStats(LazyModel):
     """BlkioStats stores all IO service stats for data read and write.
 
     This type is Linux-specific and holds many fields that are specific to cgroups v1.
@@ -203,60 +217,76 @@ class ContainerBlkioStats:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        io_service_bytes_recursive = d.pop("io_service_bytes_recursive", UNSET)
-        if isinstance(io_service_bytes_recursive, list):
-            io_service_bytes_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_service_bytes_recursive
-            ]
-        io_serviced_recursive = d.pop("io_serviced_recursive", UNSET)
-        if isinstance(io_serviced_recursive, list):
-            io_serviced_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_serviced_recursive
-            ]
-        io_queue_recursive = d.pop("io_queue_recursive", UNSET)
-        if isinstance(io_queue_recursive, list):
-            io_queue_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_queue_recursive
-            ]
-        io_service_time_recursive = d.pop("io_service_time_recursive", UNSET)
-        if isinstance(io_service_time_recursive, list):
-            io_service_time_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_service_time_recursive
-            ]
-        io_wait_time_recursive = d.pop("io_wait_time_recursive", UNSET)
-        if isinstance(io_wait_time_recursive, list):
-            io_wait_time_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_wait_time_recursive
-            ]
-        io_merged_recursive = d.pop("io_merged_recursive", UNSET)
-        if isinstance(io_merged_recursive, list):
-            io_merged_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_merged_recursive
-            ]
-        io_time_recursive = d.pop("io_time_recursive", UNSET)
-        if isinstance(io_time_recursive, list):
-            io_time_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_time_recursive
-            ]
-        sectors_recursive = d.pop("sectors_recursive", UNSET)
-        if isinstance(sectors_recursive, list):
-            sectors_recursive = [
-                ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in sectors_recursive
-            ]
-        obj = cls(
-            io_service_bytes_recursive=io_service_bytes_recursive,
-            io_serviced_recursive=io_serviced_recursive,
-            io_queue_recursive=io_queue_recursive,
-            io_service_time_recursive=io_service_time_recursive,
-            io_wait_time_recursive=io_wait_time_recursive,
-            io_merged_recursive=io_merged_recursive,
-            io_time_recursive=io_time_recursive,
-            sectors_recursive=sectors_recursive,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "io_service_bytes_recursive":
+            io_service_bytes_recursive = src.get("io_service_bytes_recursive", UNSET)
+            if isinstance(io_service_bytes_recursive, list):
+                io_service_bytes_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i
+                    for i in io_service_bytes_recursive
+                ]
+            return io_service_bytes_recursive
+        if name == "io_serviced_recursive":
+            io_serviced_recursive = src.get("io_serviced_recursive", UNSET)
+            if isinstance(io_serviced_recursive, list):
+                io_serviced_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_serviced_recursive
+                ]
+            return io_serviced_recursive
+        if name == "io_queue_recursive":
+            io_queue_recursive = src.get("io_queue_recursive", UNSET)
+            if isinstance(io_queue_recursive, list):
+                io_queue_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_queue_recursive
+                ]
+            return io_queue_recursive
+        if name == "io_service_time_recursive":
+            io_service_time_recursive = src.get("io_service_time_recursive", UNSET)
+            if isinstance(io_service_time_recursive, list):
+                io_service_time_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i
+                    for i in io_service_time_recursive
+                ]
+            return io_service_time_recursive
+        if name == "io_wait_time_recursive":
+            io_wait_time_recursive = src.get("io_wait_time_recursive", UNSET)
+            if isinstance(io_wait_time_recursive, list):
+                io_wait_time_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_wait_time_recursive
+                ]
+            return io_wait_time_recursive
+        if name == "io_merged_recursive":
+            io_merged_recursive = src.get("io_merged_recursive", UNSET)
+            if isinstance(io_merged_recursive, list):
+                io_merged_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_merged_recursive
+                ]
+            return io_merged_recursive
+        if name == "io_time_recursive":
+            io_time_recursive = src.get("io_time_recursive", UNSET)
+            if isinstance(io_time_recursive, list):
+                io_time_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_time_recursive
+                ]
+            return io_time_recursive
+        if name == "sectors_recursive":
+            sectors_recursive = src.get("sectors_recursive", UNSET)
+            if isinstance(sectors_recursive, list):
+                sectors_recursive = [
+                    ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in sectors_recursive
+                ]
+            return sectors_recursive
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

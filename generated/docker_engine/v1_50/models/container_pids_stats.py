@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "current",
+        "limit",
+    }
+)
 
 
 @_define
-class ContainerPidsStats:
+class ContainerPidsStats(LazyModel):
     """PidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
 
     This type is Linux-specific and omitted for Windows containers.
@@ -52,16 +60,21 @@ class ContainerPidsStats:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        current = d.pop("current", UNSET)
-        limit = d.pop("limit", UNSET)
-        obj = cls(
-            current=current,
-            limit=limit,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.current = get("current", UNSET)
+        obj.limit = get("limit", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

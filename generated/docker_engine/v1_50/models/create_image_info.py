@@ -11,11 +11,23 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "id",
+        "error",
+        "errorDetail",
+        "status",
+        "progress",
+        "progressDetail",
+    }
+)
 
 
 @_define
-class CreateImageInfo:
+class CreateImageInfo(LazyModel):
     """CreateImageInfo (no description in the spec).
 
     Attributes:
@@ -89,28 +101,33 @@ class CreateImageInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-        error = d.pop("error", UNSET)
-        error_detail = d.pop("errorDetail", UNSET)
-        if isinstance(error_detail, dict):
-            error_detail = ErrorDetail.from_dict(error_detail)
-        status = d.pop("status", UNSET)
-        progress = d.pop("progress", UNSET)
-        progress_detail = d.pop("progressDetail", UNSET)
-        if isinstance(progress_detail, dict):
-            progress_detail = ProgressDetail.from_dict(progress_detail)
-        obj = cls(
-            id=id,
-            error=error,
-            error_detail=error_detail,
-            status=status,
-            progress=progress,
-            progress_detail=progress_detail,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("id", UNSET)
+        obj.error = get("error", UNSET)
+        obj.status = get("status", UNSET)
+        obj.progress = get("progress", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "error_detail":
+            error_detail = src.get("errorDetail", UNSET)
+            if isinstance(error_detail, dict):
+                error_detail = ErrorDetail.from_dict(error_detail)
+            return error_detail
+        if name == "progress_detail":
+            progress_detail = src.get("progressDetail", UNSET)
+            if isinstance(progress_detail, dict):
+                progress_detail = ProgressDetail.from_dict(progress_detail)
+            return progress_detail
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Replicated",
+        "Global",
+        "ReplicatedJob",
+        "GlobalJob",
+    }
+)
 
 
 @_define
-class ServiceSpecMode:
+class ServiceSpecMode(LazyModel):
     """Scheduling mode for the service.
 
     Attributes:
@@ -75,28 +85,38 @@ class ServiceSpecMode:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        replicated = d.pop("Replicated", UNSET)
-        if isinstance(replicated, dict):
-            replicated = ServiceSpecModeReplicated.from_dict(replicated)
-        global_ = d.pop("Global", UNSET)
-        if isinstance(global_, dict):
-            global_ = ServiceSpecModeGlobal.from_dict(global_)
-        replicated_job = d.pop("ReplicatedJob", UNSET)
-        if isinstance(replicated_job, dict):
-            replicated_job = ServiceSpecModeReplicatedJob.from_dict(replicated_job)
-        global_job = d.pop("GlobalJob", UNSET)
-        if isinstance(global_job, dict):
-            global_job = ServiceSpecModeGlobalJob.from_dict(global_job)
-        obj = cls(
-            replicated=replicated,
-            global_=global_,
-            replicated_job=replicated_job,
-            global_job=global_job,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "replicated":
+            replicated = src.get("Replicated", UNSET)
+            if isinstance(replicated, dict):
+                replicated = ServiceSpecModeReplicated.from_dict(replicated)
+            return replicated
+        if name == "global_":
+            global_ = src.get("Global", UNSET)
+            if isinstance(global_, dict):
+                global_ = ServiceSpecModeGlobal.from_dict(global_)
+            return global_
+        if name == "replicated_job":
+            replicated_job = src.get("ReplicatedJob", UNSET)
+            if isinstance(replicated_job, dict):
+                replicated_job = ServiceSpecModeReplicatedJob.from_dict(replicated_job)
+            return replicated_job
+        if name == "global_job":
+            global_job = src.get("GlobalJob", UNSET)
+            if isinstance(global_job, dict):
+                global_job = ServiceSpecModeGlobalJob.from_dict(global_job)
+            return global_job
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,18 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Segments",
+    }
+)
 
 
 @_define
-class Topology:
+class Topology(LazyModel):
     """A map of topological domains to topological segments. For in depth
     details, see documentation for the Topology object in the CSI
     specification.
@@ -44,16 +51,23 @@ class Topology:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        segments = d.pop("Segments", UNSET)
-        if isinstance(segments, dict):
-            segments = TopologySegments.from_dict(segments)
-        obj = cls(
-            segments=segments,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "segments":
+            segments = src.get("Segments", UNSET)
+            if isinstance(segments, dict):
+                segments = TopologySegments.from_dict(segments)
+            return segments
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

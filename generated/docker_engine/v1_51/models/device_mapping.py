@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "PathOnHost",
+        "PathInContainer",
+        "CgroupPermissions",
+    }
+)
 
 
 @_define
-class DeviceMapping:
+class DeviceMapping(LazyModel):
     """A device mapping between the host and container
 
     Attributes:
@@ -46,18 +55,22 @@ class DeviceMapping:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        path_on_host = d.pop("PathOnHost", UNSET)
-        path_in_container = d.pop("PathInContainer", UNSET)
-        cgroup_permissions = d.pop("CgroupPermissions", UNSET)
-        obj = cls(
-            path_on_host=path_on_host,
-            path_in_container=path_in_container,
-            cgroup_permissions=cgroup_permissions,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.path_on_host = get("PathOnHost", UNSET)
+        obj.path_in_container = get("PathInContainer", UNSET)
+        obj.cgroup_permissions = get("CgroupPermissions", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "description",
+        "is_official",
+        "is_automated",
+        "name",
+        "star_count",
+    }
+)
 
 
 @_define
-class ImageSearchResponseItem:
+class ImageSearchResponseItem(LazyModel):
     """ImageSearchResponseItem (no description in the spec).
 
     Attributes:
@@ -60,22 +71,24 @@ class ImageSearchResponseItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        description = d.pop("description", UNSET)
-        is_official = d.pop("is_official", UNSET)
-        is_automated = d.pop("is_automated", UNSET)
-        name = d.pop("name", UNSET)
-        star_count = d.pop("star_count", UNSET)
-        obj = cls(
-            description=description,
-            is_official=is_official,
-            is_automated=is_automated,
-            name=name,
-            star_count=star_count,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.description = get("description", UNSET)
+        obj.is_official = get("is_official", UNSET)
+        obj.is_automated = get("is_automated", UNSET)
+        obj.name = get("name", UNSET)
+        obj.star_count = get("star_count", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

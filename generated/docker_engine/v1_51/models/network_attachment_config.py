@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Target",
+        "Aliases",
+        "DriverOpts",
+    }
+)
 
 
 @_define
-class NetworkAttachmentConfig:
+class NetworkAttachmentConfig(LazyModel):
     """Specifies how a service should be attached to a particular network.
 
     Attributes:
@@ -59,20 +68,26 @@ class NetworkAttachmentConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        target = d.pop("Target", UNSET)
-        aliases = d.pop("Aliases", UNSET)
-        driver_opts = d.pop("DriverOpts", UNSET)
-        if isinstance(driver_opts, dict):
-            driver_opts = NetworkAttachmentConfigDriverOpts.from_dict(driver_opts)
-        obj = cls(
-            target=target,
-            aliases=aliases,
-            driver_opts=driver_opts,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.target = get("Target", UNSET)
+        obj.aliases = get("Aliases", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "driver_opts":
+            driver_opts = src.get("DriverOpts", UNSET)
+            if isinstance(driver_opts, dict):
+                driver_opts = NetworkAttachmentConfigDriverOpts.from_dict(driver_opts)
+            return driver_opts
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

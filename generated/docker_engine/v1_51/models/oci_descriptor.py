@@ -11,11 +11,25 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "mediaType",
+        "digest",
+        "size",
+        "urls",
+        "annotations",
+        "data",
+        "platform",
+        "artifactType",
+    }
+)
 
 
 @_define
-class OCIDescriptor:
+class OCIDescriptor(LazyModel):
     """A descriptor struct containing digest, media type, and size, as defined in
     the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-
     spec/blob/v1.0.1/descriptor.md).
@@ -103,32 +117,35 @@ class OCIDescriptor:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        media_type = d.pop("mediaType", UNSET)
-        digest = d.pop("digest", UNSET)
-        size = d.pop("size", UNSET)
-        urls = d.pop("urls", UNSET)
-        annotations = d.pop("annotations", UNSET)
-        if isinstance(annotations, dict):
-            annotations = OCIDescriptorAnnotations.from_dict(annotations)
-        data = d.pop("data", UNSET)
-        platform = d.pop("platform", UNSET)
-        if isinstance(platform, dict):
-            platform = OCIPlatform.from_dict(platform)
-        artifact_type = d.pop("artifactType", UNSET)
-        obj = cls(
-            media_type=media_type,
-            digest=digest,
-            size=size,
-            urls=urls,
-            annotations=annotations,
-            data=data,
-            platform=platform,
-            artifact_type=artifact_type,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.media_type = get("mediaType", UNSET)
+        obj.digest = get("digest", UNSET)
+        obj.size = get("size", UNSET)
+        obj.urls = get("urls", UNSET)
+        obj.data = get("data", UNSET)
+        obj.artifact_type = get("artifactType", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "annotations":
+            annotations = src.get("annotations", UNSET)
+            if isinstance(annotations, dict):
+                annotations = OCIDescriptorAnnotations.from_dict(annotations)
+            return annotations
+        if name == "platform":
+            platform = src.get("platform", UNSET)
+            if isinstance(platform, dict):
+                platform = OCIPlatform.from_dict(platform)
+            return platform
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "InsecureRegistryCIDRs",
+        "IndexConfigs",
+        "Mirrors",
+    }
+)
 
 
 @_define
-class RegistryServiceConfig:
+class RegistryServiceConfig(LazyModel):
     """RegistryServiceConfig stores daemon registry services configuration.
 
     Attributes:
@@ -90,20 +99,26 @@ class RegistryServiceConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        insecure_registry_cid_rs = d.pop("InsecureRegistryCIDRs", UNSET)
-        index_configs = d.pop("IndexConfigs", UNSET)
-        if isinstance(index_configs, dict):
-            index_configs = RegistryServiceConfigIndexConfigs.from_dict(index_configs)
-        mirrors = d.pop("Mirrors", UNSET)
-        obj = cls(
-            insecure_registry_cid_rs=insecure_registry_cid_rs,
-            index_configs=index_configs,
-            mirrors=mirrors,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.insecure_registry_cid_rs = get("InsecureRegistryCIDRs", UNSET)
+        obj.mirrors = get("Mirrors", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "index_configs":
+            index_configs = src.get("IndexConfigs", UNSET)
+            if isinstance(index_configs, dict):
+                index_configs = RegistryServiceConfigIndexConfigs.from_dict(index_configs)
+            return index_configs
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

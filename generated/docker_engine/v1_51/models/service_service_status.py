@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "RunningTasks",
+        "DesiredTasks",
+        "CompletedTasks",
+    }
+)
 
 
 @_define
-class ServiceServiceStatus:
+class ServiceServiceStatus(LazyModel):
     """The status of the service's tasks. Provided only when requested as
     part of a ServiceList operation.
 
@@ -54,18 +63,22 @@ class ServiceServiceStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        running_tasks = d.pop("RunningTasks", UNSET)
-        desired_tasks = d.pop("DesiredTasks", UNSET)
-        completed_tasks = d.pop("CompletedTasks", UNSET)
-        obj = cls(
-            running_tasks=running_tasks,
-            desired_tasks=desired_tasks,
-            completed_tasks=completed_tasks,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.running_tasks = get("RunningTasks", UNSET)
+        obj.desired_tasks = get("DesiredTasks", UNSET)
+        obj.completed_tasks = get("CompletedTasks", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "SnapshotInterval",
+        "KeepOldSnapshots",
+        "LogEntriesForSlowFollowers",
+        "ElectionTick",
+        "HeartbeatTick",
+    }
+)
 
 
 @_define
-class SwarmSpecRaft:
+class SwarmSpecRaft(LazyModel):
     """Raft configuration.
 
     Attributes:
@@ -67,22 +78,24 @@ class SwarmSpecRaft:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        snapshot_interval = d.pop("SnapshotInterval", UNSET)
-        keep_old_snapshots = d.pop("KeepOldSnapshots", UNSET)
-        log_entries_for_slow_followers = d.pop("LogEntriesForSlowFollowers", UNSET)
-        election_tick = d.pop("ElectionTick", UNSET)
-        heartbeat_tick = d.pop("HeartbeatTick", UNSET)
-        obj = cls(
-            snapshot_interval=snapshot_interval,
-            keep_old_snapshots=keep_old_snapshots,
-            log_entries_for_slow_followers=log_entries_for_slow_followers,
-            election_tick=election_tick,
-            heartbeat_tick=heartbeat_tick,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.snapshot_interval = get("SnapshotInterval", UNSET)
+        obj.keep_old_snapshots = get("KeepOldSnapshots", UNSET)
+        obj.log_entries_for_slow_followers = get("LogEntriesForSlowFollowers", UNSET)
+        obj.election_tick = get("ElectionTick", UNSET)
+        obj.heartbeat_tick = get("HeartbeatTick", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

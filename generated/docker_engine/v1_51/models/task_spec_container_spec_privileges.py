@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "CredentialSpec",
+        "SELinuxContext",
+        "Seccomp",
+        "AppArmor",
+        "NoNewPrivileges",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpecPrivileges:
+class TaskSpecContainerSpecPrivileges(LazyModel):
     """Security options for the container
 
     Attributes:
@@ -81,30 +92,40 @@ class TaskSpecContainerSpecPrivileges:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        credential_spec = d.pop("CredentialSpec", UNSET)
-        if isinstance(credential_spec, dict):
-            credential_spec = TaskSpecContainerSpecPrivilegesCredentialSpec.from_dict(credential_spec)
-        se_linux_context = d.pop("SELinuxContext", UNSET)
-        if isinstance(se_linux_context, dict):
-            se_linux_context = TaskSpecContainerSpecPrivilegesSELinuxContext.from_dict(se_linux_context)
-        seccomp = d.pop("Seccomp", UNSET)
-        if isinstance(seccomp, dict):
-            seccomp = TaskSpecContainerSpecPrivilegesSeccomp.from_dict(seccomp)
-        app_armor = d.pop("AppArmor", UNSET)
-        if isinstance(app_armor, dict):
-            app_armor = TaskSpecContainerSpecPrivilegesAppArmor.from_dict(app_armor)
-        no_new_privileges = d.pop("NoNewPrivileges", UNSET)
-        obj = cls(
-            credential_spec=credential_spec,
-            se_linux_context=se_linux_context,
-            seccomp=seccomp,
-            app_armor=app_armor,
-            no_new_privileges=no_new_privileges,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.no_new_privileges = get("NoNewPrivileges", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "credential_spec":
+            credential_spec = src.get("CredentialSpec", UNSET)
+            if isinstance(credential_spec, dict):
+                credential_spec = TaskSpecContainerSpecPrivilegesCredentialSpec.from_dict(credential_spec)
+            return credential_spec
+        if name == "se_linux_context":
+            se_linux_context = src.get("SELinuxContext", UNSET)
+            if isinstance(se_linux_context, dict):
+                se_linux_context = TaskSpecContainerSpecPrivilegesSELinuxContext.from_dict(se_linux_context)
+            return se_linux_context
+        if name == "seccomp":
+            seccomp = src.get("Seccomp", UNSET)
+            if isinstance(seccomp, dict):
+                seccomp = TaskSpecContainerSpecPrivilegesSeccomp.from_dict(seccomp)
+            return seccomp
+        if name == "app_armor":
+            app_armor = src.get("AppArmor", UNSET)
+            if isinstance(app_armor, dict):
+                app_armor = TaskSpecContainerSpecPrivilegesAppArmor.from_dict(app_armor)
+            return app_armor
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Remote",
+        "Disabled",
+        "PluginPrivilege",
+    }
+)
 
 
 @_define
-class TaskSpecPluginSpec:
+class TaskSpecPluginSpec(LazyModel):
     """Plugin spec for the service.  *(Experimental release only.)*
 
     <p><br /></p>
@@ -68,22 +78,29 @@ class TaskSpecPluginSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        remote = d.pop("Remote", UNSET)
-        disabled = d.pop("Disabled", UNSET)
-        plugin_privilege = d.pop("PluginPrivilege", UNSET)
-        if isinstance(plugin_privilege, list):
-            plugin_privilege = [PluginPrivilege.from_dict(i) if isinstance(i, dict) else i for i in plugin_privilege]
-        obj = cls(
-            name=name,
-            remote=remote,
-            disabled=disabled,
-            plugin_privilege=plugin_privilege,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.remote = get("Remote", UNSET)
+        obj.disabled = get("Disabled", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "plugin_privilege":
+            plugin_privilege = src.get("PluginPrivilege", UNSET)
+            if isinstance(plugin_privilege, list):
+                plugin_privilege = [
+                    PluginPrivilege.from_dict(i) if isinstance(i, dict) else i for i in plugin_privilege
+                ]
+            return plugin_privilege
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

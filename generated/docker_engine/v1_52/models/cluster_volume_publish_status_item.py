@@ -12,11 +12,20 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.cluster_volume_publish_status_item_state import ClusterVolumePublishStatusItemState
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "NodeID",
+        "State",
+        "PublishContext",
+    }
+)
 
 
 @_define
-class ClusterVolumePublishStatusItem:
+class ClusterVolumePublishStatusItem(LazyModel):
     """ClusterVolumePublishStatusItem (no description in the spec).
 
     Attributes:
@@ -63,22 +72,29 @@ class ClusterVolumePublishStatusItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        node_id = d.pop("NodeID", UNSET)
-        state = d.pop("State", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.node_id = get("NodeID", UNSET)
+        state = get("State", UNSET)
         if isinstance(state, str):
             state = ClusterVolumePublishStatusItemState(state)
-        publish_context = d.pop("PublishContext", UNSET)
-        if isinstance(publish_context, dict):
-            publish_context = ClusterVolumePublishStatusItemPublishContext.from_dict(publish_context)
-        obj = cls(
-            node_id=node_id,
-            state=state,
-            publish_context=publish_context,
-        )
-        obj.additional_properties = d
+        obj.state = state
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "publish_context":
+            publish_context = src.get("PublishContext", UNSET)
+            if isinstance(publish_context, dict):
+                publish_context = ClusterVolumePublishStatusItemPublishContext.from_dict(publish_context)
+            return publish_context
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Group",
+        "AccessMode",
+    }
+)
 
 
 @_define
-class ClusterVolumeSpec:
+class ClusterVolumeSpec(LazyModel):
     """Cluster-specific options used to create the volume.
 
     Attributes:
@@ -52,18 +60,25 @@ class ClusterVolumeSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        group = d.pop("Group", UNSET)
-        access_mode = d.pop("AccessMode", UNSET)
-        if isinstance(access_mode, dict):
-            access_mode = ClusterVolumeSpecAccessMode.from_dict(access_mode)
-        obj = cls(
-            group=group,
-            access_mode=access_mode,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.group = get("Group", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "access_mode":
+            access_mode = src.get("AccessMode", UNSET)
+            if isinstance(access_mode, dict):
+                access_mode = ClusterVolumeSpecAccessMode.from_dict(access_mode)
+            return access_mode
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

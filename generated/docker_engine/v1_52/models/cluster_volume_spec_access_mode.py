@@ -14,11 +14,24 @@ from attrs import field as _field
 from ..models.cluster_volume_spec_access_mode_availability import ClusterVolumeSpecAccessModeAvailability
 from ..models.cluster_volume_spec_access_mode_scope import ClusterVolumeSpecAccessModeScope
 from ..models.cluster_volume_spec_access_mode_sharing import ClusterVolumeSpecAccessModeSharing
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Scope",
+        "Sharing",
+        "MountVolume",
+        "Secrets",
+        "AccessibilityRequirements",
+        "CapacityRange",
+        "Availability",
+    }
+)
 
 
 @_define
-class ClusterVolumeSpecAccessMode:
+class ClusterVolumeSpecAccessMode(LazyModel):
     """Defines how the volume is used by tasks.
 
     Attributes:
@@ -124,44 +137,55 @@ class ClusterVolumeSpecAccessMode:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        scope = d.pop("Scope", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        scope = get("Scope", UNSET)
         if isinstance(scope, str):
             scope = ClusterVolumeSpecAccessModeScope(scope)
-        sharing = d.pop("Sharing", UNSET)
+        obj.scope = scope
+        sharing = get("Sharing", UNSET)
         if isinstance(sharing, str):
             sharing = ClusterVolumeSpecAccessModeSharing(sharing)
-        mount_volume = d.pop("MountVolume", UNSET)
-        if isinstance(mount_volume, dict):
-            mount_volume = ClusterVolumeSpecAccessModeMountVolume.from_dict(mount_volume)
-        secrets = d.pop("Secrets", UNSET)
-        if isinstance(secrets, list):
-            secrets = [
-                ClusterVolumeSpecAccessModeSecretsItem.from_dict(i) if isinstance(i, dict) else i for i in secrets
-            ]
-        accessibility_requirements = d.pop("AccessibilityRequirements", UNSET)
-        if isinstance(accessibility_requirements, dict):
-            accessibility_requirements = ClusterVolumeSpecAccessModeAccessibilityRequirements.from_dict(
-                accessibility_requirements
-            )
-        capacity_range = d.pop("CapacityRange", UNSET)
-        if isinstance(capacity_range, dict):
-            capacity_range = ClusterVolumeSpecAccessModeCapacityRange.from_dict(capacity_range)
-        availability = d.pop("Availability", UNSET)
+        obj.sharing = sharing
+        availability = get("Availability", UNSET)
         if isinstance(availability, str):
             availability = ClusterVolumeSpecAccessModeAvailability(availability)
-        obj = cls(
-            scope=scope,
-            sharing=sharing,
-            mount_volume=mount_volume,
-            secrets=secrets,
-            accessibility_requirements=accessibility_requirements,
-            capacity_range=capacity_range,
-            availability=availability,
-        )
-        obj.additional_properties = d
+        obj.availability = availability
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "mount_volume":
+            mount_volume = src.get("MountVolume", UNSET)
+            if isinstance(mount_volume, dict):
+                mount_volume = ClusterVolumeSpecAccessModeMountVolume.from_dict(mount_volume)
+            return mount_volume
+        if name == "secrets":
+            secrets = src.get("Secrets", UNSET)
+            if isinstance(secrets, list):
+                secrets = [
+                    ClusterVolumeSpecAccessModeSecretsItem.from_dict(i) if isinstance(i, dict) else i for i in secrets
+                ]
+            return secrets
+        if name == "accessibility_requirements":
+            accessibility_requirements = src.get("AccessibilityRequirements", UNSET)
+            if isinstance(accessibility_requirements, dict):
+                accessibility_requirements = ClusterVolumeSpecAccessModeAccessibilityRequirements.from_dict(
+                    accessibility_requirements
+                )
+            return accessibility_requirements
+        if name == "capacity_range":
+            capacity_range = src.get("CapacityRange", UNSET)
+            if isinstance(capacity_range, dict):
+                capacity_range = ClusterVolumeSpecAccessModeCapacityRange.from_dict(capacity_range)
+            return capacity_range
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "major",
+        "minor",
+        "op",
+        "value",
+    }
+)
 
 
 @_define
-class ContainerBlkioStatEntry:
+class ContainerBlkioStatEntry(LazyModel):
     """Blkio stats entry.
 
     This type is Linux-specific and omitted for Windows containers.
@@ -53,20 +63,23 @@ class ContainerBlkioStatEntry:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        major = d.pop("major", UNSET)
-        minor = d.pop("minor", UNSET)
-        op = d.pop("op", UNSET)
-        value = d.pop("value", UNSET)
-        obj = cls(
-            major=major,
-            minor=minor,
-            op=op,
-            value=value,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.major = get("major", UNSET)
+        obj.minor = get("minor", UNSET)
+        obj.op = get("op", UNSET)
+        obj.value = get("value", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,34 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "Descriptor",
+        "Manifests",
+        "RepoTags",
+        "RepoDigests",
+        "Comment",
+        "Created",
+        "Author",
+        "Config",
+        "Architecture",
+        "Variant",
+        "Os",
+        "OsVersion",
+        "Size",
+        "GraphDriver",
+        "RootFS",
+        "Metadata",
+    }
+)
 
 
 @_define
-class ImageInspect:
+class ImageInspect(LazyModel):
     """Information about an image in the local image cache.
 
     Attributes:
@@ -236,60 +259,63 @@ class ImageInspect:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        descriptor = d.pop("Descriptor", UNSET)
-        if isinstance(descriptor, dict):
-            descriptor = OCIDescriptor.from_dict(descriptor)
-        manifests = d.pop("Manifests", UNSET)
-        if isinstance(manifests, list):
-            manifests = [ImageManifestSummary.from_dict(i) if isinstance(i, dict) else i for i in manifests]
-        repo_tags = d.pop("RepoTags", UNSET)
-        repo_digests = d.pop("RepoDigests", UNSET)
-        comment = d.pop("Comment", UNSET)
-        created = d.pop("Created", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.repo_tags = get("RepoTags", UNSET)
+        obj.repo_digests = get("RepoDigests", UNSET)
+        obj.comment = get("Comment", UNSET)
+        created = get("Created", UNSET)
         if isinstance(created, str):
             created = parse_timestamp(created)
-        author = d.pop("Author", UNSET)
-        config = d.pop("Config", UNSET)
-        if isinstance(config, dict):
-            config = ImageConfig.from_dict(config)
-        architecture = d.pop("Architecture", UNSET)
-        variant = d.pop("Variant", UNSET)
-        os = d.pop("Os", UNSET)
-        os_version = d.pop("OsVersion", UNSET)
-        size = d.pop("Size", UNSET)
-        graph_driver = d.pop("GraphDriver", UNSET)
-        if isinstance(graph_driver, dict):
-            graph_driver = DriverData.from_dict(graph_driver)
-        root_fs = d.pop("RootFS", UNSET)
-        if isinstance(root_fs, dict):
-            root_fs = ImageInspectRootFS.from_dict(root_fs)
-        metadata = d.pop("Metadata", UNSET)
-        if isinstance(metadata, dict):
-            metadata = ImageInspectMetadata.from_dict(metadata)
-        obj = cls(
-            id=id,
-            descriptor=descriptor,
-            manifests=manifests,
-            repo_tags=repo_tags,
-            repo_digests=repo_digests,
-            comment=comment,
-            created=created,
-            author=author,
-            config=config,
-            architecture=architecture,
-            variant=variant,
-            os=os,
-            os_version=os_version,
-            size=size,
-            graph_driver=graph_driver,
-            root_fs=root_fs,
-            metadata=metadata,
-        )
-        obj.additional_properties = d
+        obj.created = created
+        obj.author = get("Author", UNSET)
+        obj.architecture = get("Architecture", UNSET)
+        obj.variant = get("Variant", UNSET)
+        obj.os = get("Os", UNSET)
+        obj.os_version = get("OsVersion", UNSET)
+        obj.size = get("Size", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "descriptor":
+            descriptor = src.get("Descriptor", UNSET)
+            if isinstance(descriptor, dict):
+                descriptor = OCIDescriptor.from_dict(descriptor)
+            return descriptor
+        if name == "manifests":
+            manifests = src.get("Manifests", UNSET)
+            if isinstance(manifests, list):
+                manifests = [ImageManifestSummary.from_dict(i) if isinstance(i, dict) else i for i in manifests]
+            return manifests
+        if name == "config":
+            config = src.get("Config", UNSET)
+            if isinstance(config, dict):
+                config = ImageConfig.from_dict(config)
+            return config
+        if name == "graph_driver":
+            graph_driver = src.get("GraphDriver", UNSET)
+            if isinstance(graph_driver, dict):
+                graph_driver = DriverData.from_dict(graph_driver)
+            return graph_driver
+        if name == "root_fs":
+            root_fs = src.get("RootFS", UNSET)
+            if isinstance(root_fs, dict):
+                root_fs = ImageInspectRootFS.from_dict(root_fs)
+            return root_fs
+        if name == "metadata":
+            metadata = src.get("Metadata", UNSET)
+            if isinstance(metadata, dict):
+                metadata = ImageInspectMetadata.from_dict(metadata)
+            return metadata
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Platform",
+        "Containers",
+        "Size",
+    }
+)
 
 
 @_define
-class ImageManifestSummaryImageData:
+class ImageManifestSummaryImageData(LazyModel):
     """The image data for the image manifest.
     This field is only populated when Kind is "image".
 
@@ -68,22 +77,30 @@ class ImageManifestSummaryImageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        platform = d.pop("Platform", UNSET)
-        if isinstance(platform, dict):
-            platform = OCIPlatform.from_dict(platform)
-        containers = d.pop("Containers", UNSET)
-        size = d.pop("Size", UNSET)
-        if isinstance(size, dict):
-            size = ImageManifestSummaryImageDataSize.from_dict(size)
-        obj = cls(
-            platform=platform,
-            containers=containers,
-            size=size,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.containers = get("Containers", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "platform":
+            platform = src.get("Platform", UNSET)
+            if isinstance(platform, dict):
+                platform = OCIPlatform.from_dict(platform)
+            return platform
+        if name == "size":
+            size = src.get("Size", UNSET)
+            if isinstance(size, dict):
+                size = ImageManifestSummaryImageDataSize.from_dict(size)
+            return size
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "JobIteration",
+        "LastExecution",
+    }
+)
 
 
 @_define
-class ServiceJobStatus:
+class ServiceJobStatus(LazyModel):
     """The status of the service when it is in one of ReplicatedJob or
     GlobalJob modes. Absent on Replicated and Global mode services. The
     JobIteration is an ObjectVersion, but unlike the Service's version,
@@ -61,20 +69,28 @@ class ServiceJobStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        job_iteration = d.pop("JobIteration", UNSET)
-        if isinstance(job_iteration, dict):
-            job_iteration = ObjectVersion.from_dict(job_iteration)
-        last_execution = d.pop("LastExecution", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        last_execution = get("LastExecution", UNSET)
         if isinstance(last_execution, str):
             last_execution = parse_timestamp(last_execution)
-        obj = cls(
-            job_iteration=job_iteration,
-            last_execution=last_execution,
-        )
-        obj.additional_properties = d
+        obj.last_execution = last_execution
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "job_iteration":
+            job_iteration = src.get("JobIteration", UNSET)
+            if isinstance(job_iteration, dict):
+                job_iteration = ObjectVersion.from_dict(job_iteration)
+            return job_iteration
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,28 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "TLSInfo",
+        "RootRotationInProgress",
+        "DataPathPort",
+        "DefaultAddrPool",
+        "SubnetSize",
+        "JoinTokens",
+    }
+)
 
 
 @_define
-class Swarm:
+class Swarm(LazyModel):
     """Swarm (no description in the spec).
 
     Attributes:
@@ -133,46 +150,52 @@ class Swarm:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        version = d.pop("Version", UNSET)
-        if isinstance(version, dict):
-            version = ObjectVersion.from_dict(version)
-        created_at = d.pop("CreatedAt", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        created_at = get("CreatedAt", UNSET)
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
-        updated_at = d.pop("UpdatedAt", UNSET)
+        obj.created_at = created_at
+        updated_at = get("UpdatedAt", UNSET)
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
-        spec = d.pop("Spec", UNSET)
-        if isinstance(spec, dict):
-            spec = SwarmSpec.from_dict(spec)
-        tls_info = d.pop("TLSInfo", UNSET)
-        if isinstance(tls_info, dict):
-            tls_info = TLSInfo.from_dict(tls_info)
-        root_rotation_in_progress = d.pop("RootRotationInProgress", UNSET)
-        data_path_port = d.pop("DataPathPort", UNSET)
-        default_addr_pool = d.pop("DefaultAddrPool", UNSET)
-        subnet_size = d.pop("SubnetSize", UNSET)
-        join_tokens = d.pop("JoinTokens", UNSET)
-        if isinstance(join_tokens, dict):
-            join_tokens = JoinTokens.from_dict(join_tokens)
-        obj = cls(
-            id=id,
-            version=version,
-            created_at=created_at,
-            updated_at=updated_at,
-            spec=spec,
-            tls_info=tls_info,
-            root_rotation_in_progress=root_rotation_in_progress,
-            data_path_port=data_path_port,
-            default_addr_pool=default_addr_pool,
-            subnet_size=subnet_size,
-            join_tokens=join_tokens,
-        )
-        obj.additional_properties = d
+        obj.updated_at = updated_at
+        obj.root_rotation_in_progress = get("RootRotationInProgress", UNSET)
+        obj.data_path_port = get("DataPathPort", UNSET)
+        obj.default_addr_pool = get("DefaultAddrPool", UNSET)
+        obj.subnet_size = get("SubnetSize", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "version":
+            version = src.get("Version", UNSET)
+            if isinstance(version, dict):
+                version = ObjectVersion.from_dict(version)
+            return version
+        if name == "spec":
+            spec = src.get("Spec", UNSET)
+            if isinstance(spec, dict):
+                spec = SwarmSpec.from_dict(spec)
+            return spec
+        if name == "tls_info":
+            tls_info = src.get("TLSInfo", UNSET)
+            if isinstance(tls_info, dict):
+                tls_info = TLSInfo.from_dict(tls_info)
+            return tls_info
+        if name == "join_tokens":
+            join_tokens = src.get("JoinTokens", UNSET)
+            if isinstance(join_tokens, dict):
+                join_tokens = JoinTokens.from_dict(join_tokens)
+            return join_tokens
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

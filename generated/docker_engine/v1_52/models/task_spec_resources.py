@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Limits",
+        "Reservations",
+        "SwapBytes",
+        "MemorySwappiness",
+    }
+)
 
 
 @_define
-class TaskSpecResources:
+class TaskSpecResources(LazyModel):
     """Resource requirements which apply to each individual container created
     as part of the service.
 
@@ -80,24 +90,31 @@ class TaskSpecResources:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        limits = d.pop("Limits", UNSET)
-        if isinstance(limits, dict):
-            limits = Limit.from_dict(limits)
-        reservations = d.pop("Reservations", UNSET)
-        if isinstance(reservations, dict):
-            reservations = ResourceObject.from_dict(reservations)
-        swap_bytes = d.pop("SwapBytes", UNSET)
-        memory_swappiness = d.pop("MemorySwappiness", UNSET)
-        obj = cls(
-            limits=limits,
-            reservations=reservations,
-            swap_bytes=swap_bytes,
-            memory_swappiness=memory_swappiness,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.swap_bytes = get("SwapBytes", UNSET)
+        obj.memory_swappiness = get("MemorySwappiness", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "limits":
+            limits = src.get("Limits", UNSET)
+            if isinstance(limits, dict):
+                limits = Limit.from_dict(limits)
+            return limits
+        if name == "reservations":
+            reservations = src.get("Reservations", UNSET)
+            if isinstance(reservations, dict):
+                reservations = ResourceObject.from_dict(reservations)
+            return reservations
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

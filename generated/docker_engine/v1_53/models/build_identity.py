@@ -12,11 +12,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Ref",
+        "CreatedAt",
+    }
+)
 
 
 @_define
-class BuildIdentity:
+class BuildIdentity(LazyModel):
     """BuildIdentity contains build reference information if image was created via build.
 
     Attributes:
@@ -45,18 +53,24 @@ class BuildIdentity:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        ref = d.pop("Ref", UNSET)
-        created_at = d.pop("CreatedAt", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.ref = get("Ref", UNSET)
+        created_at = get("CreatedAt", UNSET)
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
-        obj = cls(
-            ref=ref,
-            created_at=created_at,
-        )
-        obj.additional_properties = d
+        obj.created_at = created_at
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

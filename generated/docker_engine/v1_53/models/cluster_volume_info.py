@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "CapacityBytes",
+        "VolumeContext",
+        "VolumeID",
+        "AccessibleTopology",
+    }
+)
 
 
 @_define
-class ClusterVolumeInfo:
+class ClusterVolumeInfo(LazyModel):
     """Information about the global status of the volume.
 
     Attributes:
@@ -72,24 +82,31 @@ class ClusterVolumeInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        capacity_bytes = d.pop("CapacityBytes", UNSET)
-        volume_context = d.pop("VolumeContext", UNSET)
-        if isinstance(volume_context, dict):
-            volume_context = ClusterVolumeInfoVolumeContext.from_dict(volume_context)
-        volume_id = d.pop("VolumeID", UNSET)
-        accessible_topology = d.pop("AccessibleTopology", UNSET)
-        if isinstance(accessible_topology, list):
-            accessible_topology = [Topology.from_dict(i) if isinstance(i, dict) else i for i in accessible_topology]
-        obj = cls(
-            capacity_bytes=capacity_bytes,
-            volume_context=volume_context,
-            volume_id=volume_id,
-            accessible_topology=accessible_topology,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.capacity_bytes = get("CapacityBytes", UNSET)
+        obj.volume_id = get("VolumeID", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "volume_context":
+            volume_context = src.get("VolumeContext", UNSET)
+            if isinstance(volume_context, dict):
+                volume_context = ClusterVolumeInfoVolumeContext.from_dict(volume_context)
+            return volume_context
+        if name == "accessible_topology":
+            accessible_topology = src.get("AccessibleTopology", UNSET)
+            if isinstance(accessible_topology, list):
+                accessible_topology = [Topology.from_dict(i) if isinstance(i, dict) else i for i in accessible_topology]
+            return accessible_topology
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Requisite",
+        "Preferred",
+    }
+)
 
 
 @_define
-class ClusterVolumeSpecAccessModeAccessibilityRequirements:
+class ClusterVolumeSpecAccessModeAccessibilityRequirements(LazyModel):
     """Requirements for the accessible topology of the volume. These
     fields are optional. For an in-depth description of what these
     fields mean, see the CSI specification.
@@ -65,20 +73,28 @@ class ClusterVolumeSpecAccessModeAccessibilityRequirements:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        requisite = d.pop("Requisite", UNSET)
-        if isinstance(requisite, list):
-            requisite = [Topology.from_dict(i) if isinstance(i, dict) else i for i in requisite]
-        preferred = d.pop("Preferred", UNSET)
-        if isinstance(preferred, list):
-            preferred = [Topology.from_dict(i) if isinstance(i, dict) else i for i in preferred]
-        obj = cls(
-            requisite=requisite,
-            preferred=preferred,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "requisite":
+            requisite = src.get("Requisite", UNSET)
+            if isinstance(requisite, list):
+                requisite = [Topology.from_dict(i) if isinstance(i, dict) else i for i in requisite]
+            return requisite
+        if name == "preferred":
+            preferred = src.get("Preferred", UNSET)
+            if isinstance(preferred, list):
+                preferred = [Topology.from_dict(i) if isinstance(i, dict) else i for i in preferred]
+            return preferred
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "cpu_usage",
+        "system_cpu_usage",
+        "online_cpus",
+        "throttling_data",
+    }
+)
 
 
 @_define
-class ContainerCPUStats:
+class ContainerCPUStats(LazyModel):
     """CPU related info of the container
 
     Attributes:
@@ -75,24 +85,31 @@ class ContainerCPUStats:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        cpu_usage = d.pop("cpu_usage", UNSET)
-        if isinstance(cpu_usage, dict):
-            cpu_usage = ContainerCPUUsage.from_dict(cpu_usage)
-        system_cpu_usage = d.pop("system_cpu_usage", UNSET)
-        online_cpus = d.pop("online_cpus", UNSET)
-        throttling_data = d.pop("throttling_data", UNSET)
-        if isinstance(throttling_data, dict):
-            throttling_data = ContainerThrottlingData.from_dict(throttling_data)
-        obj = cls(
-            cpu_usage=cpu_usage,
-            system_cpu_usage=system_cpu_usage,
-            online_cpus=online_cpus,
-            throttling_data=throttling_data,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.system_cpu_usage = get("system_cpu_usage", UNSET)
+        obj.online_cpus = get("online_cpus", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "cpu_usage":
+            cpu_usage = src.get("cpu_usage", UNSET)
+            if isinstance(cpu_usage, dict):
+                cpu_usage = ContainerCPUUsage.from_dict(cpu_usage)
+            return cpu_usage
+        if name == "throttling_data":
+            throttling_data = src.get("throttling_data", UNSET)
+            if isinstance(throttling_data, dict):
+                throttling_data = ContainerThrottlingData.from_dict(throttling_data)
+            return throttling_data
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

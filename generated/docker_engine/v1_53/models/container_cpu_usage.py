@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "total_usage",
+        "percpu_usage",
+        "usage_in_kernelmode",
+        "usage_in_usermode",
+    }
+)
 
 
 @_define
-class ContainerCPUUsage:
+class ContainerCPUUsage(LazyModel):
     """All CPU stats aggregated since container inception.
 
     Attributes:
@@ -70,20 +80,23 @@ class ContainerCPUUsage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        total_usage = d.pop("total_usage", UNSET)
-        percpu_usage = d.pop("percpu_usage", UNSET)
-        usage_in_kernelmode = d.pop("usage_in_kernelmode", UNSET)
-        usage_in_usermode = d.pop("usage_in_usermode", UNSET)
-        obj = cls(
-            total_usage=total_usage,
-            percpu_usage=percpu_usage,
-            usage_in_kernelmode=usage_in_kernelmode,
-            usage_in_usermode=usage_in_usermode,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.total_usage = get("total_usage", UNSET)
+        obj.percpu_usage = get("percpu_usage", UNSET)
+        obj.usage_in_kernelmode = get("usage_in_kernelmode", UNSET)
+        obj.usage_in_usermode = get("usage_in_usermode", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,19 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Descriptor",
+        "Platforms",
+    }
+)
 
 
 @_define
-class DistributionInspect:
+class DistributionInspect(LazyModel):
     """Describes the result obtained from contacting the registry to retrieve
     image metadata.
 
@@ -63,20 +71,28 @@ class DistributionInspect:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        descriptor = d.pop("Descriptor", UNSET)
-        if isinstance(descriptor, dict):
-            descriptor = OCIDescriptor.from_dict(descriptor)
-        platforms = d.pop("Platforms", UNSET)
-        if isinstance(platforms, list):
-            platforms = [OCIPlatform.from_dict(i) if isinstance(i, dict) else i for i in platforms]
-        obj = cls(
-            descriptor=descriptor,
-            platforms=platforms,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "descriptor":
+            descriptor = src.get("Descriptor", UNSET)
+            if isinstance(descriptor, dict):
+                descriptor = OCIDescriptor.from_dict(descriptor)
+            return descriptor
+        if name == "platforms":
+            platforms = src.get("Platforms", UNSET)
+            if isinstance(platforms, list):
+                platforms = [OCIPlatform.from_dict(i) if isinstance(i, dict) else i for i in platforms]
+            return platforms
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,23 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Id",
+        "Created",
+        "CreatedBy",
+        "Tags",
+        "Size",
+        "Comment",
+    }
+)
 
 
 @_define
-class ImageHistoryResponseItem:
+class ImageHistoryResponseItem(LazyModel):
     """individual image layer information in response to ImageHistory operation
 
     Attributes:
@@ -68,24 +80,25 @@ class ImageHistoryResponseItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("Id", UNSET)
-        created = d.pop("Created", UNSET)
-        created_by = d.pop("CreatedBy", UNSET)
-        tags = d.pop("Tags", UNSET)
-        size = d.pop("Size", UNSET)
-        comment = d.pop("Comment", UNSET)
-        obj = cls(
-            id=id,
-            created=created,
-            created_by=created_by,
-            tags=tags,
-            size=size,
-            comment=comment,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("Id", UNSET)
+        obj.created = get("Created", UNSET)
+        obj.created_by = get("CreatedBy", UNSET)
+        obj.tags = get("Tags", UNSET)
+        obj.size = get("Size", UNSET)
+        obj.comment = get("Comment", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Subnet",
+        "IPRange",
+        "Gateway",
+        "AuxiliaryAddresses",
+    }
+)
 
 
 @_define
-class IPAMConfig:
+class IPAMConfig(LazyModel):
     """IPAMConfig (no description in the spec).
 
     Attributes:
@@ -57,22 +67,27 @@ class IPAMConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        subnet = d.pop("Subnet", UNSET)
-        ip_range = d.pop("IPRange", UNSET)
-        gateway = d.pop("Gateway", UNSET)
-        auxiliary_addresses = d.pop("AuxiliaryAddresses", UNSET)
-        if isinstance(auxiliary_addresses, dict):
-            auxiliary_addresses = IPAMConfigAuxiliaryAddresses.from_dict(auxiliary_addresses)
-        obj = cls(
-            subnet=subnet,
-            ip_range=ip_range,
-            gateway=gateway,
-            auxiliary_addresses=auxiliary_addresses,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.subnet = get("Subnet", UNSET)
+        obj.ip_range = get("IPRange", UNSET)
+        obj.gateway = get("Gateway", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "auxiliary_addresses":
+            auxiliary_addresses = src.get("AuxiliaryAddresses", UNSET)
+            if isinstance(auxiliary_addresses, dict):
+                auxiliary_addresses = IPAMConfigAuxiliaryAddresses.from_dict(auxiliary_addresses)
+            return auxiliary_addresses
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Hostname",
+        "Platform",
+        "Resources",
+        "Engine",
+        "TLSInfo",
+    }
+)
 
 
 @_define
-class NodeDescription:
+class NodeDescription(LazyModel):
     """NodeDescription encapsulates the properties of the Node as reported by the
     agent.
 
@@ -81,30 +92,40 @@ class NodeDescription:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        hostname = d.pop("Hostname", UNSET)
-        platform = d.pop("Platform", UNSET)
-        if isinstance(platform, dict):
-            platform = Platform.from_dict(platform)
-        resources = d.pop("Resources", UNSET)
-        if isinstance(resources, dict):
-            resources = ResourceObject.from_dict(resources)
-        engine = d.pop("Engine", UNSET)
-        if isinstance(engine, dict):
-            engine = EngineDescription.from_dict(engine)
-        tls_info = d.pop("TLSInfo", UNSET)
-        if isinstance(tls_info, dict):
-            tls_info = TLSInfo.from_dict(tls_info)
-        obj = cls(
-            hostname=hostname,
-            platform=platform,
-            resources=resources,
-            engine=engine,
-            tls_info=tls_info,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.hostname = get("Hostname", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "platform":
+            platform = src.get("Platform", UNSET)
+            if isinstance(platform, dict):
+                platform = Platform.from_dict(platform)
+            return platform
+        if name == "resources":
+            resources = src.get("Resources", UNSET)
+            if isinstance(resources, dict):
+                resources = ResourceObject.from_dict(resources)
+            return resources
+        if name == "engine":
+            engine = src.get("Engine", UNSET)
+            if isinstance(engine, dict):
+                engine = EngineDescription.from_dict(engine)
+            return engine
+        if name == "tls_info":
+            tls_info = src.get("TLSInfo", UNSET)
+            if isinstance(tls_info, dict):
+                tls_info = TLSInfo.from_dict(tls_info)
+            return tls_info
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

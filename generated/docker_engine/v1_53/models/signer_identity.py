@@ -11,11 +11,34 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "CertificateIssuer",
+        "SubjectAlternativeName",
+        "Issuer",
+        "BuildSignerURI",
+        "BuildSignerDigest",
+        "RunnerEnvironment",
+        "SourceRepositoryURI",
+        "SourceRepositoryDigest",
+        "SourceRepositoryRef",
+        "SourceRepositoryIdentifier",
+        "SourceRepositoryOwnerURI",
+        "SourceRepositoryOwnerIdentifier",
+        "BuildConfigURI",
+        "BuildConfigDigest",
+        "BuildTrigger",
+        "RunInvocationURI",
+        "SourceRepositoryVisibilityAtSigning",
+    }
+)
 
 
 @_define
-class SignerIdentity:
+class SignerIdentity(LazyModel):
     """SignerIdentity contains information about the signer certificate used to sign the image.
 
     Attributes:
@@ -127,46 +150,36 @@ class SignerIdentity:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        certificate_issuer = d.pop("CertificateIssuer", UNSET)
-        subject_alternative_name = d.pop("SubjectAlternativeName", UNSET)
-        issuer = d.pop("Issuer", UNSET)
-        build_signer_uri = d.pop("BuildSignerURI", UNSET)
-        build_signer_digest = d.pop("BuildSignerDigest", UNSET)
-        runner_environment = d.pop("RunnerEnvironment", UNSET)
-        source_repository_uri = d.pop("SourceRepositoryURI", UNSET)
-        source_repository_digest = d.pop("SourceRepositoryDigest", UNSET)
-        source_repository_ref = d.pop("SourceRepositoryRef", UNSET)
-        source_repository_identifier = d.pop("SourceRepositoryIdentifier", UNSET)
-        source_repository_owner_uri = d.pop("SourceRepositoryOwnerURI", UNSET)
-        source_repository_owner_identifier = d.pop("SourceRepositoryOwnerIdentifier", UNSET)
-        build_config_uri = d.pop("BuildConfigURI", UNSET)
-        build_config_digest = d.pop("BuildConfigDigest", UNSET)
-        build_trigger = d.pop("BuildTrigger", UNSET)
-        run_invocation_uri = d.pop("RunInvocationURI", UNSET)
-        source_repository_visibility_at_signing = d.pop("SourceRepositoryVisibilityAtSigning", UNSET)
-        obj = cls(
-            certificate_issuer=certificate_issuer,
-            subject_alternative_name=subject_alternative_name,
-            issuer=issuer,
-            build_signer_uri=build_signer_uri,
-            build_signer_digest=build_signer_digest,
-            runner_environment=runner_environment,
-            source_repository_uri=source_repository_uri,
-            source_repository_digest=source_repository_digest,
-            source_repository_ref=source_repository_ref,
-            source_repository_identifier=source_repository_identifier,
-            source_repository_owner_uri=source_repository_owner_uri,
-            source_repository_owner_identifier=source_repository_owner_identifier,
-            build_config_uri=build_config_uri,
-            build_config_digest=build_config_digest,
-            build_trigger=build_trigger,
-            run_invocation_uri=run_invocation_uri,
-            source_repository_visibility_at_signing=source_repository_visibility_at_signing,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.certificate_issuer = get("CertificateIssuer", UNSET)
+        obj.subject_alternative_name = get("SubjectAlternativeName", UNSET)
+        obj.issuer = get("Issuer", UNSET)
+        obj.build_signer_uri = get("BuildSignerURI", UNSET)
+        obj.build_signer_digest = get("BuildSignerDigest", UNSET)
+        obj.runner_environment = get("RunnerEnvironment", UNSET)
+        obj.source_repository_uri = get("SourceRepositoryURI", UNSET)
+        obj.source_repository_digest = get("SourceRepositoryDigest", UNSET)
+        obj.source_repository_ref = get("SourceRepositoryRef", UNSET)
+        obj.source_repository_identifier = get("SourceRepositoryIdentifier", UNSET)
+        obj.source_repository_owner_uri = get("SourceRepositoryOwnerURI", UNSET)
+        obj.source_repository_owner_identifier = get("SourceRepositoryOwnerIdentifier", UNSET)
+        obj.build_config_uri = get("BuildConfigURI", UNSET)
+        obj.build_config_digest = get("BuildConfigDigest", UNSET)
+        obj.build_trigger = get("BuildTrigger", UNSET)
+        obj.run_invocation_uri = get("RunInvocationURI", UNSET)
+        obj.source_repository_visibility_at_signing = get("SourceRepositoryVisibilityAtSigning", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

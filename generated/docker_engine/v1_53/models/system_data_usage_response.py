@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ImageUsage",
+        "ContainerUsage",
+        "VolumeUsage",
+        "BuildCacheUsage",
+    }
+)
 
 
 @_define
-class SystemDataUsageResponse:
+class SystemDataUsageResponse(LazyModel):
     """SystemDataUsageResponse (no description in the spec).
 
     Attributes:
@@ -75,28 +85,38 @@ class SystemDataUsageResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        image_usage = d.pop("ImageUsage", UNSET)
-        if isinstance(image_usage, dict):
-            image_usage = ImagesDiskUsage.from_dict(image_usage)
-        container_usage = d.pop("ContainerUsage", UNSET)
-        if isinstance(container_usage, dict):
-            container_usage = ContainersDiskUsage.from_dict(container_usage)
-        volume_usage = d.pop("VolumeUsage", UNSET)
-        if isinstance(volume_usage, dict):
-            volume_usage = VolumesDiskUsage.from_dict(volume_usage)
-        build_cache_usage = d.pop("BuildCacheUsage", UNSET)
-        if isinstance(build_cache_usage, dict):
-            build_cache_usage = BuildCacheDiskUsage.from_dict(build_cache_usage)
-        obj = cls(
-            image_usage=image_usage,
-            container_usage=container_usage,
-            volume_usage=volume_usage,
-            build_cache_usage=build_cache_usage,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "image_usage":
+            image_usage = src.get("ImageUsage", UNSET)
+            if isinstance(image_usage, dict):
+                image_usage = ImagesDiskUsage.from_dict(image_usage)
+            return image_usage
+        if name == "container_usage":
+            container_usage = src.get("ContainerUsage", UNSET)
+            if isinstance(container_usage, dict):
+                container_usage = ContainersDiskUsage.from_dict(container_usage)
+            return container_usage
+        if name == "volume_usage":
+            volume_usage = src.get("VolumeUsage", UNSET)
+            if isinstance(volume_usage, dict):
+                volume_usage = VolumesDiskUsage.from_dict(volume_usage)
+            return volume_usage
+        if name == "build_cache_usage":
+            build_cache_usage = src.get("BuildCacheUsage", UNSET)
+            if isinstance(build_cache_usage, dict):
+                build_cache_usage = BuildCacheDiskUsage.from_dict(build_cache_usage)
+            return build_cache_usage
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

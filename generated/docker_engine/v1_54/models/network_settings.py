@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "SandboxID",
+        "SandboxKey",
+        "Ports",
+        "Networks",
+    }
+)
 
 
 @_define
-class NetworkSettings:
+class NetworkSettings(LazyModel):
     """NetworkSettings exposes the network settings in the API
 
     Attributes:
@@ -63,24 +73,31 @@ class NetworkSettings:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        sandbox_id = d.pop("SandboxID", UNSET)
-        sandbox_key = d.pop("SandboxKey", UNSET)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, dict):
-            ports = PortMap.from_dict(ports)
-        networks = d.pop("Networks", UNSET)
-        if isinstance(networks, dict):
-            networks = NetworkSettingsNetworks.from_dict(networks)
-        obj = cls(
-            sandbox_id=sandbox_id,
-            sandbox_key=sandbox_key,
-            ports=ports,
-            networks=networks,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.sandbox_id = get("SandboxID", UNSET)
+        obj.sandbox_key = get("SandboxKey", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, dict):
+                ports = PortMap.from_dict(ports)
+            return ports
+        if name == "networks":
+            networks = src.get("Networks", UNSET)
+            if isinstance(networks, dict):
+                networks = NetworkSettingsNetworks.from_dict(networks)
+            return networks
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

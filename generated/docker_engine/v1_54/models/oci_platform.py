@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "architecture",
+        "os",
+        "os.version",
+        "os.features",
+        "variant",
+    }
+)
 
 
 @_define
-class OCIPlatform:
+class OCIPlatform(LazyModel):
     """Describes the platform which the image in the manifest runs on, as defined
     in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-
     index.md).
@@ -69,22 +80,24 @@ class OCIPlatform:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        architecture = d.pop("architecture", UNSET)
-        os = d.pop("os", UNSET)
-        os_version = d.pop("os.version", UNSET)
-        os_features = d.pop("os.features", UNSET)
-        variant = d.pop("variant", UNSET)
-        obj = cls(
-            architecture=architecture,
-            os=os,
-            os_version=os_version,
-            os_features=os_features,
-            variant=variant,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.architecture = get("architecture", UNSET)
+        obj.os = get("os", UNSET)
+        obj.os_version = get("os.version", UNSET)
+        obj.os_features = get("os.features", UNSET)
+        obj.variant = get("variant", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

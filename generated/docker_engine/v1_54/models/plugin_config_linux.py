@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Capabilities",
+        "AllowAllDevices",
+        "Devices",
+    }
+)
 
 
 @_define
-class PluginConfigLinux:
+class PluginConfigLinux(LazyModel):
     """PluginConfigLinux (no description in the spec).
 
     Attributes:
@@ -63,20 +72,26 @@ class PluginConfigLinux:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        capabilities = d.pop("Capabilities", UNSET)
-        allow_all_devices = d.pop("AllowAllDevices", UNSET)
-        devices = d.pop("Devices", UNSET)
-        if isinstance(devices, list):
-            devices = [PluginDevice.from_dict(i) if isinstance(i, dict) else i for i in devices]
-        obj = cls(
-            capabilities=capabilities,
-            allow_all_devices=allow_all_devices,
-            devices=devices,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.capabilities = get("Capabilities", UNSET)
+        obj.allow_all_devices = get("AllowAllDevices", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "devices":
+            devices = src.get("Devices", UNSET)
+            if isinstance(devices, list):
+                devices = [PluginDevice.from_dict(i) if isinstance(i, dict) else i for i in devices]
+            return devices
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "VIP",
+        "Ports",
+        "LocalLBIndex",
+        "Tasks",
+    }
+)
 
 
 @_define
-class ServiceInfo:
+class ServiceInfo(LazyModel):
     """represents service parameters with the list of service's tasks
 
     Attributes:
@@ -68,22 +78,27 @@ class ServiceInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        vip = d.pop("VIP", UNSET)
-        ports = d.pop("Ports", UNSET)
-        local_lb_index = d.pop("LocalLBIndex", UNSET)
-        tasks = d.pop("Tasks", UNSET)
-        if isinstance(tasks, list):
-            tasks = [NetworkTaskInfo.from_dict(i) if isinstance(i, dict) else i for i in tasks]
-        obj = cls(
-            vip=vip,
-            ports=ports,
-            local_lb_index=local_lb_index,
-            tasks=tasks,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.vip = get("VIP", UNSET)
+        obj.ports = get("Ports", UNSET)
+        obj.local_lb_index = get("LocalLBIndex", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "tasks":
+            tasks = src.get("Tasks", UNSET)
+            if isinstance(tasks, list):
+                tasks = [NetworkTaskInfo.from_dict(i) if isinstance(i, dict) else i for i in tasks]
+            return tasks
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

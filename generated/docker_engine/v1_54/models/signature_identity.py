@@ -13,11 +13,25 @@ from attrs import field as _field
 
 from ..models.known_signer_identity import KnownSignerIdentity
 from ..models.signature_type import SignatureType
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Timestamps",
+        "KnownSigner",
+        "DockerReference",
+        "Signer",
+        "SignatureType",
+        "Error",
+        "Warnings",
+    }
+)
 
 
 @_define
-class SignatureIdentity:
+class SignatureIdentity(LazyModel):
     """SignatureIdentity contains the properties of verified signatures for the image.
 
     Attributes:
@@ -110,36 +124,41 @@ class SignatureIdentity:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        timestamps = d.pop("Timestamps", UNSET)
-        if isinstance(timestamps, list):
-            timestamps = [SignatureTimestamp.from_dict(i) if isinstance(i, dict) else i for i in timestamps]
-        known_signer = d.pop("KnownSigner", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        known_signer = get("KnownSigner", UNSET)
         if isinstance(known_signer, str):
             known_signer = KnownSignerIdentity(known_signer)
-        docker_reference = d.pop("DockerReference", UNSET)
-        signer = d.pop("Signer", UNSET)
-        if isinstance(signer, dict):
-            signer = SignerIdentity.from_dict(signer)
-        signature_type = d.pop("SignatureType", UNSET)
+        obj.known_signer = known_signer
+        obj.docker_reference = get("DockerReference", UNSET)
+        signature_type = get("SignatureType", UNSET)
         if isinstance(signature_type, str):
             signature_type = SignatureType(signature_type)
-        error = d.pop("Error", UNSET)
-        warnings = d.pop("Warnings", UNSET)
-        obj = cls(
-            name=name,
-            timestamps=timestamps,
-            known_signer=known_signer,
-            docker_reference=docker_reference,
-            signer=signer,
-            signature_type=signature_type,
-            error=error,
-            warnings=warnings,
-        )
-        obj.additional_properties = d
+        obj.signature_type = signature_type
+        obj.error = get("Error", UNSET)
+        obj.warnings = get("Warnings", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "timestamps":
+            timestamps = src.get("Timestamps", UNSET)
+            if isinstance(timestamps, list):
+                timestamps = [SignatureTimestamp.from_dict(i) if isinstance(i, dict) else i for i in timestamps]
+            return timestamps
+        if name == "signer":
+            signer = src.get("Signer", UNSET)
+            if isinstance(signer, dict):
+                signer = SignerIdentity.from_dict(signer)
+            return signer
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

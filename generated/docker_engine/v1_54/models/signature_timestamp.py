@@ -13,11 +13,20 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.signature_timestamp_type import SignatureTimestampType
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Type",
+        "URI",
+        "Timestamp",
+    }
+)
 
 
 @_define
-class SignatureTimestamp:
+class SignatureTimestamp(LazyModel):
     """SignatureTimestamp contains information about a verified signed timestamp for an image signature.
 
     Attributes:
@@ -54,22 +63,28 @@ class SignatureTimestamp:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        type_ = d.pop("Type", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        type_ = get("Type", UNSET)
         if isinstance(type_, str):
             type_ = SignatureTimestampType(type_)
-        uri = d.pop("URI", UNSET)
-        timestamp = d.pop("Timestamp", UNSET)
+        obj.type_ = type_
+        obj.uri = get("URI", UNSET)
+        timestamp = get("Timestamp", UNSET)
         if isinstance(timestamp, str):
             timestamp = parse_timestamp(timestamp)
-        obj = cls(
-            type_=type_,
-            uri=uri,
-            timestamp=timestamp,
-        )
-        obj.additional_properties = d
+        obj.timestamp = timestamp
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

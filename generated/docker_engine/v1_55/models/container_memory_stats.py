@@ -11,11 +11,25 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "usage",
+        "max_usage",
+        "stats",
+        "failcnt",
+        "limit",
+        "commitbytes",
+        "commitpeakbytes",
+        "privateworkingset",
+    }
+)
 
 
 @_define
-class ContainerMemoryStats:
+class ContainerMemoryStats(LazyModel):
     """Aggregates all memory stats since container inception on Linux.
     Windows returns stats for commit and private working set only.
 
@@ -120,30 +134,31 @@ class ContainerMemoryStats:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        usage = d.pop("usage", UNSET)
-        max_usage = d.pop("max_usage", UNSET)
-        stats = d.pop("stats", UNSET)
-        if isinstance(stats, dict):
-            stats = ContainerMemoryStatsStats.from_dict(stats)
-        failcnt = d.pop("failcnt", UNSET)
-        limit = d.pop("limit", UNSET)
-        commitbytes = d.pop("commitbytes", UNSET)
-        commitpeakbytes = d.pop("commitpeakbytes", UNSET)
-        privateworkingset = d.pop("privateworkingset", UNSET)
-        obj = cls(
-            usage=usage,
-            max_usage=max_usage,
-            stats=stats,
-            failcnt=failcnt,
-            limit=limit,
-            commitbytes=commitbytes,
-            commitpeakbytes=commitpeakbytes,
-            privateworkingset=privateworkingset,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.usage = get("usage", UNSET)
+        obj.max_usage = get("max_usage", UNSET)
+        obj.failcnt = get("failcnt", UNSET)
+        obj.limit = get("limit", UNSET)
+        obj.commitbytes = get("commitbytes", UNSET)
+        obj.commitpeakbytes = get("commitpeakbytes", UNSET)
+        obj.privateworkingset = get("privateworkingset", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "stats":
+            stats = src.get("stats", UNSET)
+            if isinstance(stats, dict):
+                stats = ContainerMemoryStatsStats.from_dict(stats)
+            return stats
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

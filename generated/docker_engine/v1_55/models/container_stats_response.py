@@ -12,11 +12,30 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "os_type",
+        "read",
+        "cpu_stats",
+        "memory_stats",
+        "networks",
+        "pids_stats",
+        "blkio_stats",
+        "num_procs",
+        "storage_stats",
+        "preread",
+        "precpu_stats",
+    }
+)
 
 
 @_define
-class ContainerStatsResponse:
+class ContainerStatsResponse(LazyModel):
     """Statistics sample for a container.
 
     Attributes:
@@ -167,56 +186,66 @@ class ContainerStatsResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-        name = d.pop("name", UNSET)
-        os_type = d.pop("os_type", UNSET)
-        read = d.pop("read", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("id", UNSET)
+        obj.name = get("name", UNSET)
+        obj.os_type = get("os_type", UNSET)
+        read = get("read", UNSET)
         if isinstance(read, str):
             read = parse_timestamp(read)
-        cpu_stats = d.pop("cpu_stats", UNSET)
-        if isinstance(cpu_stats, dict):
-            cpu_stats = ContainerCPUStats.from_dict(cpu_stats)
-        memory_stats = d.pop("memory_stats", UNSET)
-        if isinstance(memory_stats, dict):
-            memory_stats = ContainerMemoryStats.from_dict(memory_stats)
-        networks = d.pop("networks", UNSET)
-        if isinstance(networks, dict):
-            networks = ContainerStatsResponseNetworks.from_dict(networks)
-        pids_stats = d.pop("pids_stats", UNSET)
-        if isinstance(pids_stats, dict):
-            pids_stats = ContainerPidsStats.from_dict(pids_stats)
-        blkio_stats = d.pop("blkio_stats", UNSET)
-        if isinstance(blkio_stats, dict):
-            blkio_stats = ContainerBlkioStats.from_dict(blkio_stats)
-        num_procs = d.pop("num_procs", UNSET)
-        storage_stats = d.pop("storage_stats", UNSET)
-        if isinstance(storage_stats, dict):
-            storage_stats = ContainerStorageStats.from_dict(storage_stats)
-        preread = d.pop("preread", UNSET)
+        obj.read = read
+        obj.num_procs = get("num_procs", UNSET)
+        preread = get("preread", UNSET)
         if isinstance(preread, str):
             preread = parse_timestamp(preread)
-        precpu_stats = d.pop("precpu_stats", UNSET)
-        if isinstance(precpu_stats, dict):
-            precpu_stats = ContainerCPUStats.from_dict(precpu_stats)
-        obj = cls(
-            id=id,
-            name=name,
-            os_type=os_type,
-            read=read,
-            cpu_stats=cpu_stats,
-            memory_stats=memory_stats,
-            networks=networks,
-            pids_stats=pids_stats,
-            blkio_stats=blkio_stats,
-            num_procs=num_procs,
-            storage_stats=storage_stats,
-            preread=preread,
-            precpu_stats=precpu_stats,
-        )
-        obj.additional_properties = d
+        obj.preread = preread
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "cpu_stats":
+            cpu_stats = src.get("cpu_stats", UNSET)
+            if isinstance(cpu_stats, dict):
+                cpu_stats = ContainerCPUStats.from_dict(cpu_stats)
+            return cpu_stats
+        if name == "memory_stats":
+            memory_stats = src.get("memory_stats", UNSET)
+            if isinstance(memory_stats, dict):
+                memory_stats = ContainerMemoryStats.from_dict(memory_stats)
+            return memory_stats
+        if name == "networks":
+            networks = src.get("networks", UNSET)
+            if isinstance(networks, dict):
+                networks = ContainerStatsResponseNetworks.from_dict(networks)
+            return networks
+        if name == "pids_stats":
+            pids_stats = src.get("pids_stats", UNSET)
+            if isinstance(pids_stats, dict):
+                pids_stats = ContainerPidsStats.from_dict(pids_stats)
+            return pids_stats
+        if name == "blkio_stats":
+            blkio_stats = src.get("blkio_stats", UNSET)
+            if isinstance(blkio_stats, dict):
+                blkio_stats = ContainerBlkioStats.from_dict(blkio_stats)
+            return blkio_stats
+        if name == "storage_stats":
+            storage_stats = src.get("storage_stats", UNSET)
+            if isinstance(storage_stats, dict):
+                storage_stats = ContainerStorageStats.from_dict(storage_stats)
+            return storage_stats
+        if name == "precpu_stats":
+            precpu_stats = src.get("precpu_stats", UNSET)
+            if isinstance(precpu_stats, dict):
+                precpu_stats = ContainerCPUStats.from_dict(precpu_stats)
+            return precpu_stats
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

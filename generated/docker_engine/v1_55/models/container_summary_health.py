@@ -12,11 +12,19 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_summary_health_status import ContainerSummaryHealthStatus
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Status",
+        "FailingStreak",
+    }
+)
 
 
 @_define
-class ContainerSummaryHealth:
+class ContainerSummaryHealth(LazyModel):
     """Summary of health status
 
     Added in v1.52, before that version all container summary not include Health.
@@ -49,18 +57,24 @@ class ContainerSummaryHealth:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        status = d.pop("Status", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        status = get("Status", UNSET)
         if isinstance(status, str):
             status = ContainerSummaryHealthStatus(status)
-        failing_streak = d.pop("FailingStreak", UNSET)
-        obj = cls(
-            status=status,
-            failing_streak=failing_streak,
-        )
-        obj.additional_properties = d
+        obj.status = status
+        obj.failing_streak = get("FailingStreak", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Signature",
+        "Pull",
+        "Build",
+    }
+)
 
 
 @_define
-class Identity:
+class Identity(LazyModel):
     """Identity holds information about the identity and origin of the image.
     This is trusted information verified by the daemon and cannot be modified
     by tagging an image to a different name.
@@ -83,24 +92,33 @@ class Identity:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        signature = d.pop("Signature", UNSET)
-        if isinstance(signature, list):
-            signature = [SignatureIdentity.from_dict(i) if isinstance(i, dict) else i for i in signature]
-        pull = d.pop("Pull", UNSET)
-        if isinstance(pull, list):
-            pull = [PullIdentity.from_dict(i) if isinstance(i, dict) else i for i in pull]
-        build = d.pop("Build", UNSET)
-        if isinstance(build, list):
-            build = [BuildIdentity.from_dict(i) if isinstance(i, dict) else i for i in build]
-        obj = cls(
-            signature=signature,
-            pull=pull,
-            build=build,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "signature":
+            signature = src.get("Signature", UNSET)
+            if isinstance(signature, list):
+                signature = [SignatureIdentity.from_dict(i) if isinstance(i, dict) else i for i in signature]
+            return signature
+        if name == "pull":
+            pull = src.get("Pull", UNSET)
+            if isinstance(pull, list):
+                pull = [PullIdentity.from_dict(i) if isinstance(i, dict) else i for i in pull]
+            return pull
+        if name == "build":
+            build = src.get("Build", UNSET)
+            if isinstance(build, list):
+                build = [BuildIdentity.from_dict(i) if isinstance(i, dict) else i for i in build]
+            return build
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,30 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "User",
+        "ExposedPorts",
+        "Env",
+        "Cmd",
+        "Healthcheck",
+        "ArgsEscaped",
+        "Volumes",
+        "WorkingDir",
+        "Entrypoint",
+        "OnBuild",
+        "Labels",
+        "StopSignal",
+        "Shell",
+    }
+)
 
 
 @_define
-class ImageConfig:
+class ImageConfig(LazyModel):
     """Configuration of the image. These fields are used as defaults
     when starting a container from the image.
 
@@ -170,46 +189,48 @@ class ImageConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        user = d.pop("User", UNSET)
-        exposed_ports = d.pop("ExposedPorts", UNSET)
-        if isinstance(exposed_ports, dict):
-            exposed_ports = ImageConfigExposedPorts.from_dict(exposed_ports)
-        env = d.pop("Env", UNSET)
-        cmd = d.pop("Cmd", UNSET)
-        healthcheck = d.pop("Healthcheck", UNSET)
-        if isinstance(healthcheck, dict):
-            healthcheck = HealthConfig.from_dict(healthcheck)
-        args_escaped = d.pop("ArgsEscaped", UNSET)
-        volumes = d.pop("Volumes", UNSET)
-        if isinstance(volumes, dict):
-            volumes = ImageConfigVolumes.from_dict(volumes)
-        working_dir = d.pop("WorkingDir", UNSET)
-        entrypoint = d.pop("Entrypoint", UNSET)
-        on_build = d.pop("OnBuild", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = ImageConfigLabels.from_dict(labels)
-        stop_signal = d.pop("StopSignal", UNSET)
-        shell = d.pop("Shell", UNSET)
-        obj = cls(
-            user=user,
-            exposed_ports=exposed_ports,
-            env=env,
-            cmd=cmd,
-            healthcheck=healthcheck,
-            args_escaped=args_escaped,
-            volumes=volumes,
-            working_dir=working_dir,
-            entrypoint=entrypoint,
-            on_build=on_build,
-            labels=labels,
-            stop_signal=stop_signal,
-            shell=shell,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.user = get("User", UNSET)
+        obj.env = get("Env", UNSET)
+        obj.cmd = get("Cmd", UNSET)
+        obj.args_escaped = get("ArgsEscaped", UNSET)
+        obj.working_dir = get("WorkingDir", UNSET)
+        obj.entrypoint = get("Entrypoint", UNSET)
+        obj.on_build = get("OnBuild", UNSET)
+        obj.stop_signal = get("StopSignal", UNSET)
+        obj.shell = get("Shell", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "exposed_ports":
+            exposed_ports = src.get("ExposedPorts", UNSET)
+            if isinstance(exposed_ports, dict):
+                exposed_ports = ImageConfigExposedPorts.from_dict(exposed_ports)
+            return exposed_ports
+        if name == "healthcheck":
+            healthcheck = src.get("Healthcheck", UNSET)
+            if isinstance(healthcheck, dict):
+                healthcheck = HealthConfig.from_dict(healthcheck)
+            return healthcheck
+        if name == "volumes":
+            volumes = src.get("Volumes", UNSET)
+            if isinstance(volumes, dict):
+                volumes = ImageConfigVolumes.from_dict(volumes)
+            return volumes
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = ImageConfigLabels.from_dict(labels)
+            return labels
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

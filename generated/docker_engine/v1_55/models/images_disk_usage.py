@@ -11,11 +11,22 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ActiveCount",
+        "TotalCount",
+        "Reclaimable",
+        "TotalSize",
+        "Items",
+    }
+)
 
 
 @_define
-class ImagesDiskUsage:
+class ImagesDiskUsage(LazyModel):
     """represents system data usage for image resources.
 
     Attributes:
@@ -66,24 +77,28 @@ class ImagesDiskUsage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        active_count = d.pop("ActiveCount", UNSET)
-        total_count = d.pop("TotalCount", UNSET)
-        reclaimable = d.pop("Reclaimable", UNSET)
-        total_size = d.pop("TotalSize", UNSET)
-        items = d.pop("Items", UNSET)
-        if isinstance(items, list):
-            items = [ImageSummary.from_dict(i) if isinstance(i, dict) else i for i in items]
-        obj = cls(
-            active_count=active_count,
-            total_count=total_count,
-            reclaimable=reclaimable,
-            total_size=total_size,
-            items=items,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.active_count = get("ActiveCount", UNSET)
+        obj.total_count = get("TotalCount", UNSET)
+        obj.reclaimable = get("Reclaimable", UNSET)
+        obj.total_size = get("TotalSize", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "items":
+            items = src.get("Items", UNSET)
+            if isinstance(items, list):
+                items = [ImageSummary.from_dict(i) if isinstance(i, dict) else i for i in items]
+            return items
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,18 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Ports",
+    }
+)
 
 
 @_define
-class PortStatus:
+class PortStatus(LazyModel):
     """represents the port status of a task's host ports whose service has published host ports
 
     Attributes:
@@ -46,16 +53,23 @@ class PortStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        ports = d.pop("Ports", UNSET)
-        if isinstance(ports, list):
-            ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
-        obj = cls(
-            ports=ports,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ports":
+            ports = src.get("Ports", UNSET)
+            if isinstance(ports, list):
+                ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
+            return ports
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

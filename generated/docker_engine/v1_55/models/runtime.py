@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "path",
+        "runtimeArgs",
+        "status",
+    }
+)
 
 
 @_define
-class Runtime:
+class Runtime(LazyModel):
     """Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
     runtime.
 
@@ -67,20 +76,26 @@ class Runtime:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        path = d.pop("path", UNSET)
-        runtime_args = d.pop("runtimeArgs", UNSET)
-        status = d.pop("status", UNSET)
-        if isinstance(status, dict):
-            status = RuntimeStatus.from_dict(status)
-        obj = cls(
-            path=path,
-            runtime_args=runtime_args,
-            status=status,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.path = get("path", UNSET)
+        obj.runtime_args = get("runtimeArgs", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "status":
+            status = src.get("status", UNSET)
+            if isinstance(status, dict):
+                status = RuntimeStatus.from_dict(status)
+            return status
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

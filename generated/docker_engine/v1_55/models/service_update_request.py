@@ -11,11 +11,25 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Labels",
+        "TaskTemplate",
+        "Mode",
+        "UpdateConfig",
+        "RollbackConfig",
+        "Networks",
+        "EndpointSpec",
+    }
+)
 
 
 @_define
-class ServiceUpdateRequest:
+class ServiceUpdateRequest(LazyModel):
     """ServiceUpdateRequest (no description in the spec).
 
     Attributes:
@@ -120,42 +134,55 @@ class ServiceUpdateRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = ServiceSpecLabels.from_dict(labels)
-        task_template = d.pop("TaskTemplate", UNSET)
-        if isinstance(task_template, dict):
-            task_template = TaskSpec.from_dict(task_template)
-        mode = d.pop("Mode", UNSET)
-        if isinstance(mode, dict):
-            mode = ServiceSpecMode.from_dict(mode)
-        update_config = d.pop("UpdateConfig", UNSET)
-        if isinstance(update_config, dict):
-            update_config = ServiceSpecUpdateConfig.from_dict(update_config)
-        rollback_config = d.pop("RollbackConfig", UNSET)
-        if isinstance(rollback_config, dict):
-            rollback_config = ServiceSpecRollbackConfig.from_dict(rollback_config)
-        networks = d.pop("Networks", UNSET)
-        if isinstance(networks, list):
-            networks = [NetworkAttachmentConfig.from_dict(i) if isinstance(i, dict) else i for i in networks]
-        endpoint_spec = d.pop("EndpointSpec", UNSET)
-        if isinstance(endpoint_spec, dict):
-            endpoint_spec = EndpointSpec.from_dict(endpoint_spec)
-        obj = cls(
-            name=name,
-            labels=labels,
-            task_template=task_template,
-            mode=mode,
-            update_config=update_config,
-            rollback_config=rollback_config,
-            networks=networks,
-            endpoint_spec=endpoint_spec,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = ServiceSpecLabels.from_dict(labels)
+            return labels
+        if name == "task_template":
+            task_template = src.get("TaskTemplate", UNSET)
+            if isinstance(task_template, dict):
+                task_template = TaskSpec.from_dict(task_template)
+            return task_template
+        if name == "mode":
+            mode = src.get("Mode", UNSET)
+            if isinstance(mode, dict):
+                mode = ServiceSpecMode.from_dict(mode)
+            return mode
+        if name == "update_config":
+            update_config = src.get("UpdateConfig", UNSET)
+            if isinstance(update_config, dict):
+                update_config = ServiceSpecUpdateConfig.from_dict(update_config)
+            return update_config
+        if name == "rollback_config":
+            rollback_config = src.get("RollbackConfig", UNSET)
+            if isinstance(rollback_config, dict):
+                rollback_config = ServiceSpecRollbackConfig.from_dict(rollback_config)
+            return rollback_config
+        if name == "networks":
+            networks = src.get("Networks", UNSET)
+            if isinstance(networks, list):
+                networks = [NetworkAttachmentConfig.from_dict(i) if isinstance(i, dict) else i for i in networks]
+            return networks
+        if name == "endpoint_spec":
+            endpoint_spec = src.get("EndpointSpec", UNSET)
+            if isinstance(endpoint_spec, dict):
+                endpoint_spec = EndpointSpec.from_dict(endpoint_spec)
+            return endpoint_spec
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -13,11 +13,23 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_state import TaskState
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Timestamp",
+        "State",
+        "Message",
+        "Err",
+        "ContainerStatus",
+        "PortStatus",
+    }
+)
 
 
 @_define
-class TaskStatus:
+class TaskStatus(LazyModel):
     """represents the status of a task.
 
     Attributes:
@@ -80,32 +92,39 @@ class TaskStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        timestamp = d.pop("Timestamp", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        timestamp = get("Timestamp", UNSET)
         if isinstance(timestamp, str):
             timestamp = parse_timestamp(timestamp)
-        state = d.pop("State", UNSET)
+        obj.timestamp = timestamp
+        state = get("State", UNSET)
         if isinstance(state, str):
             state = TaskState(state)
-        message = d.pop("Message", UNSET)
-        err = d.pop("Err", UNSET)
-        container_status = d.pop("ContainerStatus", UNSET)
-        if isinstance(container_status, dict):
-            container_status = ContainerStatus.from_dict(container_status)
-        port_status = d.pop("PortStatus", UNSET)
-        if isinstance(port_status, dict):
-            port_status = PortStatus.from_dict(port_status)
-        obj = cls(
-            timestamp=timestamp,
-            state=state,
-            message=message,
-            err=err,
-            container_status=container_status,
-            port_status=port_status,
-        )
-        obj.additional_properties = d
+        obj.state = state
+        obj.message = get("Message", UNSET)
+        obj.err = get("Err", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "container_status":
+            container_status = src.get("ContainerStatus", UNSET)
+            if isinstance(container_status, dict):
+                container_status = ContainerStatus.from_dict(container_status)
+            return container_status
+        if name == "port_status":
+            port_status = src.get("PortStatus", UNSET)
+            if isinstance(port_status, dict):
+                port_status = PortStatus.from_dict(port_status)
+            return port_status
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Descriptor",
+        "PredicateType",
+        "Statement",
+    }
+)
 
 
 @_define
-class AttestationStatement:
+class AttestationStatement(LazyModel):
     """AttestationStatement is a single in-toto statement attached to an image.
 
     Attributes:
@@ -58,22 +67,30 @@ class AttestationStatement:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        descriptor = d.pop("Descriptor", UNSET)
-        if isinstance(descriptor, dict):
-            descriptor = OCIDescriptor.from_dict(descriptor)
-        predicate_type = d.pop("PredicateType", UNSET)
-        statement = d.pop("Statement", UNSET)
-        if isinstance(statement, dict):
-            statement = AttestationStatementStatement.from_dict(statement)
-        obj = cls(
-            descriptor=descriptor,
-            predicate_type=predicate_type,
-            statement=statement,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.predicate_type = get("PredicateType", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "descriptor":
+            descriptor = src.get("Descriptor", UNSET)
+            if isinstance(descriptor, dict):
+                descriptor = OCIDescriptor.from_dict(descriptor)
+            return descriptor
+        if name == "statement":
+            statement = src.get("Statement", UNSET)
+            if isinstance(statement, dict):
+                statement = AttestationStatementStatement.from_dict(statement)
+            return statement
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

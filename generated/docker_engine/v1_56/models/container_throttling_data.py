@@ -11,11 +11,20 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "periods",
+        "throttled_periods",
+        "throttled_time",
+    }
+)
 
 
 @_define
-class ContainerThrottlingData:
+class ContainerThrottlingData(LazyModel):
     """CPU throttling stats of the container.
 
     This type is Linux-specific and omitted for Windows containers.
@@ -48,18 +57,22 @@ class ContainerThrottlingData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        periods = d.pop("periods", UNSET)
-        throttled_periods = d.pop("throttled_periods", UNSET)
-        throttled_time = d.pop("throttled_time", UNSET)
-        obj = cls(
-            periods=periods,
-            throttled_periods=throttled_periods,
-            throttled_time=throttled_time,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.periods = get("periods", UNSET)
+        obj.throttled_periods = get("throttled_periods", UNSET)
+        obj.throttled_time = get("throttled_time", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -12,11 +12,24 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.image_manifest_summary_kind import ImageManifestSummaryKind
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "ID",
+        "Descriptor",
+        "Available",
+        "Size",
+        "Kind",
+        "ImageData",
+        "AttestationData",
+    }
+)
 
 
 @_define
-class ImageManifestSummary:
+class ImageManifestSummary(LazyModel):
     """ImageManifestSummary represents a summary of an image manifest.
 
     Attributes:
@@ -101,36 +114,45 @@ class ImageManifestSummary:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        id = d.pop("ID", UNSET)
-        descriptor = d.pop("Descriptor", UNSET)
-        if isinstance(descriptor, dict):
-            descriptor = OCIDescriptor.from_dict(descriptor)
-        available = d.pop("Available", UNSET)
-        size = d.pop("Size", UNSET)
-        if isinstance(size, dict):
-            size = ImageManifestSummarySize.from_dict(size)
-        kind = d.pop("Kind", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.id = get("ID", UNSET)
+        obj.available = get("Available", UNSET)
+        kind = get("Kind", UNSET)
         if isinstance(kind, str):
             kind = ImageManifestSummaryKind(kind)
-        image_data = d.pop("ImageData", UNSET)
-        if isinstance(image_data, dict):
-            image_data = ImageManifestSummaryImageData.from_dict(image_data)
-        attestation_data = d.pop("AttestationData", UNSET)
-        if isinstance(attestation_data, dict):
-            attestation_data = ImageManifestSummaryAttestationData.from_dict(attestation_data)
-        obj = cls(
-            id=id,
-            descriptor=descriptor,
-            available=available,
-            size=size,
-            kind=kind,
-            image_data=image_data,
-            attestation_data=attestation_data,
-        )
-        obj.additional_properties = d
+        obj.kind = kind
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "descriptor":
+            descriptor = src.get("Descriptor", UNSET)
+            if isinstance(descriptor, dict):
+                descriptor = OCIDescriptor.from_dict(descriptor)
+            return descriptor
+        if name == "size":
+            size = src.get("Size", UNSET)
+            if isinstance(size, dict):
+                size = ImageManifestSummarySize.from_dict(size)
+            return size
+        if name == "image_data":
+            image_data = src.get("ImageData", UNSET)
+            if isinstance(image_data, dict):
+                image_data = ImageManifestSummaryImageData.from_dict(image_data)
+            return image_data
+        if name == "attestation_data":
+            attestation_data = src.get("AttestationData", UNSET)
+            if isinstance(attestation_data, dict):
+                attestation_data = ImageManifestSummaryAttestationData.from_dict(attestation_data)
+            return attestation_data
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

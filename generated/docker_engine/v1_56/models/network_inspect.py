@@ -12,11 +12,36 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "Name",
+        "Id",
+        "Created",
+        "Scope",
+        "Driver",
+        "EnableIPv4",
+        "EnableIPv6",
+        "IPAM",
+        "Internal",
+        "Attachable",
+        "Ingress",
+        "ConfigFrom",
+        "ConfigOnly",
+        "Options",
+        "Labels",
+        "Peers",
+        "Containers",
+        "Services",
+        "Status",
+    }
+)
 
 
 @_define
-class NetworkInspect:
+class NetworkInspect(LazyModel):
     """The body of the "get network" http response message.
 
     Attributes:
@@ -195,68 +220,73 @@ class NetworkInspect:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        name = d.pop("Name", UNSET)
-        id = d.pop("Id", UNSET)
-        created = d.pop("Created", UNSET)
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.name = get("Name", UNSET)
+        obj.id = get("Id", UNSET)
+        created = get("Created", UNSET)
         if isinstance(created, str):
             created = parse_timestamp(created)
-        scope = d.pop("Scope", UNSET)
-        driver = d.pop("Driver", UNSET)
-        enable_i_pv_4 = d.pop("EnableIPv4", UNSET)
-        enable_i_pv_6 = d.pop("EnableIPv6", UNSET)
-        ipam = d.pop("IPAM", UNSET)
-        if isinstance(ipam, dict):
-            ipam = IPAM.from_dict(ipam)
-        internal = d.pop("Internal", UNSET)
-        attachable = d.pop("Attachable", UNSET)
-        ingress = d.pop("Ingress", UNSET)
-        config_from = d.pop("ConfigFrom", UNSET)
-        if isinstance(config_from, dict):
-            config_from = ConfigReference.from_dict(config_from)
-        config_only = d.pop("ConfigOnly", UNSET)
-        options = d.pop("Options", UNSET)
-        if isinstance(options, dict):
-            options = NetworkOptions.from_dict(options)
-        labels = d.pop("Labels", UNSET)
-        if isinstance(labels, dict):
-            labels = NetworkLabels.from_dict(labels)
-        peers = d.pop("Peers", UNSET)
-        if isinstance(peers, list):
-            peers = [PeerInfo.from_dict(i) if isinstance(i, dict) else i for i in peers]
-        containers = d.pop("Containers", UNSET)
-        if isinstance(containers, dict):
-            containers = NetworkInspectContainers.from_dict(containers)
-        services = d.pop("Services", UNSET)
-        if isinstance(services, dict):
-            services = NetworkInspectServices.from_dict(services)
-        status = d.pop("Status", UNSET)
-        if isinstance(status, dict):
-            status = NetworkStatus.from_dict(status)
-        obj = cls(
-            name=name,
-            id=id,
-            created=created,
-            scope=scope,
-            driver=driver,
-            enable_i_pv_4=enable_i_pv_4,
-            enable_i_pv_6=enable_i_pv_6,
-            ipam=ipam,
-            internal=internal,
-            attachable=attachable,
-            ingress=ingress,
-            config_from=config_from,
-            config_only=config_only,
-            options=options,
-            labels=labels,
-            peers=peers,
-            containers=containers,
-            services=services,
-            status=status,
-        )
-        obj.additional_properties = d
+        obj.created = created
+        obj.scope = get("Scope", UNSET)
+        obj.driver = get("Driver", UNSET)
+        obj.enable_i_pv_4 = get("EnableIPv4", UNSET)
+        obj.enable_i_pv_6 = get("EnableIPv6", UNSET)
+        obj.internal = get("Internal", UNSET)
+        obj.attachable = get("Attachable", UNSET)
+        obj.ingress = get("Ingress", UNSET)
+        obj.config_only = get("ConfigOnly", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "ipam":
+            ipam = src.get("IPAM", UNSET)
+            if isinstance(ipam, dict):
+                ipam = IPAM.from_dict(ipam)
+            return ipam
+        if name == "config_from":
+            config_from = src.get("ConfigFrom", UNSET)
+            if isinstance(config_from, dict):
+                config_from = ConfigReference.from_dict(config_from)
+            return config_from
+        if name == "options":
+            options = src.get("Options", UNSET)
+            if isinstance(options, dict):
+                options = NetworkOptions.from_dict(options)
+            return options
+        if name == "labels":
+            labels = src.get("Labels", UNSET)
+            if isinstance(labels, dict):
+                labels = NetworkLabels.from_dict(labels)
+            return labels
+        if name == "peers":
+            peers = src.get("Peers", UNSET)
+            if isinstance(peers, list):
+                peers = [PeerInfo.from_dict(i) if isinstance(i, dict) else i for i in peers]
+            return peers
+        if name == "containers":
+            containers = src.get("Containers", UNSET)
+            if isinstance(containers, dict):
+                containers = NetworkInspectContainers.from_dict(containers)
+            return containers
+        if name == "services":
+            services = src.get("Services", UNSET)
+            if isinstance(services, dict):
+                services = NetworkInspectServices.from_dict(services)
+            return services
+        if name == "status":
+            status = src.get("Status", UNSET)
+            if isinstance(status, dict):
+                status = NetworkStatus.from_dict(status)
+            return status
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]

@@ -11,11 +11,21 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import UNSET, Unset
+from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+
+# The JSON keys of the fields; any other key is an additional property.
+_JSON_KEYS = frozenset(
+    {
+        "File",
+        "Runtime",
+        "ConfigID",
+        "ConfigName",
+    }
+)
 
 
 @_define
-class TaskSpecContainerSpecConfigsItem:
+class TaskSpecContainerSpecConfigsItem(LazyModel):
     """TaskSpecContainerSpecConfigsItem (no description in the spec).
 
     Attributes:
@@ -66,24 +76,31 @@ class TaskSpecContainerSpecConfigsItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """Build from the daemon's JSON; unknown keys go to `additional_properties`."""
-        d = dict(src_dict)
-        file = d.pop("File", UNSET)
-        if isinstance(file, dict):
-            file = TaskSpecContainerSpecConfigsItemFile.from_dict(file)
-        runtime = d.pop("Runtime", UNSET)
-        if isinstance(runtime, dict):
-            runtime = TaskSpecContainerSpecConfigsItemRuntime.from_dict(runtime)
-        config_id = d.pop("ConfigID", UNSET)
-        config_name = d.pop("ConfigName", UNSET)
-        obj = cls(
-            file=file,
-            runtime=runtime,
-            config_id=config_id,
-            config_name=config_name,
-        )
-        obj.additional_properties = d
+        """Build from the daemon's JSON; unknown keys go to `additional_properties`.
+
+        Fields holding models are built from `src_dict` when first read, so it
+        is kept, not copied.
+        """
+        obj = cls._lazy_new(src_dict)
+        get = src_dict.get
+        obj.config_id = get("ConfigID", UNSET)
+        obj.config_name = get("ConfigName", UNSET)
         return obj
+
+    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
+        if name == "file":
+            file = src.get("File", UNSET)
+            if isinstance(file, dict):
+                file = TaskSpecContainerSpecConfigsItemFile.from_dict(file)
+            return file
+        if name == "runtime":
+            runtime = src.get("Runtime", UNSET)
+            if isinstance(runtime, dict):
+                runtime = TaskSpecContainerSpecConfigsItemRuntime.from_dict(runtime)
+            return runtime
+        if name == "additional_properties":
+            return {k: v for k, v in src.items() if k not in _JSON_KEYS}
+        return NOT_LAZY
 
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
