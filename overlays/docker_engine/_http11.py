@@ -23,14 +23,22 @@ class ProtocolError(Exception):
 class Head:
     __slots__ = ("_by_name", "headers", "reason", "status")
 
-    def __init__(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self,
+        status: int,
+        reason: bytes,
+        headers: list[tuple[bytes, bytes]],
+        by_name: dict[bytes, bytes] | None = None,
+    ) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
         # The first value of each lower-cased name, for `get`.
-        self._by_name: dict[bytes, bytes] = {}
-        for key, value in reversed(headers):
-            self._by_name[key.lower()] = value
+        if by_name is None:
+            by_name = {}
+            for key, value in reversed(headers):
+                by_name[key.lower()] = value
+        self._by_name = by_name
 
     def get(self, name: bytes) -> bytes | None:
         """The first value of header `name`, given in lower case."""
@@ -100,12 +108,19 @@ class ResponseParser:
         if closed and self._state != "done":
             where = "before the response head" if self._state == "head" else "inside the response body"
             raise ProtocolError(f"connection closed {where}")
-        self._buffer += data
+        # Parse the new bytes in place unless a partial line or head is
+        # waiting: a body that arrives whole then leaves without a copy.
+        buf: bytes | bytearray
+        if self._buffer:
+            self._buffer += data
+            buf = self._buffer
+        else:
+            buf = data
         events: list[Event] = []
         # The body bytes of one feed leave as one event: a daemon writes a
         # chunk per log line, and per-chunk events would cost more than the data.
         pieces: list[bytes] = []
-        buf = self._buffer
+        size = len(buf)
         pos = 0
         end_of_response = False
         while not end_of_response:
@@ -113,22 +128,25 @@ class ResponseParser:
             if state == "head":
                 end = buf.find(b"\r\n\r\n", pos)
                 if end < 0:
-                    if len(buf) - pos > MAX_HEAD:
+                    if size - pos > MAX_HEAD:
                         raise ProtocolError("response head too large")
                     break
                 events.append(self._parse_head(bytes(buf[pos:end])))
                 pos = end + 4
                 end_of_response = self._state == "done"
-            elif state == "length":
-                take = min(len(buf) - pos, self._remaining)
+            elif state == "length" or state == "chunk-data":
+                take = min(size - pos, self._remaining)
                 if take <= 0:
                     break
-                pieces.append(bytes(buf[pos : pos + take]))
+                pieces.append(buf if take == size and type(buf) is bytes else bytes(buf[pos : pos + take]))
                 pos += take
                 self._remaining -= take
                 if self._remaining == 0:
-                    self._state = "done"
-                    end_of_response = True
+                    if state == "length":
+                        self._state = "done"
+                        end_of_response = True
+                    else:
+                        self._state = "chunk-crlf"
             elif state == "chunk-size":
                 end = buf.find(b"\r\n", pos)
                 if end < 0:
@@ -140,17 +158,8 @@ class ResponseParser:
                 except ValueError:
                     raise ProtocolError(f"bad chunk size {line!r}") from None
                 self._state = "chunk-data" if self._remaining else "trailer"
-            elif state == "chunk-data":
-                take = min(len(buf) - pos, self._remaining)
-                if take <= 0:
-                    break
-                pieces.append(bytes(buf[pos : pos + take]))
-                pos += take
-                self._remaining -= take
-                if self._remaining == 0:
-                    self._state = "chunk-crlf"
             elif state == "chunk-crlf":
-                if len(buf) - pos < 2:
+                if size - pos < 2:
                     break
                 if buf[pos : pos + 2] != b"\r\n":
                     raise ProtocolError("chunk not followed by CRLF")
@@ -166,13 +175,16 @@ class ResponseParser:
                     self._state = "done"
                     end_of_response = True
             elif state == "eof":
-                if pos < len(buf):
-                    pieces.append(bytes(buf[pos:]))
-                    pos = len(buf)
+                if pos < size:
+                    pieces.append(buf if pos == 0 and type(buf) is bytes else bytes(buf[pos:]))
+                    pos = size
                 break
             else:
                 break
-        del buf[:pos]
+        if buf is self._buffer:
+            del self._buffer[:pos]
+        elif pos < size:
+            self._buffer = bytearray(buf[pos:])
         if pieces:
             events.append(Body(pieces[0] if len(pieces) == 1 else b"".join(pieces)))
         if end_of_response:
@@ -189,12 +201,16 @@ class ResponseParser:
         except ValueError:
             raise ProtocolError(f"bad status line {lines[0][:80]!r}") from None
         headers = []
+        by_name: dict[bytes, bytes] = {}
         for line in lines[1:]:
             name, sep, value = line.partition(b":")
             if not sep:
                 raise ProtocolError(f"bad header line {line[:80]!r}")
-            headers.append((name.strip(), value.strip()))
-        head = Head(status, parts[2] if len(parts) > 2 else b"", headers)
+            name = name.strip()
+            value = value.strip()
+            headers.append((name, value))
+            by_name.setdefault(name.lower(), value)
+        head = Head(status, parts[2] if len(parts) > 2 else b"", headers, by_name)
         self.head = head
         connection = (head.get(b"connection") or b"").lower()
         self._keep_alive = parts[0] == b"HTTP/1.1" and connection != b"close"
