@@ -358,40 +358,146 @@ class UpgradedStream:
 # -- asyncio -------------------------------------------------------------------
 
 
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class _Protocol(asyncio.Protocol):
+    """What the peer sent, buffered, with flow control both ways.
+
+    Our own protocol rather than asyncio's streams: a response that arrives
+    whole is taken with no extra coroutine or copy, and a wait is bounded with
+    one timer handle instead of an `asyncio.timeout` scope.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.buffered = 0
+        self.eof = False
+        self.error: BaseException | None = None
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiter: asyncio.Future[None] | None = None
+        self._writable: asyncio.Future[None] | None = None  # while the peer is not reading
+        self._reading_paused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.buffered += len(data)
+        if self.buffered > 2 * READ_SIZE and not self._reading_paused and self.transport is not None:
+            # We are not keeping up (a slow stream consumer): let the kernel buffer push back.
+            self._reading_paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return True  # our side stays open: an attached client may still be writing
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self.error = exc
+        self._wake()
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_exception(exc or ConnectionResetError("the connection was closed"))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+        self._writable = None
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, timeout: float | None) -> None:
+        """Until data or the end of the stream is here; TimeoutError after `timeout` seconds."""
+        if self.chunks or self.eof:
+            return
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = loop.call_at(loop.time() + timeout, _expire, waiter) if timeout is not None else None
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    def take(self, max_bytes: int | None = None) -> bytes:
+        """The buffered bytes (at most `max_bytes`); b"" at the end of the stream."""
+        chunks = self.chunks
+        if not chunks:
+            if self.error is not None:
+                raise self.error
+            return b""
+        if max_bytes is None:
+            data = chunks.popleft() if len(chunks) == 1 else b"".join(chunks)
+            chunks.clear()
+        else:
+            data = chunks.popleft()
+            if len(data) > max_bytes:
+                chunks.appendleft(data[max_bytes:])
+                data = data[:max_bytes]
+        self.buffered -= len(data)
+        if self._reading_paused and self.buffered <= READ_SIZE and self.transport is not None:
+            self._reading_paused = False
+            self.transport.resume_reading()
+        return data
+
+    async def drain(self) -> None:
+        if self._writable is not None:
+            await self._writable
+
+
 class AsyncConnection:
     def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, process: subprocess.Popen[bytes] | None
+        self, transport: asyncio.Transport, protocol: _Protocol, process: subprocess.Popen[bytes] | None
     ) -> None:
-        self.reader = reader
-        self.writer = writer
+        self.transport = transport
+        self.protocol = protocol
         self.process = process
         self.parser: ResponseParser | None = None
         self.pending: collections.deque[Head | Body | End] = collections.deque()
         self.reused = False
 
     async def send(self, head: bytes, body: Any) -> None:
-        writer = self.writer
+        transport = self.transport
+        protocol = self.protocol
+        if transport.is_closing():
+            raise ConnectionResetError("the connection was closed")
         if body is None or isinstance(body, bytes):
-            writer.write(head + body if body else head)
+            transport.write(head + body if body else head)
         else:
-            writer.write(head)
+            transport.write(head)
             if hasattr(body, "__aiter__"):
                 async for chunk in body:
                     if chunk:
-                        writer.write(encode_chunk(chunk))
-                        await writer.drain()
+                        transport.write(encode_chunk(chunk))
+                        await protocol.drain()
             else:
                 for chunk in body:
                     if chunk:
-                        writer.write(encode_chunk(chunk))
-                        await writer.drain()
-            writer.write(b"0\r\n\r\n")
-        await writer.drain()
+                        transport.write(encode_chunk(chunk))
+                        await protocol.drain()
+            transport.write(b"0\r\n\r\n")
+        await protocol.drain()
 
     async def next_event(self, timeout: float | None) -> Head | Body | End:
         """The next event of the current response; call no more after its End.
 
-        `timeout` bounds the wait for the peer, as a socket timeout would.
+        `timeout` bounds each wait for the peer, as a socket timeout would.
         """
         # A coroutine, not an async generator: one left unfinished would cost a
         # task and a self-pipe wake-up per request to finalize.
@@ -399,17 +505,16 @@ class AsyncConnection:
         if not pending:
             parser = self.parser
             assert parser is not None
-            read = self.reader.read
-            # asyncio.timeout, unlike wait_for, starts no task.
-            async with asyncio.timeout(timeout):
-                while not pending:
-                    pending.extend(parser.feed(await read(READ_SIZE)))
+            protocol = self.protocol
+            while not pending:
+                await protocol.wait(timeout)
+                pending.extend(parser.feed(protocol.take()))
         return pending.popleft()
 
     async def aclose(self) -> None:
-        self.writer.close()
+        self.transport.close()
         with contextlib.suppress(OSError, ssl.SSLError):
-            await self.writer.wait_closed()
+            await self.protocol.closed
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             await asyncio.to_thread(self.process.wait)
@@ -428,27 +533,27 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
     async def _connect(self, timeout: float | None) -> AsyncConnection:
         dialer = self.dialer
         try:
+            loop = asyncio.get_running_loop()
             if dialer.scheme == "unix":
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_unix_connection(dialer.path, limit=READ_SIZE), timeout
+                transport, protocol = await asyncio.wait_for(
+                    loop.create_unix_connection(_Protocol, dialer.path), timeout
                 )
-                return AsyncConnection(reader, writer, None)
-            if dialer.scheme == "ssh":
+            elif dialer.scheme == "ssh":
                 sock, process = dialer.connect(timeout)
-                reader, writer = await asyncio.open_unix_connection(sock=sock, limit=READ_SIZE)
-                return AsyncConnection(reader, writer, process)
-            port = dialer.port or (2376 if dialer.tls else 2375)
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    dialer.hostname,
-                    port,
-                    ssl=dialer.tls,
-                    server_hostname=dialer.hostname if dialer.tls else None,
-                    limit=READ_SIZE,
-                ),
-                timeout,
-            )
-            return AsyncConnection(reader, writer, None)
+                transport, protocol = await loop.create_unix_connection(_Protocol, sock=sock)
+                return AsyncConnection(transport, protocol, process)
+            else:
+                transport, protocol = await asyncio.wait_for(
+                    loop.create_connection(
+                        _Protocol,
+                        dialer.hostname,
+                        dialer.port or (2376 if dialer.tls else 2375),
+                        ssl=dialer.tls,
+                        server_hostname=dialer.hostname if dialer.tls else None,
+                    ),
+                    timeout,
+                )
+            return AsyncConnection(transport, protocol, None)
         except httpx.ConnectError:
             raise
         except TimeoutError as exc:
@@ -489,13 +594,16 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         """Send a request and read the whole response."""
         conn, head = await self._start(method, target, headers, body, timeout)
         chunks = []
+        pending = conn.pending
         try:
             while True:
-                event = await conn.next_event(timeout)
+                # Most responses arrive in one read: their events are already here.
+                event = pending.popleft() if pending else await conn.next_event(timeout)
                 if isinstance(event, Body):
                     chunks.append(event.data)
                 elif isinstance(event, End):
-                    await self._release(conn, event.reusable and head.status != 101)
+                    if not self._keep(conn, event.reusable and head.status != 101):
+                        await conn.aclose()
                     break
         except (ProtocolError, OSError, TimeoutError) as exc:
             await conn.aclose()
@@ -525,10 +633,15 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             extensions=extensions,
         )
 
-    async def _release(self, conn: AsyncConnection, reusable: bool) -> None:
+    def _keep(self, conn: AsyncConnection, reusable: bool) -> bool:
+        """Pool `conn` if it may serve another request; False: the caller closes it."""
         if reusable and not self._closed and len(self._idle) < MAX_IDLE:
             self._idle.append(conn)
-        else:
+            return True
+        return False
+
+    async def _release(self, conn: AsyncConnection, reusable: bool) -> None:
+        if not self._keep(conn, reusable):
             await conn.aclose()
 
     async def aclose(self) -> None:
@@ -583,15 +696,19 @@ class AsyncUpgradedStream:
         if self._leftover:
             data, self._leftover = self._leftover, b""
             return data
-        return await self._conn.reader.read(max_bytes)
+        protocol = self._conn.protocol
+        await protocol.wait(None)
+        return protocol.take(max_bytes)
 
     async def write(self, data: bytes) -> None:
-        self._conn.writer.write(data)
-        await self._conn.writer.drain()
+        if self._conn.transport.is_closing():
+            raise ConnectionResetError("the connection was closed")
+        self._conn.transport.write(data)
+        await self._conn.protocol.drain()
 
     async def close_write(self) -> None:
-        if self._conn.writer.can_write_eof():
-            self._conn.writer.write_eof()
+        if self._conn.transport.can_write_eof():
+            self._conn.transport.write_eof()
 
     async def aclose(self) -> None:
         await self._conn.aclose()

@@ -590,3 +590,34 @@ def test_async_credentials_are_resolved_off_the_event_loop(daemon: FakeDaemon, m
     asyncio.run(main())
     assert threads and threading.main_thread().name not in threads
     assert "x-registry-auth" in daemon.last.headers
+
+
+def test_async_large_bodies_both_ways_with_flow_control(daemon: FakeDaemon, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docker_engine._transports as transports
+
+    seen_buffered: list[int] = []
+    received = transports._Protocol.data_received
+
+    def recording(self: Any, data: bytes) -> None:
+        received(self, data)
+        seen_buffered.append(self.buffered)
+
+    monkeypatch.setattr(transports._Protocol, "data_received", recording)
+    upload = bytes(range(256)) * (4 * 4096)  # 4 MiB
+    download = [bytes([i % 251]) * 65536 for i in range(64)]  # 4 MiB in 64 chunks
+    daemon.answers += [Answer(200), Answer(200, [("Content-Type", "application/x-tar")], download)]
+
+    async def main() -> bytes:
+        async with AsyncDocker41(daemon.url) as docker:
+            await docker.containers.put_archive("web", path="/tmp", body=upload)
+            stream = await docker.containers.export("web")
+            out = bytearray()
+            async for chunk in stream:
+                out += chunk
+                await asyncio.sleep(0.002)  # a slow consumer: the daemon must wait, not fill our memory
+            return bytes(out)
+
+    assert asyncio.run(main()) == b"".join(download)
+    assert daemon.seen[0].body == upload
+    # Reading pauses past 2 * READ_SIZE buffered; one more read may land first.
+    assert 2 * transports.READ_SIZE < max(seen_buffered) <= 3 * transports.READ_SIZE
