@@ -98,7 +98,9 @@ def raw_stream(path: str, target: str, demux: bool) -> int:
     return total
 
 
-def clients(daemon: Daemon, logs_ids: dict[str, str], export_id: str) -> dict[str, dict[str, Callable[[], int]]]:
+def clients(
+    daemon: Daemon, logs_ids: dict[str, str], export_id: str
+) -> tuple[dict[str, dict[str, Callable[[], int]]], Callable[[], None]]:
     p = f"/v{VERSION}"
     ours = Docker141(daemon.base_url)
     dpy = dockerpy.APIClient(base_url=daemon.base_url, version=VERSION, timeout=600)
@@ -144,7 +146,15 @@ def clients(daemon: Daemon, logs_ids: dict[str, str], export_id: str) -> dict[st
         "docker-engine": lambda: sum(len(c) for c in ours.containers.export(export_id)),
         "docker-engine-async": lambda: loop.run_until_complete(ours_async_export(export_id)),
     }
-    return out
+
+    def close() -> None:
+        ours.close()
+        dpy.close()
+        loop.run_until_complete(aio.close())
+        loop.run_until_complete(ours_async.aclose())
+        loop.close()
+
+    return out, close
 
 
 async def _make(factory: Callable[[], Any]) -> Any:
@@ -182,7 +192,7 @@ def peak_rss(daemon: Daemon, what: str, cid: str) -> tuple[float, float]:
 def run(daemon: Daemon, rounds: int) -> list[str]:
     logs_ids = {name: run_container(daemon, script) for name, script in LOG_SCRIPTS.items()}
     export_id = run_container(daemon, EXPORT_SCRIPT)
-    table = clients(daemon, logs_ids, export_id)
+    table, close_clients = clients(daemon, logs_ids, export_id)
     results: dict[tuple[str, str], list[tuple[float, int]]] = {}
     for round_no in range(rounds):
         for scenario, impls in table.items():
@@ -192,6 +202,7 @@ def run(daemon: Daemon, rounds: int) -> list[str]:
                 start = time.perf_counter()
                 size = impls[name]()
                 results.setdefault((scenario, name), []).append((time.perf_counter() - start, size))
+    close_clients()
     lines = [
         "",
         "## Streaming throughput (MB = 10^6 bytes of payload; logs demultiplexed into stdout/stderr frames)",

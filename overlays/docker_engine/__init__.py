@@ -6,34 +6,92 @@ version; each API version is also a package with exact types
 runtime those packages share.
 """
 
+from __future__ import annotations
+
+import importlib as _importlib
+import os as _os
+import sys as _sys
+from typing import TYPE_CHECKING, Any
+
 # The version packages live in a second directory (generated/docker_engine)
-# during development; extend_path joins the two into one package.
-from pkgutil import extend_path
+# during development: join every `docker_engine` directory on sys.path into
+# one package, as pkgutil.extend_path would (without importing pkgutil).
+for _entry in _sys.path:
+    if isinstance(_entry, str) and _os.path.isdir(_entry):
+        _candidate = _os.path.join(_entry, __name__)
+        if _candidate not in __path__ and _os.path.isdir(_candidate):
+            __path__.append(_candidate)
 
-__path__ = extend_path(__path__, __name__)
+if TYPE_CHECKING:
+    from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path
+    from ._auth import AuthConfig, CredentialError
+    from ._config import ConfigError, ConnectionConfig, TLSConfig
+    from ._errors import (
+        APIError,
+        BadRequestError,
+        ConflictError,
+        DockerConnectionError,
+        DockerError,
+        DockerTimeoutError,
+        ForbiddenError,
+        NotFoundError,
+        ServerError,
+        StreamError,
+        UnauthorizedError,
+    )
+    from ._facade import AsyncDocker, Docker
+    from ._hijack import Output
+    from ._mixins import ContainerError, RunResult
+    from ._streams import Frame
+    from ._types import UNSET, Timestamp, Unset
+    from ._version import VersionError
 
-from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path
-from ._auth import AuthConfig, CredentialError
-from ._config import ConfigError, ConnectionConfig, TLSConfig
-from ._errors import (
-    APIError,
-    BadRequestError,
-    ConflictError,
-    DockerConnectionError,
-    DockerError,
-    DockerTimeoutError,
-    ForbiddenError,
-    NotFoundError,
-    ServerError,
-    StreamError,
-    UnauthorizedError,
-)
-from ._facade import AsyncDocker, Docker
-from ._hijack import Output
-from ._mixins import ContainerError, RunResult
-from ._streams import Frame
-from ._types import UNSET, Timestamp, Unset
-from ._version import VersionError
+# Imported on first use: `from docker_engine.v1_41 import Docker` needs neither
+# the facade nor tar support, and each costs import time.
+_EXPORTS = {
+    **dict.fromkeys(
+        ("ArchiveError", "BuildContext", "PathStat", "build_context", "decode_path_stat", "extract", "tar_path"),
+        "_archive",
+    ),
+    **dict.fromkeys(("AuthConfig", "CredentialError"), "_auth"),
+    **dict.fromkeys(("ConfigError", "ConnectionConfig", "TLSConfig"), "_config"),
+    **dict.fromkeys(
+        (
+            "APIError",
+            "BadRequestError",
+            "ConflictError",
+            "DockerConnectionError",
+            "DockerError",
+            "DockerTimeoutError",
+            "ForbiddenError",
+            "NotFoundError",
+            "ServerError",
+            "StreamError",
+            "UnauthorizedError",
+        ),
+        "_errors",
+    ),
+    **dict.fromkeys(("AsyncDocker", "Docker"), "_facade"),
+    "Output": "_hijack",
+    **dict.fromkeys(("ContainerError", "RunResult"), "_mixins"),
+    "Frame": "_streams",
+    **dict.fromkeys(("UNSET", "Timestamp", "Unset"), "_types"),
+    "VersionError": "_version",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "UNSET",

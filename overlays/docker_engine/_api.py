@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlencode
 
 import httpx
 
-from ._archive import build_context, path_stat_from_headers, tar_path
 from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
 from ._hijack import AsyncHijackedStream, HijackedStream
@@ -61,6 +60,8 @@ def _content(request: Request) -> Any:
         # A local path is tarred on the fly: a build context (honouring
         # .dockerignore) for /build, else the file or directory itself, as
         # `docker cp` puts it.
+        from ._archive import build_context, tar_path  # noqa: PLC0415 - tarfile only when a path is sent
+
         if request.path == "/build":
             return iter(build_context(content))
         return tar_path(content)
@@ -209,6 +210,8 @@ class _APIBase:
         if kind == "head":
             return httpx.Headers(headers)
         if kind == "path-stat":
+            from ._archive import path_stat_from_headers  # noqa: PLC0415
+
             return path_stat_from_headers(httpx.Headers(headers))
         return None
 

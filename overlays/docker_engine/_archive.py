@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import errno
-import hashlib
 import io
 import json
 import os
@@ -380,6 +379,8 @@ def build_context(
         with open(dockerfile_path, "rb") as f:
             content = f.read()
         dockerfile_mtime = int(os.stat(dockerfile_path).st_mtime)
+        import hashlib  # noqa: PLC0415 - loading OpenSSL costs ~12 ms at import
+
         name = ".dockerfile." + hashlib.sha256(content).hexdigest()[:20]
         extras[name] = _Item(_memory_info(name, len(content), 0o600, dockerfile_mtime), data=content)
         root_ignore = os.path.join(root, ".dockerignore")

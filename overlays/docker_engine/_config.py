@@ -8,7 +8,6 @@ in `$DOCKER_CONFIG/config.json`); then `unix:///var/run/docker.sock`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -94,6 +93,8 @@ def _truthy(value: str | None) -> bool:
 
 
 def _context_dirs(name: str, base: Path) -> tuple[Path, Path]:
+    import hashlib  # noqa: PLC0415 - loading OpenSSL costs ~12 ms at import
+
     digest = hashlib.sha256(name.encode()).hexdigest()
     return base / "contexts" / "meta" / digest / "meta.json", base / "contexts" / "tls" / digest / "docker"
 

@@ -4,7 +4,6 @@ version is checked against the server instead."""
 
 from __future__ import annotations
 
-import pkgutil
 from functools import cache
 
 from ._errors import DockerError
@@ -27,6 +26,8 @@ def parse_version(text: str) -> tuple[int, int]:
 @cache
 def available_versions() -> tuple[str, ...]:
     """The API versions with a generated package, oldest first."""
+    import pkgutil  # noqa: PLC0415 - once, at the first negotiation
+
     import docker_engine  # noqa: PLC0415
 
     found = {m.name for m in pkgutil.iter_modules(docker_engine.__path__) if m.name.startswith("v1_")}
