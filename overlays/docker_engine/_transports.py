@@ -475,7 +475,8 @@ class AsyncConnection:
     async def send(self, head: bytes, body: Any) -> None:
         transport = self.transport
         protocol = self.protocol
-        if transport.is_closing():
+        if transport.is_closing() or protocol.eof:
+            # A pooled connection the daemon closed while idle: the caller retries on a new one.
             raise ConnectionResetError("the connection was closed")
         if body is None or isinstance(body, bytes):
             transport.write(head + body if body else head)

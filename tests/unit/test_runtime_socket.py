@@ -416,6 +416,22 @@ def test_stale_pooled_connection_is_replaced(daemon: FakeDaemon) -> None:
 # -- asyncio transport ----------------------------------------------------------------------------------------------
 
 
+def test_async_stale_pooled_connection_is_replaced(daemon: FakeDaemon) -> None:
+    daemon.answers += [Answer(200, body=b"OK"), Answer(200, body=b"OK")]
+
+    async def main() -> None:
+        async with AsyncDocker41(daemon.url) as docker:
+            assert await docker.system.ping() == "OK"
+            for conn in daemon._open:  # the daemon drops the idle keep-alive connection
+                conn.shutdown(socket.SHUT_RDWR)
+            await asyncio.sleep(0.05)  # its end reaches our side while the connection is idle
+            assert await docker.system.ping() == "OK"
+
+    asyncio.run(main())
+    assert daemon.connections == 2
+    assert [s.connection for s in daemon.seen] == [1, 2]
+
+
 def test_async_client_over_the_socket(daemon: FakeDaemon) -> None:
     logs = frame(1, b"out") + frame(2, b"err")
     daemon.answers += [
