@@ -131,6 +131,41 @@ def test_ssh_reuses_one_process(ssh_daemon: Daemon, tmp_path: Path, monkeypatch:
         peer.stop()
 
 
+def test_async_over_ssh_and_tls_streams(
+    ssh_daemon: Daemon, tls_daemon: tuple[Daemon, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The asyncio transport over an ssh socketpair and over TLS: calls, a log stream, one ssh process."""
+    assert ssh_daemon.docker_cli is not None
+    peer = start_sshd(tmp_path, f"DOCKER_HOST={ssh_daemon.base_url} {ssh_daemon.docker_cli} system dial-stdio")
+    tls, certs = tls_daemon
+    assert tls.tcp_url is not None
+
+    async def session(docker: AsyncDocker, image: str) -> list[bytes]:
+        assert await asyncio.gather(*(docker.system.ping() for _ in range(10))) == ["OK"] * 10
+        result = await docker.containers.run(
+            image, ["sh", "-c", "seq 1 20000; echo done >&2"], host_config={"NetworkMode": "none"}
+        )
+        return [result.stdout.splitlines()[-1], result.stderr]
+
+    async def main() -> None:
+        async with AsyncDocker(peer.host) as docker:
+            assert await session(docker, ssh_daemon.busybox_image) == [b"20000", b"done\n"]
+        async with AsyncDocker(tls.tcp_url, tls=TLSConfig.from_cert_path(certs)) as docker:
+            assert await session(docker, tls.busybox_image) == [b"20000", b"done\n"]
+
+    try:
+        monkeypatch.setenv("PATH", f"{peer.bin_dir}:{os.environ['PATH']}")
+        fds = open_fds()
+        asyncio.run(main())
+        # Ten concurrent calls need ten connections, over ssh each its own dial-stdio process;
+        # everything after reuses them.
+        assert peer.ssh_starts() == 10
+        assert _ssh_children() == []
+        assert open_fds() == fds
+    finally:
+        peer.stop()
+
+
 def test_ssh_failures_are_clear(ssh_daemon: Daemon, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     peer = start_sshd(tmp_path, "/nonexistent/docker system dial-stdio")
     try:
