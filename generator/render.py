@@ -208,15 +208,15 @@ def builds_models(prop: Any) -> bool:
     return False
 
 
-def fast_construct(prop: Any, var: str | None = None) -> str | None:
-    """Statements that convert `var` (default: the property's name) in place, or None."""
+def fast_construct(prop: Any) -> str | None:
+    """Statements that convert the variable named after the property in place, or None."""
     conversion = _conversion(prop)
     if conversion is None:
         return None
     guard, expr = conversion
     if not expr:
         return ""
-    var = var or str(prop.python_name)
+    var = str(prop.python_name)
     return f"if {guard.format(var)}:\n    {var} = {expr.format(var)}"
 
 
