@@ -353,6 +353,27 @@ def test_daemon_closing_mid_response_is_a_docker_error(daemon: FakeDaemon) -> No
         docker.containers.inspect("a")
 
 
+def test_daemon_closing_mid_response_async(daemon: FakeDaemon) -> None:
+    daemon.answers.append(Answer(200, [("Content-Length", "100")], b'{"Id":', close_delimited=True))
+    stream_answer = Answer(200, [("Content-Type", "application/x-tar")], [b"abc"])
+    stream_answer.stall_after = len(stream_answer.encode("GET")) - len(b"0\r\n\r\n")  # all but the last chunk
+    daemon.answers.append(stream_answer)
+
+    async def main() -> None:
+        async with AsyncDocker41(daemon.url) as docker:
+            with pytest.raises(DockerConnectionError, match="inside the response body"):
+                await docker.containers.inspect("a")
+            stream = await docker.containers.export("b")
+            daemon.close()  # the daemon goes away in the middle of a stream
+            received = []
+            with pytest.raises(StreamError, match="stream broken: connection closed inside the response body"):
+                async for chunk in stream:
+                    received.append(chunk)
+            assert received == [b"abc"]
+
+    asyncio.run(main())
+
+
 # -- the httpx path on the real transport: streams and uploads ---------------------------------------------------------
 
 
