@@ -40,7 +40,7 @@ typecheck: venv
 		-p docker_engine._api -p docker_engine._client -p docker_engine._errors -p docker_engine._request \
 		-p docker_engine._streams -p docker_engine._transports -p docker_engine._types -p docker_engine._http11 \
 		-p docker_engine._config -p docker_engine._version -p docker_engine._facade -p docker_engine._hijack \
-		-p docker_engine._mixins -p docker_engine._auth -p docker_engine._archive -p docker_engine._dockerignore -p docker_engine.versions \
+		-p docker_engine._mixins -p docker_engine._auth -p docker_engine._archive -p docker_engine._dockerignore -p docker_engine._websocket -p docker_engine.versions \
 		-m docker_engine \
 		$(foreach v,$(TYPECHECK_VERSIONS),-p docker_engine.$(v))
 	.venv/bin/mypy --config-file pyproject.toml generator

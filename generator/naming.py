@@ -74,6 +74,9 @@ JSON_QUERY_PARAMS: set[tuple[str, str]] = {
 # HEAD operations whose answer is the X-Docker-Container-Path-Stat header: they return it decoded.
 PATH_STAT_OPERATIONS = {"ContainerArchiveInfo", "ContainerArchiveHead"}
 
+# Operations that upgrade the connection to a WebSocket: they return the open socket.
+WEBSOCKET_OPERATIONS = {"ContainerAttachWebsocket"}
+
 
 class NamingError(Exception):
     pass

@@ -292,6 +292,8 @@ class Renderer:
         kind = raw["x-docker-response"]
         if op_id in naming.PATH_STAT_OPERATIONS:
             kind = "path-stat"
+        if op_id in naming.WEBSOCKET_OPERATIONS:
+            kind = "websocket"
         statuses = sorted(int(c) for c in raw["responses"] if c.startswith("2") or c == "304")
         view = OperationView(
             op_id=op_id,
@@ -401,6 +403,11 @@ class Renderer:
             view.runner = "stream"
         elif kind == "path-stat":
             view.return_type = "PathStat"
+        elif kind == "websocket":
+            view.return_type = "WebSocketStream"
+            view.async_return_type = "AsyncWebSocketStream"
+            view.runner = "websocket"
+            view.cast_result = True
         elif kind == "json-stream":
             item = raw.get("x-docker-stream-item")
             if item:
@@ -423,7 +430,7 @@ class Renderer:
             view.cast_result = True
         else:
             raise GenerationError(f"v{self.version}: {view.op_id}: unknown response kind {kind!r}")
-        if kind not in STREAM_KINDS and kind != "binary":
+        if kind not in STREAM_KINDS and kind not in ("binary", "websocket"):
             view.async_return_type = view.return_type
 
     def _docstring(self, raw: dict[str, Any], docs: list[str], view: OperationView) -> str:
@@ -448,6 +455,7 @@ class Renderer:
             "head": "The response headers.",
             "binary": "The body as a `BinaryStream`: iterate for chunks, `write_to(file)`, or `read()`.",
             "path-stat": "The path's stat (`X-Docker-Container-Path-Stat`, decoded).",
+            "websocket": "The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.",
             "json-stream": "An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.",
             "multiplexed": "An iterator of `Frame`s (stream, data).",
         }.get(view.kind, f"`{view.return_type}`.")

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from ._streams import Frame
     from ._types import UNSET, Timestamp, Unset
     from ._version import VersionError
+    from ._websocket import AsyncWebSocketStream, WebSocketError, WebSocketStream
 
 # Imported on first use: `from docker_engine.v1_41 import Docker` needs neither
 # the facade nor tar support, and each costs import time.
@@ -77,6 +78,7 @@ _EXPORTS = {
     "Frame": "_streams",
     **dict.fromkeys(("UNSET", "Timestamp", "Unset"), "_types"),
     "VersionError": "_version",
+    **dict.fromkeys(("AsyncWebSocketStream", "WebSocketError", "WebSocketStream"), "_websocket"),
 }
 
 
@@ -98,6 +100,7 @@ __all__ = [
     "APIError",
     "ArchiveError",
     "AsyncDocker",
+    "AsyncWebSocketStream",
     "AuthConfig",
     "BadRequestError",
     "BuildContext",
@@ -123,6 +126,8 @@ __all__ = [
     "UnauthorizedError",
     "Unset",
     "VersionError",
+    "WebSocketError",
+    "WebSocketStream",
     "build_context",
     "decode_path_stat",
     "extract",

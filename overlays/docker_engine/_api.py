@@ -31,6 +31,7 @@ from ._streams import (
     JSONStream,
 )
 from ._transports import AsyncDockerTransport, DockerTransport
+from ._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
 
 __all__ = ["AsyncAPI", "SyncAPI"]
 
@@ -321,6 +322,25 @@ class SyncAPI(_APIBase):
             raise self._error(request, response.status_code, body)
         return HijackedStream(response.extensions["network_stream"], raw=self._raw(request, response, container))
 
+    def websocket(self, request: Request) -> WebSocketStream:
+        """Open a WebSocket (attach/ws): the upgrade handshake, checked."""
+        codec = WebSocketCodec()
+        request.headers = {**(request.headers or {}), **codec.request_headers()}
+        response = self._send(request, stream=True)
+        if response.status_code != 101:
+            try:
+                body = response.read()
+            finally:
+                response.close()
+            raise self._error(request, response.status_code, body)
+        stream = response.extensions["network_stream"]
+        try:
+            codec.check_accept(response.headers.get("sec-websocket-accept"))
+        except BaseException:
+            stream.close()
+            raise
+        return WebSocketStream(stream, codec)
+
     def close(self) -> None:
         self.client.close()
 
@@ -405,6 +425,24 @@ class AsyncAPI(_APIBase):
             raise self._error(request, response.status_code, body)
         raw = await self._raw(request, response, container)
         return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
+
+    async def websocket(self, request: Request) -> AsyncWebSocketStream:
+        codec = WebSocketCodec()
+        request.headers = {**(request.headers or {}), **codec.request_headers()}
+        response = await self._send(request, stream=True)
+        if response.status_code != 101:
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
+            raise self._error(request, response.status_code, body)
+        stream = response.extensions["network_stream"]
+        try:
+            codec.check_accept(response.headers.get("sec-websocket-accept"))
+        except BaseException:
+            await stream.aclose()
+            raise
+        return AsyncWebSocketStream(stream, codec)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -11,6 +11,7 @@
     │   ├── ConflictError           409
     │   └── ServerError             5xx
     └── StreamError                 a stream reported an error, was cut or malformed
+        └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
 
 An `APIError` keeps the daemon's message, the status, and the method and path
 of the request.

@@ -1,0 +1,275 @@
+"""WebSocket (RFC 6455), the client's side, for `containers.attach_websocket`.
+
+`WebSocketCodec` is the protocol without I/O: the handshake key and its
+expected answer, frames out (masked, as a client must), messages in
+(continuations joined, pings answered, the closing handshake followed).
+`WebSocketStream` and `AsyncWebSocketStream` drive it over the connection the
+daemon upgraded.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from ._errors import StreamError
+
+if TYPE_CHECKING:
+    from ._transports import AsyncUpgradedStream, UpgradedStream
+
+__all__ = ["AsyncWebSocketStream", "WebSocketCodec", "WebSocketError", "WebSocketStream"]
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+MAX_MESSAGE = 64 * 1024 * 1024
+
+
+class WebSocketError(StreamError):
+    """The peer broke the WebSocket protocol, or the handshake failed."""
+
+
+def _mask(payload: bytes, key: bytes) -> bytes:
+    # One big-integer XOR instead of a Python loop over the bytes.
+    n = len(payload)
+    if not n:
+        return b""
+    stream = (key * (n // 4 + 1))[:n]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(stream, "big")).to_bytes(n, "big")
+
+
+class WebSocketCodec:
+    """One client connection's protocol state."""
+
+    def __init__(self) -> None:
+        self.key = base64.b64encode(os.urandom(16)).decode()
+        self.closed = False  # the closing handshake is over (or the peer vanished)
+        self.close_code: int | None = None
+        self._close_sent = False
+        self._buffer = bytearray()
+        self._fragments: list[bytes] = []
+
+    # -- handshake -------------------------------------------------------------
+
+    def request_headers(self) -> dict[str, str]:
+        return {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": self.key,
+        }
+
+    def check_accept(self, accept: str | None) -> None:
+        import hashlib  # noqa: PLC0415 - only a WebSocket needs it
+
+        expected = base64.b64encode(
+            hashlib.sha1(self.key.encode() + _GUID).digest()
+        ).decode()  # RFC 6455 asks for SHA-1
+        if accept != expected:
+            raise WebSocketError(f"WebSocket handshake failed: Sec-WebSocket-Accept {accept!r}, expected {expected!r}")
+
+    # -- out -------------------------------------------------------------------
+
+    def frame(self, opcode: int, payload: bytes) -> bytes:
+        """One final frame, masked."""
+        n = len(payload)
+        if n < 126:
+            head = bytes([0x80 | opcode, 0x80 | n])
+        elif n < 1 << 16:
+            head = bytes([0x80 | opcode, 0x80 | 126]) + n.to_bytes(2, "big")
+        else:
+            head = bytes([0x80 | opcode, 0x80 | 127]) + n.to_bytes(8, "big")
+        key = os.urandom(4)
+        return head + key + _mask(payload, key)
+
+    def close_frame(self, code: int = 1000) -> bytes:
+        """Our close frame, once; b"" when it was already sent."""
+        if self._close_sent:
+            return b""
+        self._close_sent = True
+        return self.frame(CLOSE, code.to_bytes(2, "big"))
+
+    # -- in --------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> tuple[list[bytes], bytes]:
+        """The whole messages in `data` (with what came before), and the bytes
+        to send back (pongs, our close). An empty `data` means the peer went away."""
+        if not data:
+            if not self.closed:
+                self.closed = True
+                if self._buffer or self._fragments:
+                    raise WebSocketError("the connection closed in the middle of a WebSocket message")
+            return [], b""
+        self._buffer += data
+        messages: list[bytes] = []
+        reply = b""
+        buf = self._buffer
+        pos = 0
+        while not self.closed:
+            if len(buf) - pos < 2:
+                break
+            first, second = buf[pos], buf[pos + 1]
+            if first & 0x70:
+                raise WebSocketError("a WebSocket frame with reserved bits set (no extension was agreed)")
+            opcode, fin = first & 0x0F, bool(first & 0x80)
+            length, offset = second & 0x7F, 2
+            if length == 126:
+                if len(buf) - pos < 4:
+                    break
+                length, offset = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
+            elif length == 127:
+                if len(buf) - pos < 10:
+                    break
+                length, offset = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+            masked = bool(second & 0x80)
+            if length > MAX_MESSAGE:
+                raise WebSocketError(f"a WebSocket frame of {length} bytes (more than {MAX_MESSAGE})")
+            end = pos + offset + (4 if masked else 0) + length
+            if len(buf) < end:
+                break
+            payload = bytes(buf[end - length : end])
+            if masked:  # servers do not mask; accept it anyway
+                payload = _mask(payload, bytes(buf[pos + offset : pos + offset + 4]))
+            pos = end
+            if opcode >= CLOSE:
+                if not fin or length > 125:
+                    raise WebSocketError("a fragmented or oversized WebSocket control frame")
+                if opcode == PING:
+                    reply += self.frame(PONG, payload)
+                elif opcode == CLOSE:
+                    self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+                    reply += self.close_frame(self.close_code if self.close_code != 1005 else 1000)
+                    self.closed = True
+                elif opcode != PONG:
+                    raise WebSocketError(f"unknown WebSocket control opcode {opcode:#x}")
+                continue
+            if opcode == CONTINUATION:
+                if not self._fragments:
+                    raise WebSocketError("a WebSocket continuation frame without a message to continue")
+            elif opcode in (TEXT, BINARY):
+                if self._fragments:
+                    raise WebSocketError("a new WebSocket message inside a fragmented one")
+            else:
+                raise WebSocketError(f"unknown WebSocket opcode {opcode:#x}")
+            self._fragments.append(payload)
+            if fin:
+                messages.append(b"".join(self._fragments))
+                self._fragments = []
+        del buf[:pos]
+        return messages, reply
+
+
+class _Base:
+    def __init__(self, codec: WebSocketCodec) -> None:
+        self.codec = codec
+        self._messages: list[bytes] = []
+
+    @property
+    def close_code(self) -> int | None:
+        """The status code of the daemon's close frame (1000: normal), once it came."""
+        return self.codec.close_code
+
+
+class WebSocketStream(_Base):
+    """A container attached over a WebSocket: `send()` to its stdin, `recv()`
+    its output (one message at a time; iterate for all), `close()`."""
+
+    def __init__(self, conn: UpgradedStream, codec: WebSocketCodec) -> None:
+        super().__init__(codec)
+        self._conn = conn
+
+    def send(self, data: bytes | str) -> None:
+        """A binary message (bytes) or a text message (str)."""
+        if self.codec.closed:
+            raise WebSocketError("the WebSocket is closed")
+        frame = self.codec.frame(TEXT, data.encode()) if isinstance(data, str) else self.codec.frame(BINARY, data)
+        self._conn.write(frame)
+
+    def recv(self) -> bytes | None:
+        """The next message, or None once the connection is closed."""
+        while not self._messages:
+            if self.codec.closed:
+                return None
+            messages, reply = self.codec.feed(self._conn.read())
+            if reply:
+                self._conn.write(reply)
+            self._messages.extend(messages)
+        return self._messages.pop(0)
+
+    def __iter__(self) -> WebSocketStream:
+        return self
+
+    def __next__(self) -> bytes:
+        message = self.recv()
+        if message is None:
+            raise StopIteration
+        return message
+
+    def close(self, code: int = 1000) -> None:
+        """Send our close frame (if the daemon did not close first) and close the connection."""
+        try:
+            frame = self.codec.close_frame(code)
+            if frame:
+                self._conn.write(frame)
+        except OSError:
+            pass  # the daemon already went away
+        finally:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncWebSocketStream(_Base):
+    """The asyncio twin of `WebSocketStream`."""
+
+    def __init__(self, conn: AsyncUpgradedStream, codec: WebSocketCodec) -> None:
+        super().__init__(codec)
+        self._conn = conn
+
+    async def send(self, data: bytes | str) -> None:
+        if self.codec.closed:
+            raise WebSocketError("the WebSocket is closed")
+        frame = self.codec.frame(TEXT, data.encode()) if isinstance(data, str) else self.codec.frame(BINARY, data)
+        await self._conn.write(frame)
+
+    async def recv(self) -> bytes | None:
+        while not self._messages:
+            if self.codec.closed:
+                return None
+            messages, reply = self.codec.feed(await self._conn.read())
+            if reply:
+                await self._conn.write(reply)
+            self._messages.extend(messages)
+        return self._messages.pop(0)
+
+    def __aiter__(self) -> AsyncWebSocketStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        message = await self.recv()
+        if message is None:
+            raise StopAsyncIteration
+        return message
+
+    async def aclose(self, code: int = 1000) -> None:
+        try:
+            frame = self.codec.close_frame(code)
+            if frame:
+                await self._conn.write(frame)
+        except OSError:
+            pass
+        finally:
+            await self._conn.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
