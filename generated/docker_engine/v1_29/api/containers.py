@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         FrameStream,
         JSONStream,
     )
+    from docker_engine._websocket import AsyncWebSocketStream, WebSocketStream
 
     from ..models.container_changes_response_item import ContainerChangesResponseItem
     from ..models.container_create_request import ContainerCreateRequest
@@ -129,7 +130,7 @@ def _attach_websocket_request(
         "GET",
         f"/containers/{_q(id)}/attach/ws",
         (200,),
-        kind="empty",
+        kind="websocket",
         params=_params,
     )
 
@@ -811,7 +812,7 @@ class ContainersAPI(ContainersMixin):
         detach_keys: str | Unset = UNSET,
         logs: bool | Unset = UNSET,
         stream: bool | Unset = UNSET,
-    ) -> None:
+    ) -> WebSocketStream:
         """Attach to a container via a websocket
 
         `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
@@ -824,7 +825,7 @@ class ContainersAPI(ContainersMixin):
             stream: Return stream The daemon's default: false.
 
         Returns:
-            None.
+            The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -835,7 +836,7 @@ class ContainersAPI(ContainersMixin):
             logs=logs,
             stream=stream,
         )
-        self._api.call(request)
+        return self._api.websocket(request)
 
     def changes(
         self,
@@ -1684,7 +1685,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
         detach_keys: str | Unset = UNSET,
         logs: bool | Unset = UNSET,
         stream: bool | Unset = UNSET,
-    ) -> None:
+    ) -> AsyncWebSocketStream:
         """Attach to a container via a websocket
 
         `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
@@ -1697,7 +1698,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
             stream: Return stream The daemon's default: false.
 
         Returns:
-            None.
+            The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1708,7 +1709,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
             logs=logs,
             stream=stream,
         )
-        await self._api.call(request)
+        return await self._api.websocket(request)
 
     async def changes(
         self,

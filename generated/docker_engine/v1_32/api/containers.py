@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         FrameStream,
         JSONStream,
     )
+    from docker_engine._websocket import AsyncWebSocketStream, WebSocketStream
 
     from ..models.container_changes_response_item import ContainerChangesResponseItem
     from ..models.container_create_request import ContainerCreateRequest
@@ -129,7 +130,7 @@ def _attach_websocket_request(
         "GET",
         f"/containers/{_q(id)}/attach/ws",
         (200,),
-        kind="empty",
+        kind="websocket",
         params=_params,
     )
 
@@ -817,7 +818,7 @@ class ContainersAPI(ContainersMixin):
         detach_keys: str | Unset = UNSET,
         logs: bool | Unset = UNSET,
         stream: bool | Unset = UNSET,
-    ) -> None:
+    ) -> WebSocketStream:
         """Attach to a container via a websocket
 
         `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
@@ -830,7 +831,7 @@ class ContainersAPI(ContainersMixin):
             stream: Return stream The daemon's default: false.
 
         Returns:
-            None.
+            The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -841,7 +842,7 @@ class ContainersAPI(ContainersMixin):
             logs=logs,
             stream=stream,
         )
-        self._api.call(request)
+        return self._api.websocket(request)
 
     def changes(
         self,
@@ -1704,7 +1705,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
         detach_keys: str | Unset = UNSET,
         logs: bool | Unset = UNSET,
         stream: bool | Unset = UNSET,
-    ) -> None:
+    ) -> AsyncWebSocketStream:
         """Attach to a container via a websocket
 
         `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
@@ -1717,7 +1718,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
             stream: Return stream The daemon's default: false.
 
         Returns:
-            None.
+            The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1728,7 +1729,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
             logs=logs,
             stream=stream,
         )
-        await self._api.call(request)
+        return await self._api.websocket(request)
 
     async def changes(
         self,

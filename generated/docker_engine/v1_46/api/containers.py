@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         FrameStream,
         JSONStream,
     )
+    from docker_engine._websocket import AsyncWebSocketStream, WebSocketStream
 
     from ..models.container_create_request import ContainerCreateRequest
     from ..models.container_create_response import ContainerCreateResponse
@@ -138,7 +139,7 @@ def _attach_websocket_request(
         "GET",
         f"/containers/{_q(id)}/attach/ws",
         (200,),
-        kind="empty",
+        kind="websocket",
         params=_params,
     )
 
@@ -855,7 +856,7 @@ class ContainersAPI(ContainersMixin):
         stdin: bool | Unset = UNSET,
         stdout: bool | Unset = UNSET,
         stderr: bool | Unset = UNSET,
-    ) -> None:
+    ) -> WebSocketStream:
         """Attach to a container via a websocket
 
         `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
@@ -871,7 +872,7 @@ class ContainersAPI(ContainersMixin):
             stderr: Attach to `stderr` The daemon's default: false. (added in API v1.42)
 
         Returns:
-            None.
+            The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -885,7 +886,7 @@ class ContainersAPI(ContainersMixin):
             stdout=stdout,
             stderr=stderr,
         )
-        self._api.call(request)
+        return self._api.websocket(request)
 
     def changes(
         self,
@@ -1811,7 +1812,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
         stdin: bool | Unset = UNSET,
         stdout: bool | Unset = UNSET,
         stderr: bool | Unset = UNSET,
-    ) -> None:
+    ) -> AsyncWebSocketStream:
         """Attach to a container via a websocket
 
         `GET /containers/{id}/attach/ws` (operation `ContainerAttachWebsocket`).
@@ -1827,7 +1828,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
             stderr: Attach to `stderr` The daemon's default: false. (added in API v1.42)
 
         Returns:
-            None.
+            The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1841,7 +1842,7 @@ class AsyncContainersAPI(AsyncContainersMixin):
             stdout=stdout,
             stderr=stderr,
         )
-        await self._api.call(request)
+        return await self._api.websocket(request)
 
     async def changes(
         self,
