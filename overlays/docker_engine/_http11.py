@@ -24,21 +24,12 @@ class Head:
     __slots__ = ("_by_name", "headers", "reason", "status")
 
     def __init__(
-        self,
-        status: int,
-        reason: bytes,
-        headers: list[tuple[bytes, bytes]],
-        by_name: dict[bytes, bytes] | None = None,
+        self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]], by_name: dict[bytes, bytes]
     ) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
-        # The first value of each lower-cased name, for `get`.
-        if by_name is None:
-            by_name = {}
-            for key, value in reversed(headers):
-                by_name[key.lower()] = value
-        self._by_name = by_name
+        self._by_name = by_name  # the first value of each lower-cased name, for `get`
 
     def get(self, name: bytes) -> bytes | None:
         """The first value of header `name`, given in lower case."""

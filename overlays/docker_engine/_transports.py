@@ -595,16 +595,13 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         """Send a request and read the whole response."""
         conn, head = await self._start(method, target, headers, body, timeout)
         chunks = []
-        pending = conn.pending
         try:
             while True:
-                # Most responses arrive in one read: their events are already here.
-                event = pending.popleft() if pending else await conn.next_event(timeout)
+                event = await conn.next_event(timeout)
                 if isinstance(event, Body):
                     chunks.append(event.data)
                 elif isinstance(event, End):
-                    if not self._keep(conn, event.reusable and head.status != 101):
-                        await conn.aclose()
+                    await self._release(conn, event.reusable and head.status != 101)
                     break
         except (ProtocolError, OSError, TimeoutError) as exc:
             await conn.aclose()
@@ -634,15 +631,10 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             extensions=extensions,
         )
 
-    def _keep(self, conn: AsyncConnection, reusable: bool) -> bool:
-        """Pool `conn` if it may serve another request; False: the caller closes it."""
+    async def _release(self, conn: AsyncConnection, reusable: bool) -> None:
         if reusable and not self._closed and len(self._idle) < MAX_IDLE:
             self._idle.append(conn)
-            return True
-        return False
-
-    async def _release(self, conn: AsyncConnection, reusable: bool) -> None:
-        if not self._keep(conn, reusable):
+        else:
             await conn.aclose()
 
     async def aclose(self) -> None:
