@@ -311,8 +311,8 @@ class SyncAPI(_APIBase):
         container = container or _container_of(request)
         return self.container_tty(container) if container else False
 
-    def hijack(self, request: Request, *, container: str | None = None) -> HijackedStream:
-        """Send an upgrade request (attach, exec start) and return the raw connection."""
+    def _upgrade(self, request: Request) -> httpx.Response:
+        """Send an upgrade request; the 101 response, whose connection is now ours."""
         response = self._send(request, stream=True)
         if response.status_code != 101:
             try:
@@ -320,19 +320,18 @@ class SyncAPI(_APIBase):
             finally:
                 response.close()
             raise self._error(request, response.status_code, body)
+        return response
+
+    def hijack(self, request: Request, *, container: str | None = None) -> HijackedStream:
+        """Send an upgrade request (attach, exec start) and return the raw connection."""
+        response = self._upgrade(request)
         return HijackedStream(response.extensions["network_stream"], raw=self._raw(request, response, container))
 
     def websocket(self, request: Request) -> WebSocketStream:
         """Open a WebSocket (attach/ws): the upgrade handshake, checked."""
         codec = WebSocketCodec()
         request.headers = {**(request.headers or {}), **codec.request_headers()}
-        response = self._send(request, stream=True)
-        if response.status_code != 101:
-            try:
-                body = response.read()
-            finally:
-                response.close()
-            raise self._error(request, response.status_code, body)
+        response = self._upgrade(request)
         stream = response.extensions["network_stream"]
         try:
             codec.check_accept(response.headers.get("sec-websocket-accept"))
@@ -415,7 +414,7 @@ class AsyncAPI(_APIBase):
         container = container or _container_of(request)
         return await self.container_tty(container) if container else False
 
-    async def hijack(self, request: Request, *, container: str | None = None) -> AsyncHijackedStream:
+    async def _upgrade(self, request: Request) -> httpx.Response:
         response = await self._send(request, stream=True)
         if response.status_code != 101:
             try:
@@ -423,19 +422,17 @@ class AsyncAPI(_APIBase):
             finally:
                 await response.aclose()
             raise self._error(request, response.status_code, body)
+        return response
+
+    async def hijack(self, request: Request, *, container: str | None = None) -> AsyncHijackedStream:
+        response = await self._upgrade(request)
         raw = await self._raw(request, response, container)
         return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
 
     async def websocket(self, request: Request) -> AsyncWebSocketStream:
         codec = WebSocketCodec()
         request.headers = {**(request.headers or {}), **codec.request_headers()}
-        response = await self._send(request, stream=True)
-        if response.status_code != 101:
-            try:
-                body = await response.aread()
-            finally:
-                await response.aclose()
-            raise self._error(request, response.status_code, body)
+        response = await self._upgrade(request)
         stream = response.extensions["network_stream"]
         try:
             codec.check_accept(response.headers.get("sec-websocket-accept"))
