@@ -66,7 +66,6 @@ class OperationView:
     runner: str = "call"
     auth_reference: str = ""
     registry_config: bool = False
-    cast_result: bool = False
     docstring: str = ""
 
     @property
@@ -407,7 +406,6 @@ class Renderer:
             view.return_type = "WebSocketStream"
             view.async_return_type = "AsyncWebSocketStream"
             view.runner = "websocket"
-            view.cast_result = True
         elif kind == "json-stream":
             item = raw.get("x-docker-stream-item")
             if item:
@@ -422,12 +420,10 @@ class Renderer:
             view.return_type = f"JSONStream[{view.parse_type}]"
             view.async_return_type = f"AsyncJSONStream[{view.parse_type}]"
             view.runner = "stream"
-            view.cast_result = True
         elif kind == "multiplexed":
             view.return_type = "FrameStream"
             view.async_return_type = "AsyncFrameStream"
             view.runner = "stream"
-            view.cast_result = True
         else:
             raise GenerationError(f"v{self.version}: {view.op_id}: unknown response kind {kind!r}")
         if kind not in STREAM_KINDS and kind not in ("binary", "websocket"):
