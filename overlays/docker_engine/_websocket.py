@@ -83,6 +83,12 @@ class WebSocketCodec:
         key = os.urandom(4)
         return head + key + _mask(payload, key)
 
+    def message(self, data: bytes | str) -> bytes:
+        """A binary message (bytes) or a text message (str), framed."""
+        if self.closed:
+            raise WebSocketError("the WebSocket is closed")
+        return self.frame(TEXT, data.encode()) if isinstance(data, str) else self.frame(BINARY, data)
+
     def close_frame(self, code: int = 1000) -> bytes:
         """Our close frame, once; b"" when it was already sent."""
         if self._close_sent:
@@ -181,10 +187,7 @@ class WebSocketStream(_Base):
 
     def send(self, data: bytes | str) -> None:
         """A binary message (bytes) or a text message (str)."""
-        if self.codec.closed:
-            raise WebSocketError("the WebSocket is closed")
-        frame = self.codec.frame(TEXT, data.encode()) if isinstance(data, str) else self.codec.frame(BINARY, data)
-        self._conn.write(frame)
+        self._conn.write(self.codec.message(data))
 
     def recv(self) -> bytes | None:
         """The next message, or None once the connection is closed."""
@@ -232,10 +235,7 @@ class AsyncWebSocketStream(_Base):
         self._conn = conn
 
     async def send(self, data: bytes | str) -> None:
-        if self.codec.closed:
-            raise WebSocketError("the WebSocket is closed")
-        frame = self.codec.frame(TEXT, data.encode()) if isinstance(data, str) else self.codec.frame(BINARY, data)
-        await self._conn.write(frame)
+        await self._conn.write(self.codec.message(data))
 
     async def recv(self) -> bytes | None:
         while not self._messages:
