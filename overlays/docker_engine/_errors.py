@@ -10,8 +10,10 @@
     │   ├── NotFoundError           404
     │   ├── ConflictError           409
     │   └── ServerError             5xx
-    └── StreamError                 a stream reported an error, was cut or malformed
-        └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
+    ├── StreamError                 a stream reported an error, was cut or malformed
+    │   └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
+    └── InvalidRequestError         refused before sending: unknown body field, wrong value type,
+                                    blank path parameter (also a ValueError)
 
 An `APIError` keeps the daemon's message, the status, and the method and path
 of the request.
@@ -29,6 +31,7 @@ __all__ = [
     "DockerError",
     "DockerTimeoutError",
     "ForbiddenError",
+    "InvalidRequestError",
     "NotFoundError",
     "ServerError",
     "StreamError",
@@ -50,6 +53,10 @@ class DockerConnectionError(DockerError):
     def __init__(self, message: str, *, target: str) -> None:
         super().__init__(message)
         self.target = target
+
+
+class InvalidRequestError(DockerError, ValueError):
+    """The request was refused before anything was sent: the message says what and where."""
 
 
 class DockerTimeoutError(DockerError):
