@@ -6,14 +6,25 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from ._errors import InvalidRequestError
+
 __all__ = ["Request", "quote_path"]
 
 
-def quote_path(value: object) -> str:
+def quote_path(value: object, name: str = "id") -> str:
+    """One path parameter, escaped; a blank one (`kill("")` would send
+    `POST /containers//kill`) raises `InvalidRequestError` before anything is sent."""
+    text = str(value)
+    if not text or text.isspace():
+        raise InvalidRequestError(
+            f"blank path parameter {name}={text!r}: give a non-empty ID or name"
+            if name in ("id", "name")
+            else f"blank path parameter {name}={text!r}: give a non-empty value"
+        )
     # `/` and `:` stay: image references (`registry:5000/app:tag`) are path
     # segments the daemon's router takes whole. `.` and `..` segments are
     # escaped so that a name can never climb to another resource.
-    quoted = quote(str(value), safe="/:@")
+    quoted = quote(text, safe="/:@")
     return "/".join("%2E%2E" if seg == ".." else "%2E" if seg == "." else seg for seg in quoted.split("/"))
 
 

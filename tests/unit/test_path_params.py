@@ -1,0 +1,61 @@
+"""Path parameters: escaped, and a blank one refused before anything is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from typing import Any
+
+import httpx
+import pytest
+from docker_engine import DockerError, InvalidRequestError
+from docker_engine._request import quote_path
+
+
+def test_quote_path_keeps_references_and_escapes_dot_segments() -> None:
+    assert quote_path("abc123") == "abc123"
+    assert quote_path("registry:5000/app:tag") == "registry:5000/app:tag"
+    assert quote_path("a b?c#d") == "a%20b%3Fc%23d"
+    assert quote_path("../etc") == "%2E%2E/etc"
+    assert quote_path(".") == "%2E"
+    assert quote_path(42) == "42"
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t", "\n", "  \r\n "])
+def test_blank_path_parameter_is_refused(value: str) -> None:
+    with pytest.raises(InvalidRequestError, match=r"blank path parameter id=.*: give a non-empty ID or name") as info:
+        quote_path(value)
+    assert isinstance(info.value, DockerError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_blank_path_parameter_names_the_parameter() -> None:
+    with pytest.raises(InvalidRequestError, match=r"^blank path parameter name='': give a non-empty ID or name$"):
+        quote_path("", "name")
+    with pytest.raises(InvalidRequestError, match=r"^blank path parameter path=' ': give a non-empty value$"):
+        quote_path(" ", name="path")
+
+
+def test_blank_id_is_never_sent() -> None:
+    sent: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    package: Any = importlib.import_module("docker_engine.v1_41")
+    with package.Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle)) as docker:
+        for blank in ("", "   "):
+            with pytest.raises(InvalidRequestError, match="blank path parameter"):
+                docker.containers.kill(blank)
+            with pytest.raises(InvalidRequestError, match="blank path parameter"):
+                docker.containers.delete(blank, force=True)
+        docker.containers.kill("abc")
+
+    async def main() -> None:
+        async with package.AsyncDocker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle)) as docker:
+            with pytest.raises(InvalidRequestError, match="blank path parameter"):
+                await docker.containers.start("")
+
+    asyncio.run(main())
+    assert [(r.method, r.url.path) for r in sent] == [("POST", "/v1.41/containers/abc/kill")]
