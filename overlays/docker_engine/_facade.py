@@ -10,6 +10,7 @@ version imports that version's package (`from docker_engine.v1_47 import Docker`
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import threading
 from collections.abc import Awaitable, Callable
@@ -35,6 +36,14 @@ else:
 
 def _package(version: str) -> Any:
     return importlib.import_module("docker_engine.v" + version.replace(".", "_"))
+
+
+@functools.cache
+def _typed_names(kind: str) -> frozenset[str]:
+    """The public names of the newest generated client class (tags, methods,
+    properties), read from the class: nothing is instantiated or negotiated."""
+    latest = importlib.import_module("docker_engine._latest")
+    return frozenset(name for name in dir(getattr(latest, kind)) if not name.startswith("_"))
 
 
 def _server_version(host: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> str | None:
@@ -114,6 +123,11 @@ class Docker(_TypedSync):
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._negotiated(), name)
+
+    def __dir__(self) -> list[str]:
+        # Tab completion in a REPL: the tags (`containers`, …) live on the
+        # negotiated client, so list them without negotiating.
+        return sorted(set(super().__dir__()) | _typed_names("Docker"))
 
     def close(self) -> None:
         """Close every connection (and ssh process) this client opened."""
@@ -218,6 +232,9 @@ class AsyncDocker(_TypedAsync):
         if self._client is not None:
             return getattr(self._client, name)
         return _AsyncTag(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | _typed_names("AsyncDocker"))
 
     async def aclose(self) -> None:
         await self._http.aclose()
