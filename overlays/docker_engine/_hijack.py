@@ -37,16 +37,33 @@ def collect(frames: list[Frame]) -> Output:
     )
 
 
-class HijackedStream:
-    """Write stdin, half-close it, read the output: `with docker.exec.start_interactive(id) as s:`."""
+class _HijackedBase:
+    """What the sync and async streams share: the framing of what the daemon sends."""
 
-    def __init__(self, stream: UpgradedStream, *, raw: bool) -> None:
-        self._stream = stream
+    def __init__(self, *, raw: bool) -> None:
         self.raw = raw
         self._decoder = FrameDecoder()
         self._closed = False
 
+    def _frames_of(self, chunk: bytes) -> list[Frame]:
+        """The frames a chunk completes; an empty chunk is the end (a cut frame raises)."""
+        if self.raw:
+            return [Frame(STDOUT, chunk)] if chunk else []
+        if not chunk:
+            self._decoder.close()
+            return []
+        return self._decoder.feed(chunk)
+
+
+class HijackedStream(_HijackedBase):
+    """Write stdin, half-close it, read the output: `with docker.exec.start_interactive(id) as s:`."""
+
+    def __init__(self, stream: UpgradedStream, *, raw: bool) -> None:
+        super().__init__(raw=raw)
+        self._stream = stream
+
     def write(self, data: bytes) -> None:
+        """Send bytes to the container's stdin."""
         self._stream.write(data)
 
     def close_stdin(self) -> None:
@@ -55,16 +72,9 @@ class HijackedStream:
 
     def frames(self) -> Iterator[Frame]:
         """Output frames until the container closes the stream."""
-        while True:
-            chunk = self._stream.read()
-            if not chunk:
-                if not self.raw:
-                    self._decoder.close()
-                return
-            if self.raw:
-                yield Frame(STDOUT, chunk)
-            else:
-                yield from self._decoder.feed(chunk)
+        while chunk := self._stream.read():
+            yield from self._frames_of(chunk)
+        self._frames_of(b"")
 
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
@@ -90,38 +100,33 @@ class HijackedStream:
         self.close()
 
 
-class AsyncHijackedStream:
+class AsyncHijackedStream(_HijackedBase):
     """The asyncio twin of `HijackedStream`."""
 
     def __init__(self, stream: AsyncUpgradedStream, *, raw: bool) -> None:
+        super().__init__(raw=raw)
         self._stream = stream
-        self.raw = raw
-        self._decoder = FrameDecoder()
-        self._closed = False
 
     async def write(self, data: bytes) -> None:
+        """Send bytes to the container's stdin."""
         await self._stream.write(data)
 
     async def close_stdin(self) -> None:
+        """Half-close: stdin reaches end-of-file, output keeps coming."""
         await self._stream.close_write()
 
     async def frames(self) -> AsyncIterator[Frame]:
-        while True:
-            chunk = await self._stream.read()
-            if not chunk:
-                if not self.raw:
-                    self._decoder.close()
-                return
-            if self.raw:
-                yield Frame(STDOUT, chunk)
-            else:
-                for frame in self._decoder.feed(chunk):
-                    yield frame
+        """Output frames until the container closes the stream."""
+        while chunk := await self._stream.read():
+            for frame in self._frames_of(chunk):
+                yield frame
+        self._frames_of(b"")
 
     def __aiter__(self) -> AsyncIterator[Frame]:
         return self.frames()
 
     async def read_all(self) -> Output:
+        """Everything until the end, as stdout and stderr bytes."""
         try:
             return collect([frame async for frame in self.frames()])
         except OSError as exc:

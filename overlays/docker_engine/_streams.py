@@ -7,11 +7,12 @@ items), so the sync and async streams are thin loops around the same code.
 from __future__ import annotations
 
 import codecs
+import inspect
 import json
 import struct
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import Any, Generic, NamedTuple, Self, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, Self, TypeVar
 
 import httpx
 
@@ -27,6 +28,7 @@ __all__ = [
     "FrameStream",
     "JSONMessageDecoder",
     "JSONStream",
+    "LineSplitter",
 ]
 
 T = TypeVar("T")
@@ -80,6 +82,33 @@ class FrameDecoder:
     def close(self) -> None:
         if self._rest:
             raise StreamError(f"stream ended inside a frame ({len(self._rest)} bytes left over)")
+
+
+class LineSplitter:
+    """Frames in, decoded lines out (without the newline, nor a `\\r` before it),
+    each stream's lines kept apart; `stream` keeps one stream (None: both, as
+    they come). Pure: `FrameStream.text_lines` and its async twin feed it."""
+
+    __slots__ = ("_encoding", "_pending", "_stream")
+
+    def __init__(self, stream: int | None = None, encoding: str = "utf-8") -> None:
+        self._stream = stream
+        self._encoding = encoding
+        self._pending: dict[int, bytes] = {}
+
+    def feed(self, frame: Frame) -> list[str]:
+        if self._stream is not None and frame.stream != self._stream:
+            return []
+        data = self._pending.pop(frame.stream, b"") + frame.data
+        *complete, rest = data.split(b"\n")
+        if rest:
+            self._pending[frame.stream] = rest
+        return [line.decode(self._encoding, "replace").removesuffix("\r") for line in complete]
+
+    def close(self) -> list[str]:
+        """The unterminated last line of each stream."""
+        rest, self._pending = self._pending, {}
+        return [data.decode(self._encoding, "replace") for data in rest.values()]
 
 
 def _maybe_cut(text: str, exc: json.JSONDecodeError) -> bool:
@@ -285,18 +314,10 @@ class FrameStream(_SyncStream):
 
     def text_lines(self, stream: int | None = None, *, encoding: str = "utf-8") -> Iterator[str]:
         """Decoded lines (without the newline) of one stream, or of both as they come."""
-        pending: dict[int, bytes] = {}
+        lines = LineSplitter(stream, encoding)
         for frame in self:
-            if stream is not None and frame.stream != stream:
-                continue
-            data = pending.pop(frame.stream, b"") + frame.data
-            *complete, rest = data.split(b"\n")
-            for line in complete:
-                yield line.decode(encoding, "replace").removesuffix("\r")
-            if rest:
-                pending[frame.stream] = rest
-        for rest in pending.values():
-            yield rest.decode(encoding, "replace")
+            yield from lines.feed(frame)
+        yield from lines.close()
 
 
 class AsyncFrameStream(_AsyncStream):
@@ -322,8 +343,51 @@ class AsyncFrameStream(_AsyncStream):
         finally:
             await self.response.aclose()
 
+    async def stdout(self) -> bytes:
+        """All of stdout (stderr is dropped)."""
+        return b"".join([f.data async for f in self if f.stream == STDOUT])
 
-class BinaryStream(_SyncStream):
+    async def text_lines(self, stream: int | None = None, *, encoding: str = "utf-8") -> AsyncIterator[str]:
+        """Decoded lines (without the newline) of one stream, or of both as they come."""
+        lines = LineSplitter(stream, encoding)
+        async for frame in self:
+            for line in lines.feed(frame):
+                yield line
+        for line in lines.close():
+            yield line
+
+
+class BinaryWriter(Protocol):
+    """What `write_to` writes to: a binary file (`open(…, "wb")`, `io.BytesIO`, …)."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+class _BinaryBody(_StreamBase):
+    """What `BinaryStream` and `AsyncBinaryStream` share: the bytes read ahead by a
+    sized `read()`, and the archive's `stat`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._buffer = b""
+
+    def _take_buffer(self) -> bytes:
+        data, self._buffer = self._buffer, b""
+        return data
+
+    def _take(self, size: int) -> bytes:
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    @property
+    def stat(self) -> Any:
+        """`X-Docker-Container-Path-Stat` decoded (a `PathStat`; archive downloads only)."""
+        from ._archive import path_stat_from_headers  # noqa: PLC0415 - only archive() needs it
+
+        return path_stat_from_headers(self.response.headers)
+
+
+class BinaryStream(_BinaryBody, _SyncStream):
     """A binary body (tar of an export, archive or image save), read as it arrives.
 
     Iterate for chunks, `write_to(file)` to copy it, or `read()` for all of it
@@ -333,12 +397,10 @@ class BinaryStream(_SyncStream):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response)
         self._chunks: Iterator[bytes] | None = None
-        self._buffer = b""
 
     def __iter__(self) -> Iterator[bytes]:
         if self._buffer:
-            data, self._buffer = self._buffer, b""
-            yield data
+            yield self._take_buffer()
         yield from self._source()
 
     def _source(self) -> Iterator[bytes]:
@@ -364,10 +426,9 @@ class BinaryStream(_SyncStream):
             if not chunk:
                 break
             self._buffer += chunk
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
+        return self._take(size)
 
-    def write_to(self, file: Any) -> int:
+    def write_to(self, file: BinaryWriter) -> int:
         """Copy the body into a binary file object; returns the number of bytes."""
         total = 0
         for chunk in self:
@@ -375,17 +436,26 @@ class BinaryStream(_SyncStream):
             total += len(chunk)
         return total
 
-    @property
-    def stat(self) -> Any:
-        from ._archive import path_stat_from_headers  # noqa: PLC0415 - only archive() needs it
 
-        return path_stat_from_headers(self.response.headers)
-
-
-class AsyncBinaryStream(_AsyncStream):
+class AsyncBinaryStream(_BinaryBody, _AsyncStream):
     """The asyncio twin of `BinaryStream`."""
 
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._chunks: AsyncIterator[bytes] | None = None
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._buffer:
+            yield self._take_buffer()
+        async for chunk in self._source():
+            yield chunk
+
+    def _source(self) -> AsyncIterator[bytes]:
+        if self._chunks is None:
+            self._chunks = self._iter_response()
+        return self._chunks
+
+    async def _iter_response(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self.response.aiter_bytes():
                 yield chunk
@@ -394,11 +464,26 @@ class AsyncBinaryStream(_AsyncStream):
         finally:
             await self.response.aclose()
 
-    async def read(self) -> bytes:
-        return b"".join([chunk async for chunk in self])
+    async def read(self, size: int = -1) -> bytes:
+        """All the rest (`size` < 0), or up to `size` bytes."""
+        if size < 0:
+            return b"".join([chunk async for chunk in self])
+        source = self._source()
+        while len(self._buffer) < size:
+            chunk = await anext(source, b"")
+            if not chunk:
+                break
+            self._buffer += chunk
+        return self._take(size)
 
-    @property
-    def stat(self) -> Any:
-        from ._archive import path_stat_from_headers  # noqa: PLC0415
-
-        return path_stat_from_headers(self.response.headers)
+    async def write_to(self, file: BinaryWriter) -> int:
+        """Copy the body into a binary file object; returns the number of bytes. A
+        plain file is written in the event loop (a local write lands in the page
+        cache); a file whose `write` is a coroutine (aiofiles) is awaited."""
+        total = 0
+        async for chunk in self:
+            written = file.write(chunk)
+            if inspect.isawaitable(written):
+                await written
+            total += len(chunk)
+        return total
