@@ -9,7 +9,7 @@ from typing import ClassVar, Self
 import httpx
 
 from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI
-from ._config import TLSConfig, from_env
+from ._config import ConnectionConfig, TLSConfig, from_env
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
@@ -32,8 +32,35 @@ class SyncClientBase:
         package's: nothing is negotiated. `timeout` (seconds, None for none) applies to
         each request; streams have no read timeout. `transport` replaces the network
         (e.g. `httpx.MockTransport` in tests)."""
-        config = from_env(base_url, tls=tls, environ={k: v for k, v in _environ().items() if k != "DOCKER_API_VERSION"})
-        self._api = SyncAPI(config, self.API_VERSION, timeout, transport)
+        self._api = SyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport)
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        tls: TLSConfig | bool | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Self:
+        """Connect where the docker CLI would: DOCKER_HOST (with DOCKER_TLS_VERIFY,
+        DOCKER_CERT_PATH), else the context named by DOCKER_CONTEXT or the config's
+        `currentContext`, else `unix:///var/run/docker.sock`. Nothing is negotiated:
+        the API version is this package's."""
+        return cls(tls=tls, timeout=timeout, transport=transport)
+
+    @classmethod
+    def from_context(
+        cls,
+        name: str,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Self:
+        """Connect to the endpoint (and with the TLS material) of docker context `name`,
+        as found in `$DOCKER_CONFIG/contexts` (`default`: DOCKER_HOST, else the local socket)."""
+        client = cls.__new__(cls)
+        client._api = SyncAPI(_resolve(None, None, name), cls.API_VERSION, timeout, transport)
+        return client
 
     @classmethod
     def _from_api(cls, api: SyncAPI) -> Self:
@@ -82,8 +109,31 @@ class AsyncClientBase:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         """The asyncio twin of `SyncClientBase.__init__`."""
-        config = from_env(base_url, tls=tls, environ={k: v for k, v in _environ().items() if k != "DOCKER_API_VERSION"})
-        self._api = AsyncAPI(config, self.API_VERSION, timeout, transport)
+        self._api = AsyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport)
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        tls: TLSConfig | bool | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Self:
+        """The asyncio twin of `SyncClientBase.from_env`."""
+        return cls(tls=tls, timeout=timeout, transport=transport)
+
+    @classmethod
+    def from_context(
+        cls,
+        name: str,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Self:
+        """The asyncio twin of `SyncClientBase.from_context`."""
+        client = cls.__new__(cls)
+        client._api = AsyncAPI(_resolve(None, None, name), cls.API_VERSION, timeout, transport)
+        return client
 
     @classmethod
     def _from_api(cls, api: AsyncAPI) -> Self:
@@ -119,3 +169,9 @@ class AsyncClientBase:
 
 def _environ() -> dict[str, str]:
     return dict(os.environ)
+
+
+def _resolve(base_url: str | None, tls: TLSConfig | bool | None, context: str | None) -> ConnectionConfig:
+    # A version package speaks its own API version: DOCKER_API_VERSION does not apply.
+    environ = {k: v for k, v in _environ().items() if k != "DOCKER_API_VERSION"}
+    return from_env(base_url, tls=tls, context=context, environ=environ)

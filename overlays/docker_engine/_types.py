@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from enum import IntEnum, StrEnum
 from typing import IO, TYPE_CHECKING, Any, Literal, Self
 
 import httpx
@@ -18,6 +19,8 @@ __all__ = [
     "Headers",
     "JSONParam",
     "LazyModel",
+    "OpenIntEnum",
+    "OpenStrEnum",
     "RequestContent",
     "Timestamp",
     "Unset",
@@ -94,6 +97,60 @@ class LazyModel:
                         setattr(self, name, value)
                         return value
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
+
+class OpenStrEnum(StrEnum):
+    """Base of the generated string enums. The enum is open: a value the spec does not
+    list (a newer daemon's) becomes a member named after it, and is sent back unchanged.
+
+    Such a member is not an attribute of its class, so it is copied and pickled by
+    value (`cls(value)`), not by name as `Enum` does up to Python 3.11.4 (where
+    `copy.deepcopy` and `pickle` of it raise `AttributeError`).
+    """
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str(self._value_)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return type(self), (self._value_,)
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Self:
+        return self
+
+
+class OpenIntEnum(IntEnum):
+    """Base of the generated integer enums: open as `OpenStrEnum`; an unlisted value
+    `n` becomes a member named `VALUE_n` (`VALUE_MINUS_n` when negative)."""
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Self | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"VALUE_{value}".replace("-", "MINUS_")
+        member._value_ = value
+        return member
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return type(self), (self._value_,)
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Self:
+        return self
 
 
 # `filters={"label": ["a=b"], "status": ["exited"]}`; the older map form and a
