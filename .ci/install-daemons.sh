@@ -14,45 +14,95 @@
 #
 # Nothing is downloaded except through apt. The newer suites are added with
 # Pin-Priority 1, so no installed package is ever upgraded from them.
-# Run as root; safe to re-run. Details go to $DAEMON_LOG.
-set -euo pipefail
+# Run as root; safe to re-run, and to interrupt: each suite is unpacked into
+# <suite>.partial and moved into place only once its dockerd and containerd
+# run; a cache directory without a valid .installed stamp, or holding a binary
+# that cannot run here, is removed and redone. Details go to $DAEMON_LOG; any
+# failure names the step, the command and its line, and shows the log's tail.
+#
+# Where it writes can be moved (the unit tests run it against a fake apt):
+# DAEMON_CACHE, DAEMON_LOG, DAEMON_APT_ETC (/etc/apt), DAEMON_POLICY_RC
+# (/usr/sbin/policy-rc.d).
+set -Eeuo pipefail
+# No `cmd | grep -q` or `cmd | head` below: under pipefail the writer can die
+# of SIGPIPE when the reader stops early. Output is captured first, then matched.
 
 DAEMON_CACHE="${DAEMON_CACHE:-/var/cache/docker-engine-daemons}"
 DAEMON_LOG="${DAEMON_LOG:-/tmp/install-daemons.log}"
+APT_ETC="${DAEMON_APT_ETC:-/etc/apt}"
+POLICY_RC="${DAEMON_POLICY_RC:-/usr/sbin/policy-rc.d}"
 NEWER_SUITES=(trixie sid)
 # Packages unpacked for each newer suite: docker.io holds dockerd and
 # docker-proxy, docker-cli the CLI; the rest is the runtime dockerd drives
 # (whatever of it cannot run on bookworm is pruned after unpacking).
 SUITE_PACKAGES=(docker.io docker-cli containerd runc tini)
-SOURCES_FILE=/etc/apt/sources.list.d/docker-engine-daemons.sources
-PIN_FILE=/etc/apt/preferences.d/docker-engine-daemons
+SOURCES_FILE=$APT_ETC/sources.list.d/docker-engine-daemons.sources
+PIN_FILE=$APT_ETC/preferences.d/docker-engine-daemons
+# Wait for another apt/dpkg run instead of failing on its lock.
+APT_OPTS=(-o DPkg::Lock::Timeout=600)
 
 export DEBIAN_FRONTEND=noninteractive
 
+STEP="start"
+LOG_SHOWN=0
+log() { printf '%s\n' "$*" >>"$DAEMON_LOG"; }
+say() {
+    STEP=$*
+    printf 'install-daemons: %s\n' "$*"
+    log "== $*"
+}
+show_log_tail() {
+    if [[ $LOG_SHOWN -eq 0 && -s $DAEMON_LOG ]]; then
+        LOG_SHOWN=1
+        echo "install-daemons: last lines of $DAEMON_LOG:" >&2
+        tail -n 40 "$DAEMON_LOG" >&2 || true
+    fi
+}
+on_error() {
+    local rc=$1 line=$2 cmd=$3
+    trap - ERR
+    if ((BASH_SUBSHELL > 0)); then
+        exit "$rc" # the shell that ran this subshell reports
+    fi
+    echo "install-daemons: FAILED (exit $rc) in step \"$STEP\": line $line: $cmd" >&2
+    show_log_tail
+    exit "$rc"
+}
+trap 'on_error "$?" "$LINENO" "$BASH_COMMAND"' ERR
+on_signal() {
+    trap - ERR INT TERM
+    echo "install-daemons: interrupted by SIG$1 in step \"$STEP\"; re-run to finish (half-done work is redone)" >&2
+    exit 130
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+
+# Run a command with its output in the log; on failure name it and show the log's tail.
+run() {
+    log "\$ $*"
+    local rc=0
+    "$@" >>"$DAEMON_LOG" 2>&1 || rc=$?
+    if [[ $rc -ne 0 ]]; then
+        echo "install-daemons: command failed (exit $rc) in step \"$STEP\": $*" >&2
+        LOG_SHOWN=0
+        show_log_tail
+        return "$rc"
+    fi
+}
+
 if [[ $(id -u) -ne 0 ]]; then
-    echo "install-daemons.sh: must run as root" >&2
+    echo "install-daemons.sh: must run as root (sudo bash .ci/install-daemons.sh)" >&2
     exit 1
 fi
 
+mkdir -p "$(dirname "$DAEMON_LOG")"
 : >"$DAEMON_LOG"
-log() { printf '%s\n' "$*" >>"$DAEMON_LOG"; }
-say() { printf 'install-daemons: %s\n' "$*"; log "== $*"; }
-# Run a command with its output in the log; on failure show the log's tail.
-run() {
-    log "\$ $*"
-    if ! "$@" >>"$DAEMON_LOG" 2>&1; then
-        echo "install-daemons: command failed: $*" >&2
-        tail -n 40 "$DAEMON_LOG" >&2
-        return 1
-    fi
-}
 
 # --- keep package installs from starting system services -------------------
 # The tests never use the default /var/run/docker.sock daemon, so the
 # docker.io postinst must not start one. A policy-rc.d that answers 101
 # ("action forbidden") does that; keep any existing one, else add ours for the
 # duration of this script.
-POLICY_RC=/usr/sbin/policy-rc.d
 OWN_POLICY_RC=0
 if [[ ! -e $POLICY_RC ]]; then
     printf '#!/bin/sh\n# added by install-daemons.sh\nexit 101\n' >"$POLICY_RC"
@@ -67,9 +117,10 @@ cleanup() {
 trap cleanup EXIT
 
 # --- newer suites, pinned low -----------------------------------------------
+say "configuring apt for ${NEWER_SUITES[*]}"
 # Use the mirror already configured for bookworm.
 mirror=""
-for f in /etc/apt/sources.list.d/*.sources; do
+for f in "$APT_ETC"/sources.list.d/*.sources; do
     [[ -e $f ]] || continue
     mirror=$(awk '
         /^[[:space:]]*$/ { uris = ""; debian = 0; next }
@@ -79,11 +130,11 @@ for f in /etc/apt/sources.list.d/*.sources; do
     ' "$f")
     [[ -n $mirror ]] && break
 done
-if [[ -z $mirror && -e /etc/apt/sources.list ]]; then
-    mirror=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list)
+if [[ -z $mirror && -e $APT_ETC/sources.list ]]; then
+    mirror=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' "$APT_ETC/sources.list")
 fi
 mirror="${mirror:-http://deb.debian.org/debian}"
-say "newer suites from $mirror"
+log "newer suites from $mirror"
 
 # The mirror may be a dated snapshot whose Release files have passed their
 # Valid-Until (and the clock may be off): accept them, they are still signed.
@@ -106,31 +157,28 @@ Pin: release n=$suite
 Pin-Priority: 1
 "
 done
-changed=0
+mkdir -p "$(dirname "$SOURCES_FILE")" "$(dirname "$PIN_FILE")"
 if [[ ! -e $PIN_FILE ]] || [[ $(cat "$PIN_FILE") != "$(printf '%s' "$new_pin")" ]]; then
     printf '%s' "$new_pin" >"$PIN_FILE"
-    changed=1
 fi
 if [[ ! -e $SOURCES_FILE ]] || [[ $(cat "$SOURCES_FILE") != "$(printf '%s' "$new_sources")" ]]; then
     printf '%s' "$new_sources" >"$SOURCES_FILE"
-    changed=1
 fi
-log "sources changed: $changed"
 
 # One update for everything. Should the newer suites break it (mirror without
 # them, say), drop them and carry on with bookworm alone.
 NEWER_OK=1
 say "apt-get update (bookworm + ${NEWER_SUITES[*]})"
-if ! run apt-get update; then
+if ! run apt-get "${APT_OPTS[@]}" update; then
     echo "install-daemons: WARNING: apt-get update failed with ${NEWER_SUITES[*]}; only bookworm's daemon will be installed" >&2
     rm -f "$SOURCES_FILE"
     NEWER_OK=0
-    run apt-get update
+    run apt-get "${APT_OPTS[@]}" update
 fi
 
 # --- bookworm packages ------------------------------------------------------
 say "installing docker.io (bookworm) and test tools"
-run apt-get install -y --no-install-recommends \
+run apt-get "${APT_OPTS[@]}" install -y --no-install-recommends \
     docker.io containerd runc tini iptables \
     busybox-static openssl openssh-server docker-registry apache2-utils \
     ca-certificates procps util-linux xz-utils podman
@@ -147,15 +195,30 @@ fi
 # need GLIBC_2.38 (bookworm has 2.36). Remove every binary that cannot run
 # here, and symlinks left dangling, so PATH lookups fall through to bookworm's
 # runc (1.1.5) and docker-init, which work with dockerd 26/28.
-prune_unrunnable() {
-    local dest=$1 f
-    for f in "$dest"/usr/bin/* "$dest"/usr/sbin/*; do
+
+# The binaries under $1 that cannot run here, one a line, with ldd's complaint.
+unrunnable() {
+    local f out line
+    for f in "$1"/usr/bin/* "$1"/usr/sbin/*; do
         [[ -f $f && ! -L $f ]] || continue
-        if ldd "$f" 2>&1 | grep -q 'not found'; then
-            log "pruning $f: $(ldd "$f" 2>&1 | grep 'not found' | head -n 1)"
-            rm -f "$f"
-        fi
+        out=$(ldd "$f" 2>&1) || true # a static binary: "not a dynamic executable", exit 1
+        while IFS= read -r line; do
+            if [[ $line == *"not found"* ]]; then
+                printf '%s: %s\n' "$f" "${line#"${line%%[![:space:]]*}"}"
+                break
+            fi
+        done <<<"$out"
     done
+}
+
+prune_unrunnable() {
+    local dest=$1 f bad
+    bad=$(unrunnable "$dest")
+    while IFS= read -r f; do
+        [[ -n $f ]] || continue
+        log "pruning ${f}"
+        rm -f "${f%%: *}"
+    done <<<"$bad"
     for f in "$dest"/usr/bin/* "$dest"/usr/sbin/*; do
         if [[ -L $f && ! -e $f ]]; then
             log "pruning dangling symlink $f"
@@ -164,60 +227,107 @@ prune_unrunnable() {
     done
 }
 
+# Whether $1 holds daemons that run: dockerd and containerd answer --version
+# (with the suite's own bin directories first on PATH, as tests/live/daemons.py).
+daemons_run() {
+    local dest=$1 out
+    out=$(PATH="$dest/usr/bin:$dest/usr/sbin:$PATH" "$dest/usr/sbin/dockerd" --version 2>&1) || {
+        log "$dest/usr/sbin/dockerd --version failed: $out"
+        return 1
+    }
+    out=$(PATH="$dest/usr/bin:$dest/usr/sbin:$PATH" "$dest/usr/bin/containerd" --version 2>&1) || {
+        log "$dest/usr/bin/containerd --version failed: $out"
+        return 1
+    }
+}
+
+# The cache of one suite is valid when its stamp names the wanted versions,
+# its dockerd and containerd run, and no binary in it is unrunnable.
+cache_valid() {
+    local dest=$1 want=$2 bad
+    [[ -f $dest/.installed && $(cat "$dest/.installed") == "$want" ]] || return 1
+    daemons_run "$dest" || return 1
+    bad=$(unrunnable "$dest")
+    if [[ -n $bad ]]; then
+        log "unrunnable binaries in $dest: $bad"
+        return 1
+    fi
+}
+
 # Unpack one suite's packages into $DAEMON_CACHE/<suite> (skipped when the
-# same versions are already there).
+# same versions are already there and valid).
 unpack_suite() {
-    local suite=$1 dest="$DAEMON_CACHE/$1" debs="$DAEMON_CACHE/debs/$1" pkg ver deb
+    local suite=$1 dest="$DAEMON_CACHE/$1" partial="$DAEMON_CACHE/$1.partial" pkg ver deb
     local wanted=()
     for pkg in "${SUITE_PACKAGES[@]}"; do
         # e.g. "docker.io | 26.1.5+dfsg1-9+deb13u1+b1 | http://... trixie/main amd64 Packages"
-        ver=$(printf '%s\n' "$MADISON" | awk -F'|' -v p="$pkg" -v s="$suite" '
-            { gsub(/ /, "", $1) } $1 == p && $3 ~ (" " s "/") { gsub(/ /, "", $2); print $2; exit }')
+        ver=$(awk -F'|' -v p="$pkg" -v s="$suite" '
+            { gsub(/ /, "", $1) } $1 == p && $3 ~ (" " s "/") { gsub(/ /, "", $2); print $2; exit }' <<<"$MADISON")
         if [[ -z $ver ]]; then
             echo "install-daemons: WARNING: $pkg has no version in $suite" >&2
             return 1
         fi
         wanted+=("$pkg=$ver")
     done
-    local stamp="$dest/.installed"
-    if [[ -e $stamp && $(cat "$stamp") == "${wanted[*]}" && -x $dest/usr/sbin/dockerd ]]; then
+    if cache_valid "$dest" "${wanted[*]}"; then
         say "$suite: already unpacked (${wanted[*]})"
         return 0
     fi
+    # (unpack_suite runs under `if`, where set -e is off: every step checks.)
+    if [[ -e $dest ]]; then
+        say "$suite: removing an incomplete or outdated $dest"
+        rm -rf "$dest" || return 1
+    fi
     say "$suite: downloading ${wanted[*]}"
-    rm -rf "$debs" "$dest"
-    mkdir -p "$debs" "$dest"
-    (cd "$debs" && run apt-get download "${wanted[@]}") || return 1
-    for deb in "$debs"/*.deb; do
-        run dpkg -x "$deb" "$dest" || return 1
+    rm -rf "$partial" || return 1
+    mkdir -p "$partial/.debs" || return 1
+    (cd "$partial/.debs" && run apt-get "${APT_OPTS[@]}" download "${wanted[@]}") || return 1
+    say "$suite: unpacking"
+    for deb in "$partial"/.debs/*.deb; do
+        run dpkg -x "$deb" "$partial" || return 1
     done
-    rm -rf "$debs"
-    prune_unrunnable "$dest"
-    printf '%s' "${wanted[*]}" >"$stamp"
+    rm -rf "$partial/.debs" || return 1
+    prune_unrunnable "$partial" || return 1
+    if ! daemons_run "$partial"; then
+        echo "install-daemons: WARNING: $suite's dockerd or containerd does not run here (see $DAEMON_LOG)" >&2
+        return 1
+    fi
+    printf '%s' "${wanted[*]}" >"$partial/.installed" || return 1
+    mv "$partial" "$dest"
 }
 
 mkdir -p "$DAEMON_CACHE"
+# Left by an interrupted run.
+rm -rf "$DAEMON_CACHE"/*.partial "$DAEMON_CACHE/debs"
 if [[ $NEWER_OK -eq 1 ]]; then
+    say "apt-cache madison ${SUITE_PACKAGES[*]}"
     # Every version of every package wanted, from all suites (one slow call).
     MADISON=$(apt-cache madison "${SUITE_PACKAGES[@]}")
     for suite in "${NEWER_SUITES[@]}"; do
         if ! unpack_suite "$suite"; then
             echo "install-daemons: WARNING: no daemon from $suite" >&2
-            rm -rf "${DAEMON_CACHE:?}/$suite" "${DAEMON_CACHE:?}/debs/$suite"
+            rm -rf "${DAEMON_CACHE:?}/$suite" "${DAEMON_CACHE:?}/$suite.partial"
         fi
     done
 fi
-rmdir "$DAEMON_CACHE/debs" 2>/dev/null || true
 
 # --- report -------------------------------------------------------------------
+say "report"
+first_line() {
+    local out
+    out=$("$@" 2>/dev/null) || return 1
+    printf '%s' "${out%%$'\n'*}"
+}
 report() {
-    local suite=$1 dockerd=$2 path=$3 ver
+    local suite=$1 dockerd=$2 path=$3 ver part
     if [[ ! -x $dockerd ]]; then
         ver="(not installed)"
     else
-        ver=$(PATH="$path" "$dockerd" --version 2>/dev/null | head -n 1) || ver="(not runnable)"
-        ver+=" / $(PATH="$path" containerd --version 2>/dev/null | awk '{ print "containerd", $3 }')"
-        ver+=" / $(PATH="$path" runc --version 2>/dev/null | head -n 1)"
+        ver=$(PATH="$path" first_line "$dockerd" --version) || ver="(dockerd not runnable)"
+        part=$(PATH="$path" first_line containerd --version) || part="(containerd not runnable)"
+        ver+=" / ${part}"
+        part=$(PATH="$path" first_line runc --version) || part="(runc not runnable)"
+        ver+=" / ${part}"
     fi
     printf '%-9s %-58s %s\n' "$suite" "$dockerd" "$ver"
 }
