@@ -15,6 +15,7 @@ from .history import History, cached_history
 from .manifest import ROOT, SpecVersion, fetch_all, load_manifest, mirror_dir
 from .parse import GenerationError, normalised_spec, parse
 from .patch import load_patches
+from .presence import apply_presence, load_presence
 from .render import Renderer
 
 GENERATED = ROOT / "generated" / "docker_engine"
@@ -22,7 +23,7 @@ GENERATED = ROOT / "generated" / "docker_engine"
 
 def _generate_one(spec: SpecVersion, staging: Path, history_json: str) -> str:
     try:
-        oas = normalised_spec(spec.path, spec.version, load_patches())
+        oas = apply_presence(normalised_spec(spec.path, spec.version, load_patches()), load_presence())
         output = staging / spec.package
         data = parse(oas, version=spec.version, spec_path=spec.path, output=output)
         Renderer(data, oas, spec.version, output, History.from_json(history_json)).render()

@@ -50,7 +50,7 @@ MIXINS: dict[str, str] = {"containers": "ContainersMixin", "exec": "ExecMixin"}
 # image or plugin whose registry needs credentials; the generated `auth=`
 # argument resolves them from the docker config when not given.
 AUTH_REFERENCE: dict[str, str] = {
-    "ImageCreate": "None if isinstance(from_image, Unset) else from_image",
+    "ImageCreate": "from_image",
     "ImagePush": "name",
     "PluginPull": "remote",
     "PluginUpgrade": "remote",
@@ -69,6 +69,20 @@ JSON_QUERY_PARAMS: set[tuple[str, str]] = {
     ("ImageBuild", "cachefrom"),
     ("ImageBuild", "outputs"),
 }
+
+
+# Query parameters that are points in time (Unix seconds on the wire): they take a datetime too.
+TIMESTAMP_QUERY_PARAMS: set[tuple[str, str]] = {
+    ("ContainerLogs", "since"),
+    ("ContainerLogs", "until"),
+    ("ServiceLogs", "since"),
+    ("TaskLogs", "since"),
+    ("SystemEvents", "since"),
+    ("SystemEvents", "until"),
+}
+
+# Operations whose stdout/stderr flags are both on when the caller sets neither (as `docker logs`).
+BOTH_STREAMS_BY_DEFAULT = {"ContainerLogs", "ServiceLogs", "TaskLogs"}
 
 
 # HEAD operations whose answer is the X-Docker-Container-Path-Stat header: they return it decoded.

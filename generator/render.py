@@ -16,6 +16,7 @@ from openapi_python_client.parser.properties import ModelProperty
 from openapi_python_client.strings import safe_for_docstring
 
 from . import naming
+from .bodies import BodyModels
 from .history import History, op_key, param_key, route_key
 from .parse import GenerationError, opc_config
 from .patch import parse_version
@@ -42,6 +43,7 @@ class BodyView:
     type: str
     required: bool
     wire_type: str
+    check: str = ""  # what a JSON body holds, for the runtime check (see generator/bodies.py)
 
 
 @dataclass
@@ -67,6 +69,10 @@ class OperationView:
     auth_reference: str = ""
     registry_config: bool = False
     docstring: str = ""
+    # Parameters of other API versions only (Python name → versions): refused with a VersionError.
+    other_params: dict[str, str] = field(default_factory=dict)
+    # Query parameters given True when the caller gives none of them (logs: both streams).
+    both_by_default: list[str] = field(default_factory=list)
 
     @property
     def keyword_args(self) -> bool:
@@ -107,6 +113,8 @@ def _param_type(schema: dict[str, Any], name: str) -> str:
         return "Filters"
     if schema.get("format") == "json":
         return "JSONParam"
+    if schema.get("format") == "unix-time":
+        return "UnixTime"
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next(k for k in kind if k != "null")
@@ -121,6 +129,8 @@ def _param_type(schema: dict[str, Any], name: str) -> str:
 
 def _wire_value(param: dict[str, Any], py: str) -> str:
     schema = param.get("schema", {})
+    if schema.get("format") == "unix-time":
+        return f"unix_time({py})"
     if param["name"] == "filters" or schema.get("format") == "json":
         return f"encode_json_param({py})"
     if schema.get("type") == "array":
@@ -183,14 +193,47 @@ def _conversion(prop: Any) -> tuple[str, str] | None:
 SECRET_FIELDS = {"password", "identitytoken", "identity_token", "registrytoken", "registry_token"}
 
 
+MAP_MODELS: set[str] = set()  # set per version by the Renderer: the models of additional properties only
+
+
+def prop_kind(prop: Any) -> str:
+    """ "list" and "map" read as empty when absent or null (see generator/presence.py); else "value"."""
+    if type(prop).__name__ == "ListProperty":
+        return "list"
+    if type(prop).__name__ == "ModelProperty" and str(prop.class_info.name) in MAP_MODELS:
+        return "map"
+    return "value"
+
+
+def empty_value(prop: Any) -> str:
+    """What an absent or null field reads as: an empty list or map, or "" for None."""
+    kind = prop_kind(prop)
+    if kind == "list":
+        return "[]"
+    if kind == "map":
+        return f"{prop.class_info.name}()"
+    return ""
+
+
+def is_optional(type_string: str) -> bool:
+    return "None" in type_string.split(" | ") or type_string == "Any"
+
+
 def field_declaration(prop: Any, model_name: str) -> str:
-    """The attrs field line; credentials and secret payloads are left out of repr()."""
-    declaration = _code(prop.to_string())
+    """The attrs field line: lists and maps default to empty, a field typed as present to
+    ABSENT (None: not sent), others to None; credentials and secret payloads are left out of repr()."""
     name = str(prop.python_name)
+    type_string = _code(prop.get_type_string())
     secret = name in SECRET_FIELDS or (model_name.startswith("SecretSpec") and name == "data")
-    if secret and declaration.endswith(" = UNSET"):
-        return declaration.removesuffix(" = UNSET") + " = _field(default=UNSET, repr=False)"
-    return declaration
+    extra = ", repr=False" if secret else ""
+    kind = prop_kind(prop)
+    if kind == "list":
+        return f"{name}: {type_string} = _field(factory=list{extra})"
+    if kind == "map":
+        return f"{name}: {type_string} = _field(factory=lambda: {prop.class_info.name}(){extra})"
+    if is_optional(type_string):
+        return f"{name}: {type_string} = _field(default=None{extra})" if secret else f"{name}: {type_string} = None"
+    return f"{name}: {type_string} = _field(default=ABSENT{extra})"
 
 
 def builds_models(prop: Any) -> bool:
@@ -236,6 +279,13 @@ class Renderer:
         self.oas = oas
         self.version = version
         self.output = output
+        MAP_MODELS.clear()
+        MAP_MODELS.update(
+            str(m.class_info.name)
+            for m in data.models
+            if m.additional_properties and not (m.required_properties or m.optional_properties)
+        )
+        self.bodies = BodyModels(data, oas, MAP_MODELS)
         # openapi-python-client's Project sets up the filters and globals its
         # property templates need; we keep its environment but load our
         # templates first.
@@ -248,6 +298,8 @@ class Renderer:
         self.env.globals["builds_models"] = builds_models
         self.env.globals["extra_conversion"] = extra_conversion
         self.env.globals["field_declaration"] = field_declaration
+        self.env.globals["prop_kind"] = prop_kind
+        self.env.globals["empty_value"] = empty_value
         self.env.globals["field_since"] = self.field_since
         self._construct = self.env.from_string(
             '{% import "property_templates/" + prop.template as t %}'
@@ -276,6 +328,41 @@ class Renderer:
             return self.since(key, newer_than=self.history.component_key(_text(class_name)))
         except KeyError:
             return ""
+
+    def other_params(self, op_id: str, raw: dict[str, Any]) -> dict[str, str]:
+        """Query and header parameters of this operation that exist in other API versions only."""
+        here = {p["name"] for p in raw.get("parameters", [])}
+        out: dict[str, str] = {}
+        for location in ("query", "header"):
+            prefix = f"param:{op_id}:{location}:"
+            for key in self.history.keys(prefix):
+                name = key[len(prefix) :]
+                if name not in here and not self.history.exists_in(key, self.version):
+                    out[naming.python_name(name)] = self.spans_text(key)
+        return dict(sorted(out.items()))
+
+    def spans_text(self, key: str) -> str:
+        return ", ".join(f"v{a}" if a == b else f"v{a}–v{b}" for a, b in self.history.spans(key))
+
+    def other_fields(self) -> dict[str, dict[str, str]]:
+        """For each model a JSON body can hold: its keys that exist in other API versions only."""
+        out: dict[str, dict[str, str]] = {}
+        for name, model in self.bodies.reached.items():
+            try:
+                path = self.history.component_key(name).split(":", 1)[1]
+            except KeyError:
+                continue
+            here = {_text(p.name) for p in self.bodies.fields(model)}
+            prefix = f"field:{path}."
+            found = {}
+            for key in self.history.keys(prefix):
+                rest = key[len(prefix) :]
+                if rest in here or any(c in rest for c in ".[{") or self.history.exists_in(key, self.version):
+                    continue
+                found[rest] = self.spans_text(key)
+            if found:
+                out[name] = found
+        return out
 
     # -- views -------------------------------------------------------------
 
@@ -308,6 +395,8 @@ class Renderer:
             py = naming.python_name(param["name"])
             if (op_id, param["name"]) in naming.JSON_QUERY_PARAMS:
                 param = {**param, "schema": {**param.get("schema", {}), "format": "json"}}
+            if (op_id, param["name"]) in naming.TIMESTAMP_QUERY_PARAMS:
+                param = {**param, "schema": {**param.get("schema", {}), "format": "unix-time"}}
             schema = param.get("schema", {})
             pv = ParamView(
                 name=param["name"],
@@ -326,6 +415,10 @@ class Renderer:
                 view.query_params.append(pv)
             else:
                 view.header_params.append(pv)
+        if op_id in naming.BOTH_STREAMS_BY_DEFAULT:
+            view.both_by_default = [p.py for p in view.query_params if p.name in ("stdout", "stderr")]
+            docs.append("stdout, stderr: when neither is given, both are returned (as `docker logs` does).")
+        view.other_params = self.other_params(op_id, raw)
         for header in view.header_params:
             if header.name == "X-Registry-Auth":
                 if op_id not in naming.AUTH_REFERENCE:
@@ -352,10 +445,14 @@ class Renderer:
             wire = body["x-docker-request"]
             if wire == "application/json":
                 prop = endpoint.bodies[0].prop
+                self.bodies.add_root(prop)
                 base = _code(prop.get_type_string(no_optional=True))
-                schema = body["content"]["application/json"]["schema"]
-                extra = "Sequence[Any]" if schema.get("type") == "array" else "Mapping[str, Any]"
-                view.body = BodyView("json", f"{base} | {extra}", bool(body.get("required")), wire)
+                typed = self.bodies.td_type(prop)
+                if type(prop).__name__ == "ModelProperty":
+                    body_type = f"{base} | {typed} | Unchecked"
+                else:
+                    body_type = f"{base} | {typed}" if typed != base else base
+                view.body = BodyView("json", body_type, bool(body.get("required")), wire, check=self.bodies.kind(prop))
             else:
                 view.body = BodyView("binary", "RequestContent", bool(body.get("required")), wire)
             docs.append(
@@ -490,6 +587,9 @@ class Renderer:
                     }
                 for line in op.parse_imports:
                     imports.add(line)
+                if op.body and op.body.check:
+                    for name in re.findall(r"\b(\w+Dict)\b", op.body.type):
+                        imports.add(f"from ..dicts import {name}")
                 view.type_imports = sorted(set(view.type_imports) | imports)
         for view in tags.values():
             view.operations.sort(key=lambda o: o.name)
@@ -522,6 +622,12 @@ class Renderer:
         tag_template = env.get_template("tag_module.py.jinja")
         for tag in tags:
             self._write(f"api/{tag.module}.py", tag_template.render(tag=tag))
+        self._write("dicts.py", env.get_template("dicts.py.jinja").render(typed_dicts=self.bodies.typed_dicts()))
+        self._write(
+            "_bodies.py",
+            f'"""Docker Engine API v{self.version}: what each JSON request body may hold (generated; do not edit)."""\n\n'
+            f'VERSION = "{self.version}"\n\n' + self.bodies.table(self.other_fields()),
+        )
         self._write("api/__init__.py", f'"""Docker Engine API v{self.version}: one module per tag."""\n')
         self._write("client.py", env.get_template("client.py.jinja").render(tags=tags))
         self._write("types.py", env.get_template("types.py.jinja").render())

@@ -25,6 +25,7 @@ for _entry in _sys.path:
 if TYPE_CHECKING:
     from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path
     from ._auth import AuthConfig, CredentialError
+    from ._bodies import Unchecked, unchecked
     from ._config import ConfigError, ConnectionConfig, TLSConfig
     from ._errors import (
         APIError,
@@ -56,6 +57,7 @@ _EXPORTS = {
         "_archive",
     ),
     **dict.fromkeys(("AuthConfig", "CredentialError"), "_auth"),
+    **dict.fromkeys(("Unchecked", "unchecked"), "_bodies"),
     **dict.fromkeys(("ConfigError", "ConnectionConfig", "TLSConfig"), "_config"),
     **dict.fromkeys(
         (
@@ -127,6 +129,7 @@ __all__ = [
     "TLSConfig",
     "Timestamp",
     "UnauthorizedError",
+    "Unchecked",
     "Unset",
     "VersionError",
     "WebSocketError",
@@ -135,4 +138,5 @@ __all__ = [
     "decode_path_stat",
     "extract",
     "tar_path",
+    "unchecked",
 ]

@@ -714,11 +714,11 @@ def registry_config_for_build(
 # -- wiring into the generated operations --------------------------------------
 
 
-def registry_auth_header(reference: str | None, auth: AuthConfig | Unset | None) -> str | None:
+def registry_auth_header(reference: str | None, auth: AuthConfig | str | Unset | None) -> str | None:
     """The ``X-Registry-Auth`` value for an operation on ``reference``.
 
     An `AuthConfig` is sent as given; ``None`` asks for an anonymous request;
-    `UNSET` (the default of every generated ``auth=``) resolves credentials
+    ``"config"`` (the default of every generated ``auth=``; `UNSET` too) resolves credentials
     for the reference's registry from the docker config and its credential
     helpers, like the CLI. Without a reference (an import from a tarball)
     nothing is sent.

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, Self
 import httpx
 
 __all__ = [
+    "ABSENT",
     "NOT_LAZY",
     "UNSET",
     "Filters",
@@ -23,6 +24,7 @@ __all__ = [
     "OpenStrEnum",
     "RequestContent",
     "Timestamp",
+    "UnixTime",
     "Unset",
     "encode_json_param",
     "format_timestamp",
@@ -51,6 +53,11 @@ UNSET: Unset = Unset()
 
 
 NOT_LAZY: Any = object()
+
+# The default of a field typed as present (`id: str`) in a model built by hand
+# for a request: None, so that it is not sent. Typed Any so that the field's
+# type stays what a daemon's answer has.
+ABSENT: Any = None
 
 
 class LazyModel:
@@ -81,6 +88,18 @@ class LazyModel:
     def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
         """The value of field `name` built from `src`, or NOT_LAZY if `name` is not a lazy field."""
         return NOT_LAZY
+
+    def _keep_empty(self, key: str, result: dict[str, Any]) -> None:
+        """Give back the daemon's own form of a field read as empty or absent (null, [] or {}),
+        so that `from_dict(x).to_dict() == x`; a model built by hand sends nothing for it."""
+        try:
+            src = self._json
+        except AttributeError:
+            return
+        if key in src:
+            value = src[key]
+            if value is None or (type(value) in (list, dict) and not value):
+                result[key] = value
 
     if not TYPE_CHECKING:  # hidden from type checkers: a typo must stay a type error
 
@@ -162,6 +181,9 @@ JSONParam = Mapping[str, Any] | Sequence[Any] | str
 # local path tarred on the fly (a build context, or what put_archive copies).
 RequestContent = bytes | IO[bytes] | Iterable[bytes] | os.PathLike[str]
 Headers = httpx.Headers
+# A point in time as a query parameter (logs `since`, events `until`): Unix
+# seconds, or a datetime (a naive one is local time, as the CLI reads it).
+UnixTime = int | float | str | _dt.datetime
 
 
 def encode_json_param(value: Any) -> str:

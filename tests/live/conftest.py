@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from docker_engine._request import Request
 
+from . import presence
 from .daemons import Daemon, available_kinds, start_daemon
 
 KINDS = ["20.10", "26", "28"]
@@ -45,6 +46,10 @@ def daemon_28(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
         d.stop()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    presence.dump()
+
+
 def to_plain(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return value.to_dict()
@@ -72,6 +77,7 @@ class RoundTrip:
             result = parse(data)
             if isinstance(result, tuple):
                 return result  # the runtime's own probe (a container's Tty), not a model
+            presence.record(result, self.failures, f"{request.method} {request.path}")
             if to_plain(result) != data:
                 self.failures.append(f"{request.method} {request.path}: {data!r:.300} != {to_plain(result)!r:.300}")
             self.checked.append(f"{request.method} {request.path}")

@@ -173,10 +173,10 @@ def test_filters_string_passes_through(daemon: Daemon, version: str) -> None:
     assert query(daemon.last)["filters"] == ['{"dangling": ["true"]}']
 
 
-def test_null_list_response_is_none(daemon: Daemon, version: str) -> None:
+def test_null_list_response_is_an_empty_list(daemon: Daemon, version: str) -> None:
     daemon.replies.append(reply(text="null", headers={"Content-Type": "application/json"}))
     with daemon.client(version) as docker:
-        assert docker.containers.list() is None
+        assert docker.containers.list() == []
 
 
 def test_image_reference_stays_one_path(daemon: Daemon, version: str) -> None:
@@ -235,7 +235,7 @@ def test_create_with_a_generated_model_body(daemon: Daemon, version: str) -> Non
     assert sent["HostConfig"]["AutoRemove"] is True
     assert daemon.last.url.query == b""
     assert created.id == "abc"
-    assert created.warnings is None
+    assert created.warnings == []  # null reads as an empty list
 
 
 def test_json_and_headers_not_mixed_with_binary_content_type(daemon: Daemon, version: str) -> None:
