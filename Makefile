@@ -1,5 +1,8 @@
 # docker-engine: generate typed packages from the Docker Engine API specs, and test them.
 PYTHON ?= .venv/bin/python
+# The venv's interpreter: Debian's own python3 (the oldest Python the project claims, 3.11),
+# else the first python3 on PATH.
+PYTHON3 ?= $(or $(wildcard /usr/bin/python3),$(shell command -v python3 2>/dev/null),python3)
 VERSIONS ?=
 TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
 export SPEC_MIRROR
@@ -10,10 +13,23 @@ all: generate
 
 venv: .venv/.installed
 .venv/.installed: pyproject.toml
-	python3 -m venv .venv
+	@$(PYTHON3) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "make venv: needs Python >= 3.11 with its venv module as $(PYTHON3): run \`apt-get install python3-venv\` (or make venv PYTHON3=/path/to/python3)"; exit 1; }
+	$(PYTHON3) -m venv --clear .venv
 	.venv/bin/pip install --quiet --upgrade pip
 	.venv/bin/pip install --quiet -e '.[dev]'
 	touch $@
+
+# The unit tests on a second, newer Python (CI passes the newest it finds), in build/venv-newer.
+NEWER_PYTHON ?=
+.PHONY: unit-newer
+unit-newer:
+	@test -n "$(NEWER_PYTHON)" || { echo "make unit-newer: needs NEWER_PYTHON=/path/to/python3.x"; exit 1; }
+	$(NEWER_PYTHON) -m venv --clear build/venv-newer
+	build/venv-newer/bin/pip install --quiet --upgrade pip
+	build/venv-newer/bin/pip install --quiet -e '.[dev]'
+	build/venv-newer/bin/python -VV
+	build/venv-newer/bin/python -m pytest tests/unit -q -p no:cacheprovider
 
 specs: venv
 	$(PYTHON) -m generator specs $(VERSIONS)
@@ -65,8 +81,13 @@ packaging: venv
 # The README's test command: everything CI runs.
 test: lint typecheck check-generated unit live packaging
 
-demo: venv
-	$(PYTHON) -m generator generate
+# examples/demo.py against a private dockerd 20.10 (the committed generated/ as is: nothing is
+# regenerated). Says in one line what is missing.
+DEMO_DOCKERD ?= /usr/sbin/dockerd
+demo:
+	@test "$$(id -u)" = 0 || { echo "make demo: needs root to start a private dockerd: run \`sudo make demo\`"; exit 1; }
+	@test -x $(DEMO_DOCKERD) || { echo "make demo: needs dockerd: run \`sudo bash .ci/install-daemons.sh\` first"; exit 1; }
+	@$(MAKE) --no-print-directory venv
 	$(PYTHON) examples/demo.py
 
 # docker-py and aiodocker are measured beside us: the `bench` extra installs them.

@@ -1,6 +1,7 @@
 """A short tour against a private daemon started for the occasion (root, Debian's docker.io).
 
 make demo        # or: .venv/bin/python examples/demo.py [20.10|26|28]
+(as root, after `bash .ci/install-daemons.sh`; nothing is regenerated or downloaded)
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from docker_engine import Docker, NotFoundError
 
-from tests.live.daemons import available_kinds, start_daemon
+from tests.live.daemons import DaemonError, available_kinds, start_daemon
 
 
 def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else "20.10"
     if kind not in available_kinds():
-        sys.exit(f"dockerd {kind} is not installed here: run `sudo bash .ci/install-daemons.sh` first")
-    daemon = start_daemon(kind, Path(tempfile.mkdtemp(prefix="demo-")))
+        sys.exit(f"demo: needs dockerd {kind}: run `sudo bash .ci/install-daemons.sh` first")
+    try:
+        daemon = start_daemon(kind, Path(tempfile.mkdtemp(prefix="demo-")))
+    except (DaemonError, OSError) as exc:  # one line, not a traceback: what is missing
+        sys.exit(f"demo: cannot start dockerd {kind}: {exc} (as root, after `sudo bash .ci/install-daemons.sh`)")
     try:
         with Docker(daemon.base_url) as docker:  # negotiates the API version
             print(f"connected to {docker.base_url}: API {docker.api_version}, engine {docker.system.version().version}")
