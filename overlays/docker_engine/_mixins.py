@@ -7,11 +7,15 @@ exist on every version. They are built from the generated operations.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import re
 import shlex
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack, overload
 
-from ._errors import DockerError
+from ._errors import DockerError, DockerTimeoutError, InvalidRequestError
 from ._hijack import UPGRADE_HEADERS, AsyncHijackedStream, HijackedStream, collect
 from ._request import Request, quote_path
 from ._streams import Frame
@@ -20,12 +24,16 @@ if TYPE_CHECKING:
     from ._api import AsyncAPI, SyncAPI
 
 __all__ = [
+    "DOCKER_PY_SPELLINGS",
     "AsyncContainersMixin",
     "AsyncExecMixin",
     "ContainerError",
     "ContainersMixin",
     "ExecMixin",
+    "RunOptions",
     "RunResult",
+    "parse_bytes",
+    "plan_run",
 ]
 
 STDERR_TAIL = 2000
@@ -53,23 +61,493 @@ class ContainerError(DockerError):
         self.stderr = result.stderr
 
 
-def _create_body(
-    image: str,
-    command: Sequence[str] | str | None,
-    environment: Mapping[str, str] | Sequence[str] | None,
-    host_config: Mapping[str, Any] | None,
-    config: Mapping[str, Any],
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"Image": image, **config}
+# -- containers.run: its keywords, and the create body they make ---------------------------------------------------
+
+PortTarget = int | str | tuple[str, int | str | None] | tuple[str] | None
+"""Where a container port is published: a host port (`8080`, `"8080"`), None
+for a random one, `(host_ip, host_port)`, or `(host_ip,)` (random port)."""
+Ports = Mapping[int, PortTarget | list[PortTarget]] | Mapping[str, PortTarget | list[PortTarget]]
+
+
+class RunOptions(TypedDict, total=False):
+    """The keywords of `containers.run` besides `image`, `command` and `detach`:
+    docker-py's names and value shapes. None (or leaving one out) means not set."""
+
+    # What run() does
+    name: str | None
+    platform: str | None
+    remove: bool | None
+    check: bool | None
+    on_output: Callable[[Frame], object] | None
+    stdout: bool | None
+    stderr: bool | None
+    timeout: float | None
+    # The container (the create body)
+    entrypoint: str | Sequence[str] | None
+    environment: Mapping[str, str | int | float | None] | Sequence[str] | None
+    working_dir: str | None
+    user: str | int | None
+    hostname: str | None
+    domainname: str | None
+    labels: Mapping[str, str] | Sequence[str] | None
+    tty: bool | None
+    stdin_open: bool | None
+    stop_signal: str | None
+    stop_timeout: int | None
+    healthcheck: Mapping[str, object] | None
+    ports: Ports | None
+    # HostConfig
+    binds: Sequence[str] | None
+    volumes: Sequence[str] | Mapping[str, str | Mapping[str, str | bool]] | None
+    volumes_from: Sequence[str] | None
+    mounts: Sequence[Mapping[str, object]] | None
+    tmpfs: Mapping[str, str] | Sequence[str] | None
+    network_mode: str | None
+    network: str | None
+    publish_all_ports: bool | None
+    extra_hosts: Mapping[str, str] | Sequence[str] | None
+    dns: Sequence[str] | None
+    dns_search: Sequence[str] | None
+    dns_opt: Sequence[str] | None
+    memory: int | str | None
+    mem_limit: int | str | None
+    memswap_limit: int | str | None
+    mem_reservation: int | str | None
+    shm_size: int | str | None
+    nano_cpus: int | None
+    cpu_shares: int | None
+    cpuset_cpus: str | None
+    cpu_period: int | None
+    cpu_quota: int | None
+    pids_limit: int | None
+    oom_kill_disable: bool | None
+    privileged: bool | None
+    cap_add: Sequence[str] | None
+    cap_drop: Sequence[str] | None
+    security_opt: Sequence[str] | None
+    read_only: bool | None
+    devices: Sequence[str | Mapping[str, str]] | None
+    device_requests: Sequence[Mapping[str, object]] | None
+    ulimits: Sequence[Mapping[str, object]] | None
+    log_config: Mapping[str, object] | None
+    sysctls: Mapping[str, str | int] | None
+    group_add: Sequence[str | int] | None
+    restart_policy: Mapping[str, object] | None
+    auto_remove: bool | None
+    init: bool | None
+    pid_mode: str | None
+    ipc_mode: str | None
+    uts_mode: str | None
+    userns_mode: str | None
+    cgroupns: str | None
+    runtime: str | None
+    # Any other field of the create body, with the Docker API's names
+    config: Mapping[str, object] | None
+    host_config: Mapping[str, object] | None
+
+
+_RUN_KEYWORDS = RunOptions.__optional_keys__ | RunOptions.__required_keys__
+_BEHAVIOUR = ("check", "on_output", "stdout", "stderr", "timeout")
+
+# Keywords that are plain copies into the body: (section, API key); section "" is the top level.
+_SCALARS: dict[str, tuple[str, str]] = {
+    "working_dir": ("", "WorkingDir"),
+    "hostname": ("", "Hostname"),
+    "domainname": ("", "Domainname"),
+    "tty": ("", "Tty"),
+    "stdin_open": ("", "OpenStdin"),
+    "stop_signal": ("", "StopSignal"),
+    "stop_timeout": ("", "StopTimeout"),
+    "network_mode": ("HostConfig", "NetworkMode"),
+    "publish_all_ports": ("HostConfig", "PublishAllPorts"),
+    "nano_cpus": ("HostConfig", "NanoCpus"),
+    "cpu_shares": ("HostConfig", "CpuShares"),
+    "cpuset_cpus": ("HostConfig", "CpusetCpus"),
+    "cpu_period": ("HostConfig", "CpuPeriod"),
+    "cpu_quota": ("HostConfig", "CpuQuota"),
+    "pids_limit": ("HostConfig", "PidsLimit"),
+    "oom_kill_disable": ("HostConfig", "OomKillDisable"),
+    "privileged": ("HostConfig", "Privileged"),
+    "read_only": ("HostConfig", "ReadonlyRootfs"),
+    "auto_remove": ("HostConfig", "AutoRemove"),
+    "init": ("HostConfig", "Init"),
+    "pid_mode": ("HostConfig", "PidMode"),
+    "ipc_mode": ("HostConfig", "IpcMode"),
+    "uts_mode": ("HostConfig", "UTSMode"),
+    "userns_mode": ("HostConfig", "UsernsMode"),
+    "cgroupns": ("HostConfig", "CgroupnsMode"),
+    "runtime": ("HostConfig", "Runtime"),
+}
+_STRING_LISTS = {
+    "binds": "Binds",
+    "volumes_from": "VolumesFrom",
+    "dns": "Dns",
+    "dns_search": "DnsSearch",
+    "dns_opt": "DnsOptions",
+    "cap_add": "CapAdd",
+    "cap_drop": "CapDrop",
+    "security_opt": "SecurityOpt",
+}
+_SIZES = {
+    "memory": "Memory",
+    "mem_limit": "Memory",
+    "memswap_limit": "MemorySwap",
+    "mem_reservation": "MemoryReservation",
+    "shm_size": "ShmSize",
+}
+# Two spellings of one thing: give one.
+_SAME = (("memory", "mem_limit"), ("binds", "volumes"), ("network", "network_mode"))
+# docker-py's lower-case keys of its helper objects (Healthcheck, LogConfig, Ulimit, RestartPolicy, DeviceRequest).
+_HELPER_KEYS = {
+    "healthcheck": {
+        "test": "Test",
+        "interval": "Interval",
+        "timeout": "Timeout",
+        "retries": "Retries",
+        "start_period": "StartPeriod",
+        "start_interval": "StartInterval",
+    },
+    "log_config": {"type": "Type", "config": "Config"},
+    "ulimits": {"name": "Name", "soft": "Soft", "hard": "Hard"},
+    "restart_policy": {"name": "Name", "maximum_retry_count": "MaximumRetryCount"},
+    "device_requests": {
+        "driver": "Driver",
+        "count": "Count",
+        "device_ids": "DeviceIDs",
+        "capabilities": "Capabilities",
+        "options": "Options",
+    },
+}
+
+DOCKER_PY_SPELLINGS: dict[str, str] = {
+    # docker-py keywords (and near misses) that containers.run does not take, and what to write instead.
+    "stream": "on_output=callback (called with each Frame as it comes), or detach=True and then "
+    "containers.logs(id, follow=True, stdout=True, stderr=True)",
+    "pull": "images.create(from_image=...) before run(): run() does not pull a missing image",
+    "env": "environment=",
+    "cmd": "command=",
+    "mem": "memory= (or mem_limit=)",
+    "ports_bindings": "ports=",
+    "port_bindings": "ports={container_port: host_port}",
+    "links": "host_config={'Links': ['name:alias']}",
+    "mac_address": "config={'MacAddress': ...}",
+    "network_disabled": "config={'NetworkDisabled': True}",
+    "network_driver_opt": "config={'NetworkingConfig': {'EndpointsConfig': {network: {'DriverOpts': {...}}}}}",
+    "cgroup_parent": "host_config={'CgroupParent': ...}",
+    "cpuset_mems": "host_config={'CpusetMems': ...}",
+    "cpu_rt_period": "host_config={'CpuRealtimePeriod': ...}",
+    "cpu_rt_runtime": "host_config={'CpuRealtimeRuntime': ...}",
+    "cpu_count": "host_config={'CpuCount': ...}",
+    "cpu_percent": "host_config={'CpuPercent': ...}",
+    "blkio_weight": "host_config={'BlkioWeight': ...}",
+    "blkio_weight_device": "host_config={'BlkioWeightDevice': [...]}",
+    "device_read_bps": "host_config={'BlkioDeviceReadBps': [...]}",
+    "device_write_bps": "host_config={'BlkioDeviceWriteBps': [...]}",
+    "device_read_iops": "host_config={'BlkioDeviceReadIOps': [...]}",
+    "device_write_iops": "host_config={'BlkioDeviceWriteIOps': [...]}",
+    "device_cgroup_rules": "host_config={'DeviceCgroupRules': [...]}",
+    "mem_swappiness": "host_config={'MemorySwappiness': ...}",
+    "kernel_memory": "host_config={'KernelMemory': ...} (removed from recent daemons)",
+    "oom_score_adj": "host_config={'OomScoreAdj': ...}",
+    "storage_opt": "host_config={'StorageOpt': {...}}",
+    "volume_driver": "host_config={'VolumeDriver': ...}",
+    "isolation": "host_config={'Isolation': ...}",
+    "use_config_proxy": "environment={'HTTP_PROXY': ...} (the client's proxy config is not read)",
+    "version": "the client's API version: Docker(version=...) or a version package",
+    "lxc_conf": "nothing: LXC options are gone from the Docker API",
+    "init_path": "nothing: InitPath is gone from the Docker API",
+}
+
+
+def parse_bytes(value: int | str, what: str = "size") -> int:
+    """A byte count from an int or a docker-style string: `"512m"`, `"1.5g"`, `"64MiB"`, `"100"` (1024-based)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InvalidRequestError(f"{what}: expected bytes as an int or a string like '512m', got {value!r}")
+    if isinstance(value, int):
+        return value
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        raise InvalidRequestError(f"{what}: {value!r} is not a size (write an int, or e.g. '512m', '2g')")
+    number, unit = match.groups()
+    return int(float(number) * 1024 ** "bkmgtp".index((unit or "b").lower()))
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?) ?([bkmgtp])?(?:i?b)?", re.IGNORECASE)
+
+
+def _strings(keyword: str, value: object) -> list[str]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise InvalidRequestError(f"{keyword}=: expected a list of strings, got {value!r} (write [{value!r}]?)")
+    return [str(item) for item in value]
+
+
+def _api_keys(keyword: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidRequestError(f"{keyword}=: expected a dict, got {type(value).__name__} {value!r:.60}")
+    keys = _HELPER_KEYS.get(keyword, {})
+    return {keys.get(str(k), str(k)): v for k, v in value.items()}
+
+
+def _port_key(port: object) -> str:
+    text = str(port)
+    return text if "/" in text else text + "/tcp"
+
+
+def _port_binding(target: object) -> dict[str, str]:
+    ip: object = ""
+    port: object = None
+    if isinstance(target, tuple):
+        if len(target) == 2:
+            ip, port = target
+        elif len(target) == 1 and isinstance(target[0], str):
+            ip = target[0]
+        elif len(target) == 1:
+            port = target[0]
+        else:
+            raise InvalidRequestError(f"ports=: {target!r} is not (host_ip, host_port) nor (host_ip,)")
+    elif isinstance(target, Mapping):
+        ip, port = target.get("HostIp", ""), target.get("HostPort")
+    else:
+        port = target
+    return {"HostIp": str(ip or ""), "HostPort": "" if port is None else str(port)}
+
+
+def _binds_of_volumes(volumes: object) -> list[str]:
+    if not isinstance(volumes, Mapping):
+        return _strings("volumes", volumes)
+    binds = []
+    for source, target in volumes.items():
+        if isinstance(target, str):
+            binds.append(f"{source}:{target}:rw")
+        elif isinstance(target, Mapping) and "bind" in target:
+            mode = ("ro" if target["ro"] else "rw") if "ro" in target else target.get("mode", "rw")
+            binds.append(f"{source}:{target['bind']}:{mode}")
+        else:
+            raise InvalidRequestError(f"volumes=: {source!r} needs {{'bind': '/path', 'mode': 'rw'}}, got {target!r}")
+    return binds
+
+
+def _devices(devices: object) -> list[Any]:
+    out: list[Any] = []
+    for device in _list("devices", devices):
+        if isinstance(device, Mapping):
+            out.append(dict(device))
+            continue
+        host, _, rest = str(device).partition(":")
+        inside, _, permissions = rest.partition(":")
+        out.append({"PathOnHost": host, "PathInContainer": inside or host, "CgroupPermissions": permissions or "rwm"})
+    return out
+
+
+def _list(keyword: str, value: object) -> Sequence[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise InvalidRequestError(f"{keyword}=: expected a list, got {type(value).__name__} {value!r:.60}")
+    return value
+
+
+def _healthcheck(value: object) -> dict[str, Any]:
+    check = _api_keys("healthcheck", value)
+    if isinstance(check.get("Test"), str):
+        check["Test"] = ["CMD-SHELL", check["Test"]]  # as docker-py and `HEALTHCHECK CMD <shell>`
+    return check
+
+
+def _unknown_keyword(name: str) -> TypeError:
+    hint = DOCKER_PY_SPELLINGS.get(name)
+    if hint is None:
+        import difflib  # noqa: PLC0415 - only on this error path
+
+        close = difflib.get_close_matches(name, [*sorted(_RUN_KEYWORDS), "command", "detach"], n=2)
+        hint = " or ".join(f"{c}=" for c in close) if close else None
+    where = (
+        f"; write {hint}"
+        if hint
+        else "; other create fields go in config={...} or host_config={...} with the Docker API's names"
+    )
+    return TypeError(f"containers.run() got an unexpected keyword argument {name!r}{where}")
+
+
+class RunPlan(NamedTuple):
+    """What `containers.run` will do: the create request and how to run the container."""
+
+    image: str
+    body: dict[str, Any]
+    create_params: dict[str, str]  # name=, platform=
+    detach: bool
+    remove: bool
+    check: bool
+    on_output: Callable[[Frame], object] | None
+    logs: dict[str, bool] | None  # stdout=/stderr= for containers.logs; None: no output wanted
+    timeout: float | None
+
+    def result(self, id: str, exit_code: int, frames: list[Frame]) -> RunResult:
+        output = collect(frames)
+        return RunResult(id, exit_code, output.stdout, output.stderr)
+
+    def finish(self, result: RunResult, killed: bool) -> RunResult:
+        """Raise for a container killed at the timeout, or (with `check`) one that failed."""
+        if killed:
+            raise DockerTimeoutError(
+                f"container {result.id[:12]} ({self.image}) still ran after {self.timeout:g} s: killed"
+                f" (exit code {result.exit_code})"
+            )
+        if self.check and result.exit_code != 0:
+            raise ContainerError(result, self.image)
+        return result
+
+
+def plan_run(image: str, command: str | Sequence[str] | None, detach: bool, options: Mapping[str, Any]) -> RunPlan:
+    """The create body and the plan of `containers.run(image, command, detach=…, **options)`;
+    pure: sync and async `run()` share it. Raises TypeError for an unknown or
+    conflicting keyword, `InvalidRequestError` for a value it cannot map."""
+    for name in options:
+        if name not in _RUN_KEYWORDS:
+            raise _unknown_keyword(name)
+    given = {k: v for k, v in options.items() if v is not None}
+    for one, other in _SAME:
+        if one in given and other in given:
+            raise TypeError(f"containers.run(): give {one}= or {other}=, not both")
+    if detach:
+        if extra := [k for k in _BEHAVIOUR if k in given]:
+            raise TypeError(
+                f"containers.run(detach=True) returns at once, so {', '.join(k + '=' for k in extra)} would be "
+                "ignored: leave them out, or read the container with containers.wait/logs"
+            )
+        remove = bool(given.get("remove"))  # then deleted if it fails to start
+        if remove:  # as docker-py: the daemon removes the container when it exits
+            given.setdefault("auto_remove", True)
+    else:
+        remove = bool(given.get("remove", True))
+
+    body: dict[str, Any] = {"Image": image}
+    host: dict[str, Any] = {}
     if command is not None:
-        body["Cmd"] = shlex.split(command) if isinstance(command, str) else list(command)
-    if environment is not None:
-        body["Env"] = (
-            [f"{k}={v}" for k, v in environment.items()] if isinstance(environment, Mapping) else list(environment)
+        body["Cmd"] = shlex.split(command) if isinstance(command, str) else _strings("command", command)
+    for keyword, value in given.items():
+        if keyword in _SCALARS:
+            section, key = _SCALARS[keyword]
+            (host if section else body)[key] = value
+        elif keyword in _STRING_LISTS:
+            host[_STRING_LISTS[keyword]] = _strings(keyword, value)
+        elif keyword in _SIZES:
+            host[_SIZES[keyword]] = parse_bytes(value, keyword + "=")
+    if "entrypoint" in given:
+        entrypoint = given["entrypoint"]
+        body["Entrypoint"] = (
+            shlex.split(entrypoint) if isinstance(entrypoint, str) else _strings("entrypoint", entrypoint)
         )
-    if host_config is not None:
-        body["HostConfig"] = dict(host_config)
-    return body
+    if "environment" in given:
+        env = given["environment"]
+        body["Env"] = (
+            [k if v is None else f"{k}={v}" for k, v in env.items()]
+            if isinstance(env, Mapping)
+            else _strings("environment", env)
+        )
+    if "user" in given:
+        body["User"] = str(given["user"])
+    if "labels" in given:
+        labels = given["labels"]
+        body["Labels"] = (
+            {str(k): str(v) for k, v in labels.items()}
+            if isinstance(labels, Mapping)
+            else dict.fromkeys(_strings("labels", labels), "")
+        )
+    if "healthcheck" in given:
+        body["Healthcheck"] = _healthcheck(given["healthcheck"])
+    if "ports" in given:
+        ports = given["ports"]
+        if not isinstance(ports, Mapping):
+            raise InvalidRequestError(f"ports=: expected a dict {{container_port: host_port}}, got {ports!r:.60}")
+        bindings = {
+            _port_key(port): [_port_binding(t) for t in (target if isinstance(target, list) else [target])]
+            for port, target in ports.items()
+        }
+        body["ExposedPorts"] = {port: {} for port in bindings}
+        host["PortBindings"] = bindings
+    if "volumes" in given:
+        host["Binds"] = _binds_of_volumes(given["volumes"])
+    if "mounts" in given:
+        host["Mounts"] = [dict(_api_keys("mounts", m)) for m in _list("mounts", given["mounts"])]
+    if "tmpfs" in given:
+        tmpfs = given["tmpfs"]
+        host["Tmpfs"] = (
+            {str(k): str(v) for k, v in tmpfs.items()}
+            if isinstance(tmpfs, Mapping)
+            else {path: options for path, _, options in (t.partition(":") for t in _strings("tmpfs", tmpfs))}
+        )
+    if "network" in given:
+        host["NetworkMode"] = given["network"]
+        body["NetworkingConfig"] = {"EndpointsConfig": {given["network"]: {}}}
+    if "extra_hosts" in given:
+        hosts = given["extra_hosts"]
+        host["ExtraHosts"] = (
+            [f"{k}:{v}" for k, v in hosts.items()] if isinstance(hosts, Mapping) else _strings("extra_hosts", hosts)
+        )
+    if "devices" in given:
+        host["Devices"] = _devices(given["devices"])
+    if "device_requests" in given:
+        host["DeviceRequests"] = [
+            _api_keys("device_requests", r) for r in _list("device_requests", given["device_requests"])
+        ]
+    if "ulimits" in given:
+        host["Ulimits"] = [_api_keys("ulimits", u) for u in _list("ulimits", given["ulimits"])]
+    if "log_config" in given:
+        host["LogConfig"] = _api_keys("log_config", given["log_config"])
+    if "restart_policy" in given:
+        host["RestartPolicy"] = _api_keys("restart_policy", given["restart_policy"])
+    if "sysctls" in given:
+        host["Sysctls"] = {str(k): str(v) for k, v in _api_keys("sysctls", given["sysctls"]).items()}
+    if "group_add" in given:
+        host["GroupAdd"] = [str(g) for g in _list("group_add", given["group_add"])]
+
+    for raw_name, raw, target in (
+        ("config", given.get("config"), body),
+        ("host_config", given.get("host_config"), host),
+    ):
+        if raw is None:
+            continue
+        for key, value in _api_keys(raw_name, raw).items():
+            if key in target or (raw_name == "config" and key == "HostConfig" and host):
+                raise TypeError(f"containers.run(): {key!r} is set both by a keyword and in {raw_name}=")
+            target[key] = value
+    if host:
+        body["HostConfig"] = host
+    if not detach and isinstance(body.get("HostConfig"), Mapping) and body["HostConfig"].get("AutoRemove"):
+        raise TypeError(
+            "containers.run(): auto_remove=True has the daemon remove the container as it exits, before run() "
+            "reads its exit code and output: use remove=True (the default), or detach=True"
+        )
+
+    streams = {"stdout": bool(given.get("stdout", True)), "stderr": bool(given.get("stderr", True))}
+    return RunPlan(
+        image=image,
+        body=body,
+        create_params={k: str(given[k]) for k in ("name", "platform") if k in given},
+        detach=detach,
+        remove=remove,
+        check=bool(given.get("check", True)),
+        on_output=given.get("on_output"),
+        logs=streams if any(streams.values()) else None,
+        timeout=given.get("timeout"),
+    )
+
+
+def _kill(ops: Any, id: str, killed: list[bool]) -> None:
+    """The `timeout` of `run()`: kill the container (one that just exited is not counted)."""
+    try:
+        ops.kill(id)
+    except DockerError:
+        return
+    killed.append(True)
+
+
+async def _kill_after(seconds: float, ops: Any, id: str, killed: list[bool]) -> None:
+    await asyncio.sleep(seconds)
+    try:
+        await ops.kill(id)
+    except DockerError:
+        return
+    killed.append(True)
 
 
 def _attach_request(id: str, stdin: bool, stdout: bool, stderr: bool, logs: bool, detach_keys: str | None) -> Request:
@@ -92,49 +570,113 @@ class ContainersMixin:
     __slots__ = ()
     _api: SyncAPI
 
+    @overload
     def run(
         self,
         image: str,
-        command: Sequence[str] | str | None = None,
+        command: str | Sequence[str] | None = None,
         *,
-        name: str | None = None,
-        environment: Mapping[str, str] | Sequence[str] | None = None,
-        host_config: Mapping[str, Any] | None = None,
-        remove: bool = True,
-        check: bool = True,
-        on_output: Callable[[Frame], None] | None = None,
-        **config: Any,
-    ) -> RunResult:
-        """Create, start, wait for and (with `remove`) delete a container; return its exit code and output.
+        detach: Literal[True],
+        **options: Unpack[RunOptions],
+    ) -> str: ...
+    @overload
+    def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: Literal[False] = False,
+        **options: Unpack[RunOptions],
+    ) -> RunResult: ...
+    @overload
+    def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: bool,
+        **options: Unpack[RunOptions],
+    ) -> str | RunResult: ...
+    def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: bool = False,
+        **options: Unpack[RunOptions],
+    ) -> str | RunResult:
+        """Create and start a container; wait for it, collect its output and remove it (or, with
+        `detach=True`, return its ID at once).
 
-        `command` is a list, or a string split like a shell would. Other create
-        fields go in `config` (`Labels=…`, `WorkingDir=…`) and `host_config`
-        (`{"NetworkMode": "none"}`). `on_output` receives each output frame as
-        it comes. With `check`, a non-zero exit raises `ContainerError`
-        carrying the exit code and the end of stderr.
+        `command` (and `entrypoint`) is a list, or a string split like a shell would.
+        Without `detach`: the container's stdout and stderr are collected (`stdout=False`
+        / `stderr=False` leave one out) and `on_output` receives each output frame as it
+        comes; `remove` (default True) deletes the container afterwards; with `check`
+        (default True) a non-zero exit raises `ContainerError` carrying the exit code and
+        the end of stderr; `timeout` (seconds) kills a container still running then and
+        raises `DockerTimeoutError`. With `detach=True`: returns the container's ID once
+        it started; `remove=True` then sets `auto_remove` (the daemon removes it when it
+        exits), as docker-py does.
+
+        The keywords are docker-py's, with its value shapes, mapped to the create body:
+
+        | keyword | body | value |
+        |---|---|---|
+        | `environment` | `Env` | dict (None value: the name alone) or list of `"K=V"` |
+        | `ports` | `ExposedPorts`, `HostConfig.PortBindings` | `{8080: 80, "53/udp": None, "22/tcp": ("127.0.0.1", 2222), 80: [8080, 8081]}` |
+        | `volumes` / `binds` | `HostConfig.Binds` | `["src:dst[:mode]"]`, or docker-py's `{src: {"bind": dst, "mode": "ro"}}` |
+        | `mem_limit` / `memory`, `memswap_limit`, `mem_reservation`, `shm_size` | `HostConfig.Memory`, … | bytes: int or `"512m"`, `"2g"` |
+        | `network` | `HostConfig.NetworkMode` + `NetworkingConfig` | a network name (not with `network_mode`) |
+        | `labels` | `Labels` | dict, or list of names (empty values) |
+        | `user`, `working_dir`, `hostname`, `domainname`, `tty`, `stdin_open` | `User`, `WorkingDir`, …, `OpenStdin` | |
+        | `healthcheck`, `log_config`, `ulimits`, `restart_policy`, `device_requests` | `Healthcheck`, `HostConfig.…` | dicts with the API's keys or docker-py's lower-case ones |
+        | `devices`, `extra_hosts`, `tmpfs`, `group_add`, `sysctls` | `HostConfig.…` | docker-py's shapes (`"/dev/x:/dev/y:rwm"`, `{host: ip}`, …) |
+        | `read_only`, `cgroupns`, `pid_mode`, `ipc_mode`, `uts_mode`, `userns_mode`, `cap_add`, `cap_drop`, `security_opt`, `dns`, `dns_search`, `dns_opt`, `privileged`, `init`, `runtime`, `nano_cpus`, `cpu_*`, `pids_limit`, `oom_kill_disable`, `publish_all_ports`, `auto_remove`, `volumes_from`, `mounts`, `stop_signal`, `stop_timeout` | `HostConfig.ReadonlyRootfs`, `CgroupnsMode`, … | as the API |
+        | `name`, `platform` | the create request's query | |
+        | `config`, `host_config` | any other field, with the Docker API's names | `host_config={"CgroupParent": "x"}` |
+
+        Not taken (a type error, and at run time a TypeError saying what to write):
+        docker-py's `stream=True` (use `on_output=`, or `detach=True` and
+        `containers.logs(..., follow=True)`), `pull` (run does not pull: call
+        `images.create(from_image=...)` first), and its rarer keywords, which go in
+        `config=`/`host_config=` (`DOCKER_PY_SPELLINGS` lists them).
         """
+        plan = plan_run(image, command, detach, options)
         ops: Any = self
-        created = ops.create(
-            body=_create_body(image, command, environment, host_config, config), **({"name": name} if name else {})
-        )
+        id: str = ops.create(body=plan.body, **plan.create_params).id
+        if plan.detach:
+            try:
+                ops.start(id)
+            except BaseException:
+                if plan.remove:
+                    ops.delete(id, force=True)
+                raise
+            return id
+        killed: list[bool] = []
+        watchdog: threading.Timer | None = None
         try:
-            ops.start(created.id)
+            ops.start(id)
+            if plan.timeout is not None:
+                watchdog = threading.Timer(plan.timeout, _kill, (ops, id, killed))
+                watchdog.daemon = True
+                watchdog.start()
             frames: list[Frame] = []
-            if on_output is not None:
-                for frame in ops.logs(created.id, follow=True, stdout=True, stderr=True):
-                    on_output(frame)
+            if plan.on_output is not None and plan.logs is not None:
+                for frame in ops.logs(id, follow=True, **plan.logs):
+                    plan.on_output(frame)
                     frames.append(frame)
-            exit_code = ops.wait(created.id).status_code
-            if on_output is None:
-                frames = list(ops.logs(created.id, stdout=True, stderr=True))
-            output = collect(frames)
-            result = RunResult(created.id, exit_code, output.stdout, output.stderr)
+            # No request timeout: the container takes as long as it takes (see `timeout`).
+            untimed: Any = type(self)(self._api.with_options(timeout=None))  # type: ignore[call-arg]
+            exit_code = untimed.wait(id).status_code
+            if plan.on_output is None and plan.logs is not None:
+                frames = list(ops.logs(id, **plan.logs))
+            result = plan.result(id, exit_code, frames)
         finally:
-            if remove:
-                ops.delete(created.id, force=True)
-        if check and result.exit_code != 0:
-            raise ContainerError(result, image)
-        return result
+            if watchdog is not None:
+                watchdog.cancel()
+            if plan.remove:
+                ops.delete(id, force=True)
+        return plan.finish(result, bool(killed))
 
     def attach_interactive(
         self,
@@ -164,42 +706,75 @@ class AsyncContainersMixin:
     __slots__ = ()
     _api: AsyncAPI
 
+    @overload
     async def run(
         self,
         image: str,
-        command: Sequence[str] | str | None = None,
+        command: str | Sequence[str] | None = None,
         *,
-        name: str | None = None,
-        environment: Mapping[str, str] | Sequence[str] | None = None,
-        host_config: Mapping[str, Any] | None = None,
-        remove: bool = True,
-        check: bool = True,
-        on_output: Callable[[Frame], None] | None = None,
-        **config: Any,
-    ) -> RunResult:
-        """The asyncio twin of `ContainersMixin.run`."""
+        detach: Literal[True],
+        **options: Unpack[RunOptions],
+    ) -> str: ...
+    @overload
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: Literal[False] = False,
+        **options: Unpack[RunOptions],
+    ) -> RunResult: ...
+    @overload
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: bool,
+        **options: Unpack[RunOptions],
+    ) -> str | RunResult: ...
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: bool = False,
+        **options: Unpack[RunOptions],
+    ) -> str | RunResult:
+        """The asyncio twin of `ContainersMixin.run` (the same keywords; `on_output` is a plain function)."""
+        plan = plan_run(image, command, detach, options)
         ops: Any = self
-        created = await ops.create(
-            body=_create_body(image, command, environment, host_config, config), **({"name": name} if name else {})
-        )
+        id: str = (await ops.create(body=plan.body, **plan.create_params)).id
+        if plan.detach:
+            try:
+                await ops.start(id)
+            except BaseException:
+                if plan.remove:
+                    await ops.delete(id, force=True)
+                raise
+            return id
+        killed: list[bool] = []
+        watchdog: asyncio.Task[None] | None = None
         try:
-            await ops.start(created.id)
+            await ops.start(id)
+            if plan.timeout is not None:
+                watchdog = asyncio.create_task(_kill_after(plan.timeout, ops, id, killed))
             frames: list[Frame] = []
-            if on_output is not None:
-                async for frame in await ops.logs(created.id, follow=True, stdout=True, stderr=True):
-                    on_output(frame)
+            if plan.on_output is not None and plan.logs is not None:
+                async for frame in await ops.logs(id, follow=True, **plan.logs):
+                    plan.on_output(frame)
                     frames.append(frame)
-            exit_code = (await ops.wait(created.id)).status_code
-            if on_output is None:
-                frames = [f async for f in await ops.logs(created.id, stdout=True, stderr=True)]
-            output = collect(frames)
-            result = RunResult(created.id, exit_code, output.stdout, output.stderr)
+            untimed: Any = type(self)(self._api.with_options(timeout=None))  # type: ignore[call-arg]
+            exit_code = (await untimed.wait(id)).status_code
+            if plan.on_output is None and plan.logs is not None:
+                frames = [f async for f in await ops.logs(id, **plan.logs)]
+            result = plan.result(id, exit_code, frames)
         finally:
-            if remove:
-                await ops.delete(created.id, force=True)
-        if check and result.exit_code != 0:
-            raise ContainerError(result, image)
-        return result
+            if watchdog is not None:
+                watchdog.cancel()
+            if plan.remove:
+                await ops.delete(id, force=True)
+        return plan.finish(result, bool(killed))
 
     async def attach_interactive(
         self,
@@ -222,3 +797,23 @@ class AsyncExecMixin:
         self, id: str, *, tty: bool = False, detach_keys: str | None = None
     ) -> AsyncHijackedStream:
         return await self._api.hijack(_exec_request(id, tty, detach_keys))
+
+
+def _with_keywords(run: Callable[..., Any]) -> None:
+    """`help()`, `inspect.signature()` and REPL completion show every keyword of `RunOptions`."""
+    signature = inspect.signature(run)
+    parameters = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    parameters += [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=getattr(annotation, "__forward_arg__", annotation),
+        )
+        for name, annotation in RunOptions.__annotations__.items()
+    ]
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+
+
+_with_keywords(ContainersMixin.run)
+_with_keywords(AsyncContainersMixin.run)
