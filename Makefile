@@ -7,7 +7,7 @@ VERSIONS ?=
 TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
 export SPEC_MIRROR
 
-.PHONY: all venv specs generate changelog lint typecheck check-generated unit live packaging test demo bench clean
+.PHONY: all venv specs generate changelog lint typecheck check-generated unit live packaging typing test demo bench clean
 
 all: generate
 
@@ -78,8 +78,13 @@ live: venv
 packaging: venv
 	$(PYTHON) -m pytest tests/packaging -q
 
+# Issue #11: the README's blocks, examples/ and tests/typing/corpus under mypy --strict and pyright strict,
+# in an editable install and in the built wheel; the planted mistakes' catch rates (tests/typing/).
+typing: venv
+	$(PYTHON) -m pytest tests/typing -q --tb=short
+
 # The README's test command: everything CI runs.
-test: lint typecheck check-generated unit live packaging
+test: lint typecheck check-generated unit live packaging typing
 
 # examples/demo.py against a private dockerd 20.10 (the committed generated/ as is: nothing is
 # regenerated). Says in one line what is missing.
