@@ -352,8 +352,39 @@ def _healthcheck(value: object) -> dict[str, Any]:
     return check
 
 
+# The API's names of what a keyword sets, for `run(WorkingDir=...)` (how run() took raw fields before).
+_API_NAMES = {
+    **{key: keyword for keyword, (_, key) in _SCALARS.items()},
+    **{key: keyword for keyword, key in _STRING_LISTS.items()},
+    **{key: keyword for keyword, key in _SIZES.items() if keyword != "mem_limit"},
+    "Cmd": "command",
+    "Entrypoint": "entrypoint",
+    "Env": "environment",
+    "User": "user",
+    "Labels": "labels",
+    "Healthcheck": "healthcheck",
+    "ExposedPorts": "ports",
+    "PortBindings": "ports",
+    "Mounts": "mounts",
+    "Tmpfs": "tmpfs",
+    "ExtraHosts": "extra_hosts",
+    "Devices": "devices",
+    "DeviceRequests": "device_requests",
+    "Ulimits": "ulimits",
+    "LogConfig": "log_config",
+    "RestartPolicy": "restart_policy",
+    "Sysctls": "sysctls",
+    "GroupAdd": "group_add",
+    "NetworkingConfig": "network",
+    "HostConfig": "host_config",
+}
+
+
 def _unknown_keyword(name: str) -> TypeError:
     hint = DOCKER_PY_SPELLINGS.get(name)
+    if hint is None and name[:1].isupper():  # a field of the create body, by the API's name
+        keyword = _API_NAMES.get(name)
+        hint = f"{keyword}=" if keyword else f"config={{{name!r}: ...}} (or host_config= for a HostConfig field)"
     if hint is None:
         import difflib  # noqa: PLC0415 - only on this error path
 

@@ -308,6 +308,11 @@ def test_auto_remove_without_detach_is_refused() -> None:
         ("cgroup_parent", "write host_config={'CgroupParent': ...}"),
         ("mac_address", "write config={'MacAddress': ...}"),
         ("zzz_unheard_of", "other create fields go in config={...} or host_config={...}"),
+        # API names, as run(**config) took them before
+        ("WorkingDir", "write working_dir="),
+        ("Env", "write environment="),
+        ("Memory", "write memory="),
+        ("MacAddress", "write config={'MacAddress': ...} (or host_config= for a HostConfig field)"),
     ],
 )
 def test_an_unknown_keyword_is_a_type_error_saying_what_to_write(keyword: str, hint: str) -> None:
