@@ -7,7 +7,7 @@ VERSIONS ?=
 TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
 export SPEC_MIRROR
 
-.PHONY: all venv specs generate changelog lint typecheck check-generated unit live packaging typing test demo bench clean
+.PHONY: all venv specs generate changelog links lint typecheck check-generated unit live packaging typing test demo bench clean
 
 all: generate
 
@@ -46,20 +46,20 @@ lint: venv
 	.venv/bin/ruff check generator overlays tests bench examples
 	.venv/bin/ruff format --check generator overlays tests bench examples
 
-# The package is split over overlays/ and generated/; mypy checks it through
-# one tree of symlinks.
+# overlays/docker_engine is the whole package (the version packages are symlinks
+# into generated/): mypy checks the runtime and some versions in one pass.
+RUNTIME_MODULES = $(subst /,.,$(patsubst overlays/%.py,%,$(filter-out %/__init__.py,$(wildcard overlays/docker_engine/_*.py)))) docker_engine.versions
 typecheck: venv
-	rm -rf build/typecheck && mkdir -p build/typecheck/docker_engine
-	ln -s $(CURDIR)/overlays/docker_engine/* build/typecheck/docker_engine/
-	ln -s $(CURDIR)/generated/docker_engine/v1_* $(CURDIR)/generated/docker_engine/_latest.py build/typecheck/docker_engine/
-	cd build/typecheck && ../../.venv/bin/mypy --config-file ../../pyproject.toml \
-		-p docker_engine._api -p docker_engine._client -p docker_engine._errors -p docker_engine._request \
-		-p docker_engine._streams -p docker_engine._transports -p docker_engine._types -p docker_engine._http11 \
-		-p docker_engine._config -p docker_engine._version -p docker_engine._facade -p docker_engine._hijack \
-		-p docker_engine._mixins -p docker_engine._auth -p docker_engine._archive -p docker_engine._dockerignore -p docker_engine._websocket -p docker_engine.versions \
-		-m docker_engine \
+	cd overlays && ../.venv/bin/mypy --config-file ../pyproject.toml \
+		$(foreach m,$(RUNTIME_MODULES),-m $(m)) -m docker_engine \
 		$(foreach v,$(TYPECHECK_VERSIONS),-p docker_engine.$(v))
 	.venv/bin/mypy --config-file pyproject.toml generator
+
+# Each generated version package is reachable from overlays/docker_engine by a symlink.
+links:
+	cd overlays/docker_engine && for d in ../../generated/docker_engine/v1_*; do ln -sfn "$$d" .; done \
+		&& ln -sfn ../../generated/docker_engine/_latest.py . && ln -sfn ../../generated/docker_engine/_api_history.json .
+	find overlays/docker_engine -maxdepth 1 -xtype l -delete
 
 # CI regenerates every version and fails on any difference from the committed tree.
 check-generated: venv

@@ -8,10 +8,11 @@ import sys
 
 from .diff_cli import COMMANDS as DIFF_COMMANDS
 from .diff_cli import add_subcommands, run
-from .generate import generate
+from .generate import GENERATED, generate
 from .manifest import SpecError, fetch_all, load_manifest, mirror_dir, select
 from .parse import GenerationError, normalised_spec
 from .patch import PatchError, load_patches
+from .presence import from_observations, write_presence
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
     norm = sub.add_parser("normalise", help="print the patched OpenAPI 3.1 form of one version as JSON")
     norm.add_argument("version")
+    pres = sub.add_parser("presence", help="write generator/presence.yaml from the live suite's observations")
+    pres.add_argument("observed", help="the JSON file written with DOCKER_ENGINE_PRESENCE_LOG")
     add_subcommands(sub)
     args = parser.parse_args(argv)
     try:
@@ -38,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
             fetch_all([spec], mirror_dir())
             json.dump(normalised_spec(spec.path, spec.version, load_patches()), sys.stdout, indent=1, sort_keys=True)
             print()
+        elif args.command == "presence":
+            with open(args.observed, encoding="utf-8") as f:
+                write_presence(from_observations(json.load(f), GENERATED))
         elif args.command in DIFF_COMMANDS:
             return run(args)
     except (SpecError, GenerationError, PatchError) as exc:

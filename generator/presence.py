@@ -20,6 +20,7 @@ models can still be built field by field for requests.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,40 @@ from .convert import _pascal
 PRESENCE = Path(__file__).resolve().parent / "presence.yaml"
 
 Schema = dict[str, Any]
+
+
+HEADER = """\
+# Fields typed as present (`id: str`, not `str | None`) in the generated models:
+# JSON keys, per model, that every server of the live suite (dockerd 20.10, 26,
+# 28 and podman; each version package the suite drives) sent with a value in
+# every response, at least twice. Written by
+#   DOCKER_ENGINE_PRESENCE_LOG=obs.json make live
+#   python -m generator presence obs.json
+# (see generator/presence.py); the live suite fails when a server omits one.
+"""
+
+
+def from_observations(observed: dict[str, list[int]], generated: Path) -> dict[str, list[str]]:
+    """Model → JSON keys sent every time (and at least twice), from the live suite's counts
+    (`Model.python_name` → [sent, absent]) and the generated models' JSON names."""
+    json_names: dict[tuple[str, str], str] = {}
+    for path in generated.glob("v1_*/models/*.py"):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r"^class (\w+)\(", text, re.M)
+        if found:
+            for key, name in re.findall(r'result\["(.+?)"\] = (?:self\.)?(\w+)\n', text):
+                json_names[(found.group(1), name)] = key
+    present: dict[str, set[str]] = {}
+    for name, (sent, absent) in observed.items():
+        model, _, field = name.partition(".")
+        key = json_names.get((model, field))
+        if key is not None and sent >= 2 and absent == 0:
+            present.setdefault(model, set()).add(key)
+    return {model: sorted(keys) for model, keys in sorted(present.items())}
+
+
+def write_presence(present: dict[str, list[str]], path: Path = PRESENCE) -> None:
+    path.write_text(HEADER + yaml.safe_dump({"present": present}, sort_keys=True, width=120), encoding="utf-8")
 
 
 def load_presence(path: Path = PRESENCE) -> dict[str, frozenset[str]]:

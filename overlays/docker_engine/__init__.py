@@ -9,18 +9,7 @@ runtime those packages share.
 from __future__ import annotations
 
 import importlib as _importlib
-import os as _os
-import sys as _sys
 from typing import TYPE_CHECKING, Any
-
-# The version packages live in a second directory (generated/docker_engine)
-# during development: join every `docker_engine` directory on sys.path into
-# one package, as pkgutil.extend_path would (without importing pkgutil).
-for _entry in _sys.path:
-    if isinstance(_entry, str) and _os.path.isdir(_entry):
-        _candidate = _os.path.join(_entry, __name__)
-        if _candidate not in __path__ and _os.path.isdir(_candidate):
-            __path__.append(_candidate)
 
 if TYPE_CHECKING:
     from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path

@@ -18,7 +18,7 @@ SEEN: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
 
 def record(value: Any, missing: list[str], where: str = "") -> None:
     """Count presence in `value` (a parsed response); append to `missing` each
-    field typed as present (a `_PRESENT` name) that the server did not send."""
+    field typed as present that the server did not send."""
     if isinstance(value, list):
         for item in value:
             record(item, missing, where)
@@ -30,7 +30,7 @@ def record(value: Any, missing: list[str], where: str = "") -> None:
     cls = type(value)
     if not attrs.has(cls):
         return
-    present_typed = getattr(cls, "_PRESENT", frozenset())
+    present_typed = _present_typed(cls)
     for field in attrs.fields(cls):
         if field.name == "additional_properties":
             record(getattr(value, field.name), missing, where)
@@ -41,6 +41,18 @@ def record(value: Any, missing: list[str], where: str = "") -> None:
         if not sent and field.name in present_typed:
             missing.append(f"{where}: {cls.__name__}.{field.name} is typed as present but was not sent")
         record(item, missing, where)
+
+
+def _present_typed(cls: type) -> set[str]:
+    """The fields of a generated model typed as present: not `X | None`, not a list or map (those read empty)."""
+    return {
+        f.name
+        for f in attrs.fields(cls)
+        if not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+        and isinstance(f.type, str)
+        and "None" not in f.type.split(" | ")
+        and f.type != "Any"
+    }
 
 
 def dump() -> None:
