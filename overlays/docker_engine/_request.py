@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -10,11 +11,16 @@ from ._errors import InvalidRequestError
 
 __all__ = ["Request", "quote_path"]
 
+# What `quote` leaves as it is, without `/`: IDs and most names need no escaping.
+_plain = re.compile(r"[A-Za-z0-9_.~:@-]+").fullmatch
+
 
 def quote_path(value: object, name: str = "id") -> str:
     """One path parameter, escaped; a blank one (`kill("")` would send
     `POST /containers//kill`) raises `InvalidRequestError` before anything is sent."""
-    text = str(value)
+    text = value if type(value) is str else str(value)
+    if _plain(text) and text != "." and text != "..":
+        return text
     if not text or text.isspace():
         raise InvalidRequestError(
             f"blank path parameter {name}={text!r}: give a non-empty ID or name"

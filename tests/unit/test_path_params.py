@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import importlib
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 from docker_engine import DockerError, InvalidRequestError
 from docker_engine._request import quote_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_quote_path_keeps_references_and_escapes_dot_segments() -> None:
@@ -59,3 +62,23 @@ def test_blank_id_is_never_sent() -> None:
 
     asyncio.run(main())
     assert [(r.method, r.url.path) for r in sent] == [("POST", "/v1.41/containers/abc/kill")]
+
+
+def _reference(value: object) -> str:
+    """quote_path before its fast path for plain IDs and names."""
+    quoted = quote(str(value), safe="/:@")
+    return "/".join("%2E%2E" if seg == ".." else "%2E" if seg == "." else seg for seg in quoted.split("/"))
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from("aZ09_.-~:@/ %?#é\u20ac\t\n"), min_size=1, max_size=8))
+def test_the_fast_path_escapes_as_quote_does(value: str) -> None:
+    if not value.strip():
+        return
+    assert quote_path(value) == _reference(value)
+
+
+def test_plain_ids_and_names_come_back_unchanged() -> None:
+    for value in ("c0ffee" * 10 + "abcd", "my-web_1", "app:1.0", "a.b", "user@host", "~x"):
+        assert quote_path(value) == _reference(value)
+    assert quote_path(".") == "%2E" and quote_path("..") == "%2E%2E"
