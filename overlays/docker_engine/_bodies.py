@@ -83,7 +83,8 @@ class BodyTable:
             self.check(item, kind, f"{where}.{key}" if where else key)
 
     def _unknown(self, model: str, key: Any, where: str, fields: dict[str, str]) -> NoReturn:
-        place = f"{where} ({model})" if where and where != model else model
+        last = where.rpartition(".")[2].partition("[")[0]
+        place = (where or model) if last in ("", model) else f"{where} ({model})"
         versions = self._elsewhere.get(model, {}).get(key)
         if versions is not None:
             raise VersionError(
