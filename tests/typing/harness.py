@@ -194,8 +194,14 @@ def escape_hatches(paths: Iterable[Path]) -> list[str]:
 # ---------------------------------------------------------------- the installs
 
 
+def _workdir() -> Path:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    return BUILD
+
+
 def _run(cmd: Sequence[str | Path], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=False, env=env)
+    # Not from the repository: its build/ directory would shadow `python -m build`.
+    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=False, env=env, cwd=_workdir())
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -139,7 +139,8 @@ def test_corpus_is_there(files: Files) -> None:
 
 def test_clean_code_needs_no_escape_hatch(files: Files) -> None:
     found = harness.escape_hatches(files.clean)
-    assert not found, "the clean code must type-check without these:\n" + "\n".join(found)
+    if found:
+        pytest.fail("the clean code must type-check without these:\n" + "\n".join(found), pytrace=False)
 
 
 # ---------------------------------------------------------------- clean code: zero errors
@@ -150,7 +151,8 @@ def test_clean_code_passes_mypy_strict(mode: str, mypy: dict[str, harness.Checke
     errors = mypy[mode].in_files(files.clean)
     REPORT[f"mypy_clean_errors_{mode}"] = len(errors)
     _save_report()
-    assert not errors, f"mypy --strict ({mode} install) on the clean code:\n{files.show(errors)}"
+    if errors:
+        pytest.fail(f"mypy --strict ({mode} install) on the clean code:\n{files.show(errors)}", pytrace=False)
 
 
 @pytest.mark.parametrize("mode", harness.MODES)
@@ -158,7 +160,8 @@ def test_clean_code_passes_pyright_strict(mode: str, pyright: dict[str, harness.
     errors = pyright[mode].in_files(files.clean)
     REPORT[f"pyright_clean_errors_{mode}"] = len(errors)
     _save_report()
-    assert not errors, f"pyright strict ({mode} install) on the clean code:\n{files.show(errors)}"
+    if errors:
+        pytest.fail(f"pyright strict ({mode} install) on the clean code:\n{files.show(errors)}", pytrace=False)
 
 
 # ---------------------------------------------------------------- planted mistakes: caught
@@ -182,7 +185,8 @@ def _rate(checked: harness.Checked, *, enforce: bool) -> harness.Rate:
     _save_report()
     if enforce:
         missed = "\n".join(f"  {m.name}:{m.line}: {m.what}" for m in [*rate.missed, *rate.noisy])
-        assert rate.rate >= MIN_RATE, f"{rate.line()}, below {MIN_RATE:.0%}; missed:\n{missed}"
+        if rate.rate < MIN_RATE:
+            pytest.fail(f"{rate.line()}, below {MIN_RATE:.0%}; missed:\n{missed}", pytrace=False)
     return rate
 
 
@@ -199,7 +203,8 @@ def test_pyright_catches_planted_mistakes(mode: str, pyright: dict[str, harness.
 def test_mistake_files_have_no_other_error(mypy: dict[str, harness.Checked]) -> None:
     """A mistake file must be clean but for its one mistake, or its catch proves nothing."""
     stray = harness.catch_rate(mypy["wheel"], PLANTED).stray
-    assert not stray, "errors away from the planted mistake (mypy, wheel):\n" + "\n".join(d.show() for d in stray)
+    if stray:
+        pytest.fail("errors away from the planted mistake (mypy, wheel):\n" + "\n".join(d.show() for d in stray))
 
 
 # ---------------------------------------------------------------- planted mistakes: refused at run time
@@ -241,8 +246,12 @@ def test_mistake_is_refused_before_sending(mistake: harness.Mistake, socket_dir:
     outcome = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {"raised": None}
     raised, message = outcome["raised"], outcome.get("message", "")
     what = f"{mistake.name}:{mistake.line} ({mistake.what})"
-    assert raised, f"{what}: ran without an error; sent {[r[:2] for r in sent]}\n{result.stderr}"
-    assert mistake.runtime in raised, f"{what}: expected {mistake.runtime}, got {raised[0]}: {message}"
-    assert message.strip(), f"{what}: {raised[0]} without a message"
-    assert not sent, f"{what}: {raised[0]} ({message}) but only after sending {[r[:2] for r in sent]}"
+    if not raised:
+        pytest.fail(f"{what}: ran without an error; sent {[r[:2] for r in sent]}\n{result.stderr}", pytrace=False)
+    if mistake.runtime not in raised:
+        pytest.fail(f"{what}: expected {mistake.runtime}, got {raised[0]}: {message}", pytrace=False)
+    if not message.strip():
+        pytest.fail(f"{what}: {raised[0]} without a message", pytrace=False)
+    if sent:
+        pytest.fail(f"{what}: {raised[0]} ({message}) but only after sending {[r[:2] for r in sent]}", pytrace=False)
     _note(f"typing:   run time {mistake.path.stem}: {raised[0]}: {message[:150]}")

@@ -1,4 +1,4 @@
-"""A docker-py run keyword that run() does not take."""
+"""docker-py's run(stream=True), which run() does not take."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from docker_engine import Docker
 
 def main() -> None:
     with Docker.from_env() as docker:
-        result = docker.containers.run("busybox", "true", mem_limit="64m")  # MISTAKE: not a run() keyword
+        result = docker.containers.run("busybox", "echo hi", stream=True)  # MISTAKE: on_output= or detach + logs
         print(result)
 
 
