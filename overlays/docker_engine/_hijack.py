@@ -87,6 +87,7 @@ class HijackedStream(_HijackedBase):
             raise StreamError(f"stream broken: {exc}") from exc
 
     def close(self) -> None:
+        """Close the connection (both directions)."""
         if not self._closed:
             self._closed = True
             self._stream.close()
@@ -133,6 +134,7 @@ class AsyncHijackedStream(_HijackedBase):
             raise StreamError(f"stream broken: {exc}") from exc
 
     async def aclose(self) -> None:
+        """Close the connection (both directions)."""
         if not self._closed:
             self._closed = True
             await self._stream.aclose()

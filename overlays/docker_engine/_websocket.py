@@ -235,9 +235,11 @@ class AsyncWebSocketStream(_Base):
         self._conn = conn
 
     async def send(self, data: bytes | str) -> None:
+        """A binary message (bytes) or a text message (str)."""
         await self._conn.write(self.codec.message(data))
 
     async def recv(self) -> bytes | None:
+        """The next message, or None once the connection is closed."""
         while not self._messages:
             if self.codec.closed:
                 return None
@@ -257,6 +259,7 @@ class AsyncWebSocketStream(_Base):
         return message
 
     async def aclose(self, code: int = 1000) -> None:
+        """Send our close frame (if the daemon did not close first) and close the connection."""
         try:
             frame = self.codec.close_frame(code)
             if frame:

@@ -114,6 +114,8 @@ def mismatches(sync: object, asynchronous: object) -> list[str]:
             (p.name, p.kind, p.default, normalised(p.annotation)) for p in theirs.parameters.values()
         ]:
             problems.append(f"{name}: parameters {ours} vs {theirs}")
+        if bool(mine.__doc__) != bool(twin.__doc__):
+            problems.append(f"{name}: documented in one class only")
         if normalised(ours.return_annotation) != normalised(theirs.return_annotation):
             problems.append(f"{name}: returns {ours.return_annotation} vs {theirs.return_annotation}")
         if isinstance(inspect.getattr_static(type(sync), name), property) or name in NO_IO:
@@ -154,12 +156,14 @@ def test_the_comparison_catches_drift() -> None:
 
         @property
         def stat(self) -> Any:
+            """The stat."""
             return None
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
             yield b""
 
         async def read(self) -> bytes:
+            """All of it."""
             return b""
 
         async def aclose(self) -> None:
