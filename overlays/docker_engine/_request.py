@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 from urllib.parse import quote
 
@@ -15,23 +17,42 @@ __all__ = ["Request", "quote_path"]
 _plain = re.compile(r"[A-Za-z0-9_.~:@-]+").fullmatch
 
 
-def quote_path(value: object, name: str = "id") -> str:
+def quote_path(value: object, name: str = "") -> str:
     """One path parameter, escaped; a blank one (`kill("")` would send
-    `POST /containers//kill`) raises `InvalidRequestError` before anything is sent."""
+    `POST /containers//kill`) raises `InvalidRequestError` before anything is sent;
+    `name` (else found from the caller's arguments) is the parameter it names."""
     text = value if type(value) is str else str(value)
     if _plain(text) and text != "." and text != "..":
         return text
     if not text or text.isspace():
-        raise InvalidRequestError(
-            f"blank path parameter {name}={text!r}: give a non-empty ID or name"
-            if name in ("id", "name")
-            else f"blank path parameter {name}={text!r}: give a non-empty value"
-        )
+        caller = sys._getframe(1)
+        name = name or _argument_name(caller, value)
+        what = "a non-empty ID or name" if name in ("id", "name") else "a non-empty value"
+        raise InvalidRequestError(f"blank path parameter {name}={text!r}{_operation(caller)}: give {what}")
     # `/` and `:` stay: image references (`registry:5000/app:tag`) are path
     # segments the daemon's router takes whole. `.` and `..` segments are
     # escaped so that a name can never climb to another resource.
     quoted = quote(text, safe="/:@")
     return "/".join("%2E%2E" if seg == ".." else "%2E" if seg == "." else seg for seg in quoted.split("/"))
+
+
+# The error path of quote_path: what the caller (a generated request builder) calls the value and itself.
+
+
+def _argument_name(caller: FrameType, value: object) -> str:
+    code = caller.f_code
+    for argument in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
+        if caller.f_locals.get(argument) is value:
+            return argument
+    return "id"
+
+
+def _operation(caller: FrameType) -> str:
+    """` in containers.kill()` for `_kill_request` in `docker_engine.v1_XX.api.containers`."""
+    function, module = caller.f_code.co_name, str(caller.f_globals.get("__name__", ""))
+    if function.startswith("_") and function.endswith("_request") and ".api." in module:
+        return f" in {module.rpartition('.')[2]}.{function[1:-8]}()"
+    return ""
 
 
 class Request:

@@ -26,10 +26,20 @@ def test_quote_path_keeps_references_and_escapes_dot_segments() -> None:
 
 @pytest.mark.parametrize("value", ["", " ", "\t", "\n", "  \r\n "])
 def test_blank_path_parameter_is_refused(value: str) -> None:
-    with pytest.raises(InvalidRequestError, match=r"blank path parameter id=.*: give a non-empty ID or name") as info:
-        quote_path(value)
+    with pytest.raises(InvalidRequestError, match=r"blank path parameter value=.*: give a non-empty value") as info:
+        quote_path(value)  # named after the caller's argument holding it
     assert isinstance(info.value, DockerError)
     assert isinstance(info.value, ValueError)
+
+
+def test_blank_path_parameter_named_after_the_callers_argument() -> None:
+    def _thing_request(ref: str, *, other: str = "") -> str:
+        return quote_path(ref)
+
+    with pytest.raises(InvalidRequestError, match=r"^blank path parameter ref='': give a non-empty value$"):
+        _thing_request("")
+    with pytest.raises(InvalidRequestError, match=r"^blank path parameter id=' ': give a non-empty ID or name$"):
+        quote_path(" ".strip() + " ")  # not an argument of the caller
 
 
 def test_blank_path_parameter_names_the_parameter() -> None:
@@ -49,10 +59,14 @@ def test_blank_id_is_never_sent() -> None:
     package: Any = importlib.import_module("docker_engine.v1_41")
     with package.Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle)) as docker:
         for blank in ("", "   "):
-            with pytest.raises(InvalidRequestError, match="blank path parameter"):
+            with pytest.raises(InvalidRequestError, match=r"^blank path parameter id='\s*' in containers.kill\(\): "):
                 docker.containers.kill(blank)
             with pytest.raises(InvalidRequestError, match="blank path parameter"):
                 docker.containers.delete(blank, force=True)
+            with pytest.raises(
+                InvalidRequestError, match=r"parameter name='\s*' in images.inspect\(\): give a non-empty ID"
+            ):
+                docker.images.inspect(blank)
         docker.containers.kill("abc")
 
     async def main() -> None:
