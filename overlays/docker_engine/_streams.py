@@ -216,6 +216,7 @@ class _SyncStream(_StreamBase):
     """Closing (or leaving `with`) closes the connection."""
 
     def close(self) -> None:
+        """Close the connection (the rest of the body is not read)."""
         self.response.close()
 
     def __enter__(self) -> Self:
@@ -227,6 +228,7 @@ class _SyncStream(_StreamBase):
 
 class _AsyncStream(_StreamBase):
     async def aclose(self) -> None:
+        """Close the connection (the rest of the body is not read)."""
         await self.response.aclose()
 
     async def __aenter__(self) -> Self:

@@ -167,7 +167,7 @@ def test_the_comparison_catches_drift() -> None:
             return b""
 
         async def aclose(self) -> None:
-            pass
+            """Close it."""
 
         async def __aenter__(self) -> OldAsyncBinaryStream:
             return self
