@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -251,8 +252,9 @@ def test_mistake_is_refused_before_sending(mistake: harness.Mistake, socket_dir:
             check=False,
         )
         sent = daemon.not_pings()
-    outcome = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {"raised": None}
-    raised, message = outcome["raised"], outcome.get("message", "")
+    outcome: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {}
+    raised: list[str] = outcome.get("raised") or []
+    message: str = outcome.get("message", "")
     what = f"{mistake.name}:{mistake.line} ({mistake.what})"
     if not raised:
         pytest.fail(f"{what}: ran without an error; sent {[r[:2] for r in sent]}\n{result.stderr}", pytrace=False)
