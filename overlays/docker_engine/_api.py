@@ -30,7 +30,7 @@ from ._streams import (
     FrameStream,
     JSONStream,
 )
-from ._transports import AsyncDockerTransport, DockerTransport
+from ._transports import STREAM, AsyncDockerTransport, DockerTransport
 from ._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
 
 __all__ = ["AsyncAPI", "SyncAPI"]
@@ -181,6 +181,8 @@ class _APIBase:
             content=content,
             headers=_headers(request),
             timeout=timeout,
+            # A stream has no body cap and waits for each read as long as it takes.
+            extensions={STREAM: True} if stream else None,
         )
 
     def _fast_parts(self, request: Request) -> tuple[str, list[tuple[str, str]], bytes | None]:

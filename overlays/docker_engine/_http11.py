@@ -5,6 +5,13 @@ body; responses delimited by Content-Length, chunked encoding, or the end of
 the connection; 101 Switching Protocols for attach/exec. `ResponseParser`
 takes bytes and returns events; the sync and async connections in
 `_transports` drive it.
+
+Strict where a loose reading could go wrong: a 3-digit status, a
+Content-Length of digits only (one value), no transfer or content coding but
+chunked (we ask for none), and bounded lines: the head, each chunk-size and
+trailer line, the number of headers and of interim (1xx) responses. Every
+search for a line end resumes where the last one stopped, so bytes dripping
+in cost linear time.
 """
 
 from __future__ import annotations
@@ -13,7 +20,10 @@ from collections.abc import Iterable
 
 __all__ = ["Body", "End", "Head", "ProtocolError", "ResponseParser", "encode_chunk", "encode_head"]
 
-MAX_HEAD = 64 * 1024
+MAX_HEAD = 64 * 1024  # status line and headers, and all trailers together
+MAX_HEADERS = 128
+MAX_LINE = 4096  # a chunk-size line (with extensions) or one trailer line
+MAX_INTERIM = 16  # 1xx responses before the final one
 
 
 class ProtocolError(Exception):
@@ -71,15 +81,25 @@ def encode_chunk(data: bytes) -> bytes:
 
 
 class ResponseParser:
-    """Parses one response. Feed it bytes; an empty feed means the peer closed."""
+    """Parses one response. Feed it bytes; an empty feed means the peer closed.
 
-    def __init__(self, method: str) -> None:
+    Interim 1xx responses are skipped; a 101 ends the response only when
+    `upgrade` (the request asked for it), and is otherwise an error.
+    """
+
+    def __init__(self, method: str, upgrade: bool = False) -> None:
         self._method = method
+        self._upgrade = upgrade
         self._buffer = bytearray()
         self._state = "head"  # head, length, chunk-size, chunk-data, chunk-crlf, trailer, eof, done
         self._remaining = 0
         self._keep_alive = True
+        self._scanned = 0  # how far past the unparsed start a line end was already looked for
+        self._trailer = 0  # trailer bytes so far
+        self._interim = 0
         self.head: Head | None = None
+        # The body length the head announced (None: chunked or until the end of the connection).
+        self.content_length: int | None = None
 
     @property
     def done(self) -> bool:
@@ -117,13 +137,18 @@ class ResponseParser:
         while not end_of_response:
             state = self._state
             if state == "head":
-                end = buf.find(b"\r\n\r\n", pos)
-                if end < 0:
+                end = buf.find(b"\r\n\r\n", pos + self._scanned)
+                if end < 0 or end - pos > MAX_HEAD:
                     if size - pos > MAX_HEAD:
-                        raise ProtocolError("response head too large")
+                        raise ProtocolError(f"response head larger than {MAX_HEAD} bytes")
+                    self._scanned = max(0, size - pos - 3)
                     break
-                events.append(self._parse_head(bytes(buf[pos:end])))
+                self._scanned = 0
+                head = self._parse_head(bytes(buf[pos:end]))
                 pos = end + 4
+                if head is None:  # an interim response: the real one follows
+                    continue
+                events.append(head)
                 end_of_response = self._state == "done"
             elif state == "length" or state == "chunk-data":
                 take = min(size - pos, self._remaining)
@@ -139,15 +164,18 @@ class ResponseParser:
                     else:
                         self._state = "chunk-crlf"
             elif state == "chunk-size":
-                end = buf.find(b"\r\n", pos)
-                if end < 0:
+                end = buf.find(b"\r\n", pos + self._scanned)
+                if end < 0 or end - pos > MAX_LINE:
+                    if size - pos > MAX_LINE:
+                        raise ProtocolError(f"chunk-size line longer than {MAX_LINE} bytes")
+                    self._scanned = max(0, size - pos - 1)
                     break
+                self._scanned = 0
                 line = bytes(buf[pos:end]).split(b";", 1)[0].strip()
                 pos = end + 2
-                try:
-                    self._remaining = int(line, 16)
-                except ValueError:
-                    raise ProtocolError(f"bad chunk size {line!r}") from None
+                if not line or len(line) > 16 or line.strip(b"0123456789abcdefABCDEF"):
+                    raise ProtocolError(f"bad chunk size {line[:80]!r}")
+                self._remaining = int(line, 16)
                 self._state = "chunk-data" if self._remaining else "trailer"
             elif state == "chunk-crlf":
                 if size - pos < 2:
@@ -157,10 +185,17 @@ class ResponseParser:
                 pos += 2
                 self._state = "chunk-size"
             elif state == "trailer":
-                end = buf.find(b"\r\n", pos)
-                if end < 0:
+                end = buf.find(b"\r\n", pos + self._scanned)
+                if end < 0 or end - pos > MAX_LINE:
+                    if size - pos > MAX_LINE:
+                        raise ProtocolError(f"trailer line longer than {MAX_LINE} bytes")
+                    self._scanned = max(0, size - pos - 1)
                     break
+                self._scanned = 0
                 empty = end == pos
+                self._trailer += end + 2 - pos
+                if self._trailer > MAX_HEAD:
+                    raise ProtocolError(f"trailers larger than {MAX_HEAD} bytes")
                 pos = end + 2
                 if empty:
                     self._state = "done"
@@ -182,41 +217,68 @@ class ResponseParser:
             events.append(End(self._keep_alive))
         return events
 
-    def _parse_head(self, raw: bytes) -> Head:
+    def _parse_head(self, raw: bytes) -> Head | None:
+        """The head of the response (None for an interim 1xx, which is skipped)."""
         lines = raw.split(b"\r\n")
+        if len(lines) > MAX_HEADERS + 1:
+            raise ProtocolError(f"more than {MAX_HEADERS} response headers")
         parts = lines[0].split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
+        if len(parts) < 2 or parts[0] not in (b"HTTP/1.1", b"HTTP/1.0"):
             raise ProtocolError(f"not an HTTP/1.x response: {lines[0][:80]!r}")
-        try:
-            status = int(parts[1])
-        except ValueError:
-            raise ProtocolError(f"bad status line {lines[0][:80]!r}") from None
+        code = parts[1]
+        if len(code) != 3 or not code.isdigit() or code[0] not in b"12345":
+            raise ProtocolError(f"bad status line {lines[0][:80]!r}")
+        status = int(code)
         headers = []
         by_name: dict[bytes, bytes] = {}
+        conflict: tuple[bytes, bytes] | None = None  # two Content-Length values: fatal only where they frame a body
         for line in lines[1:]:
             name, sep, value = line.partition(b":")
-            if not sep:
-                raise ProtocolError(f"bad header line {line[:80]!r}")
             name = name.strip()
+            if not sep or not name:
+                raise ProtocolError(f"bad header line {line[:80]!r}")
             value = value.strip()
             headers.append((name, value))
-            by_name.setdefault(name.lower(), value)
+            lower = name.lower()
+            first = by_name.setdefault(lower, value)
+            if first is not value and lower == b"content-length" and first != value:
+                conflict = (first, value)
         head = Head(status, parts[2] if len(parts) > 2 else b"", headers, by_name)
+        if status < 200 and not (status == 101 and self._upgrade):
+            if status == 101:
+                raise ProtocolError("101 Switching Protocols to a request that asked for no upgrade")
+            self._interim += 1
+            if self._interim > MAX_INTERIM:
+                raise ProtocolError(f"more than {MAX_INTERIM} interim (1xx) responses")
+            return None
         self.head = head
-        connection = (head.get(b"connection") or b"").lower()
-        self._keep_alive = parts[0] == b"HTTP/1.1" and connection != b"close"
+        connection = by_name.get(b"connection")
+        self._keep_alive = parts[0] == b"HTTP/1.1" and (connection is None or connection.lower() != b"close")
         if status == 101:
             self._keep_alive = False
             self._state = "done"
-        elif status in (204, 304) or 100 <= status < 200 or self._method == "HEAD":
+            return head
+        if status in (204, 304) or self._method == "HEAD":
             self._state = "done"
-        elif (head.get(b"transfer-encoding") or b"").lower() == b"chunked":
+            return head
+        coding = by_name.get(b"content-encoding")
+        if coding is not None and coding.lower() not in (b"identity", b""):
+            # We never ask for one: a compressed body would grow past every limit when decoded.
+            raise ProtocolError(f"unrequested Content-Encoding {coding[:40]!r}")
+        transfer = by_name.get(b"transfer-encoding")
+        length = by_name.get(b"content-length")
+        if transfer is not None:
+            if transfer.lower() != b"chunked":
+                raise ProtocolError(f"unsupported Transfer-Encoding {transfer[:40]!r}")
+            if length is not None:
+                self._keep_alive = False  # both framings: read the chunks, then trust the connection no more
             self._state = "chunk-size"
-        elif (length := head.get(b"content-length")) is not None:
-            try:
-                self._remaining = int(length)
-            except ValueError:
-                raise ProtocolError(f"bad Content-Length {length!r}") from None
+        elif length is not None:
+            if conflict is not None:
+                raise ProtocolError(f"conflicting Content-Length headers {conflict[0][:20]!r} and {conflict[1][:20]!r}")
+            if not length.isdigit() or len(length) > 18:
+                raise ProtocolError(f"bad Content-Length {length[:40]!r}")
+            self._remaining = self.content_length = int(length)
             self._state = "length" if self._remaining else "done"
         else:
             self._keep_alive = False

@@ -9,6 +9,19 @@ reuse it.
 
 `DockerTransport.fast_request` is the thin path for small, non-streaming
 calls: no httpx Request/Response objects on the way.
+
+Failure behaviour (README, "Limits and failure behaviour"): a request is sent
+again only if nothing of it can have reached the daemon (an idle connection
+found closed before writing, or the first write refused with EPIPE/ECONNRESET),
+or if it is a GET/HEAD whose reused connection closed before any answer;
+never after a timeout. A plain call finishes within its timeout (one
+deadline for the pool wait, connecting, sending and the whole answer); its
+body is capped at `Limits.max_body`, an error body at `MAX_ERROR_BODY`
+(read no further: the connection is then closed). A stream waits for its head
+within the timeout, then for each read at most `Limits.stream_timeout`. At
+most `Limits.max_connections` connections are open at once; more requests
+wait for one. A connection goes back to the pool only after a complete
+answer; any error closes it.
 """
 
 from __future__ import annotations
@@ -16,24 +29,93 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import re
+import select
 import shutil
 import socket
 import ssl
 import subprocess
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from ._config import ConnectionConfig, TLSConfig
+from ._config import ConfigError, ConnectionConfig, TLSConfig
+from ._errors import MAX_ERROR_BODY
 from ._http11 import Body, End, Head, ProtocolError, ResponseParser, encode_chunk, encode_head
 
-__all__ = ["AsyncDockerTransport", "DockerTransport", "ssl_context"]
+__all__ = [
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_MAX_CONNECTIONS",
+    "STREAM",
+    "AsyncDockerTransport",
+    "DockerTransport",
+    "Limits",
+    "ResponseTooLarge",
+    "ssl_context",
+]
 
 READ_SIZE = 256 * 1024
 MAX_IDLE = 16
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+DEFAULT_MAX_CONNECTIONS = 100
+# Requests that may be sent again after their connection broke before any answer.
+IDEMPOTENT = frozenset(("GET", "HEAD"))
+# The request extension that marks a streamed response: no body cap, an idle timeout instead of a deadline.
+STREAM = "docker_engine.stream"
+_POLL_IN = select.POLLIN | select.POLLPRI
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]").search
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one client allows itself (see the README's "Limits and failure behaviour").
+
+    `max_body`: bytes of a non-streamed answer (a larger one is an error);
+    `max_connections`: connections open at once (more requests wait, within their
+    timeout); `stream_timeout`: seconds a stream may stay silent (None: forever).
+    """
+
+    max_body: int = DEFAULT_MAX_BODY
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    stream_timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.max_body) is not int or self.max_body < 0:
+            raise ConfigError(f"max_body must be a number of bytes (an int >= 0), not {self.max_body!r}")
+        if type(self.max_connections) is not int or self.max_connections < 1:
+            raise ConfigError(f"max_connections must be an int >= 1, not {self.max_connections!r}")
+        if self.stream_timeout is not None and not self.stream_timeout > 0:
+            raise ConfigError(f"stream_timeout must be None or > 0 seconds, not {self.stream_timeout!r}")
+
+
+class ResponseTooLarge(httpx.RemoteProtocolError):
+    """A non-streamed answer larger than `Limits.max_body`."""
+
+
+class _NotSent(Exception):
+    """The first write failed on a connection the peer had closed: nothing of the request left."""
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds until `deadline` (monotonic), for a socket timeout; TimeoutError once it passed."""
+    if deadline is None:
+        return None
+    left = deadline - monotonic()
+    if left <= 0:
+        raise TimeoutError("the request's deadline passed")
+    return left
+
+
+def _too_large(limit: int, length: int | None = None) -> ResponseTooLarge:
+    said = f" (Content-Length: {length})" if length is not None else ""
+    return ResponseTooLarge(
+        f"the answer is larger than max_body={limit} bytes{said}; raise the limit with max_body= if it is expected"
+    )
 
 
 def ssl_context(tls: TLSConfig) -> ssl.SSLContext:
@@ -52,6 +134,9 @@ class Dialer:
 
     def __init__(self, config: ConnectionConfig) -> None:
         self.config = config
+        if _CONTROL(config.host):
+            # A NUL would cut a socket path short, CR/LF would reach the Host header.
+            raise ConfigError(f"{config.host!r}: the address contains a control character (NUL, CR, LF, ...)")
         parts = urlsplit(config.host)
         self.scheme = parts.scheme
         self.path = parts.path
@@ -135,18 +220,39 @@ def ssh_failure(process: subprocess.Popen[bytes] | None) -> str:
 class Connection:
     """One keep-alive connection; used by one request at a time."""
 
-    def __init__(self, sock: socket.socket, process: subprocess.Popen[bytes] | None) -> None:
+    def __init__(
+        self, sock: socket.socket, process: subprocess.Popen[bytes] | None, pool: DockerTransport | None = None
+    ) -> None:
         self.sock = sock
         self.process = process
         self.parser: ResponseParser | None = None
         self.reused = False
+        self.deadline: float | None = (
+            None  # of the current exchange (monotonic); None: each read waits the socket timeout
+        )
+        self.closed = False
+        self._pool = pool  # told when the connection closes: it counts open connections
+        self._poll = select.poll()
+        self._poll.register(sock.fileno(), _POLL_IN)
+
+    def stale(self) -> bool:
+        """Whether this idle connection can no longer carry a request: anything to read
+        on it (the peer's end, a reset, stray bytes) means it cannot."""
+        return bool(self._poll.poll(0))
 
     def send(self, head: bytes, body: bytes | Iterable[bytes] | None) -> None:
+        """Raises `_NotSent` when the very first write fails with EPIPE/ECONNRESET: the peer
+        had closed the connection and no byte of this request left."""
         sock = self.sock
+        first = head + body if body is not None and isinstance(body, bytes) else head
+        try:
+            sent = sock.send(first)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _NotSent(str(exc)) from exc
+        if sent < len(first):
+            sock.sendall(memoryview(first)[sent:])
         if body is None or isinstance(body, bytes):
-            sock.sendall(head + body if body else head)
             return
-        sock.sendall(head)
         for chunk in body:
             if chunk:
                 sock.sendall(encode_chunk(chunk))
@@ -155,14 +261,22 @@ class Connection:
     def events(self) -> Iterator[Head | Body | End]:
         parser = self.parser
         assert parser is not None
-        recv = self.sock.recv
+        sock = self.sock
+        recv = sock.recv
         while True:
             data = recv(READ_SIZE)
             yield from parser.feed(data)
             if parser.done:
                 return
+            deadline = self.deadline
+            if deadline is not None:
+                # The socket timeout bounds one read; the deadline bounds them all.
+                sock.settimeout(_left(deadline))
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         try:
             self.sock.close()
         finally:
@@ -175,6 +289,8 @@ class Connection:
                     self.process.wait()
             if self.process is not None and self.process.stderr is not None:
                 self.process.stderr.close()
+            if self._pool is not None:
+                self._pool._closed_one()
 
 
 def _request_head(dialer: Dialer, method: str, target: str, headers: Iterable[tuple[str, str]], body: Any) -> bytes:
@@ -187,84 +303,186 @@ def _map_error(exc: BaseException, dialer: Dialer, conn: Connection | None) -> h
         return exc
     if isinstance(exc, TimeoutError):
         return httpx.ReadTimeout(f"timed out waiting for {dialer.config.host}")
+    if isinstance(exc, _NotSent):
+        return httpx.WriteError(f"the connection was closed before the request was sent: {exc}")
     if isinstance(exc, ProtocolError):
         return httpx.RemoteProtocolError(f"{exc}{ssh_failure(conn.process) if conn else ''}")
     return httpx.ReadError(f"{exc}{ssh_failure(conn.process) if conn else ''}")
 
 
+def _request_headers(request: httpx.Request) -> list[tuple[str, str]]:
+    # Framing is ours; no Accept-Encoding: we take no compressed answer (see `_http11`).
+    return [
+        (k, v)
+        for k, v in request.headers.items()
+        if k.lower() not in ("host", "content-length", "transfer-encoding", "accept-encoding")
+    ]
+
+
 class DockerTransport(httpx.BaseTransport):
     """A pooled, thread-safe transport to one daemon."""
 
-    def __init__(self, config: ConnectionConfig) -> None:
+    def __init__(self, config: ConnectionConfig, limits: Limits | None = None) -> None:
         self.dialer = Dialer(config)
+        self.limits = limits if limits is not None else Limits()
+        self._max_body = self.limits.max_body
         self._idle: list[Connection] = []
         self._lock = threading.Lock()
+        self._free = threading.Condition(self._lock)  # a connection went idle or closed
+        self._open = 0  # connections open (idle or in use), at most limits.max_connections
+        self._waiting = 0
         self._closed = False
 
     # -- pool ----------------------------------------------------------------
 
-    def _acquire(self, timeout: float | None) -> Connection:
+    def _acquire(self, deadline: float | None) -> Connection:
+        while True:
+            with self._lock:
+                while not self._idle and self._open >= self.limits.max_connections:
+                    left = None if deadline is None else deadline - monotonic()
+                    if left is not None and left <= 0:
+                        raise httpx.PoolTimeout(
+                            f"no free connection to {self.dialer.config.host} in time"
+                            f" ({self.limits.max_connections} in use; max_connections=)"
+                        )
+                    self._waiting += 1
+                    try:
+                        self._free.wait(left)
+                    finally:
+                        self._waiting -= 1
+                if self._idle:
+                    conn = self._idle.pop()
+                else:
+                    self._open += 1
+                    break
+            if conn.stale():
+                conn.close()  # the daemon closed it while idle: nothing was sent on it
+                continue
+            conn.reused = True
+            return conn
+        try:
+            sock, process = self.dialer.connect(_left(deadline))
+        except BaseException:
+            self._closed_one()
+            raise
+        return Connection(sock, process, self)
+
+    def _closed_one(self) -> None:
         with self._lock:
-            if self._idle:
-                conn = self._idle.pop()
-                conn.reused = True
-                return conn
-        sock, process = self.dialer.connect(timeout)
-        return Connection(sock, process)
+            self._open -= 1
+            if self._waiting:
+                self._free.notify()
 
     def _release(self, conn: Connection, reusable: bool) -> None:
         if reusable and not self._closed:
             with self._lock:
                 if len(self._idle) < MAX_IDLE:
                     self._idle.append(conn)
+                    if self._waiting:
+                        self._free.notify()
                     return
         conn.close()
 
     def _start(
-        self, method: str, target: str, headers: Iterable[tuple[str, str]], body: Any, timeout: float | None
+        self,
+        method: str,
+        target: str,
+        headers: Iterable[tuple[str, str]],
+        body: Any,
+        timeout: float | None,
+        upgrade: bool = False,
     ) -> tuple[Connection, Iterator[Head | Body | End], Head]:
-        """Send a request and read up to the response head (retrying once on a stale pooled connection)."""
+        """Send a request and read up to the response head, within `timeout` (one deadline;
+        a streamed request body gets `timeout` per write and the deadline starts after it).
+
+        Sent again only when nothing of it left (a stale idle connection, a first write
+        refused), or once for a GET/HEAD whose reused connection closed before answering.
+        """
         head_bytes = _request_head(self.dialer, method, target, headers, body)
-        for attempt in (0, 1):
-            conn = self._acquire(timeout)
-            conn.sock.settimeout(timeout)
-            conn.parser = ResponseParser(method)
+        streaming = body is not None and not isinstance(body, bytes)
+        deadline = None if timeout is None else monotonic() + timeout
+        retried = False
+        while True:
+            conn = self._acquire(deadline)
+            conn.parser = ResponseParser(method, upgrade)
             try:
-                conn.send(head_bytes, body)
+                if streaming:
+                    conn.sock.settimeout(timeout)
+                    conn.send(head_bytes, body)
+                    deadline = None if timeout is None else monotonic() + timeout
+                else:
+                    conn.sock.settimeout(_left(deadline))
+                    conn.send(head_bytes, body)
+                conn.deadline = deadline
                 events = conn.events()
                 first = next(events)
-            except (ProtocolError, OSError) as exc:
-                replayable = body is None or isinstance(body, bytes)
-                if attempt == 0 and conn.reused and replayable:
+            except _NotSent as exc:
+                if conn.reused:
                     conn.close()
+                    continue
+                error = _map_error(exc, self.dialer, conn)
+                conn.close()
+                raise error from exc
+            except (ProtocolError, OSError) as exc:
+                if (
+                    conn.reused
+                    and not retried
+                    and not streaming
+                    and method in IDEMPOTENT
+                    and not isinstance(exc, TimeoutError)
+                ):
+                    conn.close()
+                    retried = True
                     continue
                 # Built before closing: it reads what ssh said on stderr.
                 error = _map_error(exc, self.dialer, conn)
                 conn.close()
                 raise error from exc
+            except BaseException:
+                conn.close()
+                raise
             assert isinstance(first, Head)
             return conn, events, first
-        raise AssertionError("unreachable")
 
     # -- fast path -------------------------------------------------------------
 
     def fast_request(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, timeout: float | None
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """Send a request and read the whole response."""
+        """Send a request and read the whole response, within `timeout`."""
         conn, events, head = self._start(method, target, headers, body, timeout)
         chunks = []
+        total = 0
         try:
+            if head.status < 400:
+                limit = self._max_body
+                length = conn.parser.content_length if conn.parser is not None else None
+                if length is not None and length > limit:
+                    raise _too_large(limit, length)
+            else:
+                limit = MAX_ERROR_BODY
             for event in events:
                 if isinstance(event, Body):
-                    chunks.append(event.data)
+                    data = event.data
+                    total += len(data)
+                    if total > limit:
+                        if head.status < 400:
+                            raise _too_large(limit)
+                        # An error's message needs no more: read no further, close.
+                        chunks.append(data[: len(data) - (total - limit)])
+                        conn.close()
+                        break
+                    chunks.append(data)
                 elif isinstance(event, End):
-                    self._release(conn, event.reusable and head.status != 101)
+                    self._release(conn, event.reusable)
                     break
         except (ProtocolError, OSError) as exc:
             error = _map_error(exc, self.dialer, conn)
             conn.close()
             raise error from exc
+        except BaseException:
+            conn.close()
+            raise
         return head.status, head.headers, b"".join(chunks)
 
     # -- httpx interface ---------------------------------------------------------
@@ -273,44 +491,81 @@ class DockerTransport(httpx.BaseTransport):
         timeouts = request.extensions.get("timeout", {})
         body: Any = request.read() if isinstance(request.stream, httpx.ByteStream) else request.stream
         target = request.url.raw_path.decode("ascii")
-        headers = [
-            (k, v)
-            for k, v in request.headers.items()
-            if k.lower() not in ("host", "content-length", "transfer-encoding")
-        ]
-        conn, events, head = self._start(request.method, target, headers, body, timeouts.get("connect"))
-        conn.sock.settimeout(timeouts.get("read"))
+        upgrade = "upgrade" in request.headers
+        streamed = bool(request.extensions.get(STREAM))
+        timeout = timeouts.get("connect") if streamed else timeouts.get("read")
+        conn, events, head = self._start(request.method, target, _request_headers(request), body, timeout, upgrade)
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": head.reason}
-        if head.status == 101:
-            assert conn.parser is not None
-            extensions["network_stream"] = UpgradedStream(conn, conn.parser.leftover())
-            return httpx.Response(101, headers=head.headers, extensions=extensions)
-        return httpx.Response(
-            head.status, headers=head.headers, stream=_BodyStream(self, conn, events), extensions=extensions
-        )
+        try:
+            if streamed or head.status == 101:
+                # A stream (or an upgraded connection): each read waits at most the read timeout.
+                conn.deadline = None
+                conn.sock.settimeout(timeouts.get("read"))
+            if head.status == 101:
+                assert conn.parser is not None
+                extensions["network_stream"] = UpgradedStream(conn, conn.parser.leftover())
+                return httpx.Response(101, headers=head.headers, extensions=extensions)
+            limit: int | None = None
+            if head.status >= 400:
+                limit = MAX_ERROR_BODY
+            elif not streamed:
+                limit = self._max_body
+                length = conn.parser.content_length if conn.parser is not None else None
+                if length is not None and length > limit:
+                    raise _too_large(limit, length)
+        except BaseException:
+            conn.close()
+            raise
+        stream = _BodyStream(self, conn, events, limit, truncate=head.status >= 400)
+        return httpx.Response(head.status, headers=head.headers, stream=stream, extensions=extensions)
 
     def close(self) -> None:
         self._closed = True
         with self._lock:
             idle, self._idle = self._idle, []
+            self._free.notify_all()
         for conn in idle:
             conn.close()
 
 
 class _BodyStream(httpx.SyncByteStream):
-    def __init__(self, transport: DockerTransport, conn: Connection, events: Iterator[Head | Body | End]) -> None:
+    """The body: at most `limit` bytes (then an error, or with `truncate` the end: the
+    connection is closed rather than read further)."""
+
+    def __init__(
+        self,
+        transport: DockerTransport,
+        conn: Connection,
+        events: Iterator[Head | Body | End],
+        limit: int | None,
+        *,
+        truncate: bool,
+    ) -> None:
         self._transport = transport
         self._conn: Connection | None = conn
         self._events = events
+        self._limit = limit
+        self._truncate = truncate
 
     def __iter__(self) -> Iterator[bytes]:
         conn = self._conn
         if conn is None:
             return
+        limit = self._limit
+        total = 0
         try:
             for event in self._events:
                 if isinstance(event, Body):
-                    yield event.data
+                    data = event.data
+                    if limit is not None:
+                        total += len(data)
+                        if total > limit:
+                            if not self._truncate:
+                                raise _too_large(limit)
+                            self.close()
+                            yield data[: len(data) - (total - limit)]
+                            return
+                    yield data
                 elif isinstance(event, End):
                     self._conn = None
                     self._transport._release(conn, event.reusable)
@@ -319,6 +574,9 @@ class _BodyStream(httpx.SyncByteStream):
             error = _map_error(exc, self._transport.dialer, conn)
             self.close()
             raise error from exc
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         # Closed before the end: the connection is mid-response, not reusable.
@@ -421,13 +679,13 @@ class _Protocol(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def wait(self, timeout: float | None) -> None:
-        """Until data or the end of the stream is here; TimeoutError after `timeout` seconds."""
+    async def wait(self, deadline: float | None) -> None:
+        """Until data or the end of the stream is here; TimeoutError at `deadline` (loop time)."""
         if self.chunks or self.eof:
             return
         loop = asyncio.get_running_loop()
         waiter = self._waiter = loop.create_future()
-        timer = loop.call_at(loop.time() + timeout, _expire, waiter) if timeout is not None else None
+        timer = loop.call_at(deadline, _expire, waiter) if deadline is not None else None
         try:
             await waiter
         finally:
@@ -456,14 +714,27 @@ class _Protocol(asyncio.Protocol):
             self.transport.resume_reading()
         return data
 
-    async def drain(self) -> None:
-        if self._writable is not None:
-            await self._writable
+    async def drain(self, deadline: float | None = None) -> None:
+        writable = self._writable
+        if writable is None:
+            return
+        timer = None
+        if deadline is not None:
+            timer = asyncio.get_running_loop().call_at(deadline, _expire, writable)
+        try:
+            await writable
+        finally:
+            if timer is not None:
+                timer.cancel()
 
 
 class AsyncConnection:
     def __init__(
-        self, transport: asyncio.Transport, protocol: _Protocol, process: subprocess.Popen[bytes] | None
+        self,
+        transport: asyncio.Transport,
+        protocol: _Protocol,
+        process: subprocess.Popen[bytes] | None,
+        pool: AsyncDockerTransport | None = None,
     ) -> None:
         self.transport = transport
         self.protocol = protocol
@@ -471,34 +742,44 @@ class AsyncConnection:
         self.parser: ResponseParser | None = None
         self.pending: collections.deque[Head | Body | End] = collections.deque()
         self.reused = False
+        self.deadline: float | None = None  # of the current exchange (loop time)
+        self.closed = False
+        self._pool = pool
+        self._poll = select.poll()
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            self._poll.register(sock.fileno(), _POLL_IN)
 
-    async def send(self, head: bytes, body: Any) -> None:
+    def stale(self) -> bool:
+        """Whether this idle connection can no longer carry a request (see `Connection.stale`)."""
+        protocol = self.protocol
+        return bool(protocol.eof or protocol.chunks or self.transport.is_closing() or self._poll.poll(0))
+
+    async def send(self, head: bytes, body: Any, deadline: float | None, timeout: float | None) -> None:
+        """Within `deadline`; a streamed body waits at most `timeout` for each chunk to leave."""
         transport = self.transport
         protocol = self.protocol
         if transport.is_closing() or protocol.eof:
-            # A pooled connection the daemon closed while idle: the caller retries on a new one.
-            raise ConnectionResetError("the connection was closed")
+            # A pooled connection the daemon closed while idle: nothing was written.
+            raise _NotSent("the connection was closed")
         if body is None or isinstance(body, bytes):
             transport.write(head + body if body else head)
-        else:
-            transport.write(head)
-            if hasattr(body, "__aiter__"):
-                async for chunk in body:
-                    if chunk:
-                        transport.write(encode_chunk(chunk))
-                        await protocol.drain()
-            else:
-                for chunk in body:
-                    if chunk:
-                        transport.write(encode_chunk(chunk))
-                        await protocol.drain()
-            transport.write(b"0\r\n\r\n")
-        await protocol.drain()
+            await protocol.drain(deadline)
+            return
+        loop = asyncio.get_running_loop()
+        transport.write(head)
+        chunks = body if hasattr(body, "__aiter__") else _aiter(body)
+        async for chunk in chunks:
+            if chunk:
+                transport.write(encode_chunk(chunk))
+                await protocol.drain(None if timeout is None else loop.time() + timeout)
+        transport.write(b"0\r\n\r\n")
+        await protocol.drain(None if timeout is None else loop.time() + timeout)
 
-    async def next_event(self, timeout: float | None) -> Head | Body | End:
+    async def next_event(self, deadline: float | None) -> Head | Body | End:
         """The next event of the current response; call no more after its End.
 
-        `timeout` bounds each wait for the peer, as a socket timeout would.
+        Waits for the peer until `deadline` (loop time; None: forever).
         """
         # A coroutine, not an async generator: one left unfinished would cost a
         # task and a self-pipe wake-up per request to finalize.
@@ -508,33 +789,70 @@ class AsyncConnection:
             assert parser is not None
             protocol = self.protocol
             while not pending:
-                await protocol.wait(timeout)
+                await protocol.wait(deadline)
                 pending.extend(parser.feed(protocol.take()))
         return pending.popleft()
 
-    async def aclose(self) -> None:
-        self.transport.close()
-        with contextlib.suppress(OSError, ssl.SSLError):
-            await self.protocol.closed
+    def abort(self) -> None:
+        """Close at once, without waiting (on cancellation)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.transport.abort()
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            await asyncio.to_thread(self.process.wait)
-        if self.process is not None and self.process.stderr is not None:
-            self.process.stderr.close()
+            self.process.kill()
+        if self._pool is not None:
+            self._pool._closed_one()
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.transport.close()
+            with contextlib.suppress(OSError, ssl.SSLError):
+                await self.protocol.closed
+            if self.process is not None and self.process.poll() is None:
+                self.process.terminate()
+                await asyncio.to_thread(self.process.wait)
+            if self.process is not None and self.process.stderr is not None:
+                self.process.stderr.close()
+        finally:
+            if self._pool is not None:
+                self._pool._closed_one()
+
+
+async def _aiter(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
+async def _close(conn: AsyncConnection) -> None:
+    """Close after an error; if this task is being cancelled, at once."""
+    try:
+        await conn.aclose()
+    except BaseException:
+        conn.abort()
+        raise
 
 
 class AsyncDockerTransport(httpx.AsyncBaseTransport):
     """The asyncio twin of `DockerTransport` (task-safe: one request per connection at a time)."""
 
-    def __init__(self, config: ConnectionConfig) -> None:
+    def __init__(self, config: ConnectionConfig, limits: Limits | None = None) -> None:
         self.dialer = Dialer(config)
+        self.limits = limits if limits is not None else Limits()
+        self._max_body = self.limits.max_body
         self._idle: list[AsyncConnection] = []
+        self._open = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._closed = False
 
-    async def _connect(self, timeout: float | None) -> AsyncConnection:
+    async def _connect(self, deadline: float | None) -> AsyncConnection:
         dialer = self.dialer
         try:
             loop = asyncio.get_running_loop()
+            timeout = None if deadline is None else max(deadline - loop.time(), 0.0)
             if dialer.scheme == "unix":
                 transport, protocol = await asyncio.wait_for(
                     loop.create_unix_connection(_Protocol, dialer.path), timeout
@@ -542,7 +860,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             elif dialer.scheme == "ssh":
                 sock, process = dialer.connect(timeout)
                 transport, protocol = await loop.create_unix_connection(_Protocol, sock=sock)
-                return AsyncConnection(transport, protocol, process)
+                return AsyncConnection(transport, protocol, process, self)
             else:
                 transport, protocol = await asyncio.wait_for(
                     loop.create_connection(
@@ -554,7 +872,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                     ),
                     timeout,
                 )
-            return AsyncConnection(transport, protocol, None)
+            return AsyncConnection(transport, protocol, None, self)
         except httpx.ConnectError:
             raise
         except TimeoutError as exc:
@@ -564,78 +882,189 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         except OSError as exc:
             raise httpx.ConnectError(f"{exc.strerror or exc}") from exc
 
-    async def _start(
-        self, method: str, target: str, headers: Iterable[tuple[str, str]], body: Any, timeout: float | None
-    ) -> tuple[AsyncConnection, Head]:
-        """Send a request and read up to the response head (retrying once on a stale pooled connection)."""
-        head_bytes = _request_head(self.dialer, method, target, headers, body)
-        for attempt in (0, 1):
-            if self._idle:
-                conn = self._idle.pop()
+    # -- pool ----------------------------------------------------------------
+
+    async def _acquire(self, deadline: float | None) -> AsyncConnection:
+        while True:
+            idle = self._idle
+            if idle:
+                conn = idle.pop()
+                if conn.stale():
+                    await _close(conn)  # the daemon closed it while idle: nothing was sent on it
+                    continue
                 conn.reused = True
-            else:
-                conn = await self._connect(timeout)
-            conn.parser = ResponseParser(method)
+                return conn
+            if self._open < self.limits.max_connections:
+                self._open += 1
+                try:
+                    conn = await self._connect(deadline)
+                except BaseException:
+                    self._closed_one()
+                    raise
+                if conn.closed:  # closed while connecting (cannot happen today; keep the count right)
+                    continue
+                return conn
+            await self._wait_free(deadline)
+
+    async def _wait_free(self, deadline: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_at(deadline, _expire, waiter) if deadline is not None else None
+        try:
+            await waiter
+        except TimeoutError:
+            raise httpx.PoolTimeout(
+                f"no free connection to {self.dialer.config.host} in time"
+                f" ({self.limits.max_connections} in use; max_connections=)"
+            ) from None
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._wake()  # woken, but leaving: pass it on
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _closed_one(self) -> None:
+        self._open -= 1
+        if self._waiters:
+            self._wake()
+
+    async def _release(self, conn: AsyncConnection, reusable: bool) -> None:
+        if reusable and not self._closed and len(self._idle) < MAX_IDLE:
+            self._idle.append(conn)
+            if self._waiters:
+                self._wake()
+        else:
+            await conn.aclose()
+
+    async def _start(
+        self,
+        method: str,
+        target: str,
+        headers: Iterable[tuple[str, str]],
+        body: Any,
+        timeout: float | None,
+        upgrade: bool = False,
+    ) -> tuple[AsyncConnection, Head]:
+        """Send a request and read up to the response head; as `DockerTransport._start`."""
+        head_bytes = _request_head(self.dialer, method, target, headers, body)
+        streaming = body is not None and not isinstance(body, bytes)
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        retried = False
+        while True:
+            conn = await self._acquire(deadline)
+            conn.parser = ResponseParser(method, upgrade)
             conn.pending.clear()
             try:
-                await conn.send(head_bytes, body)
-                first = await conn.next_event(timeout)
-            except (ProtocolError, OSError, TimeoutError) as exc:
-                await conn.aclose()
-                if attempt == 0 and conn.reused and (body is None or isinstance(body, bytes)):
+                await conn.send(head_bytes, body, deadline, timeout)
+                if streaming and timeout is not None:
+                    deadline = loop.time() + timeout  # the upload took what it took
+                conn.deadline = deadline
+                first = await conn.next_event(deadline)
+            except _NotSent as exc:
+                await _close(conn)
+                if conn.reused:
                     continue
                 raise _map_error(exc, self.dialer, None) from exc
+            except (ProtocolError, OSError) as exc:
+                await _close(conn)
+                if (
+                    conn.reused
+                    and not retried
+                    and not streaming
+                    and method in IDEMPOTENT
+                    and not isinstance(exc, TimeoutError)
+                ):
+                    retried = True
+                    continue
+                raise _map_error(exc, self.dialer, None) from exc
+            except BaseException:
+                conn.abort()
+                raise
             assert isinstance(first, Head)
             return conn, first
-        raise AssertionError("unreachable")
 
     async def fast_request(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None, timeout: float | None
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """Send a request and read the whole response."""
+        """Send a request and read the whole response, within `timeout`."""
         conn, head = await self._start(method, target, headers, body, timeout)
+        deadline = conn.deadline
         chunks = []
+        total = 0
         try:
+            if head.status < 400:
+                limit = self._max_body
+                length = conn.parser.content_length if conn.parser is not None else None
+                if length is not None and length > limit:
+                    raise _too_large(limit, length)
+            else:
+                limit = MAX_ERROR_BODY
             while True:
-                event = await conn.next_event(timeout)
+                event = await conn.next_event(deadline)
                 if isinstance(event, Body):
-                    chunks.append(event.data)
+                    data = event.data
+                    total += len(data)
+                    if total > limit:
+                        if head.status < 400:
+                            raise _too_large(limit)
+                        # An error's message needs no more: read no further, close.
+                        chunks.append(data[: len(data) - (total - limit)])
+                        await _close(conn)
+                        break
+                    chunks.append(data)
                 elif isinstance(event, End):
-                    await self._release(conn, event.reusable and head.status != 101)
+                    await self._release(conn, event.reusable)
                     break
-        except (ProtocolError, OSError, TimeoutError) as exc:
-            await conn.aclose()
+        except (ProtocolError, OSError) as exc:
+            await _close(conn)
             raise _map_error(exc, self.dialer, None) from exc
+        except BaseException:
+            conn.abort()
+            raise
         return head.status, head.headers, b"".join(chunks)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         body: Any = await request.aread() if isinstance(request.stream, httpx.ByteStream) else request.stream
         target = request.url.raw_path.decode("ascii")
-        headers = [
-            (k, v)
-            for k, v in request.headers.items()
-            if k.lower() not in ("host", "content-length", "transfer-encoding")
-        ]
-        read_timeout = timeouts.get("read")
-        conn, first = await self._start(request.method, target, headers, body, timeouts.get("connect"))
+        upgrade = "upgrade" in request.headers
+        streamed = bool(request.extensions.get(STREAM))
+        timeout = timeouts.get("connect") if streamed else timeouts.get("read")
+        conn, first = await self._start(request.method, target, _request_headers(request), body, timeout, upgrade)
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": first.reason}
-        if first.status == 101:
-            assert conn.parser is not None
-            extensions["network_stream"] = AsyncUpgradedStream(conn, conn.parser.leftover())
-            return httpx.Response(101, headers=first.headers, extensions=extensions)
-        return httpx.Response(
-            first.status,
-            headers=first.headers,
-            stream=_AsyncBodyStream(self, conn, read_timeout),
-            extensions=extensions,
-        )
-
-    async def _release(self, conn: AsyncConnection, reusable: bool) -> None:
-        if reusable and not self._closed and len(self._idle) < MAX_IDLE:
-            self._idle.append(conn)
-        else:
-            await conn.aclose()
+        try:
+            if first.status == 101:
+                assert conn.parser is not None
+                extensions["network_stream"] = AsyncUpgradedStream(conn, conn.parser.leftover())
+                return httpx.Response(101, headers=first.headers, extensions=extensions)
+            limit: int | None = None
+            if first.status >= 400:
+                limit = MAX_ERROR_BODY
+            elif not streamed:
+                limit = self._max_body
+                length = conn.parser.content_length if conn.parser is not None else None
+                if length is not None and length > limit:
+                    raise _too_large(limit, length)
+        except BaseException:
+            await _close(conn)
+            raise
+        idle = timeouts.get("read") if streamed else None
+        stream = _AsyncBodyStream(self, conn, idle, limit, truncate=first.status >= 400)
+        return httpx.Response(first.status, headers=first.headers, stream=stream, extensions=extensions)
 
     async def aclose(self) -> None:
         self._closed = True
@@ -645,37 +1074,66 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
 
 
 class _AsyncBodyStream(httpx.AsyncByteStream):
+    """The asyncio twin of `_BodyStream`: a plain call's body within the deadline of its
+    exchange, a stream's with each wait bounded by `idle` seconds (None: unbounded)."""
+
     def __init__(
         self,
         transport: AsyncDockerTransport,
         conn: AsyncConnection,
-        timeout: float | None,
+        idle: float | None,
+        limit: int | None,
+        *,
+        truncate: bool,
     ) -> None:
         self._transport = transport
         self._conn: AsyncConnection | None = conn
-        self._timeout = timeout
+        self._idle = idle
+        self._limit = limit
+        self._truncate = truncate
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         conn = self._conn
         if conn is None:
             return
+        idle = self._idle
+        limit = self._limit
+        deadline = conn.deadline if idle is None else None
+        loop = asyncio.get_running_loop()
+        total = 0
         try:
             while True:
-                event = await conn.next_event(self._timeout)
+                if idle is not None:
+                    deadline = loop.time() + idle
+                event = await conn.next_event(deadline)
                 if isinstance(event, Body):
-                    yield event.data
+                    data = event.data
+                    if limit is not None:
+                        total += len(data)
+                        if total > limit:
+                            if not self._truncate:
+                                raise _too_large(limit)
+                            await self.aclose()
+                            yield data[: len(data) - (total - limit)]
+                            return
+                    yield data
                 elif isinstance(event, End):
                     self._conn = None
                     await self._transport._release(conn, event.reusable)
                     return
-        except (ProtocolError, OSError, TimeoutError) as exc:
+        except (ProtocolError, OSError) as exc:
             await self.aclose()
             raise _map_error(exc, self._transport.dialer, None) from exc
+        except BaseException:
+            if self._conn is not None:
+                self._conn.abort()
+                self._conn = None
+            raise
 
     async def aclose(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            await conn.aclose()
+            await _close(conn)
 
 
 class AsyncUpgradedStream:
