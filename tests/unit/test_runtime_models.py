@@ -398,3 +398,36 @@ def test_map_models_read_like_dicts(version: str) -> None:
     labels_cls = type(labels)
     assert not labels_cls.from_dict({})  # an empty map is falsy, like a dict
     assert labels_cls.from_dict({"a": "b"}).get("a") == "b"
+
+
+# A plugin as dockerd 20.10 and 28 send it (`docker plugin inspect`): interface types are text.
+PLUGIN: dict[str, Any] = {
+    "Id": "5724e2c8652da337ab2eedd19fc6fc0ec908e4bd907c7421bf6a8dfc70c4c078",
+    "Name": "tiborvass/sample-volume-plugin:latest",
+    "Enabled": True,
+    "Settings": {"Mounts": [], "Env": ["DEBUG=0"], "Args": None, "Devices": None},
+    "PluginReference": "localhost:5000/tiborvass/sample-volume-plugin:latest",
+    "Config": {
+        "DockerVersion": "17.06.0-ce",
+        "Description": "A sample volume plugin for Docker",
+        "Documentation": "https://docs.docker.com/engine/extend/plugins/",
+        "Interface": {"Types": ["docker.volumedriver/1.0"], "Socket": "plugins.sock"},
+        "Entrypoint": ["/usr/bin/sample-volume-plugin", "/data"],
+        "WorkDir": "",
+        "Network": {"Type": ""},
+        "Linux": {"Capabilities": None, "AllowAllDevices": False, "Devices": None},
+        "PropagatedMount": "/data",
+        "IpcHost": False,
+        "PidHost": False,
+        "Mounts": None,
+        "Env": [{"Name": "DEBUG", "Description": "", "Settable": None, "Value": "0"}],
+        "Args": {"Name": "args", "Description": "", "Settable": None, "Value": None},
+    },
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_plugin_interface_types_are_text(version: str) -> None:
+    plugin = model(version, "plugin", "Plugin").from_dict(PLUGIN)
+    assert plugin.config.interface.types == ["docker.volumedriver/1.0"]
+    assert plugin.to_dict() == PLUGIN
