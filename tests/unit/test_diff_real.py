@@ -268,13 +268,6 @@ REAL_CHANGES: list[tuple[str, str, str, dict[str, Any], str]] = [
     ),
     ("1.34", "1.35", "type-changed", {"model": "HostConfig", "pointer": "PortBindings{}"}, BREAKING),
     (
-        "1.51",
-        "1.52",
-        "type-changed",
-        {"model": "Plugin", "pointer": "Config.Interface.Types[]", "new": "string"},
-        BREAKING,
-    ),
-    (
         "1.31",
         "1.32",
         "format-changed",
