@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header
+from docker_engine._bodies import BodyTable, json_body, refuse_params
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    RequestContent,
-    Unset,
-    to_jsonable,
-)
+from docker_engine._types import RequestContent
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
@@ -28,16 +24,20 @@ if TYPE_CHECKING:
         JSONStream,
     )
 
+    from ..dicts import PluginPullRequestItemDict
     from ..models.create_image_info import CreateImageInfo
     from ..models.get_plugin_privileges_response_item import GetPluginPrivilegesResponseItem
     from ..models.plugin import Plugin
     from ..models.plugin_pull_request_item import PluginPullRequestItem
     from ..models.push_image_info import PushImageInfo
 
+API_VERSION = "1.25"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _create_request(
     *,
-    body: RequestContent | Unset = UNSET,
+    body: RequestContent | None = None,
     name: str,
 ) -> Request:
     _params: dict[str, Any] = {}
@@ -48,7 +48,7 @@ def _create_request(
         (204,),
         kind="empty",
         params=_params,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/x-tar",
     )
 
@@ -56,10 +56,10 @@ def _create_request(
 def _delete_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
+    force: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
     return Request(
         "DELETE",
@@ -80,7 +80,10 @@ def _delete_parse(data: Any) -> Plugin:
 
 def _disable_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("plugins.disable", other, {"force": "v1.28–v1.56"}, API_VERSION)
     return Request(
         "POST",
         f"/plugins/{_q(name)}/disable",
@@ -92,10 +95,10 @@ def _disable_request(
 def _enable_request(
     name: str,
     *,
-    timeout: int | Unset = UNSET,
+    timeout: int | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(timeout, Unset):
+    if timeout is not None:
         _params["timeout"] = timeout
     return Request(
         "POST",
@@ -125,7 +128,11 @@ def _inspect_parse(data: Any) -> Plugin:
     return response_200
 
 
-def _list_request() -> Request:
+def _list_request(
+    **other: Never,
+) -> Request:
+    if other:
+        refuse_params("plugins.list", other, {"filters": "v1.28–v1.56"}, API_VERSION)
     return Request(
         "GET",
         "/plugins",
@@ -135,35 +142,29 @@ def _list_request() -> Request:
     )
 
 
-def _list_parse(data: Any) -> list[Plugin] | None:
+def _list_parse(data: Any) -> list[Plugin]:
     from ..models.plugin import Plugin  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[Plugin] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = Plugin.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = Plugin.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[Plugin] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _privileges_request(
     *,
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("plugins.privileges", other, {"remote": "v1.27–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
     _params["name"] = name
     return Request(
@@ -176,45 +177,36 @@ def _privileges_request(
     )
 
 
-def _privileges_parse(data: Any) -> list[GetPluginPrivilegesResponseItem] | None:
+def _privileges_parse(data: Any) -> list[GetPluginPrivilegesResponseItem]:
     from ..models.get_plugin_privileges_response_item import GetPluginPrivilegesResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[GetPluginPrivilegesResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = GetPluginPrivilegesResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = GetPluginPrivilegesResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[GetPluginPrivilegesResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _pull_request(
     *,
-    body: builtins.list[PluginPullRequestItem] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[PluginPullRequestItem] | builtins.list[PluginPullRequestItemDict] | None = None,
     remote: str,
-    name: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    name: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["remote"] = remote
-    if not isinstance(name, Unset):
+    if name is not None:
         _params["name"] = name
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(remote, auth)
@@ -227,7 +219,7 @@ def _pull_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[@PluginPullRequestItem]", _BODIES),
         content_type="application/json",
         parse=_pull_parse,
     )
@@ -260,14 +252,14 @@ def _push_parse(data: Any) -> PushImageInfo:
 def _set_request(
     name: str,
     *,
-    body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[str] | None = None,
 ) -> Request:
     return Request(
         "POST",
         f"/plugins/{_q(name)}/set",
         (204,),
         kind="empty",
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[str]", _BODIES),
         content_type="application/json",
     )
 
@@ -286,7 +278,7 @@ class PluginsAPI:
     def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
+        body: RequestContent | None = None,
         name: str,
     ) -> None:
         """Create a plugin
@@ -313,7 +305,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> Plugin:
         """Remove a plugin
 
@@ -339,6 +331,7 @@ class PluginsAPI:
     def disable(
         self,
         name: str,
+        **other: Never,
     ) -> None:
         """Disable a plugin
 
@@ -355,6 +348,7 @@ class PluginsAPI:
         """
         request = _disable_request(
             name,
+            **other,
         )
         self._api.call(request)
 
@@ -362,7 +356,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        timeout: int | Unset = UNSET,
+        timeout: int | None = None,
     ) -> None:
         """Enable a plugin
 
@@ -408,7 +402,8 @@ class PluginsAPI:
 
     def list(
         self,
-    ) -> builtins.list[Plugin] | None:
+        **other: Never,
+    ) -> builtins.list[Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -416,19 +411,22 @@ class PluginsAPI:
         `GET /plugins` (operation `PluginList`).
 
         Returns:
-            `list[Plugin] | None`.
+            `list[Plugin]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _list_request()
-        return cast("builtins.list[Plugin] | None", self._api.call(request))
+        request = _list_request(
+            **other,
+        )
+        return cast("builtins.list[Plugin]", self._api.call(request))
 
     def privileges(
         self,
         *,
         name: str,
-    ) -> builtins.list[GetPluginPrivilegesResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[GetPluginPrivilegesResponseItem]:
         """Get plugin privileges
 
         `GET /plugins/privileges` (operation `GetPluginPrivileges`).
@@ -438,24 +436,25 @@ class PluginsAPI:
                         (removed after API v1.26)
 
         Returns:
-            `list[GetPluginPrivilegesResponseItem] | None`.
+            `list[GetPluginPrivilegesResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _privileges_request(
             name=name,
+            **other,
         )
-        return cast("builtins.list[GetPluginPrivilegesResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[GetPluginPrivilegesResponseItem]", self._api.call(request))
 
     def pull(
         self,
         *,
-        body: builtins.list[PluginPullRequestItem] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPullRequestItem] | builtins.list[PluginPullRequestItemDict] | None = None,
         remote: str,
-        name: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        name: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[CreateImageInfo]:
         """Install a plugin
 
@@ -519,7 +518,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[str] | None = None,
     ) -> None:
         """Configure a plugin
 
@@ -556,7 +555,7 @@ class AsyncPluginsAPI:
     async def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
+        body: RequestContent | None = None,
         name: str,
     ) -> None:
         """Create a plugin
@@ -583,7 +582,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> Plugin:
         """Remove a plugin
 
@@ -609,6 +608,7 @@ class AsyncPluginsAPI:
     async def disable(
         self,
         name: str,
+        **other: Never,
     ) -> None:
         """Disable a plugin
 
@@ -625,6 +625,7 @@ class AsyncPluginsAPI:
         """
         request = _disable_request(
             name,
+            **other,
         )
         await self._api.call(request)
 
@@ -632,7 +633,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        timeout: int | Unset = UNSET,
+        timeout: int | None = None,
     ) -> None:
         """Enable a plugin
 
@@ -678,7 +679,8 @@ class AsyncPluginsAPI:
 
     async def list(
         self,
-    ) -> builtins.list[Plugin] | None:
+        **other: Never,
+    ) -> builtins.list[Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -686,19 +688,22 @@ class AsyncPluginsAPI:
         `GET /plugins` (operation `PluginList`).
 
         Returns:
-            `list[Plugin] | None`.
+            `list[Plugin]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _list_request()
-        return cast("builtins.list[Plugin] | None", await self._api.call(request))
+        request = _list_request(
+            **other,
+        )
+        return cast("builtins.list[Plugin]", await self._api.call(request))
 
     async def privileges(
         self,
         *,
         name: str,
-    ) -> builtins.list[GetPluginPrivilegesResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[GetPluginPrivilegesResponseItem]:
         """Get plugin privileges
 
         `GET /plugins/privileges` (operation `GetPluginPrivileges`).
@@ -708,24 +713,25 @@ class AsyncPluginsAPI:
                         (removed after API v1.26)
 
         Returns:
-            `list[GetPluginPrivilegesResponseItem] | None`.
+            `list[GetPluginPrivilegesResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _privileges_request(
             name=name,
+            **other,
         )
-        return cast("builtins.list[GetPluginPrivilegesResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[GetPluginPrivilegesResponseItem]", await self._api.call(request))
 
     async def pull(
         self,
         *,
-        body: builtins.list[PluginPullRequestItem] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPullRequestItem] | builtins.list[PluginPullRequestItemDict] | None = None,
         remote: str,
-        name: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        name: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Install a plugin
 
@@ -791,7 +797,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[str] | None = None,
     ) -> None:
         """Configure a plugin
 

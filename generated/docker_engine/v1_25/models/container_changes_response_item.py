@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_changes_response_item_kind import ContainerChangesResponseItemKind
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,26 +28,26 @@ class ContainerChangesResponseItem(LazyModel):
     """ContainerChangesResponseItem (no description in the spec).
 
     Attributes:
-        path (str | Unset): Path to file that has changed
-        kind (ContainerChangesResponseItemKind | Unset): Kind of change
+        path (str): Path to file that has changed
+        kind (ContainerChangesResponseItemKind): Kind of change
     """
 
-    path: str | Unset = UNSET
-    kind: ContainerChangesResponseItemKind | Unset = UNSET
+    path: str = _field(default=ABSENT)
+    kind: ContainerChangesResponseItemKind = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        path = self.path
-        if path is not UNSET:
-            result["Path"] = path
-        kind: int | Unset = UNSET
-        if not isinstance(self.kind, Unset):
+        if self.path is not None:
+            result["Path"] = self.path
+        else:
+            self._keep_empty("Path", result)
+        if self.kind is not None:
             kind = self.kind.value
-
-        if kind is not UNSET:
             result["Kind"] = kind
+        else:
+            self._keep_empty("Kind", result)
         result.update(self.additional_properties)
         return result
 
@@ -59,16 +59,16 @@ class ContainerChangesResponseItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.path = get("Path", UNSET)
-        kind = get("Kind", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.path = get("Path")
+        kind: Any = get("Kind")
         if isinstance(kind, int):
             kind = ContainerChangesResponseItemKind(kind)
         obj.kind = kind
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -32,65 +32,78 @@ class SwarmInspectResponse200(LazyModel):
     """SwarmInspectResponse200 (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of the swarm.
-        version (ClusterInfoVersion | None | Unset):
-        created_at (datetime.datetime | Unset):
-        updated_at (datetime.datetime | Unset):
-        spec (None | SwarmSpec | Unset):
+        id (None | str): The ID of the swarm.
+        version (ClusterInfoVersion | None):
+        created_at (datetime.datetime | None):
+        updated_at (datetime.datetime | None):
+        spec (None | SwarmSpec):
         join_tokens (None | SwarmInspectResponseJoinTokens | Unset):
     """
 
-    id: str | Unset = UNSET
-    version: ClusterInfoVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: SwarmSpec | Unset | None = UNSET
-    join_tokens: SwarmInspectResponseJoinTokens | Unset | None = UNSET
+    id: str | None = None
+    version: ClusterInfoVersion | None = None
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+    spec: SwarmSpec | None = None
+    join_tokens: SwarmInspectResponseJoinTokens | Unset | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ClusterInfoVersion):
-            version = self.version.to_dict()
         else:
-            version = self.version
-        if version is not UNSET:
+            self._keep_empty("ID", result)
+        if self.version is not None:
+            version: dict[str, Any] | None
+            if isinstance(self.version, ClusterInfoVersion):
+                version = self.version.to_dict()
+            else:
+                version = self.version
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
+            created_at: str | None
+            if isinstance(self.created_at, datetime.datetime):
+                created_at = format_timestamp(self.created_at)
+            else:
+                created_at = self.created_at
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
+            updated_at: str | None
+            if isinstance(self.updated_at, datetime.datetime):
+                updated_at = format_timestamp(self.updated_at)
+            else:
+                updated_at = self.updated_at
             result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, SwarmSpec):
-            spec = self.spec.to_dict()
         else:
-            spec = self.spec
-        if spec is not UNSET:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
+            spec: dict[str, Any] | None
+            if isinstance(self.spec, SwarmSpec):
+                spec = self.spec.to_dict()
+            else:
+                spec = self.spec
             result["Spec"] = spec
-        join_tokens: dict[str, Any] | Unset | None
-        if isinstance(self.join_tokens, Unset):
-            join_tokens = UNSET
-        elif isinstance(self.join_tokens, SwarmInspectResponseJoinTokens):
-            join_tokens = self.join_tokens.to_dict()
         else:
-            join_tokens = self.join_tokens
-        if join_tokens is not UNSET:
+            self._keep_empty("Spec", result)
+        if self.join_tokens is not None:
+            join_tokens: dict[str, Any] | Unset | None
+            if isinstance(self.join_tokens, Unset):
+                join_tokens = UNSET
+            elif isinstance(self.join_tokens, SwarmInspectResponseJoinTokens):
+                join_tokens = self.join_tokens.to_dict()
+            else:
+                join_tokens = self.join_tokens
             result["JoinTokens"] = join_tokens
+        else:
+            self._keep_empty("JoinTokens", result)
         result.update(self.additional_properties)
         return result
 
@@ -102,35 +115,44 @@ class SwarmInspectResponse200(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ClusterInfoVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = SwarmSpec.from_dict(spec)
             return spec
-        if name == "join_tokens":
-            join_tokens = src.get("JoinTokens", UNSET)
+        if field_name_ == "join_tokens":
+            join_tokens_json = src.get("JoinTokens")
+            if join_tokens_json is None:
+                return None
+            join_tokens = join_tokens_json
             if isinstance(join_tokens, dict):
                 join_tokens = SwarmInspectResponseJoinTokens.from_dict(join_tokens)
             return join_tokens
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

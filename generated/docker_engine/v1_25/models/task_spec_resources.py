@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,35 +27,35 @@ class TaskSpecResources(LazyModel):
     """Resource requirements which apply to each individual container created as part of the service.
 
     Attributes:
-        limits (None | TaskSpecResourcesLimits | Unset):
-        reservations (None | TaskSpecResourcesReservations | Unset):
+        limits (None | TaskSpecResourcesLimits):
+        reservations (None | TaskSpecResourcesReservations):
     """
 
-    limits: TaskSpecResourcesLimits | Unset | None = UNSET
-    reservations: TaskSpecResourcesReservations | Unset | None = UNSET
+    limits: TaskSpecResourcesLimits | None = None
+    reservations: TaskSpecResourcesReservations | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        limits: dict[str, Any] | Unset | None
-        if isinstance(self.limits, Unset):
-            limits = UNSET
-        elif isinstance(self.limits, TaskSpecResourcesLimits):
-            limits = self.limits.to_dict()
-        else:
-            limits = self.limits
-        if limits is not UNSET:
+        if self.limits is not None:
+            limits: dict[str, Any] | None
+            if isinstance(self.limits, TaskSpecResourcesLimits):
+                limits = self.limits.to_dict()
+            else:
+                limits = self.limits
             result["Limits"] = limits
-        reservations: dict[str, Any] | Unset | None
-        if isinstance(self.reservations, Unset):
-            reservations = UNSET
-        elif isinstance(self.reservations, TaskSpecResourcesReservations):
-            reservations = self.reservations.to_dict()
         else:
-            reservations = self.reservations
-        if reservations is not UNSET:
+            self._keep_empty("Limits", result)
+        if self.reservations is not None:
+            reservations: dict[str, Any] | None
+            if isinstance(self.reservations, TaskSpecResourcesReservations):
+                reservations = self.reservations.to_dict()
+            else:
+                reservations = self.reservations
             result["Reservations"] = reservations
+        else:
+            self._keep_empty("Reservations", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,18 +69,24 @@ class TaskSpecResources(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "limits":
-            limits = src.get("Limits", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "limits":
+            limits_json = src.get("Limits")
+            if limits_json is None:
+                return None
+            limits = limits_json
             if isinstance(limits, dict):
                 limits = TaskSpecResourcesLimits.from_dict(limits)
             return limits
-        if name == "reservations":
-            reservations = src.get("Reservations", UNSET)
+        if field_name_ == "reservations":
+            reservations_json = src.get("Reservations")
+            if reservations_json is None:
+                return None
+            reservations = reservations_json
             if isinstance(reservations, dict):
                 reservations = TaskSpecResourcesReservations.from_dict(reservations)
             return reservations
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

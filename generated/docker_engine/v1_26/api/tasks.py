@@ -9,19 +9,19 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, cast
 
+from docker_engine._bodies import BodyTable
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    Unset,
-    encode_json_param,
-)
+from docker_engine._types import Filters, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
 
     from ..models.task import Task
+
+API_VERSION = "1.26"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
 
 
 def _inspect_request(
@@ -45,10 +45,10 @@ def _inspect_parse(data: Any) -> Task:
 
 def _list_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -60,28 +60,19 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Task] | None:
+def _list_parse(data: Any) -> list[Task]:
     from ..models.task import Task  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[Task] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = Task.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = Task.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[Task] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
@@ -121,8 +112,8 @@ class TasksAPI:
     def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Task] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Task]:
         """List tasks
 
         `GET /tasks` (operation `TaskList`).
@@ -134,7 +125,7 @@ class TasksAPI:
                         state=(running | shutdown | accepted)`
 
         Returns:
-            `list[Task] | None`.
+            `list[Task]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -142,7 +133,7 @@ class TasksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Task] | None", self._api.call(request))
+        return cast("builtins.list[Task]", self._api.call(request))
 
 
 class AsyncTasksAPI:
@@ -181,8 +172,8 @@ class AsyncTasksAPI:
     async def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Task] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Task]:
         """List tasks
 
         `GET /tasks` (operation `TaskList`).
@@ -194,7 +185,7 @@ class AsyncTasksAPI:
                         state=(running | shutdown | accepted)`
 
         Returns:
-            `list[Task] | None`.
+            `list[Task]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -202,4 +193,4 @@ class AsyncTasksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Task] | None", await self._api.call(request))
+        return cast("builtins.list[Task]", await self._api.call(request))

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,49 +29,54 @@ class ConfigHealthcheck(LazyModel):
     """A test to perform to check that the container is healthy.
 
     Attributes:
-        test (list[str] | None | Unset): The test to perform. Possible values are:
+        test (list[str]): The test to perform. Possible values are:
 
             - `{}` inherit healthcheck from image or parent image
             - `{"NONE"}` disable healthcheck
             - `{"CMD", args...}` exec arguments directly
             - `{"CMD-SHELL", command}` run command with system's default shell
              (removed after API v1.26)
-        interval (int | Unset): The time to wait between checks in nanoseconds. 0 means inherit. (removed after API
+        interval (int | None): The time to wait between checks in nanoseconds. 0 means inherit. (removed after API
             v1.26)
-        timeout (int | Unset): The time to wait before considering the check to have hung. 0 means inherit. (removed
+        timeout (int | None): The time to wait before considering the check to have hung. 0 means inherit. (removed
             after API v1.26)
-        retries (int | Unset): The number of consecutive failures needed to consider a container as unhealthy. 0
+        retries (int | None): The number of consecutive failures needed to consider a container as unhealthy. 0
             means inherit. (removed after API v1.26)
     """
 
-    test: list[str] | Unset | None = UNSET
-    interval: int | Unset = UNSET
-    timeout: int | Unset = UNSET
-    retries: int | Unset = UNSET
+    test: list[str] = _field(factory=list)
+    interval: int | None = None
+    timeout: int | None = None
+    retries: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        test: list[str] | Unset | None
-        if isinstance(self.test, Unset):
-            test = UNSET
-        elif isinstance(self.test, list):
+        if self.test:
             test = self.test
 
-        else:
-            test = self.test
-        if test is not UNSET:
             result["Test"] = test
-        interval = self.interval
-        if interval is not UNSET:
+        else:
+            self._keep_empty("Test", result)
+        if self.interval is not None:
+            interval: int | None
+            interval = self.interval
             result["Interval"] = interval
-        timeout = self.timeout
-        if timeout is not UNSET:
+        else:
+            self._keep_empty("Interval", result)
+        if self.timeout is not None:
+            timeout: int | None
+            timeout = self.timeout
             result["Timeout"] = timeout
-        retries = self.retries
-        if retries is not UNSET:
+        else:
+            self._keep_empty("Timeout", result)
+        if self.retries is not None:
+            retries: int | None
+            retries = self.retries
             result["Retries"] = retries
+        else:
+            self._keep_empty("Retries", result)
         result.update(self.additional_properties)
         return result
 
@@ -83,15 +88,15 @@ class ConfigHealthcheck(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.test = get("Test", UNSET)
-        obj.interval = get("Interval", UNSET)
-        obj.timeout = get("Timeout", UNSET)
-        obj.retries = get("Retries", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.test = get("Test") or []
+        obj.interval = get("Interval")
+        obj.timeout = get("Timeout")
+        obj.retries = get("Retries")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

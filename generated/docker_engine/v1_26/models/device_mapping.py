@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,28 +28,37 @@ class DeviceMapping(LazyModel):
     """A device mapping between the host and container
 
     Attributes:
-        path_on_host (str | Unset):
-        path_in_container (str | Unset):
-        cgroup_permissions (str | Unset):
+        path_on_host (None | str):
+        path_in_container (None | str):
+        cgroup_permissions (None | str):
     """
 
-    path_on_host: str | Unset = UNSET
-    path_in_container: str | Unset = UNSET
-    cgroup_permissions: str | Unset = UNSET
+    path_on_host: str | None = None
+    path_in_container: str | None = None
+    cgroup_permissions: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        path_on_host = self.path_on_host
-        if path_on_host is not UNSET:
+        if self.path_on_host is not None:
+            path_on_host: str | None
+            path_on_host = self.path_on_host
             result["PathOnHost"] = path_on_host
-        path_in_container = self.path_in_container
-        if path_in_container is not UNSET:
+        else:
+            self._keep_empty("PathOnHost", result)
+        if self.path_in_container is not None:
+            path_in_container: str | None
+            path_in_container = self.path_in_container
             result["PathInContainer"] = path_in_container
-        cgroup_permissions = self.cgroup_permissions
-        if cgroup_permissions is not UNSET:
+        else:
+            self._keep_empty("PathInContainer", result)
+        if self.cgroup_permissions is not None:
+            cgroup_permissions: str | None
+            cgroup_permissions = self.cgroup_permissions
             result["CgroupPermissions"] = cgroup_permissions
+        else:
+            self._keep_empty("CgroupPermissions", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,14 +70,14 @@ class DeviceMapping(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.path_on_host = get("PathOnHost", UNSET)
-        obj.path_in_container = get("PathInContainer", UNSET)
-        obj.cgroup_permissions = get("CgroupPermissions", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.path_on_host = get("PathOnHost")
+        obj.path_in_container = get("PathInContainer")
+        obj.cgroup_permissions = get("CgroupPermissions")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

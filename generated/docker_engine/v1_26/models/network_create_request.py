@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,71 +33,78 @@ class NetworkCreateRequest(LazyModel):
     """NetworkCreateRequest (no description in the spec).
 
     Attributes:
-        name (str | Unset): The network's name.
-        check_duplicate (bool | Unset): Check for networks with duplicate names. (removed after API v1.45)
-        driver (str | Unset): Name of the network driver plugin to use. Default: 'bridge'.
-        internal (bool | Unset): Restrict external access to the network.
-        ipam (IPAM | None | Unset): Optional custom IP scheme for the network.
-        enable_i_pv_6 (bool | Unset): Enable IPv6 on the network.
-        options (NetworkCreateRequestOptions | None | Unset):
-        labels (NetworkCreateRequestLabels | None | Unset):
+        name (None | str): The network's name.
+        check_duplicate (bool | None): Check for networks with duplicate names. (removed after API v1.45)
+        driver (None | str): Name of the network driver plugin to use. Default: 'bridge'.
+        internal (bool | None): Restrict external access to the network.
+        ipam (IPAM | None): Optional custom IP scheme for the network.
+        enable_i_pv_6 (bool | None): Enable IPv6 on the network.
+        options (NetworkCreateRequestOptions): Network specific options to be used by the drivers.
+        labels (NetworkCreateRequestLabels): User-defined key/value metadata.
     """
 
-    name: str | Unset = UNSET
-    check_duplicate: bool | Unset = UNSET
-    driver: str | Unset = "bridge"
-    internal: bool | Unset = UNSET
-    ipam: IPAM | Unset | None = UNSET
-    enable_i_pv_6: bool | Unset = UNSET
-    options: NetworkCreateRequestOptions | Unset | None = UNSET
-    labels: NetworkCreateRequestLabels | Unset | None = UNSET
+    name: str | None = None
+    check_duplicate: bool | None = None
+    driver: str | None = None
+    internal: bool | None = None
+    ipam: IPAM | None = None
+    enable_i_pv_6: bool | None = None
+    options: NetworkCreateRequestOptions = _field(factory=lambda: NetworkCreateRequestOptions())
+    labels: NetworkCreateRequestLabels = _field(factory=lambda: NetworkCreateRequestLabels())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        check_duplicate = self.check_duplicate
-        if check_duplicate is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.check_duplicate is not None:
+            check_duplicate: bool | None
+            check_duplicate = self.check_duplicate
             result["CheckDuplicate"] = check_duplicate
-        driver = self.driver
-        if driver is not UNSET:
+        else:
+            self._keep_empty("CheckDuplicate", result)
+        if self.driver is not None:
+            driver: str | None
+            driver = self.driver
             result["Driver"] = driver
-        internal = self.internal
-        if internal is not UNSET:
+        else:
+            self._keep_empty("Driver", result)
+        if self.internal is not None:
+            internal: bool | None
+            internal = self.internal
             result["Internal"] = internal
-        ipam: dict[str, Any] | Unset | None
-        if isinstance(self.ipam, Unset):
-            ipam = UNSET
-        elif isinstance(self.ipam, IPAM):
-            ipam = self.ipam.to_dict()
         else:
-            ipam = self.ipam
-        if ipam is not UNSET:
+            self._keep_empty("Internal", result)
+        if self.ipam is not None:
+            ipam: dict[str, Any] | None
+            if isinstance(self.ipam, IPAM):
+                ipam = self.ipam.to_dict()
+            else:
+                ipam = self.ipam
             result["IPAM"] = ipam
-        enable_i_pv_6 = self.enable_i_pv_6
-        if enable_i_pv_6 is not UNSET:
+        else:
+            self._keep_empty("IPAM", result)
+        if self.enable_i_pv_6 is not None:
+            enable_i_pv_6: bool | None
+            enable_i_pv_6 = self.enable_i_pv_6
             result["EnableIPv6"] = enable_i_pv_6
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, NetworkCreateRequestOptions):
+        else:
+            self._keep_empty("EnableIPv6", result)
+        if self.options:
             options = self.options.to_dict()
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, NetworkCreateRequestLabels):
-            labels = self.labels.to_dict()
         else:
-            labels = self.labels
-        if labels is not UNSET:
+            self._keep_empty("Options", result)
+        if self.labels:
+            labels = self.labels.to_dict()
             result["Labels"] = labels
+        else:
+            self._keep_empty("Labels", result)
         result.update(self.additional_properties)
         return result
 
@@ -109,31 +116,40 @@ class NetworkCreateRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.check_duplicate = get("CheckDuplicate", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.internal = get("Internal", UNSET)
-        obj.enable_i_pv_6 = get("EnableIPv6", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.check_duplicate = get("CheckDuplicate")
+        obj.driver = get("Driver")
+        obj.internal = get("Internal")
+        obj.enable_i_pv_6 = get("EnableIPv6")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ipam":
-            ipam = src.get("IPAM", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ipam":
+            ipam_json = src.get("IPAM")
+            if ipam_json is None:
+                return None
+            ipam = ipam_json
             if isinstance(ipam, dict):
                 ipam = IPAM.from_dict(ipam)
             return ipam
-        if name == "options":
-            options = src.get("Options", UNSET)
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return NetworkCreateRequestOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = NetworkCreateRequestOptions.from_dict(options)
             return options
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return NetworkCreateRequestLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = NetworkCreateRequestLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

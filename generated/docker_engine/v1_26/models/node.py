@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,65 +32,54 @@ class Node(LazyModel):
     """Node (no description in the spec).
 
     Attributes:
-        id (str | Unset):
-        version (NodeVersion | None | Unset):
-        created_at (datetime.datetime | Unset):
-        updated_at (datetime.datetime | Unset):
-        spec (NodeSpec | None | Unset):
-        description (NodeDescription | None | Unset):
+        id (str):
+        version (NodeVersion):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        spec (NodeSpec):
+        description (NodeDescription):
     """
 
-    id: str | Unset = UNSET
-    version: NodeVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: NodeSpec | Unset | None = UNSET
-    description: NodeDescription | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    version: NodeVersion = _field(default=ABSENT)
+    created_at: datetime.datetime = _field(default=ABSENT)
+    updated_at: datetime.datetime = _field(default=ABSENT)
+    spec: NodeSpec = _field(default=ABSENT)
+    description: NodeDescription = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, NodeVersion):
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.version is not None:
             version = self.version.to_dict()
-        else:
-            version = self.version
-        if version is not UNSET:
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
             created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
             updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
             result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, NodeSpec):
+        else:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
             spec = self.spec.to_dict()
-        else:
-            spec = self.spec
-        if spec is not UNSET:
             result["Spec"] = spec
-        description: dict[str, Any] | Unset | None
-        if isinstance(self.description, Unset):
-            description = UNSET
-        elif isinstance(self.description, NodeDescription):
-            description = self.description.to_dict()
         else:
-            description = self.description
-        if description is not UNSET:
+            self._keep_empty("Spec", result)
+        if self.description is not None:
+            description = self.description.to_dict()
             result["Description"] = description
+        else:
+            self._keep_empty("Description", result)
         result.update(self.additional_properties)
         return result
 
@@ -102,35 +91,44 @@ class Node(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = NodeVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = NodeSpec.from_dict(spec)
             return spec
-        if name == "description":
-            description = src.get("Description", UNSET)
+        if field_name_ == "description":
+            description_json = src.get("Description")
+            if description_json is None:
+                return None
+            description = description_json
             if isinstance(description, dict):
                 description = NodeDescription.from_dict(description)
             return description
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,45 +30,47 @@ class ProcessConfig(LazyModel):
     """ProcessConfig (no description in the spec).
 
     Attributes:
-        privileged (bool | Unset):
-        user (str | Unset):
-        tty (bool | Unset):
-        entrypoint (str | Unset):
-        arguments (list[str] | None | Unset):
+        privileged (bool):
+        user (None | str):
+        tty (bool):
+        entrypoint (str):
+        arguments (list[str]):
     """
 
-    privileged: bool | Unset = UNSET
-    user: str | Unset = UNSET
-    tty: bool | Unset = UNSET
-    entrypoint: str | Unset = UNSET
-    arguments: list[str] | Unset | None = UNSET
+    privileged: bool = _field(default=ABSENT)
+    user: str | None = None
+    tty: bool = _field(default=ABSENT)
+    entrypoint: str = _field(default=ABSENT)
+    arguments: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        privileged = self.privileged
-        if privileged is not UNSET:
-            result["privileged"] = privileged
-        user = self.user
-        if user is not UNSET:
+        if self.privileged is not None:
+            result["privileged"] = self.privileged
+        else:
+            self._keep_empty("privileged", result)
+        if self.user is not None:
+            user: str | None
+            user = self.user
             result["user"] = user
-        tty = self.tty
-        if tty is not UNSET:
-            result["tty"] = tty
-        entrypoint = self.entrypoint
-        if entrypoint is not UNSET:
-            result["entrypoint"] = entrypoint
-        arguments: list[str] | Unset | None
-        if isinstance(self.arguments, Unset):
-            arguments = UNSET
-        elif isinstance(self.arguments, list):
+        else:
+            self._keep_empty("user", result)
+        if self.tty is not None:
+            result["tty"] = self.tty
+        else:
+            self._keep_empty("tty", result)
+        if self.entrypoint is not None:
+            result["entrypoint"] = self.entrypoint
+        else:
+            self._keep_empty("entrypoint", result)
+        if self.arguments:
             arguments = self.arguments
 
-        else:
-            arguments = self.arguments
-        if arguments is not UNSET:
             result["arguments"] = arguments
+        else:
+            self._keep_empty("arguments", result)
         result.update(self.additional_properties)
         return result
 
@@ -80,16 +82,16 @@ class ProcessConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.privileged = get("privileged", UNSET)
-        obj.user = get("user", UNSET)
-        obj.tty = get("tty", UNSET)
-        obj.entrypoint = get("entrypoint", UNSET)
-        obj.arguments = get("arguments", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.privileged = get("privileged")
+        obj.user = get("user")
+        obj.tty = get("tty")
+        obj.entrypoint = get("entrypoint")
+        obj.arguments = get("arguments") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,30 +27,29 @@ class ServiceSpecNetworksItem(LazyModel):
     """ServiceSpecNetworksItem (no description in the spec).
 
     Attributes:
-        target (str | Unset):
-        aliases (list[str] | None | Unset):
+        target (None | str):
+        aliases (list[str]):
     """
 
-    target: str | Unset = UNSET
-    aliases: list[str] | Unset | None = UNSET
+    target: str | None = None
+    aliases: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        target = self.target
-        if target is not UNSET:
+        if self.target is not None:
+            target: str | None
+            target = self.target
             result["Target"] = target
-        aliases: list[str] | Unset | None
-        if isinstance(self.aliases, Unset):
-            aliases = UNSET
-        elif isinstance(self.aliases, list):
+        else:
+            self._keep_empty("Target", result)
+        if self.aliases:
             aliases = self.aliases
 
-        else:
-            aliases = self.aliases
-        if aliases is not UNSET:
             result["Aliases"] = aliases
+        else:
+            self._keep_empty("Aliases", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +61,13 @@ class ServiceSpecNetworksItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.target = get("Target", UNSET)
-        obj.aliases = get("Aliases", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.target = get("Target")
+        obj.aliases = get("Aliases") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

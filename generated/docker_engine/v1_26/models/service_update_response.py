@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,25 +26,21 @@ class ServiceUpdateResponse(LazyModel):
     """ServiceUpdateResponse (no description in the spec).
 
     Attributes:
-        warnings (list[str] | None | Unset): Optional warning messages
+        warnings (list[str]): Optional warning messages
     """
 
-    warnings: list[str] | Unset | None = UNSET
+    warnings: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        warnings: list[str] | Unset | None
-        if isinstance(self.warnings, Unset):
-            warnings = UNSET
-        elif isinstance(self.warnings, list):
+        if self.warnings:
             warnings = self.warnings
 
-        else:
-            warnings = self.warnings
-        if warnings is not UNSET:
             result["Warnings"] = warnings
+        else:
+            self._keep_empty("Warnings", result)
         result.update(self.additional_properties)
         return result
 
@@ -56,12 +52,12 @@ class ServiceUpdateResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.warnings = get("Warnings", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.warnings = get("Warnings") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,34 +27,31 @@ class SwarmSpecCAConfig(LazyModel):
     """CA configuration.
 
     Attributes:
-        node_cert_expiry (int | Unset): The duration node certificates are issued for.
-        external_c_as (list[SwarmSpecCAConfigExternalCAsItem] | None | Unset): Configuration for forwarding signing
-            requests to an external certificate authority.
+        node_cert_expiry (int): The duration node certificates are issued for.
+        external_c_as (list[SwarmSpecCAConfigExternalCAsItem]): Configuration for forwarding signing requests to an
+            external certificate authority.
     """
 
-    node_cert_expiry: int | Unset = UNSET
-    external_c_as: list[SwarmSpecCAConfigExternalCAsItem] | Unset | None = UNSET
+    node_cert_expiry: int = _field(default=ABSENT)
+    external_c_as: list[SwarmSpecCAConfigExternalCAsItem] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        node_cert_expiry = self.node_cert_expiry
-        if node_cert_expiry is not UNSET:
-            result["NodeCertExpiry"] = node_cert_expiry
-        external_c_as: list[dict[str, Any]] | Unset | None
-        if isinstance(self.external_c_as, Unset):
-            external_c_as = UNSET
-        elif isinstance(self.external_c_as, list):
-            external_c_as = []
-            for external_c_as_type_0_item_data in self.external_c_as:
-                external_c_as_type_0_item = external_c_as_type_0_item_data.to_dict()
-                external_c_as.append(external_c_as_type_0_item)
-
+        if self.node_cert_expiry is not None:
+            result["NodeCertExpiry"] = self.node_cert_expiry
         else:
-            external_c_as = self.external_c_as
-        if external_c_as is not UNSET:
+            self._keep_empty("NodeCertExpiry", result)
+        if self.external_c_as:
+            external_c_as = []
+            for external_c_as_item_data in self.external_c_as:
+                external_c_as_item = external_c_as_item_data.to_dict()
+                external_c_as.append(external_c_as_item)
+
             result["ExternalCAs"] = external_c_as
+        else:
+            self._keep_empty("ExternalCAs", result)
         result.update(self.additional_properties)
         return result
 
@@ -66,19 +63,22 @@ class SwarmSpecCAConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.node_cert_expiry = get("NodeCertExpiry", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.node_cert_expiry = get("NodeCertExpiry")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "external_c_as":
-            external_c_as = src.get("ExternalCAs", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "external_c_as":
+            external_c_as_json = src.get("ExternalCAs")
+            if external_c_as_json is None:
+                return []
+            external_c_as = external_c_as_json
             if isinstance(external_c_as, list):
                 external_c_as = [
                     SwarmSpecCAConfigExternalCAsItem.from_dict(i) if isinstance(i, dict) else i for i in external_c_as
                 ]
             return external_c_as
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,19 +26,20 @@ class SwarmSpecOrchestration(LazyModel):
     """Orchestration configuration.
 
     Attributes:
-        task_history_retention_limit (int | Unset): The number of historic tasks to keep per instance or node. If
-            negative, never remove completed or failed tasks.
+        task_history_retention_limit (int): The number of historic tasks to keep per instance or node. If negative,
+            never remove completed or failed tasks.
     """
 
-    task_history_retention_limit: int | Unset = UNSET
+    task_history_retention_limit: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        task_history_retention_limit = self.task_history_retention_limit
-        if task_history_retention_limit is not UNSET:
-            result["TaskHistoryRetentionLimit"] = task_history_retention_limit
+        if self.task_history_retention_limit is not None:
+            result["TaskHistoryRetentionLimit"] = self.task_history_retention_limit
+        else:
+            self._keep_empty("TaskHistoryRetentionLimit", result)
         result.update(self.additional_properties)
         return result
 
@@ -50,12 +51,12 @@ class SwarmSpecOrchestration(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.task_history_retention_limit = get("TaskHistoryRetentionLimit", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.task_history_retention_limit = get("TaskHistoryRetentionLimit")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

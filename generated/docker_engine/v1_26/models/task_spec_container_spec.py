@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -36,113 +36,105 @@ class TaskSpecContainerSpec(LazyModel):
     """TaskSpecContainerSpec (no description in the spec).
 
     Attributes:
-        image (str | Unset): The image name to use for the container.
-        command (list[str] | None | Unset): The command to be run in the image.
-        args (list[str] | None | Unset): Arguments to the command.
-        env (list[str] | None | Unset): A list of environment variables in the form `VAR=value`.
-        dir_ (str | Unset): The working directory for commands to run in.
-        user (str | Unset): The user inside the container.
-        labels (None | TaskSpecContainerSpecLabels | Unset):
-        tty (bool | Unset): Whether a pseudo-TTY should be allocated.
-        mounts (list[Mount] | None | Unset): Specification for mounts to be added to containers created as part of
-            the service.
-        stop_grace_period (int | Unset): Amount of time to wait for the container to terminate before forcefully
+        image (str): The image name to use for the container.
+        command (list[str]): The command to be run in the image.
+        args (list[str]): Arguments to the command.
+        env (list[str]): A list of environment variables in the form `VAR=value`.
+        dir_ (None | str): The working directory for commands to run in.
+        user (None | str): The user inside the container.
+        labels (TaskSpecContainerSpecLabels): User-defined key/value data.
+        tty (bool | None): Whether a pseudo-TTY should be allocated.
+        mounts (list[Mount]): Specification for mounts to be added to containers created as part of the service.
+        stop_grace_period (int | None): Amount of time to wait for the container to terminate before forcefully
             killing it.
-        dns_config (None | TaskSpecContainerSpecDNSConfig | Unset):
+        dns_config (None | TaskSpecContainerSpecDNSConfig):
     """
 
-    image: str | Unset = UNSET
-    command: list[str] | Unset | None = UNSET
-    args: list[str] | Unset | None = UNSET
-    env: list[str] | Unset | None = UNSET
-    dir_: str | Unset = UNSET
-    user: str | Unset = UNSET
-    labels: TaskSpecContainerSpecLabels | Unset | None = UNSET
-    tty: bool | Unset = UNSET
-    mounts: list[Mount] | Unset | None = UNSET
-    stop_grace_period: int | Unset = UNSET
-    dns_config: TaskSpecContainerSpecDNSConfig | Unset | None = UNSET
+    image: str = _field(default=ABSENT)
+    command: list[str] = _field(factory=list)
+    args: list[str] = _field(factory=list)
+    env: list[str] = _field(factory=list)
+    dir_: str | None = None
+    user: str | None = None
+    labels: TaskSpecContainerSpecLabels = _field(factory=lambda: TaskSpecContainerSpecLabels())
+    tty: bool | None = None
+    mounts: list[Mount] = _field(factory=list)
+    stop_grace_period: int | None = None
+    dns_config: TaskSpecContainerSpecDNSConfig | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        command: list[str] | Unset | None
-        if isinstance(self.command, Unset):
-            command = UNSET
-        elif isinstance(self.command, list):
+        if self.image is not None:
+            result["Image"] = self.image
+        else:
+            self._keep_empty("Image", result)
+        if self.command:
             command = self.command
 
-        else:
-            command = self.command
-        if command is not UNSET:
             result["Command"] = command
-        args: list[str] | Unset | None
-        if isinstance(self.args, Unset):
-            args = UNSET
-        elif isinstance(self.args, list):
+        else:
+            self._keep_empty("Command", result)
+        if self.args:
             args = self.args
 
-        else:
-            args = self.args
-        if args is not UNSET:
             result["Args"] = args
-        env: list[str] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("Args", result)
+        if self.env:
             env = self.env
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        dir_ = self.dir_
-        if dir_ is not UNSET:
+        else:
+            self._keep_empty("Env", result)
+        if self.dir_ is not None:
+            dir_: str | None
+            dir_ = self.dir_
             result["Dir"] = dir_
-        user = self.user
-        if user is not UNSET:
+        else:
+            self._keep_empty("Dir", result)
+        if self.user is not None:
+            user: str | None
+            user = self.user
             result["User"] = user
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, TaskSpecContainerSpecLabels):
+        else:
+            self._keep_empty("User", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        tty = self.tty
-        if tty is not UNSET:
+        else:
+            self._keep_empty("Labels", result)
+        if self.tty is not None:
+            tty: bool | None
+            tty = self.tty
             result["TTY"] = tty
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        else:
+            self._keep_empty("TTY", result)
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        stop_grace_period = self.stop_grace_period
-        if stop_grace_period is not UNSET:
-            result["StopGracePeriod"] = stop_grace_period
-        dns_config: dict[str, Any] | Unset | None
-        if isinstance(self.dns_config, Unset):
-            dns_config = UNSET
-        elif isinstance(self.dns_config, TaskSpecContainerSpecDNSConfig):
-            dns_config = self.dns_config.to_dict()
         else:
-            dns_config = self.dns_config
-        if dns_config is not UNSET:
+            self._keep_empty("Mounts", result)
+        if self.stop_grace_period is not None:
+            stop_grace_period: int | None
+            stop_grace_period = self.stop_grace_period
+            result["StopGracePeriod"] = stop_grace_period
+        else:
+            self._keep_empty("StopGracePeriod", result)
+        if self.dns_config is not None:
+            dns_config: dict[str, Any] | None
+            if isinstance(self.dns_config, TaskSpecContainerSpecDNSConfig):
+                dns_config = self.dns_config.to_dict()
+            else:
+                dns_config = self.dns_config
             result["DNSConfig"] = dns_config
+        else:
+            self._keep_empty("DNSConfig", result)
         result.update(self.additional_properties)
         return result
 
@@ -154,34 +146,43 @@ class TaskSpecContainerSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.image = get("Image", UNSET)
-        obj.command = get("Command", UNSET)
-        obj.args = get("Args", UNSET)
-        obj.env = get("Env", UNSET)
-        obj.dir_ = get("Dir", UNSET)
-        obj.user = get("User", UNSET)
-        obj.tty = get("TTY", UNSET)
-        obj.stop_grace_period = get("StopGracePeriod", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.image = get("Image")
+        obj.command = get("Command") or []
+        obj.args = get("Args") or []
+        obj.env = get("Env") or []
+        obj.dir_ = get("Dir")
+        obj.user = get("User")
+        obj.tty = get("TTY")
+        obj.stop_grace_period = get("StopGracePeriod")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return TaskSpecContainerSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = TaskSpecContainerSpecLabels.from_dict(labels)
             return labels
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "dns_config":
-            dns_config = src.get("DNSConfig", UNSET)
+        if field_name_ == "dns_config":
+            dns_config_json = src.get("DNSConfig")
+            if dns_config_json is None:
+                return None
+            dns_config = dns_config_json
             if isinstance(dns_config, dict):
                 dns_config = TaskSpecContainerSpecDNSConfig.from_dict(dns_config)
             return dns_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,35 +28,37 @@ class EndpointSettingsIPAMConfig(LazyModel):
     """IPAM configurations for the endpoint
 
     Attributes:
-        i_pv_4_address (str | Unset):  (removed after API v1.31)
-        i_pv_6_address (str | Unset):  (removed after API v1.31)
-        link_local_i_ps (list[str] | None | Unset):  (removed after API v1.31)
+        i_pv_4_address (None | str):  (removed after API v1.31)
+        i_pv_6_address (None | str):  (removed after API v1.31)
+        link_local_i_ps (list[str]):  (removed after API v1.31)
     """
 
-    i_pv_4_address: str | Unset = UNSET
-    i_pv_6_address: str | Unset = UNSET
-    link_local_i_ps: list[str] | Unset | None = UNSET
+    i_pv_4_address: str | None = None
+    i_pv_6_address: str | None = None
+    link_local_i_ps: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        i_pv_4_address = self.i_pv_4_address
-        if i_pv_4_address is not UNSET:
+        if self.i_pv_4_address is not None:
+            i_pv_4_address: str | None
+            i_pv_4_address = self.i_pv_4_address
             result["IPv4Address"] = i_pv_4_address
-        i_pv_6_address = self.i_pv_6_address
-        if i_pv_6_address is not UNSET:
+        else:
+            self._keep_empty("IPv4Address", result)
+        if self.i_pv_6_address is not None:
+            i_pv_6_address: str | None
+            i_pv_6_address = self.i_pv_6_address
             result["IPv6Address"] = i_pv_6_address
-        link_local_i_ps: list[str] | Unset | None
-        if isinstance(self.link_local_i_ps, Unset):
-            link_local_i_ps = UNSET
-        elif isinstance(self.link_local_i_ps, list):
+        else:
+            self._keep_empty("IPv6Address", result)
+        if self.link_local_i_ps:
             link_local_i_ps = self.link_local_i_ps
 
-        else:
-            link_local_i_ps = self.link_local_i_ps
-        if link_local_i_ps is not UNSET:
             result["LinkLocalIPs"] = link_local_i_ps
+        else:
+            self._keep_empty("LinkLocalIPs", result)
         result.update(self.additional_properties)
         return result
 
@@ -68,14 +70,14 @@ class EndpointSettingsIPAMConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.i_pv_4_address = get("IPv4Address", UNSET)
-        obj.i_pv_6_address = get("IPv6Address", UNSET)
-        obj.link_local_i_ps = get("LinkLocalIPs", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.i_pv_4_address = get("IPv4Address")
+        obj.i_pv_6_address = get("IPv6Address")
+        obj.link_local_i_ps = get("LinkLocalIPs") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_type import MountType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,75 +33,89 @@ class Mount(LazyModel):
     """Mount (no description in the spec).
 
     Attributes:
-        target (str | Unset): Container path.
-        source (str | Unset): Mount source (e.g. a volume name, a host path). The source cannot be
+        target (None | str): Container path.
+        source (None | str): Mount source (e.g. a volume name, a host path). The source cannot be
             specified when using `Type=tmpfs`. For `Type=bind`, the source path
             must exist prior to creating the container.
-        type_ (MountType | Unset): The mount type. Available types:
+        type_ (MountType | None): The mount type. Available types:
 
-            - `bind` a mount of a file or directory from the host into the container.
-            - `tmpfs` a `tmpfs`.
-            - `volume` a docker volume with the given `Name`.
-        read_only (bool | Unset): Whether the mount should be read-only.
-        bind_options (MountBindOptions | None | Unset):
-        volume_options (MountVolumeOptions | None | Unset):
-        tmpfs_options (MountTmpfsOptions | None | Unset):
+            - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to
+            creating the container.
+            - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
+            - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same
+            name and options). These are **not** removed when the container is removed.
+        read_only (bool | None): Whether the mount should be read-only.
+        bind_options (MountBindOptions | None):
+        volume_options (MountVolumeOptions | None):
+        tmpfs_options (MountTmpfsOptions | None):
     """
 
-    target: str | Unset = UNSET
-    source: str | Unset = UNSET
-    type_: MountType | Unset = UNSET
-    read_only: bool | Unset = UNSET
-    bind_options: MountBindOptions | Unset | None = UNSET
-    volume_options: MountVolumeOptions | Unset | None = UNSET
-    tmpfs_options: MountTmpfsOptions | Unset | None = UNSET
+    target: str | None = None
+    source: str | None = None
+    type_: MountType | None = None
+    read_only: bool | None = None
+    bind_options: MountBindOptions | None = None
+    volume_options: MountVolumeOptions | None = None
+    tmpfs_options: MountTmpfsOptions | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        target = self.target
-        if target is not UNSET:
+        if self.target is not None:
+            target: str | None
+            target = self.target
             result["Target"] = target
-        source = self.source
-        if source is not UNSET:
+        else:
+            self._keep_empty("Target", result)
+        if self.source is not None:
+            source: str | None
+            source = self.source
             result["Source"] = source
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        if type_ is not UNSET:
+        else:
+            self._keep_empty("Source", result)
+        if self.type_ is not None:
+            type_: str | None
+            if isinstance(self.type_, MountType):
+                type_ = self.type_.value
+            else:
+                type_ = self.type_
             result["Type"] = type_
-        read_only = self.read_only
-        if read_only is not UNSET:
+        else:
+            self._keep_empty("Type", result)
+        if self.read_only is not None:
+            read_only: bool | None
+            read_only = self.read_only
             result["ReadOnly"] = read_only
-        bind_options: dict[str, Any] | Unset | None
-        if isinstance(self.bind_options, Unset):
-            bind_options = UNSET
-        elif isinstance(self.bind_options, MountBindOptions):
-            bind_options = self.bind_options.to_dict()
         else:
-            bind_options = self.bind_options
-        if bind_options is not UNSET:
+            self._keep_empty("ReadOnly", result)
+        if self.bind_options is not None:
+            bind_options: dict[str, Any] | None
+            if isinstance(self.bind_options, MountBindOptions):
+                bind_options = self.bind_options.to_dict()
+            else:
+                bind_options = self.bind_options
             result["BindOptions"] = bind_options
-        volume_options: dict[str, Any] | Unset | None
-        if isinstance(self.volume_options, Unset):
-            volume_options = UNSET
-        elif isinstance(self.volume_options, MountVolumeOptions):
-            volume_options = self.volume_options.to_dict()
         else:
-            volume_options = self.volume_options
-        if volume_options is not UNSET:
+            self._keep_empty("BindOptions", result)
+        if self.volume_options is not None:
+            volume_options: dict[str, Any] | None
+            if isinstance(self.volume_options, MountVolumeOptions):
+                volume_options = self.volume_options.to_dict()
+            else:
+                volume_options = self.volume_options
             result["VolumeOptions"] = volume_options
-        tmpfs_options: dict[str, Any] | Unset | None
-        if isinstance(self.tmpfs_options, Unset):
-            tmpfs_options = UNSET
-        elif isinstance(self.tmpfs_options, MountTmpfsOptions):
-            tmpfs_options = self.tmpfs_options.to_dict()
         else:
-            tmpfs_options = self.tmpfs_options
-        if tmpfs_options is not UNSET:
+            self._keep_empty("VolumeOptions", result)
+        if self.tmpfs_options is not None:
+            tmpfs_options: dict[str, Any] | None
+            if isinstance(self.tmpfs_options, MountTmpfsOptions):
+                tmpfs_options = self.tmpfs_options.to_dict()
+            else:
+                tmpfs_options = self.tmpfs_options
             result["TmpfsOptions"] = tmpfs_options
+        else:
+            self._keep_empty("TmpfsOptions", result)
         result.update(self.additional_properties)
         return result
 
@@ -113,33 +127,42 @@ class Mount(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.target = get("Target", UNSET)
-        obj.source = get("Source", UNSET)
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.target = get("Target")
+        obj.source = get("Source")
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = MountType(type_)
         obj.type_ = type_
-        obj.read_only = get("ReadOnly", UNSET)
+        obj.read_only = get("ReadOnly")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "bind_options":
-            bind_options = src.get("BindOptions", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "bind_options":
+            bind_options_json = src.get("BindOptions")
+            if bind_options_json is None:
+                return None
+            bind_options = bind_options_json
             if isinstance(bind_options, dict):
                 bind_options = MountBindOptions.from_dict(bind_options)
             return bind_options
-        if name == "volume_options":
-            volume_options = src.get("VolumeOptions", UNSET)
+        if field_name_ == "volume_options":
+            volume_options_json = src.get("VolumeOptions")
+            if volume_options_json is None:
+                return None
+            volume_options = volume_options_json
             if isinstance(volume_options, dict):
                 volume_options = MountVolumeOptions.from_dict(volume_options)
             return volume_options
-        if name == "tmpfs_options":
-            tmpfs_options = src.get("TmpfsOptions", UNSET)
+        if field_name_ == "tmpfs_options":
+            tmpfs_options_json = src.get("TmpfsOptions")
+            if tmpfs_options_json is None:
+                return None
+            tmpfs_options = tmpfs_options_json
             if isinstance(tmpfs_options, dict):
                 tmpfs_options = MountTmpfsOptions.from_dict(tmpfs_options)
             return tmpfs_options
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

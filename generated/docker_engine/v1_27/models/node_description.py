@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,51 +29,40 @@ class NodeDescription(LazyModel):
     """NodeDescription (no description in the spec).
 
     Attributes:
-        hostname (str | Unset):  (removed after API v1.31)
-        platform (NodeDescriptionPlatform | None | Unset):  (removed after API v1.31)
-        resources (NodeDescriptionResources | None | Unset):  (removed after API v1.31)
-        engine (NodeDescriptionEngine | None | Unset):  (removed after API v1.31)
+        hostname (str):  (removed after API v1.31)
+        platform (NodeDescriptionPlatform):  (removed after API v1.31)
+        resources (NodeDescriptionResources):  (removed after API v1.31)
+        engine (NodeDescriptionEngine):  (removed after API v1.31)
     """
 
-    hostname: str | Unset = UNSET
-    platform: NodeDescriptionPlatform | Unset | None = UNSET
-    resources: NodeDescriptionResources | Unset | None = UNSET
-    engine: NodeDescriptionEngine | Unset | None = UNSET
+    hostname: str = _field(default=ABSENT)
+    platform: NodeDescriptionPlatform = _field(default=ABSENT)
+    resources: NodeDescriptionResources = _field(default=ABSENT)
+    engine: NodeDescriptionEngine = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        hostname = self.hostname
-        if hostname is not UNSET:
-            result["Hostname"] = hostname
-        platform: dict[str, Any] | Unset | None
-        if isinstance(self.platform, Unset):
-            platform = UNSET
-        elif isinstance(self.platform, NodeDescriptionPlatform):
+        if self.hostname is not None:
+            result["Hostname"] = self.hostname
+        else:
+            self._keep_empty("Hostname", result)
+        if self.platform is not None:
             platform = self.platform.to_dict()
-        else:
-            platform = self.platform
-        if platform is not UNSET:
             result["Platform"] = platform
-        resources: dict[str, Any] | Unset | None
-        if isinstance(self.resources, Unset):
-            resources = UNSET
-        elif isinstance(self.resources, NodeDescriptionResources):
+        else:
+            self._keep_empty("Platform", result)
+        if self.resources is not None:
             resources = self.resources.to_dict()
-        else:
-            resources = self.resources
-        if resources is not UNSET:
             result["Resources"] = resources
-        engine: dict[str, Any] | Unset | None
-        if isinstance(self.engine, Unset):
-            engine = UNSET
-        elif isinstance(self.engine, NodeDescriptionEngine):
-            engine = self.engine.to_dict()
         else:
-            engine = self.engine
-        if engine is not UNSET:
+            self._keep_empty("Resources", result)
+        if self.engine is not None:
+            engine = self.engine.to_dict()
             result["Engine"] = engine
+        else:
+            self._keep_empty("Engine", result)
         result.update(self.additional_properties)
         return result
 
@@ -85,27 +74,36 @@ class NodeDescription(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.hostname = get("Hostname", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.hostname = get("Hostname")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "platform":
-            platform = src.get("Platform", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "platform":
+            platform_json = src.get("Platform")
+            if platform_json is None:
+                return None
+            platform = platform_json
             if isinstance(platform, dict):
                 platform = NodeDescriptionPlatform.from_dict(platform)
             return platform
-        if name == "resources":
-            resources = src.get("Resources", UNSET)
+        if field_name_ == "resources":
+            resources_json = src.get("Resources")
+            if resources_json is None:
+                return None
+            resources = resources_json
             if isinstance(resources, dict):
                 resources = NodeDescriptionResources.from_dict(resources)
             return resources
-        if name == "engine":
-            engine = src.get("Engine", UNSET)
+        if field_name_ == "engine":
+            engine_json = src.get("Engine")
+            if engine_json is None:
+                return None
+            engine = engine_json
             if isinstance(engine, dict):
                 engine = NodeDescriptionEngine.from_dict(engine)
             return engine
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

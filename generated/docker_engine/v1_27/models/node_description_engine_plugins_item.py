@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class NodeDescriptionEnginePluginsItem(LazyModel):
     """NodeDescriptionEnginePluginsItem (no description in the spec).
 
     Attributes:
-        type_ (str | Unset):
-        name (str | Unset):
+        type_ (None | str):
+        name (None | str):
     """
 
-    type_: str | Unset = UNSET
-    name: str | Unset = UNSET
+    type_: str | None = None
+    name: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_ = self.type_
-        if type_ is not UNSET:
+        if self.type_ is not None:
+            type_: str | None
+            type_ = self.type_
             result["Type"] = type_
-        name = self.name
-        if name is not UNSET:
+        else:
+            self._keep_empty("Type", result)
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
+        else:
+            self._keep_empty("Name", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class NodeDescriptionEnginePluginsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.type_ = get("Type", UNSET)
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.type_ = get("Type")
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -66,267 +66,291 @@ class SystemInfoResponse(LazyModel):
     """SystemInfoResponse (no description in the spec).
 
     Attributes:
-        architecture (str | Unset):  (removed after API v1.31)
-        containers (int | Unset):  (removed after API v1.31)
-        containers_running (int | Unset):  (removed after API v1.31)
-        containers_stopped (int | Unset):  (removed after API v1.31)
-        containers_paused (int | Unset):  (removed after API v1.31)
-        cpu_cfs_period (bool | Unset):  (removed after API v1.31)
-        cpu_cfs_quota (bool | Unset):  (removed after API v1.31)
-        debug (bool | Unset):  (removed after API v1.31)
-        discovery_backend (str | Unset):  (removed after API v1.31)
-        docker_root_dir (str | Unset):  (removed after API v1.31)
-        driver (str | Unset):  (removed after API v1.31)
-        driver_status (list[list[str] | None] | None | Unset):  (removed after API v1.31)
-        system_status (list[list[str] | None] | None | Unset):  (removed after API v1.31)
-        plugins (None | SystemInfoResponsePlugins | Unset):  (removed after API v1.31)
-        experimental_build (bool | Unset):  (removed after API v1.31)
-        http_proxy (str | Unset):  (removed after API v1.31)
-        https_proxy (str | Unset):  (removed after API v1.31)
-        id (str | Unset):  (removed after API v1.31)
-        i_pv_4_forwarding (bool | Unset):  (removed after API v1.31)
-        images (int | Unset):  (removed after API v1.31)
-        index_server_address (str | Unset):  (removed after API v1.31)
-        init_path (str | Unset):  (removed after API v1.31)
-        init_sha_1 (str | Unset):  (removed after API v1.31)
-        kernel_version (str | Unset):  (removed after API v1.31)
-        labels (list[str] | None | Unset):  (removed after API v1.31)
-        mem_total (int | Unset):  (removed after API v1.31)
-        memory_limit (bool | Unset):  (removed after API v1.31)
-        ncpu (int | Unset):  (removed after API v1.31)
-        n_events_listener (int | Unset):  (removed after API v1.31)
-        n_fd (int | Unset):  (removed after API v1.31)
-        n_goroutines (int | Unset):  (removed after API v1.31)
-        name (str | Unset):  (removed after API v1.31)
-        no_proxy (str | Unset):  (removed after API v1.31)
-        oom_kill_disable (bool | Unset):  (removed after API v1.31)
-        os_type (str | Unset):  (removed after API v1.31)
-        oom_score_adj (int | Unset):  (removed after API v1.31)
-        operating_system (str | Unset):  (removed after API v1.31)
-        registry_config (None | SystemInfoResponseRegistryConfig | Unset):  (removed after API v1.31)
-        swap_limit (bool | Unset):  (removed after API v1.31)
-        system_time (str | Unset):  (removed after API v1.31)
-        server_version (str | Unset):  (removed after API v1.31)
+        architecture (str):  (removed after API v1.31)
+        containers (int):  (removed after API v1.31)
+        containers_running (int):  (removed after API v1.31)
+        containers_stopped (int):  (removed after API v1.31)
+        containers_paused (int):  (removed after API v1.31)
+        cpu_cfs_period (bool):  (removed after API v1.31)
+        cpu_cfs_quota (bool):  (removed after API v1.31)
+        debug (bool):  (removed after API v1.31)
+        discovery_backend (None | str):  (removed after API v1.31)
+        docker_root_dir (str):  (removed after API v1.31)
+        driver (str):  (removed after API v1.31)
+        driver_status (list[list[str] | None]):  (removed after API v1.31)
+        system_status (list[list[str] | None]):  (removed after API v1.31)
+        plugins (SystemInfoResponsePlugins):  (removed after API v1.31)
+        experimental_build (bool):  (removed after API v1.31)
+        http_proxy (str):  (removed after API v1.31)
+        https_proxy (str):  (removed after API v1.31)
+        id (str):  (removed after API v1.31)
+        i_pv_4_forwarding (bool):  (removed after API v1.31)
+        images (int):  (removed after API v1.31)
+        index_server_address (str):  (removed after API v1.31)
+        init_path (None | str):  (removed after API v1.31)
+        init_sha_1 (None | str):  (removed after API v1.31)
+        kernel_version (str):  (removed after API v1.31)
+        labels (list[str]):  (removed after API v1.31)
+        mem_total (int):  (removed after API v1.31)
+        memory_limit (bool):  (removed after API v1.31)
+        ncpu (int):  (removed after API v1.31)
+        n_events_listener (int):  (removed after API v1.31)
+        n_fd (int):  (removed after API v1.31)
+        n_goroutines (int):  (removed after API v1.31)
+        name (str):  (removed after API v1.31)
+        no_proxy (str):  (removed after API v1.31)
+        oom_kill_disable (bool):  (removed after API v1.31)
+        os_type (str):  (removed after API v1.31)
+        oom_score_adj (int | None):  (removed after API v1.31)
+        operating_system (str):  (removed after API v1.31)
+        registry_config (SystemInfoResponseRegistryConfig):  (removed after API v1.31)
+        swap_limit (bool):  (removed after API v1.31)
+        system_time (str):  (removed after API v1.31)
+        server_version (str):  (removed after API v1.31)
     """
 
-    architecture: str | Unset = UNSET
-    containers: int | Unset = UNSET
-    containers_running: int | Unset = UNSET
-    containers_stopped: int | Unset = UNSET
-    containers_paused: int | Unset = UNSET
-    cpu_cfs_period: bool | Unset = UNSET
-    cpu_cfs_quota: bool | Unset = UNSET
-    debug: bool | Unset = UNSET
-    discovery_backend: str | Unset = UNSET
-    docker_root_dir: str | Unset = UNSET
-    driver: str | Unset = UNSET
-    driver_status: list[list[str] | None] | Unset | None = UNSET
-    system_status: list[list[str] | None] | Unset | None = UNSET
-    plugins: SystemInfoResponsePlugins | Unset | None = UNSET
-    experimental_build: bool | Unset = UNSET
-    http_proxy: str | Unset = UNSET
-    https_proxy: str | Unset = UNSET
-    id: str | Unset = UNSET
-    i_pv_4_forwarding: bool | Unset = UNSET
-    images: int | Unset = UNSET
-    index_server_address: str | Unset = UNSET
-    init_path: str | Unset = UNSET
-    init_sha_1: str | Unset = UNSET
-    kernel_version: str | Unset = UNSET
-    labels: list[str] | Unset | None = UNSET
-    mem_total: int | Unset = UNSET
-    memory_limit: bool | Unset = UNSET
-    ncpu: int | Unset = UNSET
-    n_events_listener: int | Unset = UNSET
-    n_fd: int | Unset = UNSET
-    n_goroutines: int | Unset = UNSET
-    name: str | Unset = UNSET
-    no_proxy: str | Unset = UNSET
-    oom_kill_disable: bool | Unset = UNSET
-    os_type: str | Unset = UNSET
-    oom_score_adj: int | Unset = UNSET
-    operating_system: str | Unset = UNSET
-    registry_config: SystemInfoResponseRegistryConfig | Unset | None = UNSET
-    swap_limit: bool | Unset = UNSET
-    system_time: str | Unset = UNSET
-    server_version: str | Unset = UNSET
+    architecture: str = _field(default=ABSENT)
+    containers: int = _field(default=ABSENT)
+    containers_running: int = _field(default=ABSENT)
+    containers_stopped: int = _field(default=ABSENT)
+    containers_paused: int = _field(default=ABSENT)
+    cpu_cfs_period: bool = _field(default=ABSENT)
+    cpu_cfs_quota: bool = _field(default=ABSENT)
+    debug: bool = _field(default=ABSENT)
+    discovery_backend: str | None = None
+    docker_root_dir: str = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    driver_status: list[list[str] | None] = _field(factory=list)
+    system_status: list[list[str] | None] = _field(factory=list)
+    plugins: SystemInfoResponsePlugins = _field(default=ABSENT)
+    experimental_build: bool = _field(default=ABSENT)
+    http_proxy: str = _field(default=ABSENT)
+    https_proxy: str = _field(default=ABSENT)
+    id: str = _field(default=ABSENT)
+    i_pv_4_forwarding: bool = _field(default=ABSENT)
+    images: int = _field(default=ABSENT)
+    index_server_address: str = _field(default=ABSENT)
+    init_path: str | None = None
+    init_sha_1: str | None = None
+    kernel_version: str = _field(default=ABSENT)
+    labels: list[str] = _field(factory=list)
+    mem_total: int = _field(default=ABSENT)
+    memory_limit: bool = _field(default=ABSENT)
+    ncpu: int = _field(default=ABSENT)
+    n_events_listener: int = _field(default=ABSENT)
+    n_fd: int = _field(default=ABSENT)
+    n_goroutines: int = _field(default=ABSENT)
+    name: str = _field(default=ABSENT)
+    no_proxy: str = _field(default=ABSENT)
+    oom_kill_disable: bool = _field(default=ABSENT)
+    os_type: str = _field(default=ABSENT)
+    oom_score_adj: int | None = None
+    operating_system: str = _field(default=ABSENT)
+    registry_config: SystemInfoResponseRegistryConfig = _field(default=ABSENT)
+    swap_limit: bool = _field(default=ABSENT)
+    system_time: str = _field(default=ABSENT)
+    server_version: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        architecture = self.architecture
-        if architecture is not UNSET:
-            result["Architecture"] = architecture
-        containers = self.containers
-        if containers is not UNSET:
-            result["Containers"] = containers
-        containers_running = self.containers_running
-        if containers_running is not UNSET:
-            result["ContainersRunning"] = containers_running
-        containers_stopped = self.containers_stopped
-        if containers_stopped is not UNSET:
-            result["ContainersStopped"] = containers_stopped
-        containers_paused = self.containers_paused
-        if containers_paused is not UNSET:
-            result["ContainersPaused"] = containers_paused
-        cpu_cfs_period = self.cpu_cfs_period
-        if cpu_cfs_period is not UNSET:
-            result["CpuCfsPeriod"] = cpu_cfs_period
-        cpu_cfs_quota = self.cpu_cfs_quota
-        if cpu_cfs_quota is not UNSET:
-            result["CpuCfsQuota"] = cpu_cfs_quota
-        debug = self.debug
-        if debug is not UNSET:
-            result["Debug"] = debug
-        discovery_backend = self.discovery_backend
-        if discovery_backend is not UNSET:
+        if self.architecture is not None:
+            result["Architecture"] = self.architecture
+        else:
+            self._keep_empty("Architecture", result)
+        if self.containers is not None:
+            result["Containers"] = self.containers
+        else:
+            self._keep_empty("Containers", result)
+        if self.containers_running is not None:
+            result["ContainersRunning"] = self.containers_running
+        else:
+            self._keep_empty("ContainersRunning", result)
+        if self.containers_stopped is not None:
+            result["ContainersStopped"] = self.containers_stopped
+        else:
+            self._keep_empty("ContainersStopped", result)
+        if self.containers_paused is not None:
+            result["ContainersPaused"] = self.containers_paused
+        else:
+            self._keep_empty("ContainersPaused", result)
+        if self.cpu_cfs_period is not None:
+            result["CpuCfsPeriod"] = self.cpu_cfs_period
+        else:
+            self._keep_empty("CpuCfsPeriod", result)
+        if self.cpu_cfs_quota is not None:
+            result["CpuCfsQuota"] = self.cpu_cfs_quota
+        else:
+            self._keep_empty("CpuCfsQuota", result)
+        if self.debug is not None:
+            result["Debug"] = self.debug
+        else:
+            self._keep_empty("Debug", result)
+        if self.discovery_backend is not None:
+            discovery_backend: str | None
+            discovery_backend = self.discovery_backend
             result["DiscoveryBackend"] = discovery_backend
-        docker_root_dir = self.docker_root_dir
-        if docker_root_dir is not UNSET:
-            result["DockerRootDir"] = docker_root_dir
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        driver_status: list[list[str] | None] | Unset | None
-        if isinstance(self.driver_status, Unset):
-            driver_status = UNSET
-        elif isinstance(self.driver_status, list):
+        else:
+            self._keep_empty("DiscoveryBackend", result)
+        if self.docker_root_dir is not None:
+            result["DockerRootDir"] = self.docker_root_dir
+        else:
+            self._keep_empty("DockerRootDir", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.driver_status:
             driver_status = []
-            for driver_status_type_0_item_data in self.driver_status:
-                driver_status_type_0_item: list[str] | None
-                if isinstance(driver_status_type_0_item_data, list):
-                    driver_status_type_0_item = driver_status_type_0_item_data
+            for driver_status_item_data in self.driver_status:
+                driver_status_item: list[str] | None
+                if isinstance(driver_status_item_data, list):
+                    driver_status_item = driver_status_item_data
 
                 else:
-                    driver_status_type_0_item = driver_status_type_0_item_data
-                driver_status.append(driver_status_type_0_item)
+                    driver_status_item = driver_status_item_data
+                driver_status.append(driver_status_item)
 
-        else:
-            driver_status = self.driver_status
-        if driver_status is not UNSET:
             result["DriverStatus"] = driver_status
-        system_status: list[list[str] | None] | Unset | None
-        if isinstance(self.system_status, Unset):
-            system_status = UNSET
-        elif isinstance(self.system_status, list):
+        else:
+            self._keep_empty("DriverStatus", result)
+        if self.system_status:
             system_status = []
-            for system_status_type_0_item_data in self.system_status:
-                system_status_type_0_item: list[str] | None
-                if isinstance(system_status_type_0_item_data, list):
-                    system_status_type_0_item = system_status_type_0_item_data
+            for system_status_item_data in self.system_status:
+                system_status_item: list[str] | None
+                if isinstance(system_status_item_data, list):
+                    system_status_item = system_status_item_data
 
                 else:
-                    system_status_type_0_item = system_status_type_0_item_data
-                system_status.append(system_status_type_0_item)
+                    system_status_item = system_status_item_data
+                system_status.append(system_status_item)
 
-        else:
-            system_status = self.system_status
-        if system_status is not UNSET:
             result["SystemStatus"] = system_status
-        plugins: dict[str, Any] | Unset | None
-        if isinstance(self.plugins, Unset):
-            plugins = UNSET
-        elif isinstance(self.plugins, SystemInfoResponsePlugins):
-            plugins = self.plugins.to_dict()
         else:
-            plugins = self.plugins
-        if plugins is not UNSET:
+            self._keep_empty("SystemStatus", result)
+        if self.plugins is not None:
+            plugins = self.plugins.to_dict()
             result["Plugins"] = plugins
-        experimental_build = self.experimental_build
-        if experimental_build is not UNSET:
-            result["ExperimentalBuild"] = experimental_build
-        http_proxy = self.http_proxy
-        if http_proxy is not UNSET:
-            result["HttpProxy"] = http_proxy
-        https_proxy = self.https_proxy
-        if https_proxy is not UNSET:
-            result["HttpsProxy"] = https_proxy
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        i_pv_4_forwarding = self.i_pv_4_forwarding
-        if i_pv_4_forwarding is not UNSET:
-            result["IPv4Forwarding"] = i_pv_4_forwarding
-        images = self.images
-        if images is not UNSET:
-            result["Images"] = images
-        index_server_address = self.index_server_address
-        if index_server_address is not UNSET:
-            result["IndexServerAddress"] = index_server_address
-        init_path = self.init_path
-        if init_path is not UNSET:
+        else:
+            self._keep_empty("Plugins", result)
+        if self.experimental_build is not None:
+            result["ExperimentalBuild"] = self.experimental_build
+        else:
+            self._keep_empty("ExperimentalBuild", result)
+        if self.http_proxy is not None:
+            result["HttpProxy"] = self.http_proxy
+        else:
+            self._keep_empty("HttpProxy", result)
+        if self.https_proxy is not None:
+            result["HttpsProxy"] = self.https_proxy
+        else:
+            self._keep_empty("HttpsProxy", result)
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.i_pv_4_forwarding is not None:
+            result["IPv4Forwarding"] = self.i_pv_4_forwarding
+        else:
+            self._keep_empty("IPv4Forwarding", result)
+        if self.images is not None:
+            result["Images"] = self.images
+        else:
+            self._keep_empty("Images", result)
+        if self.index_server_address is not None:
+            result["IndexServerAddress"] = self.index_server_address
+        else:
+            self._keep_empty("IndexServerAddress", result)
+        if self.init_path is not None:
+            init_path: str | None
+            init_path = self.init_path
             result["InitPath"] = init_path
-        init_sha_1 = self.init_sha_1
-        if init_sha_1 is not UNSET:
+        else:
+            self._keep_empty("InitPath", result)
+        if self.init_sha_1 is not None:
+            init_sha_1: str | None
+            init_sha_1 = self.init_sha_1
             result["InitSha1"] = init_sha_1
-        kernel_version = self.kernel_version
-        if kernel_version is not UNSET:
-            result["KernelVersion"] = kernel_version
-        labels: list[str] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, list):
+        else:
+            self._keep_empty("InitSha1", result)
+        if self.kernel_version is not None:
+            result["KernelVersion"] = self.kernel_version
+        else:
+            self._keep_empty("KernelVersion", result)
+        if self.labels:
             labels = self.labels
 
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        mem_total = self.mem_total
-        if mem_total is not UNSET:
-            result["MemTotal"] = mem_total
-        memory_limit = self.memory_limit
-        if memory_limit is not UNSET:
-            result["MemoryLimit"] = memory_limit
-        ncpu = self.ncpu
-        if ncpu is not UNSET:
-            result["NCPU"] = ncpu
-        n_events_listener = self.n_events_listener
-        if n_events_listener is not UNSET:
-            result["NEventsListener"] = n_events_listener
-        n_fd = self.n_fd
-        if n_fd is not UNSET:
-            result["NFd"] = n_fd
-        n_goroutines = self.n_goroutines
-        if n_goroutines is not UNSET:
-            result["NGoroutines"] = n_goroutines
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        no_proxy = self.no_proxy
-        if no_proxy is not UNSET:
-            result["NoProxy"] = no_proxy
-        oom_kill_disable = self.oom_kill_disable
-        if oom_kill_disable is not UNSET:
-            result["OomKillDisable"] = oom_kill_disable
-        os_type = self.os_type
-        if os_type is not UNSET:
-            result["OSType"] = os_type
-        oom_score_adj = self.oom_score_adj
-        if oom_score_adj is not UNSET:
-            result["OomScoreAdj"] = oom_score_adj
-        operating_system = self.operating_system
-        if operating_system is not UNSET:
-            result["OperatingSystem"] = operating_system
-        registry_config: dict[str, Any] | Unset | None
-        if isinstance(self.registry_config, Unset):
-            registry_config = UNSET
-        elif isinstance(self.registry_config, SystemInfoResponseRegistryConfig):
-            registry_config = self.registry_config.to_dict()
         else:
-            registry_config = self.registry_config
-        if registry_config is not UNSET:
+            self._keep_empty("Labels", result)
+        if self.mem_total is not None:
+            result["MemTotal"] = self.mem_total
+        else:
+            self._keep_empty("MemTotal", result)
+        if self.memory_limit is not None:
+            result["MemoryLimit"] = self.memory_limit
+        else:
+            self._keep_empty("MemoryLimit", result)
+        if self.ncpu is not None:
+            result["NCPU"] = self.ncpu
+        else:
+            self._keep_empty("NCPU", result)
+        if self.n_events_listener is not None:
+            result["NEventsListener"] = self.n_events_listener
+        else:
+            self._keep_empty("NEventsListener", result)
+        if self.n_fd is not None:
+            result["NFd"] = self.n_fd
+        else:
+            self._keep_empty("NFd", result)
+        if self.n_goroutines is not None:
+            result["NGoroutines"] = self.n_goroutines
+        else:
+            self._keep_empty("NGoroutines", result)
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.no_proxy is not None:
+            result["NoProxy"] = self.no_proxy
+        else:
+            self._keep_empty("NoProxy", result)
+        if self.oom_kill_disable is not None:
+            result["OomKillDisable"] = self.oom_kill_disable
+        else:
+            self._keep_empty("OomKillDisable", result)
+        if self.os_type is not None:
+            result["OSType"] = self.os_type
+        else:
+            self._keep_empty("OSType", result)
+        if self.oom_score_adj is not None:
+            oom_score_adj: int | None
+            oom_score_adj = self.oom_score_adj
+            result["OomScoreAdj"] = oom_score_adj
+        else:
+            self._keep_empty("OomScoreAdj", result)
+        if self.operating_system is not None:
+            result["OperatingSystem"] = self.operating_system
+        else:
+            self._keep_empty("OperatingSystem", result)
+        if self.registry_config is not None:
+            registry_config = self.registry_config.to_dict()
             result["RegistryConfig"] = registry_config
-        swap_limit = self.swap_limit
-        if swap_limit is not UNSET:
-            result["SwapLimit"] = swap_limit
-        system_time = self.system_time
-        if system_time is not UNSET:
-            result["SystemTime"] = system_time
-        server_version = self.server_version
-        if server_version is not UNSET:
-            result["ServerVersion"] = server_version
+        else:
+            self._keep_empty("RegistryConfig", result)
+        if self.swap_limit is not None:
+            result["SwapLimit"] = self.swap_limit
+        else:
+            self._keep_empty("SwapLimit", result)
+        if self.system_time is not None:
+            result["SystemTime"] = self.system_time
+        else:
+            self._keep_empty("SystemTime", result)
+        if self.server_version is not None:
+            result["ServerVersion"] = self.server_version
+        else:
+            self._keep_empty("ServerVersion", result)
         result.update(self.additional_properties)
         return result
 
@@ -338,60 +362,66 @@ class SystemInfoResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.architecture = get("Architecture", UNSET)
-        obj.containers = get("Containers", UNSET)
-        obj.containers_running = get("ContainersRunning", UNSET)
-        obj.containers_stopped = get("ContainersStopped", UNSET)
-        obj.containers_paused = get("ContainersPaused", UNSET)
-        obj.cpu_cfs_period = get("CpuCfsPeriod", UNSET)
-        obj.cpu_cfs_quota = get("CpuCfsQuota", UNSET)
-        obj.debug = get("Debug", UNSET)
-        obj.discovery_backend = get("DiscoveryBackend", UNSET)
-        obj.docker_root_dir = get("DockerRootDir", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.driver_status = get("DriverStatus", UNSET)
-        obj.system_status = get("SystemStatus", UNSET)
-        obj.experimental_build = get("ExperimentalBuild", UNSET)
-        obj.http_proxy = get("HttpProxy", UNSET)
-        obj.https_proxy = get("HttpsProxy", UNSET)
-        obj.id = get("ID", UNSET)
-        obj.i_pv_4_forwarding = get("IPv4Forwarding", UNSET)
-        obj.images = get("Images", UNSET)
-        obj.index_server_address = get("IndexServerAddress", UNSET)
-        obj.init_path = get("InitPath", UNSET)
-        obj.init_sha_1 = get("InitSha1", UNSET)
-        obj.kernel_version = get("KernelVersion", UNSET)
-        obj.labels = get("Labels", UNSET)
-        obj.mem_total = get("MemTotal", UNSET)
-        obj.memory_limit = get("MemoryLimit", UNSET)
-        obj.ncpu = get("NCPU", UNSET)
-        obj.n_events_listener = get("NEventsListener", UNSET)
-        obj.n_fd = get("NFd", UNSET)
-        obj.n_goroutines = get("NGoroutines", UNSET)
-        obj.name = get("Name", UNSET)
-        obj.no_proxy = get("NoProxy", UNSET)
-        obj.oom_kill_disable = get("OomKillDisable", UNSET)
-        obj.os_type = get("OSType", UNSET)
-        obj.oom_score_adj = get("OomScoreAdj", UNSET)
-        obj.operating_system = get("OperatingSystem", UNSET)
-        obj.swap_limit = get("SwapLimit", UNSET)
-        obj.system_time = get("SystemTime", UNSET)
-        obj.server_version = get("ServerVersion", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.architecture = get("Architecture")
+        obj.containers = get("Containers")
+        obj.containers_running = get("ContainersRunning")
+        obj.containers_stopped = get("ContainersStopped")
+        obj.containers_paused = get("ContainersPaused")
+        obj.cpu_cfs_period = get("CpuCfsPeriod")
+        obj.cpu_cfs_quota = get("CpuCfsQuota")
+        obj.debug = get("Debug")
+        obj.discovery_backend = get("DiscoveryBackend")
+        obj.docker_root_dir = get("DockerRootDir")
+        obj.driver = get("Driver")
+        obj.driver_status = get("DriverStatus") or []
+        obj.system_status = get("SystemStatus") or []
+        obj.experimental_build = get("ExperimentalBuild")
+        obj.http_proxy = get("HttpProxy")
+        obj.https_proxy = get("HttpsProxy")
+        obj.id = get("ID")
+        obj.i_pv_4_forwarding = get("IPv4Forwarding")
+        obj.images = get("Images")
+        obj.index_server_address = get("IndexServerAddress")
+        obj.init_path = get("InitPath")
+        obj.init_sha_1 = get("InitSha1")
+        obj.kernel_version = get("KernelVersion")
+        obj.labels = get("Labels") or []
+        obj.mem_total = get("MemTotal")
+        obj.memory_limit = get("MemoryLimit")
+        obj.ncpu = get("NCPU")
+        obj.n_events_listener = get("NEventsListener")
+        obj.n_fd = get("NFd")
+        obj.n_goroutines = get("NGoroutines")
+        obj.name = get("Name")
+        obj.no_proxy = get("NoProxy")
+        obj.oom_kill_disable = get("OomKillDisable")
+        obj.os_type = get("OSType")
+        obj.oom_score_adj = get("OomScoreAdj")
+        obj.operating_system = get("OperatingSystem")
+        obj.swap_limit = get("SwapLimit")
+        obj.system_time = get("SystemTime")
+        obj.server_version = get("ServerVersion")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "plugins":
-            plugins = src.get("Plugins", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "plugins":
+            plugins_json = src.get("Plugins")
+            if plugins_json is None:
+                return None
+            plugins = plugins_json
             if isinstance(plugins, dict):
                 plugins = SystemInfoResponsePlugins.from_dict(plugins)
             return plugins
-        if name == "registry_config":
-            registry_config = src.get("RegistryConfig", UNSET)
+        if field_name_ == "registry_config":
+            registry_config_json = src.get("RegistryConfig")
+            if registry_config_json is None:
+                return None
+            registry_config = registry_config_json
             if isinstance(registry_config, dict):
                 registry_config = SystemInfoResponseRegistryConfig.from_dict(registry_config)
             return registry_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.endpoint_port_config_protocol import EndpointPortConfigProtocol
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,36 +30,48 @@ class EndpointPortConfig(LazyModel):
     """EndpointPortConfig (no description in the spec).
 
     Attributes:
-        name (str | Unset):
-        protocol (EndpointPortConfigProtocol | Unset):
-        target_port (int | Unset): The port inside the container.
-        published_port (int | Unset): The port on the swarm hosts.
+        name (None | str):
+        protocol (EndpointPortConfigProtocol | None):
+        target_port (int | None): The port inside the container.
+        published_port (int | None): The port on the swarm hosts.
     """
 
-    name: str | Unset = UNSET
-    protocol: EndpointPortConfigProtocol | Unset = UNSET
-    target_port: int | Unset = UNSET
-    published_port: int | Unset = UNSET
+    name: str | None = None
+    protocol: EndpointPortConfigProtocol | None = None
+    target_port: int | None = None
+    published_port: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        protocol: str | Unset = UNSET
-        if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
-
-        if protocol is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.protocol is not None:
+            protocol: str | None
+            if isinstance(self.protocol, EndpointPortConfigProtocol):
+                protocol = self.protocol.value
+            else:
+                protocol = self.protocol
             result["Protocol"] = protocol
-        target_port = self.target_port
-        if target_port is not UNSET:
+        else:
+            self._keep_empty("Protocol", result)
+        if self.target_port is not None:
+            target_port: int | None
+            target_port = self.target_port
             result["TargetPort"] = target_port
-        published_port = self.published_port
-        if published_port is not UNSET:
+        else:
+            self._keep_empty("TargetPort", result)
+        if self.published_port is not None:
+            published_port: int | None
+            published_port = self.published_port
             result["PublishedPort"] = published_port
+        else:
+            self._keep_empty("PublishedPort", result)
         result.update(self.additional_properties)
         return result
 
@@ -71,18 +83,18 @@ class EndpointPortConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        protocol = get("Protocol", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        protocol: Any = get("Protocol")
         if isinstance(protocol, str):
             protocol = EndpointPortConfigProtocol(protocol)
         obj.protocol = protocol
-        obj.target_port = get("TargetPort", UNSET)
-        obj.published_port = get("PublishedPort", UNSET)
+        obj.target_port = get("TargetPort")
+        obj.published_port = get("PublishedPort")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,47 +30,52 @@ class SwarmSpecRaft(LazyModel):
     """Raft configuration.
 
     Attributes:
-        snapshot_interval (int | Unset): The number of log entries between snapshots.
-        keep_old_snapshots (int | Unset): The number of snapshots to keep beyond the current snapshot.
-        log_entries_for_slow_followers (int | Unset): The number of log entries to keep around to sync up slow
-            followers after a snapshot is created.
-        election_tick (int | Unset): The number of ticks that a follower will wait for a message from the leader
-            before becoming a candidate and starting an election. `ElectionTick` must be greater than `HeartbeatTick`.
+        snapshot_interval (int): The number of log entries between snapshots.
+        keep_old_snapshots (int): The number of snapshots to keep beyond the current snapshot.
+        log_entries_for_slow_followers (int): The number of log entries to keep around to sync up slow followers
+            after a snapshot is created.
+        election_tick (int): The number of ticks that a follower will wait for a message from the leader before
+            becoming a candidate and starting an election. `ElectionTick` must be greater than `HeartbeatTick`.
 
             A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT
             guaranteed.
-        heartbeat_tick (int | Unset): The number of ticks between heartbeats. Every HeartbeatTick ticks, the leader
-            will send a heartbeat to the followers.
+        heartbeat_tick (int): The number of ticks between heartbeats. Every HeartbeatTick ticks, the leader will
+            send a heartbeat to the followers.
 
             A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT
             guaranteed.
     """
 
-    snapshot_interval: int | Unset = UNSET
-    keep_old_snapshots: int | Unset = UNSET
-    log_entries_for_slow_followers: int | Unset = UNSET
-    election_tick: int | Unset = UNSET
-    heartbeat_tick: int | Unset = UNSET
+    snapshot_interval: int = _field(default=ABSENT)
+    keep_old_snapshots: int = _field(default=ABSENT)
+    log_entries_for_slow_followers: int = _field(default=ABSENT)
+    election_tick: int = _field(default=ABSENT)
+    heartbeat_tick: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        snapshot_interval = self.snapshot_interval
-        if snapshot_interval is not UNSET:
-            result["SnapshotInterval"] = snapshot_interval
-        keep_old_snapshots = self.keep_old_snapshots
-        if keep_old_snapshots is not UNSET:
-            result["KeepOldSnapshots"] = keep_old_snapshots
-        log_entries_for_slow_followers = self.log_entries_for_slow_followers
-        if log_entries_for_slow_followers is not UNSET:
-            result["LogEntriesForSlowFollowers"] = log_entries_for_slow_followers
-        election_tick = self.election_tick
-        if election_tick is not UNSET:
-            result["ElectionTick"] = election_tick
-        heartbeat_tick = self.heartbeat_tick
-        if heartbeat_tick is not UNSET:
-            result["HeartbeatTick"] = heartbeat_tick
+        if self.snapshot_interval is not None:
+            result["SnapshotInterval"] = self.snapshot_interval
+        else:
+            self._keep_empty("SnapshotInterval", result)
+        if self.keep_old_snapshots is not None:
+            result["KeepOldSnapshots"] = self.keep_old_snapshots
+        else:
+            self._keep_empty("KeepOldSnapshots", result)
+        if self.log_entries_for_slow_followers is not None:
+            result["LogEntriesForSlowFollowers"] = self.log_entries_for_slow_followers
+        else:
+            self._keep_empty("LogEntriesForSlowFollowers", result)
+        if self.election_tick is not None:
+            result["ElectionTick"] = self.election_tick
+        else:
+            self._keep_empty("ElectionTick", result)
+        if self.heartbeat_tick is not None:
+            result["HeartbeatTick"] = self.heartbeat_tick
+        else:
+            self._keep_empty("HeartbeatTick", result)
         result.update(self.additional_properties)
         return result
 
@@ -82,16 +87,16 @@ class SwarmSpecRaft(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.snapshot_interval = get("SnapshotInterval", UNSET)
-        obj.keep_old_snapshots = get("KeepOldSnapshots", UNSET)
-        obj.log_entries_for_slow_followers = get("LogEntriesForSlowFollowers", UNSET)
-        obj.election_tick = get("ElectionTick", UNSET)
-        obj.heartbeat_tick = get("HeartbeatTick", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.snapshot_interval = get("SnapshotInterval")
+        obj.keep_old_snapshots = get("KeepOldSnapshots")
+        obj.log_entries_for_slow_followers = get("LogEntriesForSlowFollowers")
+        obj.election_tick = get("ElectionTick")
+        obj.heartbeat_tick = get("HeartbeatTick")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

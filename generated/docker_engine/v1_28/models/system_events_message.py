@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,44 +30,56 @@ class SystemEventsMessage(LazyModel):
     """SystemEventsMessage (no description in the spec).
 
     Attributes:
-        type_ (str | Unset): The type of object emitting the event (removed after API v1.39)
-        action (str | Unset): The type of event (removed after API v1.39)
-        actor (None | SystemEventsMessageActor | Unset):  (removed after API v1.39)
-        time (int | Unset): Timestamp of event (removed after API v1.39)
-        time_nano (int | Unset): Timestamp of event, with nanosecond accuracy (removed after API v1.39)
+        type_ (None | str): The type of object emitting the event (removed after API v1.39)
+        action (None | str): The type of event (removed after API v1.39)
+        actor (None | SystemEventsMessageActor):  (removed after API v1.39)
+        time (int | None): Timestamp of event (removed after API v1.39)
+        time_nano (int | None): Timestamp of event, with nanosecond accuracy (removed after API v1.39)
     """
 
-    type_: str | Unset = UNSET
-    action: str | Unset = UNSET
-    actor: SystemEventsMessageActor | Unset | None = UNSET
-    time: int | Unset = UNSET
-    time_nano: int | Unset = UNSET
+    type_: str | None = None
+    action: str | None = None
+    actor: SystemEventsMessageActor | None = None
+    time: int | None = None
+    time_nano: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_ = self.type_
-        if type_ is not UNSET:
+        if self.type_ is not None:
+            type_: str | None
+            type_ = self.type_
             result["Type"] = type_
-        action = self.action
-        if action is not UNSET:
-            result["Action"] = action
-        actor: dict[str, Any] | Unset | None
-        if isinstance(self.actor, Unset):
-            actor = UNSET
-        elif isinstance(self.actor, SystemEventsMessageActor):
-            actor = self.actor.to_dict()
         else:
-            actor = self.actor
-        if actor is not UNSET:
+            self._keep_empty("Type", result)
+        if self.action is not None:
+            action: str | None
+            action = self.action
+            result["Action"] = action
+        else:
+            self._keep_empty("Action", result)
+        if self.actor is not None:
+            actor: dict[str, Any] | None
+            if isinstance(self.actor, SystemEventsMessageActor):
+                actor = self.actor.to_dict()
+            else:
+                actor = self.actor
             result["Actor"] = actor
-        time = self.time
-        if time is not UNSET:
+        else:
+            self._keep_empty("Actor", result)
+        if self.time is not None:
+            time: int | None
+            time = self.time
             result["time"] = time
-        time_nano = self.time_nano
-        if time_nano is not UNSET:
+        else:
+            self._keep_empty("time", result)
+        if self.time_nano is not None:
+            time_nano: int | None
+            time_nano = self.time_nano
             result["timeNano"] = time_nano
+        else:
+            self._keep_empty("timeNano", result)
         result.update(self.additional_properties)
         return result
 
@@ -79,20 +91,23 @@ class SystemEventsMessage(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.type_ = get("Type", UNSET)
-        obj.action = get("Action", UNSET)
-        obj.time = get("time", UNSET)
-        obj.time_nano = get("timeNano", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.type_ = get("Type")
+        obj.action = get("Action")
+        obj.time = get("time")
+        obj.time_nano = get("timeNano")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "actor":
-            actor = src.get("Actor", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "actor":
+            actor_json = src.get("Actor")
+            if actor_json is None:
+                return None
+            actor = actor_json
             if isinstance(actor, dict):
                 actor = SystemEventsMessageActor.from_dict(actor)
             return actor
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

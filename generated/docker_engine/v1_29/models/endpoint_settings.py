@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -37,93 +37,94 @@ class EndpointSettings(LazyModel):
     """Configuration for a network endpoint.
 
     Attributes:
-        ipam_config (EndpointSettingsIPAMConfig | None | Unset):
-        links (list[str] | None | Unset):
-        aliases (list[str] | None | Unset):
-        network_id (str | Unset):
-        endpoint_id (str | Unset):
-        gateway (str | Unset):
-        ip_address (str | Unset):
-        ip_prefix_len (int | Unset):
-        i_pv_6_gateway (str | Unset):
-        global_i_pv_6_address (str | Unset):
-        global_i_pv_6_prefix_len (int | Unset):
-        mac_address (str | Unset):
+        ipam_config (EndpointSettingsIPAMConfig | None):
+        links (list[str]):
+        aliases (list[str]):
+        network_id (str):
+        endpoint_id (str):
+        gateway (str):
+        ip_address (str):
+        ip_prefix_len (int):
+        i_pv_6_gateway (str):
+        global_i_pv_6_address (str):
+        global_i_pv_6_prefix_len (int):
+        mac_address (str):
     """
 
-    ipam_config: EndpointSettingsIPAMConfig | Unset | None = UNSET
-    links: list[str] | Unset | None = UNSET
-    aliases: list[str] | Unset | None = UNSET
-    network_id: str | Unset = UNSET
-    endpoint_id: str | Unset = UNSET
-    gateway: str | Unset = UNSET
-    ip_address: str | Unset = UNSET
-    ip_prefix_len: int | Unset = UNSET
-    i_pv_6_gateway: str | Unset = UNSET
-    global_i_pv_6_address: str | Unset = UNSET
-    global_i_pv_6_prefix_len: int | Unset = UNSET
-    mac_address: str | Unset = UNSET
+    ipam_config: EndpointSettingsIPAMConfig | None = None
+    links: list[str] = _field(factory=list)
+    aliases: list[str] = _field(factory=list)
+    network_id: str = _field(default=ABSENT)
+    endpoint_id: str = _field(default=ABSENT)
+    gateway: str = _field(default=ABSENT)
+    ip_address: str = _field(default=ABSENT)
+    ip_prefix_len: int = _field(default=ABSENT)
+    i_pv_6_gateway: str = _field(default=ABSENT)
+    global_i_pv_6_address: str = _field(default=ABSENT)
+    global_i_pv_6_prefix_len: int = _field(default=ABSENT)
+    mac_address: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        ipam_config: dict[str, Any] | Unset | None
-        if isinstance(self.ipam_config, Unset):
-            ipam_config = UNSET
-        elif isinstance(self.ipam_config, EndpointSettingsIPAMConfig):
-            ipam_config = self.ipam_config.to_dict()
-        else:
-            ipam_config = self.ipam_config
-        if ipam_config is not UNSET:
+        if self.ipam_config is not None:
+            ipam_config: dict[str, Any] | None
+            if isinstance(self.ipam_config, EndpointSettingsIPAMConfig):
+                ipam_config = self.ipam_config.to_dict()
+            else:
+                ipam_config = self.ipam_config
             result["IPAMConfig"] = ipam_config
-        links: list[str] | Unset | None
-        if isinstance(self.links, Unset):
-            links = UNSET
-        elif isinstance(self.links, list):
+        else:
+            self._keep_empty("IPAMConfig", result)
+        if self.links:
             links = self.links
 
-        else:
-            links = self.links
-        if links is not UNSET:
             result["Links"] = links
-        aliases: list[str] | Unset | None
-        if isinstance(self.aliases, Unset):
-            aliases = UNSET
-        elif isinstance(self.aliases, list):
+        else:
+            self._keep_empty("Links", result)
+        if self.aliases:
             aliases = self.aliases
 
-        else:
-            aliases = self.aliases
-        if aliases is not UNSET:
             result["Aliases"] = aliases
-        network_id = self.network_id
-        if network_id is not UNSET:
-            result["NetworkID"] = network_id
-        endpoint_id = self.endpoint_id
-        if endpoint_id is not UNSET:
-            result["EndpointID"] = endpoint_id
-        gateway = self.gateway
-        if gateway is not UNSET:
-            result["Gateway"] = gateway
-        ip_address = self.ip_address
-        if ip_address is not UNSET:
-            result["IPAddress"] = ip_address
-        ip_prefix_len = self.ip_prefix_len
-        if ip_prefix_len is not UNSET:
-            result["IPPrefixLen"] = ip_prefix_len
-        i_pv_6_gateway = self.i_pv_6_gateway
-        if i_pv_6_gateway is not UNSET:
-            result["IPv6Gateway"] = i_pv_6_gateway
-        global_i_pv_6_address = self.global_i_pv_6_address
-        if global_i_pv_6_address is not UNSET:
-            result["GlobalIPv6Address"] = global_i_pv_6_address
-        global_i_pv_6_prefix_len = self.global_i_pv_6_prefix_len
-        if global_i_pv_6_prefix_len is not UNSET:
-            result["GlobalIPv6PrefixLen"] = global_i_pv_6_prefix_len
-        mac_address = self.mac_address
-        if mac_address is not UNSET:
-            result["MacAddress"] = mac_address
+        else:
+            self._keep_empty("Aliases", result)
+        if self.network_id is not None:
+            result["NetworkID"] = self.network_id
+        else:
+            self._keep_empty("NetworkID", result)
+        if self.endpoint_id is not None:
+            result["EndpointID"] = self.endpoint_id
+        else:
+            self._keep_empty("EndpointID", result)
+        if self.gateway is not None:
+            result["Gateway"] = self.gateway
+        else:
+            self._keep_empty("Gateway", result)
+        if self.ip_address is not None:
+            result["IPAddress"] = self.ip_address
+        else:
+            self._keep_empty("IPAddress", result)
+        if self.ip_prefix_len is not None:
+            result["IPPrefixLen"] = self.ip_prefix_len
+        else:
+            self._keep_empty("IPPrefixLen", result)
+        if self.i_pv_6_gateway is not None:
+            result["IPv6Gateway"] = self.i_pv_6_gateway
+        else:
+            self._keep_empty("IPv6Gateway", result)
+        if self.global_i_pv_6_address is not None:
+            result["GlobalIPv6Address"] = self.global_i_pv_6_address
+        else:
+            self._keep_empty("GlobalIPv6Address", result)
+        if self.global_i_pv_6_prefix_len is not None:
+            result["GlobalIPv6PrefixLen"] = self.global_i_pv_6_prefix_len
+        else:
+            self._keep_empty("GlobalIPv6PrefixLen", result)
+        if self.mac_address is not None:
+            result["MacAddress"] = self.mac_address
+        else:
+            self._keep_empty("MacAddress", result)
         result.update(self.additional_properties)
         return result
 
@@ -135,27 +136,30 @@ class EndpointSettings(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.links = get("Links", UNSET)
-        obj.aliases = get("Aliases", UNSET)
-        obj.network_id = get("NetworkID", UNSET)
-        obj.endpoint_id = get("EndpointID", UNSET)
-        obj.gateway = get("Gateway", UNSET)
-        obj.ip_address = get("IPAddress", UNSET)
-        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
-        obj.i_pv_6_gateway = get("IPv6Gateway", UNSET)
-        obj.global_i_pv_6_address = get("GlobalIPv6Address", UNSET)
-        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen", UNSET)
-        obj.mac_address = get("MacAddress", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.links = get("Links") or []
+        obj.aliases = get("Aliases") or []
+        obj.network_id = get("NetworkID")
+        obj.endpoint_id = get("EndpointID")
+        obj.gateway = get("Gateway")
+        obj.ip_address = get("IPAddress")
+        obj.ip_prefix_len = get("IPPrefixLen")
+        obj.i_pv_6_gateway = get("IPv6Gateway")
+        obj.global_i_pv_6_address = get("GlobalIPv6Address")
+        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen")
+        obj.mac_address = get("MacAddress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ipam_config":
-            ipam_config = src.get("IPAMConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ipam_config":
+            ipam_config_json = src.get("IPAMConfig")
+            if ipam_config_json is None:
+                return None
+            ipam_config = ipam_config_json
             if isinstance(ipam_config, dict):
                 ipam_config = EndpointSettingsIPAMConfig.from_dict(ipam_config)
             return ipam_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

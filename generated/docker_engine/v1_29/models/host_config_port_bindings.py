@@ -40,8 +40,8 @@ class HostConfigPortBindings(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: (HostConfigPortBindingsValue.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class ResourcesBlkioWeightDeviceItem(LazyModel):
     """ResourcesBlkioWeightDeviceItem (no description in the spec).
 
     Attributes:
-        path (str | Unset):
-        weight (int | Unset):
+        path (None | str):
+        weight (int | None):
     """
 
-    path: str | Unset = UNSET
-    weight: int | Unset = UNSET
+    path: str | None = None
+    weight: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        path = self.path
-        if path is not UNSET:
+        if self.path is not None:
+            path: str | None
+            path = self.path
             result["Path"] = path
-        weight = self.weight
-        if weight is not UNSET:
+        else:
+            self._keep_empty("Path", result)
+        if self.weight is not None:
+            weight: int | None
+            weight = self.weight
             result["Weight"] = weight
+        else:
+            self._keep_empty("Weight", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class ResourcesBlkioWeightDeviceItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.path = get("Path", UNSET)
-        obj.weight = get("Weight", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.path = get("Path")
+        obj.weight = get("Weight")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,18 +26,21 @@ class SwarmUnlockkeyResponse(LazyModel):
     """SwarmUnlockkeyResponse (no description in the spec).
 
     Attributes:
-        unlock_key (str | Unset): The swarm's unlock key.
+        unlock_key (None | str): The swarm's unlock key.
     """
 
-    unlock_key: str | Unset = UNSET
+    unlock_key: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        unlock_key = self.unlock_key
-        if unlock_key is not UNSET:
+        if self.unlock_key is not None:
+            unlock_key: str | None
+            unlock_key = self.unlock_key
             result["UnlockKey"] = unlock_key
+        else:
+            self._keep_empty("UnlockKey", result)
         result.update(self.additional_properties)
         return result
 
@@ -49,12 +52,12 @@ class SwarmUnlockkeyResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.unlock_key = get("UnlockKey", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.unlock_key = get("UnlockKey")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

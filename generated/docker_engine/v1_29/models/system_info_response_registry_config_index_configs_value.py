@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,40 +29,39 @@ class SystemInfoResponseRegistryConfigIndexConfigsValue(LazyModel):
     """SystemInfoResponseRegistryConfigIndexConfigsValue (no description in the spec).
 
     Attributes:
-        mirrors (list[str] | None | Unset):
-        name (str | Unset):
-        official (bool | Unset):
-        secure (bool | Unset):
+        mirrors (list[str]):
+        name (str):
+        official (bool):
+        secure (bool):
     """
 
-    mirrors: list[str] | Unset | None = UNSET
-    name: str | Unset = UNSET
-    official: bool | Unset = UNSET
-    secure: bool | Unset = UNSET
+    mirrors: list[str] = _field(factory=list)
+    name: str = _field(default=ABSENT)
+    official: bool = _field(default=ABSENT)
+    secure: bool = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        mirrors: list[str] | Unset | None
-        if isinstance(self.mirrors, Unset):
-            mirrors = UNSET
-        elif isinstance(self.mirrors, list):
+        if self.mirrors:
             mirrors = self.mirrors
 
-        else:
-            mirrors = self.mirrors
-        if mirrors is not UNSET:
             result["Mirrors"] = mirrors
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        official = self.official
-        if official is not UNSET:
-            result["Official"] = official
-        secure = self.secure
-        if secure is not UNSET:
-            result["Secure"] = secure
+        else:
+            self._keep_empty("Mirrors", result)
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.official is not None:
+            result["Official"] = self.official
+        else:
+            self._keep_empty("Official", result)
+        if self.secure is not None:
+            result["Secure"] = self.secure
+        else:
+            self._keep_empty("Secure", result)
         result.update(self.additional_properties)
         return result
 
@@ -74,15 +73,15 @@ class SystemInfoResponseRegistryConfigIndexConfigsValue(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.mirrors = get("Mirrors", UNSET)
-        obj.name = get("Name", UNSET)
-        obj.official = get("Official", UNSET)
-        obj.secure = get("Secure", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.mirrors = get("Mirrors") or []
+        obj.name = get("Name")
+        obj.official = get("Official")
+        obj.secure = get("Secure")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header, registry_config_header
+from docker_engine._bodies import BodyTable, json_body, refuse_params
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    JSONParam,
-    RequestContent,
-    Unset,
-    encode_json_param,
-    to_jsonable,
-)
+from docker_engine._types import Filters, JSONParam, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
+    from docker_engine._bodies import Unchecked
     from docker_engine._streams import (
         AsyncBinaryStream,
         AsyncJSONStream,
@@ -33,6 +28,7 @@ if TYPE_CHECKING:
         JSONStream,
     )
 
+    from ..dicts import ContainerConfigDict
     from ..models.build_info import BuildInfo
     from ..models.container_config import ContainerConfig
     from ..models.create_image_info import CreateImageInfo
@@ -45,78 +41,89 @@ if TYPE_CHECKING:
     from ..models.image_summary import ImageSummary
     from ..models.push_image_info import PushImageInfo
 
+API_VERSION = "1.30"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _build_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    dockerfile: str | Unset = UNSET,
-    t: str | Unset = UNSET,
-    extrahosts: str | Unset = UNSET,
-    remote: str | Unset = UNSET,
-    q: bool | Unset = UNSET,
-    nocache: bool | Unset = UNSET,
-    cachefrom: JSONParam | Unset = UNSET,
-    pull: str | Unset = UNSET,
-    rm: bool | Unset = UNSET,
-    forcerm: bool | Unset = UNSET,
-    memory: int | Unset = UNSET,
-    memswap: int | Unset = UNSET,
-    cpushares: int | Unset = UNSET,
-    cpusetcpus: str | Unset = UNSET,
-    cpuperiod: int | Unset = UNSET,
-    cpuquota: int | Unset = UNSET,
-    buildargs: JSONParam | Unset = UNSET,
-    shmsize: int | Unset = UNSET,
-    squash: bool | Unset = UNSET,
-    labels: JSONParam | Unset = UNSET,
-    networkmode: str | Unset = UNSET,
-    x_registry_config: str | Unset = UNSET,
+    body: RequestContent | None = None,
+    dockerfile: str | None = None,
+    t: str | None = None,
+    extrahosts: str | None = None,
+    remote: str | None = None,
+    q: bool | None = None,
+    nocache: bool | None = None,
+    cachefrom: JSONParam | None = None,
+    pull: str | None = None,
+    rm: bool | None = None,
+    forcerm: bool | None = None,
+    memory: int | None = None,
+    memswap: int | None = None,
+    cpushares: int | None = None,
+    cpusetcpus: str | None = None,
+    cpuperiod: int | None = None,
+    cpuquota: int | None = None,
+    buildargs: JSONParam | None = None,
+    shmsize: int | None = None,
+    squash: bool | None = None,
+    labels: JSONParam | None = None,
+    networkmode: str | None = None,
+    x_registry_config: str | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params(
+            "images.build",
+            other,
+            {"outputs": "v1.40–v1.56", "platform": "v1.34–v1.56", "target": "v1.37–v1.56", "version": "v1.38–v1.56"},
+            API_VERSION,
+        )
     _params: dict[str, Any] = {}
-    if not isinstance(dockerfile, Unset):
+    if dockerfile is not None:
         _params["dockerfile"] = dockerfile
-    if not isinstance(t, Unset):
+    if t is not None:
         _params["t"] = t
-    if not isinstance(extrahosts, Unset):
+    if extrahosts is not None:
         _params["extrahosts"] = extrahosts
-    if not isinstance(remote, Unset):
+    if remote is not None:
         _params["remote"] = remote
-    if not isinstance(q, Unset):
+    if q is not None:
         _params["q"] = q
-    if not isinstance(nocache, Unset):
+    if nocache is not None:
         _params["nocache"] = nocache
-    if not isinstance(cachefrom, Unset):
+    if cachefrom is not None:
         _params["cachefrom"] = encode_json_param(cachefrom)
-    if not isinstance(pull, Unset):
+    if pull is not None:
         _params["pull"] = pull
-    if not isinstance(rm, Unset):
+    if rm is not None:
         _params["rm"] = rm
-    if not isinstance(forcerm, Unset):
+    if forcerm is not None:
         _params["forcerm"] = forcerm
-    if not isinstance(memory, Unset):
+    if memory is not None:
         _params["memory"] = memory
-    if not isinstance(memswap, Unset):
+    if memswap is not None:
         _params["memswap"] = memswap
-    if not isinstance(cpushares, Unset):
+    if cpushares is not None:
         _params["cpushares"] = cpushares
-    if not isinstance(cpusetcpus, Unset):
+    if cpusetcpus is not None:
         _params["cpusetcpus"] = cpusetcpus
-    if not isinstance(cpuperiod, Unset):
+    if cpuperiod is not None:
         _params["cpuperiod"] = cpuperiod
-    if not isinstance(cpuquota, Unset):
+    if cpuquota is not None:
         _params["cpuquota"] = cpuquota
-    if not isinstance(buildargs, Unset):
+    if buildargs is not None:
         _params["buildargs"] = encode_json_param(buildargs)
-    if not isinstance(shmsize, Unset):
+    if shmsize is not None:
         _params["shmsize"] = shmsize
-    if not isinstance(squash, Unset):
+    if squash is not None:
         _params["squash"] = squash
-    if not isinstance(labels, Unset):
+    if labels is not None:
         _params["labels"] = encode_json_param(labels)
-    if not isinstance(networkmode, Unset):
+    if networkmode is not None:
         _params["networkmode"] = networkmode
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_config, Unset):
+    if x_registry_config is not None:
         _headers["X-Registry-Config"] = x_registry_config
     if "X-Registry-Config" not in _headers:
         _config_header = registry_config_header()
@@ -129,7 +136,7 @@ def _build_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/octet-stream",
         parse=_build_parse,
     )
@@ -143,29 +150,29 @@ def _build_parse(data: Any) -> BuildInfo:
 
 def _commit_request(
     *,
-    body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-    container: str | Unset = UNSET,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    comment: str | Unset = UNSET,
-    author: str | Unset = UNSET,
-    pause: bool | Unset = UNSET,
-    changes: str | Unset = UNSET,
+    body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+    container: str | None = None,
+    repo: str | None = None,
+    tag: str | None = None,
+    comment: str | None = None,
+    author: str | None = None,
+    pause: bool | None = None,
+    changes: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(container, Unset):
+    if container is not None:
         _params["container"] = container
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
-    if not isinstance(comment, Unset):
+    if comment is not None:
         _params["comment"] = comment
-    if not isinstance(author, Unset):
+    if author is not None:
         _params["author"] = author
-    if not isinstance(pause, Unset):
+    if pause is not None:
         _params["pause"] = pause
-    if not isinstance(changes, Unset):
+    if changes is not None:
         _params["changes"] = changes
     return Request(
         "POST",
@@ -173,7 +180,7 @@ def _commit_request(
         (201,),
         kind="json",
         params=_params,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "@ContainerConfig", _BODIES),
         content_type="application/json",
         parse=_commit_parse,
     )
@@ -188,28 +195,36 @@ def _commit_parse(data: Any) -> IdResponse:
 
 def _create_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    from_image: str | Unset = UNSET,
-    from_src: str | Unset = UNSET,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    body: RequestContent | None = None,
+    from_image: str | None = None,
+    from_src: str | None = None,
+    repo: str | None = None,
+    tag: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params(
+            "images.create",
+            other,
+            {"changes": "v1.40–v1.56", "message": "v1.39–v1.56", "platform": "v1.32–v1.56"},
+            API_VERSION,
+        )
     _params: dict[str, Any] = {}
-    if not isinstance(from_image, Unset):
+    if from_image is not None:
         _params["fromImage"] = from_image
-    if not isinstance(from_src, Unset):
+    if from_src is not None:
         _params["fromSrc"] = from_src
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
-        _auth_header = registry_auth_header(None if isinstance(from_image, Unset) else from_image, auth)
+        _auth_header = registry_auth_header(from_image, auth)
         if _auth_header is not None:
             _headers["X-Registry-Auth"] = _auth_header
     return Request(
@@ -219,7 +234,7 @@ def _create_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/octet-stream",
         parse=_create_parse,
     )
@@ -234,13 +249,16 @@ def _create_parse(data: Any) -> CreateImageInfo:
 def _delete_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
-    noprune: bool | Unset = UNSET,
+    force: bool | None = None,
+    noprune: bool | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.delete", other, {"platforms": "v1.50–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
-    if not isinstance(noprune, Unset):
+    if noprune is not None:
         _params["noprune"] = noprune
     return Request(
         "DELETE",
@@ -252,34 +270,28 @@ def _delete_request(
     )
 
 
-def _delete_parse(data: Any) -> list[ImageDeleteResponseItem] | None:
+def _delete_parse(data: Any) -> list[ImageDeleteResponseItem]:
     from ..models.image_delete_response_item import ImageDeleteResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageDeleteResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageDeleteResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageDeleteResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageDeleteResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _get_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.get", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     return Request(
         "GET",
         f"/images/{_q(name)}/get",
@@ -290,10 +302,13 @@ def _get_request(
 
 def _get_all_request(
     *,
-    names: Sequence[str] | Unset = UNSET,
+    names: Sequence[str] | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.get_all", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(names, Unset):
+    if names is not None:
         _params["names"] = ",".join(names)
     return Request(
         "GET",
@@ -306,7 +321,10 @@ def _get_all_request(
 
 def _history_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.history", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     return Request(
         "GET",
         f"/images/{_q(name)}/history",
@@ -316,34 +334,28 @@ def _history_request(
     )
 
 
-def _history_parse(data: Any) -> list[ImageHistoryResponseItem] | None:
+def _history_parse(data: Any) -> list[ImageHistoryResponseItem]:
     from ..models.image_history_response_item import ImageHistoryResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageHistoryResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageHistoryResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageHistoryResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageHistoryResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _inspect_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.inspect", other, {"manifests": "v1.48–v1.56", "platform": "v1.49–v1.56"}, API_VERSION)
     return Request(
         "GET",
         f"/images/{_q(name)}/json",
@@ -362,16 +374,24 @@ def _inspect_parse(data: Any) -> Image:
 
 def _list_request(
     *,
-    all: bool | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
-    digests: bool | Unset = UNSET,
+    all: bool | None = None,
+    filters: Filters | None = None,
+    digests: bool | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params(
+            "images.list",
+            other,
+            {"identity": "v1.54–v1.56", "manifests": "v1.47–v1.56", "shared_size": "v1.42–v1.56"},
+            API_VERSION,
+        )
     _params: dict[str, Any] = {}
-    if not isinstance(all, Unset):
+    if all is not None:
         _params["all"] = all
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
-    if not isinstance(digests, Unset):
+    if digests is not None:
         _params["digests"] = digests
     return Request(
         "GET",
@@ -383,38 +403,32 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[ImageSummary] | None:
+def _list_parse(data: Any) -> list[ImageSummary]:
     from ..models.image_summary import ImageSummary  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageSummary] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageSummary.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageSummary.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageSummary] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _load_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    quiet: bool | Unset = UNSET,
+    body: RequestContent | None = None,
+    quiet: bool | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.load", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(quiet, Unset):
+    if quiet is not None:
         _params["quiet"] = quiet
     return Request(
         "POST",
@@ -422,7 +436,7 @@ def _load_request(
         (200,),
         kind="json-stream",
         params=_params,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/x-tar",
         parse=_load_parse,
     )
@@ -436,10 +450,10 @@ def _load_parse(data: Any) -> BuildInfo:
 
 def _prune_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "POST",
@@ -461,15 +475,18 @@ def _prune_parse(data: Any) -> ImagePruneResponse:
 def _push_request(
     name: str,
     *,
-    tag: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    tag: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.push", other, {"platform": "v1.46–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(name, auth)
@@ -495,14 +512,14 @@ def _push_parse(data: Any) -> PushImageInfo:
 def _search_request(
     *,
     term: str,
-    limit: int | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
+    limit: int | None = None,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["term"] = term
-    if not isinstance(limit, Unset):
+    if limit is not None:
         _params["limit"] = limit
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -514,41 +531,32 @@ def _search_request(
     )
 
 
-def _search_parse(data: Any) -> list[ImageSearchResponseItem] | None:
+def _search_parse(data: Any) -> list[ImageSearchResponseItem]:
     from ..models.image_search_response_item import ImageSearchResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageSearchResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageSearchResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageSearchResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageSearchResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _tag_request(
     name: str,
     *,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
+    repo: str | None = None,
+    tag: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
     return Request(
         "POST",
@@ -573,29 +581,30 @@ class ImagesAPI:
     def build(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        dockerfile: str | Unset = UNSET,
-        t: str | Unset = UNSET,
-        extrahosts: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-        q: bool | Unset = UNSET,
-        nocache: bool | Unset = UNSET,
-        cachefrom: JSONParam | Unset = UNSET,
-        pull: str | Unset = UNSET,
-        rm: bool | Unset = UNSET,
-        forcerm: bool | Unset = UNSET,
-        memory: int | Unset = UNSET,
-        memswap: int | Unset = UNSET,
-        cpushares: int | Unset = UNSET,
-        cpusetcpus: str | Unset = UNSET,
-        cpuperiod: int | Unset = UNSET,
-        cpuquota: int | Unset = UNSET,
-        buildargs: JSONParam | Unset = UNSET,
-        shmsize: int | Unset = UNSET,
-        squash: bool | Unset = UNSET,
-        labels: JSONParam | Unset = UNSET,
-        networkmode: str | Unset = UNSET,
-        x_registry_config: str | Unset = UNSET,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        x_registry_config: str | None = None,
+        **other: Never,
     ) -> JSONStream[BuildInfo]:
         """Build an image
 
@@ -694,20 +703,21 @@ class ImagesAPI:
             labels=labels,
             networkmode=networkmode,
             x_registry_config=x_registry_config,
+            **other,
         )
         return cast("JSONStream[BuildInfo]", self._api.stream(request))
 
     def commit(
         self,
         *,
-        body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-        container: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        pause: bool | Unset = UNSET,
-        changes: str | Unset = UNSET,
+        body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+        container: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool | None = None,
+        changes: str | None = None,
     ) -> IdResponse:
         """Create a new image from a container
 
@@ -744,13 +754,14 @@ class ImagesAPI:
     def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        from_image: str | Unset = UNSET,
-        from_src: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: RequestContent | None = None,
+        from_image: str | None = None,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> JSONStream[CreateImageInfo]:
         """Create an image
 
@@ -790,6 +801,7 @@ class ImagesAPI:
             tag=tag,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("JSONStream[CreateImageInfo]", self._api.stream(request))
 
@@ -797,9 +809,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
-        noprune: bool | Unset = UNSET,
-    ) -> builtins.list[ImageDeleteResponseItem] | None:
+        force: bool | None = None,
+        noprune: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image
 
         Remove an image, along with any untagged parent images that were
@@ -817,7 +830,7 @@ class ImagesAPI:
             noprune: Do not delete untagged parent images The daemon's default: false.
 
         Returns:
-            `list[ImageDeleteResponseItem] | None`.
+            `list[ImageDeleteResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -826,12 +839,14 @@ class ImagesAPI:
             name,
             force=force,
             noprune=noprune,
+            **other,
         )
-        return cast("builtins.list[ImageDeleteResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageDeleteResponseItem]", self._api.call(request))
 
     def get(
         self,
         name: str,
+        **other: Never,
     ) -> BinaryStream:
         """Export an image
 
@@ -878,13 +893,15 @@ class ImagesAPI:
         """
         request = _get_request(
             name,
+            **other,
         )
         return cast("BinaryStream", self._api.stream(request))
 
     def get_all(
         self,
         *,
-        names: Sequence[str] | Unset = UNSET,
+        names: Sequence[str] | None = None,
+        **other: Never,
     ) -> BinaryStream:
         """Export several images
 
@@ -910,13 +927,15 @@ class ImagesAPI:
         """
         request = _get_all_request(
             names=names,
+            **other,
         )
         return cast("BinaryStream", self._api.stream(request))
 
     def history(
         self,
         name: str,
-    ) -> builtins.list[ImageHistoryResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image
 
         Return parent layers of an image.
@@ -927,19 +946,21 @@ class ImagesAPI:
             name: Image name or ID
 
         Returns:
-            `list[ImageHistoryResponseItem] | None`.
+            `list[ImageHistoryResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _history_request(
             name,
+            **other,
         )
-        return cast("builtins.list[ImageHistoryResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageHistoryResponseItem]", self._api.call(request))
 
     def inspect(
         self,
         name: str,
+        **other: Never,
     ) -> Image:
         """Inspect an image
 
@@ -958,16 +979,18 @@ class ImagesAPI:
         """
         request = _inspect_request(
             name,
+            **other,
         )
         return cast("Image", self._api.call(request))
 
     def list(
         self,
         *,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-        digests: bool | Unset = UNSET,
-    ) -> builtins.list[ImageSummary] | None:
+        all: bool | None = None,
+        filters: Filters | None = None,
+        digests: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageSummary]:
         """List Images
 
         Returns a list of images on the server. Note that it uses a different, smaller representation of
@@ -987,7 +1010,7 @@ class ImagesAPI:
                         false.
 
         Returns:
-            `list[ImageSummary] | None`.
+            `list[ImageSummary]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -996,14 +1019,16 @@ class ImagesAPI:
             all=all,
             filters=filters,
             digests=digests,
+            **other,
         )
-        return cast("builtins.list[ImageSummary] | None", self._api.call(request))
+        return cast("builtins.list[ImageSummary]", self._api.call(request))
 
     def load(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        quiet: bool | Unset = UNSET,
+        body: RequestContent | None = None,
+        quiet: bool | None = None,
+        **other: Never,
     ) -> JSONStream[BuildInfo]:
         """Import images
 
@@ -1026,13 +1051,14 @@ class ImagesAPI:
         request = _load_request(
             body=body,
             quiet=quiet,
+            **other,
         )
         return cast("JSONStream[BuildInfo]", self._api.stream(request))
 
     def prune(
         self,
         *,
-        filters: Filters | Unset = UNSET,
+        filters: Filters | None = None,
     ) -> ImagePruneResponse:
         """Delete unused images
 
@@ -1063,9 +1089,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        tag: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        tag: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> JSONStream[PushImageInfo]:
         """Push an image
 
@@ -1103,6 +1130,7 @@ class ImagesAPI:
             tag=tag,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("JSONStream[PushImageInfo]", self._api.stream(request))
 
@@ -1110,9 +1138,9 @@ class ImagesAPI:
         self,
         *,
         term: str,
-        limit: int | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[ImageSearchResponseItem] | None:
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[ImageSearchResponseItem]:
         """Search images
 
         Search for an image on Docker Hub.
@@ -1127,7 +1155,7 @@ class ImagesAPI:
                         `stars=<number>` Matches images that has at least 'number' stars.
 
         Returns:
-            `list[ImageSearchResponseItem] | None`.
+            `list[ImageSearchResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1137,14 +1165,14 @@ class ImagesAPI:
             limit=limit,
             filters=filters,
         )
-        return cast("builtins.list[ImageSearchResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageSearchResponseItem]", self._api.call(request))
 
     def tag(
         self,
         name: str,
         *,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
+        repo: str | None = None,
+        tag: str | None = None,
     ) -> None:
         """Tag an image
 
@@ -1189,29 +1217,30 @@ class AsyncImagesAPI:
     async def build(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        dockerfile: str | Unset = UNSET,
-        t: str | Unset = UNSET,
-        extrahosts: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-        q: bool | Unset = UNSET,
-        nocache: bool | Unset = UNSET,
-        cachefrom: JSONParam | Unset = UNSET,
-        pull: str | Unset = UNSET,
-        rm: bool | Unset = UNSET,
-        forcerm: bool | Unset = UNSET,
-        memory: int | Unset = UNSET,
-        memswap: int | Unset = UNSET,
-        cpushares: int | Unset = UNSET,
-        cpusetcpus: str | Unset = UNSET,
-        cpuperiod: int | Unset = UNSET,
-        cpuquota: int | Unset = UNSET,
-        buildargs: JSONParam | Unset = UNSET,
-        shmsize: int | Unset = UNSET,
-        squash: bool | Unset = UNSET,
-        labels: JSONParam | Unset = UNSET,
-        networkmode: str | Unset = UNSET,
-        x_registry_config: str | Unset = UNSET,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        x_registry_config: str | None = None,
+        **other: Never,
     ) -> AsyncJSONStream[BuildInfo]:
         """Build an image
 
@@ -1312,20 +1341,21 @@ class AsyncImagesAPI:
             labels=labels,
             networkmode=networkmode,
             x_registry_config=x_registry_config,
+            **other,
         )
         return cast("AsyncJSONStream[BuildInfo]", await self._api.stream(request))
 
     async def commit(
         self,
         *,
-        body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-        container: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        pause: bool | Unset = UNSET,
-        changes: str | Unset = UNSET,
+        body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+        container: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool | None = None,
+        changes: str | None = None,
     ) -> IdResponse:
         """Create a new image from a container
 
@@ -1362,13 +1392,14 @@ class AsyncImagesAPI:
     async def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        from_image: str | Unset = UNSET,
-        from_src: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: RequestContent | None = None,
+        from_image: str | None = None,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Create an image
 
@@ -1410,6 +1441,7 @@ class AsyncImagesAPI:
             tag=tag,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("AsyncJSONStream[CreateImageInfo]", await self._api.stream(request))
 
@@ -1417,9 +1449,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
-        noprune: bool | Unset = UNSET,
-    ) -> builtins.list[ImageDeleteResponseItem] | None:
+        force: bool | None = None,
+        noprune: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image
 
         Remove an image, along with any untagged parent images that were
@@ -1437,7 +1470,7 @@ class AsyncImagesAPI:
             noprune: Do not delete untagged parent images The daemon's default: false.
 
         Returns:
-            `list[ImageDeleteResponseItem] | None`.
+            `list[ImageDeleteResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1446,12 +1479,14 @@ class AsyncImagesAPI:
             name,
             force=force,
             noprune=noprune,
+            **other,
         )
-        return cast("builtins.list[ImageDeleteResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageDeleteResponseItem]", await self._api.call(request))
 
     async def get(
         self,
         name: str,
+        **other: Never,
     ) -> AsyncBinaryStream:
         """Export an image
 
@@ -1498,13 +1533,15 @@ class AsyncImagesAPI:
         """
         request = _get_request(
             name,
+            **other,
         )
         return cast("AsyncBinaryStream", await self._api.stream(request))
 
     async def get_all(
         self,
         *,
-        names: Sequence[str] | Unset = UNSET,
+        names: Sequence[str] | None = None,
+        **other: Never,
     ) -> AsyncBinaryStream:
         """Export several images
 
@@ -1530,13 +1567,15 @@ class AsyncImagesAPI:
         """
         request = _get_all_request(
             names=names,
+            **other,
         )
         return cast("AsyncBinaryStream", await self._api.stream(request))
 
     async def history(
         self,
         name: str,
-    ) -> builtins.list[ImageHistoryResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image
 
         Return parent layers of an image.
@@ -1547,19 +1586,21 @@ class AsyncImagesAPI:
             name: Image name or ID
 
         Returns:
-            `list[ImageHistoryResponseItem] | None`.
+            `list[ImageHistoryResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _history_request(
             name,
+            **other,
         )
-        return cast("builtins.list[ImageHistoryResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageHistoryResponseItem]", await self._api.call(request))
 
     async def inspect(
         self,
         name: str,
+        **other: Never,
     ) -> Image:
         """Inspect an image
 
@@ -1578,16 +1619,18 @@ class AsyncImagesAPI:
         """
         request = _inspect_request(
             name,
+            **other,
         )
         return cast("Image", await self._api.call(request))
 
     async def list(
         self,
         *,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-        digests: bool | Unset = UNSET,
-    ) -> builtins.list[ImageSummary] | None:
+        all: bool | None = None,
+        filters: Filters | None = None,
+        digests: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageSummary]:
         """List Images
 
         Returns a list of images on the server. Note that it uses a different, smaller representation of
@@ -1607,7 +1650,7 @@ class AsyncImagesAPI:
                         false.
 
         Returns:
-            `list[ImageSummary] | None`.
+            `list[ImageSummary]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1616,14 +1659,16 @@ class AsyncImagesAPI:
             all=all,
             filters=filters,
             digests=digests,
+            **other,
         )
-        return cast("builtins.list[ImageSummary] | None", await self._api.call(request))
+        return cast("builtins.list[ImageSummary]", await self._api.call(request))
 
     async def load(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        quiet: bool | Unset = UNSET,
+        body: RequestContent | None = None,
+        quiet: bool | None = None,
+        **other: Never,
     ) -> AsyncJSONStream[BuildInfo]:
         """Import images
 
@@ -1646,13 +1691,14 @@ class AsyncImagesAPI:
         request = _load_request(
             body=body,
             quiet=quiet,
+            **other,
         )
         return cast("AsyncJSONStream[BuildInfo]", await self._api.stream(request))
 
     async def prune(
         self,
         *,
-        filters: Filters | Unset = UNSET,
+        filters: Filters | None = None,
     ) -> ImagePruneResponse:
         """Delete unused images
 
@@ -1683,9 +1729,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        tag: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        tag: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> AsyncJSONStream[PushImageInfo]:
         """Push an image
 
@@ -1725,6 +1772,7 @@ class AsyncImagesAPI:
             tag=tag,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("AsyncJSONStream[PushImageInfo]", await self._api.stream(request))
 
@@ -1732,9 +1780,9 @@ class AsyncImagesAPI:
         self,
         *,
         term: str,
-        limit: int | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[ImageSearchResponseItem] | None:
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[ImageSearchResponseItem]:
         """Search images
 
         Search for an image on Docker Hub.
@@ -1749,7 +1797,7 @@ class AsyncImagesAPI:
                         `stars=<number>` Matches images that has at least 'number' stars.
 
         Returns:
-            `list[ImageSearchResponseItem] | None`.
+            `list[ImageSearchResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1759,14 +1807,14 @@ class AsyncImagesAPI:
             limit=limit,
             filters=filters,
         )
-        return cast("builtins.list[ImageSearchResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageSearchResponseItem]", await self._api.call(request))
 
     async def tag(
         self,
         name: str,
         *,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
+        repo: str | None = None,
+        tag: str | None = None,
     ) -> None:
         """Tag an image
 

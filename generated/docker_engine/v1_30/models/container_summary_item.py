@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -40,133 +40,122 @@ class ContainerSummaryItem(LazyModel):
     """ContainerSummaryItem (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of this container
-        names (list[str] | None | Unset): The names that this container has been given
-        image (str | Unset): The name of the image used when creating this container
-        image_id (str | Unset): The ID of the image that this container was created from
-        command (str | Unset): Command to run when starting the container
-        created (int | Unset): When the container was created
-        ports (list[Port] | None | Unset): The ports exposed by this container
-        size_rw (int | Unset): The size of files that have been created or changed by this container
-        size_root_fs (int | Unset): The total size of all the files in this container
-        labels (ContainerSummaryItemLabels | None | Unset):
-        state (str | Unset): The state of this container (e.g. `Exited`)
-        status (str | Unset): Additional human-readable status of this container (e.g. `Exit 0`)
-        host_config (ContainerSummaryItemHostConfig | None | Unset):
-        network_settings (ContainerSummaryItemNetworkSettings | None | Unset):
-        mounts (list[MountPoint] | None | Unset):
+        id (str): The ID of this container
+        names (list[str]): The names that this container has been given
+        image (str): The name of the image used when creating this container
+        image_id (str): The ID of the image that this container was created from
+        command (str): Command to run when starting the container
+        created (int): When the container was created
+        ports (list[Port]): The ports exposed by this container
+        size_rw (int | None): The size of files that have been created or changed by this container
+        size_root_fs (int | None): The total size of all the files in this container
+        labels (ContainerSummaryItemLabels): User-defined key/value metadata.
+        state (str): The state of this container (e.g. `Exited`)
+        status (str): Additional human-readable status of this container (e.g. `Exit 0`)
+        host_config (ContainerSummaryItemHostConfig):
+        network_settings (ContainerSummaryItemNetworkSettings): A summary of the container's network settings
+        mounts (list[MountPoint]):
     """
 
-    id: str | Unset = UNSET
-    names: list[str] | Unset | None = UNSET
-    image: str | Unset = UNSET
-    image_id: str | Unset = UNSET
-    command: str | Unset = UNSET
-    created: int | Unset = UNSET
-    ports: list[Port] | Unset | None = UNSET
-    size_rw: int | Unset = UNSET
-    size_root_fs: int | Unset = UNSET
-    labels: ContainerSummaryItemLabels | Unset | None = UNSET
-    state: str | Unset = UNSET
-    status: str | Unset = UNSET
-    host_config: ContainerSummaryItemHostConfig | Unset | None = UNSET
-    network_settings: ContainerSummaryItemNetworkSettings | Unset | None = UNSET
-    mounts: list[MountPoint] | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    names: list[str] = _field(factory=list)
+    image: str = _field(default=ABSENT)
+    image_id: str = _field(default=ABSENT)
+    command: str = _field(default=ABSENT)
+    created: int = _field(default=ABSENT)
+    ports: list[Port] = _field(factory=list)
+    size_rw: int | None = None
+    size_root_fs: int | None = None
+    labels: ContainerSummaryItemLabels = _field(factory=lambda: ContainerSummaryItemLabels())
+    state: str = _field(default=ABSENT)
+    status: str = _field(default=ABSENT)
+    host_config: ContainerSummaryItemHostConfig = _field(default=ABSENT)
+    network_settings: ContainerSummaryItemNetworkSettings = _field(default=ABSENT)
+    mounts: list[MountPoint] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        names: list[str] | Unset | None
-        if isinstance(self.names, Unset):
-            names = UNSET
-        elif isinstance(self.names, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.names:
             names = self.names
 
-        else:
-            names = self.names
-        if names is not UNSET:
             result["Names"] = names
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        image_id = self.image_id
-        if image_id is not UNSET:
-            result["ImageID"] = image_id
-        command = self.command
-        if command is not UNSET:
-            result["Command"] = command
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        ports: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
+        else:
+            self._keep_empty("Names", result)
+        if self.image is not None:
+            result["Image"] = self.image
+        else:
+            self._keep_empty("Image", result)
+        if self.image_id is not None:
+            result["ImageID"] = self.image_id
+        else:
+            self._keep_empty("ImageID", result)
+        if self.command is not None:
+            result["Command"] = self.command
+        else:
+            self._keep_empty("Command", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.ports:
             ports = []
-            for ports_type_0_item_data in self.ports:
-                ports_type_0_item = ports_type_0_item_data.to_dict()
-                ports.append(ports_type_0_item)
+            for ports_item_data in self.ports:
+                ports_item = ports_item_data.to_dict()
+                ports.append(ports_item)
 
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
-        size_rw = self.size_rw
-        if size_rw is not UNSET:
+        else:
+            self._keep_empty("Ports", result)
+        if self.size_rw is not None:
+            size_rw: int | None
+            size_rw = self.size_rw
             result["SizeRw"] = size_rw
-        size_root_fs = self.size_root_fs
-        if size_root_fs is not UNSET:
+        else:
+            self._keep_empty("SizeRw", result)
+        if self.size_root_fs is not None:
+            size_root_fs: int | None
+            size_root_fs = self.size_root_fs
             result["SizeRootFs"] = size_root_fs
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ContainerSummaryItemLabels):
+        else:
+            self._keep_empty("SizeRootFs", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        state = self.state
-        if state is not UNSET:
-            result["State"] = state
-        status = self.status
-        if status is not UNSET:
-            result["Status"] = status
-        host_config: dict[str, Any] | Unset | None
-        if isinstance(self.host_config, Unset):
-            host_config = UNSET
-        elif isinstance(self.host_config, ContainerSummaryItemHostConfig):
+        else:
+            self._keep_empty("Labels", result)
+        if self.state is not None:
+            result["State"] = self.state
+        else:
+            self._keep_empty("State", result)
+        if self.status is not None:
+            result["Status"] = self.status
+        else:
+            self._keep_empty("Status", result)
+        if self.host_config is not None:
             host_config = self.host_config.to_dict()
-        else:
-            host_config = self.host_config
-        if host_config is not UNSET:
             result["HostConfig"] = host_config
-        network_settings: dict[str, Any] | Unset | None
-        if isinstance(self.network_settings, Unset):
-            network_settings = UNSET
-        elif isinstance(self.network_settings, ContainerSummaryItemNetworkSettings):
+        else:
+            self._keep_empty("HostConfig", result)
+        if self.network_settings is not None:
             network_settings = self.network_settings.to_dict()
-        else:
-            network_settings = self.network_settings
-        if network_settings is not UNSET:
             result["NetworkSettings"] = network_settings
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
-            mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
-
         else:
-            mounts = self.mounts
-        if mounts is not UNSET:
+            self._keep_empty("NetworkSettings", result)
+        if self.mounts:
+            mounts = []
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
+
             result["Mounts"] = mounts
+        else:
+            self._keep_empty("Mounts", result)
         result.update(self.additional_properties)
         return result
 
@@ -178,46 +167,61 @@ class ContainerSummaryItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.names = get("Names", UNSET)
-        obj.image = get("Image", UNSET)
-        obj.image_id = get("ImageID", UNSET)
-        obj.command = get("Command", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.size_rw = get("SizeRw", UNSET)
-        obj.size_root_fs = get("SizeRootFs", UNSET)
-        obj.state = get("State", UNSET)
-        obj.status = get("Status", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.names = get("Names") or []
+        obj.image = get("Image")
+        obj.image_id = get("ImageID")
+        obj.command = get("Command")
+        obj.created = get("Created")
+        obj.size_rw = get("SizeRw")
+        obj.size_root_fs = get("SizeRootFs")
+        obj.state = get("State")
+        obj.status = get("Status")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return []
+            ports = ports_json
             if isinstance(ports, list):
                 ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
             return ports
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ContainerSummaryItemLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ContainerSummaryItemLabels.from_dict(labels)
             return labels
-        if name == "host_config":
-            host_config = src.get("HostConfig", UNSET)
+        if field_name_ == "host_config":
+            host_config_json = src.get("HostConfig")
+            if host_config_json is None:
+                return None
+            host_config = host_config_json
             if isinstance(host_config, dict):
                 host_config = ContainerSummaryItemHostConfig.from_dict(host_config)
             return host_config
-        if name == "network_settings":
-            network_settings = src.get("NetworkSettings", UNSET)
+        if field_name_ == "network_settings":
+            network_settings_json = src.get("NetworkSettings")
+            if network_settings_json is None:
+                return None
+            network_settings = network_settings_json
             if isinstance(network_settings, dict):
                 network_settings = ContainerSummaryItemNetworkSettings.from_dict(network_settings)
             return network_settings
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

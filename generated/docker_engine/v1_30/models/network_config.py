@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,58 +32,64 @@ class NetworkConfig(LazyModel):
     """TODO: check is correct
 
     Attributes:
-        bridge (str | Unset):  (removed after API v1.31)
-        gateway (str | Unset):  (removed after API v1.31)
-        address (str | Unset):  (removed after API v1.31)
-        ip_prefix_len (int | Unset):  (removed after API v1.31)
-        mac_address (str | Unset):  (removed after API v1.31)
-        port_mapping (str | Unset):  (removed after API v1.31)
-        ports (list[Port] | None | Unset):  (removed after API v1.31)
+        bridge (str):  (removed after API v1.31)
+        gateway (str):  (removed after API v1.31)
+        address (None | str):  (removed after API v1.31)
+        ip_prefix_len (int):  (removed after API v1.31)
+        mac_address (str):  (removed after API v1.31)
+        port_mapping (None | str):  (removed after API v1.31)
+        ports (list[Port]):  (removed after API v1.31)
     """
 
-    bridge: str | Unset = UNSET
-    gateway: str | Unset = UNSET
-    address: str | Unset = UNSET
-    ip_prefix_len: int | Unset = UNSET
-    mac_address: str | Unset = UNSET
-    port_mapping: str | Unset = UNSET
-    ports: list[Port] | Unset | None = UNSET
+    bridge: str = _field(default=ABSENT)
+    gateway: str = _field(default=ABSENT)
+    address: str | None = None
+    ip_prefix_len: int = _field(default=ABSENT)
+    mac_address: str = _field(default=ABSENT)
+    port_mapping: str | None = None
+    ports: list[Port] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        bridge = self.bridge
-        if bridge is not UNSET:
-            result["Bridge"] = bridge
-        gateway = self.gateway
-        if gateway is not UNSET:
-            result["Gateway"] = gateway
-        address = self.address
-        if address is not UNSET:
-            result["Address"] = address
-        ip_prefix_len = self.ip_prefix_len
-        if ip_prefix_len is not UNSET:
-            result["IPPrefixLen"] = ip_prefix_len
-        mac_address = self.mac_address
-        if mac_address is not UNSET:
-            result["MacAddress"] = mac_address
-        port_mapping = self.port_mapping
-        if port_mapping is not UNSET:
-            result["PortMapping"] = port_mapping
-        ports: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
-            ports = []
-            for ports_type_0_item_data in self.ports:
-                ports_type_0_item = ports_type_0_item_data.to_dict()
-                ports.append(ports_type_0_item)
-
+        if self.bridge is not None:
+            result["Bridge"] = self.bridge
         else:
-            ports = self.ports
-        if ports is not UNSET:
+            self._keep_empty("Bridge", result)
+        if self.gateway is not None:
+            result["Gateway"] = self.gateway
+        else:
+            self._keep_empty("Gateway", result)
+        if self.address is not None:
+            address: str | None
+            address = self.address
+            result["Address"] = address
+        else:
+            self._keep_empty("Address", result)
+        if self.ip_prefix_len is not None:
+            result["IPPrefixLen"] = self.ip_prefix_len
+        else:
+            self._keep_empty("IPPrefixLen", result)
+        if self.mac_address is not None:
+            result["MacAddress"] = self.mac_address
+        else:
+            self._keep_empty("MacAddress", result)
+        if self.port_mapping is not None:
+            port_mapping: str | None
+            port_mapping = self.port_mapping
+            result["PortMapping"] = port_mapping
+        else:
+            self._keep_empty("PortMapping", result)
+        if self.ports:
+            ports = []
+            for ports_item_data in self.ports:
+                ports_item = ports_item_data.to_dict()
+                ports.append(ports_item)
+
             result["Ports"] = ports
+        else:
+            self._keep_empty("Ports", result)
         result.update(self.additional_properties)
         return result
 
@@ -95,22 +101,25 @@ class NetworkConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.bridge = get("Bridge", UNSET)
-        obj.gateway = get("Gateway", UNSET)
-        obj.address = get("Address", UNSET)
-        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
-        obj.mac_address = get("MacAddress", UNSET)
-        obj.port_mapping = get("PortMapping", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.bridge = get("Bridge")
+        obj.gateway = get("Gateway")
+        obj.address = get("Address")
+        obj.ip_prefix_len = get("IPPrefixLen")
+        obj.mac_address = get("MacAddress")
+        obj.port_mapping = get("PortMapping")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return []
+            ports = ports_json
             if isinstance(ports, list):
                 ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
             return ports
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

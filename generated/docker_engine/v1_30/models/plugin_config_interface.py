@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,33 +27,29 @@ class PluginConfigInterface(LazyModel):
     """The interface between Docker and the plugin
 
     Attributes:
-        types (list[PluginInterfaceType] | None | Unset):
-        socket (str | Unset):
+        types (list[str]):
+        socket (None | str):
     """
 
-    types: list[PluginInterfaceType] | Unset | None = UNSET
-    socket: str | Unset = UNSET
+    types: list[str] = _field(factory=list)
+    socket: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        types: list[dict[str, Any]] | Unset | None
-        if isinstance(self.types, Unset):
-            types = UNSET
-        elif isinstance(self.types, list):
-            types = []
-            for types_type_0_item_data in self.types:
-                types_type_0_item = types_type_0_item_data.to_dict()
-                types.append(types_type_0_item)
-
-        else:
+        if self.types:
             types = self.types
-        if types is not UNSET:
+
             result["Types"] = types
-        socket = self.socket
-        if socket is not UNSET:
+        else:
+            self._keep_empty("Types", result)
+        if self.socket is not None:
+            socket: str | None
+            socket = self.socket
             result["Socket"] = socket
+        else:
+            self._keep_empty("Socket", result)
         result.update(self.additional_properties)
         return result
 
@@ -65,17 +61,13 @@ class PluginConfigInterface(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.socket = get("Socket", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.types = get("Types") or []
+        obj.socket = get("Socket")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "types":
-            types = src.get("Types", UNSET)
-            if isinstance(types, list):
-                types = [PluginInterfaceType.from_dict(i) if isinstance(i, dict) else i for i in types]
-            return types
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 
@@ -87,7 +79,3 @@ class PluginConfigInterface(LazyModel):
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
-
-
-# Imported last, once the class exists: the models refer to each other in cycles.
-from ..models.plugin_interface_type import PluginInterfaceType  # noqa: E402

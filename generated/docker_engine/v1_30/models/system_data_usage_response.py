@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,73 +29,62 @@ class SystemDataUsageResponse(LazyModel):
     """SystemDataUsageResponse (no description in the spec).
 
     Attributes:
-        layers_size (int | Unset):  (removed after API v1.51)
-        images (list[ImageSummary] | None | Unset):  (removed after API v1.51)
-        containers (list[list[ContainerSummaryItem] | None] | None | Unset):  (removed after API v1.51)
-        volumes (list[Volume] | None | Unset):  (removed after API v1.51)
+        layers_size (int):  (removed after API v1.51)
+        images (list[ImageSummary]):  (removed after API v1.51)
+        containers (list[list[ContainerSummaryItem] | None]):  (removed after API v1.51)
+        volumes (list[Volume]):  (removed after API v1.51)
     """
 
-    layers_size: int | Unset = UNSET
-    images: list[ImageSummary] | Unset | None = UNSET
-    containers: list[list[ContainerSummaryItem] | None] | Unset | None = UNSET
-    volumes: list[Volume] | Unset | None = UNSET
+    layers_size: int = _field(default=ABSENT)
+    images: list[ImageSummary] = _field(factory=list)
+    containers: list[list[ContainerSummaryItem] | None] = _field(factory=list)
+    volumes: list[Volume] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        layers_size = self.layers_size
-        if layers_size is not UNSET:
-            result["LayersSize"] = layers_size
-        images: list[dict[str, Any]] | Unset | None
-        if isinstance(self.images, Unset):
-            images = UNSET
-        elif isinstance(self.images, list):
-            images = []
-            for images_type_0_item_data in self.images:
-                images_type_0_item = images_type_0_item_data.to_dict()
-                images.append(images_type_0_item)
-
+        if self.layers_size is not None:
+            result["LayersSize"] = self.layers_size
         else:
-            images = self.images
-        if images is not UNSET:
+            self._keep_empty("LayersSize", result)
+        if self.images:
+            images = []
+            for images_item_data in self.images:
+                images_item = images_item_data.to_dict()
+                images.append(images_item)
+
             result["Images"] = images
-        containers: list[list[dict[str, Any]] | None] | Unset | None
-        if isinstance(self.containers, Unset):
-            containers = UNSET
-        elif isinstance(self.containers, list):
+        else:
+            self._keep_empty("Images", result)
+        if self.containers:
             containers = []
-            for containers_type_0_item_data in self.containers:
-                containers_type_0_item: list[dict[str, Any]] | None
-                if isinstance(containers_type_0_item_data, list):
-                    containers_type_0_item = []
-                    for componentsschemas_container_summary_type_0_item_data in containers_type_0_item_data:
+            for containers_item_data in self.containers:
+                containers_item: list[dict[str, Any]] | None
+                if isinstance(containers_item_data, list):
+                    containers_item = []
+                    for componentsschemas_container_summary_type_0_item_data in containers_item_data:
                         componentsschemas_container_summary_type_0_item = (
                             componentsschemas_container_summary_type_0_item_data.to_dict()
                         )
-                        containers_type_0_item.append(componentsschemas_container_summary_type_0_item)
+                        containers_item.append(componentsschemas_container_summary_type_0_item)
 
                 else:
-                    containers_type_0_item = containers_type_0_item_data
-                containers.append(containers_type_0_item)
+                    containers_item = containers_item_data
+                containers.append(containers_item)
 
-        else:
-            containers = self.containers
-        if containers is not UNSET:
             result["Containers"] = containers
-        volumes: list[dict[str, Any]] | Unset | None
-        if isinstance(self.volumes, Unset):
-            volumes = UNSET
-        elif isinstance(self.volumes, list):
-            volumes = []
-            for volumes_type_0_item_data in self.volumes:
-                volumes_type_0_item = volumes_type_0_item_data.to_dict()
-                volumes.append(volumes_type_0_item)
-
         else:
-            volumes = self.volumes
-        if volumes is not UNSET:
+            self._keep_empty("Containers", result)
+        if self.volumes:
+            volumes = []
+            for volumes_item_data in self.volumes:
+                volumes_item = volumes_item_data.to_dict()
+                volumes.append(volumes_item)
+
             result["Volumes"] = volumes
+        else:
+            self._keep_empty("Volumes", result)
         result.update(self.additional_properties)
         return result
 
@@ -107,18 +96,24 @@ class SystemDataUsageResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.layers_size = get("LayersSize", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.layers_size = get("LayersSize")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "images":
-            images = src.get("Images", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "images":
+            images_json = src.get("Images")
+            if images_json is None:
+                return []
+            images = images_json
             if isinstance(images, list):
                 images = [ImageSummary.from_dict(i) if isinstance(i, dict) else i for i in images]
             return images
-        if name == "containers":
-            containers = src.get("Containers", UNSET)
+        if field_name_ == "containers":
+            containers_json = src.get("Containers")
+            if containers_json is None:
+                return []
+            containers = containers_json
             if isinstance(containers, list):
                 containers = [
                     [ContainerSummaryItem.from_dict(i) if isinstance(i, dict) else i for i in i]
@@ -127,12 +122,15 @@ class SystemDataUsageResponse(LazyModel):
                     for i in containers
                 ]
             return containers
-        if name == "volumes":
-            volumes = src.get("Volumes", UNSET)
+        if field_name_ == "volumes":
+            volumes_json = src.get("Volumes")
+            if volumes_json is None:
+                return []
+            volumes = volumes_json
             if isinstance(volumes, list):
                 volumes = [Volume.from_dict(i) if isinstance(i, dict) else i for i in volumes]
             return volumes
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,36 +27,30 @@ class SystemInfoResponseRegistryConfig(LazyModel):
     """SystemInfoResponseRegistryConfig (no description in the spec).
 
     Attributes:
-        index_configs (None | SystemInfoResponseRegistryConfigIndexConfigs | Unset):  (removed after API v1.31)
-        insecure_registry_cid_rs (list[str] | None | Unset):  (removed after API v1.31)
+        index_configs (SystemInfoResponseRegistryConfigIndexConfigs):  (removed after API v1.31)
+        insecure_registry_cid_rs (list[str]):  (removed after API v1.31)
     """
 
-    index_configs: SystemInfoResponseRegistryConfigIndexConfigs | Unset | None = UNSET
-    insecure_registry_cid_rs: list[str] | Unset | None = UNSET
+    index_configs: SystemInfoResponseRegistryConfigIndexConfigs = _field(
+        factory=lambda: SystemInfoResponseRegistryConfigIndexConfigs()
+    )
+    insecure_registry_cid_rs: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        index_configs: dict[str, Any] | Unset | None
-        if isinstance(self.index_configs, Unset):
-            index_configs = UNSET
-        elif isinstance(self.index_configs, SystemInfoResponseRegistryConfigIndexConfigs):
+        if self.index_configs:
             index_configs = self.index_configs.to_dict()
-        else:
-            index_configs = self.index_configs
-        if index_configs is not UNSET:
             result["IndexConfigs"] = index_configs
-        insecure_registry_cid_rs: list[str] | Unset | None
-        if isinstance(self.insecure_registry_cid_rs, Unset):
-            insecure_registry_cid_rs = UNSET
-        elif isinstance(self.insecure_registry_cid_rs, list):
+        else:
+            self._keep_empty("IndexConfigs", result)
+        if self.insecure_registry_cid_rs:
             insecure_registry_cid_rs = self.insecure_registry_cid_rs
 
-        else:
-            insecure_registry_cid_rs = self.insecure_registry_cid_rs
-        if insecure_registry_cid_rs is not UNSET:
             result["InsecureRegistryCIDRs"] = insecure_registry_cid_rs
+        else:
+            self._keep_empty("InsecureRegistryCIDRs", result)
         result.update(self.additional_properties)
         return result
 
@@ -68,17 +62,20 @@ class SystemInfoResponseRegistryConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.insecure_registry_cid_rs = get("InsecureRegistryCIDRs", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.insecure_registry_cid_rs = get("InsecureRegistryCIDRs") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "index_configs":
-            index_configs = src.get("IndexConfigs", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "index_configs":
+            index_configs_json = src.get("IndexConfigs")
+            if index_configs_json is None:
+                return SystemInfoResponseRegistryConfigIndexConfigs()
+            index_configs = index_configs_json
             if isinstance(index_configs, dict):
                 index_configs = SystemInfoResponseRegistryConfigIndexConfigs.from_dict(index_configs)
             return index_configs
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

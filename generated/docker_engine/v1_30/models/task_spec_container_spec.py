@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -46,218 +46,204 @@ class TaskSpecContainerSpec(LazyModel):
     """TaskSpecContainerSpec (no description in the spec).
 
     Attributes:
-        image (str | Unset): The image name to use for the container.
-        labels (None | TaskSpecContainerSpecLabels | Unset):
-        command (list[str] | None | Unset): The command to be run in the image.
-        args (list[str] | None | Unset): Arguments to the command.
-        hostname (str | Unset): The hostname to use for the container, as a valid RFC 1123 hostname. (added in API
+        image (str): The image name to use for the container.
+        labels (TaskSpecContainerSpecLabels): User-defined key/value data.
+        command (list[str]): The command to be run in the image.
+        args (list[str]): Arguments to the command.
+        hostname (None | str): The hostname to use for the container, as a valid RFC 1123 hostname. (added in API
             v1.27)
-        env (list[str] | None | Unset): A list of environment variables in the form `VAR=value`.
-        dir_ (str | Unset): The working directory for commands to run in.
-        user (str | Unset): The user inside the container.
-        groups (list[str] | None | Unset): A list of additional groups that the container process will run as.
-            (added in API v1.27)
-        privileges (None | TaskSpecContainerSpecPrivileges | Unset):  (added in API v1.30)
-        tty (bool | Unset): Whether a pseudo-TTY should be allocated.
-        open_stdin (bool | Unset): Open `stdin` (added in API v1.27)
-        read_only (bool | Unset): Mount the container's root filesystem as read only. (added in API v1.27)
-        mounts (list[Mount] | None | Unset): Specification for mounts to be added to containers created as part of
-            the service.
-        stop_signal (str | Unset): Signal to stop the container. (added in API v1.28)
-        stop_grace_period (int | Unset): Amount of time to wait for the container to terminate before forcefully
+        env (list[str]): A list of environment variables in the form `VAR=value`.
+        dir_ (None | str): The working directory for commands to run in.
+        user (None | str): The user inside the container.
+        groups (list[str]): A list of additional groups that the container process will run as. (added in API v1.27)
+        privileges (None | TaskSpecContainerSpecPrivileges):  (added in API v1.30)
+        tty (bool | None): Whether a pseudo-TTY should be allocated.
+        open_stdin (bool | None): Open `stdin` (added in API v1.27)
+        read_only (bool | None): Mount the container's root filesystem as read only. (added in API v1.27)
+        mounts (list[Mount]): Specification for mounts to be added to containers created as part of the service.
+        stop_signal (None | str): Signal to stop the container. (added in API v1.28)
+        stop_grace_period (int | None): Amount of time to wait for the container to terminate before forcefully
             killing it.
-        health_check (HealthConfig | None | Unset):  (added in API v1.27)
-        hosts (list[str] | None | Unset): A list of hostnames/IP mappings to add to the container's `/etc/hosts`
-            file.
+        health_check (HealthConfig | None):  (added in API v1.27)
+        hosts (list[str]): A list of hostnames/IP mappings to add to the container's `/etc/hosts` file.
             The format of extra hosts on swarmkit is specified in:
             http://man7.org/linux/man-pages/man5/hosts.5.html
               IP_address canonical_hostname [aliases...]
              (added in API v1.27)
-        dns_config (None | TaskSpecContainerSpecDNSConfig | Unset):
-        secrets (list[TaskSpecContainerSpecSecretsItem] | None | Unset): Secrets contains references to zero or more
-            secrets that will be exposed to the service. (added in API v1.27)
-        configs (list[TaskSpecContainerSpecConfigsItem] | None | Unset): Configs contains references to zero or more
-            configs that will be exposed to the service. (added in API v1.30)
+        dns_config (None | TaskSpecContainerSpecDNSConfig):
+        secrets (list[TaskSpecContainerSpecSecretsItem]): Secrets contains references to zero or more secrets that
+            will be exposed to the service. (added in API v1.27)
+        configs (list[TaskSpecContainerSpecConfigsItem]): Configs contains references to zero or more configs that
+            will be exposed to the service. (added in API v1.30)
     """
 
-    image: str | Unset = UNSET
-    labels: TaskSpecContainerSpecLabels | Unset | None = UNSET
-    command: list[str] | Unset | None = UNSET
-    args: list[str] | Unset | None = UNSET
-    hostname: str | Unset = UNSET
-    env: list[str] | Unset | None = UNSET
-    dir_: str | Unset = UNSET
-    user: str | Unset = UNSET
-    groups: list[str] | Unset | None = UNSET
-    privileges: TaskSpecContainerSpecPrivileges | Unset | None = UNSET
-    tty: bool | Unset = UNSET
-    open_stdin: bool | Unset = UNSET
-    read_only: bool | Unset = UNSET
-    mounts: list[Mount] | Unset | None = UNSET
-    stop_signal: str | Unset = UNSET
-    stop_grace_period: int | Unset = UNSET
-    health_check: HealthConfig | Unset | None = UNSET
-    hosts: list[str] | Unset | None = UNSET
-    dns_config: TaskSpecContainerSpecDNSConfig | Unset | None = UNSET
-    secrets: list[TaskSpecContainerSpecSecretsItem] | Unset | None = UNSET
-    configs: list[TaskSpecContainerSpecConfigsItem] | Unset | None = UNSET
+    image: str = _field(default=ABSENT)
+    labels: TaskSpecContainerSpecLabels = _field(factory=lambda: TaskSpecContainerSpecLabels())
+    command: list[str] = _field(factory=list)
+    args: list[str] = _field(factory=list)
+    hostname: str | None = None
+    env: list[str] = _field(factory=list)
+    dir_: str | None = None
+    user: str | None = None
+    groups: list[str] = _field(factory=list)
+    privileges: TaskSpecContainerSpecPrivileges | None = None
+    tty: bool | None = None
+    open_stdin: bool | None = None
+    read_only: bool | None = None
+    mounts: list[Mount] = _field(factory=list)
+    stop_signal: str | None = None
+    stop_grace_period: int | None = None
+    health_check: HealthConfig | None = None
+    hosts: list[str] = _field(factory=list)
+    dns_config: TaskSpecContainerSpecDNSConfig | None = None
+    secrets: list[TaskSpecContainerSpecSecretsItem] = _field(factory=list)
+    configs: list[TaskSpecContainerSpecConfigsItem] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, TaskSpecContainerSpecLabels):
+        if self.image is not None:
+            result["Image"] = self.image
+        else:
+            self._keep_empty("Image", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        command: list[str] | Unset | None
-        if isinstance(self.command, Unset):
-            command = UNSET
-        elif isinstance(self.command, list):
+        else:
+            self._keep_empty("Labels", result)
+        if self.command:
             command = self.command
 
-        else:
-            command = self.command
-        if command is not UNSET:
             result["Command"] = command
-        args: list[str] | Unset | None
-        if isinstance(self.args, Unset):
-            args = UNSET
-        elif isinstance(self.args, list):
+        else:
+            self._keep_empty("Command", result)
+        if self.args:
             args = self.args
 
-        else:
-            args = self.args
-        if args is not UNSET:
             result["Args"] = args
-        hostname = self.hostname
-        if hostname is not UNSET:
+        else:
+            self._keep_empty("Args", result)
+        if self.hostname is not None:
+            hostname: str | None
+            hostname = self.hostname
             result["Hostname"] = hostname
-        env: list[str] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("Hostname", result)
+        if self.env:
             env = self.env
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        dir_ = self.dir_
-        if dir_ is not UNSET:
+        else:
+            self._keep_empty("Env", result)
+        if self.dir_ is not None:
+            dir_: str | None
+            dir_ = self.dir_
             result["Dir"] = dir_
-        user = self.user
-        if user is not UNSET:
+        else:
+            self._keep_empty("Dir", result)
+        if self.user is not None:
+            user: str | None
+            user = self.user
             result["User"] = user
-        groups: list[str] | Unset | None
-        if isinstance(self.groups, Unset):
-            groups = UNSET
-        elif isinstance(self.groups, list):
+        else:
+            self._keep_empty("User", result)
+        if self.groups:
             groups = self.groups
 
-        else:
-            groups = self.groups
-        if groups is not UNSET:
             result["Groups"] = groups
-        privileges: dict[str, Any] | Unset | None
-        if isinstance(self.privileges, Unset):
-            privileges = UNSET
-        elif isinstance(self.privileges, TaskSpecContainerSpecPrivileges):
-            privileges = self.privileges.to_dict()
         else:
-            privileges = self.privileges
-        if privileges is not UNSET:
+            self._keep_empty("Groups", result)
+        if self.privileges is not None:
+            privileges: dict[str, Any] | None
+            if isinstance(self.privileges, TaskSpecContainerSpecPrivileges):
+                privileges = self.privileges.to_dict()
+            else:
+                privileges = self.privileges
             result["Privileges"] = privileges
-        tty = self.tty
-        if tty is not UNSET:
+        else:
+            self._keep_empty("Privileges", result)
+        if self.tty is not None:
+            tty: bool | None
+            tty = self.tty
             result["TTY"] = tty
-        open_stdin = self.open_stdin
-        if open_stdin is not UNSET:
+        else:
+            self._keep_empty("TTY", result)
+        if self.open_stdin is not None:
+            open_stdin: bool | None
+            open_stdin = self.open_stdin
             result["OpenStdin"] = open_stdin
-        read_only = self.read_only
-        if read_only is not UNSET:
+        else:
+            self._keep_empty("OpenStdin", result)
+        if self.read_only is not None:
+            read_only: bool | None
+            read_only = self.read_only
             result["ReadOnly"] = read_only
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        else:
+            self._keep_empty("ReadOnly", result)
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        stop_signal = self.stop_signal
-        if stop_signal is not UNSET:
+        else:
+            self._keep_empty("Mounts", result)
+        if self.stop_signal is not None:
+            stop_signal: str | None
+            stop_signal = self.stop_signal
             result["StopSignal"] = stop_signal
-        stop_grace_period = self.stop_grace_period
-        if stop_grace_period is not UNSET:
+        else:
+            self._keep_empty("StopSignal", result)
+        if self.stop_grace_period is not None:
+            stop_grace_period: int | None
+            stop_grace_period = self.stop_grace_period
             result["StopGracePeriod"] = stop_grace_period
-        health_check: dict[str, Any] | Unset | None
-        if isinstance(self.health_check, Unset):
-            health_check = UNSET
-        elif isinstance(self.health_check, HealthConfig):
-            health_check = self.health_check.to_dict()
         else:
-            health_check = self.health_check
-        if health_check is not UNSET:
+            self._keep_empty("StopGracePeriod", result)
+        if self.health_check is not None:
+            health_check: dict[str, Any] | None
+            if isinstance(self.health_check, HealthConfig):
+                health_check = self.health_check.to_dict()
+            else:
+                health_check = self.health_check
             result["HealthCheck"] = health_check
-        hosts: list[str] | Unset | None
-        if isinstance(self.hosts, Unset):
-            hosts = UNSET
-        elif isinstance(self.hosts, list):
+        else:
+            self._keep_empty("HealthCheck", result)
+        if self.hosts:
             hosts = self.hosts
 
-        else:
-            hosts = self.hosts
-        if hosts is not UNSET:
             result["Hosts"] = hosts
-        dns_config: dict[str, Any] | Unset | None
-        if isinstance(self.dns_config, Unset):
-            dns_config = UNSET
-        elif isinstance(self.dns_config, TaskSpecContainerSpecDNSConfig):
-            dns_config = self.dns_config.to_dict()
         else:
-            dns_config = self.dns_config
-        if dns_config is not UNSET:
+            self._keep_empty("Hosts", result)
+        if self.dns_config is not None:
+            dns_config: dict[str, Any] | None
+            if isinstance(self.dns_config, TaskSpecContainerSpecDNSConfig):
+                dns_config = self.dns_config.to_dict()
+            else:
+                dns_config = self.dns_config
             result["DNSConfig"] = dns_config
-        secrets: list[dict[str, Any]] | Unset | None
-        if isinstance(self.secrets, Unset):
-            secrets = UNSET
-        elif isinstance(self.secrets, list):
+        else:
+            self._keep_empty("DNSConfig", result)
+        if self.secrets:
             secrets = []
-            for secrets_type_0_item_data in self.secrets:
-                secrets_type_0_item = secrets_type_0_item_data.to_dict()
-                secrets.append(secrets_type_0_item)
+            for secrets_item_data in self.secrets:
+                secrets_item = secrets_item_data.to_dict()
+                secrets.append(secrets_item)
 
-        else:
-            secrets = self.secrets
-        if secrets is not UNSET:
             result["Secrets"] = secrets
-        configs: list[dict[str, Any]] | Unset | None
-        if isinstance(self.configs, Unset):
-            configs = UNSET
-        elif isinstance(self.configs, list):
-            configs = []
-            for configs_type_0_item_data in self.configs:
-                configs_type_0_item = configs_type_0_item_data.to_dict()
-                configs.append(configs_type_0_item)
-
         else:
-            configs = self.configs
-        if configs is not UNSET:
+            self._keep_empty("Secrets", result)
+        if self.configs:
+            configs = []
+            for configs_item_data in self.configs:
+                configs_item = configs_item_data.to_dict()
+                configs.append(configs_item)
+
             result["Configs"] = configs
+        else:
+            self._keep_empty("Configs", result)
         result.update(self.additional_properties)
         return result
 
@@ -269,60 +255,81 @@ class TaskSpecContainerSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.image = get("Image", UNSET)
-        obj.command = get("Command", UNSET)
-        obj.args = get("Args", UNSET)
-        obj.hostname = get("Hostname", UNSET)
-        obj.env = get("Env", UNSET)
-        obj.dir_ = get("Dir", UNSET)
-        obj.user = get("User", UNSET)
-        obj.groups = get("Groups", UNSET)
-        obj.tty = get("TTY", UNSET)
-        obj.open_stdin = get("OpenStdin", UNSET)
-        obj.read_only = get("ReadOnly", UNSET)
-        obj.stop_signal = get("StopSignal", UNSET)
-        obj.stop_grace_period = get("StopGracePeriod", UNSET)
-        obj.hosts = get("Hosts", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.image = get("Image")
+        obj.command = get("Command") or []
+        obj.args = get("Args") or []
+        obj.hostname = get("Hostname")
+        obj.env = get("Env") or []
+        obj.dir_ = get("Dir")
+        obj.user = get("User")
+        obj.groups = get("Groups") or []
+        obj.tty = get("TTY")
+        obj.open_stdin = get("OpenStdin")
+        obj.read_only = get("ReadOnly")
+        obj.stop_signal = get("StopSignal")
+        obj.stop_grace_period = get("StopGracePeriod")
+        obj.hosts = get("Hosts") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return TaskSpecContainerSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = TaskSpecContainerSpecLabels.from_dict(labels)
             return labels
-        if name == "privileges":
-            privileges = src.get("Privileges", UNSET)
+        if field_name_ == "privileges":
+            privileges_json = src.get("Privileges")
+            if privileges_json is None:
+                return None
+            privileges = privileges_json
             if isinstance(privileges, dict):
                 privileges = TaskSpecContainerSpecPrivileges.from_dict(privileges)
             return privileges
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "health_check":
-            health_check = src.get("HealthCheck", UNSET)
+        if field_name_ == "health_check":
+            health_check_json = src.get("HealthCheck")
+            if health_check_json is None:
+                return None
+            health_check = health_check_json
             if isinstance(health_check, dict):
                 health_check = HealthConfig.from_dict(health_check)
             return health_check
-        if name == "dns_config":
-            dns_config = src.get("DNSConfig", UNSET)
+        if field_name_ == "dns_config":
+            dns_config_json = src.get("DNSConfig")
+            if dns_config_json is None:
+                return None
+            dns_config = dns_config_json
             if isinstance(dns_config, dict):
                 dns_config = TaskSpecContainerSpecDNSConfig.from_dict(dns_config)
             return dns_config
-        if name == "secrets":
-            secrets = src.get("Secrets", UNSET)
+        if field_name_ == "secrets":
+            secrets_json = src.get("Secrets")
+            if secrets_json is None:
+                return []
+            secrets = secrets_json
             if isinstance(secrets, list):
                 secrets = [TaskSpecContainerSpecSecretsItem.from_dict(i) if isinstance(i, dict) else i for i in secrets]
             return secrets
-        if name == "configs":
-            configs = src.get("Configs", UNSET)
+        if field_name_ == "configs":
+            configs_json = src.get("Configs")
+            if configs_json is None:
+                return []
+            configs = configs_json
             if isinstance(configs, list):
                 configs = [TaskSpecContainerSpecConfigsItem.from_dict(i) if isinstance(i, dict) else i for i in configs]
             return configs
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,33 +29,45 @@ class TaskSpecContainerSpecSecretsItemFile(LazyModel):
     """File represents a specific target that is backed by a file.
 
     Attributes:
-        name (str | Unset): Name represents the final filename in the filesystem.
-        uid (str | Unset): UID represents the file UID.
-        gid (str | Unset): GID represents the file GID.
-        mode (int | Unset): Mode represents the FileMode of the file.
+        name (None | str): Name represents the final filename in the filesystem.
+        uid (None | str): UID represents the file UID.
+        gid (None | str): GID represents the file GID.
+        mode (int | None): Mode represents the FileMode of the file.
     """
 
-    name: str | Unset = UNSET
-    uid: str | Unset = UNSET
-    gid: str | Unset = UNSET
-    mode: int | Unset = UNSET
+    name: str | None = None
+    uid: str | None = None
+    gid: str | None = None
+    mode: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        uid = self.uid
-        if uid is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.uid is not None:
+            uid: str | None
+            uid = self.uid
             result["UID"] = uid
-        gid = self.gid
-        if gid is not UNSET:
+        else:
+            self._keep_empty("UID", result)
+        if self.gid is not None:
+            gid: str | None
+            gid = self.gid
             result["GID"] = gid
-        mode = self.mode
-        if mode is not UNSET:
+        else:
+            self._keep_empty("GID", result)
+        if self.mode is not None:
+            mode: int | None
+            mode = self.mode
             result["Mode"] = mode
+        else:
+            self._keep_empty("Mode", result)
         result.update(self.additional_properties)
         return result
 
@@ -67,15 +79,15 @@ class TaskSpecContainerSpecSecretsItemFile(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.uid = get("UID", UNSET)
-        obj.gid = get("GID", UNSET)
-        obj.mode = get("Mode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.uid = get("UID")
+        obj.gid = get("GID")
+        obj.mode = get("Mode")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class TaskSpecPlacementPlatformsItem(LazyModel):
     """TaskSpecPlacementPlatformsItem (no description in the spec).
 
     Attributes:
-        architecture (str | Unset):
-        os (str | Unset):
+        architecture (None | str):
+        os (None | str):
     """
 
-    architecture: str | Unset = UNSET
-    os: str | Unset = UNSET
+    architecture: str | None = None
+    os: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        architecture = self.architecture
-        if architecture is not UNSET:
+        if self.architecture is not None:
+            architecture: str | None
+            architecture = self.architecture
             result["Architecture"] = architecture
-        os = self.os
-        if os is not UNSET:
+        else:
+            self._keep_empty("Architecture", result)
+        if self.os is not None:
+            os: str | None
+            os = self.os
             result["OS"] = os
+        else:
+            self._keep_empty("OS", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class TaskSpecPlacementPlatformsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.architecture = get("Architecture", UNSET)
-        obj.os = get("OS", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.architecture = get("Architecture")
+        obj.os = get("OS")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,40 +29,45 @@ class DistributionInspectResponseDescriptor(LazyModel):
     """A descriptor struct containing digest, media type, and size
 
     Attributes:
-        media_type (str | Unset):  (removed after API v1.39)
-        size (int | Unset):  (removed after API v1.39)
-        digest (str | Unset):  (removed after API v1.39)
-        ur_ls (list[str] | None | Unset):  (removed after API v1.39)
+        media_type (None | str):  (removed after API v1.39)
+        size (int | None):  (removed after API v1.39)
+        digest (None | str):  (removed after API v1.39)
+        ur_ls (list[str]):  (removed after API v1.39)
     """
 
-    media_type: str | Unset = UNSET
-    size: int | Unset = UNSET
-    digest: str | Unset = UNSET
-    ur_ls: list[str] | Unset | None = UNSET
+    media_type: str | None = None
+    size: int | None = None
+    digest: str | None = None
+    ur_ls: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        media_type = self.media_type
-        if media_type is not UNSET:
+        if self.media_type is not None:
+            media_type: str | None
+            media_type = self.media_type
             result["MediaType"] = media_type
-        size = self.size
-        if size is not UNSET:
+        else:
+            self._keep_empty("MediaType", result)
+        if self.size is not None:
+            size: int | None
+            size = self.size
             result["Size"] = size
-        digest = self.digest
-        if digest is not UNSET:
+        else:
+            self._keep_empty("Size", result)
+        if self.digest is not None:
+            digest: str | None
+            digest = self.digest
             result["Digest"] = digest
-        ur_ls: list[str] | Unset | None
-        if isinstance(self.ur_ls, Unset):
-            ur_ls = UNSET
-        elif isinstance(self.ur_ls, list):
+        else:
+            self._keep_empty("Digest", result)
+        if self.ur_ls:
             ur_ls = self.ur_ls
 
-        else:
-            ur_ls = self.ur_ls
-        if ur_ls is not UNSET:
             result["URLs"] = ur_ls
+        else:
+            self._keep_empty("URLs", result)
         result.update(self.additional_properties)
         return result
 
@@ -74,15 +79,15 @@ class DistributionInspectResponseDescriptor(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.media_type = get("MediaType", UNSET)
-        obj.size = get("Size", UNSET)
-        obj.digest = get("Digest", UNSET)
-        obj.ur_ls = get("URLs", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.media_type = get("MediaType")
+        obj.size = get("Size")
+        obj.digest = get("Digest")
+        obj.ur_ls = get("URLs") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,57 +31,61 @@ class DistributionInspectResponsePlatformsItem(LazyModel):
     """DistributionInspectResponsePlatformsItem (no description in the spec).
 
     Attributes:
-        architecture (str | Unset):
-        os (str | Unset):
-        os_version (str | Unset):
-        os_features (list[str] | None | Unset):
-        variant (str | Unset):
-        features (list[str] | None | Unset):
+        architecture (None | str):
+        os (None | str):
+        os_version (None | str):
+        os_features (list[str]):
+        variant (None | str):
+        features (list[str]):
     """
 
-    architecture: str | Unset = UNSET
-    os: str | Unset = UNSET
-    os_version: str | Unset = UNSET
-    os_features: list[str] | Unset | None = UNSET
-    variant: str | Unset = UNSET
-    features: list[str] | Unset | None = UNSET
+    architecture: str | None = None
+    os: str | None = None
+    os_version: str | None = None
+    os_features: list[str] = _field(factory=list)
+    variant: str | None = None
+    features: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        architecture = self.architecture
-        if architecture is not UNSET:
+        if self.architecture is not None:
+            architecture: str | None
+            architecture = self.architecture
             result["Architecture"] = architecture
-        os = self.os
-        if os is not UNSET:
+        else:
+            self._keep_empty("Architecture", result)
+        if self.os is not None:
+            os: str | None
+            os = self.os
             result["OS"] = os
-        os_version = self.os_version
-        if os_version is not UNSET:
+        else:
+            self._keep_empty("OS", result)
+        if self.os_version is not None:
+            os_version: str | None
+            os_version = self.os_version
             result["OSVersion"] = os_version
-        os_features: list[str] | Unset | None
-        if isinstance(self.os_features, Unset):
-            os_features = UNSET
-        elif isinstance(self.os_features, list):
+        else:
+            self._keep_empty("OSVersion", result)
+        if self.os_features:
             os_features = self.os_features
 
-        else:
-            os_features = self.os_features
-        if os_features is not UNSET:
             result["OSFeatures"] = os_features
-        variant = self.variant
-        if variant is not UNSET:
+        else:
+            self._keep_empty("OSFeatures", result)
+        if self.variant is not None:
+            variant: str | None
+            variant = self.variant
             result["Variant"] = variant
-        features: list[str] | Unset | None
-        if isinstance(self.features, Unset):
-            features = UNSET
-        elif isinstance(self.features, list):
+        else:
+            self._keep_empty("Variant", result)
+        if self.features:
             features = self.features
 
-        else:
-            features = self.features
-        if features is not UNSET:
             result["Features"] = features
+        else:
+            self._keep_empty("Features", result)
         result.update(self.additional_properties)
         return result
 
@@ -93,17 +97,17 @@ class DistributionInspectResponsePlatformsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.architecture = get("Architecture", UNSET)
-        obj.os = get("OS", UNSET)
-        obj.os_version = get("OSVersion", UNSET)
-        obj.os_features = get("OSFeatures", UNSET)
-        obj.variant = get("Variant", UNSET)
-        obj.features = get("Features", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.architecture = get("Architecture")
+        obj.os = get("OS")
+        obj.os_version = get("OSVersion")
+        obj.os_features = get("OSFeatures") or []
+        obj.variant = get("Variant")
+        obj.features = get("Features") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -39,104 +39,96 @@ class Network(LazyModel):
     """Network (no description in the spec).
 
     Attributes:
-        name (str | Unset):
-        id (str | Unset):
-        created (datetime.datetime | Unset):
-        scope (str | Unset):
-        driver (str | Unset):
-        enable_i_pv_6 (bool | Unset):
-        ipam (IPAM | None | Unset):
-        internal (bool | Unset):
-        attachable (bool | Unset):  (added in API v1.27)
-        ingress (bool | Unset):  (added in API v1.29)
-        containers (NetworkContainers | None | Unset):  (removed after API v1.51)
-        options (NetworkOptions | None | Unset):
-        labels (NetworkLabels | None | Unset):
+        name (str):
+        id (str):
+        created (datetime.datetime):
+        scope (str):
+        driver (str):
+        enable_i_pv_6 (bool):
+        ipam (IPAM):
+        internal (bool):
+        attachable (bool):  (added in API v1.27)
+        ingress (bool):  (added in API v1.29)
+        containers (NetworkContainers):  (removed after API v1.51)
+        options (NetworkOptions):
+        labels (NetworkLabels):
     """
 
-    name: str | Unset = UNSET
-    id: str | Unset = UNSET
-    created: datetime.datetime | Unset = UNSET
-    scope: str | Unset = UNSET
-    driver: str | Unset = UNSET
-    enable_i_pv_6: bool | Unset = UNSET
-    ipam: IPAM | Unset | None = UNSET
-    internal: bool | Unset = UNSET
-    attachable: bool | Unset = UNSET
-    ingress: bool | Unset = UNSET
-    containers: NetworkContainers | Unset | None = UNSET
-    options: NetworkOptions | Unset | None = UNSET
-    labels: NetworkLabels | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    id: str = _field(default=ABSENT)
+    created: datetime.datetime = _field(default=ABSENT)
+    scope: str = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    enable_i_pv_6: bool = _field(default=ABSENT)
+    ipam: IPAM = _field(default=ABSENT)
+    internal: bool = _field(default=ABSENT)
+    attachable: bool = _field(default=ABSENT)
+    ingress: bool = _field(default=ABSENT)
+    containers: NetworkContainers = _field(factory=lambda: NetworkContainers())
+    options: NetworkOptions = _field(factory=lambda: NetworkOptions())
+    labels: NetworkLabels = _field(factory=lambda: NetworkLabels())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        created: str | Unset = UNSET
-        if not isinstance(self.created, Unset):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.created is not None:
             created = format_timestamp(self.created)
-        if created is not UNSET:
             result["Created"] = created
-        scope = self.scope
-        if scope is not UNSET:
-            result["Scope"] = scope
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        enable_i_pv_6 = self.enable_i_pv_6
-        if enable_i_pv_6 is not UNSET:
-            result["EnableIPv6"] = enable_i_pv_6
-        ipam: dict[str, Any] | Unset | None
-        if isinstance(self.ipam, Unset):
-            ipam = UNSET
-        elif isinstance(self.ipam, IPAM):
+        else:
+            self._keep_empty("Created", result)
+        if self.scope is not None:
+            result["Scope"] = self.scope
+        else:
+            self._keep_empty("Scope", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.enable_i_pv_6 is not None:
+            result["EnableIPv6"] = self.enable_i_pv_6
+        else:
+            self._keep_empty("EnableIPv6", result)
+        if self.ipam is not None:
             ipam = self.ipam.to_dict()
-        else:
-            ipam = self.ipam
-        if ipam is not UNSET:
             result["IPAM"] = ipam
-        internal = self.internal
-        if internal is not UNSET:
-            result["Internal"] = internal
-        attachable = self.attachable
-        if attachable is not UNSET:
-            result["Attachable"] = attachable
-        ingress = self.ingress
-        if ingress is not UNSET:
-            result["Ingress"] = ingress
-        containers: dict[str, Any] | Unset | None
-        if isinstance(self.containers, Unset):
-            containers = UNSET
-        elif isinstance(self.containers, NetworkContainers):
+        else:
+            self._keep_empty("IPAM", result)
+        if self.internal is not None:
+            result["Internal"] = self.internal
+        else:
+            self._keep_empty("Internal", result)
+        if self.attachable is not None:
+            result["Attachable"] = self.attachable
+        else:
+            self._keep_empty("Attachable", result)
+        if self.ingress is not None:
+            result["Ingress"] = self.ingress
+        else:
+            self._keep_empty("Ingress", result)
+        if self.containers:
             containers = self.containers.to_dict()
-        else:
-            containers = self.containers
-        if containers is not UNSET:
             result["Containers"] = containers
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, NetworkOptions):
+        else:
+            self._keep_empty("Containers", result)
+        if self.options:
             options = self.options.to_dict()
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, NetworkLabels):
-            labels = self.labels.to_dict()
         else:
-            labels = self.labels
-        if labels is not UNSET:
+            self._keep_empty("Options", result)
+        if self.labels:
+            labels = self.labels.to_dict()
             result["Labels"] = labels
+        else:
+            self._keep_empty("Labels", result)
         result.update(self.additional_properties)
         return result
 
@@ -148,43 +140,55 @@ class Network(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.id = get("Id", UNSET)
-        created = get("Created", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.id = get("Id")
+        created: Any = get("Created")
         if isinstance(created, str):
             created = parse_timestamp(created)
         obj.created = created
-        obj.scope = get("Scope", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.enable_i_pv_6 = get("EnableIPv6", UNSET)
-        obj.internal = get("Internal", UNSET)
-        obj.attachable = get("Attachable", UNSET)
-        obj.ingress = get("Ingress", UNSET)
+        obj.scope = get("Scope")
+        obj.driver = get("Driver")
+        obj.enable_i_pv_6 = get("EnableIPv6")
+        obj.internal = get("Internal")
+        obj.attachable = get("Attachable")
+        obj.ingress = get("Ingress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ipam":
-            ipam = src.get("IPAM", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ipam":
+            ipam_json = src.get("IPAM")
+            if ipam_json is None:
+                return None
+            ipam = ipam_json
             if isinstance(ipam, dict):
                 ipam = IPAM.from_dict(ipam)
             return ipam
-        if name == "containers":
-            containers = src.get("Containers", UNSET)
+        if field_name_ == "containers":
+            containers_json = src.get("Containers")
+            if containers_json is None:
+                return NetworkContainers()
+            containers = containers_json
             if isinstance(containers, dict):
                 containers = NetworkContainers.from_dict(containers)
             return containers
-        if name == "options":
-            options = src.get("Options", UNSET)
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return NetworkOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = NetworkOptions.from_dict(options)
             return options
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return NetworkLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = NetworkLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

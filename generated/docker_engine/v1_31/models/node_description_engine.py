@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,44 +28,39 @@ class NodeDescriptionEngine(LazyModel):
     """NodeDescriptionEngine (no description in the spec).
 
     Attributes:
-        engine_version (str | Unset):  (removed after API v1.31)
-        labels (NodeDescriptionEngineLabels | None | Unset):  (removed after API v1.31)
-        plugins (list[NodeDescriptionEnginePluginsItem] | None | Unset):  (removed after API v1.31)
+        engine_version (None | str):  (removed after API v1.31)
+        labels (NodeDescriptionEngineLabels):  (removed after API v1.31)
+        plugins (list[NodeDescriptionEnginePluginsItem]):  (removed after API v1.31)
     """
 
-    engine_version: str | Unset = UNSET
-    labels: NodeDescriptionEngineLabels | Unset | None = UNSET
-    plugins: list[NodeDescriptionEnginePluginsItem] | Unset | None = UNSET
+    engine_version: str | None = None
+    labels: NodeDescriptionEngineLabels = _field(factory=lambda: NodeDescriptionEngineLabels())
+    plugins: list[NodeDescriptionEnginePluginsItem] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        engine_version = self.engine_version
-        if engine_version is not UNSET:
+        if self.engine_version is not None:
+            engine_version: str | None
+            engine_version = self.engine_version
             result["EngineVersion"] = engine_version
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, NodeDescriptionEngineLabels):
+        else:
+            self._keep_empty("EngineVersion", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        plugins: list[dict[str, Any]] | Unset | None
-        if isinstance(self.plugins, Unset):
-            plugins = UNSET
-        elif isinstance(self.plugins, list):
-            plugins = []
-            for plugins_type_0_item_data in self.plugins:
-                plugins_type_0_item = plugins_type_0_item_data.to_dict()
-                plugins.append(plugins_type_0_item)
-
         else:
-            plugins = self.plugins
-        if plugins is not UNSET:
+            self._keep_empty("Labels", result)
+        if self.plugins:
+            plugins = []
+            for plugins_item_data in self.plugins:
+                plugins_item = plugins_item_data.to_dict()
+                plugins.append(plugins_item)
+
             result["Plugins"] = plugins
+        else:
+            self._keep_empty("Plugins", result)
         result.update(self.additional_properties)
         return result
 
@@ -77,22 +72,28 @@ class NodeDescriptionEngine(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.engine_version = get("EngineVersion", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.engine_version = get("EngineVersion")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return NodeDescriptionEngineLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = NodeDescriptionEngineLabels.from_dict(labels)
             return labels
-        if name == "plugins":
-            plugins = src.get("Plugins", UNSET)
+        if field_name_ == "plugins":
+            plugins_json = src.get("Plugins")
+            if plugins_json is None:
+                return []
+            plugins = plugins_json
             if isinstance(plugins, list):
                 plugins = [NodeDescriptionEnginePluginsItem.from_dict(i) if isinstance(i, dict) else i for i in plugins]
             return plugins
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,28 +28,37 @@ class PluginInterfaceType(LazyModel):
     """PluginInterfaceType (no description in the spec).
 
     Attributes:
-        prefix (str | Unset):  (removed after API v1.51)
-        capability (str | Unset):  (removed after API v1.51)
-        version (str | Unset):  (removed after API v1.51)
+        prefix (None | str):  (removed after API v1.51)
+        capability (None | str):  (removed after API v1.51)
+        version (None | str):  (removed after API v1.51)
     """
 
-    prefix: str | Unset = UNSET
-    capability: str | Unset = UNSET
-    version: str | Unset = UNSET
+    prefix: str | None = None
+    capability: str | None = None
+    version: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        prefix = self.prefix
-        if prefix is not UNSET:
+        if self.prefix is not None:
+            prefix: str | None
+            prefix = self.prefix
             result["Prefix"] = prefix
-        capability = self.capability
-        if capability is not UNSET:
+        else:
+            self._keep_empty("Prefix", result)
+        if self.capability is not None:
+            capability: str | None
+            capability = self.capability
             result["Capability"] = capability
-        version = self.version
-        if version is not UNSET:
+        else:
+            self._keep_empty("Capability", result)
+        if self.version is not None:
+            version: str | None
+            version = self.version
             result["Version"] = version
+        else:
+            self._keep_empty("Version", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,14 +70,14 @@ class PluginInterfaceType(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.prefix = get("Prefix", UNSET)
-        obj.capability = get("Capability", UNSET)
-        obj.version = get("Version", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.prefix = get("Prefix")
+        obj.capability = get("Capability")
+        obj.version = get("Version")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,35 +28,37 @@ class TaskSpecPluginSpecPluginPrivilegeItem(LazyModel):
     """Describes a permission accepted by the user upon installing the plugin.
 
     Attributes:
-        name (str | Unset):
-        description (str | Unset):
-        value (list[str] | None | Unset):
+        name (None | str):
+        description (None | str):
+        value (list[str]):
     """
 
-    name: str | Unset = UNSET
-    description: str | Unset = UNSET
-    value: list[str] | Unset | None = UNSET
+    name: str | None = None
+    description: str | None = None
+    value: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        description = self.description
-        if description is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.description is not None:
+            description: str | None
+            description = self.description
             result["Description"] = description
-        value: list[str] | Unset | None
-        if isinstance(self.value, Unset):
-            value = UNSET
-        elif isinstance(self.value, list):
+        else:
+            self._keep_empty("Description", result)
+        if self.value:
             value = self.value
 
-        else:
-            value = self.value
-        if value is not UNSET:
             result["Value"] = value
+        else:
+            self._keep_empty("Value", result)
         result.update(self.additional_properties)
         return result
 
@@ -68,14 +70,14 @@ class TaskSpecPluginSpecPluginPrivilegeItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.description = get("Description", UNSET)
-        obj.value = get("Value", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.description = get("Description")
+        obj.value = get("Value") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

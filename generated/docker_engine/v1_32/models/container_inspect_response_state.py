@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_inspect_response_state_status import ContainerInspectResponseStateStatus
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -37,10 +37,10 @@ class ContainerInspectResponseState(LazyModel):
     """The state of the container.
 
     Attributes:
-        status (ContainerInspectResponseStateStatus | Unset): The status of the container. For example, `"running"`
-            or `"exited"`.
+        status (ContainerInspectResponseStateStatus): The status of the container. For example, `"running"` or
+            `"exited"`.
              (removed after API v1.38)
-        running (bool | Unset): Whether this container is running.
+        running (bool): Whether this container is running.
 
             Note that a running container can be _paused_. The `Running` and `Paused`
             booleans are not mutually exclusive:
@@ -51,70 +51,79 @@ class ContainerInspectResponseState(LazyModel):
 
             Use the `Status` field instead to determine if a container's state is "running".
              (removed after API v1.38)
-        paused (bool | Unset): Whether this container is paused. (removed after API v1.38)
-        restarting (bool | Unset): Whether this container is restarting. (removed after API v1.38)
-        oom_killed (bool | Unset): Whether this container has been killed because it ran out of memory. (removed
-            after API v1.38)
-        dead (bool | Unset):  (removed after API v1.38)
-        pid (int | Unset): The process ID of this container (removed after API v1.38)
-        exit_code (int | Unset): The last exit code of this container (removed after API v1.38)
-        error (str | Unset):  (removed after API v1.38)
-        started_at (str | Unset): The time when this container was last started. (removed after API v1.38)
-        finished_at (str | Unset): The time when this container last exited. (removed after API v1.38)
+        paused (bool): Whether this container is paused. (removed after API v1.38)
+        restarting (bool): Whether this container is restarting. (removed after API v1.38)
+        oom_killed (bool): Whether this container has been killed because it ran out of memory. (removed after API
+            v1.38)
+        dead (bool):  (removed after API v1.38)
+        pid (int): The process ID of this container (removed after API v1.38)
+        exit_code (int): The last exit code of this container (removed after API v1.38)
+        error (str):  (removed after API v1.38)
+        started_at (str): The time when this container was last started. (removed after API v1.38)
+        finished_at (str): The time when this container last exited. (removed after API v1.38)
     """
 
-    status: ContainerInspectResponseStateStatus | Unset = UNSET
-    running: bool | Unset = UNSET
-    paused: bool | Unset = UNSET
-    restarting: bool | Unset = UNSET
-    oom_killed: bool | Unset = UNSET
-    dead: bool | Unset = UNSET
-    pid: int | Unset = UNSET
-    exit_code: int | Unset = UNSET
-    error: str | Unset = UNSET
-    started_at: str | Unset = UNSET
-    finished_at: str | Unset = UNSET
+    status: ContainerInspectResponseStateStatus = _field(default=ABSENT)
+    running: bool = _field(default=ABSENT)
+    paused: bool = _field(default=ABSENT)
+    restarting: bool = _field(default=ABSENT)
+    oom_killed: bool = _field(default=ABSENT)
+    dead: bool = _field(default=ABSENT)
+    pid: int = _field(default=ABSENT)
+    exit_code: int = _field(default=ABSENT)
+    error: str = _field(default=ABSENT)
+    started_at: str = _field(default=ABSENT)
+    finished_at: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
+        if self.status is not None:
             status = self.status.value
-
-        if status is not UNSET:
             result["Status"] = status
-        running = self.running
-        if running is not UNSET:
-            result["Running"] = running
-        paused = self.paused
-        if paused is not UNSET:
-            result["Paused"] = paused
-        restarting = self.restarting
-        if restarting is not UNSET:
-            result["Restarting"] = restarting
-        oom_killed = self.oom_killed
-        if oom_killed is not UNSET:
-            result["OOMKilled"] = oom_killed
-        dead = self.dead
-        if dead is not UNSET:
-            result["Dead"] = dead
-        pid = self.pid
-        if pid is not UNSET:
-            result["Pid"] = pid
-        exit_code = self.exit_code
-        if exit_code is not UNSET:
-            result["ExitCode"] = exit_code
-        error = self.error
-        if error is not UNSET:
-            result["Error"] = error
-        started_at = self.started_at
-        if started_at is not UNSET:
-            result["StartedAt"] = started_at
-        finished_at = self.finished_at
-        if finished_at is not UNSET:
-            result["FinishedAt"] = finished_at
+        else:
+            self._keep_empty("Status", result)
+        if self.running is not None:
+            result["Running"] = self.running
+        else:
+            self._keep_empty("Running", result)
+        if self.paused is not None:
+            result["Paused"] = self.paused
+        else:
+            self._keep_empty("Paused", result)
+        if self.restarting is not None:
+            result["Restarting"] = self.restarting
+        else:
+            self._keep_empty("Restarting", result)
+        if self.oom_killed is not None:
+            result["OOMKilled"] = self.oom_killed
+        else:
+            self._keep_empty("OOMKilled", result)
+        if self.dead is not None:
+            result["Dead"] = self.dead
+        else:
+            self._keep_empty("Dead", result)
+        if self.pid is not None:
+            result["Pid"] = self.pid
+        else:
+            self._keep_empty("Pid", result)
+        if self.exit_code is not None:
+            result["ExitCode"] = self.exit_code
+        else:
+            self._keep_empty("ExitCode", result)
+        if self.error is not None:
+            result["Error"] = self.error
+        else:
+            self._keep_empty("Error", result)
+        if self.started_at is not None:
+            result["StartedAt"] = self.started_at
+        else:
+            self._keep_empty("StartedAt", result)
+        if self.finished_at is not None:
+            result["FinishedAt"] = self.finished_at
+        else:
+            self._keep_empty("FinishedAt", result)
         result.update(self.additional_properties)
         return result
 
@@ -126,25 +135,25 @@ class ContainerInspectResponseState(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        status = get("Status", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        status: Any = get("Status")
         if isinstance(status, str):
             status = ContainerInspectResponseStateStatus(status)
         obj.status = status
-        obj.running = get("Running", UNSET)
-        obj.paused = get("Paused", UNSET)
-        obj.restarting = get("Restarting", UNSET)
-        obj.oom_killed = get("OOMKilled", UNSET)
-        obj.dead = get("Dead", UNSET)
-        obj.pid = get("Pid", UNSET)
-        obj.exit_code = get("ExitCode", UNSET)
-        obj.error = get("Error", UNSET)
-        obj.started_at = get("StartedAt", UNSET)
-        obj.finished_at = get("FinishedAt", UNSET)
+        obj.running = get("Running")
+        obj.paused = get("Paused")
+        obj.restarting = get("Restarting")
+        obj.oom_killed = get("OOMKilled")
+        obj.dead = get("Dead")
+        obj.pid = get("Pid")
+        obj.exit_code = get("ExitCode")
+        obj.error = get("Error")
+        obj.started_at = get("StartedAt")
+        obj.finished_at = get("FinishedAt")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class ServiceEndpointVirtualIPsItem(LazyModel):
     """ServiceEndpointVirtualIPsItem (no description in the spec).
 
     Attributes:
-        network_id (str | Unset):
-        addr (str | Unset):
+        network_id (None | str):
+        addr (None | str):
     """
 
-    network_id: str | Unset = UNSET
-    addr: str | Unset = UNSET
+    network_id: str | None = None
+    addr: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        network_id = self.network_id
-        if network_id is not UNSET:
+        if self.network_id is not None:
+            network_id: str | None
+            network_id = self.network_id
             result["NetworkID"] = network_id
-        addr = self.addr
-        if addr is not UNSET:
+        else:
+            self._keep_empty("NetworkID", result)
+        if self.addr is not None:
+            addr: str | None
+            addr = self.addr
             result["Addr"] = addr
+        else:
+            self._keep_empty("Addr", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class ServiceEndpointVirtualIPsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.network_id = get("NetworkID", UNSET)
-        obj.addr = get("Addr", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.network_id = get("NetworkID")
+        obj.addr = get("Addr")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,7 +27,7 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
     """CredentialSpec for managed service account (Windows only)
 
     Attributes:
-        file (str | Unset): Load credential spec from this file. The file is read by the daemon, and must be present
+        file (None | str): Load credential spec from this file. The file is read by the daemon, and must be present
             in the
             `CredentialSpecs` subdirectory in the docker data directory, which defaults to
             `C:\\ProgramData\\Docker\\` on Windows.
@@ -37,7 +37,7 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
             <p><br /></p>
 
             > **Note**: `CredentialSpec.File` and `CredentialSpec.Registry` are mutually exclusive.
-        registry (str | Unset): Load credential spec from this value in the Windows registry. The specified registry
+        registry (None | str): Load credential spec from this value in the Windows registry. The specified registry
             value must be
             located in:
 
@@ -49,19 +49,25 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
             > **Note**: `CredentialSpec.File` and `CredentialSpec.Registry` are mutually exclusive.
     """
 
-    file: str | Unset = UNSET
-    registry: str | Unset = UNSET
+    file: str | None = None
+    registry: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        file = self.file
-        if file is not UNSET:
+        if self.file is not None:
+            file: str | None
+            file = self.file
             result["File"] = file
-        registry = self.registry
-        if registry is not UNSET:
+        else:
+            self._keep_empty("File", result)
+        if self.registry is not None:
+            registry: str | None
+            registry = self.registry
             result["Registry"] = registry
+        else:
+            self._keep_empty("Registry", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,13 +79,13 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.file = get("File", UNSET)
-        obj.registry = get("Registry", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.file = get("File")
+        obj.registry = get("Registry")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

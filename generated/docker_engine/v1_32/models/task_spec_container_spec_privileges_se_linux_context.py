@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,38 +30,53 @@ class TaskSpecContainerSpecPrivilegesSELinuxContext(LazyModel):
     """SELinux labels of the container
 
     Attributes:
-        disable (bool | Unset): Disable SELinux
-        user (str | Unset): SELinux user label
-        role (str | Unset): SELinux role label
-        type_ (str | Unset): SELinux type label
-        level (str | Unset): SELinux level label
+        disable (bool | None): Disable SELinux
+        user (None | str): SELinux user label
+        role (None | str): SELinux role label
+        type_ (None | str): SELinux type label
+        level (None | str): SELinux level label
     """
 
-    disable: bool | Unset = UNSET
-    user: str | Unset = UNSET
-    role: str | Unset = UNSET
-    type_: str | Unset = UNSET
-    level: str | Unset = UNSET
+    disable: bool | None = None
+    user: str | None = None
+    role: str | None = None
+    type_: str | None = None
+    level: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        disable = self.disable
-        if disable is not UNSET:
+        if self.disable is not None:
+            disable: bool | None
+            disable = self.disable
             result["Disable"] = disable
-        user = self.user
-        if user is not UNSET:
+        else:
+            self._keep_empty("Disable", result)
+        if self.user is not None:
+            user: str | None
+            user = self.user
             result["User"] = user
-        role = self.role
-        if role is not UNSET:
+        else:
+            self._keep_empty("User", result)
+        if self.role is not None:
+            role: str | None
+            role = self.role
             result["Role"] = role
-        type_ = self.type_
-        if type_ is not UNSET:
+        else:
+            self._keep_empty("Role", result)
+        if self.type_ is not None:
+            type_: str | None
+            type_ = self.type_
             result["Type"] = type_
-        level = self.level
-        if level is not UNSET:
+        else:
+            self._keep_empty("Type", result)
+        if self.level is not None:
+            level: str | None
+            level = self.level
             result["Level"] = level
+        else:
+            self._keep_empty("Level", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,16 +88,16 @@ class TaskSpecContainerSpecPrivilegesSELinuxContext(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.disable = get("Disable", UNSET)
-        obj.user = get("User", UNSET)
-        obj.role = get("Role", UNSET)
-        obj.type_ = get("Type", UNSET)
-        obj.level = get("Level", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.disable = get("Disable")
+        obj.user = get("User")
+        obj.role = get("Role")
+        obj.type_ = get("Type")
+        obj.level = get("Level")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

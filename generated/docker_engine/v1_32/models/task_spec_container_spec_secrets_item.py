@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,36 +28,42 @@ class TaskSpecContainerSpecSecretsItem(LazyModel):
     """TaskSpecContainerSpecSecretsItem (no description in the spec).
 
     Attributes:
-        file (None | TaskSpecContainerSpecSecretsItemFile | Unset):
-        secret_id (str | Unset): SecretID represents the ID of the specific secret that we're referencing.
-        secret_name (str | Unset): SecretName is the name of the secret that this references, but this is just
+        file (None | TaskSpecContainerSpecSecretsItemFile):
+        secret_id (None | str): SecretID represents the ID of the specific secret that we're referencing.
+        secret_name (None | str): SecretName is the name of the secret that this references, but this is just
             provided for
             lookup/display purposes. The secret in the reference will be identified by its ID.
     """
 
-    file: TaskSpecContainerSpecSecretsItemFile | Unset | None = UNSET
-    secret_id: str | Unset = UNSET
-    secret_name: str | Unset = UNSET
+    file: TaskSpecContainerSpecSecretsItemFile | None = None
+    secret_id: str | None = None
+    secret_name: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        file: dict[str, Any] | Unset | None
-        if isinstance(self.file, Unset):
-            file = UNSET
-        elif isinstance(self.file, TaskSpecContainerSpecSecretsItemFile):
-            file = self.file.to_dict()
-        else:
-            file = self.file
-        if file is not UNSET:
+        if self.file is not None:
+            file: dict[str, Any] | None
+            if isinstance(self.file, TaskSpecContainerSpecSecretsItemFile):
+                file = self.file.to_dict()
+            else:
+                file = self.file
             result["File"] = file
-        secret_id = self.secret_id
-        if secret_id is not UNSET:
+        else:
+            self._keep_empty("File", result)
+        if self.secret_id is not None:
+            secret_id: str | None
+            secret_id = self.secret_id
             result["SecretID"] = secret_id
-        secret_name = self.secret_name
-        if secret_name is not UNSET:
+        else:
+            self._keep_empty("SecretID", result)
+        if self.secret_name is not None:
+            secret_name: str | None
+            secret_name = self.secret_name
             result["SecretName"] = secret_name
+        else:
+            self._keep_empty("SecretName", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,18 +75,21 @@ class TaskSpecContainerSpecSecretsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.secret_id = get("SecretID", UNSET)
-        obj.secret_name = get("SecretName", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.secret_id = get("SecretID")
+        obj.secret_name = get("SecretName")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "file":
-            file = src.get("File", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "file":
+            file_json = src.get("File")
+            if file_json is None:
+                return None
+            file = file_json
             if isinstance(file, dict):
                 file = TaskSpecContainerSpecSecretsItemFile.from_dict(file)
             return file
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

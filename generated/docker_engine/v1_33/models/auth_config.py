@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,37 +29,49 @@ class AuthConfig(LazyModel):
     """AuthConfig (no description in the spec).
 
     Attributes:
-        username (str | Unset):
-        password (str | Unset):
-        email (str | Unset): Email is an optional value associated with the username.
+        username (None | str):
+        password (None | str):
+        email (None | str): Email is an optional value associated with the username.
 
             > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future
             release.
              (removed after API v1.51)
-        serveraddress (str | Unset):
+        serveraddress (None | str):
     """
 
-    username: str | Unset = UNSET
-    password: str | Unset = _field(default=UNSET, repr=False)
-    email: str | Unset = UNSET
-    serveraddress: str | Unset = UNSET
+    username: str | None = None
+    password: str | None = _field(default=None, repr=False)
+    email: str | None = None
+    serveraddress: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        username = self.username
-        if username is not UNSET:
+        if self.username is not None:
+            username: str | None
+            username = self.username
             result["username"] = username
-        password = self.password
-        if password is not UNSET:
+        else:
+            self._keep_empty("username", result)
+        if self.password is not None:
+            password: str | None
+            password = self.password
             result["password"] = password
-        email = self.email
-        if email is not UNSET:
+        else:
+            self._keep_empty("password", result)
+        if self.email is not None:
+            email: str | None
+            email = self.email
             result["email"] = email
-        serveraddress = self.serveraddress
-        if serveraddress is not UNSET:
+        else:
+            self._keep_empty("email", result)
+        if self.serveraddress is not None:
+            serveraddress: str | None
+            serveraddress = self.serveraddress
             result["serveraddress"] = serveraddress
+        else:
+            self._keep_empty("serveraddress", result)
         result.update(self.additional_properties)
         return result
 
@@ -71,15 +83,15 @@ class AuthConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.username = get("username", UNSET)
-        obj.password = get("password", UNSET)
-        obj.email = get("email", UNSET)
-        obj.serveraddress = get("serveraddress", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.username = get("username")
+        obj.password = get("password")
+        obj.email = get("email")
+        obj.serveraddress = get("serveraddress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

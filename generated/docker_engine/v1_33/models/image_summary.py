@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,83 +35,78 @@ class ImageSummary(LazyModel):
     """ImageSummary (no description in the spec).
 
     Attributes:
-        id (str | Unset):
-        parent_id (str | Unset):
-        repo_tags (list[str] | None | Unset):
-        repo_digests (list[str] | None | Unset):
-        created (int | Unset):
-        size (int | Unset):
-        shared_size (int | Unset):
-        virtual_size (int | Unset):  (removed after API v1.43)
-        labels (ImageSummaryLabels | None | Unset):
-        containers (int | Unset):
+        id (str):
+        parent_id (str):
+        repo_tags (list[str]):
+        repo_digests (list[str]):
+        created (int):
+        size (int):
+        shared_size (int):
+        virtual_size (int):  (removed after API v1.43)
+        labels (ImageSummaryLabels):
+        containers (int):
     """
 
-    id: str | Unset = UNSET
-    parent_id: str | Unset = UNSET
-    repo_tags: list[str] | Unset | None = UNSET
-    repo_digests: list[str] | Unset | None = UNSET
-    created: int | Unset = UNSET
-    size: int | Unset = UNSET
-    shared_size: int | Unset = UNSET
-    virtual_size: int | Unset = UNSET
-    labels: ImageSummaryLabels | Unset | None = UNSET
-    containers: int | Unset = UNSET
+    id: str = _field(default=ABSENT)
+    parent_id: str = _field(default=ABSENT)
+    repo_tags: list[str] = _field(factory=list)
+    repo_digests: list[str] = _field(factory=list)
+    created: int = _field(default=ABSENT)
+    size: int = _field(default=ABSENT)
+    shared_size: int = _field(default=ABSENT)
+    virtual_size: int = _field(default=ABSENT)
+    labels: ImageSummaryLabels = _field(factory=lambda: ImageSummaryLabels())
+    containers: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        parent_id = self.parent_id
-        if parent_id is not UNSET:
-            result["ParentId"] = parent_id
-        repo_tags: list[str] | Unset | None
-        if isinstance(self.repo_tags, Unset):
-            repo_tags = UNSET
-        elif isinstance(self.repo_tags, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.parent_id is not None:
+            result["ParentId"] = self.parent_id
+        else:
+            self._keep_empty("ParentId", result)
+        if self.repo_tags:
             repo_tags = self.repo_tags
 
-        else:
-            repo_tags = self.repo_tags
-        if repo_tags is not UNSET:
             result["RepoTags"] = repo_tags
-        repo_digests: list[str] | Unset | None
-        if isinstance(self.repo_digests, Unset):
-            repo_digests = UNSET
-        elif isinstance(self.repo_digests, list):
+        else:
+            self._keep_empty("RepoTags", result)
+        if self.repo_digests:
             repo_digests = self.repo_digests
 
-        else:
-            repo_digests = self.repo_digests
-        if repo_digests is not UNSET:
             result["RepoDigests"] = repo_digests
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        size = self.size
-        if size is not UNSET:
-            result["Size"] = size
-        shared_size = self.shared_size
-        if shared_size is not UNSET:
-            result["SharedSize"] = shared_size
-        virtual_size = self.virtual_size
-        if virtual_size is not UNSET:
-            result["VirtualSize"] = virtual_size
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ImageSummaryLabels):
-            labels = self.labels.to_dict()
         else:
-            labels = self.labels
-        if labels is not UNSET:
+            self._keep_empty("RepoDigests", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.size is not None:
+            result["Size"] = self.size
+        else:
+            self._keep_empty("Size", result)
+        if self.shared_size is not None:
+            result["SharedSize"] = self.shared_size
+        else:
+            self._keep_empty("SharedSize", result)
+        if self.virtual_size is not None:
+            result["VirtualSize"] = self.virtual_size
+        else:
+            self._keep_empty("VirtualSize", result)
+        if self.labels:
+            labels = self.labels.to_dict()
             result["Labels"] = labels
-        containers = self.containers
-        if containers is not UNSET:
-            result["Containers"] = containers
+        else:
+            self._keep_empty("Labels", result)
+        if self.containers is not None:
+            result["Containers"] = self.containers
+        else:
+            self._keep_empty("Containers", result)
         result.update(self.additional_properties)
         return result
 
@@ -123,25 +118,28 @@ class ImageSummary(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.parent_id = get("ParentId", UNSET)
-        obj.repo_tags = get("RepoTags", UNSET)
-        obj.repo_digests = get("RepoDigests", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.size = get("Size", UNSET)
-        obj.shared_size = get("SharedSize", UNSET)
-        obj.virtual_size = get("VirtualSize", UNSET)
-        obj.containers = get("Containers", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.parent_id = get("ParentId")
+        obj.repo_tags = get("RepoTags") or []
+        obj.repo_digests = get("RepoDigests") or []
+        obj.created = get("Created")
+        obj.size = get("Size")
+        obj.shared_size = get("SharedSize")
+        obj.virtual_size = get("VirtualSize")
+        obj.containers = get("Containers")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ImageSummaryLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ImageSummaryLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,25 @@ class NetworkCreateResponse(LazyModel):
     """NetworkCreateResponse (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of the created network.
-        warning (str | Unset):
+        id (str): The ID of the created network.
+        warning (str):
     """
 
-    id: str | Unset = UNSET
-    warning: str | Unset = UNSET
+    id: str = _field(default=ABSENT)
+    warning: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        warning = self.warning
-        if warning is not UNSET:
-            result["Warning"] = warning
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.warning is not None:
+            result["Warning"] = self.warning
+        else:
+            self._keep_empty("Warning", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +57,13 @@ class NetworkCreateResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.warning = get("Warning", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.warning = get("Warning")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

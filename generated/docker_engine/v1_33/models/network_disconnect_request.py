@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class NetworkDisconnectRequest(LazyModel):
     """NetworkDisconnectRequest (no description in the spec).
 
     Attributes:
-        container (str | Unset): The ID or name of the container to disconnect from the network.
-        force (bool | Unset): Force the container to disconnect from the network.
+        container (None | str): The ID or name of the container to disconnect from the network.
+        force (bool | None): Force the container to disconnect from the network.
     """
 
-    container: str | Unset = UNSET
-    force: bool | Unset = UNSET
+    container: str | None = None
+    force: bool | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        container = self.container
-        if container is not UNSET:
+        if self.container is not None:
+            container: str | None
+            container = self.container
             result["Container"] = container
-        force = self.force
-        if force is not UNSET:
+        else:
+            self._keep_empty("Container", result)
+        if self.force is not None:
+            force: bool | None
+            force = self.force
             result["Force"] = force
+        else:
+            self._keep_empty("Force", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class NetworkDisconnectRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.container = get("Container", UNSET)
-        obj.force = get("Force", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.container = get("Container")
+        obj.force = get("Force")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -43,19 +43,22 @@ class NetworkSettings(LazyModel):
     """NetworkSettings exposes the network settings in the API
 
     Attributes:
-        bridge (str | Unset): Name of the network's bridge (for example, `docker0`). (removed after API v1.51)
-        sandbox_id (str | Unset): SandboxID uniquely represents a container's network stack.
-        hairpin_mode (bool | Unset): Indicates if hairpin NAT should be enabled on the virtual interface.
+        bridge (str): Name of the network's bridge (for example, `docker0`). (removed after API v1.51)
+        sandbox_id (str): SandboxID uniquely represents a container's network stack.
+        hairpin_mode (bool): Indicates if hairpin NAT should be enabled on the virtual interface.
              (removed after API v1.51)
-        link_local_i_pv_6_address (str | Unset): IPv6 unicast address using the link-local prefix. (removed after
-            API v1.51)
-        link_local_i_pv_6_prefix_len (int | Unset): Prefix length of the IPv6 unicast address. (removed after API
-            v1.51)
-        ports (None | PortMap | Unset):
-        sandbox_key (str | Unset): SandboxKey identifies the sandbox
-        secondary_ip_addresses (list[Address] | None | Unset):  (removed after API v1.51)
-        secondary_i_pv_6_addresses (list[Address] | None | Unset):  (removed after API v1.51)
-        endpoint_id (str | Unset): EndpointID uniquely represents a service endpoint in a Sandbox.
+        link_local_i_pv_6_address (str): IPv6 unicast address using the link-local prefix. (removed after API v1.51)
+        link_local_i_pv_6_prefix_len (int): Prefix length of the IPv6 unicast address. (removed after API v1.51)
+        ports (PortMap): PortMap describes the mapping of container ports to host ports, using the
+            container's port-number and protocol as key in the format `<port>/<protocol>`,
+            for example, `80/udp`.
+
+            If a container's port is mapped for both `tcp` and `udp`, two separate
+            entries are added to the mapping table.
+        sandbox_key (str): SandboxKey identifies the sandbox
+        secondary_ip_addresses (list[Address]):  (removed after API v1.51)
+        secondary_i_pv_6_addresses (list[Address]):  (removed after API v1.51)
+        endpoint_id (str): EndpointID uniquely represents a service endpoint in a Sandbox.
 
             <p><br /></p>
 
@@ -65,7 +68,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        gateway (str | Unset): Gateway address for the default "bridge" network.
+        gateway (str): Gateway address for the default "bridge" network.
 
             <p><br /></p>
 
@@ -75,7 +78,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        global_i_pv_6_address (str | Unset): Global IPv6 address for the default "bridge" network.
+        global_i_pv_6_address (str): Global IPv6 address for the default "bridge" network.
 
             <p><br /></p>
 
@@ -85,7 +88,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        global_i_pv_6_prefix_len (int | Unset): Mask length of the global IPv6 address.
+        global_i_pv_6_prefix_len (int): Mask length of the global IPv6 address.
 
             <p><br /></p>
 
@@ -95,7 +98,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        ip_address (str | Unset): IPv4 address for the default "bridge" network.
+        ip_address (str): IPv4 address for the default "bridge" network.
 
             <p><br /></p>
 
@@ -105,7 +108,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        ip_prefix_len (int | Unset): Mask length of the IPv4 address.
+        ip_prefix_len (int): Mask length of the IPv4 address.
 
             <p><br /></p>
 
@@ -115,7 +118,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        i_pv_6_gateway (str | Unset): IPv6 gateway address for this network.
+        i_pv_6_gateway (str): IPv6 gateway address for this network.
 
             <p><br /></p>
 
@@ -125,7 +128,7 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        mac_address (str | Unset): MAC address for the container on the default "bridge" network.
+        mac_address (str): MAC address for the container on the default "bridge" network.
 
             <p><br /></p>
 
@@ -135,118 +138,116 @@ class NetworkSettings(LazyModel):
             > information. This field was deprecated in Docker 1.9 and is scheduled
             > to be removed in Docker 17.12.0
              (removed after API v1.51)
-        networks (NetworkSettingsNetworks | None | Unset):
+        networks (NetworkSettingsNetworks): Information about all networks that the container is connected to.
     """
 
-    bridge: str | Unset = UNSET
-    sandbox_id: str | Unset = UNSET
-    hairpin_mode: bool | Unset = UNSET
-    link_local_i_pv_6_address: str | Unset = UNSET
-    link_local_i_pv_6_prefix_len: int | Unset = UNSET
-    ports: PortMap | Unset | None = UNSET
-    sandbox_key: str | Unset = UNSET
-    secondary_ip_addresses: list[Address] | Unset | None = UNSET
-    secondary_i_pv_6_addresses: list[Address] | Unset | None = UNSET
-    endpoint_id: str | Unset = UNSET
-    gateway: str | Unset = UNSET
-    global_i_pv_6_address: str | Unset = UNSET
-    global_i_pv_6_prefix_len: int | Unset = UNSET
-    ip_address: str | Unset = UNSET
-    ip_prefix_len: int | Unset = UNSET
-    i_pv_6_gateway: str | Unset = UNSET
-    mac_address: str | Unset = UNSET
-    networks: NetworkSettingsNetworks | Unset | None = UNSET
+    bridge: str = _field(default=ABSENT)
+    sandbox_id: str = _field(default=ABSENT)
+    hairpin_mode: bool = _field(default=ABSENT)
+    link_local_i_pv_6_address: str = _field(default=ABSENT)
+    link_local_i_pv_6_prefix_len: int = _field(default=ABSENT)
+    ports: PortMap = _field(factory=lambda: PortMap())
+    sandbox_key: str = _field(default=ABSENT)
+    secondary_ip_addresses: list[Address] = _field(factory=list)
+    secondary_i_pv_6_addresses: list[Address] = _field(factory=list)
+    endpoint_id: str = _field(default=ABSENT)
+    gateway: str = _field(default=ABSENT)
+    global_i_pv_6_address: str = _field(default=ABSENT)
+    global_i_pv_6_prefix_len: int = _field(default=ABSENT)
+    ip_address: str = _field(default=ABSENT)
+    ip_prefix_len: int = _field(default=ABSENT)
+    i_pv_6_gateway: str = _field(default=ABSENT)
+    mac_address: str = _field(default=ABSENT)
+    networks: NetworkSettingsNetworks = _field(factory=lambda: NetworkSettingsNetworks())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        bridge = self.bridge
-        if bridge is not UNSET:
-            result["Bridge"] = bridge
-        sandbox_id = self.sandbox_id
-        if sandbox_id is not UNSET:
-            result["SandboxID"] = sandbox_id
-        hairpin_mode = self.hairpin_mode
-        if hairpin_mode is not UNSET:
-            result["HairpinMode"] = hairpin_mode
-        link_local_i_pv_6_address = self.link_local_i_pv_6_address
-        if link_local_i_pv_6_address is not UNSET:
-            result["LinkLocalIPv6Address"] = link_local_i_pv_6_address
-        link_local_i_pv_6_prefix_len = self.link_local_i_pv_6_prefix_len
-        if link_local_i_pv_6_prefix_len is not UNSET:
-            result["LinkLocalIPv6PrefixLen"] = link_local_i_pv_6_prefix_len
-        ports: dict[str, Any] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, PortMap):
+        if self.bridge is not None:
+            result["Bridge"] = self.bridge
+        else:
+            self._keep_empty("Bridge", result)
+        if self.sandbox_id is not None:
+            result["SandboxID"] = self.sandbox_id
+        else:
+            self._keep_empty("SandboxID", result)
+        if self.hairpin_mode is not None:
+            result["HairpinMode"] = self.hairpin_mode
+        else:
+            self._keep_empty("HairpinMode", result)
+        if self.link_local_i_pv_6_address is not None:
+            result["LinkLocalIPv6Address"] = self.link_local_i_pv_6_address
+        else:
+            self._keep_empty("LinkLocalIPv6Address", result)
+        if self.link_local_i_pv_6_prefix_len is not None:
+            result["LinkLocalIPv6PrefixLen"] = self.link_local_i_pv_6_prefix_len
+        else:
+            self._keep_empty("LinkLocalIPv6PrefixLen", result)
+        if self.ports:
             ports = self.ports.to_dict()
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
-        sandbox_key = self.sandbox_key
-        if sandbox_key is not UNSET:
-            result["SandboxKey"] = sandbox_key
-        secondary_ip_addresses: list[dict[str, Any]] | Unset | None
-        if isinstance(self.secondary_ip_addresses, Unset):
-            secondary_ip_addresses = UNSET
-        elif isinstance(self.secondary_ip_addresses, list):
+        else:
+            self._keep_empty("Ports", result)
+        if self.sandbox_key is not None:
+            result["SandboxKey"] = self.sandbox_key
+        else:
+            self._keep_empty("SandboxKey", result)
+        if self.secondary_ip_addresses:
             secondary_ip_addresses = []
-            for secondary_ip_addresses_type_0_item_data in self.secondary_ip_addresses:
-                secondary_ip_addresses_type_0_item = secondary_ip_addresses_type_0_item_data.to_dict()
-                secondary_ip_addresses.append(secondary_ip_addresses_type_0_item)
+            for secondary_ip_addresses_item_data in self.secondary_ip_addresses:
+                secondary_ip_addresses_item = secondary_ip_addresses_item_data.to_dict()
+                secondary_ip_addresses.append(secondary_ip_addresses_item)
 
-        else:
-            secondary_ip_addresses = self.secondary_ip_addresses
-        if secondary_ip_addresses is not UNSET:
             result["SecondaryIPAddresses"] = secondary_ip_addresses
-        secondary_i_pv_6_addresses: list[dict[str, Any]] | Unset | None
-        if isinstance(self.secondary_i_pv_6_addresses, Unset):
-            secondary_i_pv_6_addresses = UNSET
-        elif isinstance(self.secondary_i_pv_6_addresses, list):
+        else:
+            self._keep_empty("SecondaryIPAddresses", result)
+        if self.secondary_i_pv_6_addresses:
             secondary_i_pv_6_addresses = []
-            for secondary_i_pv_6_addresses_type_0_item_data in self.secondary_i_pv_6_addresses:
-                secondary_i_pv_6_addresses_type_0_item = secondary_i_pv_6_addresses_type_0_item_data.to_dict()
-                secondary_i_pv_6_addresses.append(secondary_i_pv_6_addresses_type_0_item)
+            for secondary_i_pv_6_addresses_item_data in self.secondary_i_pv_6_addresses:
+                secondary_i_pv_6_addresses_item = secondary_i_pv_6_addresses_item_data.to_dict()
+                secondary_i_pv_6_addresses.append(secondary_i_pv_6_addresses_item)
 
-        else:
-            secondary_i_pv_6_addresses = self.secondary_i_pv_6_addresses
-        if secondary_i_pv_6_addresses is not UNSET:
             result["SecondaryIPv6Addresses"] = secondary_i_pv_6_addresses
-        endpoint_id = self.endpoint_id
-        if endpoint_id is not UNSET:
-            result["EndpointID"] = endpoint_id
-        gateway = self.gateway
-        if gateway is not UNSET:
-            result["Gateway"] = gateway
-        global_i_pv_6_address = self.global_i_pv_6_address
-        if global_i_pv_6_address is not UNSET:
-            result["GlobalIPv6Address"] = global_i_pv_6_address
-        global_i_pv_6_prefix_len = self.global_i_pv_6_prefix_len
-        if global_i_pv_6_prefix_len is not UNSET:
-            result["GlobalIPv6PrefixLen"] = global_i_pv_6_prefix_len
-        ip_address = self.ip_address
-        if ip_address is not UNSET:
-            result["IPAddress"] = ip_address
-        ip_prefix_len = self.ip_prefix_len
-        if ip_prefix_len is not UNSET:
-            result["IPPrefixLen"] = ip_prefix_len
-        i_pv_6_gateway = self.i_pv_6_gateway
-        if i_pv_6_gateway is not UNSET:
-            result["IPv6Gateway"] = i_pv_6_gateway
-        mac_address = self.mac_address
-        if mac_address is not UNSET:
-            result["MacAddress"] = mac_address
-        networks: dict[str, Any] | Unset | None
-        if isinstance(self.networks, Unset):
-            networks = UNSET
-        elif isinstance(self.networks, NetworkSettingsNetworks):
-            networks = self.networks.to_dict()
         else:
-            networks = self.networks
-        if networks is not UNSET:
+            self._keep_empty("SecondaryIPv6Addresses", result)
+        if self.endpoint_id is not None:
+            result["EndpointID"] = self.endpoint_id
+        else:
+            self._keep_empty("EndpointID", result)
+        if self.gateway is not None:
+            result["Gateway"] = self.gateway
+        else:
+            self._keep_empty("Gateway", result)
+        if self.global_i_pv_6_address is not None:
+            result["GlobalIPv6Address"] = self.global_i_pv_6_address
+        else:
+            self._keep_empty("GlobalIPv6Address", result)
+        if self.global_i_pv_6_prefix_len is not None:
+            result["GlobalIPv6PrefixLen"] = self.global_i_pv_6_prefix_len
+        else:
+            self._keep_empty("GlobalIPv6PrefixLen", result)
+        if self.ip_address is not None:
+            result["IPAddress"] = self.ip_address
+        else:
+            self._keep_empty("IPAddress", result)
+        if self.ip_prefix_len is not None:
+            result["IPPrefixLen"] = self.ip_prefix_len
+        else:
+            self._keep_empty("IPPrefixLen", result)
+        if self.i_pv_6_gateway is not None:
+            result["IPv6Gateway"] = self.i_pv_6_gateway
+        else:
+            self._keep_empty("IPv6Gateway", result)
+        if self.mac_address is not None:
+            result["MacAddress"] = self.mac_address
+        else:
+            self._keep_empty("MacAddress", result)
+        if self.networks:
+            networks = self.networks.to_dict()
             result["Networks"] = networks
+        else:
+            self._keep_empty("Networks", result)
         result.update(self.additional_properties)
         return result
 
@@ -258,49 +259,61 @@ class NetworkSettings(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.bridge = get("Bridge", UNSET)
-        obj.sandbox_id = get("SandboxID", UNSET)
-        obj.hairpin_mode = get("HairpinMode", UNSET)
-        obj.link_local_i_pv_6_address = get("LinkLocalIPv6Address", UNSET)
-        obj.link_local_i_pv_6_prefix_len = get("LinkLocalIPv6PrefixLen", UNSET)
-        obj.sandbox_key = get("SandboxKey", UNSET)
-        obj.endpoint_id = get("EndpointID", UNSET)
-        obj.gateway = get("Gateway", UNSET)
-        obj.global_i_pv_6_address = get("GlobalIPv6Address", UNSET)
-        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen", UNSET)
-        obj.ip_address = get("IPAddress", UNSET)
-        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
-        obj.i_pv_6_gateway = get("IPv6Gateway", UNSET)
-        obj.mac_address = get("MacAddress", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.bridge = get("Bridge")
+        obj.sandbox_id = get("SandboxID")
+        obj.hairpin_mode = get("HairpinMode")
+        obj.link_local_i_pv_6_address = get("LinkLocalIPv6Address")
+        obj.link_local_i_pv_6_prefix_len = get("LinkLocalIPv6PrefixLen")
+        obj.sandbox_key = get("SandboxKey")
+        obj.endpoint_id = get("EndpointID")
+        obj.gateway = get("Gateway")
+        obj.global_i_pv_6_address = get("GlobalIPv6Address")
+        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen")
+        obj.ip_address = get("IPAddress")
+        obj.ip_prefix_len = get("IPPrefixLen")
+        obj.i_pv_6_gateway = get("IPv6Gateway")
+        obj.mac_address = get("MacAddress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return PortMap()
+            ports = ports_json
             if isinstance(ports, dict):
                 ports = PortMap.from_dict(ports)
             return ports
-        if name == "secondary_ip_addresses":
-            secondary_ip_addresses = src.get("SecondaryIPAddresses", UNSET)
+        if field_name_ == "secondary_ip_addresses":
+            secondary_ip_addresses_json = src.get("SecondaryIPAddresses")
+            if secondary_ip_addresses_json is None:
+                return []
+            secondary_ip_addresses = secondary_ip_addresses_json
             if isinstance(secondary_ip_addresses, list):
                 secondary_ip_addresses = [
                     Address.from_dict(i) if isinstance(i, dict) else i for i in secondary_ip_addresses
                 ]
             return secondary_ip_addresses
-        if name == "secondary_i_pv_6_addresses":
-            secondary_i_pv_6_addresses = src.get("SecondaryIPv6Addresses", UNSET)
+        if field_name_ == "secondary_i_pv_6_addresses":
+            secondary_i_pv_6_addresses_json = src.get("SecondaryIPv6Addresses")
+            if secondary_i_pv_6_addresses_json is None:
+                return []
+            secondary_i_pv_6_addresses = secondary_i_pv_6_addresses_json
             if isinstance(secondary_i_pv_6_addresses, list):
                 secondary_i_pv_6_addresses = [
                     Address.from_dict(i) if isinstance(i, dict) else i for i in secondary_i_pv_6_addresses
                 ]
             return secondary_i_pv_6_addresses
-        if name == "networks":
-            networks = src.get("Networks", UNSET)
+        if field_name_ == "networks":
+            networks_json = src.get("Networks")
+            if networks_json is None:
+                return NetworkSettingsNetworks()
+            networks = networks_json
             if isinstance(networks, dict):
                 networks = NetworkSettingsNetworks.from_dict(networks)
             return networks
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,39 +29,48 @@ class PushImageInfo(LazyModel):
     """PushImageInfo (no description in the spec).
 
     Attributes:
-        error (str | Unset):  (removed after API v1.51)
-        status (str | Unset):
-        progress (str | Unset):  (removed after API v1.51)
-        progress_detail (None | ProgressDetail | Unset):
+        error (None | str):  (removed after API v1.51)
+        status (None | str):
+        progress (None | str):  (removed after API v1.51)
+        progress_detail (None | ProgressDetail):
     """
 
-    error: str | Unset = UNSET
-    status: str | Unset = UNSET
-    progress: str | Unset = UNSET
-    progress_detail: ProgressDetail | Unset | None = UNSET
+    error: str | None = None
+    status: str | None = None
+    progress: str | None = None
+    progress_detail: ProgressDetail | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        error = self.error
-        if error is not UNSET:
+        if self.error is not None:
+            error: str | None
+            error = self.error
             result["error"] = error
-        status = self.status
-        if status is not UNSET:
-            result["status"] = status
-        progress = self.progress
-        if progress is not UNSET:
-            result["progress"] = progress
-        progress_detail: dict[str, Any] | Unset | None
-        if isinstance(self.progress_detail, Unset):
-            progress_detail = UNSET
-        elif isinstance(self.progress_detail, ProgressDetail):
-            progress_detail = self.progress_detail.to_dict()
         else:
-            progress_detail = self.progress_detail
-        if progress_detail is not UNSET:
+            self._keep_empty("error", result)
+        if self.status is not None:
+            status: str | None
+            status = self.status
+            result["status"] = status
+        else:
+            self._keep_empty("status", result)
+        if self.progress is not None:
+            progress: str | None
+            progress = self.progress
+            result["progress"] = progress
+        else:
+            self._keep_empty("progress", result)
+        if self.progress_detail is not None:
+            progress_detail: dict[str, Any] | None
+            if isinstance(self.progress_detail, ProgressDetail):
+                progress_detail = self.progress_detail.to_dict()
+            else:
+                progress_detail = self.progress_detail
             result["progressDetail"] = progress_detail
+        else:
+            self._keep_empty("progressDetail", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,19 +82,22 @@ class PushImageInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.error = get("error", UNSET)
-        obj.status = get("status", UNSET)
-        obj.progress = get("progress", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.error = get("error")
+        obj.status = get("status")
+        obj.progress = get("progress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "progress_detail":
-            progress_detail = src.get("progressDetail", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "progress_detail":
+            progress_detail_json = src.get("progressDetail")
+            if progress_detail_json is None:
+                return None
+            progress_detail = progress_detail_json
             if isinstance(progress_detail, dict):
                 progress_detail = ProgressDetail.from_dict(progress_detail)
             return progress_detail
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

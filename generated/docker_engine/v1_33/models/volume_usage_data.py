@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,29 +28,35 @@ class VolumeUsageData(LazyModel):
     `GET /system/df` endpoint, and omitted in other endpoints.
 
     Attributes:
-        size (int | Unset): Amount of disk space used by the volume (in bytes). This information
+        size (int | None): Amount of disk space used by the volume (in bytes). This information
             is only available for volumes created with the `"local"` volume
             driver. For volumes created with other volume drivers, this field
             is set to `-1` ("not available")
              Default: -1.
-        ref_count (int | Unset): The number of containers referencing this volume. This field
+        ref_count (int | None): The number of containers referencing this volume. This field
             is set to `-1` if the reference-count is not available.
              Default: -1.
     """
 
-    size: int | Unset = -1
-    ref_count: int | Unset = -1
+    size: int | None = None
+    ref_count: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        size = self.size
-        if size is not UNSET:
+        if self.size is not None:
+            size: int | None
+            size = self.size
             result["Size"] = size
-        ref_count = self.ref_count
-        if ref_count is not UNSET:
+        else:
+            self._keep_empty("Size", result)
+        if self.ref_count is not None:
+            ref_count: int | None
+            ref_count = self.ref_count
             result["RefCount"] = ref_count
+        else:
+            self._keep_empty("RefCount", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +68,13 @@ class VolumeUsageData(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.size = get("Size", UNSET)
-        obj.ref_count = get("RefCount", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.size = get("Size")
+        obj.ref_count = get("RefCount")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.service_spec_update_config_failure_action import ServiceSpecUpdateConfigFailureAction
 from ..models.service_spec_update_config_order import ServiceSpecUpdateConfigOrder
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,54 +33,72 @@ class ServiceSpecUpdateConfig(LazyModel):
     """Specification for the update strategy of the service.
 
     Attributes:
-        parallelism (int | Unset): Maximum number of tasks to be updated in one iteration (0 means unlimited
+        parallelism (int | None): Maximum number of tasks to be updated in one iteration (0 means unlimited
             parallelism).
-        delay (int | Unset): Amount of time between updates, in nanoseconds.
-        failure_action (ServiceSpecUpdateConfigFailureAction | Unset): Action to take if an updated task fails to
+        delay (int | None): Amount of time between updates, in nanoseconds.
+        failure_action (None | ServiceSpecUpdateConfigFailureAction): Action to take if an updated task fails to
             run, or stops running during the update.
-        monitor (int | Unset): Amount of time to monitor each updated task for failures, in nanoseconds.
-        max_failure_ratio (float | Unset): The fraction of tasks that may fail during an update before the failure
+        monitor (int | None): Amount of time to monitor each updated task for failures, in nanoseconds.
+        max_failure_ratio (float | None): The fraction of tasks that may fail during an update before the failure
             action is invoked, specified as a floating point number between 0 and 1. Default: 0.0.
-        order (ServiceSpecUpdateConfigOrder | Unset): The order of operations when rolling out an updated task.
+        order (None | ServiceSpecUpdateConfigOrder): The order of operations when rolling out an updated task.
             Either the old task is shut down before the new task is started, or the new task is started before the old
             task is shut down. (added in API v1.29)
     """
 
-    parallelism: int | Unset = UNSET
-    delay: int | Unset = UNSET
-    failure_action: ServiceSpecUpdateConfigFailureAction | Unset = UNSET
-    monitor: int | Unset = UNSET
-    max_failure_ratio: float | Unset = 0.0
-    order: ServiceSpecUpdateConfigOrder | Unset = UNSET
+    parallelism: int | None = None
+    delay: int | None = None
+    failure_action: ServiceSpecUpdateConfigFailureAction | None = None
+    monitor: int | None = None
+    max_failure_ratio: float | None = None
+    order: ServiceSpecUpdateConfigOrder | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        parallelism = self.parallelism
-        if parallelism is not UNSET:
+        if self.parallelism is not None:
+            parallelism: int | None
+            parallelism = self.parallelism
             result["Parallelism"] = parallelism
-        delay = self.delay
-        if delay is not UNSET:
+        else:
+            self._keep_empty("Parallelism", result)
+        if self.delay is not None:
+            delay: int | None
+            delay = self.delay
             result["Delay"] = delay
-        failure_action: str | Unset = UNSET
-        if not isinstance(self.failure_action, Unset):
-            failure_action = self.failure_action.value
-
-        if failure_action is not UNSET:
+        else:
+            self._keep_empty("Delay", result)
+        if self.failure_action is not None:
+            failure_action: str | None
+            if isinstance(self.failure_action, ServiceSpecUpdateConfigFailureAction):
+                failure_action = self.failure_action.value
+            else:
+                failure_action = self.failure_action
             result["FailureAction"] = failure_action
-        monitor = self.monitor
-        if monitor is not UNSET:
+        else:
+            self._keep_empty("FailureAction", result)
+        if self.monitor is not None:
+            monitor: int | None
+            monitor = self.monitor
             result["Monitor"] = monitor
-        max_failure_ratio = self.max_failure_ratio
-        if max_failure_ratio is not UNSET:
+        else:
+            self._keep_empty("Monitor", result)
+        if self.max_failure_ratio is not None:
+            max_failure_ratio: float | None
+            max_failure_ratio = self.max_failure_ratio
             result["MaxFailureRatio"] = max_failure_ratio
-        order: str | Unset = UNSET
-        if not isinstance(self.order, Unset):
-            order = self.order.value
-
-        if order is not UNSET:
+        else:
+            self._keep_empty("MaxFailureRatio", result)
+        if self.order is not None:
+            order: str | None
+            if isinstance(self.order, ServiceSpecUpdateConfigOrder):
+                order = self.order.value
+            else:
+                order = self.order
             result["Order"] = order
+        else:
+            self._keep_empty("Order", result)
         result.update(self.additional_properties)
         return result
 
@@ -92,23 +110,23 @@ class ServiceSpecUpdateConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.parallelism = get("Parallelism", UNSET)
-        obj.delay = get("Delay", UNSET)
-        failure_action = get("FailureAction", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.parallelism = get("Parallelism")
+        obj.delay = get("Delay")
+        failure_action: Any = get("FailureAction")
         if isinstance(failure_action, str):
             failure_action = ServiceSpecUpdateConfigFailureAction(failure_action)
         obj.failure_action = failure_action
-        obj.monitor = get("Monitor", UNSET)
-        obj.max_failure_ratio = get("MaxFailureRatio", UNSET)
-        order = get("Order", UNSET)
+        obj.monitor = get("Monitor")
+        obj.max_failure_ratio = get("MaxFailureRatio")
+        order: Any = get("Order")
         if isinstance(order, str):
             order = ServiceSpecUpdateConfigOrder(order)
         obj.order = order
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,15 +30,15 @@ class SwarmInitRequest(LazyModel):
     """SwarmInitRequest (no description in the spec).
 
     Attributes:
-        listen_addr (str | Unset): Listen address used for inter-manager communication, as well as determining the
+        listen_addr (None | str): Listen address used for inter-manager communication, as well as determining the
             networking interface used for the VXLAN Tunnel Endpoint (VTEP). This can either be an address/port
             combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If
             the port number is omitted, the default swarm listening port is used.
-        advertise_addr (str | Unset): Externally reachable address advertised to other nodes. This can either be an
+        advertise_addr (None | str): Externally reachable address advertised to other nodes. This can either be an
             address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like
             `eth0:4567`. If the port number is omitted, the port number from the listen address is used. If
             `AdvertiseAddr` is not specified, it will be automatically detected when possible.
-        data_path_addr (str | Unset): Address or interface to use for data path traffic (format: `<ip|interface>`),
+        data_path_addr (None | str): Address or interface to use for data path traffic (format: `<ip|interface>`),
             for example,  `192.168.1.1`,
             or an interface, like `eth0`. If `DataPathAddr` is unspecified, the same address as `AdvertiseAddr`
             is used.
@@ -47,41 +47,53 @@ class SwarmInitRequest(LazyModel):
             nodes in order to reach the containers running on this node. Using this parameter it is possible to
             separate the container data traffic from the management traffic of the cluster.
              (added in API v1.30)
-        force_new_cluster (bool | Unset): Force creation of a new swarm.
-        spec (None | SwarmSpec | Unset):
+        force_new_cluster (bool | None): Force creation of a new swarm.
+        spec (None | SwarmSpec):
     """
 
-    listen_addr: str | Unset = UNSET
-    advertise_addr: str | Unset = UNSET
-    data_path_addr: str | Unset = UNSET
-    force_new_cluster: bool | Unset = UNSET
-    spec: SwarmSpec | Unset | None = UNSET
+    listen_addr: str | None = None
+    advertise_addr: str | None = None
+    data_path_addr: str | None = None
+    force_new_cluster: bool | None = None
+    spec: SwarmSpec | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        listen_addr = self.listen_addr
-        if listen_addr is not UNSET:
+        if self.listen_addr is not None:
+            listen_addr: str | None
+            listen_addr = self.listen_addr
             result["ListenAddr"] = listen_addr
-        advertise_addr = self.advertise_addr
-        if advertise_addr is not UNSET:
-            result["AdvertiseAddr"] = advertise_addr
-        data_path_addr = self.data_path_addr
-        if data_path_addr is not UNSET:
-            result["DataPathAddr"] = data_path_addr
-        force_new_cluster = self.force_new_cluster
-        if force_new_cluster is not UNSET:
-            result["ForceNewCluster"] = force_new_cluster
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, SwarmSpec):
-            spec = self.spec.to_dict()
         else:
-            spec = self.spec
-        if spec is not UNSET:
+            self._keep_empty("ListenAddr", result)
+        if self.advertise_addr is not None:
+            advertise_addr: str | None
+            advertise_addr = self.advertise_addr
+            result["AdvertiseAddr"] = advertise_addr
+        else:
+            self._keep_empty("AdvertiseAddr", result)
+        if self.data_path_addr is not None:
+            data_path_addr: str | None
+            data_path_addr = self.data_path_addr
+            result["DataPathAddr"] = data_path_addr
+        else:
+            self._keep_empty("DataPathAddr", result)
+        if self.force_new_cluster is not None:
+            force_new_cluster: bool | None
+            force_new_cluster = self.force_new_cluster
+            result["ForceNewCluster"] = force_new_cluster
+        else:
+            self._keep_empty("ForceNewCluster", result)
+        if self.spec is not None:
+            spec: dict[str, Any] | None
+            if isinstance(self.spec, SwarmSpec):
+                spec = self.spec.to_dict()
+            else:
+                spec = self.spec
             result["Spec"] = spec
+        else:
+            self._keep_empty("Spec", result)
         result.update(self.additional_properties)
         return result
 
@@ -93,20 +105,23 @@ class SwarmInitRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.listen_addr = get("ListenAddr", UNSET)
-        obj.advertise_addr = get("AdvertiseAddr", UNSET)
-        obj.data_path_addr = get("DataPathAddr", UNSET)
-        obj.force_new_cluster = get("ForceNewCluster", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.listen_addr = get("ListenAddr")
+        obj.advertise_addr = get("AdvertiseAddr")
+        obj.data_path_addr = get("DataPathAddr")
+        obj.force_new_cluster = get("ForceNewCluster")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = SwarmSpec.from_dict(spec)
             return spec
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.system_info_cgroup_driver import SystemInfoCgroupDriver
 from ..models.system_info_isolation import SystemInfoIsolation
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -83,22 +83,21 @@ class SystemInfo(LazyModel):
     """SystemInfo (no description in the spec).
 
     Attributes:
-        id (str | Unset): Unique identifier of the daemon.
+        id (str): Unique identifier of the daemon.
 
             <p><br /></p>
 
             > **Note**: The format of the ID itself is not part of the API, and
             > should not be considered stable.
-        containers (int | Unset): Total number of containers on the host.
-        containers_running (int | Unset): Number of containers with status `"running"`.
-        containers_paused (int | Unset): Number of containers with status `"paused"`.
-        containers_stopped (int | Unset): Number of containers with status `"stopped"`.
-        images (int | Unset): Total number of images on the host.
+        containers (int): Total number of containers on the host.
+        containers_running (int): Number of containers with status `"running"`.
+        containers_paused (int): Number of containers with status `"paused"`.
+        containers_stopped (int): Number of containers with status `"stopped"`.
+        images (int): Total number of images on the host.
 
             Both _tagged_ and _untagged_ (dangling) images are counted.
-        driver (str | Unset): Name of the storage driver in use.
-        driver_status (list[list[str] | None] | None | Unset): Information specific to the storage driver, provided
-            as
+        driver (str): Name of the storage driver in use.
+        driver_status (list[list[str] | None]): Information specific to the storage driver, provided as
             "label" / "value" pairs.
 
             This information is provided by the storage driver, and formatted
@@ -110,12 +109,11 @@ class SystemInfo(LazyModel):
             > **Note**: The information returned in this field, including the
             > formatting of values and labels, should not be considered stable,
             > and may change without notice.
-        docker_root_dir (str | Unset): Root directory of persistent Docker state.
+        docker_root_dir (str): Root directory of persistent Docker state.
 
             Defaults to `/var/lib/docker` on Linux, and `C:\\ProgramData\\docker`
             on Windows.
-        system_status (list[list[str] | None] | None | Unset): Status information about this node (standalone Swarm
-            API).
+        system_status (list[list[str] | None]): Status information about this node (standalone Swarm API).
 
             <p><br /></p>
 
@@ -123,84 +121,88 @@ class SystemInfo(LazyModel):
             > by the Swarm standalone API, and is empty (`null`) when using
             > built-in swarm mode.
              (removed after API v1.40)
-        plugins (None | PluginsInfo | Unset):
-        memory_limit (bool | Unset): Indicates if the host has memory limit support enabled.
-        swap_limit (bool | Unset): Indicates if the host has memory swap limit support enabled.
-        cpu_cfs_period (bool | Unset): Indicates if CPU CFS(Completely Fair Scheduler) period is supported by the
-            host.
-        cpu_cfs_quota (bool | Unset): Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by the
-            host.
-        cpu_shares (bool | Unset): Indicates if CPU Shares limiting is supported by the host.
-        cpu_set (bool | Unset): Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
+        plugins (PluginsInfo): Available plugins per type.
+
+            <p><br /></p>
+
+            > **Note**: Only unmanaged (V1) plugins are included in this list.
+            > V1 plugins are "lazily" loaded, and are not returned in this list
+            > if there is no resource using the plugin.
+        memory_limit (bool): Indicates if the host has memory limit support enabled.
+        swap_limit (bool): Indicates if the host has memory swap limit support enabled.
+        cpu_cfs_period (bool): Indicates if CPU CFS(Completely Fair Scheduler) period is supported by the host.
+        cpu_cfs_quota (bool): Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by the host.
+        cpu_shares (bool): Indicates if CPU Shares limiting is supported by the host.
+        cpu_set (bool): Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 
             See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
-        oom_kill_disable (bool | Unset): Indicates if OOM killer disable is supported on the host.
-        i_pv_4_forwarding (bool | Unset): Indicates IPv4 forwarding is enabled.
-        bridge_nf_iptables (bool | Unset): Indicates if `bridge-nf-call-iptables` is available on the host. (removed
+        oom_kill_disable (bool): Indicates if OOM killer disable is supported on the host.
+        i_pv_4_forwarding (bool): Indicates IPv4 forwarding is enabled.
+        bridge_nf_iptables (bool): Indicates if `bridge-nf-call-iptables` is available on the host. (removed after
+            API v1.49)
+        bridge_nf_ip_6_tables (bool): Indicates if `bridge-nf-call-ip6tables` is available on the host. (removed
             after API v1.49)
-        bridge_nf_ip_6_tables (bool | Unset): Indicates if `bridge-nf-call-ip6tables` is available on the host.
-            (removed after API v1.49)
-        debug (bool | Unset): Indicates if the daemon is running in debug-mode / with debug-level logging enabled.
-        n_fd (int | Unset): The total number of file Descriptors in use by the daemon process.
+        debug (bool): Indicates if the daemon is running in debug-mode / with debug-level logging enabled.
+        n_fd (int): The total number of file Descriptors in use by the daemon process.
 
             This information is only returned if debug-mode is enabled.
-        n_goroutines (int | Unset): The  number of goroutines that currently exist.
+        n_goroutines (int): The  number of goroutines that currently exist.
 
             This information is only returned if debug-mode is enabled.
-        system_time (str | Unset): Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+        system_time (str): Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
             format with nano-seconds.
-        logging_driver (str | Unset): The logging driver to use as a default for new containers.
-        cgroup_driver (SystemInfoCgroupDriver | Unset): The driver to use for managing cgroups.
+        logging_driver (str): The logging driver to use as a default for new containers.
+        cgroup_driver (SystemInfoCgroupDriver): The driver to use for managing cgroups.
              Default: SystemInfoCgroupDriver.CGROUPFS.
-        n_events_listener (int | Unset): Number of event listeners subscribed.
-        kernel_version (str | Unset): Kernel version of the host.
+        n_events_listener (int): Number of event listeners subscribed.
+        kernel_version (str): Kernel version of the host.
 
             On Linux, this information obtained from `uname`. On Windows this
             information is queried from the <kbd>HKEY_LOCAL_MACHINE\\\\SOFTWARE\\\\Microsoft\\\\Windows
             NT\\\\CurrentVersion\\\\</kbd>
             registry value, for example _"10.0 14393 (14393.1198.amd64fre.rs1_release_sec.170427-1353)"_.
-        operating_system (str | Unset): Name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
+        operating_system (str): Name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
             or "Windows Server 2016 Datacenter"
-        os_type (str | Unset): Generic type of the operating system of the host, as returned by the
+        os_type (str): Generic type of the operating system of the host, as returned by the
             Go runtime (`GOOS`).
 
             Currently returned values are "linux" and "windows". A full list of
             possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
-        architecture (str | Unset): Hardware architecture of the host, as returned by the operating system.
+        architecture (str): Hardware architecture of the host, as returned by the operating system.
             This is equivalent to the output of `uname -m` on Linux.
 
             Unlike `Arch` (from `/version`), this reports the machine's native
             architecture, which can differ from the Go runtime architecture when
             running a binary compiled for a different architecture (for example,
             a 32-bit binary running on 64-bit hardware).
-        ncpu (int | Unset): The number of logical CPUs usable by the daemon.
+        ncpu (int): The number of logical CPUs usable by the daemon.
 
             The number of available CPUs is checked by querying the operating
             system when the daemon starts. Changes to operating system CPU
             allocation after the daemon is started are not reflected.
-        mem_total (int | Unset): Total amount of physical memory available on the host, in bytes.
-        index_server_address (str | Unset): Address / URL of the index server that is used for image search,
+        mem_total (int): Total amount of physical memory available on the host, in bytes.
+        index_server_address (str): Address / URL of the index server that is used for image search,
             and as a default for user authentication for Docker Hub and Docker Cloud.
              Default: 'https://index.docker.io/v1/'.
-        registry_config (None | RegistryServiceConfig | Unset):
-        generic_resources (list[GenericResourcesItem] | None | Unset): User-defined resources can be either Integer
-            resources (e.g, `SSD=3`) or String resources (e.g, `GPU=UUID1`)
-        http_proxy (str | Unset): HTTP-proxy configured for the daemon. This value is obtained from the
+        registry_config (RegistryServiceConfig): RegistryServiceConfig stores daemon registry services
+            configuration.
+        generic_resources (list[GenericResourcesItem] | None):
+        http_proxy (str): HTTP-proxy configured for the daemon. This value is obtained from the
             [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 
             Containers do not automatically inherit this configuration.
-        https_proxy (str | Unset): HTTPS-proxy configured for the daemon. This value is obtained from the
+        https_proxy (str): HTTPS-proxy configured for the daemon. This value is obtained from the
             [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 
             Containers do not automatically inherit this configuration.
-        no_proxy (str | Unset): Comma-separated list of domain extensions for which no proxy should be
+        no_proxy (str): Comma-separated list of domain extensions for which no proxy should be
             used. This value is obtained from the
             [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
             environment variable.
 
             Containers do not automatically inherit this configuration.
-        name (str | Unset): Hostname of the host.
-        labels (list[str] | None | Unset): User-defined labels (key/value metadata) as set on the daemon.
+        name (str): Hostname of the host.
+        labels (list[str]): User-defined labels (key/value metadata) as set on the daemon.
 
             <p><br /></p>
 
@@ -209,9 +211,9 @@ class SystemInfo(LazyModel):
             > manager node in the Swarm. Node labels are not included in this
             > field. Node labels can be retrieved using the `/nodes/(id)` endpoint
             > on a manager node in the Swarm.
-        experimental_build (bool | Unset): Indicates if experimental features are enabled on the daemon.
-        server_version (str | Unset): Version string of the daemon.
-        cluster_store (str | Unset): URL of the distributed storage backend.
+        experimental_build (bool): Indicates if experimental features are enabled on the daemon.
+        server_version (str): Version string of the daemon.
+        cluster_store (None | str): URL of the distributed storage backend.
 
 
             The storage backend is used for multihost networking (to store
@@ -224,7 +226,7 @@ class SystemInfo(LazyModel):
             > networks with Swarm mode enabled use the built-in raft store, and
             > this field will be empty.
              (removed after API v1.41)
-        cluster_advertise (str | Unset): The network endpoint that the Engine advertises for the purpose of
+        cluster_advertise (None | str): The network endpoint that the Engine advertises for the purpose of
             node discovery. ClusterAdvertise is a `host:port` combination on which
             the daemon is reachable by other hosts.
 
@@ -235,19 +237,27 @@ class SystemInfo(LazyModel):
             > networks with Swarm mode enabled use the built-in raft store, and
             > this field will be empty.
              (removed after API v1.41)
-        runtimes (None | SystemInfoRuntimes | Unset):
-        default_runtime (str | Unset): Name of the default OCI runtime that is used when starting containers.
+        runtimes (SystemInfoRuntimes): List of [OCI compliant](https://github.com/opencontainers/runtime-spec)
+            runtimes configured on the daemon. Keys hold the "name" used to
+            reference the runtime.
+
+            The Docker daemon relies on an OCI compliant runtime (invoked via the
+            `containerd` daemon) as its interface to the Linux kernel namespaces,
+            cgroups, and SELinux.
+
+            The default runtime is `runc`, and automatically configured. Additional
+            runtimes can be configured by the user and will be listed here.
+        default_runtime (str): Name of the default OCI runtime that is used when starting containers.
 
             The default can be overridden per-container at create time.
              Default: 'runc'.
-        swarm (None | SwarmInfo | Unset):
-        live_restore_enabled (bool | Unset): Indicates if live restore is enabled.
+        swarm (SwarmInfo): Represents generic information about swarm.
+        live_restore_enabled (bool): Indicates if live restore is enabled.
 
             If enabled, containers are kept running when the daemon is shutdown
             or upon daemon start if running containers are detected.
              Default: False.
-        isolation (SystemInfoIsolation | Unset): Represents the isolation technology to use as a default for
-            containers.
+        isolation (SystemInfoIsolation): Represents the isolation technology to use as a default for containers.
             The supported values are platform-specific.
 
             If no isolation value is specified on daemon start, on Windows client,
@@ -255,15 +265,20 @@ class SystemInfo(LazyModel):
 
             This option is currently not used on other platforms.
              Default: SystemInfoIsolation.DEFAULT.
-        init_binary (str | Unset): Name and, optional, path of the `docker-init` binary.
+        init_binary (str): Name and, optional, path of the `docker-init` binary.
 
             If the path is omitted, the daemon searches the host's `$PATH` for the
             binary and uses the first result.
-        containerd_commit (Commit | None | Unset):
-        runc_commit (Commit | None | Unset):
-        init_commit (Commit | None | Unset):
-        security_options (list[str] | None | Unset): List of security features that are enabled on the daemon, such
-            as
+        containerd_commit (Commit): Commit holds the Git-commit (SHA1) that a binary was built from, as
+            reported in the version-string of external tools, such as `containerd`,
+            or `runC`.
+        runc_commit (Commit): Commit holds the Git-commit (SHA1) that a binary was built from, as
+            reported in the version-string of external tools, such as `containerd`,
+            or `runC`.
+        init_commit (Commit): Commit holds the Git-commit (SHA1) that a binary was built from, as
+            reported in the version-string of external tools, such as `containerd`,
+            or `runC`.
+        security_options (list[str]): List of security features that are enabled on the daemon, such as
             apparmor, seccomp, SELinux, and user-namespaces (userns).
 
             Additional configuration options for each security feature may
@@ -271,339 +286,339 @@ class SystemInfo(LazyModel):
             pairs.
     """
 
-    id: str | Unset = UNSET
-    containers: int | Unset = UNSET
-    containers_running: int | Unset = UNSET
-    containers_paused: int | Unset = UNSET
-    containers_stopped: int | Unset = UNSET
-    images: int | Unset = UNSET
-    driver: str | Unset = UNSET
-    driver_status: list[list[str] | None] | Unset | None = UNSET
-    docker_root_dir: str | Unset = UNSET
-    system_status: list[list[str] | None] | Unset | None = UNSET
-    plugins: PluginsInfo | Unset | None = UNSET
-    memory_limit: bool | Unset = UNSET
-    swap_limit: bool | Unset = UNSET
-    cpu_cfs_period: bool | Unset = UNSET
-    cpu_cfs_quota: bool | Unset = UNSET
-    cpu_shares: bool | Unset = UNSET
-    cpu_set: bool | Unset = UNSET
-    oom_kill_disable: bool | Unset = UNSET
-    i_pv_4_forwarding: bool | Unset = UNSET
-    bridge_nf_iptables: bool | Unset = UNSET
-    bridge_nf_ip_6_tables: bool | Unset = UNSET
-    debug: bool | Unset = UNSET
-    n_fd: int | Unset = UNSET
-    n_goroutines: int | Unset = UNSET
-    system_time: str | Unset = UNSET
-    logging_driver: str | Unset = UNSET
-    cgroup_driver: SystemInfoCgroupDriver | Unset = SystemInfoCgroupDriver.CGROUPFS
-    n_events_listener: int | Unset = UNSET
-    kernel_version: str | Unset = UNSET
-    operating_system: str | Unset = UNSET
-    os_type: str | Unset = UNSET
-    architecture: str | Unset = UNSET
-    ncpu: int | Unset = UNSET
-    mem_total: int | Unset = UNSET
-    index_server_address: str | Unset = "https://index.docker.io/v1/"
-    registry_config: RegistryServiceConfig | Unset | None = UNSET
-    generic_resources: list[GenericResourcesItem] | Unset | None = UNSET
-    http_proxy: str | Unset = UNSET
-    https_proxy: str | Unset = UNSET
-    no_proxy: str | Unset = UNSET
-    name: str | Unset = UNSET
-    labels: list[str] | Unset | None = UNSET
-    experimental_build: bool | Unset = UNSET
-    server_version: str | Unset = UNSET
-    cluster_store: str | Unset = UNSET
-    cluster_advertise: str | Unset = UNSET
-    runtimes: SystemInfoRuntimes | Unset | None = UNSET
-    default_runtime: str | Unset = "runc"
-    swarm: SwarmInfo | Unset | None = UNSET
-    live_restore_enabled: bool | Unset = False
-    isolation: SystemInfoIsolation | Unset = SystemInfoIsolation.DEFAULT
-    init_binary: str | Unset = UNSET
-    containerd_commit: Commit | Unset | None = UNSET
-    runc_commit: Commit | Unset | None = UNSET
-    init_commit: Commit | Unset | None = UNSET
-    security_options: list[str] | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    containers: int = _field(default=ABSENT)
+    containers_running: int = _field(default=ABSENT)
+    containers_paused: int = _field(default=ABSENT)
+    containers_stopped: int = _field(default=ABSENT)
+    images: int = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    driver_status: list[list[str] | None] = _field(factory=list)
+    docker_root_dir: str = _field(default=ABSENT)
+    system_status: list[list[str] | None] = _field(factory=list)
+    plugins: PluginsInfo = _field(default=ABSENT)
+    memory_limit: bool = _field(default=ABSENT)
+    swap_limit: bool = _field(default=ABSENT)
+    cpu_cfs_period: bool = _field(default=ABSENT)
+    cpu_cfs_quota: bool = _field(default=ABSENT)
+    cpu_shares: bool = _field(default=ABSENT)
+    cpu_set: bool = _field(default=ABSENT)
+    oom_kill_disable: bool = _field(default=ABSENT)
+    i_pv_4_forwarding: bool = _field(default=ABSENT)
+    bridge_nf_iptables: bool = _field(default=ABSENT)
+    bridge_nf_ip_6_tables: bool = _field(default=ABSENT)
+    debug: bool = _field(default=ABSENT)
+    n_fd: int = _field(default=ABSENT)
+    n_goroutines: int = _field(default=ABSENT)
+    system_time: str = _field(default=ABSENT)
+    logging_driver: str = _field(default=ABSENT)
+    cgroup_driver: SystemInfoCgroupDriver = _field(default=ABSENT)
+    n_events_listener: int = _field(default=ABSENT)
+    kernel_version: str = _field(default=ABSENT)
+    operating_system: str = _field(default=ABSENT)
+    os_type: str = _field(default=ABSENT)
+    architecture: str = _field(default=ABSENT)
+    ncpu: int = _field(default=ABSENT)
+    mem_total: int = _field(default=ABSENT)
+    index_server_address: str = _field(default=ABSENT)
+    registry_config: RegistryServiceConfig = _field(default=ABSENT)
+    generic_resources: list[GenericResourcesItem] | None = None
+    http_proxy: str = _field(default=ABSENT)
+    https_proxy: str = _field(default=ABSENT)
+    no_proxy: str = _field(default=ABSENT)
+    name: str = _field(default=ABSENT)
+    labels: list[str] = _field(factory=list)
+    experimental_build: bool = _field(default=ABSENT)
+    server_version: str = _field(default=ABSENT)
+    cluster_store: str | None = None
+    cluster_advertise: str | None = None
+    runtimes: SystemInfoRuntimes = _field(factory=lambda: SystemInfoRuntimes())
+    default_runtime: str = _field(default=ABSENT)
+    swarm: SwarmInfo = _field(default=ABSENT)
+    live_restore_enabled: bool = _field(default=ABSENT)
+    isolation: SystemInfoIsolation = _field(default=ABSENT)
+    init_binary: str = _field(default=ABSENT)
+    containerd_commit: Commit = _field(default=ABSENT)
+    runc_commit: Commit = _field(default=ABSENT)
+    init_commit: Commit = _field(default=ABSENT)
+    security_options: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        containers = self.containers
-        if containers is not UNSET:
-            result["Containers"] = containers
-        containers_running = self.containers_running
-        if containers_running is not UNSET:
-            result["ContainersRunning"] = containers_running
-        containers_paused = self.containers_paused
-        if containers_paused is not UNSET:
-            result["ContainersPaused"] = containers_paused
-        containers_stopped = self.containers_stopped
-        if containers_stopped is not UNSET:
-            result["ContainersStopped"] = containers_stopped
-        images = self.images
-        if images is not UNSET:
-            result["Images"] = images
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        driver_status: list[list[str] | None] | Unset | None
-        if isinstance(self.driver_status, Unset):
-            driver_status = UNSET
-        elif isinstance(self.driver_status, list):
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.containers is not None:
+            result["Containers"] = self.containers
+        else:
+            self._keep_empty("Containers", result)
+        if self.containers_running is not None:
+            result["ContainersRunning"] = self.containers_running
+        else:
+            self._keep_empty("ContainersRunning", result)
+        if self.containers_paused is not None:
+            result["ContainersPaused"] = self.containers_paused
+        else:
+            self._keep_empty("ContainersPaused", result)
+        if self.containers_stopped is not None:
+            result["ContainersStopped"] = self.containers_stopped
+        else:
+            self._keep_empty("ContainersStopped", result)
+        if self.images is not None:
+            result["Images"] = self.images
+        else:
+            self._keep_empty("Images", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.driver_status:
             driver_status = []
-            for driver_status_type_0_item_data in self.driver_status:
-                driver_status_type_0_item: list[str] | None
-                if isinstance(driver_status_type_0_item_data, list):
-                    driver_status_type_0_item = driver_status_type_0_item_data
+            for driver_status_item_data in self.driver_status:
+                driver_status_item: list[str] | None
+                if isinstance(driver_status_item_data, list):
+                    driver_status_item = driver_status_item_data
 
                 else:
-                    driver_status_type_0_item = driver_status_type_0_item_data
-                driver_status.append(driver_status_type_0_item)
+                    driver_status_item = driver_status_item_data
+                driver_status.append(driver_status_item)
 
-        else:
-            driver_status = self.driver_status
-        if driver_status is not UNSET:
             result["DriverStatus"] = driver_status
-        docker_root_dir = self.docker_root_dir
-        if docker_root_dir is not UNSET:
-            result["DockerRootDir"] = docker_root_dir
-        system_status: list[list[str] | None] | Unset | None
-        if isinstance(self.system_status, Unset):
-            system_status = UNSET
-        elif isinstance(self.system_status, list):
+        else:
+            self._keep_empty("DriverStatus", result)
+        if self.docker_root_dir is not None:
+            result["DockerRootDir"] = self.docker_root_dir
+        else:
+            self._keep_empty("DockerRootDir", result)
+        if self.system_status:
             system_status = []
-            for system_status_type_0_item_data in self.system_status:
-                system_status_type_0_item: list[str] | None
-                if isinstance(system_status_type_0_item_data, list):
-                    system_status_type_0_item = system_status_type_0_item_data
+            for system_status_item_data in self.system_status:
+                system_status_item: list[str] | None
+                if isinstance(system_status_item_data, list):
+                    system_status_item = system_status_item_data
 
                 else:
-                    system_status_type_0_item = system_status_type_0_item_data
-                system_status.append(system_status_type_0_item)
+                    system_status_item = system_status_item_data
+                system_status.append(system_status_item)
 
-        else:
-            system_status = self.system_status
-        if system_status is not UNSET:
             result["SystemStatus"] = system_status
-        plugins: dict[str, Any] | Unset | None
-        if isinstance(self.plugins, Unset):
-            plugins = UNSET
-        elif isinstance(self.plugins, PluginsInfo):
+        else:
+            self._keep_empty("SystemStatus", result)
+        if self.plugins is not None:
             plugins = self.plugins.to_dict()
-        else:
-            plugins = self.plugins
-        if plugins is not UNSET:
             result["Plugins"] = plugins
-        memory_limit = self.memory_limit
-        if memory_limit is not UNSET:
-            result["MemoryLimit"] = memory_limit
-        swap_limit = self.swap_limit
-        if swap_limit is not UNSET:
-            result["SwapLimit"] = swap_limit
-        cpu_cfs_period = self.cpu_cfs_period
-        if cpu_cfs_period is not UNSET:
-            result["CpuCfsPeriod"] = cpu_cfs_period
-        cpu_cfs_quota = self.cpu_cfs_quota
-        if cpu_cfs_quota is not UNSET:
-            result["CpuCfsQuota"] = cpu_cfs_quota
-        cpu_shares = self.cpu_shares
-        if cpu_shares is not UNSET:
-            result["CPUShares"] = cpu_shares
-        cpu_set = self.cpu_set
-        if cpu_set is not UNSET:
-            result["CPUSet"] = cpu_set
-        oom_kill_disable = self.oom_kill_disable
-        if oom_kill_disable is not UNSET:
-            result["OomKillDisable"] = oom_kill_disable
-        i_pv_4_forwarding = self.i_pv_4_forwarding
-        if i_pv_4_forwarding is not UNSET:
-            result["IPv4Forwarding"] = i_pv_4_forwarding
-        bridge_nf_iptables = self.bridge_nf_iptables
-        if bridge_nf_iptables is not UNSET:
-            result["BridgeNfIptables"] = bridge_nf_iptables
-        bridge_nf_ip_6_tables = self.bridge_nf_ip_6_tables
-        if bridge_nf_ip_6_tables is not UNSET:
-            result["BridgeNfIp6tables"] = bridge_nf_ip_6_tables
-        debug = self.debug
-        if debug is not UNSET:
-            result["Debug"] = debug
-        n_fd = self.n_fd
-        if n_fd is not UNSET:
-            result["NFd"] = n_fd
-        n_goroutines = self.n_goroutines
-        if n_goroutines is not UNSET:
-            result["NGoroutines"] = n_goroutines
-        system_time = self.system_time
-        if system_time is not UNSET:
-            result["SystemTime"] = system_time
-        logging_driver = self.logging_driver
-        if logging_driver is not UNSET:
-            result["LoggingDriver"] = logging_driver
-        cgroup_driver: str | Unset = UNSET
-        if not isinstance(self.cgroup_driver, Unset):
+        else:
+            self._keep_empty("Plugins", result)
+        if self.memory_limit is not None:
+            result["MemoryLimit"] = self.memory_limit
+        else:
+            self._keep_empty("MemoryLimit", result)
+        if self.swap_limit is not None:
+            result["SwapLimit"] = self.swap_limit
+        else:
+            self._keep_empty("SwapLimit", result)
+        if self.cpu_cfs_period is not None:
+            result["CpuCfsPeriod"] = self.cpu_cfs_period
+        else:
+            self._keep_empty("CpuCfsPeriod", result)
+        if self.cpu_cfs_quota is not None:
+            result["CpuCfsQuota"] = self.cpu_cfs_quota
+        else:
+            self._keep_empty("CpuCfsQuota", result)
+        if self.cpu_shares is not None:
+            result["CPUShares"] = self.cpu_shares
+        else:
+            self._keep_empty("CPUShares", result)
+        if self.cpu_set is not None:
+            result["CPUSet"] = self.cpu_set
+        else:
+            self._keep_empty("CPUSet", result)
+        if self.oom_kill_disable is not None:
+            result["OomKillDisable"] = self.oom_kill_disable
+        else:
+            self._keep_empty("OomKillDisable", result)
+        if self.i_pv_4_forwarding is not None:
+            result["IPv4Forwarding"] = self.i_pv_4_forwarding
+        else:
+            self._keep_empty("IPv4Forwarding", result)
+        if self.bridge_nf_iptables is not None:
+            result["BridgeNfIptables"] = self.bridge_nf_iptables
+        else:
+            self._keep_empty("BridgeNfIptables", result)
+        if self.bridge_nf_ip_6_tables is not None:
+            result["BridgeNfIp6tables"] = self.bridge_nf_ip_6_tables
+        else:
+            self._keep_empty("BridgeNfIp6tables", result)
+        if self.debug is not None:
+            result["Debug"] = self.debug
+        else:
+            self._keep_empty("Debug", result)
+        if self.n_fd is not None:
+            result["NFd"] = self.n_fd
+        else:
+            self._keep_empty("NFd", result)
+        if self.n_goroutines is not None:
+            result["NGoroutines"] = self.n_goroutines
+        else:
+            self._keep_empty("NGoroutines", result)
+        if self.system_time is not None:
+            result["SystemTime"] = self.system_time
+        else:
+            self._keep_empty("SystemTime", result)
+        if self.logging_driver is not None:
+            result["LoggingDriver"] = self.logging_driver
+        else:
+            self._keep_empty("LoggingDriver", result)
+        if self.cgroup_driver is not None:
             cgroup_driver = self.cgroup_driver.value
-
-        if cgroup_driver is not UNSET:
             result["CgroupDriver"] = cgroup_driver
-        n_events_listener = self.n_events_listener
-        if n_events_listener is not UNSET:
-            result["NEventsListener"] = n_events_listener
-        kernel_version = self.kernel_version
-        if kernel_version is not UNSET:
-            result["KernelVersion"] = kernel_version
-        operating_system = self.operating_system
-        if operating_system is not UNSET:
-            result["OperatingSystem"] = operating_system
-        os_type = self.os_type
-        if os_type is not UNSET:
-            result["OSType"] = os_type
-        architecture = self.architecture
-        if architecture is not UNSET:
-            result["Architecture"] = architecture
-        ncpu = self.ncpu
-        if ncpu is not UNSET:
-            result["NCPU"] = ncpu
-        mem_total = self.mem_total
-        if mem_total is not UNSET:
-            result["MemTotal"] = mem_total
-        index_server_address = self.index_server_address
-        if index_server_address is not UNSET:
-            result["IndexServerAddress"] = index_server_address
-        registry_config: dict[str, Any] | Unset | None
-        if isinstance(self.registry_config, Unset):
-            registry_config = UNSET
-        elif isinstance(self.registry_config, RegistryServiceConfig):
+        else:
+            self._keep_empty("CgroupDriver", result)
+        if self.n_events_listener is not None:
+            result["NEventsListener"] = self.n_events_listener
+        else:
+            self._keep_empty("NEventsListener", result)
+        if self.kernel_version is not None:
+            result["KernelVersion"] = self.kernel_version
+        else:
+            self._keep_empty("KernelVersion", result)
+        if self.operating_system is not None:
+            result["OperatingSystem"] = self.operating_system
+        else:
+            self._keep_empty("OperatingSystem", result)
+        if self.os_type is not None:
+            result["OSType"] = self.os_type
+        else:
+            self._keep_empty("OSType", result)
+        if self.architecture is not None:
+            result["Architecture"] = self.architecture
+        else:
+            self._keep_empty("Architecture", result)
+        if self.ncpu is not None:
+            result["NCPU"] = self.ncpu
+        else:
+            self._keep_empty("NCPU", result)
+        if self.mem_total is not None:
+            result["MemTotal"] = self.mem_total
+        else:
+            self._keep_empty("MemTotal", result)
+        if self.index_server_address is not None:
+            result["IndexServerAddress"] = self.index_server_address
+        else:
+            self._keep_empty("IndexServerAddress", result)
+        if self.registry_config is not None:
             registry_config = self.registry_config.to_dict()
-        else:
-            registry_config = self.registry_config
-        if registry_config is not UNSET:
             result["RegistryConfig"] = registry_config
-        generic_resources: list[dict[str, Any]] | Unset | None
-        if isinstance(self.generic_resources, Unset):
-            generic_resources = UNSET
-        elif isinstance(self.generic_resources, list):
-            generic_resources = []
-            for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
-                componentsschemas_generic_resources_type_0_item = (
-                    componentsschemas_generic_resources_type_0_item_data.to_dict()
-                )
-                generic_resources.append(componentsschemas_generic_resources_type_0_item)
-
         else:
-            generic_resources = self.generic_resources
-        if generic_resources is not UNSET:
+            self._keep_empty("RegistryConfig", result)
+        if self.generic_resources is not None:
+            generic_resources: list[dict[str, Any]] | None
+            if isinstance(self.generic_resources, list):
+                generic_resources = []
+                for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
+                    componentsschemas_generic_resources_type_0_item = (
+                        componentsschemas_generic_resources_type_0_item_data.to_dict()
+                    )
+                    generic_resources.append(componentsschemas_generic_resources_type_0_item)
+
+            else:
+                generic_resources = self.generic_resources
             result["GenericResources"] = generic_resources
-        http_proxy = self.http_proxy
-        if http_proxy is not UNSET:
-            result["HttpProxy"] = http_proxy
-        https_proxy = self.https_proxy
-        if https_proxy is not UNSET:
-            result["HttpsProxy"] = https_proxy
-        no_proxy = self.no_proxy
-        if no_proxy is not UNSET:
-            result["NoProxy"] = no_proxy
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        labels: list[str] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, list):
+        else:
+            self._keep_empty("GenericResources", result)
+        if self.http_proxy is not None:
+            result["HttpProxy"] = self.http_proxy
+        else:
+            self._keep_empty("HttpProxy", result)
+        if self.https_proxy is not None:
+            result["HttpsProxy"] = self.https_proxy
+        else:
+            self._keep_empty("HttpsProxy", result)
+        if self.no_proxy is not None:
+            result["NoProxy"] = self.no_proxy
+        else:
+            self._keep_empty("NoProxy", result)
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.labels:
             labels = self.labels
 
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        experimental_build = self.experimental_build
-        if experimental_build is not UNSET:
-            result["ExperimentalBuild"] = experimental_build
-        server_version = self.server_version
-        if server_version is not UNSET:
-            result["ServerVersion"] = server_version
-        cluster_store = self.cluster_store
-        if cluster_store is not UNSET:
+        else:
+            self._keep_empty("Labels", result)
+        if self.experimental_build is not None:
+            result["ExperimentalBuild"] = self.experimental_build
+        else:
+            self._keep_empty("ExperimentalBuild", result)
+        if self.server_version is not None:
+            result["ServerVersion"] = self.server_version
+        else:
+            self._keep_empty("ServerVersion", result)
+        if self.cluster_store is not None:
+            cluster_store: str | None
+            cluster_store = self.cluster_store
             result["ClusterStore"] = cluster_store
-        cluster_advertise = self.cluster_advertise
-        if cluster_advertise is not UNSET:
+        else:
+            self._keep_empty("ClusterStore", result)
+        if self.cluster_advertise is not None:
+            cluster_advertise: str | None
+            cluster_advertise = self.cluster_advertise
             result["ClusterAdvertise"] = cluster_advertise
-        runtimes: dict[str, Any] | Unset | None
-        if isinstance(self.runtimes, Unset):
-            runtimes = UNSET
-        elif isinstance(self.runtimes, SystemInfoRuntimes):
+        else:
+            self._keep_empty("ClusterAdvertise", result)
+        if self.runtimes:
             runtimes = self.runtimes.to_dict()
-        else:
-            runtimes = self.runtimes
-        if runtimes is not UNSET:
             result["Runtimes"] = runtimes
-        default_runtime = self.default_runtime
-        if default_runtime is not UNSET:
-            result["DefaultRuntime"] = default_runtime
-        swarm: dict[str, Any] | Unset | None
-        if isinstance(self.swarm, Unset):
-            swarm = UNSET
-        elif isinstance(self.swarm, SwarmInfo):
+        else:
+            self._keep_empty("Runtimes", result)
+        if self.default_runtime is not None:
+            result["DefaultRuntime"] = self.default_runtime
+        else:
+            self._keep_empty("DefaultRuntime", result)
+        if self.swarm is not None:
             swarm = self.swarm.to_dict()
-        else:
-            swarm = self.swarm
-        if swarm is not UNSET:
             result["Swarm"] = swarm
-        live_restore_enabled = self.live_restore_enabled
-        if live_restore_enabled is not UNSET:
-            result["LiveRestoreEnabled"] = live_restore_enabled
-        isolation: str | Unset = UNSET
-        if not isinstance(self.isolation, Unset):
+        else:
+            self._keep_empty("Swarm", result)
+        if self.live_restore_enabled is not None:
+            result["LiveRestoreEnabled"] = self.live_restore_enabled
+        else:
+            self._keep_empty("LiveRestoreEnabled", result)
+        if self.isolation is not None:
             isolation = self.isolation.value
-
-        if isolation is not UNSET:
             result["Isolation"] = isolation
-        init_binary = self.init_binary
-        if init_binary is not UNSET:
-            result["InitBinary"] = init_binary
-        containerd_commit: dict[str, Any] | Unset | None
-        if isinstance(self.containerd_commit, Unset):
-            containerd_commit = UNSET
-        elif isinstance(self.containerd_commit, Commit):
+        else:
+            self._keep_empty("Isolation", result)
+        if self.init_binary is not None:
+            result["InitBinary"] = self.init_binary
+        else:
+            self._keep_empty("InitBinary", result)
+        if self.containerd_commit is not None:
             containerd_commit = self.containerd_commit.to_dict()
-        else:
-            containerd_commit = self.containerd_commit
-        if containerd_commit is not UNSET:
             result["ContainerdCommit"] = containerd_commit
-        runc_commit: dict[str, Any] | Unset | None
-        if isinstance(self.runc_commit, Unset):
-            runc_commit = UNSET
-        elif isinstance(self.runc_commit, Commit):
+        else:
+            self._keep_empty("ContainerdCommit", result)
+        if self.runc_commit is not None:
             runc_commit = self.runc_commit.to_dict()
-        else:
-            runc_commit = self.runc_commit
-        if runc_commit is not UNSET:
             result["RuncCommit"] = runc_commit
-        init_commit: dict[str, Any] | Unset | None
-        if isinstance(self.init_commit, Unset):
-            init_commit = UNSET
-        elif isinstance(self.init_commit, Commit):
-            init_commit = self.init_commit.to_dict()
         else:
-            init_commit = self.init_commit
-        if init_commit is not UNSET:
+            self._keep_empty("RuncCommit", result)
+        if self.init_commit is not None:
+            init_commit = self.init_commit.to_dict()
             result["InitCommit"] = init_commit
-        security_options: list[str] | Unset | None
-        if isinstance(self.security_options, Unset):
-            security_options = UNSET
-        elif isinstance(self.security_options, list):
+        else:
+            self._keep_empty("InitCommit", result)
+        if self.security_options:
             security_options = self.security_options
 
-        else:
-            security_options = self.security_options
-        if security_options is not UNSET:
             result["SecurityOptions"] = security_options
+        else:
+            self._keep_empty("SecurityOptions", result)
         result.update(self.additional_properties)
         return result
 
@@ -615,107 +630,131 @@ class SystemInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        obj.containers = get("Containers", UNSET)
-        obj.containers_running = get("ContainersRunning", UNSET)
-        obj.containers_paused = get("ContainersPaused", UNSET)
-        obj.containers_stopped = get("ContainersStopped", UNSET)
-        obj.images = get("Images", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.driver_status = get("DriverStatus", UNSET)
-        obj.docker_root_dir = get("DockerRootDir", UNSET)
-        obj.system_status = get("SystemStatus", UNSET)
-        obj.memory_limit = get("MemoryLimit", UNSET)
-        obj.swap_limit = get("SwapLimit", UNSET)
-        obj.cpu_cfs_period = get("CpuCfsPeriod", UNSET)
-        obj.cpu_cfs_quota = get("CpuCfsQuota", UNSET)
-        obj.cpu_shares = get("CPUShares", UNSET)
-        obj.cpu_set = get("CPUSet", UNSET)
-        obj.oom_kill_disable = get("OomKillDisable", UNSET)
-        obj.i_pv_4_forwarding = get("IPv4Forwarding", UNSET)
-        obj.bridge_nf_iptables = get("BridgeNfIptables", UNSET)
-        obj.bridge_nf_ip_6_tables = get("BridgeNfIp6tables", UNSET)
-        obj.debug = get("Debug", UNSET)
-        obj.n_fd = get("NFd", UNSET)
-        obj.n_goroutines = get("NGoroutines", UNSET)
-        obj.system_time = get("SystemTime", UNSET)
-        obj.logging_driver = get("LoggingDriver", UNSET)
-        cgroup_driver = get("CgroupDriver", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        obj.containers = get("Containers")
+        obj.containers_running = get("ContainersRunning")
+        obj.containers_paused = get("ContainersPaused")
+        obj.containers_stopped = get("ContainersStopped")
+        obj.images = get("Images")
+        obj.driver = get("Driver")
+        obj.driver_status = get("DriverStatus") or []
+        obj.docker_root_dir = get("DockerRootDir")
+        obj.system_status = get("SystemStatus") or []
+        obj.memory_limit = get("MemoryLimit")
+        obj.swap_limit = get("SwapLimit")
+        obj.cpu_cfs_period = get("CpuCfsPeriod")
+        obj.cpu_cfs_quota = get("CpuCfsQuota")
+        obj.cpu_shares = get("CPUShares")
+        obj.cpu_set = get("CPUSet")
+        obj.oom_kill_disable = get("OomKillDisable")
+        obj.i_pv_4_forwarding = get("IPv4Forwarding")
+        obj.bridge_nf_iptables = get("BridgeNfIptables")
+        obj.bridge_nf_ip_6_tables = get("BridgeNfIp6tables")
+        obj.debug = get("Debug")
+        obj.n_fd = get("NFd")
+        obj.n_goroutines = get("NGoroutines")
+        obj.system_time = get("SystemTime")
+        obj.logging_driver = get("LoggingDriver")
+        cgroup_driver: Any = get("CgroupDriver")
         if isinstance(cgroup_driver, str):
             cgroup_driver = SystemInfoCgroupDriver(cgroup_driver)
         obj.cgroup_driver = cgroup_driver
-        obj.n_events_listener = get("NEventsListener", UNSET)
-        obj.kernel_version = get("KernelVersion", UNSET)
-        obj.operating_system = get("OperatingSystem", UNSET)
-        obj.os_type = get("OSType", UNSET)
-        obj.architecture = get("Architecture", UNSET)
-        obj.ncpu = get("NCPU", UNSET)
-        obj.mem_total = get("MemTotal", UNSET)
-        obj.index_server_address = get("IndexServerAddress", UNSET)
-        obj.http_proxy = get("HttpProxy", UNSET)
-        obj.https_proxy = get("HttpsProxy", UNSET)
-        obj.no_proxy = get("NoProxy", UNSET)
-        obj.name = get("Name", UNSET)
-        obj.labels = get("Labels", UNSET)
-        obj.experimental_build = get("ExperimentalBuild", UNSET)
-        obj.server_version = get("ServerVersion", UNSET)
-        obj.cluster_store = get("ClusterStore", UNSET)
-        obj.cluster_advertise = get("ClusterAdvertise", UNSET)
-        obj.default_runtime = get("DefaultRuntime", UNSET)
-        obj.live_restore_enabled = get("LiveRestoreEnabled", UNSET)
-        isolation = get("Isolation", UNSET)
+        obj.n_events_listener = get("NEventsListener")
+        obj.kernel_version = get("KernelVersion")
+        obj.operating_system = get("OperatingSystem")
+        obj.os_type = get("OSType")
+        obj.architecture = get("Architecture")
+        obj.ncpu = get("NCPU")
+        obj.mem_total = get("MemTotal")
+        obj.index_server_address = get("IndexServerAddress")
+        obj.http_proxy = get("HttpProxy")
+        obj.https_proxy = get("HttpsProxy")
+        obj.no_proxy = get("NoProxy")
+        obj.name = get("Name")
+        obj.labels = get("Labels") or []
+        obj.experimental_build = get("ExperimentalBuild")
+        obj.server_version = get("ServerVersion")
+        obj.cluster_store = get("ClusterStore")
+        obj.cluster_advertise = get("ClusterAdvertise")
+        obj.default_runtime = get("DefaultRuntime")
+        obj.live_restore_enabled = get("LiveRestoreEnabled")
+        isolation: Any = get("Isolation")
         if isinstance(isolation, str):
             isolation = SystemInfoIsolation(isolation)
         obj.isolation = isolation
-        obj.init_binary = get("InitBinary", UNSET)
-        obj.security_options = get("SecurityOptions", UNSET)
+        obj.init_binary = get("InitBinary")
+        obj.security_options = get("SecurityOptions") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "plugins":
-            plugins = src.get("Plugins", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "plugins":
+            plugins_json = src.get("Plugins")
+            if plugins_json is None:
+                return None
+            plugins = plugins_json
             if isinstance(plugins, dict):
                 plugins = PluginsInfo.from_dict(plugins)
             return plugins
-        if name == "registry_config":
-            registry_config = src.get("RegistryConfig", UNSET)
+        if field_name_ == "registry_config":
+            registry_config_json = src.get("RegistryConfig")
+            if registry_config_json is None:
+                return None
+            registry_config = registry_config_json
             if isinstance(registry_config, dict):
                 registry_config = RegistryServiceConfig.from_dict(registry_config)
             return registry_config
-        if name == "generic_resources":
-            generic_resources = src.get("GenericResources", UNSET)
+        if field_name_ == "generic_resources":
+            generic_resources_json = src.get("GenericResources")
+            if generic_resources_json is None:
+                return None
+            generic_resources = generic_resources_json
             if isinstance(generic_resources, list):
                 generic_resources = [
                     GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in generic_resources
                 ]
             return generic_resources
-        if name == "runtimes":
-            runtimes = src.get("Runtimes", UNSET)
+        if field_name_ == "runtimes":
+            runtimes_json = src.get("Runtimes")
+            if runtimes_json is None:
+                return SystemInfoRuntimes()
+            runtimes = runtimes_json
             if isinstance(runtimes, dict):
                 runtimes = SystemInfoRuntimes.from_dict(runtimes)
             return runtimes
-        if name == "swarm":
-            swarm = src.get("Swarm", UNSET)
+        if field_name_ == "swarm":
+            swarm_json = src.get("Swarm")
+            if swarm_json is None:
+                return None
+            swarm = swarm_json
             if isinstance(swarm, dict):
                 swarm = SwarmInfo.from_dict(swarm)
             return swarm
-        if name == "containerd_commit":
-            containerd_commit = src.get("ContainerdCommit", UNSET)
+        if field_name_ == "containerd_commit":
+            containerd_commit_json = src.get("ContainerdCommit")
+            if containerd_commit_json is None:
+                return None
+            containerd_commit = containerd_commit_json
             if isinstance(containerd_commit, dict):
                 containerd_commit = Commit.from_dict(containerd_commit)
             return containerd_commit
-        if name == "runc_commit":
-            runc_commit = src.get("RuncCommit", UNSET)
+        if field_name_ == "runc_commit":
+            runc_commit_json = src.get("RuncCommit")
+            if runc_commit_json is None:
+                return None
+            runc_commit = runc_commit_json
             if isinstance(runc_commit, dict):
                 runc_commit = Commit.from_dict(runc_commit)
             return runc_commit
-        if name == "init_commit":
-            init_commit = src.get("InitCommit", UNSET)
+        if field_name_ == "init_commit":
+            init_commit_json = src.get("InitCommit")
+            if init_commit_json is None:
+                return None
+            init_commit = init_commit_json
             if isinstance(init_commit, dict):
                 init_commit = Commit.from_dict(init_commit)
             return init_commit
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,54 +31,55 @@ class Config(LazyModel):
     """Config (no description in the spec).
 
     Attributes:
-        id (str | Unset):  (added in API v1.30)
-        version (None | ObjectVersion | Unset):  (added in API v1.30)
-        created_at (datetime.datetime | Unset):  (added in API v1.30)
-        updated_at (datetime.datetime | Unset):  (added in API v1.30)
-        spec (ConfigSpec | None | Unset):  (added in API v1.30)
+        id (str):  (added in API v1.30)
+        version (ObjectVersion): The version number of the object such as node, service, etc. This is needed to
+            avoid conflicting writes.
+            The client must send the version number along with the modified specification when updating these objects.
+            This approach ensures safe concurrency and determinism in that the change on the object
+            may not be applied if the version number has changed from the last read. In other words,
+            if two update requests specify the same base version, only one of the requests can succeed.
+            As a result, two separate update requests that happen at the same time will not
+            unintentionally overwrite each other.
+             (added in API v1.30)
+        created_at (datetime.datetime):  (added in API v1.30)
+        updated_at (datetime.datetime):  (added in API v1.30)
+        spec (ConfigSpec):  (added in API v1.30)
     """
 
-    id: str | Unset = UNSET
-    version: ObjectVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: ConfigSpec | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    version: ObjectVersion = _field(default=ABSENT)
+    created_at: datetime.datetime = _field(default=ABSENT)
+    updated_at: datetime.datetime = _field(default=ABSENT)
+    spec: ConfigSpec = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ObjectVersion):
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.version is not None:
             version = self.version.to_dict()
-        else:
-            version = self.version
-        if version is not UNSET:
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
-            result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
-            result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, ConfigSpec):
-            spec = self.spec.to_dict()
         else:
-            spec = self.spec
-        if spec is not UNSET:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
+            created_at = format_timestamp(self.created_at)
+            result["CreatedAt"] = created_at
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
+            updated_at = format_timestamp(self.updated_at)
+            result["UpdatedAt"] = updated_at
+        else:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
+            spec = self.spec.to_dict()
             result["Spec"] = spec
+        else:
+            self._keep_empty("Spec", result)
         result.update(self.additional_properties)
         return result
 
@@ -90,30 +91,36 @@ class Config(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ObjectVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = ConfigSpec.from_dict(spec)
             return spec
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,80 +35,96 @@ class ContainerExecRequest(LazyModel):
     """ContainerExecRequest (no description in the spec).
 
     Attributes:
-        attach_stdin (bool | Unset): Attach to `stdin` of the exec command.
-        attach_stdout (bool | Unset): Attach to `stdout` of the exec command.
-        attach_stderr (bool | Unset): Attach to `stderr` of the exec command.
-        detach_keys (str | Unset): Override the key sequence for detaching a container. Format is a single character
+        attach_stdin (bool | None): Attach to `stdin` of the exec command.
+        attach_stdout (bool | None): Attach to `stdout` of the exec command.
+        attach_stderr (bool | None): Attach to `stderr` of the exec command.
+        detach_keys (None | str): Override the key sequence for detaching a container. Format is a single character
             `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
-        tty (bool | Unset): Allocate a pseudo-TTY.
-        env (list[str] | None | Unset): A list of environment variables in the form `["VAR=value", ...]`.
-        cmd (list[str] | None | Unset): Command to run, as a string or array of strings.
-        privileged (bool | Unset): Runs the exec process with extended privileges. Default: False.
-        user (str | Unset): The user, and optionally, group to run the exec process inside the container. Format is
+        tty (bool | None): Allocate a pseudo-TTY.
+        env (list[str]): A list of environment variables in the form `["VAR=value", ...]`.
+        cmd (list[str]): Command to run, as a string or array of strings.
+        privileged (bool | None): Runs the exec process with extended privileges. Default: False.
+        user (None | str): The user, and optionally, group to run the exec process inside the container. Format is
             one of: `user`, `user:group`, `uid`, or `uid:gid`.
-        working_dir (str | Unset): The working directory for the exec process inside the container. (added in API
+        working_dir (None | str): The working directory for the exec process inside the container. (added in API
             v1.35)
     """
 
-    attach_stdin: bool | Unset = UNSET
-    attach_stdout: bool | Unset = UNSET
-    attach_stderr: bool | Unset = UNSET
-    detach_keys: str | Unset = UNSET
-    tty: bool | Unset = UNSET
-    env: list[str] | Unset | None = UNSET
-    cmd: list[str] | Unset | None = UNSET
-    privileged: bool | Unset = False
-    user: str | Unset = UNSET
-    working_dir: str | Unset = UNSET
+    attach_stdin: bool | None = None
+    attach_stdout: bool | None = None
+    attach_stderr: bool | None = None
+    detach_keys: str | None = None
+    tty: bool | None = None
+    env: list[str] = _field(factory=list)
+    cmd: list[str] = _field(factory=list)
+    privileged: bool | None = None
+    user: str | None = None
+    working_dir: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        attach_stdin = self.attach_stdin
-        if attach_stdin is not UNSET:
+        if self.attach_stdin is not None:
+            attach_stdin: bool | None
+            attach_stdin = self.attach_stdin
             result["AttachStdin"] = attach_stdin
-        attach_stdout = self.attach_stdout
-        if attach_stdout is not UNSET:
+        else:
+            self._keep_empty("AttachStdin", result)
+        if self.attach_stdout is not None:
+            attach_stdout: bool | None
+            attach_stdout = self.attach_stdout
             result["AttachStdout"] = attach_stdout
-        attach_stderr = self.attach_stderr
-        if attach_stderr is not UNSET:
+        else:
+            self._keep_empty("AttachStdout", result)
+        if self.attach_stderr is not None:
+            attach_stderr: bool | None
+            attach_stderr = self.attach_stderr
             result["AttachStderr"] = attach_stderr
-        detach_keys = self.detach_keys
-        if detach_keys is not UNSET:
+        else:
+            self._keep_empty("AttachStderr", result)
+        if self.detach_keys is not None:
+            detach_keys: str | None
+            detach_keys = self.detach_keys
             result["DetachKeys"] = detach_keys
-        tty = self.tty
-        if tty is not UNSET:
+        else:
+            self._keep_empty("DetachKeys", result)
+        if self.tty is not None:
+            tty: bool | None
+            tty = self.tty
             result["Tty"] = tty
-        env: list[str] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("Tty", result)
+        if self.env:
             env = self.env
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        cmd: list[str] | Unset | None
-        if isinstance(self.cmd, Unset):
-            cmd = UNSET
-        elif isinstance(self.cmd, list):
+        else:
+            self._keep_empty("Env", result)
+        if self.cmd:
             cmd = self.cmd
 
-        else:
-            cmd = self.cmd
-        if cmd is not UNSET:
             result["Cmd"] = cmd
-        privileged = self.privileged
-        if privileged is not UNSET:
+        else:
+            self._keep_empty("Cmd", result)
+        if self.privileged is not None:
+            privileged: bool | None
+            privileged = self.privileged
             result["Privileged"] = privileged
-        user = self.user
-        if user is not UNSET:
+        else:
+            self._keep_empty("Privileged", result)
+        if self.user is not None:
+            user: str | None
+            user = self.user
             result["User"] = user
-        working_dir = self.working_dir
-        if working_dir is not UNSET:
+        else:
+            self._keep_empty("User", result)
+        if self.working_dir is not None:
+            working_dir: str | None
+            working_dir = self.working_dir
             result["WorkingDir"] = working_dir
+        else:
+            self._keep_empty("WorkingDir", result)
         result.update(self.additional_properties)
         return result
 
@@ -120,21 +136,21 @@ class ContainerExecRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.attach_stdin = get("AttachStdin", UNSET)
-        obj.attach_stdout = get("AttachStdout", UNSET)
-        obj.attach_stderr = get("AttachStderr", UNSET)
-        obj.detach_keys = get("DetachKeys", UNSET)
-        obj.tty = get("Tty", UNSET)
-        obj.env = get("Env", UNSET)
-        obj.cmd = get("Cmd", UNSET)
-        obj.privileged = get("Privileged", UNSET)
-        obj.user = get("User", UNSET)
-        obj.working_dir = get("WorkingDir", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.attach_stdin = get("AttachStdin")
+        obj.attach_stdout = get("AttachStdout")
+        obj.attach_stderr = get("AttachStderr")
+        obj.detach_keys = get("DetachKeys")
+        obj.tty = get("Tty")
+        obj.env = get("Env") or []
+        obj.cmd = get("Cmd") or []
+        obj.privileged = get("Privileged")
+        obj.user = get("User")
+        obj.working_dir = get("WorkingDir")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,25 @@ class EngineDescriptionPluginsItem(LazyModel):
     """EngineDescriptionPluginsItem (no description in the spec).
 
     Attributes:
-        type_ (str | Unset):
-        name (str | Unset):
+        type_ (str):
+        name (str):
     """
 
-    type_: str | Unset = UNSET
-    name: str | Unset = UNSET
+    type_: str = _field(default=ABSENT)
+    name: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_ = self.type_
-        if type_ is not UNSET:
-            result["Type"] = type_
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
+        if self.type_ is not None:
+            result["Type"] = self.type_
+        else:
+            self._keep_empty("Type", result)
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +57,13 @@ class EngineDescriptionPluginsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.type_ = get("Type", UNSET)
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.type_ = get("Type")
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

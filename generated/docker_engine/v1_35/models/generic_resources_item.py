@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,35 +27,35 @@ class GenericResourcesItem(LazyModel):
     """GenericResourcesItem (no description in the spec).
 
     Attributes:
-        named_resource_spec (GenericResourcesItemNamedResourceSpec | None | Unset):
-        discrete_resource_spec (GenericResourcesItemDiscreteResourceSpec | None | Unset):
+        named_resource_spec (GenericResourcesItemNamedResourceSpec | None):
+        discrete_resource_spec (GenericResourcesItemDiscreteResourceSpec | None):
     """
 
-    named_resource_spec: GenericResourcesItemNamedResourceSpec | Unset | None = UNSET
-    discrete_resource_spec: GenericResourcesItemDiscreteResourceSpec | Unset | None = UNSET
+    named_resource_spec: GenericResourcesItemNamedResourceSpec | None = None
+    discrete_resource_spec: GenericResourcesItemDiscreteResourceSpec | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        named_resource_spec: dict[str, Any] | Unset | None
-        if isinstance(self.named_resource_spec, Unset):
-            named_resource_spec = UNSET
-        elif isinstance(self.named_resource_spec, GenericResourcesItemNamedResourceSpec):
-            named_resource_spec = self.named_resource_spec.to_dict()
-        else:
-            named_resource_spec = self.named_resource_spec
-        if named_resource_spec is not UNSET:
+        if self.named_resource_spec is not None:
+            named_resource_spec: dict[str, Any] | None
+            if isinstance(self.named_resource_spec, GenericResourcesItemNamedResourceSpec):
+                named_resource_spec = self.named_resource_spec.to_dict()
+            else:
+                named_resource_spec = self.named_resource_spec
             result["NamedResourceSpec"] = named_resource_spec
-        discrete_resource_spec: dict[str, Any] | Unset | None
-        if isinstance(self.discrete_resource_spec, Unset):
-            discrete_resource_spec = UNSET
-        elif isinstance(self.discrete_resource_spec, GenericResourcesItemDiscreteResourceSpec):
-            discrete_resource_spec = self.discrete_resource_spec.to_dict()
         else:
-            discrete_resource_spec = self.discrete_resource_spec
-        if discrete_resource_spec is not UNSET:
+            self._keep_empty("NamedResourceSpec", result)
+        if self.discrete_resource_spec is not None:
+            discrete_resource_spec: dict[str, Any] | None
+            if isinstance(self.discrete_resource_spec, GenericResourcesItemDiscreteResourceSpec):
+                discrete_resource_spec = self.discrete_resource_spec.to_dict()
+            else:
+                discrete_resource_spec = self.discrete_resource_spec
             result["DiscreteResourceSpec"] = discrete_resource_spec
+        else:
+            self._keep_empty("DiscreteResourceSpec", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,18 +69,24 @@ class GenericResourcesItem(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "named_resource_spec":
-            named_resource_spec = src.get("NamedResourceSpec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "named_resource_spec":
+            named_resource_spec_json = src.get("NamedResourceSpec")
+            if named_resource_spec_json is None:
+                return None
+            named_resource_spec = named_resource_spec_json
             if isinstance(named_resource_spec, dict):
                 named_resource_spec = GenericResourcesItemNamedResourceSpec.from_dict(named_resource_spec)
             return named_resource_spec
-        if name == "discrete_resource_spec":
-            discrete_resource_spec = src.get("DiscreteResourceSpec", UNSET)
+        if field_name_ == "discrete_resource_spec":
+            discrete_resource_spec_json = src.get("DiscreteResourceSpec")
+            if discrete_resource_spec_json is None:
+                return None
+            discrete_resource_spec = discrete_resource_spec_json
             if isinstance(discrete_resource_spec, dict):
                 discrete_resource_spec = GenericResourcesItemDiscreteResourceSpec.from_dict(discrete_resource_spec)
             return discrete_resource_spec
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -54,256 +54,286 @@ class Resources(LazyModel):
     """A container's resources (cgroups config, ulimits, etc)
 
     Attributes:
-        cpu_shares (int | Unset): An integer value representing this container's relative CPU weight versus other
+        cpu_shares (int | None): An integer value representing this container's relative CPU weight versus other
             containers.
-        memory (int | Unset): Memory limit in bytes. Default: 0.
-        cgroup_parent (str | Unset): Path to `cgroups` under which the container's `cgroup` is created. If the path
+        memory (int | None): Memory limit in bytes. Default: 0.
+        cgroup_parent (None | str): Path to `cgroups` under which the container's `cgroup` is created. If the path
             is not absolute, the path is considered to be relative to the `cgroups` path of the init process. Cgroups
             are created if they do not already exist.
-        blkio_weight (int | Unset): Block IO weight (relative weight).
-        blkio_weight_device (list[ResourcesBlkioWeightDeviceItem] | None | Unset): Block IO weight (relative device
-            weight) in the form `[{"Path": "device_path", "Weight": weight}]`.
-        blkio_device_read_bps (list[ThrottleDevice] | None | Unset): Limit read rate (bytes per second) from a
-            device, in the form `[{"Path": "device_path", "Rate": rate}]`.
-        blkio_device_write_bps (list[ThrottleDevice] | None | Unset): Limit write rate (bytes per second) to a
-            device, in the form `[{"Path": "device_path", "Rate": rate}]`.
-        blkio_device_read_i_ops (list[ThrottleDevice] | None | Unset): Limit read rate (IO per second) from a
-            device, in the form `[{"Path": "device_path", "Rate": rate}]`.
-        blkio_device_write_i_ops (list[ThrottleDevice] | None | Unset): Limit write rate (IO per second) to a
-            device, in the form `[{"Path": "device_path", "Rate": rate}]`.
-        cpu_period (int | Unset): The length of a CPU period in microseconds.
-        cpu_quota (int | Unset): Microseconds of CPU time that the container can get in a CPU period.
-        cpu_realtime_period (int | Unset): The length of a CPU real-time period in microseconds. Set to 0 to
+        blkio_weight (int | None): Block IO weight (relative weight).
+        blkio_weight_device (list[ResourcesBlkioWeightDeviceItem]): Block IO weight (relative device weight) in the
+            form `[{"Path": "device_path", "Weight": weight}]`.
+        blkio_device_read_bps (list[ThrottleDevice]): Limit read rate (bytes per second) from a device, in the form
+            `[{"Path": "device_path", "Rate": rate}]`.
+        blkio_device_write_bps (list[ThrottleDevice]): Limit write rate (bytes per second) to a device, in the form
+            `[{"Path": "device_path", "Rate": rate}]`.
+        blkio_device_read_i_ops (list[ThrottleDevice]): Limit read rate (IO per second) from a device, in the form
+            `[{"Path": "device_path", "Rate": rate}]`.
+        blkio_device_write_i_ops (list[ThrottleDevice]): Limit write rate (IO per second) to a device, in the form
+            `[{"Path": "device_path", "Rate": rate}]`.
+        cpu_period (int | None): The length of a CPU period in microseconds.
+        cpu_quota (int | None): Microseconds of CPU time that the container can get in a CPU period.
+        cpu_realtime_period (int | None): The length of a CPU real-time period in microseconds. Set to 0 to allocate
+            no time allocated to real-time tasks.
+        cpu_realtime_runtime (int | None): The length of a CPU real-time runtime in microseconds. Set to 0 to
             allocate no time allocated to real-time tasks.
-        cpu_realtime_runtime (int | Unset): The length of a CPU real-time runtime in microseconds. Set to 0 to
-            allocate no time allocated to real-time tasks.
-        cpuset_cpus (str | Unset): CPUs in which to allow execution (e.g., `0-3`, `0,1`)
-        cpuset_mems (str | Unset): Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on
-            NUMA systems.
-        devices (list[DeviceMapping] | None | Unset): A list of devices to add to the container.
-        device_cgroup_rules (list[str] | None | Unset): a list of cgroup rules to apply to the container (added in
-            API v1.28)
-        disk_quota (int | Unset): Disk limit (in bytes). (removed after API v1.39)
-        memory_reservation (int | Unset): Memory soft limit in bytes.
-        memory_swap (int | Unset): Total memory limit (memory + swap). Set as `-1` to enable unlimited swap.
-        memory_swappiness (int | Unset): Tune a container's memory swappiness behavior. Accepts an integer between 0
+        cpuset_cpus (None | str): CPUs in which to allow execution (e.g., `0-3`, `0,1`)
+        cpuset_mems (None | str): Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA
+            systems.
+        devices (list[DeviceMapping]): A list of devices to add to the container.
+        device_cgroup_rules (list[str]): a list of cgroup rules to apply to the container (added in API v1.28)
+        disk_quota (int | None): Disk limit (in bytes). (removed after API v1.39)
+        memory_reservation (int | None): Memory soft limit in bytes.
+        memory_swap (int | None): Total memory limit (memory + swap). Set as `-1` to enable unlimited swap.
+        memory_swappiness (int | None): Tune a container's memory swappiness behavior. Accepts an integer between 0
             and 100.
-        nano_cpus (int | Unset): CPU quota in units of 10<sup>-9</sup> CPUs.
-        oom_kill_disable (bool | Unset): Disable OOM Killer for the container.
-        pids_limit (int | Unset): Tune a container's pids limit. Set -1 for unlimited.
-        ulimits (list[ResourcesUlimitsItem] | None | Unset): A list of resource limits to set in the container. For
-            example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-        cpu_count (int | Unset): The number of usable CPUs (Windows only).
+        nano_cpus (int | None): CPU quota in units of 10<sup>-9</sup> CPUs.
+        oom_kill_disable (bool | None): Disable OOM Killer for the container.
+        pids_limit (int | None): Tune a container's pids limit. Set -1 for unlimited.
+        ulimits (list[ResourcesUlimitsItem]): A list of resource limits to set in the container. For example:
+            `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
+        cpu_count (int | None): The number of usable CPUs (Windows only).
 
             On Windows Server containers, the processor resource controls are mutually exclusive. The order of
             precedence is `CPUCount` first, then `CPUShares`, and `CPUPercent` last.
-        cpu_percent (int | Unset): The usable percentage of the available CPUs (Windows only).
+        cpu_percent (int | None): The usable percentage of the available CPUs (Windows only).
 
             On Windows Server containers, the processor resource controls are mutually exclusive. The order of
             precedence is `CPUCount` first, then `CPUShares`, and `CPUPercent` last.
-        io_maximum_i_ops (int | Unset): Maximum IOps for the container system drive (Windows only)
-        io_maximum_bandwidth (int | Unset): Maximum IO in bytes per second for the container system drive (Windows
+        io_maximum_i_ops (int | None): Maximum IOps for the container system drive (Windows only)
+        io_maximum_bandwidth (int | None): Maximum IO in bytes per second for the container system drive (Windows
             only)
     """
 
-    cpu_shares: int | Unset = UNSET
-    memory: int | Unset = 0
-    cgroup_parent: str | Unset = UNSET
-    blkio_weight: int | Unset = UNSET
-    blkio_weight_device: list[ResourcesBlkioWeightDeviceItem] | Unset | None = UNSET
-    blkio_device_read_bps: list[ThrottleDevice] | Unset | None = UNSET
-    blkio_device_write_bps: list[ThrottleDevice] | Unset | None = UNSET
-    blkio_device_read_i_ops: list[ThrottleDevice] | Unset | None = UNSET
-    blkio_device_write_i_ops: list[ThrottleDevice] | Unset | None = UNSET
-    cpu_period: int | Unset = UNSET
-    cpu_quota: int | Unset = UNSET
-    cpu_realtime_period: int | Unset = UNSET
-    cpu_realtime_runtime: int | Unset = UNSET
-    cpuset_cpus: str | Unset = UNSET
-    cpuset_mems: str | Unset = UNSET
-    devices: list[DeviceMapping] | Unset | None = UNSET
-    device_cgroup_rules: list[str] | Unset | None = UNSET
-    disk_quota: int | Unset = UNSET
-    memory_reservation: int | Unset = UNSET
-    memory_swap: int | Unset = UNSET
-    memory_swappiness: int | Unset = UNSET
-    nano_cpus: int | Unset = UNSET
-    oom_kill_disable: bool | Unset = UNSET
-    pids_limit: int | Unset = UNSET
-    ulimits: list[ResourcesUlimitsItem] | Unset | None = UNSET
-    cpu_count: int | Unset = UNSET
-    cpu_percent: int | Unset = UNSET
-    io_maximum_i_ops: int | Unset = UNSET
-    io_maximum_bandwidth: int | Unset = UNSET
+    cpu_shares: int | None = None
+    memory: int | None = None
+    cgroup_parent: str | None = None
+    blkio_weight: int | None = None
+    blkio_weight_device: list[ResourcesBlkioWeightDeviceItem] = _field(factory=list)
+    blkio_device_read_bps: list[ThrottleDevice] = _field(factory=list)
+    blkio_device_write_bps: list[ThrottleDevice] = _field(factory=list)
+    blkio_device_read_i_ops: list[ThrottleDevice] = _field(factory=list)
+    blkio_device_write_i_ops: list[ThrottleDevice] = _field(factory=list)
+    cpu_period: int | None = None
+    cpu_quota: int | None = None
+    cpu_realtime_period: int | None = None
+    cpu_realtime_runtime: int | None = None
+    cpuset_cpus: str | None = None
+    cpuset_mems: str | None = None
+    devices: list[DeviceMapping] = _field(factory=list)
+    device_cgroup_rules: list[str] = _field(factory=list)
+    disk_quota: int | None = None
+    memory_reservation: int | None = None
+    memory_swap: int | None = None
+    memory_swappiness: int | None = None
+    nano_cpus: int | None = None
+    oom_kill_disable: bool | None = None
+    pids_limit: int | None = None
+    ulimits: list[ResourcesUlimitsItem] = _field(factory=list)
+    cpu_count: int | None = None
+    cpu_percent: int | None = None
+    io_maximum_i_ops: int | None = None
+    io_maximum_bandwidth: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        cpu_shares = self.cpu_shares
-        if cpu_shares is not UNSET:
+        if self.cpu_shares is not None:
+            cpu_shares: int | None
+            cpu_shares = self.cpu_shares
             result["CpuShares"] = cpu_shares
-        memory = self.memory
-        if memory is not UNSET:
+        else:
+            self._keep_empty("CpuShares", result)
+        if self.memory is not None:
+            memory: int | None
+            memory = self.memory
             result["Memory"] = memory
-        cgroup_parent = self.cgroup_parent
-        if cgroup_parent is not UNSET:
+        else:
+            self._keep_empty("Memory", result)
+        if self.cgroup_parent is not None:
+            cgroup_parent: str | None
+            cgroup_parent = self.cgroup_parent
             result["CgroupParent"] = cgroup_parent
-        blkio_weight = self.blkio_weight
-        if blkio_weight is not UNSET:
+        else:
+            self._keep_empty("CgroupParent", result)
+        if self.blkio_weight is not None:
+            blkio_weight: int | None
+            blkio_weight = self.blkio_weight
             result["BlkioWeight"] = blkio_weight
-        blkio_weight_device: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_weight_device, Unset):
-            blkio_weight_device = UNSET
-        elif isinstance(self.blkio_weight_device, list):
+        else:
+            self._keep_empty("BlkioWeight", result)
+        if self.blkio_weight_device:
             blkio_weight_device = []
-            for blkio_weight_device_type_0_item_data in self.blkio_weight_device:
-                blkio_weight_device_type_0_item = blkio_weight_device_type_0_item_data.to_dict()
-                blkio_weight_device.append(blkio_weight_device_type_0_item)
+            for blkio_weight_device_item_data in self.blkio_weight_device:
+                blkio_weight_device_item = blkio_weight_device_item_data.to_dict()
+                blkio_weight_device.append(blkio_weight_device_item)
 
-        else:
-            blkio_weight_device = self.blkio_weight_device
-        if blkio_weight_device is not UNSET:
             result["BlkioWeightDevice"] = blkio_weight_device
-        blkio_device_read_bps: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_read_bps, Unset):
-            blkio_device_read_bps = UNSET
-        elif isinstance(self.blkio_device_read_bps, list):
+        else:
+            self._keep_empty("BlkioWeightDevice", result)
+        if self.blkio_device_read_bps:
             blkio_device_read_bps = []
-            for blkio_device_read_bps_type_0_item_data in self.blkio_device_read_bps:
-                blkio_device_read_bps_type_0_item = blkio_device_read_bps_type_0_item_data.to_dict()
-                blkio_device_read_bps.append(blkio_device_read_bps_type_0_item)
+            for blkio_device_read_bps_item_data in self.blkio_device_read_bps:
+                blkio_device_read_bps_item = blkio_device_read_bps_item_data.to_dict()
+                blkio_device_read_bps.append(blkio_device_read_bps_item)
 
-        else:
-            blkio_device_read_bps = self.blkio_device_read_bps
-        if blkio_device_read_bps is not UNSET:
             result["BlkioDeviceReadBps"] = blkio_device_read_bps
-        blkio_device_write_bps: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_write_bps, Unset):
-            blkio_device_write_bps = UNSET
-        elif isinstance(self.blkio_device_write_bps, list):
+        else:
+            self._keep_empty("BlkioDeviceReadBps", result)
+        if self.blkio_device_write_bps:
             blkio_device_write_bps = []
-            for blkio_device_write_bps_type_0_item_data in self.blkio_device_write_bps:
-                blkio_device_write_bps_type_0_item = blkio_device_write_bps_type_0_item_data.to_dict()
-                blkio_device_write_bps.append(blkio_device_write_bps_type_0_item)
+            for blkio_device_write_bps_item_data in self.blkio_device_write_bps:
+                blkio_device_write_bps_item = blkio_device_write_bps_item_data.to_dict()
+                blkio_device_write_bps.append(blkio_device_write_bps_item)
 
-        else:
-            blkio_device_write_bps = self.blkio_device_write_bps
-        if blkio_device_write_bps is not UNSET:
             result["BlkioDeviceWriteBps"] = blkio_device_write_bps
-        blkio_device_read_i_ops: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_read_i_ops, Unset):
-            blkio_device_read_i_ops = UNSET
-        elif isinstance(self.blkio_device_read_i_ops, list):
+        else:
+            self._keep_empty("BlkioDeviceWriteBps", result)
+        if self.blkio_device_read_i_ops:
             blkio_device_read_i_ops = []
-            for blkio_device_read_i_ops_type_0_item_data in self.blkio_device_read_i_ops:
-                blkio_device_read_i_ops_type_0_item = blkio_device_read_i_ops_type_0_item_data.to_dict()
-                blkio_device_read_i_ops.append(blkio_device_read_i_ops_type_0_item)
+            for blkio_device_read_i_ops_item_data in self.blkio_device_read_i_ops:
+                blkio_device_read_i_ops_item = blkio_device_read_i_ops_item_data.to_dict()
+                blkio_device_read_i_ops.append(blkio_device_read_i_ops_item)
 
-        else:
-            blkio_device_read_i_ops = self.blkio_device_read_i_ops
-        if blkio_device_read_i_ops is not UNSET:
             result["BlkioDeviceReadIOps"] = blkio_device_read_i_ops
-        blkio_device_write_i_ops: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_write_i_ops, Unset):
-            blkio_device_write_i_ops = UNSET
-        elif isinstance(self.blkio_device_write_i_ops, list):
+        else:
+            self._keep_empty("BlkioDeviceReadIOps", result)
+        if self.blkio_device_write_i_ops:
             blkio_device_write_i_ops = []
-            for blkio_device_write_i_ops_type_0_item_data in self.blkio_device_write_i_ops:
-                blkio_device_write_i_ops_type_0_item = blkio_device_write_i_ops_type_0_item_data.to_dict()
-                blkio_device_write_i_ops.append(blkio_device_write_i_ops_type_0_item)
+            for blkio_device_write_i_ops_item_data in self.blkio_device_write_i_ops:
+                blkio_device_write_i_ops_item = blkio_device_write_i_ops_item_data.to_dict()
+                blkio_device_write_i_ops.append(blkio_device_write_i_ops_item)
 
-        else:
-            blkio_device_write_i_ops = self.blkio_device_write_i_ops
-        if blkio_device_write_i_ops is not UNSET:
             result["BlkioDeviceWriteIOps"] = blkio_device_write_i_ops
-        cpu_period = self.cpu_period
-        if cpu_period is not UNSET:
+        else:
+            self._keep_empty("BlkioDeviceWriteIOps", result)
+        if self.cpu_period is not None:
+            cpu_period: int | None
+            cpu_period = self.cpu_period
             result["CpuPeriod"] = cpu_period
-        cpu_quota = self.cpu_quota
-        if cpu_quota is not UNSET:
+        else:
+            self._keep_empty("CpuPeriod", result)
+        if self.cpu_quota is not None:
+            cpu_quota: int | None
+            cpu_quota = self.cpu_quota
             result["CpuQuota"] = cpu_quota
-        cpu_realtime_period = self.cpu_realtime_period
-        if cpu_realtime_period is not UNSET:
+        else:
+            self._keep_empty("CpuQuota", result)
+        if self.cpu_realtime_period is not None:
+            cpu_realtime_period: int | None
+            cpu_realtime_period = self.cpu_realtime_period
             result["CpuRealtimePeriod"] = cpu_realtime_period
-        cpu_realtime_runtime = self.cpu_realtime_runtime
-        if cpu_realtime_runtime is not UNSET:
+        else:
+            self._keep_empty("CpuRealtimePeriod", result)
+        if self.cpu_realtime_runtime is not None:
+            cpu_realtime_runtime: int | None
+            cpu_realtime_runtime = self.cpu_realtime_runtime
             result["CpuRealtimeRuntime"] = cpu_realtime_runtime
-        cpuset_cpus = self.cpuset_cpus
-        if cpuset_cpus is not UNSET:
+        else:
+            self._keep_empty("CpuRealtimeRuntime", result)
+        if self.cpuset_cpus is not None:
+            cpuset_cpus: str | None
+            cpuset_cpus = self.cpuset_cpus
             result["CpusetCpus"] = cpuset_cpus
-        cpuset_mems = self.cpuset_mems
-        if cpuset_mems is not UNSET:
+        else:
+            self._keep_empty("CpusetCpus", result)
+        if self.cpuset_mems is not None:
+            cpuset_mems: str | None
+            cpuset_mems = self.cpuset_mems
             result["CpusetMems"] = cpuset_mems
-        devices: list[dict[str, Any]] | Unset | None
-        if isinstance(self.devices, Unset):
-            devices = UNSET
-        elif isinstance(self.devices, list):
+        else:
+            self._keep_empty("CpusetMems", result)
+        if self.devices:
             devices = []
-            for devices_type_0_item_data in self.devices:
-                devices_type_0_item = devices_type_0_item_data.to_dict()
-                devices.append(devices_type_0_item)
+            for devices_item_data in self.devices:
+                devices_item = devices_item_data.to_dict()
+                devices.append(devices_item)
 
-        else:
-            devices = self.devices
-        if devices is not UNSET:
             result["Devices"] = devices
-        device_cgroup_rules: list[str] | Unset | None
-        if isinstance(self.device_cgroup_rules, Unset):
-            device_cgroup_rules = UNSET
-        elif isinstance(self.device_cgroup_rules, list):
+        else:
+            self._keep_empty("Devices", result)
+        if self.device_cgroup_rules:
             device_cgroup_rules = self.device_cgroup_rules
 
-        else:
-            device_cgroup_rules = self.device_cgroup_rules
-        if device_cgroup_rules is not UNSET:
             result["DeviceCgroupRules"] = device_cgroup_rules
-        disk_quota = self.disk_quota
-        if disk_quota is not UNSET:
-            result["DiskQuota"] = disk_quota
-        memory_reservation = self.memory_reservation
-        if memory_reservation is not UNSET:
-            result["MemoryReservation"] = memory_reservation
-        memory_swap = self.memory_swap
-        if memory_swap is not UNSET:
-            result["MemorySwap"] = memory_swap
-        memory_swappiness = self.memory_swappiness
-        if memory_swappiness is not UNSET:
-            result["MemorySwappiness"] = memory_swappiness
-        nano_cpus = self.nano_cpus
-        if nano_cpus is not UNSET:
-            result["NanoCpus"] = nano_cpus
-        oom_kill_disable = self.oom_kill_disable
-        if oom_kill_disable is not UNSET:
-            result["OomKillDisable"] = oom_kill_disable
-        pids_limit = self.pids_limit
-        if pids_limit is not UNSET:
-            result["PidsLimit"] = pids_limit
-        ulimits: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ulimits, Unset):
-            ulimits = UNSET
-        elif isinstance(self.ulimits, list):
-            ulimits = []
-            for ulimits_type_0_item_data in self.ulimits:
-                ulimits_type_0_item = ulimits_type_0_item_data.to_dict()
-                ulimits.append(ulimits_type_0_item)
-
         else:
-            ulimits = self.ulimits
-        if ulimits is not UNSET:
+            self._keep_empty("DeviceCgroupRules", result)
+        if self.disk_quota is not None:
+            disk_quota: int | None
+            disk_quota = self.disk_quota
+            result["DiskQuota"] = disk_quota
+        else:
+            self._keep_empty("DiskQuota", result)
+        if self.memory_reservation is not None:
+            memory_reservation: int | None
+            memory_reservation = self.memory_reservation
+            result["MemoryReservation"] = memory_reservation
+        else:
+            self._keep_empty("MemoryReservation", result)
+        if self.memory_swap is not None:
+            memory_swap: int | None
+            memory_swap = self.memory_swap
+            result["MemorySwap"] = memory_swap
+        else:
+            self._keep_empty("MemorySwap", result)
+        if self.memory_swappiness is not None:
+            memory_swappiness: int | None
+            memory_swappiness = self.memory_swappiness
+            result["MemorySwappiness"] = memory_swappiness
+        else:
+            self._keep_empty("MemorySwappiness", result)
+        if self.nano_cpus is not None:
+            nano_cpus: int | None
+            nano_cpus = self.nano_cpus
+            result["NanoCpus"] = nano_cpus
+        else:
+            self._keep_empty("NanoCpus", result)
+        if self.oom_kill_disable is not None:
+            oom_kill_disable: bool | None
+            oom_kill_disable = self.oom_kill_disable
+            result["OomKillDisable"] = oom_kill_disable
+        else:
+            self._keep_empty("OomKillDisable", result)
+        if self.pids_limit is not None:
+            pids_limit: int | None
+            pids_limit = self.pids_limit
+            result["PidsLimit"] = pids_limit
+        else:
+            self._keep_empty("PidsLimit", result)
+        if self.ulimits:
+            ulimits = []
+            for ulimits_item_data in self.ulimits:
+                ulimits_item = ulimits_item_data.to_dict()
+                ulimits.append(ulimits_item)
+
             result["Ulimits"] = ulimits
-        cpu_count = self.cpu_count
-        if cpu_count is not UNSET:
+        else:
+            self._keep_empty("Ulimits", result)
+        if self.cpu_count is not None:
+            cpu_count: int | None
+            cpu_count = self.cpu_count
             result["CpuCount"] = cpu_count
-        cpu_percent = self.cpu_percent
-        if cpu_percent is not UNSET:
+        else:
+            self._keep_empty("CpuCount", result)
+        if self.cpu_percent is not None:
+            cpu_percent: int | None
+            cpu_percent = self.cpu_percent
             result["CpuPercent"] = cpu_percent
-        io_maximum_i_ops = self.io_maximum_i_ops
-        if io_maximum_i_ops is not UNSET:
+        else:
+            self._keep_empty("CpuPercent", result)
+        if self.io_maximum_i_ops is not None:
+            io_maximum_i_ops: int | None
+            io_maximum_i_ops = self.io_maximum_i_ops
             result["IOMaximumIOps"] = io_maximum_i_ops
-        io_maximum_bandwidth = self.io_maximum_bandwidth
-        if io_maximum_bandwidth is not UNSET:
+        else:
+            self._keep_empty("IOMaximumIOps", result)
+        if self.io_maximum_bandwidth is not None:
+            io_maximum_bandwidth: int | None
+            io_maximum_bandwidth = self.io_maximum_bandwidth
             result["IOMaximumBandwidth"] = io_maximum_bandwidth
+        else:
+            self._keep_empty("IOMaximumBandwidth", result)
         result.update(self.additional_properties)
         return result
 
@@ -315,79 +345,100 @@ class Resources(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.cpu_shares = get("CpuShares", UNSET)
-        obj.memory = get("Memory", UNSET)
-        obj.cgroup_parent = get("CgroupParent", UNSET)
-        obj.blkio_weight = get("BlkioWeight", UNSET)
-        obj.cpu_period = get("CpuPeriod", UNSET)
-        obj.cpu_quota = get("CpuQuota", UNSET)
-        obj.cpu_realtime_period = get("CpuRealtimePeriod", UNSET)
-        obj.cpu_realtime_runtime = get("CpuRealtimeRuntime", UNSET)
-        obj.cpuset_cpus = get("CpusetCpus", UNSET)
-        obj.cpuset_mems = get("CpusetMems", UNSET)
-        obj.device_cgroup_rules = get("DeviceCgroupRules", UNSET)
-        obj.disk_quota = get("DiskQuota", UNSET)
-        obj.memory_reservation = get("MemoryReservation", UNSET)
-        obj.memory_swap = get("MemorySwap", UNSET)
-        obj.memory_swappiness = get("MemorySwappiness", UNSET)
-        obj.nano_cpus = get("NanoCpus", UNSET)
-        obj.oom_kill_disable = get("OomKillDisable", UNSET)
-        obj.pids_limit = get("PidsLimit", UNSET)
-        obj.cpu_count = get("CpuCount", UNSET)
-        obj.cpu_percent = get("CpuPercent", UNSET)
-        obj.io_maximum_i_ops = get("IOMaximumIOps", UNSET)
-        obj.io_maximum_bandwidth = get("IOMaximumBandwidth", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.cpu_shares = get("CpuShares")
+        obj.memory = get("Memory")
+        obj.cgroup_parent = get("CgroupParent")
+        obj.blkio_weight = get("BlkioWeight")
+        obj.cpu_period = get("CpuPeriod")
+        obj.cpu_quota = get("CpuQuota")
+        obj.cpu_realtime_period = get("CpuRealtimePeriod")
+        obj.cpu_realtime_runtime = get("CpuRealtimeRuntime")
+        obj.cpuset_cpus = get("CpusetCpus")
+        obj.cpuset_mems = get("CpusetMems")
+        obj.device_cgroup_rules = get("DeviceCgroupRules") or []
+        obj.disk_quota = get("DiskQuota")
+        obj.memory_reservation = get("MemoryReservation")
+        obj.memory_swap = get("MemorySwap")
+        obj.memory_swappiness = get("MemorySwappiness")
+        obj.nano_cpus = get("NanoCpus")
+        obj.oom_kill_disable = get("OomKillDisable")
+        obj.pids_limit = get("PidsLimit")
+        obj.cpu_count = get("CpuCount")
+        obj.cpu_percent = get("CpuPercent")
+        obj.io_maximum_i_ops = get("IOMaximumIOps")
+        obj.io_maximum_bandwidth = get("IOMaximumBandwidth")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "blkio_weight_device":
-            blkio_weight_device = src.get("BlkioWeightDevice", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "blkio_weight_device":
+            blkio_weight_device_json = src.get("BlkioWeightDevice")
+            if blkio_weight_device_json is None:
+                return []
+            blkio_weight_device = blkio_weight_device_json
             if isinstance(blkio_weight_device, list):
                 blkio_weight_device = [
                     ResourcesBlkioWeightDeviceItem.from_dict(i) if isinstance(i, dict) else i
                     for i in blkio_weight_device
                 ]
             return blkio_weight_device
-        if name == "blkio_device_read_bps":
-            blkio_device_read_bps = src.get("BlkioDeviceReadBps", UNSET)
+        if field_name_ == "blkio_device_read_bps":
+            blkio_device_read_bps_json = src.get("BlkioDeviceReadBps")
+            if blkio_device_read_bps_json is None:
+                return []
+            blkio_device_read_bps = blkio_device_read_bps_json
             if isinstance(blkio_device_read_bps, list):
                 blkio_device_read_bps = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_bps
                 ]
             return blkio_device_read_bps
-        if name == "blkio_device_write_bps":
-            blkio_device_write_bps = src.get("BlkioDeviceWriteBps", UNSET)
+        if field_name_ == "blkio_device_write_bps":
+            blkio_device_write_bps_json = src.get("BlkioDeviceWriteBps")
+            if blkio_device_write_bps_json is None:
+                return []
+            blkio_device_write_bps = blkio_device_write_bps_json
             if isinstance(blkio_device_write_bps, list):
                 blkio_device_write_bps = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_bps
                 ]
             return blkio_device_write_bps
-        if name == "blkio_device_read_i_ops":
-            blkio_device_read_i_ops = src.get("BlkioDeviceReadIOps", UNSET)
+        if field_name_ == "blkio_device_read_i_ops":
+            blkio_device_read_i_ops_json = src.get("BlkioDeviceReadIOps")
+            if blkio_device_read_i_ops_json is None:
+                return []
+            blkio_device_read_i_ops = blkio_device_read_i_ops_json
             if isinstance(blkio_device_read_i_ops, list):
                 blkio_device_read_i_ops = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_i_ops
                 ]
             return blkio_device_read_i_ops
-        if name == "blkio_device_write_i_ops":
-            blkio_device_write_i_ops = src.get("BlkioDeviceWriteIOps", UNSET)
+        if field_name_ == "blkio_device_write_i_ops":
+            blkio_device_write_i_ops_json = src.get("BlkioDeviceWriteIOps")
+            if blkio_device_write_i_ops_json is None:
+                return []
+            blkio_device_write_i_ops = blkio_device_write_i_ops_json
             if isinstance(blkio_device_write_i_ops, list):
                 blkio_device_write_i_ops = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_i_ops
                 ]
             return blkio_device_write_i_ops
-        if name == "devices":
-            devices = src.get("Devices", UNSET)
+        if field_name_ == "devices":
+            devices_json = src.get("Devices")
+            if devices_json is None:
+                return []
+            devices = devices_json
             if isinstance(devices, list):
                 devices = [DeviceMapping.from_dict(i) if isinstance(i, dict) else i for i in devices]
             return devices
-        if name == "ulimits":
-            ulimits = src.get("Ulimits", UNSET)
+        if field_name_ == "ulimits":
+            ulimits_json = src.get("Ulimits")
+            if ulimits_json is None:
+                return []
+            ulimits = ulimits_json
             if isinstance(ulimits, list):
                 ulimits = [ResourcesUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
             return ulimits
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

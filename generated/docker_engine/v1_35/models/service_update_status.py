@@ -13,7 +13,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.service_update_status_state import ServiceUpdateStatusState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,40 +31,54 @@ class ServiceUpdateStatus(LazyModel):
     """The status of a service update.
 
     Attributes:
-        state (ServiceUpdateStatusState | Unset):
-        started_at (datetime.datetime | Unset):
-        completed_at (datetime.datetime | Unset):
-        message (str | Unset):
+        state (None | ServiceUpdateStatusState):
+        started_at (datetime.datetime | None):
+        completed_at (datetime.datetime | None):
+        message (None | str):
     """
 
-    state: ServiceUpdateStatusState | Unset = UNSET
-    started_at: datetime.datetime | Unset = UNSET
-    completed_at: datetime.datetime | Unset = UNSET
-    message: str | Unset = UNSET
+    state: ServiceUpdateStatusState | None = None
+    started_at: datetime.datetime | None = None
+    completed_at: datetime.datetime | None = None
+    message: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state.value
-
-        if state is not UNSET:
+        if self.state is not None:
+            state: str | None
+            if isinstance(self.state, ServiceUpdateStatusState):
+                state = self.state.value
+            else:
+                state = self.state
             result["State"] = state
-        started_at: str | Unset = UNSET
-        if not isinstance(self.started_at, Unset):
-            started_at = format_timestamp(self.started_at)
-        if started_at is not UNSET:
+        else:
+            self._keep_empty("State", result)
+        if self.started_at is not None:
+            started_at: str | None
+            if isinstance(self.started_at, datetime.datetime):
+                started_at = format_timestamp(self.started_at)
+            else:
+                started_at = self.started_at
             result["StartedAt"] = started_at
-        completed_at: str | Unset = UNSET
-        if not isinstance(self.completed_at, Unset):
-            completed_at = format_timestamp(self.completed_at)
-        if completed_at is not UNSET:
+        else:
+            self._keep_empty("StartedAt", result)
+        if self.completed_at is not None:
+            completed_at: str | None
+            if isinstance(self.completed_at, datetime.datetime):
+                completed_at = format_timestamp(self.completed_at)
+            else:
+                completed_at = self.completed_at
             result["CompletedAt"] = completed_at
-        message = self.message
-        if message is not UNSET:
+        else:
+            self._keep_empty("CompletedAt", result)
+        if self.message is not None:
+            message: str | None
+            message = self.message
             result["Message"] = message
+        else:
+            self._keep_empty("Message", result)
         result.update(self.additional_properties)
         return result
 
@@ -76,24 +90,24 @@ class ServiceUpdateStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        state = get("State", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        state: Any = get("State")
         if isinstance(state, str):
             state = ServiceUpdateStatusState(state)
         obj.state = state
-        started_at = get("StartedAt", UNSET)
+        started_at: Any = get("StartedAt")
         if isinstance(started_at, str):
             started_at = parse_timestamp(started_at)
         obj.started_at = started_at
-        completed_at = get("CompletedAt", UNSET)
+        completed_at: Any = get("CompletedAt")
         if isinstance(completed_at, str):
             completed_at = parse_timestamp(completed_at)
         obj.completed_at = completed_at
-        obj.message = get("Message", UNSET)
+        obj.message = get("Message")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

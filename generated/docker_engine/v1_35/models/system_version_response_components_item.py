@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,34 +28,40 @@ class SystemVersionResponseComponentsItem(LazyModel):
     """SystemVersionResponseComponentsItem (no description in the spec).
 
     Attributes:
-        name (str | Unset):
-        version (str | Unset):
-        details (None | SystemVersionResponseComponentsItemDetails | Unset):
+        name (None | str):
+        version (None | str):
+        details (None | SystemVersionResponseComponentsItemDetails):
     """
 
-    name: str | Unset = UNSET
-    version: str | Unset = UNSET
-    details: SystemVersionResponseComponentsItemDetails | Unset | None = UNSET
+    name: str | None = None
+    version: str | None = None
+    details: SystemVersionResponseComponentsItemDetails | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        version = self.version
-        if version is not UNSET:
-            result["Version"] = version
-        details: dict[str, Any] | Unset | None
-        if isinstance(self.details, Unset):
-            details = UNSET
-        elif isinstance(self.details, SystemVersionResponseComponentsItemDetails):
-            details = self.details.to_dict()
         else:
-            details = self.details
-        if details is not UNSET:
+            self._keep_empty("Name", result)
+        if self.version is not None:
+            version: str | None
+            version = self.version
+            result["Version"] = version
+        else:
+            self._keep_empty("Version", result)
+        if self.details is not None:
+            details: dict[str, Any] | None
+            if isinstance(self.details, SystemVersionResponseComponentsItemDetails):
+                details = self.details.to_dict()
+            else:
+                details = self.details
             result["Details"] = details
+        else:
+            self._keep_empty("Details", result)
         result.update(self.additional_properties)
         return result
 
@@ -67,18 +73,21 @@ class SystemVersionResponseComponentsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.version = get("Version", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.version = get("Version")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "details":
-            details = src.get("Details", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "details":
+            details_json = src.get("Details")
+            if details_json is None:
+                return None
+            details = details_json
             if isinstance(details, dict):
                 details = SystemVersionResponseComponentsItemDetails.from_dict(details)
             return details
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

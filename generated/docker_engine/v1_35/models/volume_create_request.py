@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,45 +29,44 @@ class VolumeCreateRequest(LazyModel):
     """VolumeCreateRequest (no description in the spec).
 
     Attributes:
-        name (str | Unset): The new volume's name. If not specified, Docker generates a name.
-        driver (str | Unset): Name of the volume driver to use. Default: 'local'.
-        driver_opts (None | Unset | VolumeCreateRequestDriverOpts):
-        labels (None | Unset | VolumeCreateRequestLabels):
+        name (None | str): The new volume's name. If not specified, Docker generates a name.
+        driver (None | str): Name of the volume driver to use. Default: 'local'.
+        driver_opts (VolumeCreateRequestDriverOpts): A mapping of driver options and values. These options are
+            passed directly to the driver and are driver specific.
+        labels (VolumeCreateRequestLabels): User-defined key/value metadata.
     """
 
-    name: str | Unset = UNSET
-    driver: str | Unset = "local"
-    driver_opts: Unset | VolumeCreateRequestDriverOpts | None = UNSET
-    labels: Unset | VolumeCreateRequestLabels | None = UNSET
+    name: str | None = None
+    driver: str | None = None
+    driver_opts: VolumeCreateRequestDriverOpts = _field(factory=lambda: VolumeCreateRequestDriverOpts())
+    labels: VolumeCreateRequestLabels = _field(factory=lambda: VolumeCreateRequestLabels())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        driver = self.driver
-        if driver is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.driver is not None:
+            driver: str | None
+            driver = self.driver
             result["Driver"] = driver
-        driver_opts: dict[str, Any] | Unset | None
-        if isinstance(self.driver_opts, Unset):
-            driver_opts = UNSET
-        elif isinstance(self.driver_opts, VolumeCreateRequestDriverOpts):
+        else:
+            self._keep_empty("Driver", result)
+        if self.driver_opts:
             driver_opts = self.driver_opts.to_dict()
-        else:
-            driver_opts = self.driver_opts
-        if driver_opts is not UNSET:
             result["DriverOpts"] = driver_opts
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, VolumeCreateRequestLabels):
-            labels = self.labels.to_dict()
         else:
-            labels = self.labels
-        if labels is not UNSET:
+            self._keep_empty("DriverOpts", result)
+        if self.labels:
+            labels = self.labels.to_dict()
             result["Labels"] = labels
+        else:
+            self._keep_empty("Labels", result)
         result.update(self.additional_properties)
         return result
 
@@ -79,23 +78,29 @@ class VolumeCreateRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.driver = get("Driver", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.driver = get("Driver")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "driver_opts":
-            driver_opts = src.get("DriverOpts", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "driver_opts":
+            driver_opts_json = src.get("DriverOpts")
+            if driver_opts_json is None:
+                return VolumeCreateRequestDriverOpts()
+            driver_opts = driver_opts_json
             if isinstance(driver_opts, dict):
                 driver_opts = VolumeCreateRequestDriverOpts.from_dict(driver_opts)
             return driver_opts
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return VolumeCreateRequestLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = VolumeCreateRequestLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

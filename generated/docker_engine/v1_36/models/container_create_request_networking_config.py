@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,25 +26,23 @@ class ContainerCreateRequestNetworkingConfig(LazyModel):
     """This container's networking configuration.
 
     Attributes:
-        endpoints_config (ContainerCreateRequestNetworkingConfigEndpointsConfig | None | Unset):  (removed after API
-            v1.38)
+        endpoints_config (ContainerCreateRequestNetworkingConfigEndpointsConfig): A mapping of network name to
+            endpoint configuration for that network. (removed after API v1.38)
     """
 
-    endpoints_config: ContainerCreateRequestNetworkingConfigEndpointsConfig | Unset | None = UNSET
+    endpoints_config: ContainerCreateRequestNetworkingConfigEndpointsConfig = _field(
+        factory=lambda: ContainerCreateRequestNetworkingConfigEndpointsConfig()
+    )
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        endpoints_config: dict[str, Any] | Unset | None
-        if isinstance(self.endpoints_config, Unset):
-            endpoints_config = UNSET
-        elif isinstance(self.endpoints_config, ContainerCreateRequestNetworkingConfigEndpointsConfig):
+        if self.endpoints_config:
             endpoints_config = self.endpoints_config.to_dict()
-        else:
-            endpoints_config = self.endpoints_config
-        if endpoints_config is not UNSET:
             result["EndpointsConfig"] = endpoints_config
+        else:
+            self._keep_empty("EndpointsConfig", result)
         result.update(self.additional_properties)
         return result
 
@@ -58,13 +56,16 @@ class ContainerCreateRequestNetworkingConfig(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "endpoints_config":
-            endpoints_config = src.get("EndpointsConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "endpoints_config":
+            endpoints_config_json = src.get("EndpointsConfig")
+            if endpoints_config_json is None:
+                return ContainerCreateRequestNetworkingConfigEndpointsConfig()
+            endpoints_config = endpoints_config_json
             if isinstance(endpoints_config, dict):
                 endpoints_config = ContainerCreateRequestNetworkingConfigEndpointsConfig.from_dict(endpoints_config)
             return endpoints_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -50,191 +50,193 @@ class ContainerInspectResponse(LazyModel):
     """ContainerInspectResponse (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of the container
-        created (str | Unset): The time the container was created
-        path (str | Unset): The path to the command being run
-        args (list[str] | None | Unset): The arguments to the command being run
-        state (ContainerInspectResponseState | None | Unset):
-        image (str | Unset): The container's image
-        resolv_conf_path (str | Unset):
-        hostname_path (str | Unset):
-        hosts_path (str | Unset):
-        log_path (str | Unset):
-        node (ContainerInspectResponseNode | None | Unset):  (removed after API v1.38)
-        name (str | Unset):
-        restart_count (int | Unset):
-        driver (str | Unset):
-        mount_label (str | Unset):
-        process_label (str | Unset):
-        app_armor_profile (str | Unset):
-        exec_i_ds (str | Unset):
-        host_config (HostConfig | None | Unset):
-        graph_driver (GraphDriverData | None | Unset):
-        size_rw (int | Unset): The size of files that have been created or changed by this container.
-        size_root_fs (int | Unset): The total size of all the files in this container.
-        mounts (list[MountPoint] | None | Unset):
-        config (ContainerConfig | None | Unset):
-        network_settings (NetworkSettings | None | Unset):
+        id (str): The ID of the container
+        created (str): The time the container was created
+        path (str): The path to the command being run
+        args (list[str]): The arguments to the command being run
+        state (ContainerInspectResponseState): The state of the container.
+        image (str): The container's image
+        resolv_conf_path (str):
+        hostname_path (str):
+        hosts_path (str):
+        log_path (str):
+        node (ContainerInspectResponseNode | None):  (removed after API v1.38)
+        name (str):
+        restart_count (int):
+        driver (str):
+        mount_label (str):
+        process_label (str):
+        app_armor_profile (str):
+        exec_i_ds (None | str):
+        host_config (HostConfig): Container configuration that depends on the host we are running on
+        graph_driver (GraphDriverData): Information about a container's graph driver.
+        size_rw (int | None): The size of files that have been created or changed by this container.
+        size_root_fs (int | None): The total size of all the files in this container.
+        mounts (list[MountPoint]):
+        config (ContainerConfig): Configuration for a container that is portable between hosts.
+
+            When used as `ContainerConfig` field in an image, `ContainerConfig` is an
+            optional field containing the configuration of the container that was last
+            committed when creating the image.
+
+            Previous versions of Docker builder used this field to store build cache,
+            and it is not in active use anymore.
+        network_settings (NetworkSettings): NetworkSettings exposes the network settings in the API
     """
 
-    id: str | Unset = UNSET
-    created: str | Unset = UNSET
-    path: str | Unset = UNSET
-    args: list[str] | Unset | None = UNSET
-    state: ContainerInspectResponseState | Unset | None = UNSET
-    image: str | Unset = UNSET
-    resolv_conf_path: str | Unset = UNSET
-    hostname_path: str | Unset = UNSET
-    hosts_path: str | Unset = UNSET
-    log_path: str | Unset = UNSET
-    node: ContainerInspectResponseNode | Unset | None = UNSET
-    name: str | Unset = UNSET
-    restart_count: int | Unset = UNSET
-    driver: str | Unset = UNSET
-    mount_label: str | Unset = UNSET
-    process_label: str | Unset = UNSET
-    app_armor_profile: str | Unset = UNSET
-    exec_i_ds: str | Unset = UNSET
-    host_config: HostConfig | Unset | None = UNSET
-    graph_driver: GraphDriverData | Unset | None = UNSET
-    size_rw: int | Unset = UNSET
-    size_root_fs: int | Unset = UNSET
-    mounts: list[MountPoint] | Unset | None = UNSET
-    config: ContainerConfig | Unset | None = UNSET
-    network_settings: NetworkSettings | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    created: str = _field(default=ABSENT)
+    path: str = _field(default=ABSENT)
+    args: list[str] = _field(factory=list)
+    state: ContainerInspectResponseState = _field(default=ABSENT)
+    image: str = _field(default=ABSENT)
+    resolv_conf_path: str = _field(default=ABSENT)
+    hostname_path: str = _field(default=ABSENT)
+    hosts_path: str = _field(default=ABSENT)
+    log_path: str = _field(default=ABSENT)
+    node: ContainerInspectResponseNode | None = None
+    name: str = _field(default=ABSENT)
+    restart_count: int = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    mount_label: str = _field(default=ABSENT)
+    process_label: str = _field(default=ABSENT)
+    app_armor_profile: str = _field(default=ABSENT)
+    exec_i_ds: str | None = None
+    host_config: HostConfig = _field(default=ABSENT)
+    graph_driver: GraphDriverData = _field(default=ABSENT)
+    size_rw: int | None = None
+    size_root_fs: int | None = None
+    mounts: list[MountPoint] = _field(factory=list)
+    config: ContainerConfig = _field(default=ABSENT)
+    network_settings: NetworkSettings = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        path = self.path
-        if path is not UNSET:
-            result["Path"] = path
-        args: list[str] | Unset | None
-        if isinstance(self.args, Unset):
-            args = UNSET
-        elif isinstance(self.args, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.path is not None:
+            result["Path"] = self.path
+        else:
+            self._keep_empty("Path", result)
+        if self.args:
             args = self.args
 
-        else:
-            args = self.args
-        if args is not UNSET:
             result["Args"] = args
-        state: dict[str, Any] | Unset | None
-        if isinstance(self.state, Unset):
-            state = UNSET
-        elif isinstance(self.state, ContainerInspectResponseState):
+        else:
+            self._keep_empty("Args", result)
+        if self.state is not None:
             state = self.state.to_dict()
-        else:
-            state = self.state
-        if state is not UNSET:
             result["State"] = state
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        resolv_conf_path = self.resolv_conf_path
-        if resolv_conf_path is not UNSET:
-            result["ResolvConfPath"] = resolv_conf_path
-        hostname_path = self.hostname_path
-        if hostname_path is not UNSET:
-            result["HostnamePath"] = hostname_path
-        hosts_path = self.hosts_path
-        if hosts_path is not UNSET:
-            result["HostsPath"] = hosts_path
-        log_path = self.log_path
-        if log_path is not UNSET:
-            result["LogPath"] = log_path
-        node: dict[str, Any] | Unset | None
-        if isinstance(self.node, Unset):
-            node = UNSET
-        elif isinstance(self.node, ContainerInspectResponseNode):
-            node = self.node.to_dict()
         else:
-            node = self.node
-        if node is not UNSET:
+            self._keep_empty("State", result)
+        if self.image is not None:
+            result["Image"] = self.image
+        else:
+            self._keep_empty("Image", result)
+        if self.resolv_conf_path is not None:
+            result["ResolvConfPath"] = self.resolv_conf_path
+        else:
+            self._keep_empty("ResolvConfPath", result)
+        if self.hostname_path is not None:
+            result["HostnamePath"] = self.hostname_path
+        else:
+            self._keep_empty("HostnamePath", result)
+        if self.hosts_path is not None:
+            result["HostsPath"] = self.hosts_path
+        else:
+            self._keep_empty("HostsPath", result)
+        if self.log_path is not None:
+            result["LogPath"] = self.log_path
+        else:
+            self._keep_empty("LogPath", result)
+        if self.node is not None:
+            node: dict[str, Any] | None
+            if isinstance(self.node, ContainerInspectResponseNode):
+                node = self.node.to_dict()
+            else:
+                node = self.node
             result["Node"] = node
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        restart_count = self.restart_count
-        if restart_count is not UNSET:
-            result["RestartCount"] = restart_count
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        mount_label = self.mount_label
-        if mount_label is not UNSET:
-            result["MountLabel"] = mount_label
-        process_label = self.process_label
-        if process_label is not UNSET:
-            result["ProcessLabel"] = process_label
-        app_armor_profile = self.app_armor_profile
-        if app_armor_profile is not UNSET:
-            result["AppArmorProfile"] = app_armor_profile
-        exec_i_ds = self.exec_i_ds
-        if exec_i_ds is not UNSET:
+        else:
+            self._keep_empty("Node", result)
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.restart_count is not None:
+            result["RestartCount"] = self.restart_count
+        else:
+            self._keep_empty("RestartCount", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.mount_label is not None:
+            result["MountLabel"] = self.mount_label
+        else:
+            self._keep_empty("MountLabel", result)
+        if self.process_label is not None:
+            result["ProcessLabel"] = self.process_label
+        else:
+            self._keep_empty("ProcessLabel", result)
+        if self.app_armor_profile is not None:
+            result["AppArmorProfile"] = self.app_armor_profile
+        else:
+            self._keep_empty("AppArmorProfile", result)
+        if self.exec_i_ds is not None:
+            exec_i_ds: str | None
+            exec_i_ds = self.exec_i_ds
             result["ExecIDs"] = exec_i_ds
-        host_config: dict[str, Any] | Unset | None
-        if isinstance(self.host_config, Unset):
-            host_config = UNSET
-        elif isinstance(self.host_config, HostConfig):
+        else:
+            self._keep_empty("ExecIDs", result)
+        if self.host_config is not None:
             host_config = self.host_config.to_dict()
-        else:
-            host_config = self.host_config
-        if host_config is not UNSET:
             result["HostConfig"] = host_config
-        graph_driver: dict[str, Any] | Unset | None
-        if isinstance(self.graph_driver, Unset):
-            graph_driver = UNSET
-        elif isinstance(self.graph_driver, GraphDriverData):
+        else:
+            self._keep_empty("HostConfig", result)
+        if self.graph_driver is not None:
             graph_driver = self.graph_driver.to_dict()
-        else:
-            graph_driver = self.graph_driver
-        if graph_driver is not UNSET:
             result["GraphDriver"] = graph_driver
-        size_rw = self.size_rw
-        if size_rw is not UNSET:
+        else:
+            self._keep_empty("GraphDriver", result)
+        if self.size_rw is not None:
+            size_rw: int | None
+            size_rw = self.size_rw
             result["SizeRw"] = size_rw
-        size_root_fs = self.size_root_fs
-        if size_root_fs is not UNSET:
+        else:
+            self._keep_empty("SizeRw", result)
+        if self.size_root_fs is not None:
+            size_root_fs: int | None
+            size_root_fs = self.size_root_fs
             result["SizeRootFs"] = size_root_fs
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        else:
+            self._keep_empty("SizeRootFs", result)
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        config: dict[str, Any] | Unset | None
-        if isinstance(self.config, Unset):
-            config = UNSET
-        elif isinstance(self.config, ContainerConfig):
+        else:
+            self._keep_empty("Mounts", result)
+        if self.config is not None:
             config = self.config.to_dict()
-        else:
-            config = self.config
-        if config is not UNSET:
             result["Config"] = config
-        network_settings: dict[str, Any] | Unset | None
-        if isinstance(self.network_settings, Unset):
-            network_settings = UNSET
-        elif isinstance(self.network_settings, NetworkSettings):
-            network_settings = self.network_settings.to_dict()
         else:
-            network_settings = self.network_settings
-        if network_settings is not UNSET:
+            self._keep_empty("Config", result)
+        if self.network_settings is not None:
+            network_settings = self.network_settings.to_dict()
             result["NetworkSettings"] = network_settings
+        else:
+            self._keep_empty("NetworkSettings", result)
         result.update(self.additional_properties)
         return result
 
@@ -246,64 +248,85 @@ class ContainerInspectResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.path = get("Path", UNSET)
-        obj.args = get("Args", UNSET)
-        obj.image = get("Image", UNSET)
-        obj.resolv_conf_path = get("ResolvConfPath", UNSET)
-        obj.hostname_path = get("HostnamePath", UNSET)
-        obj.hosts_path = get("HostsPath", UNSET)
-        obj.log_path = get("LogPath", UNSET)
-        obj.name = get("Name", UNSET)
-        obj.restart_count = get("RestartCount", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.mount_label = get("MountLabel", UNSET)
-        obj.process_label = get("ProcessLabel", UNSET)
-        obj.app_armor_profile = get("AppArmorProfile", UNSET)
-        obj.exec_i_ds = get("ExecIDs", UNSET)
-        obj.size_rw = get("SizeRw", UNSET)
-        obj.size_root_fs = get("SizeRootFs", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.created = get("Created")
+        obj.path = get("Path")
+        obj.args = get("Args") or []
+        obj.image = get("Image")
+        obj.resolv_conf_path = get("ResolvConfPath")
+        obj.hostname_path = get("HostnamePath")
+        obj.hosts_path = get("HostsPath")
+        obj.log_path = get("LogPath")
+        obj.name = get("Name")
+        obj.restart_count = get("RestartCount")
+        obj.driver = get("Driver")
+        obj.mount_label = get("MountLabel")
+        obj.process_label = get("ProcessLabel")
+        obj.app_armor_profile = get("AppArmorProfile")
+        obj.exec_i_ds = get("ExecIDs")
+        obj.size_rw = get("SizeRw")
+        obj.size_root_fs = get("SizeRootFs")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "state":
-            state = src.get("State", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "state":
+            state_json = src.get("State")
+            if state_json is None:
+                return None
+            state = state_json
             if isinstance(state, dict):
                 state = ContainerInspectResponseState.from_dict(state)
             return state
-        if name == "node":
-            node = src.get("Node", UNSET)
+        if field_name_ == "node":
+            node_json = src.get("Node")
+            if node_json is None:
+                return None
+            node = node_json
             if isinstance(node, dict):
                 node = ContainerInspectResponseNode.from_dict(node)
             return node
-        if name == "host_config":
-            host_config = src.get("HostConfig", UNSET)
+        if field_name_ == "host_config":
+            host_config_json = src.get("HostConfig")
+            if host_config_json is None:
+                return None
+            host_config = host_config_json
             if isinstance(host_config, dict):
                 host_config = HostConfig.from_dict(host_config)
             return host_config
-        if name == "graph_driver":
-            graph_driver = src.get("GraphDriver", UNSET)
+        if field_name_ == "graph_driver":
+            graph_driver_json = src.get("GraphDriver")
+            if graph_driver_json is None:
+                return None
+            graph_driver = graph_driver_json
             if isinstance(graph_driver, dict):
                 graph_driver = GraphDriverData.from_dict(graph_driver)
             return graph_driver
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "config":
-            config = src.get("Config", UNSET)
+        if field_name_ == "config":
+            config_json = src.get("Config")
+            if config_json is None:
+                return None
+            config = config_json
             if isinstance(config, dict):
                 config = ContainerConfig.from_dict(config)
             return config
-        if name == "network_settings":
-            network_settings = src.get("NetworkSettings", UNSET)
+        if field_name_ == "network_settings":
+            network_settings_json = src.get("NetworkSettings")
+            if network_settings_json is None:
+                return None
+            network_settings = network_settings_json
             if isinstance(network_settings, dict):
                 network_settings = NetworkSettings.from_dict(network_settings)
             return network_settings
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

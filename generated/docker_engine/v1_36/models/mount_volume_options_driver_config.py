@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,29 +27,28 @@ class MountVolumeOptionsDriverConfig(LazyModel):
     """Map of driver specific options
 
     Attributes:
-        name (str | Unset): Name of the driver to use to create the volume.
-        options (MountVolumeOptionsDriverConfigOptions | None | Unset):
+        name (None | str): Name of the driver to use to create the volume.
+        options (MountVolumeOptionsDriverConfigOptions): key/value map of driver specific options.
     """
 
-    name: str | Unset = UNSET
-    options: MountVolumeOptionsDriverConfigOptions | Unset | None = UNSET
+    name: str | None = None
+    options: MountVolumeOptionsDriverConfigOptions = _field(factory=lambda: MountVolumeOptionsDriverConfigOptions())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, MountVolumeOptionsDriverConfigOptions):
-            options = self.options.to_dict()
         else:
-            options = self.options
-        if options is not UNSET:
+            self._keep_empty("Name", result)
+        if self.options:
+            options = self.options.to_dict()
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,17 +60,20 @@ class MountVolumeOptionsDriverConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "options":
-            options = src.get("Options", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return MountVolumeOptionsDriverConfigOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = MountVolumeOptionsDriverConfigOptions.from_dict(options)
             return options
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,38 +30,53 @@ class NetworkContainer(LazyModel):
     """NetworkContainer (no description in the spec).
 
     Attributes:
-        name (str | Unset):  (added in API v1.30; removed after API v1.51)
-        endpoint_id (str | Unset):  (removed after API v1.51)
-        mac_address (str | Unset):  (removed after API v1.51)
-        i_pv_4_address (str | Unset):  (removed after API v1.51)
-        i_pv_6_address (str | Unset):  (removed after API v1.51)
+        name (None | str):  (added in API v1.30; removed after API v1.51)
+        endpoint_id (None | str):  (removed after API v1.51)
+        mac_address (None | str):  (removed after API v1.51)
+        i_pv_4_address (None | str):  (removed after API v1.51)
+        i_pv_6_address (None | str):  (removed after API v1.51)
     """
 
-    name: str | Unset = UNSET
-    endpoint_id: str | Unset = UNSET
-    mac_address: str | Unset = UNSET
-    i_pv_4_address: str | Unset = UNSET
-    i_pv_6_address: str | Unset = UNSET
+    name: str | None = None
+    endpoint_id: str | None = None
+    mac_address: str | None = None
+    i_pv_4_address: str | None = None
+    i_pv_6_address: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        endpoint_id = self.endpoint_id
-        if endpoint_id is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.endpoint_id is not None:
+            endpoint_id: str | None
+            endpoint_id = self.endpoint_id
             result["EndpointID"] = endpoint_id
-        mac_address = self.mac_address
-        if mac_address is not UNSET:
+        else:
+            self._keep_empty("EndpointID", result)
+        if self.mac_address is not None:
+            mac_address: str | None
+            mac_address = self.mac_address
             result["MacAddress"] = mac_address
-        i_pv_4_address = self.i_pv_4_address
-        if i_pv_4_address is not UNSET:
+        else:
+            self._keep_empty("MacAddress", result)
+        if self.i_pv_4_address is not None:
+            i_pv_4_address: str | None
+            i_pv_4_address = self.i_pv_4_address
             result["IPv4Address"] = i_pv_4_address
-        i_pv_6_address = self.i_pv_6_address
-        if i_pv_6_address is not UNSET:
+        else:
+            self._keep_empty("IPv4Address", result)
+        if self.i_pv_6_address is not None:
+            i_pv_6_address: str | None
+            i_pv_6_address = self.i_pv_6_address
             result["IPv6Address"] = i_pv_6_address
+        else:
+            self._keep_empty("IPv6Address", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,16 +88,16 @@ class NetworkContainer(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.endpoint_id = get("EndpointID", UNSET)
-        obj.mac_address = get("MacAddress", UNSET)
-        obj.i_pv_4_address = get("IPv4Address", UNSET)
-        obj.i_pv_6_address = get("IPv6Address", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.endpoint_id = get("EndpointID")
+        obj.mac_address = get("MacAddress")
+        obj.i_pv_4_address = get("IPv4Address")
+        obj.i_pv_6_address = get("IPv6Address")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

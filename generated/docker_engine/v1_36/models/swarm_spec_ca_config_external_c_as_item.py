@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.swarm_spec_ca_config_external_c_as_item_protocol import SwarmSpecCAConfigExternalCAsItemProtocol
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,44 +30,50 @@ class SwarmSpecCAConfigExternalCAsItem(LazyModel):
     """SwarmSpecCAConfigExternalCAsItem (no description in the spec).
 
     Attributes:
-        protocol (SwarmSpecCAConfigExternalCAsItemProtocol | Unset): Protocol for communication with the external CA
-            (currently only `cfssl` is supported). Default: SwarmSpecCAConfigExternalCAsItemProtocol.CFSSL.
-        url (str | Unset): URL where certificate signing requests should be sent.
-        options (None | SwarmSpecCAConfigExternalCAsItemOptions | Unset):
-        ca_cert (str | Unset): The root CA certificate (in PEM format) this external CA uses to issue TLS
+        protocol (None | SwarmSpecCAConfigExternalCAsItemProtocol): Protocol for communication with the external CA
+            (currently only `cfssl` is supported).
+        url (None | str): URL where certificate signing requests should be sent.
+        options (SwarmSpecCAConfigExternalCAsItemOptions): An object with key/value pairs that are interpreted as
+            protocol-specific options for the external CA driver.
+        ca_cert (None | str): The root CA certificate (in PEM format) this external CA uses to issue TLS
             certificates (assumed to be to the current swarm root CA certificate if not provided).
     """
 
-    protocol: SwarmSpecCAConfigExternalCAsItemProtocol | Unset = SwarmSpecCAConfigExternalCAsItemProtocol.CFSSL
-    url: str | Unset = UNSET
-    options: SwarmSpecCAConfigExternalCAsItemOptions | Unset | None = UNSET
-    ca_cert: str | Unset = UNSET
+    protocol: SwarmSpecCAConfigExternalCAsItemProtocol | None = None
+    url: str | None = None
+    options: SwarmSpecCAConfigExternalCAsItemOptions = _field(factory=lambda: SwarmSpecCAConfigExternalCAsItemOptions())
+    ca_cert: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        protocol: str | Unset = UNSET
-        if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
-
-        if protocol is not UNSET:
+        if self.protocol is not None:
+            protocol: str | None
+            if isinstance(self.protocol, SwarmSpecCAConfigExternalCAsItemProtocol):
+                protocol = self.protocol.value
+            else:
+                protocol = self.protocol
             result["Protocol"] = protocol
-        url = self.url
-        if url is not UNSET:
-            result["URL"] = url
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, SwarmSpecCAConfigExternalCAsItemOptions):
-            options = self.options.to_dict()
         else:
-            options = self.options
-        if options is not UNSET:
+            self._keep_empty("Protocol", result)
+        if self.url is not None:
+            url: str | None
+            url = self.url
+            result["URL"] = url
+        else:
+            self._keep_empty("URL", result)
+        if self.options:
+            options = self.options.to_dict()
             result["Options"] = options
-        ca_cert = self.ca_cert
-        if ca_cert is not UNSET:
+        else:
+            self._keep_empty("Options", result)
+        if self.ca_cert is not None:
+            ca_cert: str | None
+            ca_cert = self.ca_cert
             result["CACert"] = ca_cert
+        else:
+            self._keep_empty("CACert", result)
         result.update(self.additional_properties)
         return result
 
@@ -79,22 +85,25 @@ class SwarmSpecCAConfigExternalCAsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        protocol = get("Protocol", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        protocol: Any = get("Protocol")
         if isinstance(protocol, str):
             protocol = SwarmSpecCAConfigExternalCAsItemProtocol(protocol)
         obj.protocol = protocol
-        obj.url = get("URL", UNSET)
-        obj.ca_cert = get("CACert", UNSET)
+        obj.url = get("URL")
+        obj.ca_cert = get("CACert")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "options":
-            options = src.get("Options", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return SwarmSpecCAConfigExternalCAsItemOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = SwarmSpecCAConfigExternalCAsItemOptions.from_dict(options)
             return options
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,28 +28,31 @@ class TLSInfo(LazyModel):
     """Information about the issuer of leaf TLS certificates and the trusted root CA certificate
 
     Attributes:
-        trust_root (str | Unset): The root CA certificate(s) that are used to validate leaf TLS certificates
-        cert_issuer_subject (str | Unset): The base64-url-safe-encoded raw subject bytes of the issuer
-        cert_issuer_public_key (str | Unset): The base64-url-safe-encoded raw public key bytes of the issuer
+        trust_root (str): The root CA certificate(s) that are used to validate leaf TLS certificates
+        cert_issuer_subject (str): The base64-url-safe-encoded raw subject bytes of the issuer
+        cert_issuer_public_key (str): The base64-url-safe-encoded raw public key bytes of the issuer
     """
 
-    trust_root: str | Unset = UNSET
-    cert_issuer_subject: str | Unset = UNSET
-    cert_issuer_public_key: str | Unset = UNSET
+    trust_root: str = _field(default=ABSENT)
+    cert_issuer_subject: str = _field(default=ABSENT)
+    cert_issuer_public_key: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        trust_root = self.trust_root
-        if trust_root is not UNSET:
-            result["TrustRoot"] = trust_root
-        cert_issuer_subject = self.cert_issuer_subject
-        if cert_issuer_subject is not UNSET:
-            result["CertIssuerSubject"] = cert_issuer_subject
-        cert_issuer_public_key = self.cert_issuer_public_key
-        if cert_issuer_public_key is not UNSET:
-            result["CertIssuerPublicKey"] = cert_issuer_public_key
+        if self.trust_root is not None:
+            result["TrustRoot"] = self.trust_root
+        else:
+            self._keep_empty("TrustRoot", result)
+        if self.cert_issuer_subject is not None:
+            result["CertIssuerSubject"] = self.cert_issuer_subject
+        else:
+            self._keep_empty("CertIssuerSubject", result)
+        if self.cert_issuer_public_key is not None:
+            result["CertIssuerPublicKey"] = self.cert_issuer_public_key
+        else:
+            self._keep_empty("CertIssuerPublicKey", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,14 +64,14 @@ class TLSInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.trust_root = get("TrustRoot", UNSET)
-        obj.cert_issuer_subject = get("CertIssuerSubject", UNSET)
-        obj.cert_issuer_public_key = get("CertIssuerPublicKey", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.trust_root = get("TrustRoot")
+        obj.cert_issuer_subject = get("CertIssuerSubject")
+        obj.cert_issuer_public_key = get("CertIssuerPublicKey")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header, registry_config_header
+from docker_engine._bodies import BodyTable, json_body, refuse_params
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    JSONParam,
-    RequestContent,
-    Unset,
-    encode_json_param,
-    to_jsonable,
-)
+from docker_engine._types import Filters, JSONParam, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
+    from docker_engine._bodies import Unchecked
     from docker_engine._streams import (
         AsyncBinaryStream,
         AsyncJSONStream,
@@ -33,6 +28,7 @@ if TYPE_CHECKING:
         JSONStream,
     )
 
+    from ..dicts import ContainerConfigDict
     from ..models.build_info import BuildInfo
     from ..models.build_prune_response import BuildPruneResponse
     from ..models.container_config import ContainerConfig
@@ -46,84 +42,90 @@ if TYPE_CHECKING:
     from ..models.image_summary import ImageSummary
     from ..models.push_image_info import PushImageInfo
 
+API_VERSION = "1.37"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _build_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    dockerfile: str | Unset = UNSET,
-    t: str | Unset = UNSET,
-    extrahosts: str | Unset = UNSET,
-    remote: str | Unset = UNSET,
-    q: bool | Unset = UNSET,
-    nocache: bool | Unset = UNSET,
-    cachefrom: JSONParam | Unset = UNSET,
-    pull: str | Unset = UNSET,
-    rm: bool | Unset = UNSET,
-    forcerm: bool | Unset = UNSET,
-    memory: int | Unset = UNSET,
-    memswap: int | Unset = UNSET,
-    cpushares: int | Unset = UNSET,
-    cpusetcpus: str | Unset = UNSET,
-    cpuperiod: int | Unset = UNSET,
-    cpuquota: int | Unset = UNSET,
-    buildargs: JSONParam | Unset = UNSET,
-    shmsize: int | Unset = UNSET,
-    squash: bool | Unset = UNSET,
-    labels: JSONParam | Unset = UNSET,
-    networkmode: str | Unset = UNSET,
-    platform: str | Unset = UNSET,
-    target: str | Unset = UNSET,
-    x_registry_config: str | Unset = UNSET,
+    body: RequestContent | None = None,
+    dockerfile: str | None = None,
+    t: str | None = None,
+    extrahosts: str | None = None,
+    remote: str | None = None,
+    q: bool | None = None,
+    nocache: bool | None = None,
+    cachefrom: JSONParam | None = None,
+    pull: str | None = None,
+    rm: bool | None = None,
+    forcerm: bool | None = None,
+    memory: int | None = None,
+    memswap: int | None = None,
+    cpushares: int | None = None,
+    cpusetcpus: str | None = None,
+    cpuperiod: int | None = None,
+    cpuquota: int | None = None,
+    buildargs: JSONParam | None = None,
+    shmsize: int | None = None,
+    squash: bool | None = None,
+    labels: JSONParam | None = None,
+    networkmode: str | None = None,
+    platform: str | None = None,
+    target: str | None = None,
+    x_registry_config: str | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.build", other, {"outputs": "v1.40–v1.56", "version": "v1.38–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(dockerfile, Unset):
+    if dockerfile is not None:
         _params["dockerfile"] = dockerfile
-    if not isinstance(t, Unset):
+    if t is not None:
         _params["t"] = t
-    if not isinstance(extrahosts, Unset):
+    if extrahosts is not None:
         _params["extrahosts"] = extrahosts
-    if not isinstance(remote, Unset):
+    if remote is not None:
         _params["remote"] = remote
-    if not isinstance(q, Unset):
+    if q is not None:
         _params["q"] = q
-    if not isinstance(nocache, Unset):
+    if nocache is not None:
         _params["nocache"] = nocache
-    if not isinstance(cachefrom, Unset):
+    if cachefrom is not None:
         _params["cachefrom"] = encode_json_param(cachefrom)
-    if not isinstance(pull, Unset):
+    if pull is not None:
         _params["pull"] = pull
-    if not isinstance(rm, Unset):
+    if rm is not None:
         _params["rm"] = rm
-    if not isinstance(forcerm, Unset):
+    if forcerm is not None:
         _params["forcerm"] = forcerm
-    if not isinstance(memory, Unset):
+    if memory is not None:
         _params["memory"] = memory
-    if not isinstance(memswap, Unset):
+    if memswap is not None:
         _params["memswap"] = memswap
-    if not isinstance(cpushares, Unset):
+    if cpushares is not None:
         _params["cpushares"] = cpushares
-    if not isinstance(cpusetcpus, Unset):
+    if cpusetcpus is not None:
         _params["cpusetcpus"] = cpusetcpus
-    if not isinstance(cpuperiod, Unset):
+    if cpuperiod is not None:
         _params["cpuperiod"] = cpuperiod
-    if not isinstance(cpuquota, Unset):
+    if cpuquota is not None:
         _params["cpuquota"] = cpuquota
-    if not isinstance(buildargs, Unset):
+    if buildargs is not None:
         _params["buildargs"] = encode_json_param(buildargs)
-    if not isinstance(shmsize, Unset):
+    if shmsize is not None:
         _params["shmsize"] = shmsize
-    if not isinstance(squash, Unset):
+    if squash is not None:
         _params["squash"] = squash
-    if not isinstance(labels, Unset):
+    if labels is not None:
         _params["labels"] = encode_json_param(labels)
-    if not isinstance(networkmode, Unset):
+    if networkmode is not None:
         _params["networkmode"] = networkmode
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
-    if not isinstance(target, Unset):
+    if target is not None:
         _params["target"] = target
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_config, Unset):
+    if x_registry_config is not None:
         _headers["X-Registry-Config"] = x_registry_config
     if "X-Registry-Config" not in _headers:
         _config_header = registry_config_header()
@@ -136,7 +138,7 @@ def _build_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/octet-stream",
         parse=_build_parse,
     )
@@ -148,7 +150,23 @@ def _build_parse(data: Any) -> BuildInfo:
     return BuildInfo.from_dict(data)
 
 
-def _build_prune_request() -> Request:
+def _build_prune_request(
+    **other: Never,
+) -> Request:
+    if other:
+        refuse_params(
+            "images.build_prune",
+            other,
+            {
+                "all": "v1.39–v1.56",
+                "filters": "v1.39–v1.56",
+                "keep_storage": "v1.39–v1.51",
+                "max_used_space": "v1.48–v1.56",
+                "min_free_space": "v1.48–v1.56",
+                "reserved_space": "v1.48–v1.56",
+            },
+            API_VERSION,
+        )
     return Request(
         "POST",
         "/build/prune",
@@ -167,29 +185,29 @@ def _build_prune_parse(data: Any) -> BuildPruneResponse:
 
 def _commit_request(
     *,
-    body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-    container: str | Unset = UNSET,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    comment: str | Unset = UNSET,
-    author: str | Unset = UNSET,
-    pause: bool | Unset = UNSET,
-    changes: str | Unset = UNSET,
+    body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+    container: str | None = None,
+    repo: str | None = None,
+    tag: str | None = None,
+    comment: str | None = None,
+    author: str | None = None,
+    pause: bool | None = None,
+    changes: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(container, Unset):
+    if container is not None:
         _params["container"] = container
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
-    if not isinstance(comment, Unset):
+    if comment is not None:
         _params["comment"] = comment
-    if not isinstance(author, Unset):
+    if author is not None:
         _params["author"] = author
-    if not isinstance(pause, Unset):
+    if pause is not None:
         _params["pause"] = pause
-    if not isinstance(changes, Unset):
+    if changes is not None:
         _params["changes"] = changes
     return Request(
         "POST",
@@ -197,7 +215,7 @@ def _commit_request(
         (201,),
         kind="json",
         params=_params,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "@ContainerConfig", _BODIES),
         content_type="application/json",
         parse=_commit_parse,
     )
@@ -212,31 +230,34 @@ def _commit_parse(data: Any) -> IdResponse:
 
 def _create_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    from_image: str | Unset = UNSET,
-    from_src: str | Unset = UNSET,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    platform: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    body: RequestContent | None = None,
+    from_image: str | None = None,
+    from_src: str | None = None,
+    repo: str | None = None,
+    tag: str | None = None,
+    platform: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.create", other, {"changes": "v1.40–v1.56", "message": "v1.39–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(from_image, Unset):
+    if from_image is not None:
         _params["fromImage"] = from_image
-    if not isinstance(from_src, Unset):
+    if from_src is not None:
         _params["fromSrc"] = from_src
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
-        _auth_header = registry_auth_header(None if isinstance(from_image, Unset) else from_image, auth)
+        _auth_header = registry_auth_header(from_image, auth)
         if _auth_header is not None:
             _headers["X-Registry-Auth"] = _auth_header
     return Request(
@@ -246,7 +267,7 @@ def _create_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/octet-stream",
         parse=_create_parse,
     )
@@ -261,13 +282,16 @@ def _create_parse(data: Any) -> CreateImageInfo:
 def _delete_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
-    noprune: bool | Unset = UNSET,
+    force: bool | None = None,
+    noprune: bool | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.delete", other, {"platforms": "v1.50–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
-    if not isinstance(noprune, Unset):
+    if noprune is not None:
         _params["noprune"] = noprune
     return Request(
         "DELETE",
@@ -279,34 +303,28 @@ def _delete_request(
     )
 
 
-def _delete_parse(data: Any) -> list[ImageDeleteResponseItem] | None:
+def _delete_parse(data: Any) -> list[ImageDeleteResponseItem]:
     from ..models.image_delete_response_item import ImageDeleteResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageDeleteResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageDeleteResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageDeleteResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageDeleteResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _get_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.get", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     return Request(
         "GET",
         f"/images/{_q(name)}/get",
@@ -317,10 +335,13 @@ def _get_request(
 
 def _get_all_request(
     *,
-    names: Sequence[str] | Unset = UNSET,
+    names: Sequence[str] | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.get_all", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(names, Unset):
+    if names is not None:
         _params["names"] = ",".join(names)
     return Request(
         "GET",
@@ -333,7 +354,10 @@ def _get_all_request(
 
 def _history_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.history", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     return Request(
         "GET",
         f"/images/{_q(name)}/history",
@@ -343,34 +367,28 @@ def _history_request(
     )
 
 
-def _history_parse(data: Any) -> list[ImageHistoryResponseItem] | None:
+def _history_parse(data: Any) -> list[ImageHistoryResponseItem]:
     from ..models.image_history_response_item import ImageHistoryResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageHistoryResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageHistoryResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageHistoryResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageHistoryResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _inspect_request(
     name: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.inspect", other, {"manifests": "v1.48–v1.56", "platform": "v1.49–v1.56"}, API_VERSION)
     return Request(
         "GET",
         f"/images/{_q(name)}/json",
@@ -389,16 +407,24 @@ def _inspect_parse(data: Any) -> Image:
 
 def _list_request(
     *,
-    all: bool | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
-    digests: bool | Unset = UNSET,
+    all: bool | None = None,
+    filters: Filters | None = None,
+    digests: bool | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params(
+            "images.list",
+            other,
+            {"identity": "v1.54–v1.56", "manifests": "v1.47–v1.56", "shared_size": "v1.42–v1.56"},
+            API_VERSION,
+        )
     _params: dict[str, Any] = {}
-    if not isinstance(all, Unset):
+    if all is not None:
         _params["all"] = all
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
-    if not isinstance(digests, Unset):
+    if digests is not None:
         _params["digests"] = digests
     return Request(
         "GET",
@@ -410,38 +436,32 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[ImageSummary] | None:
+def _list_parse(data: Any) -> list[ImageSummary]:
     from ..models.image_summary import ImageSummary  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageSummary] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageSummary.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageSummary.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageSummary] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _load_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    quiet: bool | Unset = UNSET,
+    body: RequestContent | None = None,
+    quiet: bool | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.load", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(quiet, Unset):
+    if quiet is not None:
         _params["quiet"] = quiet
     return Request(
         "POST",
@@ -449,7 +469,7 @@ def _load_request(
         (200,),
         kind="json-stream",
         params=_params,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/x-tar",
         parse=_load_parse,
     )
@@ -463,10 +483,10 @@ def _load_parse(data: Any) -> BuildInfo:
 
 def _prune_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "POST",
@@ -488,15 +508,18 @@ def _prune_parse(data: Any) -> ImagePruneResponse:
 def _push_request(
     name: str,
     *,
-    tag: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    tag: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.push", other, {"platform": "v1.46–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(name, auth)
@@ -522,14 +545,14 @@ def _push_parse(data: Any) -> PushImageInfo:
 def _search_request(
     *,
     term: str,
-    limit: int | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
+    limit: int | None = None,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["term"] = term
-    if not isinstance(limit, Unset):
+    if limit is not None:
         _params["limit"] = limit
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -541,41 +564,32 @@ def _search_request(
     )
 
 
-def _search_parse(data: Any) -> list[ImageSearchResponseItem] | None:
+def _search_parse(data: Any) -> list[ImageSearchResponseItem]:
     from ..models.image_search_response_item import ImageSearchResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageSearchResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageSearchResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageSearchResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageSearchResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _tag_request(
     name: str,
     *,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
+    repo: str | None = None,
+    tag: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
     return Request(
         "POST",
@@ -600,31 +614,32 @@ class ImagesAPI:
     def build(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        dockerfile: str | Unset = UNSET,
-        t: str | Unset = UNSET,
-        extrahosts: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-        q: bool | Unset = UNSET,
-        nocache: bool | Unset = UNSET,
-        cachefrom: JSONParam | Unset = UNSET,
-        pull: str | Unset = UNSET,
-        rm: bool | Unset = UNSET,
-        forcerm: bool | Unset = UNSET,
-        memory: int | Unset = UNSET,
-        memswap: int | Unset = UNSET,
-        cpushares: int | Unset = UNSET,
-        cpusetcpus: str | Unset = UNSET,
-        cpuperiod: int | Unset = UNSET,
-        cpuquota: int | Unset = UNSET,
-        buildargs: JSONParam | Unset = UNSET,
-        shmsize: int | Unset = UNSET,
-        squash: bool | Unset = UNSET,
-        labels: JSONParam | Unset = UNSET,
-        networkmode: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        target: str | Unset = UNSET,
-        x_registry_config: str | Unset = UNSET,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        x_registry_config: str | None = None,
+        **other: Never,
     ) -> JSONStream[BuildInfo]:
         """Build an image
 
@@ -731,11 +746,13 @@ class ImagesAPI:
             platform=platform,
             target=target,
             x_registry_config=x_registry_config,
+            **other,
         )
         return cast("JSONStream[BuildInfo]", self._api.stream(request))
 
     def build_prune(
         self,
+        **other: Never,
     ) -> BuildPruneResponse:
         """Delete builder cache
 
@@ -747,20 +764,22 @@ class ImagesAPI:
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _build_prune_request()
+        request = _build_prune_request(
+            **other,
+        )
         return cast("BuildPruneResponse", self._api.call(request))
 
     def commit(
         self,
         *,
-        body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-        container: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        pause: bool | Unset = UNSET,
-        changes: str | Unset = UNSET,
+        body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+        container: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool | None = None,
+        changes: str | None = None,
     ) -> IdResponse:
         """Create a new image from a container
 
@@ -797,14 +816,15 @@ class ImagesAPI:
     def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        from_image: str | Unset = UNSET,
-        from_src: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: RequestContent | None = None,
+        from_image: str | None = None,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        platform: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> JSONStream[CreateImageInfo]:
         """Create an image
 
@@ -847,6 +867,7 @@ class ImagesAPI:
             platform=platform,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("JSONStream[CreateImageInfo]", self._api.stream(request))
 
@@ -854,9 +875,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
-        noprune: bool | Unset = UNSET,
-    ) -> builtins.list[ImageDeleteResponseItem] | None:
+        force: bool | None = None,
+        noprune: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image
 
         Remove an image, along with any untagged parent images that were
@@ -874,7 +896,7 @@ class ImagesAPI:
             noprune: Do not delete untagged parent images The daemon's default: false.
 
         Returns:
-            `list[ImageDeleteResponseItem] | None`.
+            `list[ImageDeleteResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -883,12 +905,14 @@ class ImagesAPI:
             name,
             force=force,
             noprune=noprune,
+            **other,
         )
-        return cast("builtins.list[ImageDeleteResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageDeleteResponseItem]", self._api.call(request))
 
     def get(
         self,
         name: str,
+        **other: Never,
     ) -> BinaryStream:
         """Export an image
 
@@ -935,13 +959,15 @@ class ImagesAPI:
         """
         request = _get_request(
             name,
+            **other,
         )
         return cast("BinaryStream", self._api.stream(request))
 
     def get_all(
         self,
         *,
-        names: Sequence[str] | Unset = UNSET,
+        names: Sequence[str] | None = None,
+        **other: Never,
     ) -> BinaryStream:
         """Export several images
 
@@ -967,13 +993,15 @@ class ImagesAPI:
         """
         request = _get_all_request(
             names=names,
+            **other,
         )
         return cast("BinaryStream", self._api.stream(request))
 
     def history(
         self,
         name: str,
-    ) -> builtins.list[ImageHistoryResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image
 
         Return parent layers of an image.
@@ -984,19 +1012,21 @@ class ImagesAPI:
             name: Image name or ID
 
         Returns:
-            `list[ImageHistoryResponseItem] | None`.
+            `list[ImageHistoryResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _history_request(
             name,
+            **other,
         )
-        return cast("builtins.list[ImageHistoryResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageHistoryResponseItem]", self._api.call(request))
 
     def inspect(
         self,
         name: str,
+        **other: Never,
     ) -> Image:
         """Inspect an image
 
@@ -1015,16 +1045,18 @@ class ImagesAPI:
         """
         request = _inspect_request(
             name,
+            **other,
         )
         return cast("Image", self._api.call(request))
 
     def list(
         self,
         *,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-        digests: bool | Unset = UNSET,
-    ) -> builtins.list[ImageSummary] | None:
+        all: bool | None = None,
+        filters: Filters | None = None,
+        digests: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageSummary]:
         """List Images
 
         Returns a list of images on the server. Note that it uses a different, smaller representation of
@@ -1044,7 +1076,7 @@ class ImagesAPI:
                         false.
 
         Returns:
-            `list[ImageSummary] | None`.
+            `list[ImageSummary]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1053,14 +1085,16 @@ class ImagesAPI:
             all=all,
             filters=filters,
             digests=digests,
+            **other,
         )
-        return cast("builtins.list[ImageSummary] | None", self._api.call(request))
+        return cast("builtins.list[ImageSummary]", self._api.call(request))
 
     def load(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        quiet: bool | Unset = UNSET,
+        body: RequestContent | None = None,
+        quiet: bool | None = None,
+        **other: Never,
     ) -> JSONStream[BuildInfo]:
         """Import images
 
@@ -1083,13 +1117,14 @@ class ImagesAPI:
         request = _load_request(
             body=body,
             quiet=quiet,
+            **other,
         )
         return cast("JSONStream[BuildInfo]", self._api.stream(request))
 
     def prune(
         self,
         *,
-        filters: Filters | Unset = UNSET,
+        filters: Filters | None = None,
     ) -> ImagePruneResponse:
         """Delete unused images
 
@@ -1120,9 +1155,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        tag: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        tag: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> JSONStream[PushImageInfo]:
         """Push an image
 
@@ -1160,6 +1196,7 @@ class ImagesAPI:
             tag=tag,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("JSONStream[PushImageInfo]", self._api.stream(request))
 
@@ -1167,9 +1204,9 @@ class ImagesAPI:
         self,
         *,
         term: str,
-        limit: int | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[ImageSearchResponseItem] | None:
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[ImageSearchResponseItem]:
         """Search images
 
         Search for an image on Docker Hub.
@@ -1184,7 +1221,7 @@ class ImagesAPI:
                         `stars=<number>` Matches images that has at least 'number' stars.
 
         Returns:
-            `list[ImageSearchResponseItem] | None`.
+            `list[ImageSearchResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1194,14 +1231,14 @@ class ImagesAPI:
             limit=limit,
             filters=filters,
         )
-        return cast("builtins.list[ImageSearchResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageSearchResponseItem]", self._api.call(request))
 
     def tag(
         self,
         name: str,
         *,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
+        repo: str | None = None,
+        tag: str | None = None,
     ) -> None:
         """Tag an image
 
@@ -1246,31 +1283,32 @@ class AsyncImagesAPI:
     async def build(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        dockerfile: str | Unset = UNSET,
-        t: str | Unset = UNSET,
-        extrahosts: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-        q: bool | Unset = UNSET,
-        nocache: bool | Unset = UNSET,
-        cachefrom: JSONParam | Unset = UNSET,
-        pull: str | Unset = UNSET,
-        rm: bool | Unset = UNSET,
-        forcerm: bool | Unset = UNSET,
-        memory: int | Unset = UNSET,
-        memswap: int | Unset = UNSET,
-        cpushares: int | Unset = UNSET,
-        cpusetcpus: str | Unset = UNSET,
-        cpuperiod: int | Unset = UNSET,
-        cpuquota: int | Unset = UNSET,
-        buildargs: JSONParam | Unset = UNSET,
-        shmsize: int | Unset = UNSET,
-        squash: bool | Unset = UNSET,
-        labels: JSONParam | Unset = UNSET,
-        networkmode: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        target: str | Unset = UNSET,
-        x_registry_config: str | Unset = UNSET,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        x_registry_config: str | None = None,
+        **other: Never,
     ) -> AsyncJSONStream[BuildInfo]:
         """Build an image
 
@@ -1379,11 +1417,13 @@ class AsyncImagesAPI:
             platform=platform,
             target=target,
             x_registry_config=x_registry_config,
+            **other,
         )
         return cast("AsyncJSONStream[BuildInfo]", await self._api.stream(request))
 
     async def build_prune(
         self,
+        **other: Never,
     ) -> BuildPruneResponse:
         """Delete builder cache
 
@@ -1395,20 +1435,22 @@ class AsyncImagesAPI:
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _build_prune_request()
+        request = _build_prune_request(
+            **other,
+        )
         return cast("BuildPruneResponse", await self._api.call(request))
 
     async def commit(
         self,
         *,
-        body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-        container: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        pause: bool | Unset = UNSET,
-        changes: str | Unset = UNSET,
+        body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+        container: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool | None = None,
+        changes: str | None = None,
     ) -> IdResponse:
         """Create a new image from a container
 
@@ -1445,14 +1487,15 @@ class AsyncImagesAPI:
     async def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        from_image: str | Unset = UNSET,
-        from_src: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: RequestContent | None = None,
+        from_image: str | None = None,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        platform: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Create an image
 
@@ -1497,6 +1540,7 @@ class AsyncImagesAPI:
             platform=platform,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("AsyncJSONStream[CreateImageInfo]", await self._api.stream(request))
 
@@ -1504,9 +1548,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
-        noprune: bool | Unset = UNSET,
-    ) -> builtins.list[ImageDeleteResponseItem] | None:
+        force: bool | None = None,
+        noprune: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image
 
         Remove an image, along with any untagged parent images that were
@@ -1524,7 +1569,7 @@ class AsyncImagesAPI:
             noprune: Do not delete untagged parent images The daemon's default: false.
 
         Returns:
-            `list[ImageDeleteResponseItem] | None`.
+            `list[ImageDeleteResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1533,12 +1578,14 @@ class AsyncImagesAPI:
             name,
             force=force,
             noprune=noprune,
+            **other,
         )
-        return cast("builtins.list[ImageDeleteResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageDeleteResponseItem]", await self._api.call(request))
 
     async def get(
         self,
         name: str,
+        **other: Never,
     ) -> AsyncBinaryStream:
         """Export an image
 
@@ -1585,13 +1632,15 @@ class AsyncImagesAPI:
         """
         request = _get_request(
             name,
+            **other,
         )
         return cast("AsyncBinaryStream", await self._api.stream(request))
 
     async def get_all(
         self,
         *,
-        names: Sequence[str] | Unset = UNSET,
+        names: Sequence[str] | None = None,
+        **other: Never,
     ) -> AsyncBinaryStream:
         """Export several images
 
@@ -1617,13 +1666,15 @@ class AsyncImagesAPI:
         """
         request = _get_all_request(
             names=names,
+            **other,
         )
         return cast("AsyncBinaryStream", await self._api.stream(request))
 
     async def history(
         self,
         name: str,
-    ) -> builtins.list[ImageHistoryResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image
 
         Return parent layers of an image.
@@ -1634,19 +1685,21 @@ class AsyncImagesAPI:
             name: Image name or ID
 
         Returns:
-            `list[ImageHistoryResponseItem] | None`.
+            `list[ImageHistoryResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _history_request(
             name,
+            **other,
         )
-        return cast("builtins.list[ImageHistoryResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageHistoryResponseItem]", await self._api.call(request))
 
     async def inspect(
         self,
         name: str,
+        **other: Never,
     ) -> Image:
         """Inspect an image
 
@@ -1665,16 +1718,18 @@ class AsyncImagesAPI:
         """
         request = _inspect_request(
             name,
+            **other,
         )
         return cast("Image", await self._api.call(request))
 
     async def list(
         self,
         *,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-        digests: bool | Unset = UNSET,
-    ) -> builtins.list[ImageSummary] | None:
+        all: bool | None = None,
+        filters: Filters | None = None,
+        digests: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageSummary]:
         """List Images
 
         Returns a list of images on the server. Note that it uses a different, smaller representation of
@@ -1694,7 +1749,7 @@ class AsyncImagesAPI:
                         false.
 
         Returns:
-            `list[ImageSummary] | None`.
+            `list[ImageSummary]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1703,14 +1758,16 @@ class AsyncImagesAPI:
             all=all,
             filters=filters,
             digests=digests,
+            **other,
         )
-        return cast("builtins.list[ImageSummary] | None", await self._api.call(request))
+        return cast("builtins.list[ImageSummary]", await self._api.call(request))
 
     async def load(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        quiet: bool | Unset = UNSET,
+        body: RequestContent | None = None,
+        quiet: bool | None = None,
+        **other: Never,
     ) -> AsyncJSONStream[BuildInfo]:
         """Import images
 
@@ -1733,13 +1790,14 @@ class AsyncImagesAPI:
         request = _load_request(
             body=body,
             quiet=quiet,
+            **other,
         )
         return cast("AsyncJSONStream[BuildInfo]", await self._api.stream(request))
 
     async def prune(
         self,
         *,
-        filters: Filters | Unset = UNSET,
+        filters: Filters | None = None,
     ) -> ImagePruneResponse:
         """Delete unused images
 
@@ -1770,9 +1828,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        tag: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        tag: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        **other: Never,
     ) -> AsyncJSONStream[PushImageInfo]:
         """Push an image
 
@@ -1812,6 +1871,7 @@ class AsyncImagesAPI:
             tag=tag,
             x_registry_auth=x_registry_auth,
             auth=auth,
+            **other,
         )
         return cast("AsyncJSONStream[PushImageInfo]", await self._api.stream(request))
 
@@ -1819,9 +1879,9 @@ class AsyncImagesAPI:
         self,
         *,
         term: str,
-        limit: int | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[ImageSearchResponseItem] | None:
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[ImageSearchResponseItem]:
         """Search images
 
         Search for an image on Docker Hub.
@@ -1836,7 +1896,7 @@ class AsyncImagesAPI:
                         `stars=<number>` Matches images that has at least 'number' stars.
 
         Returns:
-            `list[ImageSearchResponseItem] | None`.
+            `list[ImageSearchResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1846,14 +1906,14 @@ class AsyncImagesAPI:
             limit=limit,
             filters=filters,
         )
-        return cast("builtins.list[ImageSearchResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageSearchResponseItem]", await self._api.call(request))
 
     async def tag(
         self,
         name: str,
         *,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
+        repo: str | None = None,
+        tag: str | None = None,
     ) -> None:
         """Tag an image
 

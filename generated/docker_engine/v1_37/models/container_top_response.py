@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,46 +27,38 @@ class ContainerTopResponse(LazyModel):
     """OK response to ContainerTop operation
 
     Attributes:
-        titles (list[str] | None | Unset): The ps column titles
-        processes (list[list[str] | None] | None | Unset): Each process running in the container, where each is
-            process is an array of values corresponding to the titles
+        titles (list[str]): The ps column titles
+        processes (list[list[str] | None]): Each process running in the container, where each is process is an array
+            of values corresponding to the titles
     """
 
-    titles: list[str] | Unset | None = UNSET
-    processes: list[list[str] | None] | Unset | None = UNSET
+    titles: list[str] = _field(factory=list)
+    processes: list[list[str] | None] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        titles: list[str] | Unset | None
-        if isinstance(self.titles, Unset):
-            titles = UNSET
-        elif isinstance(self.titles, list):
+        if self.titles:
             titles = self.titles
 
-        else:
-            titles = self.titles
-        if titles is not UNSET:
             result["Titles"] = titles
-        processes: list[list[str] | None] | Unset | None
-        if isinstance(self.processes, Unset):
-            processes = UNSET
-        elif isinstance(self.processes, list):
+        else:
+            self._keep_empty("Titles", result)
+        if self.processes:
             processes = []
-            for processes_type_0_item_data in self.processes:
-                processes_type_0_item: list[str] | None
-                if isinstance(processes_type_0_item_data, list):
-                    processes_type_0_item = processes_type_0_item_data
+            for processes_item_data in self.processes:
+                processes_item: list[str] | None
+                if isinstance(processes_item_data, list):
+                    processes_item = processes_item_data
 
                 else:
-                    processes_type_0_item = processes_type_0_item_data
-                processes.append(processes_type_0_item)
+                    processes_item = processes_item_data
+                processes.append(processes_item)
 
-        else:
-            processes = self.processes
-        if processes is not UNSET:
             result["Processes"] = processes
+        else:
+            self._keep_empty("Processes", result)
         result.update(self.additional_properties)
         return result
 
@@ -78,13 +70,13 @@ class ContainerTopResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.titles = get("Titles", UNSET)
-        obj.processes = get("Processes", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.titles = get("Titles") or []
+        obj.processes = get("Processes") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class ImageDeleteResponseItem(LazyModel):
     """ImageDeleteResponseItem (no description in the spec).
 
     Attributes:
-        untagged (str | Unset): The image ID of an image that was untagged
-        deleted (str | Unset): The image ID of an image that was deleted
+        untagged (None | str): The image ID of an image that was untagged
+        deleted (None | str): The image ID of an image that was deleted
     """
 
-    untagged: str | Unset = UNSET
-    deleted: str | Unset = UNSET
+    untagged: str | None = None
+    deleted: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        untagged = self.untagged
-        if untagged is not UNSET:
+        if self.untagged is not None:
+            untagged: str | None
+            untagged = self.untagged
             result["Untagged"] = untagged
-        deleted = self.deleted
-        if deleted is not UNSET:
+        else:
+            self._keep_empty("Untagged", result)
+        if self.deleted is not None:
+            deleted: str | None
+            deleted = self.deleted
             result["Deleted"] = deleted
+        else:
+            self._keep_empty("Deleted", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class ImageDeleteResponseItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.untagged = get("Untagged", UNSET)
-        obj.deleted = get("Deleted", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.untagged = get("Untagged")
+        obj.deleted = get("Deleted")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,29 +27,32 @@ class NetworkConnectRequest(LazyModel):
     """NetworkConnectRequest (no description in the spec).
 
     Attributes:
-        container (str | Unset): The ID or name of the container to connect to the network.
-        endpoint_config (EndpointSettings | None | Unset):
+        container (None | str): The ID or name of the container to connect to the network.
+        endpoint_config (EndpointSettings | None):
     """
 
-    container: str | Unset = UNSET
-    endpoint_config: EndpointSettings | Unset | None = UNSET
+    container: str | None = None
+    endpoint_config: EndpointSettings | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        container = self.container
-        if container is not UNSET:
+        if self.container is not None:
+            container: str | None
+            container = self.container
             result["Container"] = container
-        endpoint_config: dict[str, Any] | Unset | None
-        if isinstance(self.endpoint_config, Unset):
-            endpoint_config = UNSET
-        elif isinstance(self.endpoint_config, EndpointSettings):
-            endpoint_config = self.endpoint_config.to_dict()
         else:
-            endpoint_config = self.endpoint_config
-        if endpoint_config is not UNSET:
+            self._keep_empty("Container", result)
+        if self.endpoint_config is not None:
+            endpoint_config: dict[str, Any] | None
+            if isinstance(self.endpoint_config, EndpointSettings):
+                endpoint_config = self.endpoint_config.to_dict()
+            else:
+                endpoint_config = self.endpoint_config
             result["EndpointConfig"] = endpoint_config
+        else:
+            self._keep_empty("EndpointConfig", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,17 +64,20 @@ class NetworkConnectRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.container = get("Container", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.container = get("Container")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "endpoint_config":
-            endpoint_config = src.get("EndpointConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "endpoint_config":
+            endpoint_config_json = src.get("EndpointConfig")
+            if endpoint_config_json is None:
+                return None
+            endpoint_config = endpoint_config_json
             if isinstance(endpoint_config, dict):
                 endpoint_config = EndpointSettings.from_dict(endpoint_config)
             return endpoint_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.node_spec_availability import NodeSpecAvailability
 from ..models.node_spec_role import NodeSpecRole
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,45 +31,42 @@ class NodeSpec(LazyModel):
     """NodeSpec (no description in the spec).
 
     Attributes:
-        name (str | Unset): Name for the node.
-        labels (NodeSpecLabels | None | Unset):
-        role (NodeSpecRole | Unset): Role of the node.
-        availability (NodeSpecAvailability | Unset): Availability of the node.
+        name (None | str): Name for the node.
+        labels (NodeSpecLabels): User-defined key/value metadata.
+        role (NodeSpecRole): Role of the node.
+        availability (NodeSpecAvailability): Availability of the node.
     """
 
-    name: str | Unset = UNSET
-    labels: NodeSpecLabels | Unset | None = UNSET
-    role: NodeSpecRole | Unset = UNSET
-    availability: NodeSpecAvailability | Unset = UNSET
+    name: str | None = None
+    labels: NodeSpecLabels = _field(factory=lambda: NodeSpecLabels())
+    role: NodeSpecRole = _field(default=ABSENT)
+    availability: NodeSpecAvailability = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, NodeSpecLabels):
-            labels = self.labels.to_dict()
         else:
-            labels = self.labels
-        if labels is not UNSET:
+            self._keep_empty("Name", result)
+        if self.labels:
+            labels = self.labels.to_dict()
             result["Labels"] = labels
-        role: str | Unset = UNSET
-        if not isinstance(self.role, Unset):
+        else:
+            self._keep_empty("Labels", result)
+        if self.role is not None:
             role = self.role.value
-
-        if role is not UNSET:
             result["Role"] = role
-        availability: str | Unset = UNSET
-        if not isinstance(self.availability, Unset):
+        else:
+            self._keep_empty("Role", result)
+        if self.availability is not None:
             availability = self.availability.value
-
-        if availability is not UNSET:
             result["Availability"] = availability
+        else:
+            self._keep_empty("Availability", result)
         result.update(self.additional_properties)
         return result
 
@@ -81,25 +78,28 @@ class NodeSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        role = get("Role", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        role: Any = get("Role")
         if isinstance(role, str):
             role = NodeSpecRole(role)
         obj.role = role
-        availability = get("Availability", UNSET)
+        availability: Any = get("Availability")
         if isinstance(availability, str):
             availability = NodeSpecAvailability(availability)
         obj.availability = availability
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return NodeSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = NodeSpecLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

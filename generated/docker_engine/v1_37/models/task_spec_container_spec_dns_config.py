@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,50 +28,37 @@ class TaskSpecContainerSpecDNSConfig(LazyModel):
     """Specification for DNS related configurations in resolver configuration file (`resolv.conf`).
 
     Attributes:
-        nameservers (list[str] | None | Unset): The IP addresses of the name servers.
-        search (list[str] | None | Unset): A search list for host-name lookup.
-        options (list[str] | None | Unset): A list of internal resolver variables to be modified (e.g., `debug`,
-            `ndots:3`, etc.).
+        nameservers (list[str]): The IP addresses of the name servers.
+        search (list[str]): A search list for host-name lookup.
+        options (list[str]): A list of internal resolver variables to be modified (e.g., `debug`, `ndots:3`, etc.).
     """
 
-    nameservers: list[str] | Unset | None = UNSET
-    search: list[str] | Unset | None = UNSET
-    options: list[str] | Unset | None = UNSET
+    nameservers: list[str] = _field(factory=list)
+    search: list[str] = _field(factory=list)
+    options: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        nameservers: list[str] | Unset | None
-        if isinstance(self.nameservers, Unset):
-            nameservers = UNSET
-        elif isinstance(self.nameservers, list):
+        if self.nameservers:
             nameservers = self.nameservers
 
-        else:
-            nameservers = self.nameservers
-        if nameservers is not UNSET:
             result["Nameservers"] = nameservers
-        search: list[str] | Unset | None
-        if isinstance(self.search, Unset):
-            search = UNSET
-        elif isinstance(self.search, list):
+        else:
+            self._keep_empty("Nameservers", result)
+        if self.search:
             search = self.search
 
-        else:
-            search = self.search
-        if search is not UNSET:
             result["Search"] = search
-        options: list[str] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, list):
+        else:
+            self._keep_empty("Search", result)
+        if self.options:
             options = self.options
 
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -83,14 +70,14 @@ class TaskSpecContainerSpecDNSConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.nameservers = get("Nameservers", UNSET)
-        obj.search = get("Search", UNSET)
-        obj.options = get("Options", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.nameservers = get("Nameservers") or []
+        obj.search = get("Search") or []
+        obj.options = get("Options") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

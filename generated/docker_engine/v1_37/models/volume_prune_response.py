@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,30 +27,27 @@ class VolumePruneResponse(LazyModel):
     """VolumePruneResponse (no description in the spec).
 
     Attributes:
-        volumes_deleted (list[str] | None | Unset): Volumes that were deleted
-        space_reclaimed (int | Unset): Disk space reclaimed in bytes
+        volumes_deleted (list[str]): Volumes that were deleted
+        space_reclaimed (int): Disk space reclaimed in bytes
     """
 
-    volumes_deleted: list[str] | Unset | None = UNSET
-    space_reclaimed: int | Unset = UNSET
+    volumes_deleted: list[str] = _field(factory=list)
+    space_reclaimed: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        volumes_deleted: list[str] | Unset | None
-        if isinstance(self.volumes_deleted, Unset):
-            volumes_deleted = UNSET
-        elif isinstance(self.volumes_deleted, list):
+        if self.volumes_deleted:
             volumes_deleted = self.volumes_deleted
 
-        else:
-            volumes_deleted = self.volumes_deleted
-        if volumes_deleted is not UNSET:
             result["VolumesDeleted"] = volumes_deleted
-        space_reclaimed = self.space_reclaimed
-        if space_reclaimed is not UNSET:
-            result["SpaceReclaimed"] = space_reclaimed
+        else:
+            self._keep_empty("VolumesDeleted", result)
+        if self.space_reclaimed is not None:
+            result["SpaceReclaimed"] = self.space_reclaimed
+        else:
+            self._keep_empty("SpaceReclaimed", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +59,13 @@ class VolumePruneResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.volumes_deleted = get("VolumesDeleted", UNSET)
-        obj.space_reclaimed = get("SpaceReclaimed", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.volumes_deleted = get("VolumesDeleted") or []
+        obj.space_reclaimed = get("SpaceReclaimed")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

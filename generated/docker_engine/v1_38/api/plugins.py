@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header
+from docker_engine._bodies import BodyTable, json_body, refuse_params
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    RequestContent,
-    Unset,
-    encode_json_param,
-    to_jsonable,
-)
+from docker_engine._types import Filters, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
@@ -30,6 +24,7 @@ if TYPE_CHECKING:
         JSONStream,
     )
 
+    from ..dicts import PluginPullRequestItemDict, PluginUpgradeRequestItemDict
     from ..models.create_image_info import CreateImageInfo
     from ..models.get_plugin_privileges_response_item import GetPluginPrivilegesResponseItem
     from ..models.plugin import Plugin
@@ -37,10 +32,13 @@ if TYPE_CHECKING:
     from ..models.plugin_upgrade_request_item import PluginUpgradeRequestItem
     from ..models.push_image_info import PushImageInfo
 
+API_VERSION = "1.38"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _create_request(
     *,
-    body: RequestContent | Unset = UNSET,
+    body: RequestContent | None = None,
     name: str,
 ) -> Request:
     _params: dict[str, Any] = {}
@@ -51,7 +49,7 @@ def _create_request(
         (204,),
         kind="empty",
         params=_params,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/x-tar",
     )
 
@@ -59,10 +57,10 @@ def _create_request(
 def _delete_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
+    force: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
     return Request(
         "DELETE",
@@ -84,10 +82,10 @@ def _delete_parse(data: Any) -> Plugin:
 def _disable_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
+    force: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
     return Request(
         "POST",
@@ -101,10 +99,10 @@ def _disable_request(
 def _enable_request(
     name: str,
     *,
-    timeout: int | Unset = UNSET,
+    timeout: int | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(timeout, Unset):
+    if timeout is not None:
         _params["timeout"] = timeout
     return Request(
         "POST",
@@ -136,10 +134,10 @@ def _inspect_parse(data: Any) -> Plugin:
 
 def _list_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -151,35 +149,29 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Plugin] | None:
+def _list_parse(data: Any) -> list[Plugin]:
     from ..models.plugin import Plugin  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[Plugin] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = Plugin.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = Plugin.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[Plugin] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _privileges_request(
     *,
     remote: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("plugins.privileges", other, {"name": "v1.25–v1.26"}, API_VERSION)
     _params: dict[str, Any] = {}
     _params["remote"] = remote
     return Request(
@@ -192,45 +184,36 @@ def _privileges_request(
     )
 
 
-def _privileges_parse(data: Any) -> list[GetPluginPrivilegesResponseItem] | None:
+def _privileges_parse(data: Any) -> list[GetPluginPrivilegesResponseItem]:
     from ..models.get_plugin_privileges_response_item import GetPluginPrivilegesResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[GetPluginPrivilegesResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = GetPluginPrivilegesResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = GetPluginPrivilegesResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[GetPluginPrivilegesResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _pull_request(
     *,
-    body: builtins.list[PluginPullRequestItem] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[PluginPullRequestItem] | builtins.list[PluginPullRequestItemDict] | None = None,
     remote: str,
-    name: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    name: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["remote"] = remote
-    if not isinstance(name, Unset):
+    if name is not None:
         _params["name"] = name
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(remote, auth)
@@ -243,7 +226,7 @@ def _pull_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[@PluginPullRequestItem]", _BODIES),
         content_type="application/json",
         parse=_pull_parse,
     )
@@ -276,14 +259,14 @@ def _push_parse(data: Any) -> PushImageInfo:
 def _set_request(
     name: str,
     *,
-    body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[str] | None = None,
 ) -> Request:
     return Request(
         "POST",
         f"/plugins/{_q(name)}/set",
         (204,),
         kind="empty",
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[str]", _BODIES),
         content_type="application/json",
     )
 
@@ -291,15 +274,15 @@ def _set_request(
 def _upgrade_request(
     name: str,
     *,
-    body: builtins.list[PluginUpgradeRequestItem] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[PluginUpgradeRequestItem] | builtins.list[PluginUpgradeRequestItemDict] | None = None,
     remote: str,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["remote"] = remote
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(remote, auth)
@@ -312,7 +295,7 @@ def _upgrade_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[@PluginUpgradeRequestItem]", _BODIES),
         content_type="application/json",
         parse=_upgrade_parse,
     )
@@ -338,7 +321,7 @@ class PluginsAPI:
     def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
+        body: RequestContent | None = None,
         name: str,
     ) -> None:
         """Create a plugin
@@ -365,7 +348,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> Plugin:
         """Remove a plugin
 
@@ -392,7 +375,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> None:
         """Disable a plugin
 
@@ -418,7 +401,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        timeout: int | Unset = UNSET,
+        timeout: int | None = None,
     ) -> None:
         """Enable a plugin
 
@@ -465,8 +448,8 @@ class PluginsAPI:
     def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Plugin] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -479,7 +462,7 @@ class PluginsAPI:
                         (added in API v1.28)
 
         Returns:
-            `list[Plugin] | None`.
+            `list[Plugin]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -487,13 +470,14 @@ class PluginsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Plugin] | None", self._api.call(request))
+        return cast("builtins.list[Plugin]", self._api.call(request))
 
     def privileges(
         self,
         *,
         remote: str,
-    ) -> builtins.list[GetPluginPrivilegesResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[GetPluginPrivilegesResponseItem]:
         """Get plugin privileges
 
         `GET /plugins/privileges` (operation `GetPluginPrivileges`).
@@ -503,24 +487,25 @@ class PluginsAPI:
                         (added in API v1.27)
 
         Returns:
-            `list[GetPluginPrivilegesResponseItem] | None`.
+            `list[GetPluginPrivilegesResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _privileges_request(
             remote=remote,
+            **other,
         )
-        return cast("builtins.list[GetPluginPrivilegesResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[GetPluginPrivilegesResponseItem]", self._api.call(request))
 
     def pull(
         self,
         *,
-        body: builtins.list[PluginPullRequestItem] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPullRequestItem] | builtins.list[PluginPullRequestItemDict] | None = None,
         remote: str,
-        name: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        name: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[CreateImageInfo]:
         """Install a plugin
 
@@ -584,7 +569,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[str] | None = None,
     ) -> None:
         """Configure a plugin
 
@@ -610,10 +595,10 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[PluginUpgradeRequestItem] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginUpgradeRequestItem] | builtins.list[PluginUpgradeRequestItemDict] | None = None,
         remote: str,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[CreateImageInfo]:
         """Upgrade a plugin
 
@@ -660,7 +645,7 @@ class AsyncPluginsAPI:
     async def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
+        body: RequestContent | None = None,
         name: str,
     ) -> None:
         """Create a plugin
@@ -687,7 +672,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> Plugin:
         """Remove a plugin
 
@@ -714,7 +699,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> None:
         """Disable a plugin
 
@@ -740,7 +725,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        timeout: int | Unset = UNSET,
+        timeout: int | None = None,
     ) -> None:
         """Enable a plugin
 
@@ -787,8 +772,8 @@ class AsyncPluginsAPI:
     async def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Plugin] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -801,7 +786,7 @@ class AsyncPluginsAPI:
                         (added in API v1.28)
 
         Returns:
-            `list[Plugin] | None`.
+            `list[Plugin]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -809,13 +794,14 @@ class AsyncPluginsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Plugin] | None", await self._api.call(request))
+        return cast("builtins.list[Plugin]", await self._api.call(request))
 
     async def privileges(
         self,
         *,
         remote: str,
-    ) -> builtins.list[GetPluginPrivilegesResponseItem] | None:
+        **other: Never,
+    ) -> builtins.list[GetPluginPrivilegesResponseItem]:
         """Get plugin privileges
 
         `GET /plugins/privileges` (operation `GetPluginPrivileges`).
@@ -825,24 +811,25 @@ class AsyncPluginsAPI:
                         (added in API v1.27)
 
         Returns:
-            `list[GetPluginPrivilegesResponseItem] | None`.
+            `list[GetPluginPrivilegesResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _privileges_request(
             remote=remote,
+            **other,
         )
-        return cast("builtins.list[GetPluginPrivilegesResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[GetPluginPrivilegesResponseItem]", await self._api.call(request))
 
     async def pull(
         self,
         *,
-        body: builtins.list[PluginPullRequestItem] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPullRequestItem] | builtins.list[PluginPullRequestItemDict] | None = None,
         remote: str,
-        name: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        name: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Install a plugin
 
@@ -908,7 +895,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[str] | None = None,
     ) -> None:
         """Configure a plugin
 
@@ -934,10 +921,10 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[PluginUpgradeRequestItem] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginUpgradeRequestItem] | builtins.list[PluginUpgradeRequestItemDict] | None = None,
         remote: str,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Upgrade a plugin
 

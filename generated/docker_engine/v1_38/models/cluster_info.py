@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -34,73 +34,87 @@ class ClusterInfo(LazyModel):
     "/info" endpoint. Join-tokens are not included.
 
     Attributes:
-        id (str | Unset): The ID of the swarm.
-        version (None | ObjectVersion | Unset):
-        created_at (datetime.datetime | Unset): Date and time at which the swarm was initialised in
+        id (None | str): The ID of the swarm.
+        version (None | ObjectVersion):
+        created_at (datetime.datetime | None): Date and time at which the swarm was initialised in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        updated_at (datetime.datetime | Unset): Date and time at which the swarm was last updated in
+        updated_at (datetime.datetime | None): Date and time at which the swarm was last updated in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        spec (None | SwarmSpec | Unset):
-        tls_info (None | TLSInfo | Unset):  (added in API v1.30)
-        root_rotation_in_progress (bool | Unset): Whether there is currently a root CA rotation in progress for the
+        spec (None | SwarmSpec):
+        tls_info (None | TLSInfo):  (added in API v1.30)
+        root_rotation_in_progress (bool | None): Whether there is currently a root CA rotation in progress for the
             swarm (added in API v1.30)
     """
 
-    id: str | Unset = UNSET
-    version: ObjectVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: SwarmSpec | Unset | None = UNSET
-    tls_info: TLSInfo | Unset | None = UNSET
-    root_rotation_in_progress: bool | Unset = UNSET
+    id: str | None = None
+    version: ObjectVersion | None = None
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+    spec: SwarmSpec | None = None
+    tls_info: TLSInfo | None = None
+    root_rotation_in_progress: bool | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ObjectVersion):
-            version = self.version.to_dict()
         else:
-            version = self.version
-        if version is not UNSET:
+            self._keep_empty("ID", result)
+        if self.version is not None:
+            version: dict[str, Any] | None
+            if isinstance(self.version, ObjectVersion):
+                version = self.version.to_dict()
+            else:
+                version = self.version
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
+            created_at: str | None
+            if isinstance(self.created_at, datetime.datetime):
+                created_at = format_timestamp(self.created_at)
+            else:
+                created_at = self.created_at
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
+            updated_at: str | None
+            if isinstance(self.updated_at, datetime.datetime):
+                updated_at = format_timestamp(self.updated_at)
+            else:
+                updated_at = self.updated_at
             result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, SwarmSpec):
-            spec = self.spec.to_dict()
         else:
-            spec = self.spec
-        if spec is not UNSET:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
+            spec: dict[str, Any] | None
+            if isinstance(self.spec, SwarmSpec):
+                spec = self.spec.to_dict()
+            else:
+                spec = self.spec
             result["Spec"] = spec
-        tls_info: dict[str, Any] | Unset | None
-        if isinstance(self.tls_info, Unset):
-            tls_info = UNSET
-        elif isinstance(self.tls_info, TLSInfo):
-            tls_info = self.tls_info.to_dict()
         else:
-            tls_info = self.tls_info
-        if tls_info is not UNSET:
+            self._keep_empty("Spec", result)
+        if self.tls_info is not None:
+            tls_info: dict[str, Any] | None
+            if isinstance(self.tls_info, TLSInfo):
+                tls_info = self.tls_info.to_dict()
+            else:
+                tls_info = self.tls_info
             result["TLSInfo"] = tls_info
-        root_rotation_in_progress = self.root_rotation_in_progress
-        if root_rotation_in_progress is not UNSET:
+        else:
+            self._keep_empty("TLSInfo", result)
+        if self.root_rotation_in_progress is not None:
+            root_rotation_in_progress: bool | None
+            root_rotation_in_progress = self.root_rotation_in_progress
             result["RootRotationInProgress"] = root_rotation_in_progress
+        else:
+            self._keep_empty("RootRotationInProgress", result)
         result.update(self.additional_properties)
         return result
 
@@ -112,36 +126,45 @@ class ClusterInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
-        obj.root_rotation_in_progress = get("RootRotationInProgress", UNSET)
+        obj.root_rotation_in_progress = get("RootRotationInProgress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ObjectVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = SwarmSpec.from_dict(spec)
             return spec
-        if name == "tls_info":
-            tls_info = src.get("TLSInfo", UNSET)
+        if field_name_ == "tls_info":
+            tls_info_json = src.get("TLSInfo")
+            if tls_info_json is None:
+                return None
+            tls_info = tls_info_json
             if isinstance(tls_info, dict):
                 tls_info = TLSInfo.from_dict(tls_info)
             return tls_info
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -36,74 +36,82 @@ class ExecInspectResponse(LazyModel):
     """ExecInspectResponse (no description in the spec).
 
     Attributes:
-        can_remove (bool | Unset):  (added in API v1.36)
-        detach_keys (str | Unset):  (added in API v1.36)
-        id (str | Unset):
-        running (bool | Unset):
-        exit_code (int | Unset):
-        process_config (None | ProcessConfig | Unset):
-        open_stdin (bool | Unset):
-        open_stderr (bool | Unset):
-        open_stdout (bool | Unset):
-        container_id (str | Unset):
-        pid (int | Unset): The system process ID for the exec process.
+        can_remove (bool):  (added in API v1.36)
+        detach_keys (str):  (added in API v1.36)
+        id (str):
+        running (bool):
+        exit_code (int | None):
+        process_config (ProcessConfig):
+        open_stdin (bool):
+        open_stderr (bool):
+        open_stdout (bool):
+        container_id (str):
+        pid (int): The system process ID for the exec process.
     """
 
-    can_remove: bool | Unset = UNSET
-    detach_keys: str | Unset = UNSET
-    id: str | Unset = UNSET
-    running: bool | Unset = UNSET
-    exit_code: int | Unset = UNSET
-    process_config: ProcessConfig | Unset | None = UNSET
-    open_stdin: bool | Unset = UNSET
-    open_stderr: bool | Unset = UNSET
-    open_stdout: bool | Unset = UNSET
-    container_id: str | Unset = UNSET
-    pid: int | Unset = UNSET
+    can_remove: bool = _field(default=ABSENT)
+    detach_keys: str = _field(default=ABSENT)
+    id: str = _field(default=ABSENT)
+    running: bool = _field(default=ABSENT)
+    exit_code: int | None = None
+    process_config: ProcessConfig = _field(default=ABSENT)
+    open_stdin: bool = _field(default=ABSENT)
+    open_stderr: bool = _field(default=ABSENT)
+    open_stdout: bool = _field(default=ABSENT)
+    container_id: str = _field(default=ABSENT)
+    pid: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        can_remove = self.can_remove
-        if can_remove is not UNSET:
-            result["CanRemove"] = can_remove
-        detach_keys = self.detach_keys
-        if detach_keys is not UNSET:
-            result["DetachKeys"] = detach_keys
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        running = self.running
-        if running is not UNSET:
-            result["Running"] = running
-        exit_code = self.exit_code
-        if exit_code is not UNSET:
-            result["ExitCode"] = exit_code
-        process_config: dict[str, Any] | Unset | None
-        if isinstance(self.process_config, Unset):
-            process_config = UNSET
-        elif isinstance(self.process_config, ProcessConfig):
-            process_config = self.process_config.to_dict()
+        if self.can_remove is not None:
+            result["CanRemove"] = self.can_remove
         else:
-            process_config = self.process_config
-        if process_config is not UNSET:
+            self._keep_empty("CanRemove", result)
+        if self.detach_keys is not None:
+            result["DetachKeys"] = self.detach_keys
+        else:
+            self._keep_empty("DetachKeys", result)
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.running is not None:
+            result["Running"] = self.running
+        else:
+            self._keep_empty("Running", result)
+        if self.exit_code is not None:
+            exit_code: int | None
+            exit_code = self.exit_code
+            result["ExitCode"] = exit_code
+        else:
+            self._keep_empty("ExitCode", result)
+        if self.process_config is not None:
+            process_config = self.process_config.to_dict()
             result["ProcessConfig"] = process_config
-        open_stdin = self.open_stdin
-        if open_stdin is not UNSET:
-            result["OpenStdin"] = open_stdin
-        open_stderr = self.open_stderr
-        if open_stderr is not UNSET:
-            result["OpenStderr"] = open_stderr
-        open_stdout = self.open_stdout
-        if open_stdout is not UNSET:
-            result["OpenStdout"] = open_stdout
-        container_id = self.container_id
-        if container_id is not UNSET:
-            result["ContainerID"] = container_id
-        pid = self.pid
-        if pid is not UNSET:
-            result["Pid"] = pid
+        else:
+            self._keep_empty("ProcessConfig", result)
+        if self.open_stdin is not None:
+            result["OpenStdin"] = self.open_stdin
+        else:
+            self._keep_empty("OpenStdin", result)
+        if self.open_stderr is not None:
+            result["OpenStderr"] = self.open_stderr
+        else:
+            self._keep_empty("OpenStderr", result)
+        if self.open_stdout is not None:
+            result["OpenStdout"] = self.open_stdout
+        else:
+            self._keep_empty("OpenStdout", result)
+        if self.container_id is not None:
+            result["ContainerID"] = self.container_id
+        else:
+            self._keep_empty("ContainerID", result)
+        if self.pid is not None:
+            result["Pid"] = self.pid
+        else:
+            self._keep_empty("Pid", result)
         result.update(self.additional_properties)
         return result
 
@@ -115,26 +123,29 @@ class ExecInspectResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.can_remove = get("CanRemove", UNSET)
-        obj.detach_keys = get("DetachKeys", UNSET)
-        obj.id = get("ID", UNSET)
-        obj.running = get("Running", UNSET)
-        obj.exit_code = get("ExitCode", UNSET)
-        obj.open_stdin = get("OpenStdin", UNSET)
-        obj.open_stderr = get("OpenStderr", UNSET)
-        obj.open_stdout = get("OpenStdout", UNSET)
-        obj.container_id = get("ContainerID", UNSET)
-        obj.pid = get("Pid", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.can_remove = get("CanRemove")
+        obj.detach_keys = get("DetachKeys")
+        obj.id = get("ID")
+        obj.running = get("Running")
+        obj.exit_code = get("ExitCode")
+        obj.open_stdin = get("OpenStdin")
+        obj.open_stderr = get("OpenStderr")
+        obj.open_stdout = get("OpenStdout")
+        obj.container_id = get("ContainerID")
+        obj.pid = get("Pid")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "process_config":
-            process_config = src.get("ProcessConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "process_config":
+            process_config_json = src.get("ProcessConfig")
+            if process_config_json is None:
+                return None
+            process_config = process_config_json
             if isinstance(process_config, dict):
                 process_config = ProcessConfig.from_dict(process_config)
             return process_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_bind_options_propagation import MountBindOptionsPropagation
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,22 +27,25 @@ class MountBindOptions(LazyModel):
     """Optional configuration for the `bind` type.
 
     Attributes:
-        propagation (MountBindOptionsPropagation | Unset): A propagation mode with the value `[r]private`,
+        propagation (MountBindOptionsPropagation | None): A propagation mode with the value `[r]private`,
             `[r]shared`, or `[r]slave`.
     """
 
-    propagation: MountBindOptionsPropagation | Unset = UNSET
+    propagation: MountBindOptionsPropagation | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        propagation: str | Unset = UNSET
-        if not isinstance(self.propagation, Unset):
-            propagation = self.propagation.value
-
-        if propagation is not UNSET:
+        if self.propagation is not None:
+            propagation: str | None
+            if isinstance(self.propagation, MountBindOptionsPropagation):
+                propagation = self.propagation.value
+            else:
+                propagation = self.propagation
             result["Propagation"] = propagation
+        else:
+            self._keep_empty("Propagation", result)
         result.update(self.additional_properties)
         return result
 
@@ -54,15 +57,15 @@ class MountBindOptions(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        propagation = get("Propagation", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        propagation: Any = get("Propagation")
         if isinstance(propagation, str):
             propagation = MountBindOptionsPropagation(propagation)
         obj.propagation = propagation
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

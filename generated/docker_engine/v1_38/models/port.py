@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.port_type import PortType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,36 +30,48 @@ class Port(LazyModel):
     """An open port on a container
 
     Attributes:
-        ip (str | Unset): Host IP address that the container's port is mapped to (removed after API v1.51)
-        private_port (int | Unset): Port on the container (removed after API v1.51)
-        public_port (int | Unset): Port exposed on the host (removed after API v1.51)
-        type_ (PortType | Unset):  (removed after API v1.51)
+        ip (None | str): Host IP address that the container's port is mapped to (removed after API v1.51)
+        private_port (int | None): Port on the container (removed after API v1.51)
+        public_port (int | None): Port exposed on the host (removed after API v1.51)
+        type_ (None | PortType):  (removed after API v1.51)
     """
 
-    ip: str | Unset = UNSET
-    private_port: int | Unset = UNSET
-    public_port: int | Unset = UNSET
-    type_: PortType | Unset = UNSET
+    ip: str | None = None
+    private_port: int | None = None
+    public_port: int | None = None
+    type_: PortType | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        ip = self.ip
-        if ip is not UNSET:
+        if self.ip is not None:
+            ip: str | None
+            ip = self.ip
             result["IP"] = ip
-        private_port = self.private_port
-        if private_port is not UNSET:
+        else:
+            self._keep_empty("IP", result)
+        if self.private_port is not None:
+            private_port: int | None
+            private_port = self.private_port
             result["PrivatePort"] = private_port
-        public_port = self.public_port
-        if public_port is not UNSET:
+        else:
+            self._keep_empty("PrivatePort", result)
+        if self.public_port is not None:
+            public_port: int | None
+            public_port = self.public_port
             result["PublicPort"] = public_port
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        if type_ is not UNSET:
+        else:
+            self._keep_empty("PublicPort", result)
+        if self.type_ is not None:
+            type_: str | None
+            if isinstance(self.type_, PortType):
+                type_ = self.type_.value
+            else:
+                type_ = self.type_
             result["Type"] = type_
+        else:
+            self._keep_empty("Type", result)
         result.update(self.additional_properties)
         return result
 
@@ -71,18 +83,18 @@ class Port(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.ip = get("IP", UNSET)
-        obj.private_port = get("PrivatePort", UNSET)
-        obj.public_port = get("PublicPort", UNSET)
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.ip = get("IP")
+        obj.private_port = get("PrivatePort")
+        obj.public_port = get("PublicPort")
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = PortType(type_)
         obj.type_ = type_
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

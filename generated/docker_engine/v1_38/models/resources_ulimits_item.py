@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,28 +28,31 @@ class ResourcesUlimitsItem(LazyModel):
     """ResourcesUlimitsItem (no description in the spec).
 
     Attributes:
-        name (str | Unset): Name of ulimit
-        soft (int | Unset): Soft limit
-        hard (int | Unset): Hard limit
+        name (str): Name of ulimit
+        soft (int): Soft limit
+        hard (int): Hard limit
     """
 
-    name: str | Unset = UNSET
-    soft: int | Unset = UNSET
-    hard: int | Unset = UNSET
+    name: str = _field(default=ABSENT)
+    soft: int = _field(default=ABSENT)
+    hard: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        soft = self.soft
-        if soft is not UNSET:
-            result["Soft"] = soft
-        hard = self.hard
-        if hard is not UNSET:
-            result["Hard"] = hard
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.soft is not None:
+            result["Soft"] = self.soft
+        else:
+            self._keep_empty("Soft", result)
+        if self.hard is not None:
+            result["Hard"] = self.hard
+        else:
+            self._keep_empty("Hard", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,14 +64,14 @@ class ResourcesUlimitsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.soft = get("Soft", UNSET)
-        obj.hard = get("Hard", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.soft = get("Soft")
+        obj.hard = get("Hard")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,35 +27,35 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
     """Security options for the container
 
     Attributes:
-        credential_spec (None | TaskSpecContainerSpecPrivilegesCredentialSpec | Unset):
-        se_linux_context (None | TaskSpecContainerSpecPrivilegesSELinuxContext | Unset):
+        credential_spec (None | TaskSpecContainerSpecPrivilegesCredentialSpec):
+        se_linux_context (None | TaskSpecContainerSpecPrivilegesSELinuxContext):
     """
 
-    credential_spec: TaskSpecContainerSpecPrivilegesCredentialSpec | Unset | None = UNSET
-    se_linux_context: TaskSpecContainerSpecPrivilegesSELinuxContext | Unset | None = UNSET
+    credential_spec: TaskSpecContainerSpecPrivilegesCredentialSpec | None = None
+    se_linux_context: TaskSpecContainerSpecPrivilegesSELinuxContext | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        credential_spec: dict[str, Any] | Unset | None
-        if isinstance(self.credential_spec, Unset):
-            credential_spec = UNSET
-        elif isinstance(self.credential_spec, TaskSpecContainerSpecPrivilegesCredentialSpec):
-            credential_spec = self.credential_spec.to_dict()
-        else:
-            credential_spec = self.credential_spec
-        if credential_spec is not UNSET:
+        if self.credential_spec is not None:
+            credential_spec: dict[str, Any] | None
+            if isinstance(self.credential_spec, TaskSpecContainerSpecPrivilegesCredentialSpec):
+                credential_spec = self.credential_spec.to_dict()
+            else:
+                credential_spec = self.credential_spec
             result["CredentialSpec"] = credential_spec
-        se_linux_context: dict[str, Any] | Unset | None
-        if isinstance(self.se_linux_context, Unset):
-            se_linux_context = UNSET
-        elif isinstance(self.se_linux_context, TaskSpecContainerSpecPrivilegesSELinuxContext):
-            se_linux_context = self.se_linux_context.to_dict()
         else:
-            se_linux_context = self.se_linux_context
-        if se_linux_context is not UNSET:
+            self._keep_empty("CredentialSpec", result)
+        if self.se_linux_context is not None:
+            se_linux_context: dict[str, Any] | None
+            if isinstance(self.se_linux_context, TaskSpecContainerSpecPrivilegesSELinuxContext):
+                se_linux_context = self.se_linux_context.to_dict()
+            else:
+                se_linux_context = self.se_linux_context
             result["SELinuxContext"] = se_linux_context
+        else:
+            self._keep_empty("SELinuxContext", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,18 +69,24 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "credential_spec":
-            credential_spec = src.get("CredentialSpec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "credential_spec":
+            credential_spec_json = src.get("CredentialSpec")
+            if credential_spec_json is None:
+                return None
+            credential_spec = credential_spec_json
             if isinstance(credential_spec, dict):
                 credential_spec = TaskSpecContainerSpecPrivilegesCredentialSpec.from_dict(credential_spec)
             return credential_spec
-        if name == "se_linux_context":
-            se_linux_context = src.get("SELinuxContext", UNSET)
+        if field_name_ == "se_linux_context":
+            se_linux_context_json = src.get("SELinuxContext")
+            if se_linux_context_json is None:
+                return None
+            se_linux_context = se_linux_context_json
             if isinstance(se_linux_context, dict):
                 se_linux_context = TaskSpecContainerSpecPrivilegesSELinuxContext.from_dict(se_linux_context)
             return se_linux_context
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

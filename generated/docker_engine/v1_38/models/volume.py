@@ -13,7 +13,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.volume_scope import VolumeScope
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -36,88 +36,83 @@ class Volume(LazyModel):
     """Volume (no description in the spec).
 
     Attributes:
-        name (str | Unset): Name of the volume.
-        driver (str | Unset): Name of the volume driver used by the volume.
-        mountpoint (str | Unset): Mount path of the volume on the host.
-        created_at (datetime.datetime | Unset): Date/Time the volume was created. (added in API v1.31)
-        status (None | Unset | VolumeStatus):
-        labels (None | Unset | VolumeLabels):
-        scope (VolumeScope | Unset): The level at which the volume exists. Either `global` for cluster-wide, or
-            `local` for machine level. Default: VolumeScope.LOCAL.
-        options (None | Unset | VolumeOptions):
-        usage_data (None | Unset | VolumeUsageData):
+        name (str): Name of the volume.
+        driver (str): Name of the volume driver used by the volume.
+        mountpoint (str): Mount path of the volume on the host.
+        created_at (datetime.datetime): Date/Time the volume was created. (added in API v1.31)
+        status (VolumeStatus): Low-level details about the volume, provided by the volume driver.
+            Details are returned as a map with key/value pairs:
+            `{"key":"value","key2":"value2"}`.
+
+            The `Status` field is optional, and is omitted if the volume driver
+            does not support this feature.
+        labels (VolumeLabels): User-defined key/value metadata.
+        scope (VolumeScope): The level at which the volume exists. Either `global` for cluster-wide, or `local` for
+            machine level. Default: VolumeScope.LOCAL.
+        options (VolumeOptions): The driver specific options used when creating the volume.
+        usage_data (None | VolumeUsageData):
     """
 
-    name: str | Unset = UNSET
-    driver: str | Unset = UNSET
-    mountpoint: str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    status: Unset | VolumeStatus | None = UNSET
-    labels: Unset | VolumeLabels | None = UNSET
-    scope: VolumeScope | Unset = VolumeScope.LOCAL
-    options: Unset | VolumeOptions | None = UNSET
-    usage_data: Unset | VolumeUsageData | None = UNSET
+    name: str = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    mountpoint: str = _field(default=ABSENT)
+    created_at: datetime.datetime = _field(default=ABSENT)
+    status: VolumeStatus = _field(factory=lambda: VolumeStatus())
+    labels: VolumeLabels = _field(factory=lambda: VolumeLabels())
+    scope: VolumeScope = _field(default=ABSENT)
+    options: VolumeOptions = _field(factory=lambda: VolumeOptions())
+    usage_data: VolumeUsageData | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        mountpoint = self.mountpoint
-        if mountpoint is not UNSET:
-            result["Mountpoint"] = mountpoint
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.mountpoint is not None:
+            result["Mountpoint"] = self.mountpoint
+        else:
+            self._keep_empty("Mountpoint", result)
+        if self.created_at is not None:
             created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
             result["CreatedAt"] = created_at
-        status: dict[str, Any] | Unset | None
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, VolumeStatus):
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.status:
             status = self.status.to_dict()
-        else:
-            status = self.status
-        if status is not UNSET:
             result["Status"] = status
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, VolumeLabels):
+        else:
+            self._keep_empty("Status", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        scope: str | Unset = UNSET
-        if not isinstance(self.scope, Unset):
+        else:
+            self._keep_empty("Labels", result)
+        if self.scope is not None:
             scope = self.scope.value
-
-        if scope is not UNSET:
             result["Scope"] = scope
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, VolumeOptions):
+        else:
+            self._keep_empty("Scope", result)
+        if self.options:
             options = self.options.to_dict()
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
-        usage_data: dict[str, Any] | Unset | None
-        if isinstance(self.usage_data, Unset):
-            usage_data = UNSET
-        elif isinstance(self.usage_data, VolumeUsageData):
-            usage_data = self.usage_data.to_dict()
         else:
-            usage_data = self.usage_data
-        if usage_data is not UNSET:
+            self._keep_empty("Options", result)
+        if self.usage_data is not None:
+            usage_data: dict[str, Any] | None
+            if isinstance(self.usage_data, VolumeUsageData):
+                usage_data = self.usage_data.to_dict()
+            else:
+                usage_data = self.usage_data
             result["UsageData"] = usage_data
+        else:
+            self._keep_empty("UsageData", result)
         result.update(self.additional_properties)
         return result
 
@@ -129,42 +124,54 @@ class Volume(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.mountpoint = get("Mountpoint", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.driver = get("Driver")
+        obj.mountpoint = get("Mountpoint")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        scope = get("Scope", UNSET)
+        scope: Any = get("Scope")
         if isinstance(scope, str):
             scope = VolumeScope(scope)
         obj.scope = scope
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "status":
-            status = src.get("Status", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "status":
+            status_json = src.get("Status")
+            if status_json is None:
+                return VolumeStatus()
+            status = status_json
             if isinstance(status, dict):
                 status = VolumeStatus.from_dict(status)
             return status
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return VolumeLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = VolumeLabels.from_dict(labels)
             return labels
-        if name == "options":
-            options = src.get("Options", UNSET)
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return VolumeOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = VolumeOptions.from_dict(options)
             return options
-        if name == "usage_data":
-            usage_data = src.get("UsageData", UNSET)
+        if field_name_ == "usage_data":
+            usage_data_json = src.get("UsageData")
+            if usage_data_json is None:
+                return None
+            usage_data = usage_data_json
             if isinstance(usage_data, dict):
                 usage_data = VolumeUsageData.from_dict(usage_data)
             return usage_data
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

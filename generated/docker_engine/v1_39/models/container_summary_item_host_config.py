@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,18 +26,19 @@ class ContainerSummaryItemHostConfig(LazyModel):
     """ContainerSummaryItemHostConfig (no description in the spec).
 
     Attributes:
-        network_mode (str | Unset):  (removed after API v1.39)
+        network_mode (str):  (removed after API v1.39)
     """
 
-    network_mode: str | Unset = UNSET
+    network_mode: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        network_mode = self.network_mode
-        if network_mode is not UNSET:
-            result["NetworkMode"] = network_mode
+        if self.network_mode is not None:
+            result["NetworkMode"] = self.network_mode
+        else:
+            self._keep_empty("NetworkMode", result)
         result.update(self.additional_properties)
         return result
 
@@ -49,12 +50,12 @@ class ContainerSummaryItemHostConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.network_mode = get("NetworkMode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.network_mode = get("NetworkMode")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

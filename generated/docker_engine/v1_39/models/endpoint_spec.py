@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.endpoint_spec_mode import EndpointSpecMode
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,39 +28,36 @@ class EndpointSpec(LazyModel):
     """Properties that can be configured to access and load balance a service.
 
     Attributes:
-        mode (EndpointSpecMode | Unset): The mode of resolution to use for internal load balancing between tasks.
-             Default: EndpointSpecMode.VIP.
-        ports (list[EndpointPortConfig] | None | Unset): List of exposed ports that this service is accessible on
-            from the
+        mode (EndpointSpecMode | None): The mode of resolution to use for internal load balancing between tasks.
+        ports (list[EndpointPortConfig]): List of exposed ports that this service is accessible on from the
             outside. Ports can only be provided if `vip` resolution mode is used.
     """
 
-    mode: EndpointSpecMode | Unset = EndpointSpecMode.VIP
-    ports: list[EndpointPortConfig] | Unset | None = UNSET
+    mode: EndpointSpecMode | None = None
+    ports: list[EndpointPortConfig] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        mode: str | Unset = UNSET
-        if not isinstance(self.mode, Unset):
-            mode = self.mode.value
-
-        if mode is not UNSET:
+        if self.mode is not None:
+            mode: str | None
+            if isinstance(self.mode, EndpointSpecMode):
+                mode = self.mode.value
+            else:
+                mode = self.mode
             result["Mode"] = mode
-        ports: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
-            ports = []
-            for ports_type_0_item_data in self.ports:
-                ports_type_0_item = ports_type_0_item_data.to_dict()
-                ports.append(ports_type_0_item)
-
         else:
-            ports = self.ports
-        if ports is not UNSET:
+            self._keep_empty("Mode", result)
+        if self.ports:
+            ports = []
+            for ports_item_data in self.ports:
+                ports_item = ports_item_data.to_dict()
+                ports.append(ports_item)
+
             result["Ports"] = ports
+        else:
+            self._keep_empty("Ports", result)
         result.update(self.additional_properties)
         return result
 
@@ -72,20 +69,23 @@ class EndpointSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        mode = get("Mode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        mode: Any = get("Mode")
         if isinstance(mode, str):
             mode = EndpointSpecMode(mode)
         obj.mode = mode
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return []
+            ports = ports_json
             if isinstance(ports, list):
                 ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
             return ports
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

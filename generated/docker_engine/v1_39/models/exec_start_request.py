@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class ExecStartRequest(LazyModel):
     """ExecStartRequest (no description in the spec).
 
     Attributes:
-        detach (bool | Unset): Detach from the command.
-        tty (bool | Unset): Allocate a pseudo-TTY.
+        detach (bool | None): Detach from the command.
+        tty (bool | None): Allocate a pseudo-TTY.
     """
 
-    detach: bool | Unset = UNSET
-    tty: bool | Unset = UNSET
+    detach: bool | None = None
+    tty: bool | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        detach = self.detach
-        if detach is not UNSET:
+        if self.detach is not None:
+            detach: bool | None
+            detach = self.detach
             result["Detach"] = detach
-        tty = self.tty
-        if tty is not UNSET:
+        else:
+            self._keep_empty("Detach", result)
+        if self.tty is not None:
+            tty: bool | None
+            tty = self.tty
             result["Tty"] = tty
+        else:
+            self._keep_empty("Tty", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class ExecStartRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.detach = get("Detach", UNSET)
-        obj.tty = get("Tty", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.detach = get("Detach")
+        obj.tty = get("Tty")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

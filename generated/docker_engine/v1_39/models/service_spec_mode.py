@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,35 +27,31 @@ class ServiceSpecMode(LazyModel):
     """Scheduling mode for the service.
 
     Attributes:
-        replicated (None | ServiceSpecModeReplicated | Unset):
-        global_ (None | ServiceSpecModeGlobal | Unset):
+        replicated (ServiceSpecModeReplicated):
+        global_ (None | ServiceSpecModeGlobal):
     """
 
-    replicated: ServiceSpecModeReplicated | Unset | None = UNSET
-    global_: ServiceSpecModeGlobal | Unset | None = UNSET
+    replicated: ServiceSpecModeReplicated = _field(default=ABSENT)
+    global_: ServiceSpecModeGlobal | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        replicated: dict[str, Any] | Unset | None
-        if isinstance(self.replicated, Unset):
-            replicated = UNSET
-        elif isinstance(self.replicated, ServiceSpecModeReplicated):
+        if self.replicated is not None:
             replicated = self.replicated.to_dict()
-        else:
-            replicated = self.replicated
-        if replicated is not UNSET:
             result["Replicated"] = replicated
-        global_: dict[str, Any] | Unset | None
-        if isinstance(self.global_, Unset):
-            global_ = UNSET
-        elif isinstance(self.global_, ServiceSpecModeGlobal):
-            global_ = self.global_.to_dict()
         else:
-            global_ = self.global_
-        if global_ is not UNSET:
+            self._keep_empty("Replicated", result)
+        if self.global_ is not None:
+            global_: dict[str, Any] | None
+            if isinstance(self.global_, ServiceSpecModeGlobal):
+                global_ = self.global_.to_dict()
+            else:
+                global_ = self.global_
             result["Global"] = global_
+        else:
+            self._keep_empty("Global", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,18 +65,24 @@ class ServiceSpecMode(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "replicated":
-            replicated = src.get("Replicated", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "replicated":
+            replicated_json = src.get("Replicated")
+            if replicated_json is None:
+                return None
+            replicated = replicated_json
             if isinstance(replicated, dict):
                 replicated = ServiceSpecModeReplicated.from_dict(replicated)
             return replicated
-        if name == "global_":
-            global_ = src.get("Global", UNSET)
+        if field_name_ == "global_":
+            global__json = src.get("Global")
+            if global__json is None:
+                return None
+            global_ = global__json
             if isinstance(global_, dict):
                 global_ = ServiceSpecModeGlobal.from_dict(global_)
             return global_
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

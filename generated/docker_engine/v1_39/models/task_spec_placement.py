@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,7 +28,7 @@ class TaskSpecPlacement(LazyModel):
     """TaskSpecPlacement (no description in the spec).
 
     Attributes:
-        constraints (list[str] | None | Unset): An array of constraint expressions to limit the set of nodes where
+        constraints (list[str]): An array of constraint expressions to limit the set of nodes where
             a task can be scheduled. Constraint expressions can either use a
             _match_ (`==`) or _exclude_ (`!=`) rule. Multiple constraints find
             nodes that satisfy every expression (AND match). Constraints can
@@ -45,62 +45,50 @@ class TaskSpecPlacement(LazyModel):
             `engine.labels` apply to Docker Engine labels like operating system,
             drivers, etc. Swarm administrators add `node.labels` for operational
             purposes by using the [`node update endpoint`](#operation/NodeUpdate).
-        preferences (list[TaskSpecPlacementPreferencesItem] | None | Unset): Preferences provide a way to make the
-            scheduler aware of factors
+        preferences (list[TaskSpecPlacementPreferencesItem]): Preferences provide a way to make the scheduler aware
+            of factors
             such as topology. They are provided in order from highest to
             lowest precedence.
              (added in API v1.28)
-        platforms (list[Platform] | None | Unset): Platforms stores all the platforms that the service's image can
+        platforms (list[Platform]): Platforms stores all the platforms that the service's image can
             run on. This field is used in the platform filter for scheduling.
             If empty, then the platform filter is off, meaning there are no
             scheduling restrictions.
              (added in API v1.30)
     """
 
-    constraints: list[str] | Unset | None = UNSET
-    preferences: list[TaskSpecPlacementPreferencesItem] | Unset | None = UNSET
-    platforms: list[Platform] | Unset | None = UNSET
+    constraints: list[str] = _field(factory=list)
+    preferences: list[TaskSpecPlacementPreferencesItem] = _field(factory=list)
+    platforms: list[Platform] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        constraints: list[str] | Unset | None
-        if isinstance(self.constraints, Unset):
-            constraints = UNSET
-        elif isinstance(self.constraints, list):
+        if self.constraints:
             constraints = self.constraints
 
-        else:
-            constraints = self.constraints
-        if constraints is not UNSET:
             result["Constraints"] = constraints
-        preferences: list[dict[str, Any]] | Unset | None
-        if isinstance(self.preferences, Unset):
-            preferences = UNSET
-        elif isinstance(self.preferences, list):
+        else:
+            self._keep_empty("Constraints", result)
+        if self.preferences:
             preferences = []
-            for preferences_type_0_item_data in self.preferences:
-                preferences_type_0_item = preferences_type_0_item_data.to_dict()
-                preferences.append(preferences_type_0_item)
+            for preferences_item_data in self.preferences:
+                preferences_item = preferences_item_data.to_dict()
+                preferences.append(preferences_item)
 
-        else:
-            preferences = self.preferences
-        if preferences is not UNSET:
             result["Preferences"] = preferences
-        platforms: list[dict[str, Any]] | Unset | None
-        if isinstance(self.platforms, Unset):
-            platforms = UNSET
-        elif isinstance(self.platforms, list):
-            platforms = []
-            for platforms_type_0_item_data in self.platforms:
-                platforms_type_0_item = platforms_type_0_item_data.to_dict()
-                platforms.append(platforms_type_0_item)
-
         else:
-            platforms = self.platforms
-        if platforms is not UNSET:
+            self._keep_empty("Preferences", result)
+        if self.platforms:
+            platforms = []
+            for platforms_item_data in self.platforms:
+                platforms_item = platforms_item_data.to_dict()
+                platforms.append(platforms_item)
+
             result["Platforms"] = platforms
+        else:
+            self._keep_empty("Platforms", result)
         result.update(self.additional_properties)
         return result
 
@@ -112,24 +100,30 @@ class TaskSpecPlacement(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.constraints = get("Constraints", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.constraints = get("Constraints") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "preferences":
-            preferences = src.get("Preferences", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "preferences":
+            preferences_json = src.get("Preferences")
+            if preferences_json is None:
+                return []
+            preferences = preferences_json
             if isinstance(preferences, list):
                 preferences = [
                     TaskSpecPlacementPreferencesItem.from_dict(i) if isinstance(i, dict) else i for i in preferences
                 ]
             return preferences
-        if name == "platforms":
-            platforms = src.get("Platforms", UNSET)
+        if field_name_ == "platforms":
+            platforms_json = src.get("Platforms")
+            if platforms_json is None:
+                return []
+            platforms = platforms_json
             if isinstance(platforms, list):
                 platforms = [Platform.from_dict(i) if isinstance(i, dict) else i for i in platforms]
             return platforms
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

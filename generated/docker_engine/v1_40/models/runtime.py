@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,33 +32,30 @@ class Runtime(LazyModel):
     and SELinux.
 
     Attributes:
-        path (str | Unset): Name and, optional, path, of the OCI executable binary.
+        path (str): Name and, optional, path, of the OCI executable binary.
 
             If the path is omitted, the daemon searches the host's `$PATH` for the
             binary and uses the first result.
-        runtime_args (list[str] | None | Unset): List of command-line arguments to pass to the runtime when invoked.
+        runtime_args (list[str]): List of command-line arguments to pass to the runtime when invoked.
     """
 
-    path: str | Unset = UNSET
-    runtime_args: list[str] | Unset | None = UNSET
+    path: str = _field(default=ABSENT)
+    runtime_args: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        path = self.path
-        if path is not UNSET:
-            result["path"] = path
-        runtime_args: list[str] | Unset | None
-        if isinstance(self.runtime_args, Unset):
-            runtime_args = UNSET
-        elif isinstance(self.runtime_args, list):
+        if self.path is not None:
+            result["path"] = self.path
+        else:
+            self._keep_empty("path", result)
+        if self.runtime_args:
             runtime_args = self.runtime_args
 
-        else:
-            runtime_args = self.runtime_args
-        if runtime_args is not UNSET:
             result["runtimeArgs"] = runtime_args
+        else:
+            self._keep_empty("runtimeArgs", result)
         result.update(self.additional_properties)
         return result
 
@@ -70,13 +67,13 @@ class Runtime(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.path = get("path", UNSET)
-        obj.runtime_args = get("runtimeArgs", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.path = get("path")
+        obj.runtime_args = get("runtimeArgs") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

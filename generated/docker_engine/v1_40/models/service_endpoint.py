@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,54 +28,42 @@ class ServiceEndpoint(LazyModel):
     """ServiceEndpoint (no description in the spec).
 
     Attributes:
-        spec (EndpointSpec | None | Unset):
-        ports (list[EndpointPortConfig] | None | Unset):
-        virtual_i_ps (list[ServiceEndpointVirtualIPsItem] | None | Unset):
+        spec (EndpointSpec): Properties that can be configured to access and load balance a service.
+        ports (list[EndpointPortConfig]):
+        virtual_i_ps (list[ServiceEndpointVirtualIPsItem]):
     """
 
-    spec: EndpointSpec | Unset | None = UNSET
-    ports: list[EndpointPortConfig] | Unset | None = UNSET
-    virtual_i_ps: list[ServiceEndpointVirtualIPsItem] | Unset | None = UNSET
+    spec: EndpointSpec = _field(default=ABSENT)
+    ports: list[EndpointPortConfig] = _field(factory=list)
+    virtual_i_ps: list[ServiceEndpointVirtualIPsItem] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, EndpointSpec):
+        if self.spec is not None:
             spec = self.spec.to_dict()
-        else:
-            spec = self.spec
-        if spec is not UNSET:
             result["Spec"] = spec
-        ports: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
+        else:
+            self._keep_empty("Spec", result)
+        if self.ports:
             ports = []
-            for ports_type_0_item_data in self.ports:
-                ports_type_0_item = ports_type_0_item_data.to_dict()
-                ports.append(ports_type_0_item)
+            for ports_item_data in self.ports:
+                ports_item = ports_item_data.to_dict()
+                ports.append(ports_item)
 
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
-        virtual_i_ps: list[dict[str, Any]] | Unset | None
-        if isinstance(self.virtual_i_ps, Unset):
-            virtual_i_ps = UNSET
-        elif isinstance(self.virtual_i_ps, list):
-            virtual_i_ps = []
-            for virtual_i_ps_type_0_item_data in self.virtual_i_ps:
-                virtual_i_ps_type_0_item = virtual_i_ps_type_0_item_data.to_dict()
-                virtual_i_ps.append(virtual_i_ps_type_0_item)
-
         else:
-            virtual_i_ps = self.virtual_i_ps
-        if virtual_i_ps is not UNSET:
+            self._keep_empty("Ports", result)
+        if self.virtual_i_ps:
+            virtual_i_ps = []
+            for virtual_i_ps_item_data in self.virtual_i_ps:
+                virtual_i_ps_item = virtual_i_ps_item_data.to_dict()
+                virtual_i_ps.append(virtual_i_ps_item)
+
             result["VirtualIPs"] = virtual_i_ps
+        else:
+            self._keep_empty("VirtualIPs", result)
         result.update(self.additional_properties)
         return result
 
@@ -89,25 +77,34 @@ class ServiceEndpoint(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = EndpointSpec.from_dict(spec)
             return spec
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return []
+            ports = ports_json
             if isinstance(ports, list):
                 ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
             return ports
-        if name == "virtual_i_ps":
-            virtual_i_ps = src.get("VirtualIPs", UNSET)
+        if field_name_ == "virtual_i_ps":
+            virtual_i_ps_json = src.get("VirtualIPs")
+            if virtual_i_ps_json is None:
+                return []
+            virtual_i_ps = virtual_i_ps_json
             if isinstance(virtual_i_ps, list):
                 virtual_i_ps = [
                     ServiceEndpointVirtualIPsItem.from_dict(i) if isinstance(i, dict) else i for i in virtual_i_ps
                 ]
             return virtual_i_ps
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,78 +30,63 @@ class SystemDataUsageResponse(LazyModel):
     """SystemDataUsageResponse (no description in the spec).
 
     Attributes:
-        layers_size (int | Unset):  (removed after API v1.51)
-        images (list[ImageSummary] | None | Unset):  (removed after API v1.51)
-        containers (list[ContainerSummary] | None | Unset):  (removed after API v1.51)
-        volumes (list[Volume] | None | Unset):  (removed after API v1.51)
-        build_cache (list[BuildCache] | None | Unset):  (added in API v1.39; removed after API v1.51)
+        layers_size (int):  (removed after API v1.51)
+        images (list[ImageSummary]):  (removed after API v1.51)
+        containers (list[ContainerSummary]):  (removed after API v1.51)
+        volumes (list[Volume]):  (removed after API v1.51)
+        build_cache (list[BuildCache]):  (added in API v1.39; removed after API v1.51)
     """
 
-    layers_size: int | Unset = UNSET
-    images: list[ImageSummary] | Unset | None = UNSET
-    containers: list[ContainerSummary] | Unset | None = UNSET
-    volumes: list[Volume] | Unset | None = UNSET
-    build_cache: list[BuildCache] | Unset | None = UNSET
+    layers_size: int = _field(default=ABSENT)
+    images: list[ImageSummary] = _field(factory=list)
+    containers: list[ContainerSummary] = _field(factory=list)
+    volumes: list[Volume] = _field(factory=list)
+    build_cache: list[BuildCache] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        layers_size = self.layers_size
-        if layers_size is not UNSET:
-            result["LayersSize"] = layers_size
-        images: list[dict[str, Any]] | Unset | None
-        if isinstance(self.images, Unset):
-            images = UNSET
-        elif isinstance(self.images, list):
+        if self.layers_size is not None:
+            result["LayersSize"] = self.layers_size
+        else:
+            self._keep_empty("LayersSize", result)
+        if self.images:
             images = []
-            for images_type_0_item_data in self.images:
-                images_type_0_item = images_type_0_item_data.to_dict()
-                images.append(images_type_0_item)
+            for images_item_data in self.images:
+                images_item = images_item_data.to_dict()
+                images.append(images_item)
 
-        else:
-            images = self.images
-        if images is not UNSET:
             result["Images"] = images
-        containers: list[dict[str, Any]] | Unset | None
-        if isinstance(self.containers, Unset):
-            containers = UNSET
-        elif isinstance(self.containers, list):
+        else:
+            self._keep_empty("Images", result)
+        if self.containers:
             containers = []
-            for containers_type_0_item_data in self.containers:
-                containers_type_0_item = containers_type_0_item_data.to_dict()
-                containers.append(containers_type_0_item)
+            for containers_item_data in self.containers:
+                containers_item = containers_item_data.to_dict()
+                containers.append(containers_item)
 
-        else:
-            containers = self.containers
-        if containers is not UNSET:
             result["Containers"] = containers
-        volumes: list[dict[str, Any]] | Unset | None
-        if isinstance(self.volumes, Unset):
-            volumes = UNSET
-        elif isinstance(self.volumes, list):
+        else:
+            self._keep_empty("Containers", result)
+        if self.volumes:
             volumes = []
-            for volumes_type_0_item_data in self.volumes:
-                volumes_type_0_item = volumes_type_0_item_data.to_dict()
-                volumes.append(volumes_type_0_item)
+            for volumes_item_data in self.volumes:
+                volumes_item = volumes_item_data.to_dict()
+                volumes.append(volumes_item)
 
-        else:
-            volumes = self.volumes
-        if volumes is not UNSET:
             result["Volumes"] = volumes
-        build_cache: list[dict[str, Any]] | Unset | None
-        if isinstance(self.build_cache, Unset):
-            build_cache = UNSET
-        elif isinstance(self.build_cache, list):
-            build_cache = []
-            for build_cache_type_0_item_data in self.build_cache:
-                build_cache_type_0_item = build_cache_type_0_item_data.to_dict()
-                build_cache.append(build_cache_type_0_item)
-
         else:
-            build_cache = self.build_cache
-        if build_cache is not UNSET:
+            self._keep_empty("Volumes", result)
+        if self.build_cache:
+            build_cache = []
+            for build_cache_item_data in self.build_cache:
+                build_cache_item = build_cache_item_data.to_dict()
+                build_cache.append(build_cache_item)
+
             result["BuildCache"] = build_cache
+        else:
+            self._keep_empty("BuildCache", result)
         result.update(self.additional_properties)
         return result
 
@@ -113,32 +98,44 @@ class SystemDataUsageResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.layers_size = get("LayersSize", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.layers_size = get("LayersSize")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "images":
-            images = src.get("Images", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "images":
+            images_json = src.get("Images")
+            if images_json is None:
+                return []
+            images = images_json
             if isinstance(images, list):
                 images = [ImageSummary.from_dict(i) if isinstance(i, dict) else i for i in images]
             return images
-        if name == "containers":
-            containers = src.get("Containers", UNSET)
+        if field_name_ == "containers":
+            containers_json = src.get("Containers")
+            if containers_json is None:
+                return []
+            containers = containers_json
             if isinstance(containers, list):
                 containers = [ContainerSummary.from_dict(i) if isinstance(i, dict) else i for i in containers]
             return containers
-        if name == "volumes":
-            volumes = src.get("Volumes", UNSET)
+        if field_name_ == "volumes":
+            volumes_json = src.get("Volumes")
+            if volumes_json is None:
+                return []
+            volumes = volumes_json
             if isinstance(volumes, list):
                 volumes = [Volume.from_dict(i) if isinstance(i, dict) else i for i in volumes]
             return volumes
-        if name == "build_cache":
-            build_cache = src.get("BuildCache", UNSET)
+        if field_name_ == "build_cache":
+            build_cache_json = src.get("BuildCache")
+            if build_cache_json is None:
+                return []
+            build_cache = build_cache_json
             if isinstance(build_cache, list):
                 build_cache = [BuildCache.from_dict(i) if isinstance(i, dict) else i for i in build_cache]
             return build_cache
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,28 +28,37 @@ class TaskStatusContainerStatus(LazyModel):
     """TaskStatusContainerStatus (no description in the spec).
 
     Attributes:
-        container_id (str | Unset):  (removed after API v1.43)
-        pid (int | Unset):  (removed after API v1.43)
-        exit_code (int | Unset):  (removed after API v1.43)
+        container_id (None | str):  (removed after API v1.43)
+        pid (int | None):  (removed after API v1.43)
+        exit_code (int | None):  (removed after API v1.43)
     """
 
-    container_id: str | Unset = UNSET
-    pid: int | Unset = UNSET
-    exit_code: int | Unset = UNSET
+    container_id: str | None = None
+    pid: int | None = None
+    exit_code: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        container_id = self.container_id
-        if container_id is not UNSET:
+        if self.container_id is not None:
+            container_id: str | None
+            container_id = self.container_id
             result["ContainerID"] = container_id
-        pid = self.pid
-        if pid is not UNSET:
+        else:
+            self._keep_empty("ContainerID", result)
+        if self.pid is not None:
+            pid: int | None
+            pid = self.pid
             result["PID"] = pid
-        exit_code = self.exit_code
-        if exit_code is not UNSET:
+        else:
+            self._keep_empty("PID", result)
+        if self.exit_code is not None:
+            exit_code: int | None
+            exit_code = self.exit_code
             result["ExitCode"] = exit_code
+        else:
+            self._keep_empty("ExitCode", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,14 +70,14 @@ class TaskStatusContainerStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.container_id = get("ContainerID", UNSET)
-        obj.pid = get("PID", UNSET)
-        obj.exit_code = get("ExitCode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.container_id = get("ContainerID")
+        obj.pid = get("PID")
+        obj.exit_code = get("ExitCode")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

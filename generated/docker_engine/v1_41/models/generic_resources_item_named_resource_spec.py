@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class GenericResourcesItemNamedResourceSpec(LazyModel):
     """GenericResourcesItemNamedResourceSpec (no description in the spec).
 
     Attributes:
-        kind (str | Unset):
-        value (str | Unset):
+        kind (None | str):
+        value (None | str):
     """
 
-    kind: str | Unset = UNSET
-    value: str | Unset = UNSET
+    kind: str | None = None
+    value: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        kind = self.kind
-        if kind is not UNSET:
+        if self.kind is not None:
+            kind: str | None
+            kind = self.kind
             result["Kind"] = kind
-        value = self.value
-        if value is not UNSET:
+        else:
+            self._keep_empty("Kind", result)
+        if self.value is not None:
+            value: str | None
+            value = self.value
             result["Value"] = value
+        else:
+            self._keep_empty("Value", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class GenericResourcesItemNamedResourceSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.kind = get("Kind", UNSET)
-        obj.value = get("Value", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.kind = get("Kind")
+        obj.value = get("Value")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,29 +28,29 @@ class GraphDriverData(LazyModel):
     image's filesystem.
 
     Attributes:
-        name (str | Unset): Name of the storage driver.
-        data (GraphDriverDataData | None | Unset):
+        name (str): Name of the storage driver.
+        data (GraphDriverDataData): Low-level storage metadata, provided as key/value pairs.
+
+            This information is driver-specific, and depends on the storage-driver
+            in use, and should be used for informational purposes only.
     """
 
-    name: str | Unset = UNSET
-    data: GraphDriverDataData | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    data: GraphDriverDataData = _field(factory=lambda: GraphDriverDataData())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        data: dict[str, Any] | Unset | None
-        if isinstance(self.data, Unset):
-            data = UNSET
-        elif isinstance(self.data, GraphDriverDataData):
-            data = self.data.to_dict()
+        if self.name is not None:
+            result["Name"] = self.name
         else:
-            data = self.data
-        if data is not UNSET:
+            self._keep_empty("Name", result)
+        if self.data:
+            data = self.data.to_dict()
             result["Data"] = data
+        else:
+            self._keep_empty("Data", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,17 +62,20 @@ class GraphDriverData(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "data":
-            data = src.get("Data", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "data":
+            data_json = src.get("Data")
+            if data_json is None:
+                return GraphDriverDataData()
+            data = data_json
             if isinstance(data, dict):
                 data = GraphDriverDataData.from_dict(data)
             return data
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

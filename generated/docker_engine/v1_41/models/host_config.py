@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.host_config_cgroupns_mode import HostConfigCgroupnsMode
 from ..models.host_config_isolation import HostConfigIsolation
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -97,101 +97,94 @@ class HostConfig(LazyModel):
     """Container configuration that depends on the host we are running on
 
     Attributes:
-        cpu_shares (int | Unset): An integer value representing this container's relative CPU weight
+        cpu_shares (int | None): An integer value representing this container's relative CPU weight
             versus other containers.
-        memory (int | Unset): Memory limit in bytes. Default: 0.
-        cgroup_parent (str | Unset): Path to `cgroups` under which the container's `cgroup` is created. If
+        memory (int | None): Memory limit in bytes. Default: 0.
+        cgroup_parent (None | str): Path to `cgroups` under which the container's `cgroup` is created. If
             the path is not absolute, the path is considered to be relative to the
             `cgroups` path of the init process. Cgroups are created if they do not
             already exist.
-        blkio_weight (int | Unset): Block IO weight (relative weight).
-        blkio_weight_device (list[ResourcesBlkioWeightDeviceItem] | None | Unset): Block IO weight (relative device
-            weight) in the form:
+        blkio_weight (int | None): Block IO weight (relative weight).
+        blkio_weight_device (list[ResourcesBlkioWeightDeviceItem]): Block IO weight (relative device weight) in the
+            form:
 
             ```
             [{"Path": "device_path", "Weight": weight}]
             ```
-        blkio_device_read_bps (list[ThrottleDevice] | None | Unset): Limit read rate (bytes per second) from a
-            device, in the form:
+        blkio_device_read_bps (list[ThrottleDevice]): Limit read rate (bytes per second) from a device, in the form:
 
             ```
             [{"Path": "device_path", "Rate": rate}]
             ```
-        blkio_device_write_bps (list[ThrottleDevice] | None | Unset): Limit write rate (bytes per second) to a
-            device, in the form:
+        blkio_device_write_bps (list[ThrottleDevice]): Limit write rate (bytes per second) to a device, in the form:
 
             ```
             [{"Path": "device_path", "Rate": rate}]
             ```
-        blkio_device_read_i_ops (list[ThrottleDevice] | None | Unset): Limit read rate (IO per second) from a
-            device, in the form:
+        blkio_device_read_i_ops (list[ThrottleDevice]): Limit read rate (IO per second) from a device, in the form:
 
             ```
             [{"Path": "device_path", "Rate": rate}]
             ```
-        blkio_device_write_i_ops (list[ThrottleDevice] | None | Unset): Limit write rate (IO per second) to a
-            device, in the form:
+        blkio_device_write_i_ops (list[ThrottleDevice]): Limit write rate (IO per second) to a device, in the form:
 
             ```
             [{"Path": "device_path", "Rate": rate}]
             ```
-        cpu_period (int | Unset): The length of a CPU period in microseconds.
-        cpu_quota (int | Unset): Microseconds of CPU time that the container can get in a CPU period.
-        cpu_realtime_period (int | Unset): The length of a CPU real-time period in microseconds. Set to 0 to
+        cpu_period (int | None): The length of a CPU period in microseconds.
+        cpu_quota (int | None): Microseconds of CPU time that the container can get in a CPU period.
+        cpu_realtime_period (int | None): The length of a CPU real-time period in microseconds. Set to 0 to
             allocate no time allocated to real-time tasks.
-        cpu_realtime_runtime (int | Unset): The length of a CPU real-time runtime in microseconds. Set to 0 to
+        cpu_realtime_runtime (int | None): The length of a CPU real-time runtime in microseconds. Set to 0 to
             allocate no time allocated to real-time tasks.
-        cpuset_cpus (str | Unset): CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-        cpuset_mems (str | Unset): Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+        cpuset_cpus (None | str): CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+        cpuset_mems (None | str): Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
             effective on NUMA systems.
-        devices (list[DeviceMapping] | None | Unset): A list of devices to add to the container.
-        device_cgroup_rules (list[str] | None | Unset): a list of cgroup rules to apply to the container (added in
-            API v1.28)
-        device_requests (list[DeviceRequest] | None | Unset): A list of requests for devices to be sent to device
-            drivers.
+        devices (list[DeviceMapping]): A list of devices to add to the container.
+        device_cgroup_rules (list[str]): a list of cgroup rules to apply to the container (added in API v1.28)
+        device_requests (list[DeviceRequest]): A list of requests for devices to be sent to device drivers.
              (added in API v1.40)
-        kernel_memory (int | Unset): Kernel memory limit in bytes.
+        kernel_memory (int | None): Kernel memory limit in bytes.
 
             <p><br /></p>
 
             > **Deprecated**: This field is deprecated as the kernel 5.4 deprecated
             > `kmem.limit_in_bytes`.
              (added in API v1.36; removed after API v1.41)
-        kernel_memory_tcp (int | Unset): Hard limit for kernel TCP buffer memory (in bytes). (added in API v1.40;
+        kernel_memory_tcp (int | None): Hard limit for kernel TCP buffer memory (in bytes). (added in API v1.40;
             removed after API v1.51)
-        memory_reservation (int | Unset): Memory soft limit in bytes.
-        memory_swap (int | Unset): Total memory limit (memory + swap). Set as `-1` to enable unlimited
+        memory_reservation (int | None): Memory soft limit in bytes.
+        memory_swap (int | None): Total memory limit (memory + swap). Set as `-1` to enable unlimited
             swap.
-        memory_swappiness (int | Unset): Tune a container's memory swappiness behavior. Accepts an integer
+        memory_swappiness (int | None): Tune a container's memory swappiness behavior. Accepts an integer
             between 0 and 100.
-        nano_cpus (int | Unset): CPU quota in units of 10<sup>-9</sup> CPUs.
-        oom_kill_disable (bool | Unset): Disable OOM Killer for the container.
-        init (bool | None | Unset): Run an init inside the container that forwards signals and reaps
+        nano_cpus (int | None): CPU quota in units of 10<sup>-9</sup> CPUs.
+        oom_kill_disable (bool | None): Disable OOM Killer for the container.
+        init (bool | None): Run an init inside the container that forwards signals and reaps
             processes. This field is omitted if empty, and the default (as
             configured on the daemon) is used.
              (added in API v1.37)
-        pids_limit (int | None | Unset): Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+        pids_limit (int | None): Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
             to not change.
-        ulimits (list[ResourcesUlimitsItem] | None | Unset): A list of resource limits to set in the container. For
-            example:
+        ulimits (list[ResourcesUlimitsItem]): A list of resource limits to set in the container. For example:
 
             ```
             {"Name": "nofile", "Soft": 1024, "Hard": 2048}
             ```
-        cpu_count (int | Unset): The number of usable CPUs (Windows only).
+        cpu_count (int | None): The number of usable CPUs (Windows only).
 
             On Windows Server containers, the processor resource controls are
             mutually exclusive. The order of precedence is `CPUCount` first, then
             `CPUShares`, and `CPUPercent` last.
-        cpu_percent (int | Unset): The usable percentage of the available CPUs (Windows only).
+        cpu_percent (int | None): The usable percentage of the available CPUs (Windows only).
 
             On Windows Server containers, the processor resource controls are
             mutually exclusive. The order of precedence is `CPUCount` first, then
             `CPUShares`, and `CPUPercent` last.
-        io_maximum_i_ops (int | Unset): Maximum IOps for the container system drive (Windows only)
-        io_maximum_bandwidth (int | Unset): Maximum IO in bytes per second for the container system drive
+        io_maximum_i_ops (int | None): Maximum IOps for the container system drive (Windows only)
+        io_maximum_bandwidth (int | None): Maximum IO in bytes per second for the container system drive
             (Windows only).
-        binds (list[str] | None | Unset): A list of volume bindings for this container. Each volume binding
+        binds (list[str]): A list of volume bindings for this container. Each volume binding
             is a string in one of these forms:
 
             - `host-src:container-dest[:options]` to bind-mount a host path
@@ -229,26 +222,34 @@ class HostConfig(LazyModel):
               For shared volumes, the source mount point must be set to `shared`.
               For slave volumes, the mount must be set to either `shared` or
               `slave`.
-        container_id_file (str | Unset): Path to a file where the container ID is written
-        log_config (HostConfigLogConfig | None | Unset):
-        network_mode (str | Unset): Network mode to use for this container. Supported standard values
+        container_id_file (str): Path to a file where the container ID is written
+        log_config (HostConfigLogConfig): The logging configuration for this container
+        network_mode (str): Network mode to use for this container. Supported standard values
             are: `bridge`, `host`, `none`, and `container:<name|id>`. Any
             other value is taken as a custom network's name to which this
             container should connect to.
-        port_bindings (None | PortMap | Unset):
-        restart_policy (None | RestartPolicy | Unset):
-        auto_remove (bool | Unset): Automatically remove the container when the container's process
+        port_bindings (PortMap): PortMap describes the mapping of container ports to host ports, using the
+            container's port-number and protocol as key in the format `<port>/<protocol>`,
+            for example, `80/udp`.
+
+            If a container's port is mapped for multiple protocols, separate entries
+            are added to the mapping table.
+        restart_policy (RestartPolicy): The behavior to apply when the container exits. The default is not to
+            restart.
+
+            An ever increasing delay (double the previous delay, starting at 100ms) is
+            added before each restart to prevent flooding the server.
+        auto_remove (bool): Automatically remove the container when the container's process
             exits. This has no effect if `RestartPolicy` is set.
-        volume_driver (str | Unset): Driver that this container uses to mount volumes.
-        volumes_from (list[str] | None | Unset): A list of volumes to inherit from another container, specified in
+        volume_driver (str): Driver that this container uses to mount volumes.
+        volumes_from (list[str]): A list of volumes to inherit from another container, specified in
             the form `<container name>[:<ro|rw>]`.
-        mounts (list[Mount] | None | Unset): Specification for mounts to be added to the container.
-        cap_add (list[str] | None | Unset): A list of kernel capabilities to add to the container. Conflicts
+        mounts (list[Mount]): Specification for mounts to be added to the container.
+        cap_add (list[str]): A list of kernel capabilities to add to the container. Conflicts
             with option 'Capabilities'.
-        cap_drop (list[str] | None | Unset): A list of kernel capabilities to drop from the container. Conflicts
+        cap_drop (list[str]): A list of kernel capabilities to drop from the container. Conflicts
             with option 'Capabilities'.
-        cgroupns_mode (HostConfigCgroupnsMode | Unset): cgroup namespace mode for the container. Possible values
-            are:
+        cgroupns_mode (HostConfigCgroupnsMode): cgroup namespace mode for the container. Possible values are:
 
             - `"private"`: the container runs in its own private cgroup namespace
             - `"host"`: use the host system's cgroup namespace
@@ -256,14 +257,13 @@ class HostConfig(LazyModel):
             If not specified, the daemon default is used, which can either be `"private"`
             or `"host"`, depending on daemon version, kernel support and configuration.
              (added in API v1.41)
-        dns (list[str] | None | Unset): A list of DNS servers for the container to use.
-        dns_options (list[str] | None | Unset): A list of DNS options.
-        dns_search (list[str] | None | Unset): A list of DNS search domains.
-        extra_hosts (list[str] | None | Unset): A list of hostnames/IP mappings to add to the container's
-            `/etc/hosts`
+        dns (list[str]): A list of DNS servers for the container to use.
+        dns_options (list[str]): A list of DNS options.
+        dns_search (list[str]): A list of DNS search domains.
+        extra_hosts (list[str]): A list of hostnames/IP mappings to add to the container's `/etc/hosts`
             file. Specified in the form `["hostname:IP"]`.
-        group_add (list[str] | None | Unset): A list of additional groups that the container process will run as.
-        ipc_mode (str | Unset): IPC sharing mode for the container. Possible values are:
+        group_add (list[str]): A list of additional groups that the container process will run as.
+        ipc_mode (str): IPC sharing mode for the container. Possible values are:
 
             - `"none"`: own private IPC namespace, with /dev/shm not mounted
             - `"private"`: own private IPC namespace
@@ -273,17 +273,17 @@ class HostConfig(LazyModel):
 
             If not specified, daemon default is used, which can either be `"private"`
             or `"shareable"`, depending on daemon version and configuration.
-        cgroup (str | Unset): Cgroup to use for the container.
-        links (list[str] | None | Unset): A list of links for the container in the form `container_name:alias`.
-        oom_score_adj (int | Unset): An integer value containing the score given to the container in
+        cgroup (str): Cgroup to use for the container.
+        links (list[str]): A list of links for the container in the form `container_name:alias`.
+        oom_score_adj (int): An integer value containing the score given to the container in
             order to tune OOM killer preferences.
-        pid_mode (str | Unset): Set the PID (Process) Namespace mode for the container. It can be
+        pid_mode (str): Set the PID (Process) Namespace mode for the container. It can be
             either:
 
             - `"container:<name|id>"`: joins another container's PID namespace
             - `"host"`: use the host's PID namespace inside the container
-        privileged (bool | Unset): Gives the container full access to the host.
-        publish_all_ports (bool | Unset): Allocates an ephemeral host port for all of a container's
+        privileged (bool): Gives the container full access to the host.
+        publish_all_ports (bool): Allocates an ephemeral host port for all of a container's
             exposed ports.
 
             Ports are de-allocated when the container stops and allocated when
@@ -293,557 +293,522 @@ class HostConfig(LazyModel):
             The port is selected from the ephemeral port range that depends on
             the kernel. For example, on Linux the range is defined by
             `/proc/sys/net/ipv4/ip_local_port_range`.
-        readonly_rootfs (bool | Unset): Mount the container's root filesystem as read only.
-        security_opt (list[str] | None | Unset): A list of string values to customize labels for MLS systems, such
+        readonly_rootfs (bool): Mount the container's root filesystem as read only.
+        security_opt (list[str]): A list of string values to customize labels for MLS systems, such
             as SELinux.
-        storage_opt (HostConfigStorageOpt | None | Unset):
-        tmpfs (HostConfigTmpfs | None | Unset):
-        uts_mode (str | Unset): UTS namespace to use for the container.
-        userns_mode (str | Unset): Sets the usernamespace mode for the container when usernamespace
+        storage_opt (HostConfigStorageOpt): Storage driver options for this container, in the form `{"size":
+            "120G"}`.
+        tmpfs (HostConfigTmpfs): A map of container directories which should be replaced by tmpfs
+            mounts, and their corresponding mount options. For example:
+
+            ```
+            { "/run": "rw,noexec,nosuid,size=65536k" }
+            ```
+        uts_mode (str): UTS namespace to use for the container.
+        userns_mode (str): Sets the usernamespace mode for the container when usernamespace
             remapping option is enabled.
-        shm_size (int | Unset): Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
-        sysctls (HostConfigSysctls | None | Unset):
-        runtime (str | Unset): Runtime to use with this container.
-        console_size (list[int] | None | Unset): Initial console size, as an `[height, width]` array. (Windows only)
-        isolation (HostConfigIsolation | Unset): Isolation technology of the container. (Windows only)
-        masked_paths (list[str] | None | Unset): The list of paths to be masked inside the container (this overrides
+        shm_size (int): Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
+        sysctls (HostConfigSysctls): A list of kernel parameters (sysctls) to set in the container.
+            For example:
+
+            ```
+            {"net.ipv4.ip_forward": "1"}
+            ```
+        runtime (str): Runtime to use with this container.
+        console_size (list[int]): Initial console size, as an `[height, width]` array. (Windows only)
+        isolation (HostConfigIsolation): Isolation technology of the container. (Windows only)
+        masked_paths (list[str]): The list of paths to be masked inside the container (this overrides
             the default set of paths).
              (added in API v1.38)
-        readonly_paths (list[str] | None | Unset): The list of paths to be set as read-only inside the container
+        readonly_paths (list[str]): The list of paths to be set as read-only inside the container
             (this overrides the default set of paths).
              (added in API v1.38)
     """
 
-    cpu_shares: int | Unset = UNSET
-    memory: int | Unset = 0
-    cgroup_parent: str | Unset = UNSET
-    blkio_weight: int | Unset = UNSET
-    blkio_weight_device: list[ResourcesBlkioWeightDeviceItem] | Unset | None = UNSET
-    blkio_device_read_bps: list[ThrottleDevice] | Unset | None = UNSET
-    blkio_device_write_bps: list[ThrottleDevice] | Unset | None = UNSET
-    blkio_device_read_i_ops: list[ThrottleDevice] | Unset | None = UNSET
-    blkio_device_write_i_ops: list[ThrottleDevice] | Unset | None = UNSET
-    cpu_period: int | Unset = UNSET
-    cpu_quota: int | Unset = UNSET
-    cpu_realtime_period: int | Unset = UNSET
-    cpu_realtime_runtime: int | Unset = UNSET
-    cpuset_cpus: str | Unset = UNSET
-    cpuset_mems: str | Unset = UNSET
-    devices: list[DeviceMapping] | Unset | None = UNSET
-    device_cgroup_rules: list[str] | Unset | None = UNSET
-    device_requests: list[DeviceRequest] | Unset | None = UNSET
-    kernel_memory: int | Unset = UNSET
-    kernel_memory_tcp: int | Unset = UNSET
-    memory_reservation: int | Unset = UNSET
-    memory_swap: int | Unset = UNSET
-    memory_swappiness: int | Unset = UNSET
-    nano_cpus: int | Unset = UNSET
-    oom_kill_disable: bool | Unset = UNSET
-    init: bool | Unset | None = UNSET
-    pids_limit: int | Unset | None = UNSET
-    ulimits: list[ResourcesUlimitsItem] | Unset | None = UNSET
-    cpu_count: int | Unset = UNSET
-    cpu_percent: int | Unset = UNSET
-    io_maximum_i_ops: int | Unset = UNSET
-    io_maximum_bandwidth: int | Unset = UNSET
-    binds: list[str] | Unset | None = UNSET
-    container_id_file: str | Unset = UNSET
-    log_config: HostConfigLogConfig | Unset | None = UNSET
-    network_mode: str | Unset = UNSET
-    port_bindings: PortMap | Unset | None = UNSET
-    restart_policy: RestartPolicy | Unset | None = UNSET
-    auto_remove: bool | Unset = UNSET
-    volume_driver: str | Unset = UNSET
-    volumes_from: list[str] | Unset | None = UNSET
-    mounts: list[Mount] | Unset | None = UNSET
-    cap_add: list[str] | Unset | None = UNSET
-    cap_drop: list[str] | Unset | None = UNSET
-    cgroupns_mode: HostConfigCgroupnsMode | Unset = UNSET
-    dns: list[str] | Unset | None = UNSET
-    dns_options: list[str] | Unset | None = UNSET
-    dns_search: list[str] | Unset | None = UNSET
-    extra_hosts: list[str] | Unset | None = UNSET
-    group_add: list[str] | Unset | None = UNSET
-    ipc_mode: str | Unset = UNSET
-    cgroup: str | Unset = UNSET
-    links: list[str] | Unset | None = UNSET
-    oom_score_adj: int | Unset = UNSET
-    pid_mode: str | Unset = UNSET
-    privileged: bool | Unset = UNSET
-    publish_all_ports: bool | Unset = UNSET
-    readonly_rootfs: bool | Unset = UNSET
-    security_opt: list[str] | Unset | None = UNSET
-    storage_opt: HostConfigStorageOpt | Unset | None = UNSET
-    tmpfs: HostConfigTmpfs | Unset | None = UNSET
-    uts_mode: str | Unset = UNSET
-    userns_mode: str | Unset = UNSET
-    shm_size: int | Unset = UNSET
-    sysctls: HostConfigSysctls | Unset | None = UNSET
-    runtime: str | Unset = UNSET
-    console_size: list[int] | Unset | None = UNSET
-    isolation: HostConfigIsolation | Unset = UNSET
-    masked_paths: list[str] | Unset | None = UNSET
-    readonly_paths: list[str] | Unset | None = UNSET
+    cpu_shares: int | None = None
+    memory: int | None = None
+    cgroup_parent: str | None = None
+    blkio_weight: int | None = None
+    blkio_weight_device: list[ResourcesBlkioWeightDeviceItem] = _field(factory=list)
+    blkio_device_read_bps: list[ThrottleDevice] = _field(factory=list)
+    blkio_device_write_bps: list[ThrottleDevice] = _field(factory=list)
+    blkio_device_read_i_ops: list[ThrottleDevice] = _field(factory=list)
+    blkio_device_write_i_ops: list[ThrottleDevice] = _field(factory=list)
+    cpu_period: int | None = None
+    cpu_quota: int | None = None
+    cpu_realtime_period: int | None = None
+    cpu_realtime_runtime: int | None = None
+    cpuset_cpus: str | None = None
+    cpuset_mems: str | None = None
+    devices: list[DeviceMapping] = _field(factory=list)
+    device_cgroup_rules: list[str] = _field(factory=list)
+    device_requests: list[DeviceRequest] = _field(factory=list)
+    kernel_memory: int | None = None
+    kernel_memory_tcp: int | None = None
+    memory_reservation: int | None = None
+    memory_swap: int | None = None
+    memory_swappiness: int | None = None
+    nano_cpus: int | None = None
+    oom_kill_disable: bool | None = None
+    init: bool | None = None
+    pids_limit: int | None = None
+    ulimits: list[ResourcesUlimitsItem] = _field(factory=list)
+    cpu_count: int | None = None
+    cpu_percent: int | None = None
+    io_maximum_i_ops: int | None = None
+    io_maximum_bandwidth: int | None = None
+    binds: list[str] = _field(factory=list)
+    container_id_file: str = _field(default=ABSENT)
+    log_config: HostConfigLogConfig = _field(default=ABSENT)
+    network_mode: str = _field(default=ABSENT)
+    port_bindings: PortMap = _field(factory=lambda: PortMap())
+    restart_policy: RestartPolicy = _field(default=ABSENT)
+    auto_remove: bool = _field(default=ABSENT)
+    volume_driver: str = _field(default=ABSENT)
+    volumes_from: list[str] = _field(factory=list)
+    mounts: list[Mount] = _field(factory=list)
+    cap_add: list[str] = _field(factory=list)
+    cap_drop: list[str] = _field(factory=list)
+    cgroupns_mode: HostConfigCgroupnsMode = _field(default=ABSENT)
+    dns: list[str] = _field(factory=list)
+    dns_options: list[str] = _field(factory=list)
+    dns_search: list[str] = _field(factory=list)
+    extra_hosts: list[str] = _field(factory=list)
+    group_add: list[str] = _field(factory=list)
+    ipc_mode: str = _field(default=ABSENT)
+    cgroup: str = _field(default=ABSENT)
+    links: list[str] = _field(factory=list)
+    oom_score_adj: int = _field(default=ABSENT)
+    pid_mode: str = _field(default=ABSENT)
+    privileged: bool = _field(default=ABSENT)
+    publish_all_ports: bool = _field(default=ABSENT)
+    readonly_rootfs: bool = _field(default=ABSENT)
+    security_opt: list[str] = _field(factory=list)
+    storage_opt: HostConfigStorageOpt = _field(factory=lambda: HostConfigStorageOpt())
+    tmpfs: HostConfigTmpfs = _field(factory=lambda: HostConfigTmpfs())
+    uts_mode: str = _field(default=ABSENT)
+    userns_mode: str = _field(default=ABSENT)
+    shm_size: int = _field(default=ABSENT)
+    sysctls: HostConfigSysctls = _field(factory=lambda: HostConfigSysctls())
+    runtime: str = _field(default=ABSENT)
+    console_size: list[int] = _field(factory=list)
+    isolation: HostConfigIsolation = _field(default=ABSENT)
+    masked_paths: list[str] = _field(factory=list)
+    readonly_paths: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        cpu_shares = self.cpu_shares
-        if cpu_shares is not UNSET:
+        if self.cpu_shares is not None:
+            cpu_shares: int | None
+            cpu_shares = self.cpu_shares
             result["CpuShares"] = cpu_shares
-        memory = self.memory
-        if memory is not UNSET:
+        else:
+            self._keep_empty("CpuShares", result)
+        if self.memory is not None:
+            memory: int | None
+            memory = self.memory
             result["Memory"] = memory
-        cgroup_parent = self.cgroup_parent
-        if cgroup_parent is not UNSET:
+        else:
+            self._keep_empty("Memory", result)
+        if self.cgroup_parent is not None:
+            cgroup_parent: str | None
+            cgroup_parent = self.cgroup_parent
             result["CgroupParent"] = cgroup_parent
-        blkio_weight = self.blkio_weight
-        if blkio_weight is not UNSET:
+        else:
+            self._keep_empty("CgroupParent", result)
+        if self.blkio_weight is not None:
+            blkio_weight: int | None
+            blkio_weight = self.blkio_weight
             result["BlkioWeight"] = blkio_weight
-        blkio_weight_device: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_weight_device, Unset):
-            blkio_weight_device = UNSET
-        elif isinstance(self.blkio_weight_device, list):
+        else:
+            self._keep_empty("BlkioWeight", result)
+        if self.blkio_weight_device:
             blkio_weight_device = []
-            for blkio_weight_device_type_0_item_data in self.blkio_weight_device:
-                blkio_weight_device_type_0_item = blkio_weight_device_type_0_item_data.to_dict()
-                blkio_weight_device.append(blkio_weight_device_type_0_item)
+            for blkio_weight_device_item_data in self.blkio_weight_device:
+                blkio_weight_device_item = blkio_weight_device_item_data.to_dict()
+                blkio_weight_device.append(blkio_weight_device_item)
 
-        else:
-            blkio_weight_device = self.blkio_weight_device
-        if blkio_weight_device is not UNSET:
             result["BlkioWeightDevice"] = blkio_weight_device
-        blkio_device_read_bps: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_read_bps, Unset):
-            blkio_device_read_bps = UNSET
-        elif isinstance(self.blkio_device_read_bps, list):
+        else:
+            self._keep_empty("BlkioWeightDevice", result)
+        if self.blkio_device_read_bps:
             blkio_device_read_bps = []
-            for blkio_device_read_bps_type_0_item_data in self.blkio_device_read_bps:
-                blkio_device_read_bps_type_0_item = blkio_device_read_bps_type_0_item_data.to_dict()
-                blkio_device_read_bps.append(blkio_device_read_bps_type_0_item)
+            for blkio_device_read_bps_item_data in self.blkio_device_read_bps:
+                blkio_device_read_bps_item = blkio_device_read_bps_item_data.to_dict()
+                blkio_device_read_bps.append(blkio_device_read_bps_item)
 
-        else:
-            blkio_device_read_bps = self.blkio_device_read_bps
-        if blkio_device_read_bps is not UNSET:
             result["BlkioDeviceReadBps"] = blkio_device_read_bps
-        blkio_device_write_bps: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_write_bps, Unset):
-            blkio_device_write_bps = UNSET
-        elif isinstance(self.blkio_device_write_bps, list):
+        else:
+            self._keep_empty("BlkioDeviceReadBps", result)
+        if self.blkio_device_write_bps:
             blkio_device_write_bps = []
-            for blkio_device_write_bps_type_0_item_data in self.blkio_device_write_bps:
-                blkio_device_write_bps_type_0_item = blkio_device_write_bps_type_0_item_data.to_dict()
-                blkio_device_write_bps.append(blkio_device_write_bps_type_0_item)
+            for blkio_device_write_bps_item_data in self.blkio_device_write_bps:
+                blkio_device_write_bps_item = blkio_device_write_bps_item_data.to_dict()
+                blkio_device_write_bps.append(blkio_device_write_bps_item)
 
-        else:
-            blkio_device_write_bps = self.blkio_device_write_bps
-        if blkio_device_write_bps is not UNSET:
             result["BlkioDeviceWriteBps"] = blkio_device_write_bps
-        blkio_device_read_i_ops: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_read_i_ops, Unset):
-            blkio_device_read_i_ops = UNSET
-        elif isinstance(self.blkio_device_read_i_ops, list):
+        else:
+            self._keep_empty("BlkioDeviceWriteBps", result)
+        if self.blkio_device_read_i_ops:
             blkio_device_read_i_ops = []
-            for blkio_device_read_i_ops_type_0_item_data in self.blkio_device_read_i_ops:
-                blkio_device_read_i_ops_type_0_item = blkio_device_read_i_ops_type_0_item_data.to_dict()
-                blkio_device_read_i_ops.append(blkio_device_read_i_ops_type_0_item)
+            for blkio_device_read_i_ops_item_data in self.blkio_device_read_i_ops:
+                blkio_device_read_i_ops_item = blkio_device_read_i_ops_item_data.to_dict()
+                blkio_device_read_i_ops.append(blkio_device_read_i_ops_item)
 
-        else:
-            blkio_device_read_i_ops = self.blkio_device_read_i_ops
-        if blkio_device_read_i_ops is not UNSET:
             result["BlkioDeviceReadIOps"] = blkio_device_read_i_ops
-        blkio_device_write_i_ops: list[dict[str, Any]] | Unset | None
-        if isinstance(self.blkio_device_write_i_ops, Unset):
-            blkio_device_write_i_ops = UNSET
-        elif isinstance(self.blkio_device_write_i_ops, list):
+        else:
+            self._keep_empty("BlkioDeviceReadIOps", result)
+        if self.blkio_device_write_i_ops:
             blkio_device_write_i_ops = []
-            for blkio_device_write_i_ops_type_0_item_data in self.blkio_device_write_i_ops:
-                blkio_device_write_i_ops_type_0_item = blkio_device_write_i_ops_type_0_item_data.to_dict()
-                blkio_device_write_i_ops.append(blkio_device_write_i_ops_type_0_item)
+            for blkio_device_write_i_ops_item_data in self.blkio_device_write_i_ops:
+                blkio_device_write_i_ops_item = blkio_device_write_i_ops_item_data.to_dict()
+                blkio_device_write_i_ops.append(blkio_device_write_i_ops_item)
 
-        else:
-            blkio_device_write_i_ops = self.blkio_device_write_i_ops
-        if blkio_device_write_i_ops is not UNSET:
             result["BlkioDeviceWriteIOps"] = blkio_device_write_i_ops
-        cpu_period = self.cpu_period
-        if cpu_period is not UNSET:
+        else:
+            self._keep_empty("BlkioDeviceWriteIOps", result)
+        if self.cpu_period is not None:
+            cpu_period: int | None
+            cpu_period = self.cpu_period
             result["CpuPeriod"] = cpu_period
-        cpu_quota = self.cpu_quota
-        if cpu_quota is not UNSET:
+        else:
+            self._keep_empty("CpuPeriod", result)
+        if self.cpu_quota is not None:
+            cpu_quota: int | None
+            cpu_quota = self.cpu_quota
             result["CpuQuota"] = cpu_quota
-        cpu_realtime_period = self.cpu_realtime_period
-        if cpu_realtime_period is not UNSET:
+        else:
+            self._keep_empty("CpuQuota", result)
+        if self.cpu_realtime_period is not None:
+            cpu_realtime_period: int | None
+            cpu_realtime_period = self.cpu_realtime_period
             result["CpuRealtimePeriod"] = cpu_realtime_period
-        cpu_realtime_runtime = self.cpu_realtime_runtime
-        if cpu_realtime_runtime is not UNSET:
+        else:
+            self._keep_empty("CpuRealtimePeriod", result)
+        if self.cpu_realtime_runtime is not None:
+            cpu_realtime_runtime: int | None
+            cpu_realtime_runtime = self.cpu_realtime_runtime
             result["CpuRealtimeRuntime"] = cpu_realtime_runtime
-        cpuset_cpus = self.cpuset_cpus
-        if cpuset_cpus is not UNSET:
+        else:
+            self._keep_empty("CpuRealtimeRuntime", result)
+        if self.cpuset_cpus is not None:
+            cpuset_cpus: str | None
+            cpuset_cpus = self.cpuset_cpus
             result["CpusetCpus"] = cpuset_cpus
-        cpuset_mems = self.cpuset_mems
-        if cpuset_mems is not UNSET:
+        else:
+            self._keep_empty("CpusetCpus", result)
+        if self.cpuset_mems is not None:
+            cpuset_mems: str | None
+            cpuset_mems = self.cpuset_mems
             result["CpusetMems"] = cpuset_mems
-        devices: list[dict[str, Any]] | Unset | None
-        if isinstance(self.devices, Unset):
-            devices = UNSET
-        elif isinstance(self.devices, list):
+        else:
+            self._keep_empty("CpusetMems", result)
+        if self.devices:
             devices = []
-            for devices_type_0_item_data in self.devices:
-                devices_type_0_item = devices_type_0_item_data.to_dict()
-                devices.append(devices_type_0_item)
+            for devices_item_data in self.devices:
+                devices_item = devices_item_data.to_dict()
+                devices.append(devices_item)
 
-        else:
-            devices = self.devices
-        if devices is not UNSET:
             result["Devices"] = devices
-        device_cgroup_rules: list[str] | Unset | None
-        if isinstance(self.device_cgroup_rules, Unset):
-            device_cgroup_rules = UNSET
-        elif isinstance(self.device_cgroup_rules, list):
+        else:
+            self._keep_empty("Devices", result)
+        if self.device_cgroup_rules:
             device_cgroup_rules = self.device_cgroup_rules
 
-        else:
-            device_cgroup_rules = self.device_cgroup_rules
-        if device_cgroup_rules is not UNSET:
             result["DeviceCgroupRules"] = device_cgroup_rules
-        device_requests: list[dict[str, Any]] | Unset | None
-        if isinstance(self.device_requests, Unset):
-            device_requests = UNSET
-        elif isinstance(self.device_requests, list):
+        else:
+            self._keep_empty("DeviceCgroupRules", result)
+        if self.device_requests:
             device_requests = []
-            for device_requests_type_0_item_data in self.device_requests:
-                device_requests_type_0_item = device_requests_type_0_item_data.to_dict()
-                device_requests.append(device_requests_type_0_item)
+            for device_requests_item_data in self.device_requests:
+                device_requests_item = device_requests_item_data.to_dict()
+                device_requests.append(device_requests_item)
 
-        else:
-            device_requests = self.device_requests
-        if device_requests is not UNSET:
             result["DeviceRequests"] = device_requests
-        kernel_memory = self.kernel_memory
-        if kernel_memory is not UNSET:
+        else:
+            self._keep_empty("DeviceRequests", result)
+        if self.kernel_memory is not None:
+            kernel_memory: int | None
+            kernel_memory = self.kernel_memory
             result["KernelMemory"] = kernel_memory
-        kernel_memory_tcp = self.kernel_memory_tcp
-        if kernel_memory_tcp is not UNSET:
+        else:
+            self._keep_empty("KernelMemory", result)
+        if self.kernel_memory_tcp is not None:
+            kernel_memory_tcp: int | None
+            kernel_memory_tcp = self.kernel_memory_tcp
             result["KernelMemoryTCP"] = kernel_memory_tcp
-        memory_reservation = self.memory_reservation
-        if memory_reservation is not UNSET:
+        else:
+            self._keep_empty("KernelMemoryTCP", result)
+        if self.memory_reservation is not None:
+            memory_reservation: int | None
+            memory_reservation = self.memory_reservation
             result["MemoryReservation"] = memory_reservation
-        memory_swap = self.memory_swap
-        if memory_swap is not UNSET:
+        else:
+            self._keep_empty("MemoryReservation", result)
+        if self.memory_swap is not None:
+            memory_swap: int | None
+            memory_swap = self.memory_swap
             result["MemorySwap"] = memory_swap
-        memory_swappiness = self.memory_swappiness
-        if memory_swappiness is not UNSET:
+        else:
+            self._keep_empty("MemorySwap", result)
+        if self.memory_swappiness is not None:
+            memory_swappiness: int | None
+            memory_swappiness = self.memory_swappiness
             result["MemorySwappiness"] = memory_swappiness
-        nano_cpus = self.nano_cpus
-        if nano_cpus is not UNSET:
+        else:
+            self._keep_empty("MemorySwappiness", result)
+        if self.nano_cpus is not None:
+            nano_cpus: int | None
+            nano_cpus = self.nano_cpus
             result["NanoCpus"] = nano_cpus
-        oom_kill_disable = self.oom_kill_disable
-        if oom_kill_disable is not UNSET:
+        else:
+            self._keep_empty("NanoCpus", result)
+        if self.oom_kill_disable is not None:
+            oom_kill_disable: bool | None
+            oom_kill_disable = self.oom_kill_disable
             result["OomKillDisable"] = oom_kill_disable
-        init: bool | Unset | None
-        if isinstance(self.init, Unset):
-            init = UNSET
         else:
+            self._keep_empty("OomKillDisable", result)
+        if self.init is not None:
+            init: bool | None
             init = self.init
-        if init is not UNSET:
             result["Init"] = init
-        pids_limit: int | Unset | None
-        if isinstance(self.pids_limit, Unset):
-            pids_limit = UNSET
         else:
+            self._keep_empty("Init", result)
+        if self.pids_limit is not None:
+            pids_limit: int | None
             pids_limit = self.pids_limit
-        if pids_limit is not UNSET:
             result["PidsLimit"] = pids_limit
-        ulimits: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ulimits, Unset):
-            ulimits = UNSET
-        elif isinstance(self.ulimits, list):
+        else:
+            self._keep_empty("PidsLimit", result)
+        if self.ulimits:
             ulimits = []
-            for ulimits_type_0_item_data in self.ulimits:
-                ulimits_type_0_item = ulimits_type_0_item_data.to_dict()
-                ulimits.append(ulimits_type_0_item)
+            for ulimits_item_data in self.ulimits:
+                ulimits_item = ulimits_item_data.to_dict()
+                ulimits.append(ulimits_item)
 
-        else:
-            ulimits = self.ulimits
-        if ulimits is not UNSET:
             result["Ulimits"] = ulimits
-        cpu_count = self.cpu_count
-        if cpu_count is not UNSET:
+        else:
+            self._keep_empty("Ulimits", result)
+        if self.cpu_count is not None:
+            cpu_count: int | None
+            cpu_count = self.cpu_count
             result["CpuCount"] = cpu_count
-        cpu_percent = self.cpu_percent
-        if cpu_percent is not UNSET:
+        else:
+            self._keep_empty("CpuCount", result)
+        if self.cpu_percent is not None:
+            cpu_percent: int | None
+            cpu_percent = self.cpu_percent
             result["CpuPercent"] = cpu_percent
-        io_maximum_i_ops = self.io_maximum_i_ops
-        if io_maximum_i_ops is not UNSET:
+        else:
+            self._keep_empty("CpuPercent", result)
+        if self.io_maximum_i_ops is not None:
+            io_maximum_i_ops: int | None
+            io_maximum_i_ops = self.io_maximum_i_ops
             result["IOMaximumIOps"] = io_maximum_i_ops
-        io_maximum_bandwidth = self.io_maximum_bandwidth
-        if io_maximum_bandwidth is not UNSET:
+        else:
+            self._keep_empty("IOMaximumIOps", result)
+        if self.io_maximum_bandwidth is not None:
+            io_maximum_bandwidth: int | None
+            io_maximum_bandwidth = self.io_maximum_bandwidth
             result["IOMaximumBandwidth"] = io_maximum_bandwidth
-        binds: list[str] | Unset | None
-        if isinstance(self.binds, Unset):
-            binds = UNSET
-        elif isinstance(self.binds, list):
+        else:
+            self._keep_empty("IOMaximumBandwidth", result)
+        if self.binds:
             binds = self.binds
 
-        else:
-            binds = self.binds
-        if binds is not UNSET:
             result["Binds"] = binds
-        container_id_file = self.container_id_file
-        if container_id_file is not UNSET:
-            result["ContainerIDFile"] = container_id_file
-        log_config: dict[str, Any] | Unset | None
-        if isinstance(self.log_config, Unset):
-            log_config = UNSET
-        elif isinstance(self.log_config, HostConfigLogConfig):
+        else:
+            self._keep_empty("Binds", result)
+        if self.container_id_file is not None:
+            result["ContainerIDFile"] = self.container_id_file
+        else:
+            self._keep_empty("ContainerIDFile", result)
+        if self.log_config is not None:
             log_config = self.log_config.to_dict()
-        else:
-            log_config = self.log_config
-        if log_config is not UNSET:
             result["LogConfig"] = log_config
-        network_mode = self.network_mode
-        if network_mode is not UNSET:
-            result["NetworkMode"] = network_mode
-        port_bindings: dict[str, Any] | Unset | None
-        if isinstance(self.port_bindings, Unset):
-            port_bindings = UNSET
-        elif isinstance(self.port_bindings, PortMap):
+        else:
+            self._keep_empty("LogConfig", result)
+        if self.network_mode is not None:
+            result["NetworkMode"] = self.network_mode
+        else:
+            self._keep_empty("NetworkMode", result)
+        if self.port_bindings:
             port_bindings = self.port_bindings.to_dict()
-        else:
-            port_bindings = self.port_bindings
-        if port_bindings is not UNSET:
             result["PortBindings"] = port_bindings
-        restart_policy: dict[str, Any] | Unset | None
-        if isinstance(self.restart_policy, Unset):
-            restart_policy = UNSET
-        elif isinstance(self.restart_policy, RestartPolicy):
+        else:
+            self._keep_empty("PortBindings", result)
+        if self.restart_policy is not None:
             restart_policy = self.restart_policy.to_dict()
-        else:
-            restart_policy = self.restart_policy
-        if restart_policy is not UNSET:
             result["RestartPolicy"] = restart_policy
-        auto_remove = self.auto_remove
-        if auto_remove is not UNSET:
-            result["AutoRemove"] = auto_remove
-        volume_driver = self.volume_driver
-        if volume_driver is not UNSET:
-            result["VolumeDriver"] = volume_driver
-        volumes_from: list[str] | Unset | None
-        if isinstance(self.volumes_from, Unset):
-            volumes_from = UNSET
-        elif isinstance(self.volumes_from, list):
+        else:
+            self._keep_empty("RestartPolicy", result)
+        if self.auto_remove is not None:
+            result["AutoRemove"] = self.auto_remove
+        else:
+            self._keep_empty("AutoRemove", result)
+        if self.volume_driver is not None:
+            result["VolumeDriver"] = self.volume_driver
+        else:
+            self._keep_empty("VolumeDriver", result)
+        if self.volumes_from:
             volumes_from = self.volumes_from
 
-        else:
-            volumes_from = self.volumes_from
-        if volumes_from is not UNSET:
             result["VolumesFrom"] = volumes_from
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        else:
+            self._keep_empty("VolumesFrom", result)
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        cap_add: list[str] | Unset | None
-        if isinstance(self.cap_add, Unset):
-            cap_add = UNSET
-        elif isinstance(self.cap_add, list):
+        else:
+            self._keep_empty("Mounts", result)
+        if self.cap_add:
             cap_add = self.cap_add
 
-        else:
-            cap_add = self.cap_add
-        if cap_add is not UNSET:
             result["CapAdd"] = cap_add
-        cap_drop: list[str] | Unset | None
-        if isinstance(self.cap_drop, Unset):
-            cap_drop = UNSET
-        elif isinstance(self.cap_drop, list):
+        else:
+            self._keep_empty("CapAdd", result)
+        if self.cap_drop:
             cap_drop = self.cap_drop
 
-        else:
-            cap_drop = self.cap_drop
-        if cap_drop is not UNSET:
             result["CapDrop"] = cap_drop
-        cgroupns_mode: str | Unset = UNSET
-        if not isinstance(self.cgroupns_mode, Unset):
+        else:
+            self._keep_empty("CapDrop", result)
+        if self.cgroupns_mode is not None:
             cgroupns_mode = self.cgroupns_mode.value
-
-        if cgroupns_mode is not UNSET:
             result["CgroupnsMode"] = cgroupns_mode
-        dns: list[str] | Unset | None
-        if isinstance(self.dns, Unset):
-            dns = UNSET
-        elif isinstance(self.dns, list):
+        else:
+            self._keep_empty("CgroupnsMode", result)
+        if self.dns:
             dns = self.dns
 
-        else:
-            dns = self.dns
-        if dns is not UNSET:
             result["Dns"] = dns
-        dns_options: list[str] | Unset | None
-        if isinstance(self.dns_options, Unset):
-            dns_options = UNSET
-        elif isinstance(self.dns_options, list):
+        else:
+            self._keep_empty("Dns", result)
+        if self.dns_options:
             dns_options = self.dns_options
 
-        else:
-            dns_options = self.dns_options
-        if dns_options is not UNSET:
             result["DnsOptions"] = dns_options
-        dns_search: list[str] | Unset | None
-        if isinstance(self.dns_search, Unset):
-            dns_search = UNSET
-        elif isinstance(self.dns_search, list):
+        else:
+            self._keep_empty("DnsOptions", result)
+        if self.dns_search:
             dns_search = self.dns_search
 
-        else:
-            dns_search = self.dns_search
-        if dns_search is not UNSET:
             result["DnsSearch"] = dns_search
-        extra_hosts: list[str] | Unset | None
-        if isinstance(self.extra_hosts, Unset):
-            extra_hosts = UNSET
-        elif isinstance(self.extra_hosts, list):
+        else:
+            self._keep_empty("DnsSearch", result)
+        if self.extra_hosts:
             extra_hosts = self.extra_hosts
 
-        else:
-            extra_hosts = self.extra_hosts
-        if extra_hosts is not UNSET:
             result["ExtraHosts"] = extra_hosts
-        group_add: list[str] | Unset | None
-        if isinstance(self.group_add, Unset):
-            group_add = UNSET
-        elif isinstance(self.group_add, list):
+        else:
+            self._keep_empty("ExtraHosts", result)
+        if self.group_add:
             group_add = self.group_add
 
-        else:
-            group_add = self.group_add
-        if group_add is not UNSET:
             result["GroupAdd"] = group_add
-        ipc_mode = self.ipc_mode
-        if ipc_mode is not UNSET:
-            result["IpcMode"] = ipc_mode
-        cgroup = self.cgroup
-        if cgroup is not UNSET:
-            result["Cgroup"] = cgroup
-        links: list[str] | Unset | None
-        if isinstance(self.links, Unset):
-            links = UNSET
-        elif isinstance(self.links, list):
+        else:
+            self._keep_empty("GroupAdd", result)
+        if self.ipc_mode is not None:
+            result["IpcMode"] = self.ipc_mode
+        else:
+            self._keep_empty("IpcMode", result)
+        if self.cgroup is not None:
+            result["Cgroup"] = self.cgroup
+        else:
+            self._keep_empty("Cgroup", result)
+        if self.links:
             links = self.links
 
-        else:
-            links = self.links
-        if links is not UNSET:
             result["Links"] = links
-        oom_score_adj = self.oom_score_adj
-        if oom_score_adj is not UNSET:
-            result["OomScoreAdj"] = oom_score_adj
-        pid_mode = self.pid_mode
-        if pid_mode is not UNSET:
-            result["PidMode"] = pid_mode
-        privileged = self.privileged
-        if privileged is not UNSET:
-            result["Privileged"] = privileged
-        publish_all_ports = self.publish_all_ports
-        if publish_all_ports is not UNSET:
-            result["PublishAllPorts"] = publish_all_ports
-        readonly_rootfs = self.readonly_rootfs
-        if readonly_rootfs is not UNSET:
-            result["ReadonlyRootfs"] = readonly_rootfs
-        security_opt: list[str] | Unset | None
-        if isinstance(self.security_opt, Unset):
-            security_opt = UNSET
-        elif isinstance(self.security_opt, list):
+        else:
+            self._keep_empty("Links", result)
+        if self.oom_score_adj is not None:
+            result["OomScoreAdj"] = self.oom_score_adj
+        else:
+            self._keep_empty("OomScoreAdj", result)
+        if self.pid_mode is not None:
+            result["PidMode"] = self.pid_mode
+        else:
+            self._keep_empty("PidMode", result)
+        if self.privileged is not None:
+            result["Privileged"] = self.privileged
+        else:
+            self._keep_empty("Privileged", result)
+        if self.publish_all_ports is not None:
+            result["PublishAllPorts"] = self.publish_all_ports
+        else:
+            self._keep_empty("PublishAllPorts", result)
+        if self.readonly_rootfs is not None:
+            result["ReadonlyRootfs"] = self.readonly_rootfs
+        else:
+            self._keep_empty("ReadonlyRootfs", result)
+        if self.security_opt:
             security_opt = self.security_opt
 
-        else:
-            security_opt = self.security_opt
-        if security_opt is not UNSET:
             result["SecurityOpt"] = security_opt
-        storage_opt: dict[str, Any] | Unset | None
-        if isinstance(self.storage_opt, Unset):
-            storage_opt = UNSET
-        elif isinstance(self.storage_opt, HostConfigStorageOpt):
+        else:
+            self._keep_empty("SecurityOpt", result)
+        if self.storage_opt:
             storage_opt = self.storage_opt.to_dict()
-        else:
-            storage_opt = self.storage_opt
-        if storage_opt is not UNSET:
             result["StorageOpt"] = storage_opt
-        tmpfs: dict[str, Any] | Unset | None
-        if isinstance(self.tmpfs, Unset):
-            tmpfs = UNSET
-        elif isinstance(self.tmpfs, HostConfigTmpfs):
+        else:
+            self._keep_empty("StorageOpt", result)
+        if self.tmpfs:
             tmpfs = self.tmpfs.to_dict()
-        else:
-            tmpfs = self.tmpfs
-        if tmpfs is not UNSET:
             result["Tmpfs"] = tmpfs
-        uts_mode = self.uts_mode
-        if uts_mode is not UNSET:
-            result["UTSMode"] = uts_mode
-        userns_mode = self.userns_mode
-        if userns_mode is not UNSET:
-            result["UsernsMode"] = userns_mode
-        shm_size = self.shm_size
-        if shm_size is not UNSET:
-            result["ShmSize"] = shm_size
-        sysctls: dict[str, Any] | Unset | None
-        if isinstance(self.sysctls, Unset):
-            sysctls = UNSET
-        elif isinstance(self.sysctls, HostConfigSysctls):
+        else:
+            self._keep_empty("Tmpfs", result)
+        if self.uts_mode is not None:
+            result["UTSMode"] = self.uts_mode
+        else:
+            self._keep_empty("UTSMode", result)
+        if self.userns_mode is not None:
+            result["UsernsMode"] = self.userns_mode
+        else:
+            self._keep_empty("UsernsMode", result)
+        if self.shm_size is not None:
+            result["ShmSize"] = self.shm_size
+        else:
+            self._keep_empty("ShmSize", result)
+        if self.sysctls:
             sysctls = self.sysctls.to_dict()
-        else:
-            sysctls = self.sysctls
-        if sysctls is not UNSET:
             result["Sysctls"] = sysctls
-        runtime = self.runtime
-        if runtime is not UNSET:
-            result["Runtime"] = runtime
-        console_size: list[int] | Unset | None
-        if isinstance(self.console_size, Unset):
-            console_size = UNSET
-        elif isinstance(self.console_size, list):
+        else:
+            self._keep_empty("Sysctls", result)
+        if self.runtime is not None:
+            result["Runtime"] = self.runtime
+        else:
+            self._keep_empty("Runtime", result)
+        if self.console_size:
             console_size = self.console_size
 
-        else:
-            console_size = self.console_size
-        if console_size is not UNSET:
             result["ConsoleSize"] = console_size
-        isolation: str | Unset = UNSET
-        if not isinstance(self.isolation, Unset):
+        else:
+            self._keep_empty("ConsoleSize", result)
+        if self.isolation is not None:
             isolation = self.isolation.value
-
-        if isolation is not UNSET:
             result["Isolation"] = isolation
-        masked_paths: list[str] | Unset | None
-        if isinstance(self.masked_paths, Unset):
-            masked_paths = UNSET
-        elif isinstance(self.masked_paths, list):
+        else:
+            self._keep_empty("Isolation", result)
+        if self.masked_paths:
             masked_paths = self.masked_paths
 
-        else:
-            masked_paths = self.masked_paths
-        if masked_paths is not UNSET:
             result["MaskedPaths"] = masked_paths
-        readonly_paths: list[str] | Unset | None
-        if isinstance(self.readonly_paths, Unset):
-            readonly_paths = UNSET
-        elif isinstance(self.readonly_paths, list):
+        else:
+            self._keep_empty("MaskedPaths", result)
+        if self.readonly_paths:
             readonly_paths = self.readonly_paths
 
-        else:
-            readonly_paths = self.readonly_paths
-        if readonly_paths is not UNSET:
             result["ReadonlyPaths"] = readonly_paths
+        else:
+            self._keep_empty("ReadonlyPaths", result)
         result.update(self.additional_properties)
         return result
 
@@ -855,158 +820,203 @@ class HostConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.cpu_shares = get("CpuShares", UNSET)
-        obj.memory = get("Memory", UNSET)
-        obj.cgroup_parent = get("CgroupParent", UNSET)
-        obj.blkio_weight = get("BlkioWeight", UNSET)
-        obj.cpu_period = get("CpuPeriod", UNSET)
-        obj.cpu_quota = get("CpuQuota", UNSET)
-        obj.cpu_realtime_period = get("CpuRealtimePeriod", UNSET)
-        obj.cpu_realtime_runtime = get("CpuRealtimeRuntime", UNSET)
-        obj.cpuset_cpus = get("CpusetCpus", UNSET)
-        obj.cpuset_mems = get("CpusetMems", UNSET)
-        obj.device_cgroup_rules = get("DeviceCgroupRules", UNSET)
-        obj.kernel_memory = get("KernelMemory", UNSET)
-        obj.kernel_memory_tcp = get("KernelMemoryTCP", UNSET)
-        obj.memory_reservation = get("MemoryReservation", UNSET)
-        obj.memory_swap = get("MemorySwap", UNSET)
-        obj.memory_swappiness = get("MemorySwappiness", UNSET)
-        obj.nano_cpus = get("NanoCpus", UNSET)
-        obj.oom_kill_disable = get("OomKillDisable", UNSET)
-        obj.init = get("Init", UNSET)
-        obj.pids_limit = get("PidsLimit", UNSET)
-        obj.cpu_count = get("CpuCount", UNSET)
-        obj.cpu_percent = get("CpuPercent", UNSET)
-        obj.io_maximum_i_ops = get("IOMaximumIOps", UNSET)
-        obj.io_maximum_bandwidth = get("IOMaximumBandwidth", UNSET)
-        obj.binds = get("Binds", UNSET)
-        obj.container_id_file = get("ContainerIDFile", UNSET)
-        obj.network_mode = get("NetworkMode", UNSET)
-        obj.auto_remove = get("AutoRemove", UNSET)
-        obj.volume_driver = get("VolumeDriver", UNSET)
-        obj.volumes_from = get("VolumesFrom", UNSET)
-        obj.cap_add = get("CapAdd", UNSET)
-        obj.cap_drop = get("CapDrop", UNSET)
-        cgroupns_mode = get("CgroupnsMode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.cpu_shares = get("CpuShares")
+        obj.memory = get("Memory")
+        obj.cgroup_parent = get("CgroupParent")
+        obj.blkio_weight = get("BlkioWeight")
+        obj.cpu_period = get("CpuPeriod")
+        obj.cpu_quota = get("CpuQuota")
+        obj.cpu_realtime_period = get("CpuRealtimePeriod")
+        obj.cpu_realtime_runtime = get("CpuRealtimeRuntime")
+        obj.cpuset_cpus = get("CpusetCpus")
+        obj.cpuset_mems = get("CpusetMems")
+        obj.device_cgroup_rules = get("DeviceCgroupRules") or []
+        obj.kernel_memory = get("KernelMemory")
+        obj.kernel_memory_tcp = get("KernelMemoryTCP")
+        obj.memory_reservation = get("MemoryReservation")
+        obj.memory_swap = get("MemorySwap")
+        obj.memory_swappiness = get("MemorySwappiness")
+        obj.nano_cpus = get("NanoCpus")
+        obj.oom_kill_disable = get("OomKillDisable")
+        obj.init = get("Init")
+        obj.pids_limit = get("PidsLimit")
+        obj.cpu_count = get("CpuCount")
+        obj.cpu_percent = get("CpuPercent")
+        obj.io_maximum_i_ops = get("IOMaximumIOps")
+        obj.io_maximum_bandwidth = get("IOMaximumBandwidth")
+        obj.binds = get("Binds") or []
+        obj.container_id_file = get("ContainerIDFile")
+        obj.network_mode = get("NetworkMode")
+        obj.auto_remove = get("AutoRemove")
+        obj.volume_driver = get("VolumeDriver")
+        obj.volumes_from = get("VolumesFrom") or []
+        obj.cap_add = get("CapAdd") or []
+        obj.cap_drop = get("CapDrop") or []
+        cgroupns_mode: Any = get("CgroupnsMode")
         if isinstance(cgroupns_mode, str):
             cgroupns_mode = HostConfigCgroupnsMode(cgroupns_mode)
         obj.cgroupns_mode = cgroupns_mode
-        obj.dns = get("Dns", UNSET)
-        obj.dns_options = get("DnsOptions", UNSET)
-        obj.dns_search = get("DnsSearch", UNSET)
-        obj.extra_hosts = get("ExtraHosts", UNSET)
-        obj.group_add = get("GroupAdd", UNSET)
-        obj.ipc_mode = get("IpcMode", UNSET)
-        obj.cgroup = get("Cgroup", UNSET)
-        obj.links = get("Links", UNSET)
-        obj.oom_score_adj = get("OomScoreAdj", UNSET)
-        obj.pid_mode = get("PidMode", UNSET)
-        obj.privileged = get("Privileged", UNSET)
-        obj.publish_all_ports = get("PublishAllPorts", UNSET)
-        obj.readonly_rootfs = get("ReadonlyRootfs", UNSET)
-        obj.security_opt = get("SecurityOpt", UNSET)
-        obj.uts_mode = get("UTSMode", UNSET)
-        obj.userns_mode = get("UsernsMode", UNSET)
-        obj.shm_size = get("ShmSize", UNSET)
-        obj.runtime = get("Runtime", UNSET)
-        obj.console_size = get("ConsoleSize", UNSET)
-        isolation = get("Isolation", UNSET)
+        obj.dns = get("Dns") or []
+        obj.dns_options = get("DnsOptions") or []
+        obj.dns_search = get("DnsSearch") or []
+        obj.extra_hosts = get("ExtraHosts") or []
+        obj.group_add = get("GroupAdd") or []
+        obj.ipc_mode = get("IpcMode")
+        obj.cgroup = get("Cgroup")
+        obj.links = get("Links") or []
+        obj.oom_score_adj = get("OomScoreAdj")
+        obj.pid_mode = get("PidMode")
+        obj.privileged = get("Privileged")
+        obj.publish_all_ports = get("PublishAllPorts")
+        obj.readonly_rootfs = get("ReadonlyRootfs")
+        obj.security_opt = get("SecurityOpt") or []
+        obj.uts_mode = get("UTSMode")
+        obj.userns_mode = get("UsernsMode")
+        obj.shm_size = get("ShmSize")
+        obj.runtime = get("Runtime")
+        obj.console_size = get("ConsoleSize") or []
+        isolation: Any = get("Isolation")
         if isinstance(isolation, str):
             isolation = HostConfigIsolation(isolation)
         obj.isolation = isolation
-        obj.masked_paths = get("MaskedPaths", UNSET)
-        obj.readonly_paths = get("ReadonlyPaths", UNSET)
+        obj.masked_paths = get("MaskedPaths") or []
+        obj.readonly_paths = get("ReadonlyPaths") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "blkio_weight_device":
-            blkio_weight_device = src.get("BlkioWeightDevice", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "blkio_weight_device":
+            blkio_weight_device_json = src.get("BlkioWeightDevice")
+            if blkio_weight_device_json is None:
+                return []
+            blkio_weight_device = blkio_weight_device_json
             if isinstance(blkio_weight_device, list):
                 blkio_weight_device = [
                     ResourcesBlkioWeightDeviceItem.from_dict(i) if isinstance(i, dict) else i
                     for i in blkio_weight_device
                 ]
             return blkio_weight_device
-        if name == "blkio_device_read_bps":
-            blkio_device_read_bps = src.get("BlkioDeviceReadBps", UNSET)
+        if field_name_ == "blkio_device_read_bps":
+            blkio_device_read_bps_json = src.get("BlkioDeviceReadBps")
+            if blkio_device_read_bps_json is None:
+                return []
+            blkio_device_read_bps = blkio_device_read_bps_json
             if isinstance(blkio_device_read_bps, list):
                 blkio_device_read_bps = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_bps
                 ]
             return blkio_device_read_bps
-        if name == "blkio_device_write_bps":
-            blkio_device_write_bps = src.get("BlkioDeviceWriteBps", UNSET)
+        if field_name_ == "blkio_device_write_bps":
+            blkio_device_write_bps_json = src.get("BlkioDeviceWriteBps")
+            if blkio_device_write_bps_json is None:
+                return []
+            blkio_device_write_bps = blkio_device_write_bps_json
             if isinstance(blkio_device_write_bps, list):
                 blkio_device_write_bps = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_bps
                 ]
             return blkio_device_write_bps
-        if name == "blkio_device_read_i_ops":
-            blkio_device_read_i_ops = src.get("BlkioDeviceReadIOps", UNSET)
+        if field_name_ == "blkio_device_read_i_ops":
+            blkio_device_read_i_ops_json = src.get("BlkioDeviceReadIOps")
+            if blkio_device_read_i_ops_json is None:
+                return []
+            blkio_device_read_i_ops = blkio_device_read_i_ops_json
             if isinstance(blkio_device_read_i_ops, list):
                 blkio_device_read_i_ops = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_read_i_ops
                 ]
             return blkio_device_read_i_ops
-        if name == "blkio_device_write_i_ops":
-            blkio_device_write_i_ops = src.get("BlkioDeviceWriteIOps", UNSET)
+        if field_name_ == "blkio_device_write_i_ops":
+            blkio_device_write_i_ops_json = src.get("BlkioDeviceWriteIOps")
+            if blkio_device_write_i_ops_json is None:
+                return []
+            blkio_device_write_i_ops = blkio_device_write_i_ops_json
             if isinstance(blkio_device_write_i_ops, list):
                 blkio_device_write_i_ops = [
                     ThrottleDevice.from_dict(i) if isinstance(i, dict) else i for i in blkio_device_write_i_ops
                 ]
             return blkio_device_write_i_ops
-        if name == "devices":
-            devices = src.get("Devices", UNSET)
+        if field_name_ == "devices":
+            devices_json = src.get("Devices")
+            if devices_json is None:
+                return []
+            devices = devices_json
             if isinstance(devices, list):
                 devices = [DeviceMapping.from_dict(i) if isinstance(i, dict) else i for i in devices]
             return devices
-        if name == "device_requests":
-            device_requests = src.get("DeviceRequests", UNSET)
+        if field_name_ == "device_requests":
+            device_requests_json = src.get("DeviceRequests")
+            if device_requests_json is None:
+                return []
+            device_requests = device_requests_json
             if isinstance(device_requests, list):
                 device_requests = [DeviceRequest.from_dict(i) if isinstance(i, dict) else i for i in device_requests]
             return device_requests
-        if name == "ulimits":
-            ulimits = src.get("Ulimits", UNSET)
+        if field_name_ == "ulimits":
+            ulimits_json = src.get("Ulimits")
+            if ulimits_json is None:
+                return []
+            ulimits = ulimits_json
             if isinstance(ulimits, list):
                 ulimits = [ResourcesUlimitsItem.from_dict(i) if isinstance(i, dict) else i for i in ulimits]
             return ulimits
-        if name == "log_config":
-            log_config = src.get("LogConfig", UNSET)
+        if field_name_ == "log_config":
+            log_config_json = src.get("LogConfig")
+            if log_config_json is None:
+                return None
+            log_config = log_config_json
             if isinstance(log_config, dict):
                 log_config = HostConfigLogConfig.from_dict(log_config)
             return log_config
-        if name == "port_bindings":
-            port_bindings = src.get("PortBindings", UNSET)
+        if field_name_ == "port_bindings":
+            port_bindings_json = src.get("PortBindings")
+            if port_bindings_json is None:
+                return PortMap()
+            port_bindings = port_bindings_json
             if isinstance(port_bindings, dict):
                 port_bindings = PortMap.from_dict(port_bindings)
             return port_bindings
-        if name == "restart_policy":
-            restart_policy = src.get("RestartPolicy", UNSET)
+        if field_name_ == "restart_policy":
+            restart_policy_json = src.get("RestartPolicy")
+            if restart_policy_json is None:
+                return None
+            restart_policy = restart_policy_json
             if isinstance(restart_policy, dict):
                 restart_policy = RestartPolicy.from_dict(restart_policy)
             return restart_policy
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [Mount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "storage_opt":
-            storage_opt = src.get("StorageOpt", UNSET)
+        if field_name_ == "storage_opt":
+            storage_opt_json = src.get("StorageOpt")
+            if storage_opt_json is None:
+                return HostConfigStorageOpt()
+            storage_opt = storage_opt_json
             if isinstance(storage_opt, dict):
                 storage_opt = HostConfigStorageOpt.from_dict(storage_opt)
             return storage_opt
-        if name == "tmpfs":
-            tmpfs = src.get("Tmpfs", UNSET)
+        if field_name_ == "tmpfs":
+            tmpfs_json = src.get("Tmpfs")
+            if tmpfs_json is None:
+                return HostConfigTmpfs()
+            tmpfs = tmpfs_json
             if isinstance(tmpfs, dict):
                 tmpfs = HostConfigTmpfs.from_dict(tmpfs)
             return tmpfs
-        if name == "sysctls":
-            sysctls = src.get("Sysctls", UNSET)
+        if field_name_ == "sysctls":
+            sysctls_json = src.get("Sysctls")
+            if sysctls_json is None:
+                return HostConfigSysctls()
+            sysctls = sysctls_json
             if isinstance(sysctls, dict):
                 sysctls = HostConfigSysctls.from_dict(sysctls)
             return sysctls
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,30 +27,27 @@ class ImageInspectRootFS(LazyModel):
     """Information about the image's RootFS, including the layer IDs.
 
     Attributes:
-        type_ (str | Unset):
-        layers (list[str] | None | Unset):
+        type_ (str):
+        layers (list[str]):
     """
 
-    type_: str | Unset = UNSET
-    layers: list[str] | Unset | None = UNSET
+    type_: str = _field(default=ABSENT)
+    layers: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_ = self.type_
-        if type_ is not UNSET:
-            result["Type"] = type_
-        layers: list[str] | Unset | None
-        if isinstance(self.layers, Unset):
-            layers = UNSET
-        elif isinstance(self.layers, list):
+        if self.type_ is not None:
+            result["Type"] = self.type_
+        else:
+            self._keep_empty("Type", result)
+        if self.layers:
             layers = self.layers
 
-        else:
-            layers = self.layers
-        if layers is not UNSET:
             result["Layers"] = layers
+        else:
+            self._keep_empty("Layers", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +59,13 @@ class ImageInspectRootFS(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.type_ = get("Type", UNSET)
-        obj.layers = get("Layers", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.type_ = get("Type")
+        obj.layers = get("Layers") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,48 +28,41 @@ class IPAM(LazyModel):
     """IPAM (no description in the spec).
 
     Attributes:
-        driver (str | Unset): Name of the IPAM driver to use. Default: 'default'.
-        config (list[IPAMConfig] | None | Unset): List of IPAM configuration options, specified as a map:
+        driver (str): Name of the IPAM driver to use. Default: 'default'.
+        config (list[IPAMConfig]): List of IPAM configuration options, specified as a map:
 
             ```
             {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
             ```
-        options (IPAMOptions | None | Unset):
+        options (IPAMOptions): Driver-specific options, specified as a map.
     """
 
-    driver: str | Unset = "default"
-    config: list[IPAMConfig] | Unset | None = UNSET
-    options: IPAMOptions | Unset | None = UNSET
+    driver: str = _field(default=ABSENT)
+    config: list[IPAMConfig] = _field(factory=list)
+    options: IPAMOptions = _field(factory=lambda: IPAMOptions())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        config: list[dict[str, Any]] | Unset | None
-        if isinstance(self.config, Unset):
-            config = UNSET
-        elif isinstance(self.config, list):
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.config:
             config = []
-            for config_type_0_item_data in self.config:
-                config_type_0_item = config_type_0_item_data.to_dict()
-                config.append(config_type_0_item)
+            for config_item_data in self.config:
+                config_item = config_item_data.to_dict()
+                config.append(config_item)
 
-        else:
-            config = self.config
-        if config is not UNSET:
             result["Config"] = config
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, IPAMOptions):
-            options = self.options.to_dict()
         else:
-            options = self.options
-        if options is not UNSET:
+            self._keep_empty("Config", result)
+        if self.options:
+            options = self.options.to_dict()
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -81,22 +74,28 @@ class IPAM(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.driver = get("Driver", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.driver = get("Driver")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "config":
-            config = src.get("Config", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "config":
+            config_json = src.get("Config")
+            if config_json is None:
+                return []
+            config = config_json
             if isinstance(config, list):
                 config = [IPAMConfig.from_dict(i) if isinstance(i, dict) else i for i in config]
             return config
-        if name == "options":
-            options = src.get("Options", UNSET)
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return IPAMOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = IPAMOptions.from_dict(options)
             return options
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

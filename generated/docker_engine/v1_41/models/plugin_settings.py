@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,67 +29,51 @@ class PluginSettings(LazyModel):
     """Settings that can be modified by users.
 
     Attributes:
-        mounts (list[PluginMount] | None | Unset):
-        env (list[str] | None | Unset):
-        args (list[str] | None | Unset):
-        devices (list[PluginDevice] | None | Unset):
+        mounts (list[PluginMount]):
+        env (list[str]):
+        args (list[str]):
+        devices (list[PluginDevice]):
     """
 
-    mounts: list[PluginMount] | Unset | None = UNSET
-    env: list[str] | Unset | None = UNSET
-    args: list[str] | Unset | None = UNSET
-    devices: list[PluginDevice] | Unset | None = UNSET
+    mounts: list[PluginMount] = _field(factory=list)
+    env: list[str] = _field(factory=list)
+    args: list[str] = _field(factory=list)
+    devices: list[PluginDevice] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        env: list[str] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("Mounts", result)
+        if self.env:
             env = self.env
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        args: list[str] | Unset | None
-        if isinstance(self.args, Unset):
-            args = UNSET
-        elif isinstance(self.args, list):
+        else:
+            self._keep_empty("Env", result)
+        if self.args:
             args = self.args
 
-        else:
-            args = self.args
-        if args is not UNSET:
             result["Args"] = args
-        devices: list[dict[str, Any]] | Unset | None
-        if isinstance(self.devices, Unset):
-            devices = UNSET
-        elif isinstance(self.devices, list):
-            devices = []
-            for devices_type_0_item_data in self.devices:
-                devices_type_0_item = devices_type_0_item_data.to_dict()
-                devices.append(devices_type_0_item)
-
         else:
-            devices = self.devices
-        if devices is not UNSET:
+            self._keep_empty("Args", result)
+        if self.devices:
+            devices = []
+            for devices_item_data in self.devices:
+                devices_item = devices_item_data.to_dict()
+                devices.append(devices_item)
+
             result["Devices"] = devices
+        else:
+            self._keep_empty("Devices", result)
         result.update(self.additional_properties)
         return result
 
@@ -101,23 +85,29 @@ class PluginSettings(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.env = get("Env", UNSET)
-        obj.args = get("Args", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.env = get("Env") or []
+        obj.args = get("Args") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [PluginMount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "devices":
-            devices = src.get("Devices", UNSET)
+        if field_name_ == "devices":
+            devices_json = src.get("Devices")
+            if devices_json is None:
+                return []
+            devices = devices_json
             if isinstance(devices, list):
                 devices = [PluginDevice.from_dict(i) if isinstance(i, dict) else i for i in devices]
             return devices
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -36,43 +36,48 @@ class TaskSpecPluginSpec(LazyModel):
     > field is set to `attachment`.
 
     Attributes:
-        name (str | Unset): The name or 'alias' to use for the plugin.
-        remote (str | Unset): The plugin image reference to use.
-        disabled (bool | Unset): Disable the plugin once scheduled.
-        plugin_privilege (list[PluginPrivilege] | None | Unset):
+        name (None | str): The name or 'alias' to use for the plugin.
+        remote (None | str): The plugin image reference to use.
+        disabled (bool | None): Disable the plugin once scheduled.
+        plugin_privilege (list[PluginPrivilege]):
     """
 
-    name: str | Unset = UNSET
-    remote: str | Unset = UNSET
-    disabled: bool | Unset = UNSET
-    plugin_privilege: list[PluginPrivilege] | Unset | None = UNSET
+    name: str | None = None
+    remote: str | None = None
+    disabled: bool | None = None
+    plugin_privilege: list[PluginPrivilege] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        remote = self.remote
-        if remote is not UNSET:
-            result["Remote"] = remote
-        disabled = self.disabled
-        if disabled is not UNSET:
-            result["Disabled"] = disabled
-        plugin_privilege: list[dict[str, Any]] | Unset | None
-        if isinstance(self.plugin_privilege, Unset):
-            plugin_privilege = UNSET
-        elif isinstance(self.plugin_privilege, list):
-            plugin_privilege = []
-            for plugin_privilege_type_0_item_data in self.plugin_privilege:
-                plugin_privilege_type_0_item = plugin_privilege_type_0_item_data.to_dict()
-                plugin_privilege.append(plugin_privilege_type_0_item)
-
         else:
-            plugin_privilege = self.plugin_privilege
-        if plugin_privilege is not UNSET:
+            self._keep_empty("Name", result)
+        if self.remote is not None:
+            remote: str | None
+            remote = self.remote
+            result["Remote"] = remote
+        else:
+            self._keep_empty("Remote", result)
+        if self.disabled is not None:
+            disabled: bool | None
+            disabled = self.disabled
+            result["Disabled"] = disabled
+        else:
+            self._keep_empty("Disabled", result)
+        if self.plugin_privilege:
+            plugin_privilege = []
+            for plugin_privilege_item_data in self.plugin_privilege:
+                plugin_privilege_item = plugin_privilege_item_data.to_dict()
+                plugin_privilege.append(plugin_privilege_item)
+
             result["PluginPrivilege"] = plugin_privilege
+        else:
+            self._keep_empty("PluginPrivilege", result)
         result.update(self.additional_properties)
         return result
 
@@ -84,21 +89,24 @@ class TaskSpecPluginSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.remote = get("Remote", UNSET)
-        obj.disabled = get("Disabled", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.remote = get("Remote")
+        obj.disabled = get("Disabled")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "plugin_privilege":
-            plugin_privilege = src.get("PluginPrivilege", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "plugin_privilege":
+            plugin_privilege_json = src.get("PluginPrivilege")
+            if plugin_privilege_json is None:
+                return []
+            plugin_privilege = plugin_privilege_json
             if isinstance(plugin_privilege, list):
                 plugin_privilege = [
                     PluginPrivilege.from_dict(i) if isinstance(i, dict) else i for i in plugin_privilege
                 ]
             return plugin_privilege
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

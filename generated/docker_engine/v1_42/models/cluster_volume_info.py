@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,54 +29,54 @@ class ClusterVolumeInfo(LazyModel):
     """Information about the global status of the volume.
 
     Attributes:
-        capacity_bytes (int | Unset): The capacity of the volume in bytes. A value of 0 indicates that
+        capacity_bytes (int | None): The capacity of the volume in bytes. A value of 0 indicates that
             the capacity is unknown.
-        volume_context (ClusterVolumeInfoVolumeContext | None | Unset):
-        volume_id (str | Unset): The ID of the volume as returned by the CSI storage plugin. This
+        volume_context (ClusterVolumeInfoVolumeContext): A map of strings to strings returned from the storage
+            plugin when
+            the volume is created.
+        volume_id (None | str): The ID of the volume as returned by the CSI storage plugin. This
             is distinct from the volume's ID as provided by Docker. This ID
             is never used by the user when communicating with Docker to refer
             to this volume. If the ID is blank, then the Volume has not been
             successfully created in the plugin yet.
-        accessible_topology (list[Topology] | None | Unset): The topology this volume is actually accessible from.
+        accessible_topology (list[Topology]): The topology this volume is actually accessible from.
     """
 
-    capacity_bytes: int | Unset = UNSET
-    volume_context: ClusterVolumeInfoVolumeContext | Unset | None = UNSET
-    volume_id: str | Unset = UNSET
-    accessible_topology: list[Topology] | Unset | None = UNSET
+    capacity_bytes: int | None = None
+    volume_context: ClusterVolumeInfoVolumeContext = _field(factory=lambda: ClusterVolumeInfoVolumeContext())
+    volume_id: str | None = None
+    accessible_topology: list[Topology] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        capacity_bytes = self.capacity_bytes
-        if capacity_bytes is not UNSET:
+        if self.capacity_bytes is not None:
+            capacity_bytes: int | None
+            capacity_bytes = self.capacity_bytes
             result["CapacityBytes"] = capacity_bytes
-        volume_context: dict[str, Any] | Unset | None
-        if isinstance(self.volume_context, Unset):
-            volume_context = UNSET
-        elif isinstance(self.volume_context, ClusterVolumeInfoVolumeContext):
+        else:
+            self._keep_empty("CapacityBytes", result)
+        if self.volume_context:
             volume_context = self.volume_context.to_dict()
-        else:
-            volume_context = self.volume_context
-        if volume_context is not UNSET:
             result["VolumeContext"] = volume_context
-        volume_id = self.volume_id
-        if volume_id is not UNSET:
-            result["VolumeID"] = volume_id
-        accessible_topology: list[dict[str, Any]] | Unset | None
-        if isinstance(self.accessible_topology, Unset):
-            accessible_topology = UNSET
-        elif isinstance(self.accessible_topology, list):
-            accessible_topology = []
-            for accessible_topology_type_0_item_data in self.accessible_topology:
-                accessible_topology_type_0_item = accessible_topology_type_0_item_data.to_dict()
-                accessible_topology.append(accessible_topology_type_0_item)
-
         else:
-            accessible_topology = self.accessible_topology
-        if accessible_topology is not UNSET:
+            self._keep_empty("VolumeContext", result)
+        if self.volume_id is not None:
+            volume_id: str | None
+            volume_id = self.volume_id
+            result["VolumeID"] = volume_id
+        else:
+            self._keep_empty("VolumeID", result)
+        if self.accessible_topology:
+            accessible_topology = []
+            for accessible_topology_item_data in self.accessible_topology:
+                accessible_topology_item = accessible_topology_item_data.to_dict()
+                accessible_topology.append(accessible_topology_item)
+
             result["AccessibleTopology"] = accessible_topology
+        else:
+            self._keep_empty("AccessibleTopology", result)
         result.update(self.additional_properties)
         return result
 
@@ -88,23 +88,29 @@ class ClusterVolumeInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.capacity_bytes = get("CapacityBytes", UNSET)
-        obj.volume_id = get("VolumeID", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.capacity_bytes = get("CapacityBytes")
+        obj.volume_id = get("VolumeID")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "volume_context":
-            volume_context = src.get("VolumeContext", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "volume_context":
+            volume_context_json = src.get("VolumeContext")
+            if volume_context_json is None:
+                return ClusterVolumeInfoVolumeContext()
+            volume_context = volume_context_json
             if isinstance(volume_context, dict):
                 volume_context = ClusterVolumeInfoVolumeContext.from_dict(volume_context)
             return volume_context
-        if name == "accessible_topology":
-            accessible_topology = src.get("AccessibleTopology", UNSET)
+        if field_name_ == "accessible_topology":
+            accessible_topology_json = src.get("AccessibleTopology")
+            if accessible_topology_json is None:
+                return []
+            accessible_topology = accessible_topology_json
             if isinstance(accessible_topology, list):
                 accessible_topology = [Topology.from_dict(i) if isinstance(i, dict) else i for i in accessible_topology]
             return accessible_topology
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

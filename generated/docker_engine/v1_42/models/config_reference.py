@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,20 +27,21 @@ class ConfigReference(LazyModel):
     this network.
 
     Attributes:
-        network (str | Unset): The name of the config-only network that provides the network's
+        network (str): The name of the config-only network that provides the network's
             configuration. The specified network must be an existing config-only
             network. Only network names are allowed, not network IDs.
     """
 
-    network: str | Unset = UNSET
+    network: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        network = self.network
-        if network is not UNSET:
-            result["Network"] = network
+        if self.network is not None:
+            result["Network"] = self.network
+        else:
+            self._keep_empty("Network", result)
         result.update(self.additional_properties)
         return result
 
@@ -52,12 +53,12 @@ class ConfigReference(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.network = get("Network", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.network = get("Network")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

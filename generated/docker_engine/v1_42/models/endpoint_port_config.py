@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.endpoint_port_config_protocol import EndpointPortConfigProtocol
 from ..models.endpoint_port_config_publish_mode import EndpointPortConfigPublishMode
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,11 +32,11 @@ class EndpointPortConfig(LazyModel):
     """EndpointPortConfig (no description in the spec).
 
     Attributes:
-        name (str | Unset):
-        protocol (EndpointPortConfigProtocol | Unset):
-        target_port (int | Unset): The port inside the container.
-        published_port (int | Unset): The port on the swarm hosts.
-        publish_mode (EndpointPortConfigPublishMode | Unset): The mode in which port is published.
+        name (None | str):
+        protocol (EndpointPortConfigProtocol | None):
+        target_port (int | None): The port inside the container.
+        published_port (int | None): The port on the swarm hosts.
+        publish_mode (EndpointPortConfigPublishMode | None): The mode in which port is published.
 
             <p><br /></p>
 
@@ -45,40 +45,55 @@ class EndpointPortConfig(LazyModel):
               that node or not.
             - "host" bypasses the routing mesh and publish the port directly on
               the swarm node where that service is running.
-             Default: EndpointPortConfigPublishMode.INGRESS. (added in API v1.34)
+             (added in API v1.34)
     """
 
-    name: str | Unset = UNSET
-    protocol: EndpointPortConfigProtocol | Unset = UNSET
-    target_port: int | Unset = UNSET
-    published_port: int | Unset = UNSET
-    publish_mode: EndpointPortConfigPublishMode | Unset = EndpointPortConfigPublishMode.INGRESS
+    name: str | None = None
+    protocol: EndpointPortConfigProtocol | None = None
+    target_port: int | None = None
+    published_port: int | None = None
+    publish_mode: EndpointPortConfigPublishMode | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        protocol: str | Unset = UNSET
-        if not isinstance(self.protocol, Unset):
-            protocol = self.protocol.value
-
-        if protocol is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.protocol is not None:
+            protocol: str | None
+            if isinstance(self.protocol, EndpointPortConfigProtocol):
+                protocol = self.protocol.value
+            else:
+                protocol = self.protocol
             result["Protocol"] = protocol
-        target_port = self.target_port
-        if target_port is not UNSET:
+        else:
+            self._keep_empty("Protocol", result)
+        if self.target_port is not None:
+            target_port: int | None
+            target_port = self.target_port
             result["TargetPort"] = target_port
-        published_port = self.published_port
-        if published_port is not UNSET:
+        else:
+            self._keep_empty("TargetPort", result)
+        if self.published_port is not None:
+            published_port: int | None
+            published_port = self.published_port
             result["PublishedPort"] = published_port
-        publish_mode: str | Unset = UNSET
-        if not isinstance(self.publish_mode, Unset):
-            publish_mode = self.publish_mode.value
-
-        if publish_mode is not UNSET:
+        else:
+            self._keep_empty("PublishedPort", result)
+        if self.publish_mode is not None:
+            publish_mode: str | None
+            if isinstance(self.publish_mode, EndpointPortConfigPublishMode):
+                publish_mode = self.publish_mode.value
+            else:
+                publish_mode = self.publish_mode
             result["PublishMode"] = publish_mode
+        else:
+            self._keep_empty("PublishMode", result)
         result.update(self.additional_properties)
         return result
 
@@ -90,22 +105,22 @@ class EndpointPortConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        protocol = get("Protocol", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        protocol: Any = get("Protocol")
         if isinstance(protocol, str):
             protocol = EndpointPortConfigProtocol(protocol)
         obj.protocol = protocol
-        obj.target_port = get("TargetPort", UNSET)
-        obj.published_port = get("PublishedPort", UNSET)
-        publish_mode = get("PublishMode", UNSET)
+        obj.target_port = get("TargetPort")
+        obj.published_port = get("PublishedPort")
+        publish_mode: Any = get("PublishMode")
         if isinstance(publish_mode, str):
             publish_mode = EndpointPortConfigPublishMode(publish_mode)
         obj.publish_mode = publish_mode
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

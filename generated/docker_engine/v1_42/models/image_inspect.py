@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -45,7 +45,7 @@ class ImageInspect(LazyModel):
     """Information about an image in the local image cache.
 
     Attributes:
-        id (str | Unset): ID is the content-addressable ID of an image.
+        id (str): ID is the content-addressable ID of an image.
 
             This identifier is a content-addressable digest calculated from the
             image's configuration (which includes the digests of layers used by
@@ -53,48 +53,56 @@ class ImageInspect(LazyModel):
 
             Note that this digest differs from the `RepoDigests` below, which
             holds digests of image manifests that reference the image.
-        repo_tags (list[str] | None | Unset): List of image names/tags in the local image cache that reference this
+        repo_tags (list[str]): List of image names/tags in the local image cache that reference this
             image.
 
             Multiple image tags can refer to the same image, and this list may be
             empty if no tags reference the image, in which case the image is
             "untagged", in which case it can still be referenced by its ID.
-        repo_digests (list[str] | None | Unset): List of content-addressable digests of locally available image
-            manifests
+        repo_digests (list[str]): List of content-addressable digests of locally available image manifests
             that the image is referenced from. Multiple manifests can refer to the
             same image.
 
             These digests are usually only available if the image was either pulled
             from a registry, or if the image was pushed to a registry, which is when
             the manifest is generated and its digest calculated.
-        parent (str | Unset): ID of the parent image.
+        parent (str): ID of the parent image.
 
             Depending on how the image was created, this field may be empty and
             is only set for images that were built/created locally. This field
             is empty if the image was pulled from an image registry.
              (removed after API v1.51)
-        comment (str | Unset): Optional message that was set when committing or importing the image.
-        created (str | Unset): Date and time at which the image was created, formatted in
+        comment (str): Optional message that was set when committing or importing the image.
+        created (str): Date and time at which the image was created, formatted in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        container (str | Unset): The ID of the container that was used to create the image.
+        container (str): The ID of the container that was used to create the image.
 
             Depending on how the image was created, this field may be empty.
              (removed after API v1.44)
-        container_config (ContainerConfig | None | Unset):  (removed after API v1.44)
-        docker_version (str | Unset): The version of Docker that was used to build the image.
+        container_config (ContainerConfig): Configuration for a container that is portable between hosts.
+
+            When used as `ContainerConfig` field in an image, `ContainerConfig` is an
+            optional field containing the configuration of the container that was last
+            committed when creating the image.
+
+            Previous versions of Docker builder used this field to store build cache,
+            and it is not in active use anymore.
+             (removed after API v1.44)
+        docker_version (str): The version of Docker that was used to build the image.
 
             Depending on how the image was created, this field may be empty.
              (removed after API v1.51)
-        author (str | Unset): Name of the author that was specified when committing the image, or as
+        author (str): Name of the author that was specified when committing the image, or as
             specified through MAINTAINER (deprecated) in the Dockerfile.
-        config (ImageConfig | None | Unset):
-        architecture (str | Unset): Hardware CPU architecture that the image runs on.
-        variant (None | str | Unset): CPU architecture variant (presently ARM-only).
-        os (str | Unset): Operating System the image is built to run on.
-        os_version (None | str | Unset): Operating System version the image is built to run on (especially
+        config (ImageConfig): Configuration of the image. These fields are used as defaults
+            when starting a container from the image.
+        architecture (str): Hardware CPU architecture that the image runs on.
+        variant (None | str): CPU architecture variant (presently ARM-only).
+        os (str): Operating System the image is built to run on.
+        os_version (None | str): Operating System version the image is built to run on (especially
             for Windows).
-        size (int | Unset): Total size of the image including all layers it is composed of.
-        virtual_size (int | Unset): Total size of the image including all layers it is composed of.
+        size (int): Total size of the image including all layers it is composed of.
+        virtual_size (int): Total size of the image including all layers it is composed of.
 
             In versions of Docker before v1.10, this field was calculated from
             the image itself and all of its parent images. Docker v1.10 and up
@@ -104,148 +112,131 @@ class ImageInspect(LazyModel):
             This field is kept for backward compatibility, but may be removed in
             a future version of the API.
              (removed after API v1.43)
-        graph_driver (GraphDriverData | None | Unset):
-        root_fs (ImageInspectRootFS | None | Unset):
-        metadata (ImageInspectMetadata | None | Unset):
+        graph_driver (GraphDriverData): Information about the storage driver used to store the container's and
+            image's filesystem.
+        root_fs (ImageInspectRootFS): Information about the image's RootFS, including the layer IDs.
+        metadata (ImageInspectMetadata): Additional metadata of the image in the local cache. This information
+            is local to the daemon, and not part of the image itself.
     """
 
-    id: str | Unset = UNSET
-    repo_tags: list[str] | Unset | None = UNSET
-    repo_digests: list[str] | Unset | None = UNSET
-    parent: str | Unset = UNSET
-    comment: str | Unset = UNSET
-    created: str | Unset = UNSET
-    container: str | Unset = UNSET
-    container_config: ContainerConfig | Unset | None = UNSET
-    docker_version: str | Unset = UNSET
-    author: str | Unset = UNSET
-    config: ImageConfig | Unset | None = UNSET
-    architecture: str | Unset = UNSET
-    variant: str | Unset | None = UNSET
-    os: str | Unset = UNSET
-    os_version: str | Unset | None = UNSET
-    size: int | Unset = UNSET
-    virtual_size: int | Unset = UNSET
-    graph_driver: GraphDriverData | Unset | None = UNSET
-    root_fs: ImageInspectRootFS | Unset | None = UNSET
-    metadata: ImageInspectMetadata | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    repo_tags: list[str] = _field(factory=list)
+    repo_digests: list[str] = _field(factory=list)
+    parent: str = _field(default=ABSENT)
+    comment: str = _field(default=ABSENT)
+    created: str = _field(default=ABSENT)
+    container: str = _field(default=ABSENT)
+    container_config: ContainerConfig = _field(default=ABSENT)
+    docker_version: str = _field(default=ABSENT)
+    author: str = _field(default=ABSENT)
+    config: ImageConfig = _field(default=ABSENT)
+    architecture: str = _field(default=ABSENT)
+    variant: str | None = None
+    os: str = _field(default=ABSENT)
+    os_version: str | None = None
+    size: int = _field(default=ABSENT)
+    virtual_size: int = _field(default=ABSENT)
+    graph_driver: GraphDriverData = _field(default=ABSENT)
+    root_fs: ImageInspectRootFS = _field(default=ABSENT)
+    metadata: ImageInspectMetadata = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        repo_tags: list[str] | Unset | None
-        if isinstance(self.repo_tags, Unset):
-            repo_tags = UNSET
-        elif isinstance(self.repo_tags, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.repo_tags:
             repo_tags = self.repo_tags
 
-        else:
-            repo_tags = self.repo_tags
-        if repo_tags is not UNSET:
             result["RepoTags"] = repo_tags
-        repo_digests: list[str] | Unset | None
-        if isinstance(self.repo_digests, Unset):
-            repo_digests = UNSET
-        elif isinstance(self.repo_digests, list):
+        else:
+            self._keep_empty("RepoTags", result)
+        if self.repo_digests:
             repo_digests = self.repo_digests
 
-        else:
-            repo_digests = self.repo_digests
-        if repo_digests is not UNSET:
             result["RepoDigests"] = repo_digests
-        parent = self.parent
-        if parent is not UNSET:
-            result["Parent"] = parent
-        comment = self.comment
-        if comment is not UNSET:
-            result["Comment"] = comment
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        container = self.container
-        if container is not UNSET:
-            result["Container"] = container
-        container_config: dict[str, Any] | Unset | None
-        if isinstance(self.container_config, Unset):
-            container_config = UNSET
-        elif isinstance(self.container_config, ContainerConfig):
+        else:
+            self._keep_empty("RepoDigests", result)
+        if self.parent is not None:
+            result["Parent"] = self.parent
+        else:
+            self._keep_empty("Parent", result)
+        if self.comment is not None:
+            result["Comment"] = self.comment
+        else:
+            self._keep_empty("Comment", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.container is not None:
+            result["Container"] = self.container
+        else:
+            self._keep_empty("Container", result)
+        if self.container_config is not None:
             container_config = self.container_config.to_dict()
-        else:
-            container_config = self.container_config
-        if container_config is not UNSET:
             result["ContainerConfig"] = container_config
-        docker_version = self.docker_version
-        if docker_version is not UNSET:
-            result["DockerVersion"] = docker_version
-        author = self.author
-        if author is not UNSET:
-            result["Author"] = author
-        config: dict[str, Any] | Unset | None
-        if isinstance(self.config, Unset):
-            config = UNSET
-        elif isinstance(self.config, ImageConfig):
+        else:
+            self._keep_empty("ContainerConfig", result)
+        if self.docker_version is not None:
+            result["DockerVersion"] = self.docker_version
+        else:
+            self._keep_empty("DockerVersion", result)
+        if self.author is not None:
+            result["Author"] = self.author
+        else:
+            self._keep_empty("Author", result)
+        if self.config is not None:
             config = self.config.to_dict()
-        else:
-            config = self.config
-        if config is not UNSET:
             result["Config"] = config
-        architecture = self.architecture
-        if architecture is not UNSET:
-            result["Architecture"] = architecture
-        variant: str | Unset | None
-        if isinstance(self.variant, Unset):
-            variant = UNSET
         else:
+            self._keep_empty("Config", result)
+        if self.architecture is not None:
+            result["Architecture"] = self.architecture
+        else:
+            self._keep_empty("Architecture", result)
+        if self.variant is not None:
+            variant: str | None
             variant = self.variant
-        if variant is not UNSET:
             result["Variant"] = variant
-        os = self.os
-        if os is not UNSET:
-            result["Os"] = os
-        os_version: str | Unset | None
-        if isinstance(self.os_version, Unset):
-            os_version = UNSET
         else:
+            self._keep_empty("Variant", result)
+        if self.os is not None:
+            result["Os"] = self.os
+        else:
+            self._keep_empty("Os", result)
+        if self.os_version is not None:
+            os_version: str | None
             os_version = self.os_version
-        if os_version is not UNSET:
             result["OsVersion"] = os_version
-        size = self.size
-        if size is not UNSET:
-            result["Size"] = size
-        virtual_size = self.virtual_size
-        if virtual_size is not UNSET:
-            result["VirtualSize"] = virtual_size
-        graph_driver: dict[str, Any] | Unset | None
-        if isinstance(self.graph_driver, Unset):
-            graph_driver = UNSET
-        elif isinstance(self.graph_driver, GraphDriverData):
+        else:
+            self._keep_empty("OsVersion", result)
+        if self.size is not None:
+            result["Size"] = self.size
+        else:
+            self._keep_empty("Size", result)
+        if self.virtual_size is not None:
+            result["VirtualSize"] = self.virtual_size
+        else:
+            self._keep_empty("VirtualSize", result)
+        if self.graph_driver is not None:
             graph_driver = self.graph_driver.to_dict()
-        else:
-            graph_driver = self.graph_driver
-        if graph_driver is not UNSET:
             result["GraphDriver"] = graph_driver
-        root_fs: dict[str, Any] | Unset | None
-        if isinstance(self.root_fs, Unset):
-            root_fs = UNSET
-        elif isinstance(self.root_fs, ImageInspectRootFS):
+        else:
+            self._keep_empty("GraphDriver", result)
+        if self.root_fs is not None:
             root_fs = self.root_fs.to_dict()
-        else:
-            root_fs = self.root_fs
-        if root_fs is not UNSET:
             result["RootFS"] = root_fs
-        metadata: dict[str, Any] | Unset | None
-        if isinstance(self.metadata, Unset):
-            metadata = UNSET
-        elif isinstance(self.metadata, ImageInspectMetadata):
-            metadata = self.metadata.to_dict()
         else:
-            metadata = self.metadata
-        if metadata is not UNSET:
+            self._keep_empty("RootFS", result)
+        if self.metadata is not None:
+            metadata = self.metadata.to_dict()
             result["Metadata"] = metadata
+        else:
+            self._keep_empty("Metadata", result)
         result.update(self.additional_properties)
         return result
 
@@ -257,51 +248,66 @@ class ImageInspect(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.repo_tags = get("RepoTags", UNSET)
-        obj.repo_digests = get("RepoDigests", UNSET)
-        obj.parent = get("Parent", UNSET)
-        obj.comment = get("Comment", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.container = get("Container", UNSET)
-        obj.docker_version = get("DockerVersion", UNSET)
-        obj.author = get("Author", UNSET)
-        obj.architecture = get("Architecture", UNSET)
-        obj.variant = get("Variant", UNSET)
-        obj.os = get("Os", UNSET)
-        obj.os_version = get("OsVersion", UNSET)
-        obj.size = get("Size", UNSET)
-        obj.virtual_size = get("VirtualSize", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.repo_tags = get("RepoTags") or []
+        obj.repo_digests = get("RepoDigests") or []
+        obj.parent = get("Parent")
+        obj.comment = get("Comment")
+        obj.created = get("Created")
+        obj.container = get("Container")
+        obj.docker_version = get("DockerVersion")
+        obj.author = get("Author")
+        obj.architecture = get("Architecture")
+        obj.variant = get("Variant")
+        obj.os = get("Os")
+        obj.os_version = get("OsVersion")
+        obj.size = get("Size")
+        obj.virtual_size = get("VirtualSize")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "container_config":
-            container_config = src.get("ContainerConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "container_config":
+            container_config_json = src.get("ContainerConfig")
+            if container_config_json is None:
+                return None
+            container_config = container_config_json
             if isinstance(container_config, dict):
                 container_config = ContainerConfig.from_dict(container_config)
             return container_config
-        if name == "config":
-            config = src.get("Config", UNSET)
+        if field_name_ == "config":
+            config_json = src.get("Config")
+            if config_json is None:
+                return None
+            config = config_json
             if isinstance(config, dict):
                 config = ImageConfig.from_dict(config)
             return config
-        if name == "graph_driver":
-            graph_driver = src.get("GraphDriver", UNSET)
+        if field_name_ == "graph_driver":
+            graph_driver_json = src.get("GraphDriver")
+            if graph_driver_json is None:
+                return None
+            graph_driver = graph_driver_json
             if isinstance(graph_driver, dict):
                 graph_driver = GraphDriverData.from_dict(graph_driver)
             return graph_driver
-        if name == "root_fs":
-            root_fs = src.get("RootFS", UNSET)
+        if field_name_ == "root_fs":
+            root_fs_json = src.get("RootFS")
+            if root_fs_json is None:
+                return None
+            root_fs = root_fs_json
             if isinstance(root_fs, dict):
                 root_fs = ImageInspectRootFS.from_dict(root_fs)
             return root_fs
-        if name == "metadata":
-            metadata = src.get("Metadata", UNSET)
+        if field_name_ == "metadata":
+            metadata_json = src.get("Metadata")
+            if metadata_json is None:
+                return None
+            metadata = metadata_json
             if isinstance(metadata, dict):
                 metadata = ImageInspectMetadata.from_dict(metadata)
             return metadata
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,28 +28,24 @@ class ImageInspectMetadata(LazyModel):
     is local to the daemon, and not part of the image itself.
 
     Attributes:
-        last_tag_time (datetime.datetime | None | Unset): Date and time at which the image was last tagged in
+        last_tag_time (datetime.datetime): Date and time at which the image was last tagged in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 
             This information is only available if the image was tagged locally,
             and omitted otherwise.
     """
 
-    last_tag_time: datetime.datetime | Unset | None = UNSET
+    last_tag_time: datetime.datetime = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        last_tag_time: str | Unset | None
-        if isinstance(self.last_tag_time, Unset):
-            last_tag_time = UNSET
-        elif isinstance(self.last_tag_time, datetime.datetime):
+        if self.last_tag_time is not None:
             last_tag_time = format_timestamp(self.last_tag_time)
-        else:
-            last_tag_time = self.last_tag_time
-        if last_tag_time is not UNSET:
             result["LastTagTime"] = last_tag_time
+        else:
+            self._keep_empty("LastTagTime", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,15 +57,15 @@ class ImageInspectMetadata(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        last_tag_time = get("LastTagTime", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        last_tag_time: Any = get("LastTagTime")
         if isinstance(last_tag_time, str):
             last_tag_time = parse_timestamp(last_tag_time)
         obj.last_tag_time = last_tag_time
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

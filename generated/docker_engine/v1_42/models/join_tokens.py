@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,25 @@ class JoinTokens(LazyModel):
     """JoinTokens contains the tokens workers and managers need to join the swarm.
 
     Attributes:
-        worker (str | Unset): The token workers can use to join the swarm.
-        manager (str | Unset): The token managers can use to join the swarm.
+        worker (str): The token workers can use to join the swarm.
+        manager (str): The token managers can use to join the swarm.
     """
 
-    worker: str | Unset = UNSET
-    manager: str | Unset = UNSET
+    worker: str = _field(default=ABSENT)
+    manager: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        worker = self.worker
-        if worker is not UNSET:
-            result["Worker"] = worker
-        manager = self.manager
-        if manager is not UNSET:
-            result["Manager"] = manager
+        if self.worker is not None:
+            result["Worker"] = self.worker
+        else:
+            self._keep_empty("Worker", result)
+        if self.manager is not None:
+            result["Manager"] = self.manager
+        else:
+            self._keep_empty("Manager", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +57,13 @@ class JoinTokens(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.worker = get("Worker", UNSET)
-        obj.manager = get("Manager", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.worker = get("Worker")
+        obj.manager = get("Manager")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class ProgressDetail(LazyModel):
     """ProgressDetail (no description in the spec).
 
     Attributes:
-        current (int | Unset):  (added in API v1.36)
-        total (int | Unset):  (added in API v1.36)
+        current (int | None):  (added in API v1.36)
+        total (int | None):  (added in API v1.36)
     """
 
-    current: int | Unset = UNSET
-    total: int | Unset = UNSET
+    current: int | None = None
+    total: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        current = self.current
-        if current is not UNSET:
+        if self.current is not None:
+            current: int | None
+            current = self.current
             result["current"] = current
-        total = self.total
-        if total is not UNSET:
+        else:
+            self._keep_empty("current", result)
+        if self.total is not None:
+            total: int | None
+            total = self.total
             result["total"] = total
+        else:
+            self._keep_empty("total", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class ProgressDetail(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.current = get("current", UNSET)
-        obj.total = get("total", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.current = get("current")
+        obj.total = get("total")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

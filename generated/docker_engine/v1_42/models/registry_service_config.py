@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,8 +30,8 @@ class RegistryServiceConfig(LazyModel):
     """RegistryServiceConfig stores daemon registry services configuration.
 
     Attributes:
-        allow_nondistributable_artifacts_cid_rs (list[str] | None | Unset): List of IP ranges to which
-            nondistributable artifacts can be pushed,
+        allow_nondistributable_artifacts_cid_rs (list[str]): List of IP ranges to which nondistributable artifacts
+            can be pushed,
             using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
 
             <p><br /></p>
@@ -39,8 +39,8 @@ class RegistryServiceConfig(LazyModel):
             > **Deprecated**: Pushing nondistributable artifacts is now always enabled
             > and this field is always `null`.
              (removed after API v1.48)
-        allow_nondistributable_artifacts_hostnames (list[str] | None | Unset): List of registry hostnames to which
-            nondistributable artifacts can be
+        allow_nondistributable_artifacts_hostnames (list[str]): List of registry hostnames to which nondistributable
+            artifacts can be
             pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
 
             <p><br /></p>
@@ -48,8 +48,7 @@ class RegistryServiceConfig(LazyModel):
             > **Deprecated**: Pushing nondistributable artifacts is now always enabled
             > and this field is always `null`.
              (removed after API v1.48)
-        insecure_registry_cid_rs (list[str] | None | Unset): List of IP ranges of insecure registries, using the
-            CIDR syntax
+        insecure_registry_cid_rs (list[str]): List of IP ranges of insecure registries, using the CIDR syntax
             ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
             accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
             from unknown CAs) communication.
@@ -72,70 +71,50 @@ class RegistryServiceConfig(LazyModel):
             > should therefore ONLY be used for testing purposes. For increased
             > security, users should add their CA to their system's list of trusted
             > CAs instead of enabling this option.
-        index_configs (None | RegistryServiceConfigIndexConfigs | Unset):
-        mirrors (list[str] | None | Unset): List of registry URLs that act as a mirror for the official
+        index_configs (RegistryServiceConfigIndexConfigs):
+        mirrors (list[str]): List of registry URLs that act as a mirror for the official
             (`docker.io`) registry.
     """
 
-    allow_nondistributable_artifacts_cid_rs: list[str] | Unset | None = UNSET
-    allow_nondistributable_artifacts_hostnames: list[str] | Unset | None = UNSET
-    insecure_registry_cid_rs: list[str] | Unset | None = UNSET
-    index_configs: RegistryServiceConfigIndexConfigs | Unset | None = UNSET
-    mirrors: list[str] | Unset | None = UNSET
+    allow_nondistributable_artifacts_cid_rs: list[str] = _field(factory=list)
+    allow_nondistributable_artifacts_hostnames: list[str] = _field(factory=list)
+    insecure_registry_cid_rs: list[str] = _field(factory=list)
+    index_configs: RegistryServiceConfigIndexConfigs = _field(factory=lambda: RegistryServiceConfigIndexConfigs())
+    mirrors: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        allow_nondistributable_artifacts_cid_rs: list[str] | Unset | None
-        if isinstance(self.allow_nondistributable_artifacts_cid_rs, Unset):
-            allow_nondistributable_artifacts_cid_rs = UNSET
-        elif isinstance(self.allow_nondistributable_artifacts_cid_rs, list):
+        if self.allow_nondistributable_artifacts_cid_rs:
             allow_nondistributable_artifacts_cid_rs = self.allow_nondistributable_artifacts_cid_rs
 
-        else:
-            allow_nondistributable_artifacts_cid_rs = self.allow_nondistributable_artifacts_cid_rs
-        if allow_nondistributable_artifacts_cid_rs is not UNSET:
             result["AllowNondistributableArtifactsCIDRs"] = allow_nondistributable_artifacts_cid_rs
-        allow_nondistributable_artifacts_hostnames: list[str] | Unset | None
-        if isinstance(self.allow_nondistributable_artifacts_hostnames, Unset):
-            allow_nondistributable_artifacts_hostnames = UNSET
-        elif isinstance(self.allow_nondistributable_artifacts_hostnames, list):
+        else:
+            self._keep_empty("AllowNondistributableArtifactsCIDRs", result)
+        if self.allow_nondistributable_artifacts_hostnames:
             allow_nondistributable_artifacts_hostnames = self.allow_nondistributable_artifacts_hostnames
 
-        else:
-            allow_nondistributable_artifacts_hostnames = self.allow_nondistributable_artifacts_hostnames
-        if allow_nondistributable_artifacts_hostnames is not UNSET:
             result["AllowNondistributableArtifactsHostnames"] = allow_nondistributable_artifacts_hostnames
-        insecure_registry_cid_rs: list[str] | Unset | None
-        if isinstance(self.insecure_registry_cid_rs, Unset):
-            insecure_registry_cid_rs = UNSET
-        elif isinstance(self.insecure_registry_cid_rs, list):
+        else:
+            self._keep_empty("AllowNondistributableArtifactsHostnames", result)
+        if self.insecure_registry_cid_rs:
             insecure_registry_cid_rs = self.insecure_registry_cid_rs
 
-        else:
-            insecure_registry_cid_rs = self.insecure_registry_cid_rs
-        if insecure_registry_cid_rs is not UNSET:
             result["InsecureRegistryCIDRs"] = insecure_registry_cid_rs
-        index_configs: dict[str, Any] | Unset | None
-        if isinstance(self.index_configs, Unset):
-            index_configs = UNSET
-        elif isinstance(self.index_configs, RegistryServiceConfigIndexConfigs):
-            index_configs = self.index_configs.to_dict()
         else:
-            index_configs = self.index_configs
-        if index_configs is not UNSET:
+            self._keep_empty("InsecureRegistryCIDRs", result)
+        if self.index_configs:
+            index_configs = self.index_configs.to_dict()
             result["IndexConfigs"] = index_configs
-        mirrors: list[str] | Unset | None
-        if isinstance(self.mirrors, Unset):
-            mirrors = UNSET
-        elif isinstance(self.mirrors, list):
+        else:
+            self._keep_empty("IndexConfigs", result)
+        if self.mirrors:
             mirrors = self.mirrors
 
-        else:
-            mirrors = self.mirrors
-        if mirrors is not UNSET:
             result["Mirrors"] = mirrors
+        else:
+            self._keep_empty("Mirrors", result)
         result.update(self.additional_properties)
         return result
 
@@ -147,20 +126,23 @@ class RegistryServiceConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.allow_nondistributable_artifacts_cid_rs = get("AllowNondistributableArtifactsCIDRs", UNSET)
-        obj.allow_nondistributable_artifacts_hostnames = get("AllowNondistributableArtifactsHostnames", UNSET)
-        obj.insecure_registry_cid_rs = get("InsecureRegistryCIDRs", UNSET)
-        obj.mirrors = get("Mirrors", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.allow_nondistributable_artifacts_cid_rs = get("AllowNondistributableArtifactsCIDRs") or []
+        obj.allow_nondistributable_artifacts_hostnames = get("AllowNondistributableArtifactsHostnames") or []
+        obj.insecure_registry_cid_rs = get("InsecureRegistryCIDRs") or []
+        obj.mirrors = get("Mirrors") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "index_configs":
-            index_configs = src.get("IndexConfigs", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "index_configs":
+            index_configs_json = src.get("IndexConfigs")
+            if index_configs_json is None:
+                return RegistryServiceConfigIndexConfigs()
+            index_configs = index_configs_json
             if isinstance(index_configs, dict):
                 index_configs = RegistryServiceConfigIndexConfigs.from_dict(index_configs)
             return index_configs
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

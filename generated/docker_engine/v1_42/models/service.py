@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,98 +35,96 @@ class Service(LazyModel):
     """Service (no description in the spec).
 
     Attributes:
-        id (str | Unset):
-        version (None | ObjectVersion | Unset):
-        created_at (datetime.datetime | Unset):
-        updated_at (datetime.datetime | Unset):
-        spec (None | ServiceSpec | Unset):
-        endpoint (None | ServiceEndpoint | Unset):
-        update_status (None | ServiceUpdateStatus | Unset):
-        service_status (None | ServiceServiceStatus | Unset):  (added in API v1.41)
-        job_status (None | ServiceJobStatus | Unset):  (added in API v1.41)
+        id (str):
+        version (ObjectVersion): The version number of the object such as node, service, etc. This is needed
+            to avoid conflicting writes. The client must send the version number along
+            with the modified specification when updating these objects.
+
+            This approach ensures safe concurrency and determinism in that the change
+            on the object may not be applied if the version number has changed from the
+            last read. In other words, if two update requests specify the same base
+            version, only one of the requests can succeed. As a result, two separate
+            update requests that happen at the same time will not unintentionally
+            overwrite each other.
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        spec (ServiceSpec): User modifiable configuration for a service.
+        endpoint (ServiceEndpoint):
+        update_status (None | ServiceUpdateStatus):
+        service_status (None | ServiceServiceStatus):  (added in API v1.41)
+        job_status (None | ServiceJobStatus):  (added in API v1.41)
     """
 
-    id: str | Unset = UNSET
-    version: ObjectVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: ServiceSpec | Unset | None = UNSET
-    endpoint: ServiceEndpoint | Unset | None = UNSET
-    update_status: ServiceUpdateStatus | Unset | None = UNSET
-    service_status: ServiceServiceStatus | Unset | None = UNSET
-    job_status: ServiceJobStatus | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    version: ObjectVersion = _field(default=ABSENT)
+    created_at: datetime.datetime = _field(default=ABSENT)
+    updated_at: datetime.datetime = _field(default=ABSENT)
+    spec: ServiceSpec = _field(default=ABSENT)
+    endpoint: ServiceEndpoint = _field(default=ABSENT)
+    update_status: ServiceUpdateStatus | None = None
+    service_status: ServiceServiceStatus | None = None
+    job_status: ServiceJobStatus | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ObjectVersion):
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.version is not None:
             version = self.version.to_dict()
-        else:
-            version = self.version
-        if version is not UNSET:
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
             created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
             updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
             result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, ServiceSpec):
+        else:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
             spec = self.spec.to_dict()
-        else:
-            spec = self.spec
-        if spec is not UNSET:
             result["Spec"] = spec
-        endpoint: dict[str, Any] | Unset | None
-        if isinstance(self.endpoint, Unset):
-            endpoint = UNSET
-        elif isinstance(self.endpoint, ServiceEndpoint):
+        else:
+            self._keep_empty("Spec", result)
+        if self.endpoint is not None:
             endpoint = self.endpoint.to_dict()
-        else:
-            endpoint = self.endpoint
-        if endpoint is not UNSET:
             result["Endpoint"] = endpoint
-        update_status: dict[str, Any] | Unset | None
-        if isinstance(self.update_status, Unset):
-            update_status = UNSET
-        elif isinstance(self.update_status, ServiceUpdateStatus):
-            update_status = self.update_status.to_dict()
         else:
-            update_status = self.update_status
-        if update_status is not UNSET:
+            self._keep_empty("Endpoint", result)
+        if self.update_status is not None:
+            update_status: dict[str, Any] | None
+            if isinstance(self.update_status, ServiceUpdateStatus):
+                update_status = self.update_status.to_dict()
+            else:
+                update_status = self.update_status
             result["UpdateStatus"] = update_status
-        service_status: dict[str, Any] | Unset | None
-        if isinstance(self.service_status, Unset):
-            service_status = UNSET
-        elif isinstance(self.service_status, ServiceServiceStatus):
-            service_status = self.service_status.to_dict()
         else:
-            service_status = self.service_status
-        if service_status is not UNSET:
+            self._keep_empty("UpdateStatus", result)
+        if self.service_status is not None:
+            service_status: dict[str, Any] | None
+            if isinstance(self.service_status, ServiceServiceStatus):
+                service_status = self.service_status.to_dict()
+            else:
+                service_status = self.service_status
             result["ServiceStatus"] = service_status
-        job_status: dict[str, Any] | Unset | None
-        if isinstance(self.job_status, Unset):
-            job_status = UNSET
-        elif isinstance(self.job_status, ServiceJobStatus):
-            job_status = self.job_status.to_dict()
         else:
-            job_status = self.job_status
-        if job_status is not UNSET:
+            self._keep_empty("ServiceStatus", result)
+        if self.job_status is not None:
+            job_status: dict[str, Any] | None
+            if isinstance(self.job_status, ServiceJobStatus):
+                job_status = self.job_status.to_dict()
+            else:
+                job_status = self.job_status
             result["JobStatus"] = job_status
+        else:
+            self._keep_empty("JobStatus", result)
         result.update(self.additional_properties)
         return result
 
@@ -138,50 +136,68 @@ class Service(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ObjectVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = ServiceSpec.from_dict(spec)
             return spec
-        if name == "endpoint":
-            endpoint = src.get("Endpoint", UNSET)
+        if field_name_ == "endpoint":
+            endpoint_json = src.get("Endpoint")
+            if endpoint_json is None:
+                return None
+            endpoint = endpoint_json
             if isinstance(endpoint, dict):
                 endpoint = ServiceEndpoint.from_dict(endpoint)
             return endpoint
-        if name == "update_status":
-            update_status = src.get("UpdateStatus", UNSET)
+        if field_name_ == "update_status":
+            update_status_json = src.get("UpdateStatus")
+            if update_status_json is None:
+                return None
+            update_status = update_status_json
             if isinstance(update_status, dict):
                 update_status = ServiceUpdateStatus.from_dict(update_status)
             return update_status
-        if name == "service_status":
-            service_status = src.get("ServiceStatus", UNSET)
+        if field_name_ == "service_status":
+            service_status_json = src.get("ServiceStatus")
+            if service_status_json is None:
+                return None
+            service_status = service_status_json
             if isinstance(service_status, dict):
                 service_status = ServiceServiceStatus.from_dict(service_status)
             return service_status
-        if name == "job_status":
-            job_status = src.get("JobStatus", UNSET)
+        if field_name_ == "job_status":
+            job_status_json = src.get("JobStatus")
+            if job_status_json is None:
+                return None
+            job_status = job_status_json
             if isinstance(job_status, dict):
                 job_status = ServiceJobStatus.from_dict(job_status)
             return job_status
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

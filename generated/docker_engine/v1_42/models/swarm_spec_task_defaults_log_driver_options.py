@@ -35,7 +35,7 @@ class SwarmSpecTaskDefaultsLogDriverOptions(LazyModel):
         Fields holding models are built from `src_dict` when first read, so it
         is kept, not copied.
         """
-        obj = object.__new__(cls)
+        obj = cls._lazy_new(src_dict)
         obj.additional_properties = dict(src_dict)
         return obj
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class Address(LazyModel):
     """Address represents an IPv4 or IPv6 IP address.
 
     Attributes:
-        addr (str | Unset): IP address.
-        prefix_len (int | Unset): Mask length of the IP address.
+        addr (None | str): IP address.
+        prefix_len (int | None): Mask length of the IP address.
     """
 
-    addr: str | Unset = UNSET
-    prefix_len: int | Unset = UNSET
+    addr: str | None = None
+    prefix_len: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        addr = self.addr
-        if addr is not UNSET:
+        if self.addr is not None:
+            addr: str | None
+            addr = self.addr
             result["Addr"] = addr
-        prefix_len = self.prefix_len
-        if prefix_len is not UNSET:
+        else:
+            self._keep_empty("Addr", result)
+        if self.prefix_len is not None:
+            prefix_len: int | None
+            prefix_len = self.prefix_len
             result["PrefixLen"] = prefix_len
+        else:
+            self._keep_empty("PrefixLen", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class Address(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.addr = get("Addr", UNSET)
-        obj.prefix_len = get("PrefixLen", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.addr = get("Addr")
+        obj.prefix_len = get("PrefixLen")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,45 +29,37 @@ class ClusterVolumeSpecAccessModeAccessibilityRequirements(LazyModel):
     fields mean, see the CSI specification.
 
     Attributes:
-        requisite (list[Topology] | None | Unset): A list of required topologies, at least one of which the
+        requisite (list[Topology]): A list of required topologies, at least one of which the
             volume must be accessible from.
-        preferred (list[Topology] | None | Unset): A list of topologies that the volume should attempt to be
+        preferred (list[Topology]): A list of topologies that the volume should attempt to be
             provisioned in.
     """
 
-    requisite: list[Topology] | Unset | None = UNSET
-    preferred: list[Topology] | Unset | None = UNSET
+    requisite: list[Topology] = _field(factory=list)
+    preferred: list[Topology] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        requisite: list[dict[str, Any]] | Unset | None
-        if isinstance(self.requisite, Unset):
-            requisite = UNSET
-        elif isinstance(self.requisite, list):
+        if self.requisite:
             requisite = []
-            for requisite_type_0_item_data in self.requisite:
-                requisite_type_0_item = requisite_type_0_item_data.to_dict()
-                requisite.append(requisite_type_0_item)
+            for requisite_item_data in self.requisite:
+                requisite_item = requisite_item_data.to_dict()
+                requisite.append(requisite_item)
 
-        else:
-            requisite = self.requisite
-        if requisite is not UNSET:
             result["Requisite"] = requisite
-        preferred: list[dict[str, Any]] | Unset | None
-        if isinstance(self.preferred, Unset):
-            preferred = UNSET
-        elif isinstance(self.preferred, list):
-            preferred = []
-            for preferred_type_0_item_data in self.preferred:
-                preferred_type_0_item = preferred_type_0_item_data.to_dict()
-                preferred.append(preferred_type_0_item)
-
         else:
-            preferred = self.preferred
-        if preferred is not UNSET:
+            self._keep_empty("Requisite", result)
+        if self.preferred:
+            preferred = []
+            for preferred_item_data in self.preferred:
+                preferred_item = preferred_item_data.to_dict()
+                preferred.append(preferred_item)
+
             result["Preferred"] = preferred
+        else:
+            self._keep_empty("Preferred", result)
         result.update(self.additional_properties)
         return result
 
@@ -81,18 +73,24 @@ class ClusterVolumeSpecAccessModeAccessibilityRequirements(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "requisite":
-            requisite = src.get("Requisite", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "requisite":
+            requisite_json = src.get("Requisite")
+            if requisite_json is None:
+                return []
+            requisite = requisite_json
             if isinstance(requisite, list):
                 requisite = [Topology.from_dict(i) if isinstance(i, dict) else i for i in requisite]
             return requisite
-        if name == "preferred":
-            preferred = src.get("Preferred", UNSET)
+        if field_name_ == "preferred":
+            preferred_json = src.get("Preferred")
+            if preferred_json is None:
+                return []
+            preferred = preferred_json
             if isinstance(preferred, list):
                 preferred = [Topology.from_dict(i) if isinstance(i, dict) else i for i in preferred]
             return preferred
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,36 +28,37 @@ class ExecStartRequest(LazyModel):
     """ExecStartRequest (no description in the spec).
 
     Attributes:
-        detach (bool | Unset): Detach from the command.
-        tty (bool | Unset): Allocate a pseudo-TTY.
-        console_size (list[int] | None | Unset): Initial console size, as an `[height, width]` array. (added in API
-            v1.42)
+        detach (bool | None): Detach from the command.
+        tty (bool | None): Allocate a pseudo-TTY.
+        console_size (list[int]): Initial console size, as an `[height, width]` array. (added in API v1.42)
     """
 
-    detach: bool | Unset = UNSET
-    tty: bool | Unset = UNSET
-    console_size: list[int] | Unset | None = UNSET
+    detach: bool | None = None
+    tty: bool | None = None
+    console_size: list[int] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        detach = self.detach
-        if detach is not UNSET:
+        if self.detach is not None:
+            detach: bool | None
+            detach = self.detach
             result["Detach"] = detach
-        tty = self.tty
-        if tty is not UNSET:
+        else:
+            self._keep_empty("Detach", result)
+        if self.tty is not None:
+            tty: bool | None
+            tty = self.tty
             result["Tty"] = tty
-        console_size: list[int] | Unset | None
-        if isinstance(self.console_size, Unset):
-            console_size = UNSET
-        elif isinstance(self.console_size, list):
+        else:
+            self._keep_empty("Tty", result)
+        if self.console_size:
             console_size = self.console_size
 
-        else:
-            console_size = self.console_size
-        if console_size is not UNSET:
             result["ConsoleSize"] = console_size
+        else:
+            self._keep_empty("ConsoleSize", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,14 +70,14 @@ class ExecStartRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.detach = get("Detach", UNSET)
-        obj.tty = get("Tty", UNSET)
-        obj.console_size = get("ConsoleSize", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.detach = get("Detach")
+        obj.tty = get("Tty")
+        obj.console_size = get("ConsoleSize") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

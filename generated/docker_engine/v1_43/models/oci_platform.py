@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,49 +32,52 @@ class OCIPlatform(LazyModel):
     index.md).
 
     Attributes:
-        architecture (str | Unset): The CPU architecture, for example `amd64` or `ppc64`.
-        os (str | Unset): The operating system, for example `linux` or `windows`.
-        os_version (str | Unset): Optional field specifying the operating system version, for example on
+        architecture (str): The CPU architecture, for example `amd64` or `ppc64`.
+        os (str): The operating system, for example `linux` or `windows`.
+        os_version (None | str): Optional field specifying the operating system version, for example on
             Windows `10.0.19041.1165`.
-        os_features (list[str] | None | Unset): Optional field specifying an array of strings, each listing a
-            required
+        os_features (list[str]): Optional field specifying an array of strings, each listing a required
             OS feature (for example on Windows `win32k`).
-        variant (str | Unset): Optional field specifying a variant of the CPU, for example `v7` to
+        variant (None | str): Optional field specifying a variant of the CPU, for example `v7` to
             specify ARMv7 when architecture is `arm`.
     """
 
-    architecture: str | Unset = UNSET
-    os: str | Unset = UNSET
-    os_version: str | Unset = UNSET
-    os_features: list[str] | Unset | None = UNSET
-    variant: str | Unset = UNSET
+    architecture: str = _field(default=ABSENT)
+    os: str = _field(default=ABSENT)
+    os_version: str | None = None
+    os_features: list[str] = _field(factory=list)
+    variant: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        architecture = self.architecture
-        if architecture is not UNSET:
-            result["architecture"] = architecture
-        os = self.os
-        if os is not UNSET:
-            result["os"] = os
-        os_version = self.os_version
-        if os_version is not UNSET:
+        if self.architecture is not None:
+            result["architecture"] = self.architecture
+        else:
+            self._keep_empty("architecture", result)
+        if self.os is not None:
+            result["os"] = self.os
+        else:
+            self._keep_empty("os", result)
+        if self.os_version is not None:
+            os_version: str | None
+            os_version = self.os_version
             result["os.version"] = os_version
-        os_features: list[str] | Unset | None
-        if isinstance(self.os_features, Unset):
-            os_features = UNSET
-        elif isinstance(self.os_features, list):
+        else:
+            self._keep_empty("os.version", result)
+        if self.os_features:
             os_features = self.os_features
 
-        else:
-            os_features = self.os_features
-        if os_features is not UNSET:
             result["os.features"] = os_features
-        variant = self.variant
-        if variant is not UNSET:
+        else:
+            self._keep_empty("os.features", result)
+        if self.variant is not None:
+            variant: str | None
+            variant = self.variant
             result["variant"] = variant
+        else:
+            self._keep_empty("variant", result)
         result.update(self.additional_properties)
         return result
 
@@ -86,16 +89,16 @@ class OCIPlatform(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.architecture = get("architecture", UNSET)
-        obj.os = get("os", UNSET)
-        obj.os_version = get("os.version", UNSET)
-        obj.os_features = get("os.features", UNSET)
-        obj.variant = get("variant", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.architecture = get("architecture")
+        obj.os = get("os")
+        obj.os_version = get("os.version")
+        obj.os_features = get("os.features") or []
+        obj.variant = get("variant")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class PeerNode(LazyModel):
     """Represents a peer-node in the swarm
 
     Attributes:
-        node_id (str | Unset): Unique identifier of for this node in the swarm.
-        addr (str | Unset): IP address and ports at which this node can be reached.
+        node_id (None | str): Unique identifier of for this node in the swarm.
+        addr (None | str): IP address and ports at which this node can be reached.
     """
 
-    node_id: str | Unset = UNSET
-    addr: str | Unset = UNSET
+    node_id: str | None = None
+    addr: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        node_id = self.node_id
-        if node_id is not UNSET:
+        if self.node_id is not None:
+            node_id: str | None
+            node_id = self.node_id
             result["NodeID"] = node_id
-        addr = self.addr
-        if addr is not UNSET:
+        else:
+            self._keep_empty("NodeID", result)
+        if self.addr is not None:
+            addr: str | None
+            addr = self.addr
             result["Addr"] = addr
+        else:
+            self._keep_empty("Addr", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class PeerNode(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.node_id = get("NodeID", UNSET)
-        obj.addr = get("Addr", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.node_id = get("NodeID")
+        obj.addr = get("Addr")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,47 +29,45 @@ class PluginConfigArgs(LazyModel):
     """PluginConfigArgs (no description in the spec).
 
     Attributes:
-        name (str | Unset):
-        description (str | Unset):
-        settable (list[str] | None | Unset):
-        value (list[str] | None | Unset):
+        name (None | str):
+        description (None | str):
+        settable (list[str]):
+        value (list[str]):
     """
 
-    name: str | Unset = UNSET
-    description: str | Unset = UNSET
-    settable: list[str] | Unset | None = UNSET
-    value: list[str] | Unset | None = UNSET
+    name: str | None = None
+    description: str | None = None
+    settable: list[str] = _field(factory=list)
+    value: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        description = self.description
-        if description is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.description is not None:
+            description: str | None
+            description = self.description
             result["Description"] = description
-        settable: list[str] | Unset | None
-        if isinstance(self.settable, Unset):
-            settable = UNSET
-        elif isinstance(self.settable, list):
+        else:
+            self._keep_empty("Description", result)
+        if self.settable:
             settable = self.settable
 
-        else:
-            settable = self.settable
-        if settable is not UNSET:
             result["Settable"] = settable
-        value: list[str] | Unset | None
-        if isinstance(self.value, Unset):
-            value = UNSET
-        elif isinstance(self.value, list):
+        else:
+            self._keep_empty("Settable", result)
+        if self.value:
             value = self.value
 
-        else:
-            value = self.value
-        if value is not UNSET:
             result["Value"] = value
+        else:
+            self._keep_empty("Value", result)
         result.update(self.additional_properties)
         return result
 
@@ -81,15 +79,15 @@ class PluginConfigArgs(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.description = get("Description", UNSET)
-        obj.settable = get("Settable", UNSET)
-        obj.value = get("Value", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.description = get("Description")
+        obj.settable = get("Settable") or []
+        obj.value = get("Value") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

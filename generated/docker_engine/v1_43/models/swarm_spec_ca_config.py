@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,57 +30,63 @@ class SwarmSpecCAConfig(LazyModel):
     """CA configuration.
 
     Attributes:
-        node_cert_expiry (int | Unset): The duration node certificates are issued for.
-        external_c_as (list[SwarmSpecCAConfigExternalCAsItem] | None | Unset): Configuration for forwarding signing
-            requests to an external
+        node_cert_expiry (int): The duration node certificates are issued for.
+        external_c_as (list[SwarmSpecCAConfigExternalCAsItem]): Configuration for forwarding signing requests to an
+            external
             certificate authority.
-        signing_ca_cert (str | Unset): The desired signing CA certificate for all swarm node TLS leaf
+        signing_ca_cert (None | str): The desired signing CA certificate for all swarm node TLS leaf
             certificates, in PEM format.
              (added in API v1.30)
-        signing_ca_key (str | Unset): The desired signing CA key for all swarm node TLS leaf certificates,
+        signing_ca_key (None | str): The desired signing CA key for all swarm node TLS leaf certificates,
             in PEM format.
              (added in API v1.30)
-        force_rotate (int | Unset): An integer whose purpose is to force swarm to generate a new
+        force_rotate (int | None): An integer whose purpose is to force swarm to generate a new
             signing CA certificate and key, if none have been specified in
             `SigningCACert` and `SigningCAKey`
              (added in API v1.30)
     """
 
-    node_cert_expiry: int | Unset = UNSET
-    external_c_as: list[SwarmSpecCAConfigExternalCAsItem] | Unset | None = UNSET
-    signing_ca_cert: str | Unset = UNSET
-    signing_ca_key: str | Unset = UNSET
-    force_rotate: int | Unset = UNSET
+    node_cert_expiry: int = _field(default=ABSENT)
+    external_c_as: list[SwarmSpecCAConfigExternalCAsItem] = _field(factory=list)
+    signing_ca_cert: str | None = None
+    signing_ca_key: str | None = None
+    force_rotate: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        node_cert_expiry = self.node_cert_expiry
-        if node_cert_expiry is not UNSET:
-            result["NodeCertExpiry"] = node_cert_expiry
-        external_c_as: list[dict[str, Any]] | Unset | None
-        if isinstance(self.external_c_as, Unset):
-            external_c_as = UNSET
-        elif isinstance(self.external_c_as, list):
-            external_c_as = []
-            for external_c_as_type_0_item_data in self.external_c_as:
-                external_c_as_type_0_item = external_c_as_type_0_item_data.to_dict()
-                external_c_as.append(external_c_as_type_0_item)
-
+        if self.node_cert_expiry is not None:
+            result["NodeCertExpiry"] = self.node_cert_expiry
         else:
-            external_c_as = self.external_c_as
-        if external_c_as is not UNSET:
+            self._keep_empty("NodeCertExpiry", result)
+        if self.external_c_as:
+            external_c_as = []
+            for external_c_as_item_data in self.external_c_as:
+                external_c_as_item = external_c_as_item_data.to_dict()
+                external_c_as.append(external_c_as_item)
+
             result["ExternalCAs"] = external_c_as
-        signing_ca_cert = self.signing_ca_cert
-        if signing_ca_cert is not UNSET:
+        else:
+            self._keep_empty("ExternalCAs", result)
+        if self.signing_ca_cert is not None:
+            signing_ca_cert: str | None
+            signing_ca_cert = self.signing_ca_cert
             result["SigningCACert"] = signing_ca_cert
-        signing_ca_key = self.signing_ca_key
-        if signing_ca_key is not UNSET:
+        else:
+            self._keep_empty("SigningCACert", result)
+        if self.signing_ca_key is not None:
+            signing_ca_key: str | None
+            signing_ca_key = self.signing_ca_key
             result["SigningCAKey"] = signing_ca_key
-        force_rotate = self.force_rotate
-        if force_rotate is not UNSET:
+        else:
+            self._keep_empty("SigningCAKey", result)
+        if self.force_rotate is not None:
+            force_rotate: int | None
+            force_rotate = self.force_rotate
             result["ForceRotate"] = force_rotate
+        else:
+            self._keep_empty("ForceRotate", result)
         result.update(self.additional_properties)
         return result
 
@@ -92,22 +98,25 @@ class SwarmSpecCAConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.node_cert_expiry = get("NodeCertExpiry", UNSET)
-        obj.signing_ca_cert = get("SigningCACert", UNSET)
-        obj.signing_ca_key = get("SigningCAKey", UNSET)
-        obj.force_rotate = get("ForceRotate", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.node_cert_expiry = get("NodeCertExpiry")
+        obj.signing_ca_cert = get("SigningCACert")
+        obj.signing_ca_key = get("SigningCAKey")
+        obj.force_rotate = get("ForceRotate")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "external_c_as":
-            external_c_as = src.get("ExternalCAs", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "external_c_as":
+            external_c_as_json = src.get("ExternalCAs")
+            if external_c_as_json is None:
+                return []
+            external_c_as = external_c_as_json
             if isinstance(external_c_as, list):
                 external_c_as = [
                     SwarmSpecCAConfigExternalCAsItem.from_dict(i) if isinstance(i, dict) else i for i in external_c_as
                 ]
             return external_c_as
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

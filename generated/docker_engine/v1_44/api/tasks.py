@@ -9,14 +9,11 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, cast
 
+from docker_engine._bodies import BodyTable, unix_time
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    Unset,
-    encode_json_param,
-)
+from docker_engine._types import Filters, UnixTime, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
@@ -26,6 +23,9 @@ if TYPE_CHECKING:
     )
 
     from ..models.task import Task
+
+API_VERSION = "1.44"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
 
 
 def _inspect_request(
@@ -49,10 +49,10 @@ def _inspect_parse(data: Any) -> Task:
 
 def _list_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -64,56 +64,49 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Task] | None:
+def _list_parse(data: Any) -> list[Task]:
     from ..models.task import Task  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[Task] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = Task.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = Task.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[Task] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _logs_request(
     id: str,
     *,
-    details: bool | Unset = UNSET,
-    follow: bool | Unset = UNSET,
-    stdout: bool | Unset = UNSET,
-    stderr: bool | Unset = UNSET,
-    since: int | Unset = UNSET,
-    timestamps: bool | Unset = UNSET,
-    tail: str | Unset = UNSET,
+    details: bool | None = None,
+    follow: bool | None = None,
+    stdout: bool | None = None,
+    stderr: bool | None = None,
+    since: UnixTime | None = None,
+    timestamps: bool | None = None,
+    tail: str | None = None,
 ) -> Request:
+    if stdout is None and stderr is None:
+        stdout = stderr = True
     _params: dict[str, Any] = {}
-    if not isinstance(details, Unset):
+    if details is not None:
         _params["details"] = details
-    if not isinstance(follow, Unset):
+    if follow is not None:
         _params["follow"] = follow
-    if not isinstance(stdout, Unset):
+    if stdout is not None:
         _params["stdout"] = stdout
-    if not isinstance(stderr, Unset):
+    if stderr is not None:
         _params["stderr"] = stderr
-    if not isinstance(since, Unset):
-        _params["since"] = since
-    if not isinstance(timestamps, Unset):
+    if since is not None:
+        _params["since"] = unix_time(since)
+    if timestamps is not None:
         _params["timestamps"] = timestamps
-    if not isinstance(tail, Unset):
+    if tail is not None:
         _params["tail"] = tail
     return Request(
         "GET",
@@ -160,8 +153,8 @@ class TasksAPI:
     def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Task] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Task]:
         """List tasks
 
         `GET /tasks` (operation `TaskList`).
@@ -173,7 +166,7 @@ class TasksAPI:
                         name>` - `service=<service name>`
 
         Returns:
-            `list[Task] | None`.
+            `list[Task]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -181,19 +174,19 @@ class TasksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Task] | None", self._api.call(request))
+        return cast("builtins.list[Task]", self._api.call(request))
 
     def logs(
         self,
         id: str,
         *,
-        details: bool | Unset = UNSET,
-        follow: bool | Unset = UNSET,
-        stdout: bool | Unset = UNSET,
-        stderr: bool | Unset = UNSET,
-        since: int | Unset = UNSET,
-        timestamps: bool | Unset = UNSET,
-        tail: str | Unset = UNSET,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
     ) -> FrameStream:
         """Get task logs
 
@@ -215,6 +208,7 @@ class TasksAPI:
             timestamps: Add timestamps to every log line The daemon's default: false.
             tail: Only return this number of log lines from the end of the logs. Specify as an integer or
                         `all` to output all log lines. The daemon's default: "all".
+            stdout, stderr: when neither is given, both are returned (as `docker logs` does).
 
         Returns:
             An iterator of `Frame`s (stream, data).
@@ -271,8 +265,8 @@ class AsyncTasksAPI:
     async def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Task] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Task]:
         """List tasks
 
         `GET /tasks` (operation `TaskList`).
@@ -284,7 +278,7 @@ class AsyncTasksAPI:
                         name>` - `service=<service name>`
 
         Returns:
-            `list[Task] | None`.
+            `list[Task]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -292,19 +286,19 @@ class AsyncTasksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Task] | None", await self._api.call(request))
+        return cast("builtins.list[Task]", await self._api.call(request))
 
     async def logs(
         self,
         id: str,
         *,
-        details: bool | Unset = UNSET,
-        follow: bool | Unset = UNSET,
-        stdout: bool | Unset = UNSET,
-        stderr: bool | Unset = UNSET,
-        since: int | Unset = UNSET,
-        timestamps: bool | Unset = UNSET,
-        tail: str | Unset = UNSET,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
     ) -> AsyncFrameStream:
         """Get task logs
 
@@ -326,6 +320,7 @@ class AsyncTasksAPI:
             timestamps: Add timestamps to every log line The daemon's default: false.
             tail: Only return this number of log lines from the end of the logs. Specify as an integer or
                         `all` to output all log lines. The daemon's default: "all".
+            stdout, stderr: when neither is given, both are returned (as `docker logs` does).
 
         Returns:
             An iterator of `Frame`s (stream, data).

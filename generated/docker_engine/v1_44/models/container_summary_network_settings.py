@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,24 +26,22 @@ class ContainerSummaryNetworkSettings(LazyModel):
     """A summary of the container's network settings
 
     Attributes:
-        networks (ContainerSummaryNetworkSettingsNetworks | None | Unset):
+        networks (ContainerSummaryNetworkSettingsNetworks):
     """
 
-    networks: ContainerSummaryNetworkSettingsNetworks | Unset | None = UNSET
+    networks: ContainerSummaryNetworkSettingsNetworks = _field(
+        factory=lambda: ContainerSummaryNetworkSettingsNetworks()
+    )
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        networks: dict[str, Any] | Unset | None
-        if isinstance(self.networks, Unset):
-            networks = UNSET
-        elif isinstance(self.networks, ContainerSummaryNetworkSettingsNetworks):
+        if self.networks:
             networks = self.networks.to_dict()
-        else:
-            networks = self.networks
-        if networks is not UNSET:
             result["Networks"] = networks
+        else:
+            self._keep_empty("Networks", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +55,16 @@ class ContainerSummaryNetworkSettings(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "networks":
-            networks = src.get("Networks", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "networks":
+            networks_json = src.get("Networks")
+            if networks_json is None:
+                return ContainerSummaryNetworkSettingsNetworks()
+            networks = networks_json
             if isinstance(networks, dict):
                 networks = ContainerSummaryNetworkSettingsNetworks.from_dict(networks)
             return networks
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

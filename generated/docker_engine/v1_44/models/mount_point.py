@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_type import MountType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,75 +35,99 @@ class MountPoint(LazyModel):
     This is used for reporting the mountpoints in use by a container.
 
     Attributes:
-        type_ (MountType | Unset): The mount type. Available types:
+        type_ (MountType | None): The mount type:
 
             - `bind` a mount of a file or directory from the host into the container.
             - `cluster` a Swarm cluster volume.
             - `npipe` a named pipe from the host into the container.
             - `tmpfs` a `tmpfs`.
             - `volume` a docker volume with the given `Name`.
-        name (str | Unset): Name is the name reference to the underlying data defined by `Source`
+        name (None | str): Name is the name reference to the underlying data defined by `Source`
             e.g., the volume name.
-        source (str | Unset): Source location of the mount.
+        source (None | str): Source location of the mount.
 
             For volumes, this contains the storage location of the volume (within
             `/var/lib/docker/volumes/`). For bind-mounts, and `npipe`, this contains
             the source (host) part of the bind-mount. For `tmpfs` mount points, this
             field is empty.
-        destination (str | Unset): Destination is the path relative to the container root (`/`) where
+        destination (None | str): Destination is the path relative to the container root (`/`) where
             the `Source` is mounted inside the container.
-        driver (str | Unset): Driver is the volume driver used to create the volume (if it is a volume).
-        mode (str | Unset): Mode is a comma separated list of options supplied by the user when
+        driver (None | str): Driver is the volume driver used to create the volume (if it is a volume).
+        mode (None | str): Mode is a comma separated list of options supplied by the user when
             creating the bind/volume mount.
 
             The default is platform-specific (`"z"` on Linux, empty on Windows).
-        rw (bool | Unset): Whether the mount is mounted writable (read-write).
-        propagation (str | Unset): Propagation describes how mounts are propagated from the host into the
+        rw (bool | None): Whether the mount is mounted writable (read-write).
+        propagation (None | str): Propagation describes how mounts are propagated from the host into the
             mount point, and vice-versa. Refer to the [Linux kernel
             documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
             for details. This field is not used on Windows.
     """
 
-    type_: MountType | Unset = UNSET
-    name: str | Unset = UNSET
-    source: str | Unset = UNSET
-    destination: str | Unset = UNSET
-    driver: str | Unset = UNSET
-    mode: str | Unset = UNSET
-    rw: bool | Unset = UNSET
-    propagation: str | Unset = UNSET
+    type_: MountType | None = None
+    name: str | None = None
+    source: str | None = None
+    destination: str | None = None
+    driver: str | None = None
+    mode: str | None = None
+    rw: bool | None = None
+    propagation: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        if type_ is not UNSET:
+        if self.type_ is not None:
+            type_: str | None
+            if isinstance(self.type_, MountType):
+                type_ = self.type_.value
+            else:
+                type_ = self.type_
             result["Type"] = type_
-        name = self.name
-        if name is not UNSET:
+        else:
+            self._keep_empty("Type", result)
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        source = self.source
-        if source is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.source is not None:
+            source: str | None
+            source = self.source
             result["Source"] = source
-        destination = self.destination
-        if destination is not UNSET:
+        else:
+            self._keep_empty("Source", result)
+        if self.destination is not None:
+            destination: str | None
+            destination = self.destination
             result["Destination"] = destination
-        driver = self.driver
-        if driver is not UNSET:
+        else:
+            self._keep_empty("Destination", result)
+        if self.driver is not None:
+            driver: str | None
+            driver = self.driver
             result["Driver"] = driver
-        mode = self.mode
-        if mode is not UNSET:
+        else:
+            self._keep_empty("Driver", result)
+        if self.mode is not None:
+            mode: str | None
+            mode = self.mode
             result["Mode"] = mode
-        rw = self.rw
-        if rw is not UNSET:
+        else:
+            self._keep_empty("Mode", result)
+        if self.rw is not None:
+            rw: bool | None
+            rw = self.rw
             result["RW"] = rw
-        propagation = self.propagation
-        if propagation is not UNSET:
+        else:
+            self._keep_empty("RW", result)
+        if self.propagation is not None:
+            propagation: str | None
+            propagation = self.propagation
             result["Propagation"] = propagation
+        else:
+            self._keep_empty("Propagation", result)
         result.update(self.additional_properties)
         return result
 
@@ -115,22 +139,22 @@ class MountPoint(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = MountType(type_)
         obj.type_ = type_
-        obj.name = get("Name", UNSET)
-        obj.source = get("Source", UNSET)
-        obj.destination = get("Destination", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.mode = get("Mode", UNSET)
-        obj.rw = get("RW", UNSET)
-        obj.propagation = get("Propagation", UNSET)
+        obj.name = get("Name")
+        obj.source = get("Source")
+        obj.destination = get("Destination")
+        obj.driver = get("Driver")
+        obj.mode = get("Mode")
+        obj.rw = get("RW")
+        obj.propagation = get("Propagation")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

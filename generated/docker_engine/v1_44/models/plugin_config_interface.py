@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.plugin_config_interface_protocol_scheme import PluginConfigInterfaceProtocolScheme
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,42 +29,41 @@ class PluginConfigInterface(LazyModel):
     """The interface between Docker and the plugin
 
     Attributes:
-        types (list[PluginInterfaceType] | None | Unset):
-        socket (str | Unset):
-        protocol_scheme (PluginConfigInterfaceProtocolScheme | Unset): Protocol to use for clients connecting to the
+        types (list[str]):
+        socket (None | str):
+        protocol_scheme (None | PluginConfigInterfaceProtocolScheme): Protocol to use for clients connecting to the
             plugin. (added in API v1.38)
     """
 
-    types: list[PluginInterfaceType] | Unset | None = UNSET
-    socket: str | Unset = UNSET
-    protocol_scheme: PluginConfigInterfaceProtocolScheme | Unset = UNSET
+    types: list[str] = _field(factory=list)
+    socket: str | None = None
+    protocol_scheme: PluginConfigInterfaceProtocolScheme | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        types: list[dict[str, Any]] | Unset | None
-        if isinstance(self.types, Unset):
-            types = UNSET
-        elif isinstance(self.types, list):
-            types = []
-            for types_type_0_item_data in self.types:
-                types_type_0_item = types_type_0_item_data.to_dict()
-                types.append(types_type_0_item)
-
-        else:
+        if self.types:
             types = self.types
-        if types is not UNSET:
-            result["Types"] = types
-        socket = self.socket
-        if socket is not UNSET:
-            result["Socket"] = socket
-        protocol_scheme: str | Unset = UNSET
-        if not isinstance(self.protocol_scheme, Unset):
-            protocol_scheme = self.protocol_scheme.value
 
-        if protocol_scheme is not UNSET:
+            result["Types"] = types
+        else:
+            self._keep_empty("Types", result)
+        if self.socket is not None:
+            socket: str | None
+            socket = self.socket
+            result["Socket"] = socket
+        else:
+            self._keep_empty("Socket", result)
+        if self.protocol_scheme is not None:
+            protocol_scheme: str | None
+            if isinstance(self.protocol_scheme, PluginConfigInterfaceProtocolScheme):
+                protocol_scheme = self.protocol_scheme.value
+            else:
+                protocol_scheme = self.protocol_scheme
             result["ProtocolScheme"] = protocol_scheme
+        else:
+            self._keep_empty("ProtocolScheme", result)
         result.update(self.additional_properties)
         return result
 
@@ -76,21 +75,17 @@ class PluginConfigInterface(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.socket = get("Socket", UNSET)
-        protocol_scheme = get("ProtocolScheme", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.types = get("Types") or []
+        obj.socket = get("Socket")
+        protocol_scheme: Any = get("ProtocolScheme")
         if isinstance(protocol_scheme, str):
             protocol_scheme = PluginConfigInterfaceProtocolScheme(protocol_scheme)
         obj.protocol_scheme = protocol_scheme
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "types":
-            types = src.get("Types", UNSET)
-            if isinstance(types, list):
-                types = [PluginInterfaceType.from_dict(i) if isinstance(i, dict) else i for i in types]
-            return types
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 
@@ -102,7 +97,3 @@ class PluginConfigInterface(LazyModel):
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
-
-
-# Imported last, once the class exists: the models refer to each other in cycles.
-from ..models.plugin_interface_type import PluginInterfaceType  # noqa: E402

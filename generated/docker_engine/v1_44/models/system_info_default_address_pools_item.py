@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class SystemInfoDefaultAddressPoolsItem(LazyModel):
     """SystemInfoDefaultAddressPoolsItem (no description in the spec).
 
     Attributes:
-        base (str | Unset): The network address in CIDR format
-        size (int | Unset): The network pool size
+        base (None | str): The network address in CIDR format
+        size (int | None): The network pool size
     """
 
-    base: str | Unset = UNSET
-    size: int | Unset = UNSET
+    base: str | None = None
+    size: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        base = self.base
-        if base is not UNSET:
+        if self.base is not None:
+            base: str | None
+            base = self.base
             result["Base"] = base
-        size = self.size
-        if size is not UNSET:
+        else:
+            self._keep_empty("Base", result)
+        if self.size is not None:
+            size: int | None
+            size = self.size
             result["Size"] = size
+        else:
+            self._keep_empty("Size", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class SystemInfoDefaultAddressPoolsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.base = get("Base", UNSET)
-        obj.size = get("Size", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.base = get("Base")
+        obj.size = get("Size")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.build_cache_type import BuildCacheType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -37,84 +37,105 @@ class BuildCache(LazyModel):
     """BuildCache contains information about a build cache record.
 
     Attributes:
-        id (str | Unset): Unique ID of the build cache record.
-        parents (list[str] | None | Unset): List of parent build cache record IDs.
+        id (None | str): Unique ID of the build cache record.
+        parents (list[str]): List of parent build cache record IDs.
              (added in API v1.42)
-        type_ (BuildCacheType | Unset): Cache record type.
-        description (str | Unset): Description of the build-step that produced the build cache.
-        in_use (bool | Unset): Indicates if the build cache is in use.
-        shared (bool | Unset): Indicates if the build cache is shared.
-        size (int | Unset): Amount of disk space used by the build cache (in bytes).
-        created_at (datetime.datetime | Unset): Date and time at which the build cache was created in
+        type_ (BuildCacheType | None): Cache record type.
+        description (None | str): Description of the build-step that produced the build cache.
+        in_use (bool | None): Indicates if the build cache is in use.
+        shared (bool | None): Indicates if the build cache is shared.
+        size (int | None): Amount of disk space used by the build cache (in bytes).
+        created_at (datetime.datetime | None): Date and time at which the build cache was created in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        last_used_at (datetime.datetime | None | Unset): Date and time at which the build cache was last used in
+        last_used_at (datetime.datetime | None): Date and time at which the build cache was last used in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        usage_count (int | Unset):
+        usage_count (int | None):
     """
 
-    id: str | Unset = UNSET
-    parents: list[str] | Unset | None = UNSET
-    type_: BuildCacheType | Unset = UNSET
-    description: str | Unset = UNSET
-    in_use: bool | Unset = UNSET
-    shared: bool | Unset = UNSET
-    size: int | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    last_used_at: datetime.datetime | Unset | None = UNSET
-    usage_count: int | Unset = UNSET
+    id: str | None = None
+    parents: list[str] = _field(factory=list)
+    type_: BuildCacheType | None = None
+    description: str | None = None
+    in_use: bool | None = None
+    shared: bool | None = None
+    size: int | None = None
+    created_at: datetime.datetime | None = None
+    last_used_at: datetime.datetime | None = None
+    usage_count: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["ID"] = id
-        parents: list[str] | Unset | None
-        if isinstance(self.parents, Unset):
-            parents = UNSET
-        elif isinstance(self.parents, list):
+        else:
+            self._keep_empty("ID", result)
+        if self.parents:
             parents = self.parents
 
-        else:
-            parents = self.parents
-        if parents is not UNSET:
             result["Parents"] = parents
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        if type_ is not UNSET:
-            result["Type"] = type_
-        description = self.description
-        if description is not UNSET:
-            result["Description"] = description
-        in_use = self.in_use
-        if in_use is not UNSET:
-            result["InUse"] = in_use
-        shared = self.shared
-        if shared is not UNSET:
-            result["Shared"] = shared
-        size = self.size
-        if size is not UNSET:
-            result["Size"] = size
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
-            result["CreatedAt"] = created_at
-        last_used_at: str | Unset | None
-        if isinstance(self.last_used_at, Unset):
-            last_used_at = UNSET
-        elif isinstance(self.last_used_at, datetime.datetime):
-            last_used_at = format_timestamp(self.last_used_at)
         else:
-            last_used_at = self.last_used_at
-        if last_used_at is not UNSET:
+            self._keep_empty("Parents", result)
+        if self.type_ is not None:
+            type_: str | None
+            if isinstance(self.type_, BuildCacheType):
+                type_ = self.type_.value
+            else:
+                type_ = self.type_
+            result["Type"] = type_
+        else:
+            self._keep_empty("Type", result)
+        if self.description is not None:
+            description: str | None
+            description = self.description
+            result["Description"] = description
+        else:
+            self._keep_empty("Description", result)
+        if self.in_use is not None:
+            in_use: bool | None
+            in_use = self.in_use
+            result["InUse"] = in_use
+        else:
+            self._keep_empty("InUse", result)
+        if self.shared is not None:
+            shared: bool | None
+            shared = self.shared
+            result["Shared"] = shared
+        else:
+            self._keep_empty("Shared", result)
+        if self.size is not None:
+            size: int | None
+            size = self.size
+            result["Size"] = size
+        else:
+            self._keep_empty("Size", result)
+        if self.created_at is not None:
+            created_at: str | None
+            if isinstance(self.created_at, datetime.datetime):
+                created_at = format_timestamp(self.created_at)
+            else:
+                created_at = self.created_at
+            result["CreatedAt"] = created_at
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.last_used_at is not None:
+            last_used_at: str | None
+            if isinstance(self.last_used_at, datetime.datetime):
+                last_used_at = format_timestamp(self.last_used_at)
+            else:
+                last_used_at = self.last_used_at
             result["LastUsedAt"] = last_used_at
-        usage_count = self.usage_count
-        if usage_count is not UNSET:
+        else:
+            self._keep_empty("LastUsedAt", result)
+        if self.usage_count is not None:
+            usage_count: int | None
+            usage_count = self.usage_count
             result["UsageCount"] = usage_count
+        else:
+            self._keep_empty("UsageCount", result)
         result.update(self.additional_properties)
         return result
 
@@ -126,30 +147,30 @@ class BuildCache(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        obj.parents = get("Parents", UNSET)
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        obj.parents = get("Parents") or []
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = BuildCacheType(type_)
         obj.type_ = type_
-        obj.description = get("Description", UNSET)
-        obj.in_use = get("InUse", UNSET)
-        obj.shared = get("Shared", UNSET)
-        obj.size = get("Size", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        obj.description = get("Description")
+        obj.in_use = get("InUse")
+        obj.shared = get("Shared")
+        obj.size = get("Size")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        last_used_at = get("LastUsedAt", UNSET)
+        last_used_at: Any = get("LastUsedAt")
         if isinstance(last_used_at, str):
             last_used_at = parse_timestamp(last_used_at)
         obj.last_used_at = last_used_at
-        obj.usage_count = get("UsageCount", UNSET)
+        obj.usage_count = get("UsageCount")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

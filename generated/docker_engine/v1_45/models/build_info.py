@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,71 +33,86 @@ class BuildInfo(LazyModel):
     """BuildInfo (no description in the spec).
 
     Attributes:
-        id (str | Unset):
-        stream (str | Unset):
-        error (str | Unset):  (removed after API v1.51)
-        error_detail (ErrorDetail | None | Unset):
-        status (str | Unset):
-        progress (str | Unset):  (removed after API v1.51)
-        progress_detail (None | ProgressDetail | Unset):
-        aux (ImageID | None | Unset):  (added in API v1.36)
+        id (None | str):
+        stream (None | str):
+        error (None | str):  (removed after API v1.51)
+        error_detail (ErrorDetail | None):
+        status (None | str):
+        progress (None | str):  (removed after API v1.51)
+        progress_detail (None | ProgressDetail):
+        aux (ImageID | None):  (added in API v1.36)
     """
 
-    id: str | Unset = UNSET
-    stream: str | Unset = UNSET
-    error: str | Unset = UNSET
-    error_detail: ErrorDetail | Unset | None = UNSET
-    status: str | Unset = UNSET
-    progress: str | Unset = UNSET
-    progress_detail: ProgressDetail | Unset | None = UNSET
-    aux: ImageID | Unset | None = UNSET
+    id: str | None = None
+    stream: str | None = None
+    error: str | None = None
+    error_detail: ErrorDetail | None = None
+    status: str | None = None
+    progress: str | None = None
+    progress_detail: ProgressDetail | None = None
+    aux: ImageID | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["id"] = id
-        stream = self.stream
-        if stream is not UNSET:
+        else:
+            self._keep_empty("id", result)
+        if self.stream is not None:
+            stream: str | None
+            stream = self.stream
             result["stream"] = stream
-        error = self.error
-        if error is not UNSET:
+        else:
+            self._keep_empty("stream", result)
+        if self.error is not None:
+            error: str | None
+            error = self.error
             result["error"] = error
-        error_detail: dict[str, Any] | Unset | None
-        if isinstance(self.error_detail, Unset):
-            error_detail = UNSET
-        elif isinstance(self.error_detail, ErrorDetail):
-            error_detail = self.error_detail.to_dict()
         else:
-            error_detail = self.error_detail
-        if error_detail is not UNSET:
+            self._keep_empty("error", result)
+        if self.error_detail is not None:
+            error_detail: dict[str, Any] | None
+            if isinstance(self.error_detail, ErrorDetail):
+                error_detail = self.error_detail.to_dict()
+            else:
+                error_detail = self.error_detail
             result["errorDetail"] = error_detail
-        status = self.status
-        if status is not UNSET:
+        else:
+            self._keep_empty("errorDetail", result)
+        if self.status is not None:
+            status: str | None
+            status = self.status
             result["status"] = status
-        progress = self.progress
-        if progress is not UNSET:
+        else:
+            self._keep_empty("status", result)
+        if self.progress is not None:
+            progress: str | None
+            progress = self.progress
             result["progress"] = progress
-        progress_detail: dict[str, Any] | Unset | None
-        if isinstance(self.progress_detail, Unset):
-            progress_detail = UNSET
-        elif isinstance(self.progress_detail, ProgressDetail):
-            progress_detail = self.progress_detail.to_dict()
         else:
-            progress_detail = self.progress_detail
-        if progress_detail is not UNSET:
+            self._keep_empty("progress", result)
+        if self.progress_detail is not None:
+            progress_detail: dict[str, Any] | None
+            if isinstance(self.progress_detail, ProgressDetail):
+                progress_detail = self.progress_detail.to_dict()
+            else:
+                progress_detail = self.progress_detail
             result["progressDetail"] = progress_detail
-        aux: dict[str, Any] | Unset | None
-        if isinstance(self.aux, Unset):
-            aux = UNSET
-        elif isinstance(self.aux, ImageID):
-            aux = self.aux.to_dict()
         else:
-            aux = self.aux
-        if aux is not UNSET:
+            self._keep_empty("progressDetail", result)
+        if self.aux is not None:
+            aux: dict[str, Any] | None
+            if isinstance(self.aux, ImageID):
+                aux = self.aux.to_dict()
+            else:
+                aux = self.aux
             result["aux"] = aux
+        else:
+            self._keep_empty("aux", result)
         result.update(self.additional_properties)
         return result
 
@@ -109,31 +124,40 @@ class BuildInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("id", UNSET)
-        obj.stream = get("stream", UNSET)
-        obj.error = get("error", UNSET)
-        obj.status = get("status", UNSET)
-        obj.progress = get("progress", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("id")
+        obj.stream = get("stream")
+        obj.error = get("error")
+        obj.status = get("status")
+        obj.progress = get("progress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "error_detail":
-            error_detail = src.get("errorDetail", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "error_detail":
+            error_detail_json = src.get("errorDetail")
+            if error_detail_json is None:
+                return None
+            error_detail = error_detail_json
             if isinstance(error_detail, dict):
                 error_detail = ErrorDetail.from_dict(error_detail)
             return error_detail
-        if name == "progress_detail":
-            progress_detail = src.get("progressDetail", UNSET)
+        if field_name_ == "progress_detail":
+            progress_detail_json = src.get("progressDetail")
+            if progress_detail_json is None:
+                return None
+            progress_detail = progress_detail_json
             if isinstance(progress_detail, dict):
                 progress_detail = ProgressDetail.from_dict(progress_detail)
             return progress_detail
-        if name == "aux":
-            aux = src.get("aux", UNSET)
+        if field_name_ == "aux":
+            aux_json = src.get("aux")
+            if aux_json is None:
+                return None
+            aux = aux_json
             if isinstance(aux, dict):
                 aux = ImageID.from_dict(aux)
             return aux
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

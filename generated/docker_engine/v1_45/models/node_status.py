@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.node_state import NodeState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,31 +31,34 @@ class NodeStatus(LazyModel):
     It provides the current status of the node, as seen by the manager.
 
     Attributes:
-        state (NodeState | Unset): NodeState represents the state of a node.
-        message (str | Unset):
-        addr (str | Unset): IP address of the node.
+        state (NodeState): NodeState represents the state of a node.
+        message (None | str):
+        addr (str): IP address of the node.
     """
 
-    state: NodeState | Unset = UNSET
-    message: str | Unset = UNSET
-    addr: str | Unset = UNSET
+    state: NodeState = _field(default=ABSENT)
+    message: str | None = None
+    addr: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        if self.state is not None:
             state = self.state.value
-
-        if state is not UNSET:
             result["State"] = state
-        message = self.message
-        if message is not UNSET:
+        else:
+            self._keep_empty("State", result)
+        if self.message is not None:
+            message: str | None
+            message = self.message
             result["Message"] = message
-        addr = self.addr
-        if addr is not UNSET:
-            result["Addr"] = addr
+        else:
+            self._keep_empty("Message", result)
+        if self.addr is not None:
+            result["Addr"] = self.addr
+        else:
+            self._keep_empty("Addr", result)
         result.update(self.additional_properties)
         return result
 
@@ -67,17 +70,17 @@ class NodeStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        state = get("State", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        state: Any = get("State")
         if isinstance(state, str):
             state = NodeState(state)
         obj.state = state
-        obj.message = get("Message", UNSET)
-        obj.addr = get("Addr", UNSET)
+        obj.message = get("Message")
+        obj.addr = get("Addr")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,28 +30,31 @@ class OCIDescriptor(LazyModel):
     spec/blob/v1.0.1/descriptor.md).
 
     Attributes:
-        media_type (str | Unset): The media type of the object this schema refers to.
-        digest (str | Unset): The digest of the targeted content.
-        size (int | Unset): The size in bytes of the blob.
+        media_type (str): The media type of the object this schema refers to.
+        digest (str): The digest of the targeted content.
+        size (int): The size in bytes of the blob.
     """
 
-    media_type: str | Unset = UNSET
-    digest: str | Unset = UNSET
-    size: int | Unset = UNSET
+    media_type: str = _field(default=ABSENT)
+    digest: str = _field(default=ABSENT)
+    size: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        media_type = self.media_type
-        if media_type is not UNSET:
-            result["mediaType"] = media_type
-        digest = self.digest
-        if digest is not UNSET:
-            result["digest"] = digest
-        size = self.size
-        if size is not UNSET:
-            result["size"] = size
+        if self.media_type is not None:
+            result["mediaType"] = self.media_type
+        else:
+            self._keep_empty("mediaType", result)
+        if self.digest is not None:
+            result["digest"] = self.digest
+        else:
+            self._keep_empty("digest", result)
+        if self.size is not None:
+            result["size"] = self.size
+        else:
+            self._keep_empty("size", result)
         result.update(self.additional_properties)
         return result
 
@@ -63,14 +66,14 @@ class OCIDescriptor(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.media_type = get("mediaType", UNSET)
-        obj.digest = get("digest", UNSET)
-        obj.size = get("size", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.media_type = get("mediaType")
+        obj.digest = get("digest")
+        obj.size = get("size")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,7 +31,7 @@ class ServiceJobStatus(LazyModel):
     does not need to be sent with an update request.
 
     Attributes:
-        job_iteration (None | ObjectVersion | Unset): JobIteration is a value increased each time a Job is executed,
+        job_iteration (None | ObjectVersion): JobIteration is a value increased each time a Job is executed,
             successfully or otherwise. "Executed", in this case, means the
             job as a whole has been started, not that an individual Task has
             been launched. A job is "Executed" when its ServiceSpec is
@@ -39,31 +39,35 @@ class ServiceJobStatus(LazyModel):
             to different executions of a job.  Though JobIteration will
             increase with each subsequent execution, it may not necessarily
             increase by 1, and so JobIteration should not be used to
-        last_execution (datetime.datetime | Unset): The last time, as observed by the server, that this job was
+        last_execution (datetime.datetime | None): The last time, as observed by the server, that this job was
             started.
     """
 
-    job_iteration: ObjectVersion | Unset | None = UNSET
-    last_execution: datetime.datetime | Unset = UNSET
+    job_iteration: ObjectVersion | None = None
+    last_execution: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        job_iteration: dict[str, Any] | Unset | None
-        if isinstance(self.job_iteration, Unset):
-            job_iteration = UNSET
-        elif isinstance(self.job_iteration, ObjectVersion):
-            job_iteration = self.job_iteration.to_dict()
-        else:
-            job_iteration = self.job_iteration
-        if job_iteration is not UNSET:
+        if self.job_iteration is not None:
+            job_iteration: dict[str, Any] | None
+            if isinstance(self.job_iteration, ObjectVersion):
+                job_iteration = self.job_iteration.to_dict()
+            else:
+                job_iteration = self.job_iteration
             result["JobIteration"] = job_iteration
-        last_execution: str | Unset = UNSET
-        if not isinstance(self.last_execution, Unset):
-            last_execution = format_timestamp(self.last_execution)
-        if last_execution is not UNSET:
+        else:
+            self._keep_empty("JobIteration", result)
+        if self.last_execution is not None:
+            last_execution: str | None
+            if isinstance(self.last_execution, datetime.datetime):
+                last_execution = format_timestamp(self.last_execution)
+            else:
+                last_execution = self.last_execution
             result["LastExecution"] = last_execution
+        else:
+            self._keep_empty("LastExecution", result)
         result.update(self.additional_properties)
         return result
 
@@ -75,20 +79,23 @@ class ServiceJobStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        last_execution = get("LastExecution", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        last_execution: Any = get("LastExecution")
         if isinstance(last_execution, str):
             last_execution = parse_timestamp(last_execution)
         obj.last_execution = last_execution
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "job_iteration":
-            job_iteration = src.get("JobIteration", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "job_iteration":
+            job_iteration_json = src.get("JobIteration")
+            if job_iteration_json is None:
+                return None
+            job_iteration = job_iteration_json
             if isinstance(job_iteration, dict):
                 job_iteration = ObjectVersion.from_dict(job_iteration)
             return job_iteration
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,57 +29,53 @@ class ServiceSpecMode(LazyModel):
     """Scheduling mode for the service.
 
     Attributes:
-        replicated (None | ServiceSpecModeReplicated | Unset):
-        global_ (None | ServiceSpecModeGlobal | Unset):
-        replicated_job (None | ServiceSpecModeReplicatedJob | Unset):  (added in API v1.41)
-        global_job (None | ServiceSpecModeGlobalJob | Unset):  (added in API v1.41)
+        replicated (ServiceSpecModeReplicated):
+        global_ (None | ServiceSpecModeGlobal):
+        replicated_job (None | ServiceSpecModeReplicatedJob):  (added in API v1.41)
+        global_job (None | ServiceSpecModeGlobalJob):  (added in API v1.41)
     """
 
-    replicated: ServiceSpecModeReplicated | Unset | None = UNSET
-    global_: ServiceSpecModeGlobal | Unset | None = UNSET
-    replicated_job: ServiceSpecModeReplicatedJob | Unset | None = UNSET
-    global_job: ServiceSpecModeGlobalJob | Unset | None = UNSET
+    replicated: ServiceSpecModeReplicated = _field(default=ABSENT)
+    global_: ServiceSpecModeGlobal | None = None
+    replicated_job: ServiceSpecModeReplicatedJob | None = None
+    global_job: ServiceSpecModeGlobalJob | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        replicated: dict[str, Any] | Unset | None
-        if isinstance(self.replicated, Unset):
-            replicated = UNSET
-        elif isinstance(self.replicated, ServiceSpecModeReplicated):
+        if self.replicated is not None:
             replicated = self.replicated.to_dict()
-        else:
-            replicated = self.replicated
-        if replicated is not UNSET:
             result["Replicated"] = replicated
-        global_: dict[str, Any] | Unset | None
-        if isinstance(self.global_, Unset):
-            global_ = UNSET
-        elif isinstance(self.global_, ServiceSpecModeGlobal):
-            global_ = self.global_.to_dict()
         else:
-            global_ = self.global_
-        if global_ is not UNSET:
+            self._keep_empty("Replicated", result)
+        if self.global_ is not None:
+            global_: dict[str, Any] | None
+            if isinstance(self.global_, ServiceSpecModeGlobal):
+                global_ = self.global_.to_dict()
+            else:
+                global_ = self.global_
             result["Global"] = global_
-        replicated_job: dict[str, Any] | Unset | None
-        if isinstance(self.replicated_job, Unset):
-            replicated_job = UNSET
-        elif isinstance(self.replicated_job, ServiceSpecModeReplicatedJob):
-            replicated_job = self.replicated_job.to_dict()
         else:
-            replicated_job = self.replicated_job
-        if replicated_job is not UNSET:
+            self._keep_empty("Global", result)
+        if self.replicated_job is not None:
+            replicated_job: dict[str, Any] | None
+            if isinstance(self.replicated_job, ServiceSpecModeReplicatedJob):
+                replicated_job = self.replicated_job.to_dict()
+            else:
+                replicated_job = self.replicated_job
             result["ReplicatedJob"] = replicated_job
-        global_job: dict[str, Any] | Unset | None
-        if isinstance(self.global_job, Unset):
-            global_job = UNSET
-        elif isinstance(self.global_job, ServiceSpecModeGlobalJob):
-            global_job = self.global_job.to_dict()
         else:
-            global_job = self.global_job
-        if global_job is not UNSET:
+            self._keep_empty("ReplicatedJob", result)
+        if self.global_job is not None:
+            global_job: dict[str, Any] | None
+            if isinstance(self.global_job, ServiceSpecModeGlobalJob):
+                global_job = self.global_job.to_dict()
+            else:
+                global_job = self.global_job
             result["GlobalJob"] = global_job
+        else:
+            self._keep_empty("GlobalJob", result)
         result.update(self.additional_properties)
         return result
 
@@ -93,28 +89,40 @@ class ServiceSpecMode(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "replicated":
-            replicated = src.get("Replicated", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "replicated":
+            replicated_json = src.get("Replicated")
+            if replicated_json is None:
+                return None
+            replicated = replicated_json
             if isinstance(replicated, dict):
                 replicated = ServiceSpecModeReplicated.from_dict(replicated)
             return replicated
-        if name == "global_":
-            global_ = src.get("Global", UNSET)
+        if field_name_ == "global_":
+            global__json = src.get("Global")
+            if global__json is None:
+                return None
+            global_ = global__json
             if isinstance(global_, dict):
                 global_ = ServiceSpecModeGlobal.from_dict(global_)
             return global_
-        if name == "replicated_job":
-            replicated_job = src.get("ReplicatedJob", UNSET)
+        if field_name_ == "replicated_job":
+            replicated_job_json = src.get("ReplicatedJob")
+            if replicated_job_json is None:
+                return None
+            replicated_job = replicated_job_json
             if isinstance(replicated_job, dict):
                 replicated_job = ServiceSpecModeReplicatedJob.from_dict(replicated_job)
             return replicated_job
-        if name == "global_job":
-            global_job = src.get("GlobalJob", UNSET)
+        if field_name_ == "global_job":
+            global_job_json = src.get("GlobalJob")
+            if global_job_json is None:
+                return None
+            global_job = global_job_json
             if isinstance(global_job, dict):
                 global_job = ServiceSpecModeGlobalJob.from_dict(global_job)
             return global_job
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

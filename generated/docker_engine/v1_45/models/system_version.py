@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -37,97 +37,101 @@ class SystemVersion(LazyModel):
     """Response of Engine API: GET "/version"
 
     Attributes:
-        platform (None | SystemVersionPlatform | Unset):
-        components (list[SystemVersionComponentsItem] | None | Unset): Information about system components
-        version (str | Unset): The version of the daemon
-        api_version (str | Unset): The default (and highest) API version that is supported by the daemon
-        min_api_version (str | Unset): The minimum API version that is supported by the daemon
-        git_commit (str | Unset): The Git commit of the source code that was used to build the daemon
-        go_version (str | Unset): The version Go used to compile the daemon, and the version of the Go
+        platform (SystemVersionPlatform):
+        components (list[SystemVersionComponentsItem]): Information about system components
+        version (str): The version of the daemon
+        api_version (str): The default (and highest) API version that is supported by the daemon
+        min_api_version (str): The minimum API version that is supported by the daemon
+        git_commit (str): The Git commit of the source code that was used to build the daemon
+        go_version (str): The version Go used to compile the daemon, and the version of the Go
             runtime in use.
-        os (str | Unset): The operating system that the daemon is running on ("linux" or "windows")
-        arch (str | Unset): Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
+        os (str): The operating system that the daemon is running on ("linux" or "windows")
+        arch (str): Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
 
             A full list of possible values can be found in the [Go
             documentation](https://go.dev/doc/install/source#environment).
-        kernel_version (str | Unset): The kernel version (`uname -r`) that the daemon is running on.
+        kernel_version (str): The kernel version (`uname -r`) that the daemon is running on.
 
             This field is omitted when empty.
-        experimental (bool | Unset): Indicates if the daemon is started with experimental features enabled.
+        experimental (bool | None): Indicates if the daemon is started with experimental features enabled.
 
             This field is omitted when empty / false.
-        build_time (str | Unset): The date and time that the daemon was compiled.
+        build_time (str): The date and time that the daemon was compiled.
     """
 
-    platform: SystemVersionPlatform | Unset | None = UNSET
-    components: list[SystemVersionComponentsItem] | Unset | None = UNSET
-    version: str | Unset = UNSET
-    api_version: str | Unset = UNSET
-    min_api_version: str | Unset = UNSET
-    git_commit: str | Unset = UNSET
-    go_version: str | Unset = UNSET
-    os: str | Unset = UNSET
-    arch: str | Unset = UNSET
-    kernel_version: str | Unset = UNSET
-    experimental: bool | Unset = UNSET
-    build_time: str | Unset = UNSET
+    platform: SystemVersionPlatform = _field(default=ABSENT)
+    components: list[SystemVersionComponentsItem] = _field(factory=list)
+    version: str = _field(default=ABSENT)
+    api_version: str = _field(default=ABSENT)
+    min_api_version: str = _field(default=ABSENT)
+    git_commit: str = _field(default=ABSENT)
+    go_version: str = _field(default=ABSENT)
+    os: str = _field(default=ABSENT)
+    arch: str = _field(default=ABSENT)
+    kernel_version: str = _field(default=ABSENT)
+    experimental: bool | None = None
+    build_time: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        platform: dict[str, Any] | Unset | None
-        if isinstance(self.platform, Unset):
-            platform = UNSET
-        elif isinstance(self.platform, SystemVersionPlatform):
+        if self.platform is not None:
             platform = self.platform.to_dict()
-        else:
-            platform = self.platform
-        if platform is not UNSET:
             result["Platform"] = platform
-        components: list[dict[str, Any]] | Unset | None
-        if isinstance(self.components, Unset):
-            components = UNSET
-        elif isinstance(self.components, list):
-            components = []
-            for components_type_0_item_data in self.components:
-                components_type_0_item = components_type_0_item_data.to_dict()
-                components.append(components_type_0_item)
-
         else:
-            components = self.components
-        if components is not UNSET:
+            self._keep_empty("Platform", result)
+        if self.components:
+            components = []
+            for components_item_data in self.components:
+                components_item = components_item_data.to_dict()
+                components.append(components_item)
+
             result["Components"] = components
-        version = self.version
-        if version is not UNSET:
-            result["Version"] = version
-        api_version = self.api_version
-        if api_version is not UNSET:
-            result["ApiVersion"] = api_version
-        min_api_version = self.min_api_version
-        if min_api_version is not UNSET:
-            result["MinAPIVersion"] = min_api_version
-        git_commit = self.git_commit
-        if git_commit is not UNSET:
-            result["GitCommit"] = git_commit
-        go_version = self.go_version
-        if go_version is not UNSET:
-            result["GoVersion"] = go_version
-        os = self.os
-        if os is not UNSET:
-            result["Os"] = os
-        arch = self.arch
-        if arch is not UNSET:
-            result["Arch"] = arch
-        kernel_version = self.kernel_version
-        if kernel_version is not UNSET:
-            result["KernelVersion"] = kernel_version
-        experimental = self.experimental
-        if experimental is not UNSET:
+        else:
+            self._keep_empty("Components", result)
+        if self.version is not None:
+            result["Version"] = self.version
+        else:
+            self._keep_empty("Version", result)
+        if self.api_version is not None:
+            result["ApiVersion"] = self.api_version
+        else:
+            self._keep_empty("ApiVersion", result)
+        if self.min_api_version is not None:
+            result["MinAPIVersion"] = self.min_api_version
+        else:
+            self._keep_empty("MinAPIVersion", result)
+        if self.git_commit is not None:
+            result["GitCommit"] = self.git_commit
+        else:
+            self._keep_empty("GitCommit", result)
+        if self.go_version is not None:
+            result["GoVersion"] = self.go_version
+        else:
+            self._keep_empty("GoVersion", result)
+        if self.os is not None:
+            result["Os"] = self.os
+        else:
+            self._keep_empty("Os", result)
+        if self.arch is not None:
+            result["Arch"] = self.arch
+        else:
+            self._keep_empty("Arch", result)
+        if self.kernel_version is not None:
+            result["KernelVersion"] = self.kernel_version
+        else:
+            self._keep_empty("KernelVersion", result)
+        if self.experimental is not None:
+            experimental: bool | None
+            experimental = self.experimental
             result["Experimental"] = experimental
-        build_time = self.build_time
-        if build_time is not UNSET:
-            result["BuildTime"] = build_time
+        else:
+            self._keep_empty("Experimental", result)
+        if self.build_time is not None:
+            result["BuildTime"] = self.build_time
+        else:
+            self._keep_empty("BuildTime", result)
         result.update(self.additional_properties)
         return result
 
@@ -139,33 +143,39 @@ class SystemVersion(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.version = get("Version", UNSET)
-        obj.api_version = get("ApiVersion", UNSET)
-        obj.min_api_version = get("MinAPIVersion", UNSET)
-        obj.git_commit = get("GitCommit", UNSET)
-        obj.go_version = get("GoVersion", UNSET)
-        obj.os = get("Os", UNSET)
-        obj.arch = get("Arch", UNSET)
-        obj.kernel_version = get("KernelVersion", UNSET)
-        obj.experimental = get("Experimental", UNSET)
-        obj.build_time = get("BuildTime", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.version = get("Version")
+        obj.api_version = get("ApiVersion")
+        obj.min_api_version = get("MinAPIVersion")
+        obj.git_commit = get("GitCommit")
+        obj.go_version = get("GoVersion")
+        obj.os = get("Os")
+        obj.arch = get("Arch")
+        obj.kernel_version = get("KernelVersion")
+        obj.experimental = get("Experimental")
+        obj.build_time = get("BuildTime")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "platform":
-            platform = src.get("Platform", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "platform":
+            platform_json = src.get("Platform")
+            if platform_json is None:
+                return None
+            platform = platform_json
             if isinstance(platform, dict):
                 platform = SystemVersionPlatform.from_dict(platform)
             return platform
-        if name == "components":
-            components = src.get("Components", UNSET)
+        if field_name_ == "components":
+            components_json = src.get("Components")
+            if components_json is None:
+                return []
+            components = components_json
             if isinstance(components, list):
                 components = [
                     SystemVersionComponentsItem.from_dict(i) if isinstance(i, dict) else i for i in components
                 ]
             return components
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

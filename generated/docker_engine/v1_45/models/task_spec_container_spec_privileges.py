@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,63 +30,65 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
     """Security options for the container
 
     Attributes:
-        credential_spec (None | TaskSpecContainerSpecPrivilegesCredentialSpec | Unset):
-        se_linux_context (None | TaskSpecContainerSpecPrivilegesSELinuxContext | Unset):
-        seccomp (None | TaskSpecContainerSpecPrivilegesSeccomp | Unset):  (added in API v1.44)
-        app_armor (None | TaskSpecContainerSpecPrivilegesAppArmor | Unset):  (added in API v1.44)
-        no_new_privileges (bool | Unset): Configuration of the no_new_privs bit in the container (added in API
-            v1.44)
+        credential_spec (None | TaskSpecContainerSpecPrivilegesCredentialSpec):
+        se_linux_context (None | TaskSpecContainerSpecPrivilegesSELinuxContext):
+        seccomp (None | TaskSpecContainerSpecPrivilegesSeccomp):  (added in API v1.44)
+        app_armor (None | TaskSpecContainerSpecPrivilegesAppArmor):  (added in API v1.44)
+        no_new_privileges (bool | None): Configuration of the no_new_privs bit in the container (added in API v1.44)
     """
 
-    credential_spec: TaskSpecContainerSpecPrivilegesCredentialSpec | Unset | None = UNSET
-    se_linux_context: TaskSpecContainerSpecPrivilegesSELinuxContext | Unset | None = UNSET
-    seccomp: TaskSpecContainerSpecPrivilegesSeccomp | Unset | None = UNSET
-    app_armor: TaskSpecContainerSpecPrivilegesAppArmor | Unset | None = UNSET
-    no_new_privileges: bool | Unset = UNSET
+    credential_spec: TaskSpecContainerSpecPrivilegesCredentialSpec | None = None
+    se_linux_context: TaskSpecContainerSpecPrivilegesSELinuxContext | None = None
+    seccomp: TaskSpecContainerSpecPrivilegesSeccomp | None = None
+    app_armor: TaskSpecContainerSpecPrivilegesAppArmor | None = None
+    no_new_privileges: bool | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        credential_spec: dict[str, Any] | Unset | None
-        if isinstance(self.credential_spec, Unset):
-            credential_spec = UNSET
-        elif isinstance(self.credential_spec, TaskSpecContainerSpecPrivilegesCredentialSpec):
-            credential_spec = self.credential_spec.to_dict()
-        else:
-            credential_spec = self.credential_spec
-        if credential_spec is not UNSET:
+        if self.credential_spec is not None:
+            credential_spec: dict[str, Any] | None
+            if isinstance(self.credential_spec, TaskSpecContainerSpecPrivilegesCredentialSpec):
+                credential_spec = self.credential_spec.to_dict()
+            else:
+                credential_spec = self.credential_spec
             result["CredentialSpec"] = credential_spec
-        se_linux_context: dict[str, Any] | Unset | None
-        if isinstance(self.se_linux_context, Unset):
-            se_linux_context = UNSET
-        elif isinstance(self.se_linux_context, TaskSpecContainerSpecPrivilegesSELinuxContext):
-            se_linux_context = self.se_linux_context.to_dict()
         else:
-            se_linux_context = self.se_linux_context
-        if se_linux_context is not UNSET:
+            self._keep_empty("CredentialSpec", result)
+        if self.se_linux_context is not None:
+            se_linux_context: dict[str, Any] | None
+            if isinstance(self.se_linux_context, TaskSpecContainerSpecPrivilegesSELinuxContext):
+                se_linux_context = self.se_linux_context.to_dict()
+            else:
+                se_linux_context = self.se_linux_context
             result["SELinuxContext"] = se_linux_context
-        seccomp: dict[str, Any] | Unset | None
-        if isinstance(self.seccomp, Unset):
-            seccomp = UNSET
-        elif isinstance(self.seccomp, TaskSpecContainerSpecPrivilegesSeccomp):
-            seccomp = self.seccomp.to_dict()
         else:
-            seccomp = self.seccomp
-        if seccomp is not UNSET:
+            self._keep_empty("SELinuxContext", result)
+        if self.seccomp is not None:
+            seccomp: dict[str, Any] | None
+            if isinstance(self.seccomp, TaskSpecContainerSpecPrivilegesSeccomp):
+                seccomp = self.seccomp.to_dict()
+            else:
+                seccomp = self.seccomp
             result["Seccomp"] = seccomp
-        app_armor: dict[str, Any] | Unset | None
-        if isinstance(self.app_armor, Unset):
-            app_armor = UNSET
-        elif isinstance(self.app_armor, TaskSpecContainerSpecPrivilegesAppArmor):
-            app_armor = self.app_armor.to_dict()
         else:
-            app_armor = self.app_armor
-        if app_armor is not UNSET:
+            self._keep_empty("Seccomp", result)
+        if self.app_armor is not None:
+            app_armor: dict[str, Any] | None
+            if isinstance(self.app_armor, TaskSpecContainerSpecPrivilegesAppArmor):
+                app_armor = self.app_armor.to_dict()
+            else:
+                app_armor = self.app_armor
             result["AppArmor"] = app_armor
-        no_new_privileges = self.no_new_privileges
-        if no_new_privileges is not UNSET:
+        else:
+            self._keep_empty("AppArmor", result)
+        if self.no_new_privileges is not None:
+            no_new_privileges: bool | None
+            no_new_privileges = self.no_new_privileges
             result["NoNewPrivileges"] = no_new_privileges
+        else:
+            self._keep_empty("NoNewPrivileges", result)
         result.update(self.additional_properties)
         return result
 
@@ -98,32 +100,44 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.no_new_privileges = get("NoNewPrivileges", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.no_new_privileges = get("NoNewPrivileges")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "credential_spec":
-            credential_spec = src.get("CredentialSpec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "credential_spec":
+            credential_spec_json = src.get("CredentialSpec")
+            if credential_spec_json is None:
+                return None
+            credential_spec = credential_spec_json
             if isinstance(credential_spec, dict):
                 credential_spec = TaskSpecContainerSpecPrivilegesCredentialSpec.from_dict(credential_spec)
             return credential_spec
-        if name == "se_linux_context":
-            se_linux_context = src.get("SELinuxContext", UNSET)
+        if field_name_ == "se_linux_context":
+            se_linux_context_json = src.get("SELinuxContext")
+            if se_linux_context_json is None:
+                return None
+            se_linux_context = se_linux_context_json
             if isinstance(se_linux_context, dict):
                 se_linux_context = TaskSpecContainerSpecPrivilegesSELinuxContext.from_dict(se_linux_context)
             return se_linux_context
-        if name == "seccomp":
-            seccomp = src.get("Seccomp", UNSET)
+        if field_name_ == "seccomp":
+            seccomp_json = src.get("Seccomp")
+            if seccomp_json is None:
+                return None
+            seccomp = seccomp_json
             if isinstance(seccomp, dict):
                 seccomp = TaskSpecContainerSpecPrivilegesSeccomp.from_dict(seccomp)
             return seccomp
-        if name == "app_armor":
-            app_armor = src.get("AppArmor", UNSET)
+        if field_name_ == "app_armor":
+            app_armor_json = src.get("AppArmor")
+            if app_armor_json is None:
+                return None
+            app_armor = app_armor_json
             if isinstance(app_armor, dict):
                 app_armor = TaskSpecContainerSpecPrivilegesAppArmor.from_dict(app_armor)
             return app_armor
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

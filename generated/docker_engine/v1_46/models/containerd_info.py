@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,29 +28,35 @@ class ContainerdInfo(LazyModel):
     This is included for debugging purposes only.
 
     Attributes:
-        address (str | Unset): The address of the containerd socket.
-        namespaces (ContainerdInfoNamespaces | None | Unset):
+        address (str): The address of the containerd socket.
+        namespaces (ContainerdInfoNamespaces): The namespaces that the daemon uses for running containers and
+            plugins in containerd. These namespaces can be configured in the
+            daemon configuration, and are considered to be used exclusively
+            by the daemon, Tampering with the containerd instance may cause
+            unexpected behavior.
+
+            As these namespaces are considered to be exclusively accessed
+            by the daemon, it is not recommended to change these values,
+            or to change them to a value that is used by other systems,
+            such as cri-containerd.
     """
 
-    address: str | Unset = UNSET
-    namespaces: ContainerdInfoNamespaces | Unset | None = UNSET
+    address: str = _field(default=ABSENT)
+    namespaces: ContainerdInfoNamespaces = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        address = self.address
-        if address is not UNSET:
-            result["Address"] = address
-        namespaces: dict[str, Any] | Unset | None
-        if isinstance(self.namespaces, Unset):
-            namespaces = UNSET
-        elif isinstance(self.namespaces, ContainerdInfoNamespaces):
-            namespaces = self.namespaces.to_dict()
+        if self.address is not None:
+            result["Address"] = self.address
         else:
-            namespaces = self.namespaces
-        if namespaces is not UNSET:
+            self._keep_empty("Address", result)
+        if self.namespaces is not None:
+            namespaces = self.namespaces.to_dict()
             result["Namespaces"] = namespaces
+        else:
+            self._keep_empty("Namespaces", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,17 +68,20 @@ class ContainerdInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.address = get("Address", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.address = get("Address")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "namespaces":
-            namespaces = src.get("Namespaces", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "namespaces":
+            namespaces_json = src.get("Namespaces")
+            if namespaces_json is None:
+                return None
+            namespaces = namespaces_json
             if isinstance(namespaces, dict):
                 namespaces = ContainerdInfoNamespaces.from_dict(namespaces)
             return namespaces
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,50 +28,51 @@ class MountTmpfsOptions(LazyModel):
     """Optional configuration for the `tmpfs` type.
 
     Attributes:
-        size_bytes (int | Unset): The size for the tmpfs mount in bytes.
-        mode (int | Unset): The permission mode for the tmpfs mount in an integer.
+        size_bytes (int | None): The size for the tmpfs mount in bytes.
+        mode (int | None): The permission mode for the tmpfs mount in an integer.
             The value must not be in octal format (e.g. 755) but rather
             the decimal representation of the octal value (e.g. 493).
-        options (list[list[str] | None] | None | Unset): The options to be passed to the tmpfs mount. An array of
-            arrays.
+        options (list[list[str] | None]): The options to be passed to the tmpfs mount. An array of arrays.
             Flag options should be provided as 1-length arrays. Other types
             should be provided as as 2-length arrays, where the first item is
             the key and the second the value.
              (added in API v1.46)
     """
 
-    size_bytes: int | Unset = UNSET
-    mode: int | Unset = UNSET
-    options: list[list[str] | None] | Unset | None = UNSET
+    size_bytes: int | None = None
+    mode: int | None = None
+    options: list[list[str] | None] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        size_bytes = self.size_bytes
-        if size_bytes is not UNSET:
+        if self.size_bytes is not None:
+            size_bytes: int | None
+            size_bytes = self.size_bytes
             result["SizeBytes"] = size_bytes
-        mode = self.mode
-        if mode is not UNSET:
+        else:
+            self._keep_empty("SizeBytes", result)
+        if self.mode is not None:
+            mode: int | None
+            mode = self.mode
             result["Mode"] = mode
-        options: list[list[str] | None] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, list):
+        else:
+            self._keep_empty("Mode", result)
+        if self.options:
             options = []
-            for options_type_0_item_data in self.options:
-                options_type_0_item: list[str] | None
-                if isinstance(options_type_0_item_data, list):
-                    options_type_0_item = options_type_0_item_data
+            for options_item_data in self.options:
+                options_item: list[str] | None
+                if isinstance(options_item_data, list):
+                    options_item = options_item_data
 
                 else:
-                    options_type_0_item = options_type_0_item_data
-                options.append(options_type_0_item)
+                    options_item = options_item_data
+                options.append(options_item)
 
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -83,14 +84,14 @@ class MountTmpfsOptions(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.size_bytes = get("SizeBytes", UNSET)
-        obj.mode = get("Mode", UNSET)
-        obj.options = get("Options", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.size_bytes = get("SizeBytes")
+        obj.mode = get("Mode")
+        obj.options = get("Options") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

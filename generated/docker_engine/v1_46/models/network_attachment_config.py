@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,41 +28,36 @@ class NetworkAttachmentConfig(LazyModel):
     """Specifies how a service should be attached to a particular network.
 
     Attributes:
-        target (str | Unset): The target network for attachment. Must be a network name or ID.
-        aliases (list[str] | None | Unset): Discoverable alternate names for the service on this network.
-        driver_opts (NetworkAttachmentConfigDriverOpts | None | Unset):
+        target (None | str): The target network for attachment. Must be a network name or ID.
+        aliases (list[str]): Discoverable alternate names for the service on this network.
+        driver_opts (NetworkAttachmentConfigDriverOpts): Driver attachment options for the network target.
     """
 
-    target: str | Unset = UNSET
-    aliases: list[str] | Unset | None = UNSET
-    driver_opts: NetworkAttachmentConfigDriverOpts | Unset | None = UNSET
+    target: str | None = None
+    aliases: list[str] = _field(factory=list)
+    driver_opts: NetworkAttachmentConfigDriverOpts = _field(factory=lambda: NetworkAttachmentConfigDriverOpts())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        target = self.target
-        if target is not UNSET:
+        if self.target is not None:
+            target: str | None
+            target = self.target
             result["Target"] = target
-        aliases: list[str] | Unset | None
-        if isinstance(self.aliases, Unset):
-            aliases = UNSET
-        elif isinstance(self.aliases, list):
+        else:
+            self._keep_empty("Target", result)
+        if self.aliases:
             aliases = self.aliases
 
-        else:
-            aliases = self.aliases
-        if aliases is not UNSET:
             result["Aliases"] = aliases
-        driver_opts: dict[str, Any] | Unset | None
-        if isinstance(self.driver_opts, Unset):
-            driver_opts = UNSET
-        elif isinstance(self.driver_opts, NetworkAttachmentConfigDriverOpts):
-            driver_opts = self.driver_opts.to_dict()
         else:
-            driver_opts = self.driver_opts
-        if driver_opts is not UNSET:
+            self._keep_empty("Aliases", result)
+        if self.driver_opts:
+            driver_opts = self.driver_opts.to_dict()
             result["DriverOpts"] = driver_opts
+        else:
+            self._keep_empty("DriverOpts", result)
         result.update(self.additional_properties)
         return result
 
@@ -74,18 +69,21 @@ class NetworkAttachmentConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.target = get("Target", UNSET)
-        obj.aliases = get("Aliases", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.target = get("Target")
+        obj.aliases = get("Aliases") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "driver_opts":
-            driver_opts = src.get("DriverOpts", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "driver_opts":
+            driver_opts_json = src.get("DriverOpts")
+            if driver_opts_json is None:
+                return NetworkAttachmentConfigDriverOpts()
+            driver_opts = driver_opts_json
             if isinstance(driver_opts, dict):
                 driver_opts = NetworkAttachmentConfigDriverOpts.from_dict(driver_opts)
             return driver_opts
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -34,89 +34,87 @@ class Node(LazyModel):
     """Node (no description in the spec).
 
     Attributes:
-        id (str | Unset):
-        version (None | ObjectVersion | Unset):
-        created_at (datetime.datetime | Unset): Date and time at which the node was added to the swarm in
+        id (str):
+        version (ObjectVersion): The version number of the object such as node, service, etc. This is needed
+            to avoid conflicting writes. The client must send the version number along
+            with the modified specification when updating these objects.
+
+            This approach ensures safe concurrency and determinism in that the change
+            on the object may not be applied if the version number has changed from the
+            last read. In other words, if two update requests specify the same base
+            version, only one of the requests can succeed. As a result, two separate
+            update requests that happen at the same time will not unintentionally
+            overwrite each other.
+        created_at (datetime.datetime): Date and time at which the node was added to the swarm in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        updated_at (datetime.datetime | Unset): Date and time at which the node was last updated in
+        updated_at (datetime.datetime): Date and time at which the node was last updated in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        spec (NodeSpec | None | Unset):
-        description (NodeDescription | None | Unset):
-        status (NodeStatus | None | Unset):  (added in API v1.32)
-        manager_status (ManagerStatus | None | Unset):  (added in API v1.32)
+        spec (NodeSpec):
+        description (NodeDescription): NodeDescription encapsulates the properties of the Node as reported by the
+            agent.
+        status (NodeStatus): NodeStatus represents the status of a node.
+
+            It provides the current status of the node, as seen by the manager.
+             (added in API v1.32)
+        manager_status (ManagerStatus): ManagerStatus represents the status of a manager.
+
+            It provides the current status of a node's manager component, if the node
+            is a manager.
+             (added in API v1.32)
     """
 
-    id: str | Unset = UNSET
-    version: ObjectVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: NodeSpec | Unset | None = UNSET
-    description: NodeDescription | Unset | None = UNSET
-    status: NodeStatus | Unset | None = UNSET
-    manager_status: ManagerStatus | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    version: ObjectVersion = _field(default=ABSENT)
+    created_at: datetime.datetime = _field(default=ABSENT)
+    updated_at: datetime.datetime = _field(default=ABSENT)
+    spec: NodeSpec = _field(default=ABSENT)
+    description: NodeDescription = _field(default=ABSENT)
+    status: NodeStatus = _field(default=ABSENT)
+    manager_status: ManagerStatus = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ObjectVersion):
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.version is not None:
             version = self.version.to_dict()
-        else:
-            version = self.version
-        if version is not UNSET:
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
             created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
             updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
             result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, NodeSpec):
+        else:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
             spec = self.spec.to_dict()
-        else:
-            spec = self.spec
-        if spec is not UNSET:
             result["Spec"] = spec
-        description: dict[str, Any] | Unset | None
-        if isinstance(self.description, Unset):
-            description = UNSET
-        elif isinstance(self.description, NodeDescription):
+        else:
+            self._keep_empty("Spec", result)
+        if self.description is not None:
             description = self.description.to_dict()
-        else:
-            description = self.description
-        if description is not UNSET:
             result["Description"] = description
-        status: dict[str, Any] | Unset | None
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, NodeStatus):
+        else:
+            self._keep_empty("Description", result)
+        if self.status is not None:
             status = self.status.to_dict()
-        else:
-            status = self.status
-        if status is not UNSET:
             result["Status"] = status
-        manager_status: dict[str, Any] | Unset | None
-        if isinstance(self.manager_status, Unset):
-            manager_status = UNSET
-        elif isinstance(self.manager_status, ManagerStatus):
-            manager_status = self.manager_status.to_dict()
         else:
-            manager_status = self.manager_status
-        if manager_status is not UNSET:
+            self._keep_empty("Status", result)
+        if self.manager_status is not None:
+            manager_status = self.manager_status.to_dict()
             result["ManagerStatus"] = manager_status
+        else:
+            self._keep_empty("ManagerStatus", result)
         result.update(self.additional_properties)
         return result
 
@@ -128,45 +126,60 @@ class Node(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ObjectVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = NodeSpec.from_dict(spec)
             return spec
-        if name == "description":
-            description = src.get("Description", UNSET)
+        if field_name_ == "description":
+            description_json = src.get("Description")
+            if description_json is None:
+                return None
+            description = description_json
             if isinstance(description, dict):
                 description = NodeDescription.from_dict(description)
             return description
-        if name == "status":
-            status = src.get("Status", UNSET)
+        if field_name_ == "status":
+            status_json = src.get("Status")
+            if status_json is None:
+                return None
+            status = status_json
             if isinstance(status, dict):
                 status = NodeStatus.from_dict(status)
             return status
-        if name == "manager_status":
-            manager_status = src.get("ManagerStatus", UNSET)
+        if field_name_ == "manager_status":
+            manager_status_json = src.get("ManagerStatus")
+            if manager_status_json is None:
+                return None
+            manager_status = manager_status_json
             if isinstance(manager_status, dict):
                 manager_status = ManagerStatus.from_dict(manager_status)
             return manager_status
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

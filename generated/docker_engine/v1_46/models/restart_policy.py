@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.restart_policy_name import RestartPolicyName
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,30 +32,30 @@ class RestartPolicy(LazyModel):
     added before each restart to prevent flooding the server.
 
     Attributes:
-        name (RestartPolicyName | Unset): - Empty string means not to restart
+        name (RestartPolicyName): - Empty string means not to restart
             - `no` Do not automatically restart
             - `always` Always restart
             - `unless-stopped` Restart always except when the user has manually stopped the container
             - `on-failure` Restart only when the container exit code is non-zero
-        maximum_retry_count (int | Unset): If `on-failure` is used, the number of times to retry before giving up.
+        maximum_retry_count (int): If `on-failure` is used, the number of times to retry before giving up.
     """
 
-    name: RestartPolicyName | Unset = UNSET
-    maximum_retry_count: int | Unset = UNSET
+    name: RestartPolicyName = _field(default=ABSENT)
+    maximum_retry_count: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name: str | Unset = UNSET
-        if not isinstance(self.name, Unset):
+        if self.name is not None:
             name = self.name.value
-
-        if name is not UNSET:
             result["Name"] = name
-        maximum_retry_count = self.maximum_retry_count
-        if maximum_retry_count is not UNSET:
-            result["MaximumRetryCount"] = maximum_retry_count
+        else:
+            self._keep_empty("Name", result)
+        if self.maximum_retry_count is not None:
+            result["MaximumRetryCount"] = self.maximum_retry_count
+        else:
+            self._keep_empty("MaximumRetryCount", result)
         result.update(self.additional_properties)
         return result
 
@@ -67,16 +67,16 @@ class RestartPolicy(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        name: Any = get("Name")
         if isinstance(name, str):
             name = RestartPolicyName(name)
         obj.name = name
-        obj.maximum_retry_count = get("MaximumRetryCount", UNSET)
+        obj.maximum_retry_count = get("MaximumRetryCount")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

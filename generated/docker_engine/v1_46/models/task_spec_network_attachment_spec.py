@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -34,18 +34,21 @@ class TaskSpecNetworkAttachmentSpec(LazyModel):
     > field is set to `attachment`.
 
     Attributes:
-        container_id (str | Unset): ID of the container represented by this task
+        container_id (None | str): ID of the container represented by this task
     """
 
-    container_id: str | Unset = UNSET
+    container_id: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        container_id = self.container_id
-        if container_id is not UNSET:
+        if self.container_id is not None:
+            container_id: str | None
+            container_id = self.container_id
             result["ContainerID"] = container_id
+        else:
+            self._keep_empty("ContainerID", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,12 +60,12 @@ class TaskSpecNetworkAttachmentSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.container_id = get("ContainerID", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.container_id = get("ContainerID")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -34,84 +34,91 @@ class ClusterVolume(LazyModel):
     cluster volumes.
 
     Attributes:
-        id (str | Unset): The Swarm ID of this volume. Because cluster volumes are Swarm
+        id (None | str): The Swarm ID of this volume. Because cluster volumes are Swarm
             objects, they have an ID, unlike non-cluster volumes. This ID can
             be used to refer to the Volume instead of the name.
-        version (None | ObjectVersion | Unset):
-        created_at (datetime.datetime | Unset):
-        updated_at (datetime.datetime | Unset):
-        spec (ClusterVolumeSpec | None | Unset):
-        info (ClusterVolumeInfo | None | Unset):
-        publish_status (list[ClusterVolumePublishStatusItem] | None | Unset): The status of the volume as it
-            pertains to its publishing and use on
+        version (None | ObjectVersion):
+        created_at (datetime.datetime | None):
+        updated_at (datetime.datetime | None):
+        spec (ClusterVolumeSpec | None):
+        info (ClusterVolumeInfo | None):
+        publish_status (list[ClusterVolumePublishStatusItem]): The status of the volume as it pertains to its
+            publishing and use on
             specific nodes
     """
 
-    id: str | Unset = UNSET
-    version: ObjectVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    spec: ClusterVolumeSpec | Unset | None = UNSET
-    info: ClusterVolumeInfo | Unset | None = UNSET
-    publish_status: list[ClusterVolumePublishStatusItem] | Unset | None = UNSET
+    id: str | None = None
+    version: ObjectVersion | None = None
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+    spec: ClusterVolumeSpec | None = None
+    info: ClusterVolumeInfo | None = None
+    publish_status: list[ClusterVolumePublishStatusItem] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ObjectVersion):
-            version = self.version.to_dict()
         else:
-            version = self.version
-        if version is not UNSET:
+            self._keep_empty("ID", result)
+        if self.version is not None:
+            version: dict[str, Any] | None
+            if isinstance(self.version, ObjectVersion):
+                version = self.version.to_dict()
+            else:
+                version = self.version
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
+            created_at: str | None
+            if isinstance(self.created_at, datetime.datetime):
+                created_at = format_timestamp(self.created_at)
+            else:
+                created_at = self.created_at
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
+            updated_at: str | None
+            if isinstance(self.updated_at, datetime.datetime):
+                updated_at = format_timestamp(self.updated_at)
+            else:
+                updated_at = self.updated_at
             result["UpdatedAt"] = updated_at
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, ClusterVolumeSpec):
-            spec = self.spec.to_dict()
         else:
-            spec = self.spec
-        if spec is not UNSET:
+            self._keep_empty("UpdatedAt", result)
+        if self.spec is not None:
+            spec: dict[str, Any] | None
+            if isinstance(self.spec, ClusterVolumeSpec):
+                spec = self.spec.to_dict()
+            else:
+                spec = self.spec
             result["Spec"] = spec
-        info: dict[str, Any] | Unset | None
-        if isinstance(self.info, Unset):
-            info = UNSET
-        elif isinstance(self.info, ClusterVolumeInfo):
-            info = self.info.to_dict()
         else:
-            info = self.info
-        if info is not UNSET:
+            self._keep_empty("Spec", result)
+        if self.info is not None:
+            info: dict[str, Any] | None
+            if isinstance(self.info, ClusterVolumeInfo):
+                info = self.info.to_dict()
+            else:
+                info = self.info
             result["Info"] = info
-        publish_status: list[dict[str, Any]] | Unset | None
-        if isinstance(self.publish_status, Unset):
-            publish_status = UNSET
-        elif isinstance(self.publish_status, list):
-            publish_status = []
-            for publish_status_type_0_item_data in self.publish_status:
-                publish_status_type_0_item = publish_status_type_0_item_data.to_dict()
-                publish_status.append(publish_status_type_0_item)
-
         else:
-            publish_status = self.publish_status
-        if publish_status is not UNSET:
+            self._keep_empty("Info", result)
+        if self.publish_status:
+            publish_status = []
+            for publish_status_item_data in self.publish_status:
+                publish_status_item = publish_status_item_data.to_dict()
+                publish_status.append(publish_status_item)
+
             result["PublishStatus"] = publish_status
+        else:
+            self._keep_empty("PublishStatus", result)
         result.update(self.additional_properties)
         return result
 
@@ -123,42 +130,54 @@ class ClusterVolume(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ObjectVersion.from_dict(version)
             return version
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = ClusterVolumeSpec.from_dict(spec)
             return spec
-        if name == "info":
-            info = src.get("Info", UNSET)
+        if field_name_ == "info":
+            info_json = src.get("Info")
+            if info_json is None:
+                return None
+            info = info_json
             if isinstance(info, dict):
                 info = ClusterVolumeInfo.from_dict(info)
             return info
-        if name == "publish_status":
-            publish_status = src.get("PublishStatus", UNSET)
+        if field_name_ == "publish_status":
+            publish_status_json = src.get("PublishStatus")
+            if publish_status_json is None:
+                return []
+            publish_status = publish_status_json
             if isinstance(publish_status, list):
                 publish_status = [
                     ClusterVolumePublishStatusItem.from_dict(i) if isinstance(i, dict) else i for i in publish_status
                 ]
             return publish_status
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.cluster_volume_publish_status_item_state import ClusterVolumePublishStatusItemState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,8 +29,8 @@ class ClusterVolumePublishStatusItem(LazyModel):
     """ClusterVolumePublishStatusItem (no description in the spec).
 
     Attributes:
-        node_id (str | Unset): The ID of the Swarm node the volume is published on.
-        state (ClusterVolumePublishStatusItemState | Unset): The published state of the volume.
+        node_id (None | str): The ID of the Swarm node the volume is published on.
+        state (ClusterVolumePublishStatusItemState | None): The published state of the volume.
             * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do
             so has not yet been successfully completed.
             * `published` The volume is published successfully to the node.
@@ -38,35 +38,41 @@ class ClusterVolumePublishStatusItem(LazyModel):
             confirmation from the worker that it has done so.
             * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been
             successfully unpublished on the controller.
-        publish_context (ClusterVolumePublishStatusItemPublishContext | None | Unset):
+        publish_context (ClusterVolumePublishStatusItemPublishContext): A map of strings to strings returned by the
+            CSI controller
+            plugin when a volume is published.
     """
 
-    node_id: str | Unset = UNSET
-    state: ClusterVolumePublishStatusItemState | Unset = UNSET
-    publish_context: ClusterVolumePublishStatusItemPublishContext | Unset | None = UNSET
+    node_id: str | None = None
+    state: ClusterVolumePublishStatusItemState | None = None
+    publish_context: ClusterVolumePublishStatusItemPublishContext = _field(
+        factory=lambda: ClusterVolumePublishStatusItemPublishContext()
+    )
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        node_id = self.node_id
-        if node_id is not UNSET:
+        if self.node_id is not None:
+            node_id: str | None
+            node_id = self.node_id
             result["NodeID"] = node_id
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state.value
-
-        if state is not UNSET:
-            result["State"] = state
-        publish_context: dict[str, Any] | Unset | None
-        if isinstance(self.publish_context, Unset):
-            publish_context = UNSET
-        elif isinstance(self.publish_context, ClusterVolumePublishStatusItemPublishContext):
-            publish_context = self.publish_context.to_dict()
         else:
-            publish_context = self.publish_context
-        if publish_context is not UNSET:
+            self._keep_empty("NodeID", result)
+        if self.state is not None:
+            state: str | None
+            if isinstance(self.state, ClusterVolumePublishStatusItemState):
+                state = self.state.value
+            else:
+                state = self.state
+            result["State"] = state
+        else:
+            self._keep_empty("State", result)
+        if self.publish_context:
+            publish_context = self.publish_context.to_dict()
             result["PublishContext"] = publish_context
+        else:
+            self._keep_empty("PublishContext", result)
         result.update(self.additional_properties)
         return result
 
@@ -78,21 +84,24 @@ class ClusterVolumePublishStatusItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.node_id = get("NodeID", UNSET)
-        state = get("State", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.node_id = get("NodeID")
+        state: Any = get("State")
         if isinstance(state, str):
             state = ClusterVolumePublishStatusItemState(state)
         obj.state = state
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "publish_context":
-            publish_context = src.get("PublishContext", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "publish_context":
+            publish_context_json = src.get("PublishContext")
+            if publish_context_json is None:
+                return ClusterVolumePublishStatusItemPublishContext()
+            publish_context = publish_context_json
             if isinstance(publish_context, dict):
                 publish_context = ClusterVolumePublishStatusItemPublishContext.from_dict(publish_context)
             return publish_context
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,34 +27,37 @@ class ClusterVolumeSpec(LazyModel):
     """Cluster-specific options used to create the volume.
 
     Attributes:
-        group (str | Unset): Group defines the volume group of this volume. Volumes belonging to
+        group (None | str): Group defines the volume group of this volume. Volumes belonging to
             the same group can be referred to by group name when creating
             Services.  Referring to a volume by group instructs Swarm to treat
             volumes in that group interchangeably for the purpose of scheduling.
             Volumes with an empty string for a group technically all belong to
             the same, emptystring group.
-        access_mode (ClusterVolumeSpecAccessMode | None | Unset):
+        access_mode (ClusterVolumeSpecAccessMode | None):
     """
 
-    group: str | Unset = UNSET
-    access_mode: ClusterVolumeSpecAccessMode | Unset | None = UNSET
+    group: str | None = None
+    access_mode: ClusterVolumeSpecAccessMode | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        group = self.group
-        if group is not UNSET:
+        if self.group is not None:
+            group: str | None
+            group = self.group
             result["Group"] = group
-        access_mode: dict[str, Any] | Unset | None
-        if isinstance(self.access_mode, Unset):
-            access_mode = UNSET
-        elif isinstance(self.access_mode, ClusterVolumeSpecAccessMode):
-            access_mode = self.access_mode.to_dict()
         else:
-            access_mode = self.access_mode
-        if access_mode is not UNSET:
+            self._keep_empty("Group", result)
+        if self.access_mode is not None:
+            access_mode: dict[str, Any] | None
+            if isinstance(self.access_mode, ClusterVolumeSpecAccessMode):
+                access_mode = self.access_mode.to_dict()
+            else:
+                access_mode = self.access_mode
             result["AccessMode"] = access_mode
+        else:
+            self._keep_empty("AccessMode", result)
         result.update(self.additional_properties)
         return result
 
@@ -66,17 +69,20 @@ class ClusterVolumeSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.group = get("Group", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.group = get("Group")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "access_mode":
-            access_mode = src.get("AccessMode", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "access_mode":
+            access_mode_json = src.get("AccessMode")
+            if access_mode_json is None:
+                return None
+            access_mode = access_mode_json
             if isinstance(access_mode, dict):
                 access_mode = ClusterVolumeSpecAccessMode.from_dict(access_mode)
             return access_mode
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -50,229 +50,206 @@ class ContainerConfig(LazyModel):
     """Configuration for a container that is portable between hosts.
 
     Attributes:
-        hostname (str | Unset): The hostname to use for the container, as a valid RFC 1123 hostname.
-        domainname (str | Unset): The domain name to use for the container.
-        user (str | Unset): The user that commands are run as inside the container.
-        attach_stdin (bool | Unset): Whether to attach to `stdin`. Default: False.
-        attach_stdout (bool | Unset): Whether to attach to `stdout`. Default: True.
-        attach_stderr (bool | Unset): Whether to attach to `stderr`. Default: True.
-        exposed_ports (ContainerConfigExposedPorts | None | Unset):
-        tty (bool | Unset): Attach standard streams to a TTY, including `stdin` if it is not closed.
+        hostname (str): The hostname to use for the container, as a valid RFC 1123 hostname.
+        domainname (str): The domain name to use for the container.
+        user (str): The user that commands are run as inside the container.
+        attach_stdin (bool): Whether to attach to `stdin`. Default: False.
+        attach_stdout (bool): Whether to attach to `stdout`. Default: True.
+        attach_stderr (bool): Whether to attach to `stderr`. Default: True.
+        exposed_ports (ContainerConfigExposedPorts): An object mapping ports to an empty object in the form:
+
+            `{"<port>/<tcp|udp|sctp>": {}}`
+        tty (bool): Attach standard streams to a TTY, including `stdin` if it is not closed.
              Default: False.
-        open_stdin (bool | Unset): Open `stdin` Default: False.
-        stdin_once (bool | Unset): Close `stdin` after one attached client disconnects Default: False.
-        env (list[str] | None | Unset): A list of environment variables to set inside the container in the
+        open_stdin (bool): Open `stdin` Default: False.
+        stdin_once (bool): Close `stdin` after one attached client disconnects Default: False.
+        env (list[str]): A list of environment variables to set inside the container in the
             form `["VAR=value", ...]`. A variable without `=` is removed from the
             environment, rather than to have an empty value.
-        cmd (list[str] | None | Unset): Command to run specified as a string or an array of strings.
-        healthcheck (HealthConfig | None | Unset):
-        args_escaped (bool | None | Unset): Command is already escaped (Windows only) Default: False.
-        image (str | Unset): The name (or reference) of the image to use when creating the container,
+        cmd (list[str]): Command to run specified as a string or an array of strings.
+        healthcheck (HealthConfig | None):
+        args_escaped (bool | None): Command is already escaped (Windows only) Default: False.
+        image (str): The name (or reference) of the image to use when creating the container,
             or which was used when the container was created.
-        volumes (ContainerConfigVolumes | None | Unset):
-        working_dir (str | Unset): The working directory for commands to run in.
-        entrypoint (list[str] | None | Unset): The entry point for the container as a string or an array of strings.
+        volumes (ContainerConfigVolumes): An object mapping mount point paths inside the container to empty
+            objects.
+        working_dir (str): The working directory for commands to run in.
+        entrypoint (list[str]): The entry point for the container as a string or an array of strings.
 
             If the array consists of exactly one empty string (`[""]`) then the
             entry point is reset to system default (i.e., the entry point used by
             docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-        network_disabled (bool | None | Unset): Disable networking for the container.
-        mac_address (None | str | Unset): MAC address of the container.
+        network_disabled (bool | None): Disable networking for the container.
+        mac_address (None | str): MAC address of the container.
 
             Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
              (removed after API v1.51)
-        on_build (list[str] | None | Unset): `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-        labels (ContainerConfigLabels | None | Unset):
-        stop_signal (None | str | Unset): Signal to stop a container as a string or unsigned integer.
-        stop_timeout (int | None | Unset): Timeout to stop a container in seconds. If omitted, the daemon-wide
+        on_build (list[str]): `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+        labels (ContainerConfigLabels): User-defined key/value metadata.
+        stop_signal (None | str): Signal to stop a container as a string or unsigned integer.
+        stop_timeout (int | None): Timeout to stop a container in seconds. If omitted, the daemon-wide
             default is used.
-        shell (list[str] | None | Unset): Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+        shell (list[str]): Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
     """
 
-    hostname: str | Unset = UNSET
-    domainname: str | Unset = UNSET
-    user: str | Unset = UNSET
-    attach_stdin: bool | Unset = False
-    attach_stdout: bool | Unset = True
-    attach_stderr: bool | Unset = True
-    exposed_ports: ContainerConfigExposedPorts | Unset | None = UNSET
-    tty: bool | Unset = False
-    open_stdin: bool | Unset = False
-    stdin_once: bool | Unset = False
-    env: list[str] | Unset | None = UNSET
-    cmd: list[str] | Unset | None = UNSET
-    healthcheck: HealthConfig | Unset | None = UNSET
-    args_escaped: bool | Unset | None = False
-    image: str | Unset = UNSET
-    volumes: ContainerConfigVolumes | Unset | None = UNSET
-    working_dir: str | Unset = UNSET
-    entrypoint: list[str] | Unset | None = UNSET
-    network_disabled: bool | Unset | None = UNSET
-    mac_address: str | Unset | None = UNSET
-    on_build: list[str] | Unset | None = UNSET
-    labels: ContainerConfigLabels | Unset | None = UNSET
-    stop_signal: str | Unset | None = UNSET
-    stop_timeout: int | Unset | None = UNSET
-    shell: list[str] | Unset | None = UNSET
+    hostname: str = _field(default=ABSENT)
+    domainname: str = _field(default=ABSENT)
+    user: str = _field(default=ABSENT)
+    attach_stdin: bool = _field(default=ABSENT)
+    attach_stdout: bool = _field(default=ABSENT)
+    attach_stderr: bool = _field(default=ABSENT)
+    exposed_ports: ContainerConfigExposedPorts = _field(factory=lambda: ContainerConfigExposedPorts())
+    tty: bool = _field(default=ABSENT)
+    open_stdin: bool = _field(default=ABSENT)
+    stdin_once: bool = _field(default=ABSENT)
+    env: list[str] = _field(factory=list)
+    cmd: list[str] = _field(factory=list)
+    healthcheck: HealthConfig | None = None
+    args_escaped: bool | None = None
+    image: str = _field(default=ABSENT)
+    volumes: ContainerConfigVolumes = _field(factory=lambda: ContainerConfigVolumes())
+    working_dir: str = _field(default=ABSENT)
+    entrypoint: list[str] = _field(factory=list)
+    network_disabled: bool | None = None
+    mac_address: str | None = None
+    on_build: list[str] = _field(factory=list)
+    labels: ContainerConfigLabels = _field(factory=lambda: ContainerConfigLabels())
+    stop_signal: str | None = None
+    stop_timeout: int | None = None
+    shell: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        hostname = self.hostname
-        if hostname is not UNSET:
-            result["Hostname"] = hostname
-        domainname = self.domainname
-        if domainname is not UNSET:
-            result["Domainname"] = domainname
-        user = self.user
-        if user is not UNSET:
-            result["User"] = user
-        attach_stdin = self.attach_stdin
-        if attach_stdin is not UNSET:
-            result["AttachStdin"] = attach_stdin
-        attach_stdout = self.attach_stdout
-        if attach_stdout is not UNSET:
-            result["AttachStdout"] = attach_stdout
-        attach_stderr = self.attach_stderr
-        if attach_stderr is not UNSET:
-            result["AttachStderr"] = attach_stderr
-        exposed_ports: dict[str, Any] | Unset | None
-        if isinstance(self.exposed_ports, Unset):
-            exposed_ports = UNSET
-        elif isinstance(self.exposed_ports, ContainerConfigExposedPorts):
+        if self.hostname is not None:
+            result["Hostname"] = self.hostname
+        else:
+            self._keep_empty("Hostname", result)
+        if self.domainname is not None:
+            result["Domainname"] = self.domainname
+        else:
+            self._keep_empty("Domainname", result)
+        if self.user is not None:
+            result["User"] = self.user
+        else:
+            self._keep_empty("User", result)
+        if self.attach_stdin is not None:
+            result["AttachStdin"] = self.attach_stdin
+        else:
+            self._keep_empty("AttachStdin", result)
+        if self.attach_stdout is not None:
+            result["AttachStdout"] = self.attach_stdout
+        else:
+            self._keep_empty("AttachStdout", result)
+        if self.attach_stderr is not None:
+            result["AttachStderr"] = self.attach_stderr
+        else:
+            self._keep_empty("AttachStderr", result)
+        if self.exposed_ports:
             exposed_ports = self.exposed_ports.to_dict()
-        else:
-            exposed_ports = self.exposed_ports
-        if exposed_ports is not UNSET:
             result["ExposedPorts"] = exposed_ports
-        tty = self.tty
-        if tty is not UNSET:
-            result["Tty"] = tty
-        open_stdin = self.open_stdin
-        if open_stdin is not UNSET:
-            result["OpenStdin"] = open_stdin
-        stdin_once = self.stdin_once
-        if stdin_once is not UNSET:
-            result["StdinOnce"] = stdin_once
-        env: list[str] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("ExposedPorts", result)
+        if self.tty is not None:
+            result["Tty"] = self.tty
+        else:
+            self._keep_empty("Tty", result)
+        if self.open_stdin is not None:
+            result["OpenStdin"] = self.open_stdin
+        else:
+            self._keep_empty("OpenStdin", result)
+        if self.stdin_once is not None:
+            result["StdinOnce"] = self.stdin_once
+        else:
+            self._keep_empty("StdinOnce", result)
+        if self.env:
             env = self.env
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        cmd: list[str] | Unset | None
-        if isinstance(self.cmd, Unset):
-            cmd = UNSET
-        elif isinstance(self.cmd, list):
+        else:
+            self._keep_empty("Env", result)
+        if self.cmd:
             cmd = self.cmd
 
-        else:
-            cmd = self.cmd
-        if cmd is not UNSET:
             result["Cmd"] = cmd
-        healthcheck: dict[str, Any] | Unset | None
-        if isinstance(self.healthcheck, Unset):
-            healthcheck = UNSET
-        elif isinstance(self.healthcheck, HealthConfig):
-            healthcheck = self.healthcheck.to_dict()
         else:
-            healthcheck = self.healthcheck
-        if healthcheck is not UNSET:
+            self._keep_empty("Cmd", result)
+        if self.healthcheck is not None:
+            healthcheck: dict[str, Any] | None
+            if isinstance(self.healthcheck, HealthConfig):
+                healthcheck = self.healthcheck.to_dict()
+            else:
+                healthcheck = self.healthcheck
             result["Healthcheck"] = healthcheck
-        args_escaped: bool | Unset | None
-        if isinstance(self.args_escaped, Unset):
-            args_escaped = UNSET
         else:
+            self._keep_empty("Healthcheck", result)
+        if self.args_escaped is not None:
+            args_escaped: bool | None
             args_escaped = self.args_escaped
-        if args_escaped is not UNSET:
             result["ArgsEscaped"] = args_escaped
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        volumes: dict[str, Any] | Unset | None
-        if isinstance(self.volumes, Unset):
-            volumes = UNSET
-        elif isinstance(self.volumes, ContainerConfigVolumes):
+        else:
+            self._keep_empty("ArgsEscaped", result)
+        if self.image is not None:
+            result["Image"] = self.image
+        else:
+            self._keep_empty("Image", result)
+        if self.volumes:
             volumes = self.volumes.to_dict()
-        else:
-            volumes = self.volumes
-        if volumes is not UNSET:
             result["Volumes"] = volumes
-        working_dir = self.working_dir
-        if working_dir is not UNSET:
-            result["WorkingDir"] = working_dir
-        entrypoint: list[str] | Unset | None
-        if isinstance(self.entrypoint, Unset):
-            entrypoint = UNSET
-        elif isinstance(self.entrypoint, list):
+        else:
+            self._keep_empty("Volumes", result)
+        if self.working_dir is not None:
+            result["WorkingDir"] = self.working_dir
+        else:
+            self._keep_empty("WorkingDir", result)
+        if self.entrypoint:
             entrypoint = self.entrypoint
 
-        else:
-            entrypoint = self.entrypoint
-        if entrypoint is not UNSET:
             result["Entrypoint"] = entrypoint
-        network_disabled: bool | Unset | None
-        if isinstance(self.network_disabled, Unset):
-            network_disabled = UNSET
         else:
+            self._keep_empty("Entrypoint", result)
+        if self.network_disabled is not None:
+            network_disabled: bool | None
             network_disabled = self.network_disabled
-        if network_disabled is not UNSET:
             result["NetworkDisabled"] = network_disabled
-        mac_address: str | Unset | None
-        if isinstance(self.mac_address, Unset):
-            mac_address = UNSET
         else:
+            self._keep_empty("NetworkDisabled", result)
+        if self.mac_address is not None:
+            mac_address: str | None
             mac_address = self.mac_address
-        if mac_address is not UNSET:
             result["MacAddress"] = mac_address
-        on_build: list[str] | Unset | None
-        if isinstance(self.on_build, Unset):
-            on_build = UNSET
-        elif isinstance(self.on_build, list):
+        else:
+            self._keep_empty("MacAddress", result)
+        if self.on_build:
             on_build = self.on_build
 
-        else:
-            on_build = self.on_build
-        if on_build is not UNSET:
             result["OnBuild"] = on_build
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ContainerConfigLabels):
+        else:
+            self._keep_empty("OnBuild", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        stop_signal: str | Unset | None
-        if isinstance(self.stop_signal, Unset):
-            stop_signal = UNSET
         else:
+            self._keep_empty("Labels", result)
+        if self.stop_signal is not None:
+            stop_signal: str | None
             stop_signal = self.stop_signal
-        if stop_signal is not UNSET:
             result["StopSignal"] = stop_signal
-        stop_timeout: int | Unset | None
-        if isinstance(self.stop_timeout, Unset):
-            stop_timeout = UNSET
         else:
+            self._keep_empty("StopSignal", result)
+        if self.stop_timeout is not None:
+            stop_timeout: int | None
             stop_timeout = self.stop_timeout
-        if stop_timeout is not UNSET:
             result["StopTimeout"] = stop_timeout
-        shell: list[str] | Unset | None
-        if isinstance(self.shell, Unset):
-            shell = UNSET
-        elif isinstance(self.shell, list):
+        else:
+            self._keep_empty("StopTimeout", result)
+        if self.shell:
             shell = self.shell
 
-        else:
-            shell = self.shell
-        if shell is not UNSET:
             result["Shell"] = shell
+        else:
+            self._keep_empty("Shell", result)
         result.update(self.additional_properties)
         return result
 
@@ -284,52 +261,64 @@ class ContainerConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.hostname = get("Hostname", UNSET)
-        obj.domainname = get("Domainname", UNSET)
-        obj.user = get("User", UNSET)
-        obj.attach_stdin = get("AttachStdin", UNSET)
-        obj.attach_stdout = get("AttachStdout", UNSET)
-        obj.attach_stderr = get("AttachStderr", UNSET)
-        obj.tty = get("Tty", UNSET)
-        obj.open_stdin = get("OpenStdin", UNSET)
-        obj.stdin_once = get("StdinOnce", UNSET)
-        obj.env = get("Env", UNSET)
-        obj.cmd = get("Cmd", UNSET)
-        obj.args_escaped = get("ArgsEscaped", UNSET)
-        obj.image = get("Image", UNSET)
-        obj.working_dir = get("WorkingDir", UNSET)
-        obj.entrypoint = get("Entrypoint", UNSET)
-        obj.network_disabled = get("NetworkDisabled", UNSET)
-        obj.mac_address = get("MacAddress", UNSET)
-        obj.on_build = get("OnBuild", UNSET)
-        obj.stop_signal = get("StopSignal", UNSET)
-        obj.stop_timeout = get("StopTimeout", UNSET)
-        obj.shell = get("Shell", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.hostname = get("Hostname")
+        obj.domainname = get("Domainname")
+        obj.user = get("User")
+        obj.attach_stdin = get("AttachStdin")
+        obj.attach_stdout = get("AttachStdout")
+        obj.attach_stderr = get("AttachStderr")
+        obj.tty = get("Tty")
+        obj.open_stdin = get("OpenStdin")
+        obj.stdin_once = get("StdinOnce")
+        obj.env = get("Env") or []
+        obj.cmd = get("Cmd") or []
+        obj.args_escaped = get("ArgsEscaped")
+        obj.image = get("Image")
+        obj.working_dir = get("WorkingDir")
+        obj.entrypoint = get("Entrypoint") or []
+        obj.network_disabled = get("NetworkDisabled")
+        obj.mac_address = get("MacAddress")
+        obj.on_build = get("OnBuild") or []
+        obj.stop_signal = get("StopSignal")
+        obj.stop_timeout = get("StopTimeout")
+        obj.shell = get("Shell") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "exposed_ports":
-            exposed_ports = src.get("ExposedPorts", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "exposed_ports":
+            exposed_ports_json = src.get("ExposedPorts")
+            if exposed_ports_json is None:
+                return ContainerConfigExposedPorts()
+            exposed_ports = exposed_ports_json
             if isinstance(exposed_ports, dict):
                 exposed_ports = ContainerConfigExposedPorts.from_dict(exposed_ports)
             return exposed_ports
-        if name == "healthcheck":
-            healthcheck = src.get("Healthcheck", UNSET)
+        if field_name_ == "healthcheck":
+            healthcheck_json = src.get("Healthcheck")
+            if healthcheck_json is None:
+                return None
+            healthcheck = healthcheck_json
             if isinstance(healthcheck, dict):
                 healthcheck = HealthConfig.from_dict(healthcheck)
             return healthcheck
-        if name == "volumes":
-            volumes = src.get("Volumes", UNSET)
+        if field_name_ == "volumes":
+            volumes_json = src.get("Volumes")
+            if volumes_json is None:
+                return ContainerConfigVolumes()
+            volumes = volumes_json
             if isinstance(volumes, dict):
                 volumes = ContainerConfigVolumes.from_dict(volumes)
             return volumes
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ContainerConfigLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ContainerConfigLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

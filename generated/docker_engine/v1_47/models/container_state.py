@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_state_status import ContainerStateStatus
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -39,10 +39,9 @@ class ContainerState(LazyModel):
     and will be returned by the "inspect" command.
 
     Attributes:
-        status (ContainerStateStatus | Unset): String representation of the container state. Can be one of
-            "created",
+        status (ContainerStateStatus): String representation of the container state. Can be one of "created",
             "running", "paused", "restarting", "removing", "exited", or "dead".
-        running (bool | Unset): Whether this container is running.
+        running (bool): Whether this container is running.
 
             Note that a running container can be _paused_. The `Running` and `Paused`
             booleans are not mutually exclusive:
@@ -52,81 +51,90 @@ class ContainerState(LazyModel):
             be running. As a result, paused containers are both `Running` _and_ `Paused`.
 
             Use the `Status` field instead to determine if a container's state is "running".
-        paused (bool | Unset): Whether this container is paused.
-        restarting (bool | Unset): Whether this container is restarting.
-        oom_killed (bool | Unset): Whether a process within this container has been killed because it ran
+        paused (bool): Whether this container is paused.
+        restarting (bool): Whether this container is restarting.
+        oom_killed (bool): Whether a process within this container has been killed because it ran
             out of memory since the container was last started.
-        dead (bool | Unset):
-        pid (int | Unset): The process ID of this container
-        exit_code (int | Unset): The last exit code of this container
-        error (str | Unset):
-        started_at (str | Unset): The time when this container was last started.
-        finished_at (str | Unset): The time when this container last exited.
-        health (Health | None | Unset):
+        dead (bool):
+        pid (int): The process ID of this container
+        exit_code (int): The last exit code of this container
+        error (str):
+        started_at (str): The time when this container was last started.
+        finished_at (str): The time when this container last exited.
+        health (Health | None):
     """
 
-    status: ContainerStateStatus | Unset = UNSET
-    running: bool | Unset = UNSET
-    paused: bool | Unset = UNSET
-    restarting: bool | Unset = UNSET
-    oom_killed: bool | Unset = UNSET
-    dead: bool | Unset = UNSET
-    pid: int | Unset = UNSET
-    exit_code: int | Unset = UNSET
-    error: str | Unset = UNSET
-    started_at: str | Unset = UNSET
-    finished_at: str | Unset = UNSET
-    health: Health | Unset | None = UNSET
+    status: ContainerStateStatus = _field(default=ABSENT)
+    running: bool = _field(default=ABSENT)
+    paused: bool = _field(default=ABSENT)
+    restarting: bool = _field(default=ABSENT)
+    oom_killed: bool = _field(default=ABSENT)
+    dead: bool = _field(default=ABSENT)
+    pid: int = _field(default=ABSENT)
+    exit_code: int = _field(default=ABSENT)
+    error: str = _field(default=ABSENT)
+    started_at: str = _field(default=ABSENT)
+    finished_at: str = _field(default=ABSENT)
+    health: Health | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
+        if self.status is not None:
             status = self.status.value
-
-        if status is not UNSET:
             result["Status"] = status
-        running = self.running
-        if running is not UNSET:
-            result["Running"] = running
-        paused = self.paused
-        if paused is not UNSET:
-            result["Paused"] = paused
-        restarting = self.restarting
-        if restarting is not UNSET:
-            result["Restarting"] = restarting
-        oom_killed = self.oom_killed
-        if oom_killed is not UNSET:
-            result["OOMKilled"] = oom_killed
-        dead = self.dead
-        if dead is not UNSET:
-            result["Dead"] = dead
-        pid = self.pid
-        if pid is not UNSET:
-            result["Pid"] = pid
-        exit_code = self.exit_code
-        if exit_code is not UNSET:
-            result["ExitCode"] = exit_code
-        error = self.error
-        if error is not UNSET:
-            result["Error"] = error
-        started_at = self.started_at
-        if started_at is not UNSET:
-            result["StartedAt"] = started_at
-        finished_at = self.finished_at
-        if finished_at is not UNSET:
-            result["FinishedAt"] = finished_at
-        health: dict[str, Any] | Unset | None
-        if isinstance(self.health, Unset):
-            health = UNSET
-        elif isinstance(self.health, Health):
-            health = self.health.to_dict()
         else:
-            health = self.health
-        if health is not UNSET:
+            self._keep_empty("Status", result)
+        if self.running is not None:
+            result["Running"] = self.running
+        else:
+            self._keep_empty("Running", result)
+        if self.paused is not None:
+            result["Paused"] = self.paused
+        else:
+            self._keep_empty("Paused", result)
+        if self.restarting is not None:
+            result["Restarting"] = self.restarting
+        else:
+            self._keep_empty("Restarting", result)
+        if self.oom_killed is not None:
+            result["OOMKilled"] = self.oom_killed
+        else:
+            self._keep_empty("OOMKilled", result)
+        if self.dead is not None:
+            result["Dead"] = self.dead
+        else:
+            self._keep_empty("Dead", result)
+        if self.pid is not None:
+            result["Pid"] = self.pid
+        else:
+            self._keep_empty("Pid", result)
+        if self.exit_code is not None:
+            result["ExitCode"] = self.exit_code
+        else:
+            self._keep_empty("ExitCode", result)
+        if self.error is not None:
+            result["Error"] = self.error
+        else:
+            self._keep_empty("Error", result)
+        if self.started_at is not None:
+            result["StartedAt"] = self.started_at
+        else:
+            self._keep_empty("StartedAt", result)
+        if self.finished_at is not None:
+            result["FinishedAt"] = self.finished_at
+        else:
+            self._keep_empty("FinishedAt", result)
+        if self.health is not None:
+            health: dict[str, Any] | None
+            if isinstance(self.health, Health):
+                health = self.health.to_dict()
+            else:
+                health = self.health
             result["Health"] = health
+        else:
+            self._keep_empty("Health", result)
         result.update(self.additional_properties)
         return result
 
@@ -138,30 +146,33 @@ class ContainerState(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        status = get("Status", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        status: Any = get("Status")
         if isinstance(status, str):
             status = ContainerStateStatus(status)
         obj.status = status
-        obj.running = get("Running", UNSET)
-        obj.paused = get("Paused", UNSET)
-        obj.restarting = get("Restarting", UNSET)
-        obj.oom_killed = get("OOMKilled", UNSET)
-        obj.dead = get("Dead", UNSET)
-        obj.pid = get("Pid", UNSET)
-        obj.exit_code = get("ExitCode", UNSET)
-        obj.error = get("Error", UNSET)
-        obj.started_at = get("StartedAt", UNSET)
-        obj.finished_at = get("FinishedAt", UNSET)
+        obj.running = get("Running")
+        obj.paused = get("Paused")
+        obj.restarting = get("Restarting")
+        obj.oom_killed = get("OOMKilled")
+        obj.dead = get("Dead")
+        obj.pid = get("Pid")
+        obj.exit_code = get("ExitCode")
+        obj.error = get("Error")
+        obj.started_at = get("StartedAt")
+        obj.finished_at = get("FinishedAt")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "health":
-            health = src.get("Health", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "health":
+            health_json = src.get("Health")
+            if health_json is None:
+                return None
+            health = health_json
             if isinstance(health, dict):
                 health = Health.from_dict(health)
             return health
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

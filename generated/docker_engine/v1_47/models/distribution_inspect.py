@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,39 +28,33 @@ class DistributionInspect(LazyModel):
     image metadata.
 
     Attributes:
-        descriptor (None | OCIDescriptor | Unset):
-        platforms (list[OCIPlatform] | None | Unset): An array containing all platforms supported by the image.
+        descriptor (OCIDescriptor): A descriptor struct containing digest, media type, and size, as defined in
+            the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-
+            spec/blob/v1.0.1/descriptor.md).
+        platforms (list[OCIPlatform]): An array containing all platforms supported by the image.
     """
 
-    descriptor: OCIDescriptor | Unset | None = UNSET
-    platforms: list[OCIPlatform] | Unset | None = UNSET
+    descriptor: OCIDescriptor = _field(default=ABSENT)
+    platforms: list[OCIPlatform] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        descriptor: dict[str, Any] | Unset | None
-        if isinstance(self.descriptor, Unset):
-            descriptor = UNSET
-        elif isinstance(self.descriptor, OCIDescriptor):
+        if self.descriptor is not None:
             descriptor = self.descriptor.to_dict()
-        else:
-            descriptor = self.descriptor
-        if descriptor is not UNSET:
             result["Descriptor"] = descriptor
-        platforms: list[dict[str, Any]] | Unset | None
-        if isinstance(self.platforms, Unset):
-            platforms = UNSET
-        elif isinstance(self.platforms, list):
-            platforms = []
-            for platforms_type_0_item_data in self.platforms:
-                platforms_type_0_item = platforms_type_0_item_data.to_dict()
-                platforms.append(platforms_type_0_item)
-
         else:
-            platforms = self.platforms
-        if platforms is not UNSET:
+            self._keep_empty("Descriptor", result)
+        if self.platforms:
+            platforms = []
+            for platforms_item_data in self.platforms:
+                platforms_item = platforms_item_data.to_dict()
+                platforms.append(platforms_item)
+
             result["Platforms"] = platforms
+        else:
+            self._keep_empty("Platforms", result)
         result.update(self.additional_properties)
         return result
 
@@ -74,18 +68,24 @@ class DistributionInspect(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "descriptor":
-            descriptor = src.get("Descriptor", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "descriptor":
+            descriptor_json = src.get("Descriptor")
+            if descriptor_json is None:
+                return None
+            descriptor = descriptor_json
             if isinstance(descriptor, dict):
                 descriptor = OCIDescriptor.from_dict(descriptor)
             return descriptor
-        if name == "platforms":
-            platforms = src.get("Platforms", UNSET)
+        if field_name_ == "platforms":
+            platforms_json = src.get("Platforms")
+            if platforms_json is None:
+                return []
+            platforms = platforms_json
             if isinstance(platforms, list):
                 platforms = [OCIPlatform.from_dict(i) if isinstance(i, dict) else i for i in platforms]
             return platforms
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,29 +28,38 @@ class Limit(LazyModel):
     """An object describing a limit on resources which can be requested by a task.
 
     Attributes:
-        nano_cp_us (int | Unset):
-        memory_bytes (int | Unset):
-        pids (int | Unset): Limits the maximum number of PIDs in the container. Set `0` for unlimited.
+        nano_cp_us (int | None):
+        memory_bytes (int | None):
+        pids (int | None): Limits the maximum number of PIDs in the container. Set `0` for unlimited.
              Default: 0.
     """
 
-    nano_cp_us: int | Unset = UNSET
-    memory_bytes: int | Unset = UNSET
-    pids: int | Unset = 0
+    nano_cp_us: int | None = None
+    memory_bytes: int | None = None
+    pids: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        nano_cp_us = self.nano_cp_us
-        if nano_cp_us is not UNSET:
+        if self.nano_cp_us is not None:
+            nano_cp_us: int | None
+            nano_cp_us = self.nano_cp_us
             result["NanoCPUs"] = nano_cp_us
-        memory_bytes = self.memory_bytes
-        if memory_bytes is not UNSET:
+        else:
+            self._keep_empty("NanoCPUs", result)
+        if self.memory_bytes is not None:
+            memory_bytes: int | None
+            memory_bytes = self.memory_bytes
             result["MemoryBytes"] = memory_bytes
-        pids = self.pids
-        if pids is not UNSET:
+        else:
+            self._keep_empty("MemoryBytes", result)
+        if self.pids is not None:
+            pids: int | None
+            pids = self.pids
             result["Pids"] = pids
+        else:
+            self._keep_empty("Pids", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,14 +71,14 @@ class Limit(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.nano_cp_us = get("NanoCPUs", UNSET)
-        obj.memory_bytes = get("MemoryBytes", UNSET)
-        obj.pids = get("Pids", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.nano_cp_us = get("NanoCPUs")
+        obj.memory_bytes = get("MemoryBytes")
+        obj.pids = get("Pids")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class PeerInfo(LazyModel):
     """PeerInfo represents one peer of an overlay network.
 
     Attributes:
-        name (str | Unset): ID of the peer-node in the Swarm cluster.
-        ip (str | Unset): IP-address of the peer-node in the Swarm cluster.
+        name (None | str): ID of the peer-node in the Swarm cluster.
+        ip (None | str): IP-address of the peer-node in the Swarm cluster.
     """
 
-    name: str | Unset = UNSET
-    ip: str | Unset = UNSET
+    name: str | None = None
+    ip: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        ip = self.ip
-        if ip is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.ip is not None:
+            ip: str | None
+            ip = self.ip
             result["IP"] = ip
+        else:
+            self._keep_empty("IP", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class PeerInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.ip = get("IP", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.ip = get("IP")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

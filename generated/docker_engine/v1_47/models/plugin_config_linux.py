@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,45 +28,40 @@ class PluginConfigLinux(LazyModel):
     """PluginConfigLinux (no description in the spec).
 
     Attributes:
-        capabilities (list[str] | None | Unset):
-        allow_all_devices (bool | Unset):
-        devices (list[PluginDevice] | None | Unset):
+        capabilities (list[str]):
+        allow_all_devices (bool | None):
+        devices (list[PluginDevice]):
     """
 
-    capabilities: list[str] | Unset | None = UNSET
-    allow_all_devices: bool | Unset = UNSET
-    devices: list[PluginDevice] | Unset | None = UNSET
+    capabilities: list[str] = _field(factory=list)
+    allow_all_devices: bool | None = None
+    devices: list[PluginDevice] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        capabilities: list[str] | Unset | None
-        if isinstance(self.capabilities, Unset):
-            capabilities = UNSET
-        elif isinstance(self.capabilities, list):
+        if self.capabilities:
             capabilities = self.capabilities
 
-        else:
-            capabilities = self.capabilities
-        if capabilities is not UNSET:
             result["Capabilities"] = capabilities
-        allow_all_devices = self.allow_all_devices
-        if allow_all_devices is not UNSET:
-            result["AllowAllDevices"] = allow_all_devices
-        devices: list[dict[str, Any]] | Unset | None
-        if isinstance(self.devices, Unset):
-            devices = UNSET
-        elif isinstance(self.devices, list):
-            devices = []
-            for devices_type_0_item_data in self.devices:
-                devices_type_0_item = devices_type_0_item_data.to_dict()
-                devices.append(devices_type_0_item)
-
         else:
-            devices = self.devices
-        if devices is not UNSET:
+            self._keep_empty("Capabilities", result)
+        if self.allow_all_devices is not None:
+            allow_all_devices: bool | None
+            allow_all_devices = self.allow_all_devices
+            result["AllowAllDevices"] = allow_all_devices
+        else:
+            self._keep_empty("AllowAllDevices", result)
+        if self.devices:
+            devices = []
+            for devices_item_data in self.devices:
+                devices_item = devices_item_data.to_dict()
+                devices.append(devices_item)
+
             result["Devices"] = devices
+        else:
+            self._keep_empty("Devices", result)
         result.update(self.additional_properties)
         return result
 
@@ -78,18 +73,21 @@ class PluginConfigLinux(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.capabilities = get("Capabilities", UNSET)
-        obj.allow_all_devices = get("AllowAllDevices", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.capabilities = get("Capabilities") or []
+        obj.allow_all_devices = get("AllowAllDevices")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "devices":
-            devices = src.get("Devices", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "devices":
+            devices_json = src.get("Devices")
+            if devices_json is None:
+                return []
+            devices = devices_json
             if isinstance(devices, list):
                 devices = [PluginDevice.from_dict(i) if isinstance(i, dict) else i for i in devices]
             return devices
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,29 +31,30 @@ class SwarmSpecTaskDefaultsLogDriver(LazyModel):
     to use their previously configured log driver until recreated.
 
     Attributes:
-        name (str | Unset): The log driver to use as a default for new tasks.
-        options (None | SwarmSpecTaskDefaultsLogDriverOptions | Unset):
+        name (None | str): The log driver to use as a default for new tasks.
+        options (SwarmSpecTaskDefaultsLogDriverOptions): Driver-specific options for the selected log driver,
+            specified
+            as key/value pairs.
     """
 
-    name: str | Unset = UNSET
-    options: SwarmSpecTaskDefaultsLogDriverOptions | Unset | None = UNSET
+    name: str | None = None
+    options: SwarmSpecTaskDefaultsLogDriverOptions = _field(factory=lambda: SwarmSpecTaskDefaultsLogDriverOptions())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, SwarmSpecTaskDefaultsLogDriverOptions):
-            options = self.options.to_dict()
         else:
-            options = self.options
-        if options is not UNSET:
+            self._keep_empty("Name", result)
+        if self.options:
+            options = self.options.to_dict()
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -65,17 +66,20 @@ class SwarmSpecTaskDefaultsLogDriver(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "options":
-            options = src.get("Options", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return SwarmSpecTaskDefaultsLogDriverOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = SwarmSpecTaskDefaultsLogDriverOptions.from_dict(options)
             return options
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

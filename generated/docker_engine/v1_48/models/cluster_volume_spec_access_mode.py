@@ -14,7 +14,7 @@ from attrs import field as _field
 from ..models.cluster_volume_spec_access_mode_availability import ClusterVolumeSpecAccessModeAvailability
 from ..models.cluster_volume_spec_access_mode_scope import ClusterVolumeSpecAccessModeScope
 from ..models.cluster_volume_spec_access_mode_sharing import ClusterVolumeSpecAccessModeSharing
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,103 +35,105 @@ class ClusterVolumeSpecAccessMode(LazyModel):
     """Defines how the volume is used by tasks.
 
     Attributes:
-        scope (ClusterVolumeSpecAccessModeScope | Unset): The set of nodes this volume can be used on at one time.
+        scope (ClusterVolumeSpecAccessModeScope | None): The set of nodes this volume can be used on at one time.
             - `single` The volume may only be scheduled to one node at a time.
             - `multi` the volume may be scheduled to any supported number of nodes at a time.
-             Default: ClusterVolumeSpecAccessModeScope.SINGLE.
-        sharing (ClusterVolumeSpecAccessModeSharing | Unset): The number and way that different tasks can use this
+        sharing (ClusterVolumeSpecAccessModeSharing | None): The number and way that different tasks can use this
             volume
             at one time.
             - `none` The volume may only be used by one task at a time.
             - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
             - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
             - `all` The volume may have any number of readers and writers.
-             Default: ClusterVolumeSpecAccessModeSharing.NONE.
-        mount_volume (ClusterVolumeSpecAccessModeMountVolume | None | Unset):
-        secrets (list[ClusterVolumeSpecAccessModeSecretsItem] | None | Unset): Swarm Secrets that are passed to the
-            CSI storage plugin when
+        mount_volume (ClusterVolumeSpecAccessModeMountVolume | None):
+        secrets (list[ClusterVolumeSpecAccessModeSecretsItem]): Swarm Secrets that are passed to the CSI storage
+            plugin when
             operating on this volume.
-        accessibility_requirements (ClusterVolumeSpecAccessModeAccessibilityRequirements | None | Unset):
-        capacity_range (ClusterVolumeSpecAccessModeCapacityRange | None | Unset):
-        availability (ClusterVolumeSpecAccessModeAvailability | Unset): The availability of the volume for use in
+        accessibility_requirements (ClusterVolumeSpecAccessModeAccessibilityRequirements | None):
+        capacity_range (ClusterVolumeSpecAccessModeCapacityRange | None):
+        availability (ClusterVolumeSpecAccessModeAvailability | None): The availability of the volume for use in
             tasks.
             - `active` The volume is fully available for scheduling on the cluster
             - `pause` No new workloads should use the volume, but existing workloads are not stopped.
             - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be
             started.
-             Default: ClusterVolumeSpecAccessModeAvailability.ACTIVE.
     """
 
-    scope: ClusterVolumeSpecAccessModeScope | Unset = ClusterVolumeSpecAccessModeScope.SINGLE
-    sharing: ClusterVolumeSpecAccessModeSharing | Unset = ClusterVolumeSpecAccessModeSharing.NONE
-    mount_volume: ClusterVolumeSpecAccessModeMountVolume | Unset | None = UNSET
-    secrets: list[ClusterVolumeSpecAccessModeSecretsItem] | Unset | None = UNSET
-    accessibility_requirements: ClusterVolumeSpecAccessModeAccessibilityRequirements | Unset | None = UNSET
-    capacity_range: ClusterVolumeSpecAccessModeCapacityRange | Unset | None = UNSET
-    availability: ClusterVolumeSpecAccessModeAvailability | Unset = ClusterVolumeSpecAccessModeAvailability.ACTIVE
+    scope: ClusterVolumeSpecAccessModeScope | None = None
+    sharing: ClusterVolumeSpecAccessModeSharing | None = None
+    mount_volume: ClusterVolumeSpecAccessModeMountVolume | None = None
+    secrets: list[ClusterVolumeSpecAccessModeSecretsItem] = _field(factory=list)
+    accessibility_requirements: ClusterVolumeSpecAccessModeAccessibilityRequirements | None = None
+    capacity_range: ClusterVolumeSpecAccessModeCapacityRange | None = None
+    availability: ClusterVolumeSpecAccessModeAvailability | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        scope: str | Unset = UNSET
-        if not isinstance(self.scope, Unset):
-            scope = self.scope.value
-
-        if scope is not UNSET:
+        if self.scope is not None:
+            scope: str | None
+            if isinstance(self.scope, ClusterVolumeSpecAccessModeScope):
+                scope = self.scope.value
+            else:
+                scope = self.scope
             result["Scope"] = scope
-        sharing: str | Unset = UNSET
-        if not isinstance(self.sharing, Unset):
-            sharing = self.sharing.value
-
-        if sharing is not UNSET:
+        else:
+            self._keep_empty("Scope", result)
+        if self.sharing is not None:
+            sharing: str | None
+            if isinstance(self.sharing, ClusterVolumeSpecAccessModeSharing):
+                sharing = self.sharing.value
+            else:
+                sharing = self.sharing
             result["Sharing"] = sharing
-        mount_volume: dict[str, Any] | Unset | None
-        if isinstance(self.mount_volume, Unset):
-            mount_volume = UNSET
-        elif isinstance(self.mount_volume, ClusterVolumeSpecAccessModeMountVolume):
-            mount_volume = self.mount_volume.to_dict()
         else:
-            mount_volume = self.mount_volume
-        if mount_volume is not UNSET:
+            self._keep_empty("Sharing", result)
+        if self.mount_volume is not None:
+            mount_volume: dict[str, Any] | None
+            if isinstance(self.mount_volume, ClusterVolumeSpecAccessModeMountVolume):
+                mount_volume = self.mount_volume.to_dict()
+            else:
+                mount_volume = self.mount_volume
             result["MountVolume"] = mount_volume
-        secrets: list[dict[str, Any]] | Unset | None
-        if isinstance(self.secrets, Unset):
-            secrets = UNSET
-        elif isinstance(self.secrets, list):
+        else:
+            self._keep_empty("MountVolume", result)
+        if self.secrets:
             secrets = []
-            for secrets_type_0_item_data in self.secrets:
-                secrets_type_0_item = secrets_type_0_item_data.to_dict()
-                secrets.append(secrets_type_0_item)
+            for secrets_item_data in self.secrets:
+                secrets_item = secrets_item_data.to_dict()
+                secrets.append(secrets_item)
 
-        else:
-            secrets = self.secrets
-        if secrets is not UNSET:
             result["Secrets"] = secrets
-        accessibility_requirements: dict[str, Any] | Unset | None
-        if isinstance(self.accessibility_requirements, Unset):
-            accessibility_requirements = UNSET
-        elif isinstance(self.accessibility_requirements, ClusterVolumeSpecAccessModeAccessibilityRequirements):
-            accessibility_requirements = self.accessibility_requirements.to_dict()
         else:
-            accessibility_requirements = self.accessibility_requirements
-        if accessibility_requirements is not UNSET:
+            self._keep_empty("Secrets", result)
+        if self.accessibility_requirements is not None:
+            accessibility_requirements: dict[str, Any] | None
+            if isinstance(self.accessibility_requirements, ClusterVolumeSpecAccessModeAccessibilityRequirements):
+                accessibility_requirements = self.accessibility_requirements.to_dict()
+            else:
+                accessibility_requirements = self.accessibility_requirements
             result["AccessibilityRequirements"] = accessibility_requirements
-        capacity_range: dict[str, Any] | Unset | None
-        if isinstance(self.capacity_range, Unset):
-            capacity_range = UNSET
-        elif isinstance(self.capacity_range, ClusterVolumeSpecAccessModeCapacityRange):
-            capacity_range = self.capacity_range.to_dict()
         else:
-            capacity_range = self.capacity_range
-        if capacity_range is not UNSET:
+            self._keep_empty("AccessibilityRequirements", result)
+        if self.capacity_range is not None:
+            capacity_range: dict[str, Any] | None
+            if isinstance(self.capacity_range, ClusterVolumeSpecAccessModeCapacityRange):
+                capacity_range = self.capacity_range.to_dict()
+            else:
+                capacity_range = self.capacity_range
             result["CapacityRange"] = capacity_range
-        availability: str | Unset = UNSET
-        if not isinstance(self.availability, Unset):
-            availability = self.availability.value
-
-        if availability is not UNSET:
+        else:
+            self._keep_empty("CapacityRange", result)
+        if self.availability is not None:
+            availability: str | None
+            if isinstance(self.availability, ClusterVolumeSpecAccessModeAvailability):
+                availability = self.availability.value
+            else:
+                availability = self.availability
             result["Availability"] = availability
+        else:
+            self._keep_empty("Availability", result)
         result.update(self.additional_properties)
         return result
 
@@ -143,47 +145,59 @@ class ClusterVolumeSpecAccessMode(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        scope = get("Scope", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        scope: Any = get("Scope")
         if isinstance(scope, str):
             scope = ClusterVolumeSpecAccessModeScope(scope)
         obj.scope = scope
-        sharing = get("Sharing", UNSET)
+        sharing: Any = get("Sharing")
         if isinstance(sharing, str):
             sharing = ClusterVolumeSpecAccessModeSharing(sharing)
         obj.sharing = sharing
-        availability = get("Availability", UNSET)
+        availability: Any = get("Availability")
         if isinstance(availability, str):
             availability = ClusterVolumeSpecAccessModeAvailability(availability)
         obj.availability = availability
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "mount_volume":
-            mount_volume = src.get("MountVolume", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "mount_volume":
+            mount_volume_json = src.get("MountVolume")
+            if mount_volume_json is None:
+                return None
+            mount_volume = mount_volume_json
             if isinstance(mount_volume, dict):
                 mount_volume = ClusterVolumeSpecAccessModeMountVolume.from_dict(mount_volume)
             return mount_volume
-        if name == "secrets":
-            secrets = src.get("Secrets", UNSET)
+        if field_name_ == "secrets":
+            secrets_json = src.get("Secrets")
+            if secrets_json is None:
+                return []
+            secrets = secrets_json
             if isinstance(secrets, list):
                 secrets = [
                     ClusterVolumeSpecAccessModeSecretsItem.from_dict(i) if isinstance(i, dict) else i for i in secrets
                 ]
             return secrets
-        if name == "accessibility_requirements":
-            accessibility_requirements = src.get("AccessibilityRequirements", UNSET)
+        if field_name_ == "accessibility_requirements":
+            accessibility_requirements_json = src.get("AccessibilityRequirements")
+            if accessibility_requirements_json is None:
+                return None
+            accessibility_requirements = accessibility_requirements_json
             if isinstance(accessibility_requirements, dict):
                 accessibility_requirements = ClusterVolumeSpecAccessModeAccessibilityRequirements.from_dict(
                     accessibility_requirements
                 )
             return accessibility_requirements
-        if name == "capacity_range":
-            capacity_range = src.get("CapacityRange", UNSET)
+        if field_name_ == "capacity_range":
+            capacity_range_json = src.get("CapacityRange")
+            if capacity_range_json is None:
+                return None
+            capacity_range = capacity_range_json
             if isinstance(capacity_range, dict):
                 capacity_range = ClusterVolumeSpecAccessModeCapacityRange.from_dict(capacity_range)
             return capacity_range
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

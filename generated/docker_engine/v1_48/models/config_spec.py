@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,52 +29,50 @@ class ConfigSpec(LazyModel):
     """ConfigSpec (no description in the spec).
 
     Attributes:
-        name (str | Unset): User-defined name of the config.
-        labels (ConfigSpecLabels | None | Unset):
-        data (str | Unset): Data is the data to store as a config, formatted as a standard base64-encoded
+        name (str): User-defined name of the config.
+        labels (ConfigSpecLabels): User-defined key/value metadata.
+        data (str): Data is the data to store as a config, formatted as a standard base64-encoded
             ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
             The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmki
             t/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
-        templating (Driver | None | Unset): Templating driver, if applicable
+        templating (Driver | None): Templating driver, if applicable
 
             Templating controls whether and how to evaluate the config payload as
             a template. If no driver is set, no templating is used.
              (added in API v1.37)
     """
 
-    name: str | Unset = UNSET
-    labels: ConfigSpecLabels | Unset | None = UNSET
-    data: str | Unset = UNSET
-    templating: Driver | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    labels: ConfigSpecLabels = _field(factory=lambda: ConfigSpecLabels())
+    data: str = _field(default=ABSENT)
+    templating: Driver | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ConfigSpecLabels):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        data = self.data
-        if data is not UNSET:
-            result["Data"] = data
-        templating: dict[str, Any] | Unset | None
-        if isinstance(self.templating, Unset):
-            templating = UNSET
-        elif isinstance(self.templating, Driver):
-            templating = self.templating.to_dict()
         else:
-            templating = self.templating
-        if templating is not UNSET:
+            self._keep_empty("Labels", result)
+        if self.data is not None:
+            result["Data"] = self.data
+        else:
+            self._keep_empty("Data", result)
+        if self.templating is not None:
+            templating: dict[str, Any] | None
+            if isinstance(self.templating, Driver):
+                templating = self.templating.to_dict()
+            else:
+                templating = self.templating
             result["Templating"] = templating
+        else:
+            self._keep_empty("Templating", result)
         result.update(self.additional_properties)
         return result
 
@@ -86,23 +84,29 @@ class ConfigSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.data = get("Data", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.data = get("Data")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ConfigSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ConfigSpecLabels.from_dict(labels)
             return labels
-        if name == "templating":
-            templating = src.get("Templating", UNSET)
+        if field_name_ == "templating":
+            templating_json = src.get("Templating")
+            if templating_json is None:
+                return None
+            templating = templating_json
             if isinstance(templating, dict):
                 templating = Driver.from_dict(templating)
             return templating
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

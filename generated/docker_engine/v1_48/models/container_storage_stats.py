@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,49 +31,45 @@ class ContainerStorageStats(LazyModel):
     This type is Windows-specific and omitted for Linux containers.
 
     Attributes:
-        read_count_normalized (int | None | Unset):
-        read_size_bytes (int | None | Unset):
-        write_count_normalized (int | None | Unset):
-        write_size_bytes (int | None | Unset):
+        read_count_normalized (int | None):
+        read_size_bytes (int | None):
+        write_count_normalized (int | None):
+        write_size_bytes (int | None):
     """
 
-    read_count_normalized: int | Unset | None = UNSET
-    read_size_bytes: int | Unset | None = UNSET
-    write_count_normalized: int | Unset | None = UNSET
-    write_size_bytes: int | Unset | None = UNSET
+    read_count_normalized: int | None = None
+    read_size_bytes: int | None = None
+    write_count_normalized: int | None = None
+    write_size_bytes: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        read_count_normalized: int | Unset | None
-        if isinstance(self.read_count_normalized, Unset):
-            read_count_normalized = UNSET
-        else:
+        if self.read_count_normalized is not None:
+            read_count_normalized: int | None
             read_count_normalized = self.read_count_normalized
-        if read_count_normalized is not UNSET:
             result["read_count_normalized"] = read_count_normalized
-        read_size_bytes: int | Unset | None
-        if isinstance(self.read_size_bytes, Unset):
-            read_size_bytes = UNSET
         else:
+            self._keep_empty("read_count_normalized", result)
+        if self.read_size_bytes is not None:
+            read_size_bytes: int | None
             read_size_bytes = self.read_size_bytes
-        if read_size_bytes is not UNSET:
             result["read_size_bytes"] = read_size_bytes
-        write_count_normalized: int | Unset | None
-        if isinstance(self.write_count_normalized, Unset):
-            write_count_normalized = UNSET
         else:
+            self._keep_empty("read_size_bytes", result)
+        if self.write_count_normalized is not None:
+            write_count_normalized: int | None
             write_count_normalized = self.write_count_normalized
-        if write_count_normalized is not UNSET:
             result["write_count_normalized"] = write_count_normalized
-        write_size_bytes: int | Unset | None
-        if isinstance(self.write_size_bytes, Unset):
-            write_size_bytes = UNSET
         else:
+            self._keep_empty("write_count_normalized", result)
+        if self.write_size_bytes is not None:
+            write_size_bytes: int | None
             write_size_bytes = self.write_size_bytes
-        if write_size_bytes is not UNSET:
             result["write_size_bytes"] = write_size_bytes
+        else:
+            self._keep_empty("write_size_bytes", result)
         result.update(self.additional_properties)
         return result
 
@@ -85,15 +81,15 @@ class ContainerStorageStats(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.read_count_normalized = get("read_count_normalized", UNSET)
-        obj.read_size_bytes = get("read_size_bytes", UNSET)
-        obj.write_count_normalized = get("write_count_normalized", UNSET)
-        obj.write_size_bytes = get("write_size_bytes", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.read_count_normalized = get("read_count_normalized")
+        obj.read_size_bytes = get("read_size_bytes")
+        obj.write_count_normalized = get("write_count_normalized")
+        obj.write_size_bytes = get("write_size_bytes")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_summary_state import ContainerSummaryState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -42,14 +42,14 @@ class ContainerSummary(LazyModel):
     """ContainerSummary (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes). (added
-            in API v1.40)
-        names (list[str] | None | Unset): The names associated with this container. Most containers have a single
+        id (str): The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes). (added in API
+            v1.40)
+        names (list[str]): The names associated with this container. Most containers have a single
             name, but when using legacy "links", the container can have multiple
             names.
 
             For historic reasons, names are prefixed with a forward-slash (`/`). (added in API v1.40)
-        image (str | Unset): The name or ID of the image used to create the container.
+        image (str): The name or ID of the image used to create the container.
 
             This field shows the image reference as was specified when creating the container,
             which can be in its canonical form (e.g., `docker.io/library/ubuntu:latest`
@@ -61,10 +61,9 @@ class ContainerSummary(LazyModel):
             contain the the image ID (digest) it was resolved to in its canonical,
             non-truncated form (e.g., `sha256:72297848456d5d37d1262630108ab308d3e9ec7ed1c3286a32fe09856619a782`). (added
             in API v1.40)
-        image_id (str | Unset): The ID (digest) of the image that this container was created from. (added in API
-            v1.40)
-        image_manifest_descriptor (None | OCIDescriptor | Unset): OCI descriptor of the platform-specific manifest
-            of the image
+        image_id (str): The ID (digest) of the image that this container was created from. (added in API v1.40)
+        image_manifest_descriptor (None | OCIDescriptor): OCI descriptor of the platform-specific manifest of the
+            image
             the container was created from.
 
             Note: Only available if the daemon provides a multi-platform
@@ -72,160 +71,143 @@ class ContainerSummary(LazyModel):
 
             This field is not populated in the `GET /system/df` endpoint.
              (added in API v1.48)
-        command (str | Unset): Command to run when starting the container (added in API v1.40)
-        created (int | Unset): Date and time at which the container was created as a Unix timestamp
+        command (str): Command to run when starting the container (added in API v1.40)
+        created (int): Date and time at which the container was created as a Unix timestamp
             (number of seconds since EPOCH). (added in API v1.40)
-        ports (list[Port] | None | Unset): Port-mappings for the container. (added in API v1.40)
-        size_rw (int | None | Unset): The size of files that have been created or changed by this container.
+        ports (list[Port]): Port-mappings for the container. (added in API v1.40)
+        size_rw (int | None): The size of files that have been created or changed by this container.
 
             This field is omitted by default, and only set when size is requested
             in the API request. (added in API v1.40)
-        size_root_fs (int | None | Unset): The total size of all files in the read-only layers from the image
+        size_root_fs (int | None): The total size of all files in the read-only layers from the image
             that the container uses. These layers can be shared between containers.
 
             This field is omitted by default, and only set when size is requested
             in the API request. (added in API v1.40)
-        labels (ContainerSummaryLabels | None | Unset):  (added in API v1.40)
-        state (ContainerSummaryState | Unset): The state of this container.
+        labels (ContainerSummaryLabels): User-defined key/value metadata. (added in API v1.40)
+        state (ContainerSummaryState): The state of this container.
              (added in API v1.40)
-        status (str | Unset): Additional human-readable status of this container (e.g. `Exit 0`) (added in API
-            v1.40)
-        host_config (ContainerSummaryHostConfig | None | Unset):  (added in API v1.40)
-        network_settings (ContainerSummaryNetworkSettings | None | Unset):  (added in API v1.40)
-        mounts (list[MountPoint] | None | Unset): List of mounts used by the container. (added in API v1.40)
+        status (str): Additional human-readable status of this container (e.g. `Exit 0`) (added in API v1.40)
+        host_config (ContainerSummaryHostConfig | None):  (added in API v1.40)
+        network_settings (ContainerSummaryNetworkSettings): Summary of the container's network settings (added in
+            API v1.40)
+        mounts (list[MountPoint]): List of mounts used by the container. (added in API v1.40)
     """
 
-    id: str | Unset = UNSET
-    names: list[str] | Unset | None = UNSET
-    image: str | Unset = UNSET
-    image_id: str | Unset = UNSET
-    image_manifest_descriptor: OCIDescriptor | Unset | None = UNSET
-    command: str | Unset = UNSET
-    created: int | Unset = UNSET
-    ports: list[Port] | Unset | None = UNSET
-    size_rw: int | Unset | None = UNSET
-    size_root_fs: int | Unset | None = UNSET
-    labels: ContainerSummaryLabels | Unset | None = UNSET
-    state: ContainerSummaryState | Unset = UNSET
-    status: str | Unset = UNSET
-    host_config: ContainerSummaryHostConfig | Unset | None = UNSET
-    network_settings: ContainerSummaryNetworkSettings | Unset | None = UNSET
-    mounts: list[MountPoint] | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    names: list[str] = _field(factory=list)
+    image: str = _field(default=ABSENT)
+    image_id: str = _field(default=ABSENT)
+    image_manifest_descriptor: OCIDescriptor | None = None
+    command: str = _field(default=ABSENT)
+    created: int = _field(default=ABSENT)
+    ports: list[Port] = _field(factory=list)
+    size_rw: int | None = None
+    size_root_fs: int | None = None
+    labels: ContainerSummaryLabels = _field(factory=lambda: ContainerSummaryLabels())
+    state: ContainerSummaryState = _field(default=ABSENT)
+    status: str = _field(default=ABSENT)
+    host_config: ContainerSummaryHostConfig | None = None
+    network_settings: ContainerSummaryNetworkSettings = _field(default=ABSENT)
+    mounts: list[MountPoint] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        names: list[str] | Unset | None
-        if isinstance(self.names, Unset):
-            names = UNSET
-        elif isinstance(self.names, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.names:
             names = self.names
 
-        else:
-            names = self.names
-        if names is not UNSET:
             result["Names"] = names
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        image_id = self.image_id
-        if image_id is not UNSET:
-            result["ImageID"] = image_id
-        image_manifest_descriptor: dict[str, Any] | Unset | None
-        if isinstance(self.image_manifest_descriptor, Unset):
-            image_manifest_descriptor = UNSET
-        elif isinstance(self.image_manifest_descriptor, OCIDescriptor):
-            image_manifest_descriptor = self.image_manifest_descriptor.to_dict()
         else:
-            image_manifest_descriptor = self.image_manifest_descriptor
-        if image_manifest_descriptor is not UNSET:
+            self._keep_empty("Names", result)
+        if self.image is not None:
+            result["Image"] = self.image
+        else:
+            self._keep_empty("Image", result)
+        if self.image_id is not None:
+            result["ImageID"] = self.image_id
+        else:
+            self._keep_empty("ImageID", result)
+        if self.image_manifest_descriptor is not None:
+            image_manifest_descriptor: dict[str, Any] | None
+            if isinstance(self.image_manifest_descriptor, OCIDescriptor):
+                image_manifest_descriptor = self.image_manifest_descriptor.to_dict()
+            else:
+                image_manifest_descriptor = self.image_manifest_descriptor
             result["ImageManifestDescriptor"] = image_manifest_descriptor
-        command = self.command
-        if command is not UNSET:
-            result["Command"] = command
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        ports: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
+        else:
+            self._keep_empty("ImageManifestDescriptor", result)
+        if self.command is not None:
+            result["Command"] = self.command
+        else:
+            self._keep_empty("Command", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.ports:
             ports = []
-            for ports_type_0_item_data in self.ports:
-                ports_type_0_item = ports_type_0_item_data.to_dict()
-                ports.append(ports_type_0_item)
+            for ports_item_data in self.ports:
+                ports_item = ports_item_data.to_dict()
+                ports.append(ports_item)
 
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
-        size_rw: int | Unset | None
-        if isinstance(self.size_rw, Unset):
-            size_rw = UNSET
         else:
+            self._keep_empty("Ports", result)
+        if self.size_rw is not None:
+            size_rw: int | None
             size_rw = self.size_rw
-        if size_rw is not UNSET:
             result["SizeRw"] = size_rw
-        size_root_fs: int | Unset | None
-        if isinstance(self.size_root_fs, Unset):
-            size_root_fs = UNSET
         else:
+            self._keep_empty("SizeRw", result)
+        if self.size_root_fs is not None:
+            size_root_fs: int | None
             size_root_fs = self.size_root_fs
-        if size_root_fs is not UNSET:
             result["SizeRootFs"] = size_root_fs
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ContainerSummaryLabels):
+        else:
+            self._keep_empty("SizeRootFs", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        else:
+            self._keep_empty("Labels", result)
+        if self.state is not None:
             state = self.state.value
-
-        if state is not UNSET:
             result["State"] = state
-        status = self.status
-        if status is not UNSET:
-            result["Status"] = status
-        host_config: dict[str, Any] | Unset | None
-        if isinstance(self.host_config, Unset):
-            host_config = UNSET
-        elif isinstance(self.host_config, ContainerSummaryHostConfig):
-            host_config = self.host_config.to_dict()
         else:
-            host_config = self.host_config
-        if host_config is not UNSET:
+            self._keep_empty("State", result)
+        if self.status is not None:
+            result["Status"] = self.status
+        else:
+            self._keep_empty("Status", result)
+        if self.host_config is not None:
+            host_config: dict[str, Any] | None
+            if isinstance(self.host_config, ContainerSummaryHostConfig):
+                host_config = self.host_config.to_dict()
+            else:
+                host_config = self.host_config
             result["HostConfig"] = host_config
-        network_settings: dict[str, Any] | Unset | None
-        if isinstance(self.network_settings, Unset):
-            network_settings = UNSET
-        elif isinstance(self.network_settings, ContainerSummaryNetworkSettings):
+        else:
+            self._keep_empty("HostConfig", result)
+        if self.network_settings is not None:
             network_settings = self.network_settings.to_dict()
-        else:
-            network_settings = self.network_settings
-        if network_settings is not UNSET:
             result["NetworkSettings"] = network_settings
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
-            mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
-
         else:
-            mounts = self.mounts
-        if mounts is not UNSET:
+            self._keep_empty("NetworkSettings", result)
+        if self.mounts:
+            mounts = []
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
+
             result["Mounts"] = mounts
+        else:
+            self._keep_empty("Mounts", result)
         result.update(self.additional_properties)
         return result
 
@@ -237,54 +219,72 @@ class ContainerSummary(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.names = get("Names", UNSET)
-        obj.image = get("Image", UNSET)
-        obj.image_id = get("ImageID", UNSET)
-        obj.command = get("Command", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.size_rw = get("SizeRw", UNSET)
-        obj.size_root_fs = get("SizeRootFs", UNSET)
-        state = get("State", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.names = get("Names") or []
+        obj.image = get("Image")
+        obj.image_id = get("ImageID")
+        obj.command = get("Command")
+        obj.created = get("Created")
+        obj.size_rw = get("SizeRw")
+        obj.size_root_fs = get("SizeRootFs")
+        state: Any = get("State")
         if isinstance(state, str):
             state = ContainerSummaryState(state)
         obj.state = state
-        obj.status = get("Status", UNSET)
+        obj.status = get("Status")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "image_manifest_descriptor":
-            image_manifest_descriptor = src.get("ImageManifestDescriptor", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "image_manifest_descriptor":
+            image_manifest_descriptor_json = src.get("ImageManifestDescriptor")
+            if image_manifest_descriptor_json is None:
+                return None
+            image_manifest_descriptor = image_manifest_descriptor_json
             if isinstance(image_manifest_descriptor, dict):
                 image_manifest_descriptor = OCIDescriptor.from_dict(image_manifest_descriptor)
             return image_manifest_descriptor
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return []
+            ports = ports_json
             if isinstance(ports, list):
                 ports = [Port.from_dict(i) if isinstance(i, dict) else i for i in ports]
             return ports
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ContainerSummaryLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ContainerSummaryLabels.from_dict(labels)
             return labels
-        if name == "host_config":
-            host_config = src.get("HostConfig", UNSET)
+        if field_name_ == "host_config":
+            host_config_json = src.get("HostConfig")
+            if host_config_json is None:
+                return None
+            host_config = host_config_json
             if isinstance(host_config, dict):
                 host_config = ContainerSummaryHostConfig.from_dict(host_config)
             return host_config
-        if name == "network_settings":
-            network_settings = src.get("NetworkSettings", UNSET)
+        if field_name_ == "network_settings":
+            network_settings_json = src.get("NetworkSettings")
+            if network_settings_json is None:
+                return None
+            network_settings = network_settings_json
             if isinstance(network_settings, dict):
                 network_settings = ContainerSummaryNetworkSettings.from_dict(network_settings)
             return network_settings
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,28 +30,31 @@ class ContainerThrottlingData(LazyModel):
     This type is Linux-specific and omitted for Windows containers.
 
     Attributes:
-        periods (int | Unset): Number of periods with throttling active.
-        throttled_periods (int | Unset): Number of periods when the container hit its throttling limit.
-        throttled_time (int | Unset): Aggregated time (in nanoseconds) the container was throttled for.
+        periods (int): Number of periods with throttling active.
+        throttled_periods (int): Number of periods when the container hit its throttling limit.
+        throttled_time (int): Aggregated time (in nanoseconds) the container was throttled for.
     """
 
-    periods: int | Unset = UNSET
-    throttled_periods: int | Unset = UNSET
-    throttled_time: int | Unset = UNSET
+    periods: int = _field(default=ABSENT)
+    throttled_periods: int = _field(default=ABSENT)
+    throttled_time: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        periods = self.periods
-        if periods is not UNSET:
-            result["periods"] = periods
-        throttled_periods = self.throttled_periods
-        if throttled_periods is not UNSET:
-            result["throttled_periods"] = throttled_periods
-        throttled_time = self.throttled_time
-        if throttled_time is not UNSET:
-            result["throttled_time"] = throttled_time
+        if self.periods is not None:
+            result["periods"] = self.periods
+        else:
+            self._keep_empty("periods", result)
+        if self.throttled_periods is not None:
+            result["throttled_periods"] = self.throttled_periods
+        else:
+            self._keep_empty("throttled_periods", result)
+        if self.throttled_time is not None:
+            result["throttled_time"] = self.throttled_time
+        else:
+            self._keep_empty("throttled_time", result)
         result.update(self.additional_properties)
         return result
 
@@ -63,14 +66,14 @@ class ContainerThrottlingData(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.periods = get("periods", UNSET)
-        obj.throttled_periods = get("throttled_periods", UNSET)
-        obj.throttled_time = get("throttled_time", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.periods = get("periods")
+        obj.throttled_periods = get("throttled_periods")
+        obj.throttled_time = get("throttled_time")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

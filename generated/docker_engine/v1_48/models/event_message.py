@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.event_message_scope import EventMessageScope
 from ..models.event_message_type import EventMessageType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,56 +33,54 @@ class EventMessage(LazyModel):
     """EventMessage represents the information an event contains.
 
     Attributes:
-        type_ (EventMessageType | Unset): The type of object emitting the event
-        action (str | Unset): The type of event
-        actor (EventActor | None | Unset):
-        scope (EventMessageScope | Unset): Scope of the event. Engine events are `local` scope. Cluster (Swarm)
+        type_ (EventMessageType): The type of object emitting the event
+        action (str): The type of event
+        actor (EventActor): Actor describes something that generates events, like a container, network,
+            or a volume.
+        scope (EventMessageScope): Scope of the event. Engine events are `local` scope. Cluster (Swarm)
             events are `swarm` scope.
-        time (int | Unset): Timestamp of event
-        time_nano (int | Unset): Timestamp of event, with nanosecond accuracy
+        time (int): Timestamp of event
+        time_nano (int): Timestamp of event, with nanosecond accuracy
     """
 
-    type_: EventMessageType | Unset = UNSET
-    action: str | Unset = UNSET
-    actor: EventActor | Unset | None = UNSET
-    scope: EventMessageScope | Unset = UNSET
-    time: int | Unset = UNSET
-    time_nano: int | Unset = UNSET
+    type_: EventMessageType = _field(default=ABSENT)
+    action: str = _field(default=ABSENT)
+    actor: EventActor = _field(default=ABSENT)
+    scope: EventMessageScope = _field(default=ABSENT)
+    time: int = _field(default=ABSENT)
+    time_nano: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
+        if self.type_ is not None:
             type_ = self.type_.value
-
-        if type_ is not UNSET:
             result["Type"] = type_
-        action = self.action
-        if action is not UNSET:
-            result["Action"] = action
-        actor: dict[str, Any] | Unset | None
-        if isinstance(self.actor, Unset):
-            actor = UNSET
-        elif isinstance(self.actor, EventActor):
-            actor = self.actor.to_dict()
         else:
-            actor = self.actor
-        if actor is not UNSET:
+            self._keep_empty("Type", result)
+        if self.action is not None:
+            result["Action"] = self.action
+        else:
+            self._keep_empty("Action", result)
+        if self.actor is not None:
+            actor = self.actor.to_dict()
             result["Actor"] = actor
-        scope: str | Unset = UNSET
-        if not isinstance(self.scope, Unset):
+        else:
+            self._keep_empty("Actor", result)
+        if self.scope is not None:
             scope = self.scope.value
-
-        if scope is not UNSET:
             result["scope"] = scope
-        time = self.time
-        if time is not UNSET:
-            result["time"] = time
-        time_nano = self.time_nano
-        if time_nano is not UNSET:
-            result["timeNano"] = time_nano
+        else:
+            self._keep_empty("scope", result)
+        if self.time is not None:
+            result["time"] = self.time
+        else:
+            self._keep_empty("time", result)
+        if self.time_nano is not None:
+            result["timeNano"] = self.time_nano
+        else:
+            self._keep_empty("timeNano", result)
         result.update(self.additional_properties)
         return result
 
@@ -94,27 +92,30 @@ class EventMessage(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = EventMessageType(type_)
         obj.type_ = type_
-        obj.action = get("Action", UNSET)
-        scope = get("scope", UNSET)
+        obj.action = get("Action")
+        scope: Any = get("scope")
         if isinstance(scope, str):
             scope = EventMessageScope(scope)
         obj.scope = scope
-        obj.time = get("time", UNSET)
-        obj.time_nano = get("timeNano", UNSET)
+        obj.time = get("time")
+        obj.time_nano = get("timeNano")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "actor":
-            actor = src.get("Actor", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "actor":
+            actor_json = src.get("Actor")
+            if actor_json is None:
+                return None
+            actor = actor_json
             if isinstance(actor, dict):
                 actor = EventActor.from_dict(actor)
             return actor
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

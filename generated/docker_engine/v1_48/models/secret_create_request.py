@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,9 +30,9 @@ class SecretCreateRequest(LazyModel):
     """SecretCreateRequest (no description in the spec).
 
     Attributes:
-        name (str | Unset): User-defined name of the secret.
-        labels (None | SecretSpecLabels | Unset):
-        data (str | Unset): Data is the data to store as a secret, formatted as a standard base64-encoded
+        name (str): User-defined name of the secret.
+        labels (SecretSpecLabels): User-defined key/value metadata.
+        data (None | str): Data is the data to store as a secret, formatted as a standard base64-encoded
             ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
             It must be empty if the Driver field is set, in which case the data is
             loaded from an external secret store. The maximum allowed size is 500KB,
@@ -41,59 +41,59 @@ class SecretCreateRequest(LazyModel):
 
             This field is only used to _create_ a secret, and is not returned by
             other endpoints.
-        driver (Driver | None | Unset): Name of the secrets driver used to fetch the secret's value from an
+        driver (Driver | None): Name of the secrets driver used to fetch the secret's value from an
             external secret store.
              (added in API v1.31)
-        templating (Driver | None | Unset): Templating driver, if applicable
+        templating (Driver | None): Templating driver, if applicable
 
             Templating controls whether and how to evaluate the config payload as
             a template. If no driver is set, no templating is used.
              (added in API v1.37)
     """
 
-    name: str | Unset = UNSET
-    labels: SecretSpecLabels | Unset | None = UNSET
-    data: str | Unset = UNSET
-    driver: Driver | Unset | None = UNSET
-    templating: Driver | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    labels: SecretSpecLabels = _field(factory=lambda: SecretSpecLabels())
+    data: str | None = None
+    driver: Driver | None = None
+    templating: Driver | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, SecretSpecLabels):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        data = self.data
-        if data is not UNSET:
+        else:
+            self._keep_empty("Labels", result)
+        if self.data is not None:
+            data: str | None
+            data = self.data
             result["Data"] = data
-        driver: dict[str, Any] | Unset | None
-        if isinstance(self.driver, Unset):
-            driver = UNSET
-        elif isinstance(self.driver, Driver):
-            driver = self.driver.to_dict()
         else:
-            driver = self.driver
-        if driver is not UNSET:
+            self._keep_empty("Data", result)
+        if self.driver is not None:
+            driver: dict[str, Any] | None
+            if isinstance(self.driver, Driver):
+                driver = self.driver.to_dict()
+            else:
+                driver = self.driver
             result["Driver"] = driver
-        templating: dict[str, Any] | Unset | None
-        if isinstance(self.templating, Unset):
-            templating = UNSET
-        elif isinstance(self.templating, Driver):
-            templating = self.templating.to_dict()
         else:
-            templating = self.templating
-        if templating is not UNSET:
+            self._keep_empty("Driver", result)
+        if self.templating is not None:
+            templating: dict[str, Any] | None
+            if isinstance(self.templating, Driver):
+                templating = self.templating.to_dict()
+            else:
+                templating = self.templating
             result["Templating"] = templating
+        else:
+            self._keep_empty("Templating", result)
         result.update(self.additional_properties)
         return result
 
@@ -105,28 +105,37 @@ class SecretCreateRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.data = get("Data", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.data = get("Data")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return SecretSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = SecretSpecLabels.from_dict(labels)
             return labels
-        if name == "driver":
-            driver = src.get("Driver", UNSET)
+        if field_name_ == "driver":
+            driver_json = src.get("Driver")
+            if driver_json is None:
+                return None
+            driver = driver_json
             if isinstance(driver, dict):
                 driver = Driver.from_dict(driver)
             return driver
-        if name == "templating":
-            templating = src.get("Templating", UNSET)
+        if field_name_ == "templating":
+            templating_json = src.get("Templating")
+            if templating_json is None:
+                return None
+            templating = templating_json
             if isinstance(templating, dict):
                 templating = Driver.from_dict(templating)
             return templating
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

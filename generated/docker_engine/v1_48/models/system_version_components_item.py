@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,34 +28,38 @@ class SystemVersionComponentsItem(LazyModel):
     """SystemVersionComponentsItem (no description in the spec).
 
     Attributes:
-        name (str | Unset): Name of the component
-        version (str | Unset): Version of the component
-        details (None | SystemVersionComponentsItemDetails | Unset):
+        name (str): Name of the component
+        version (str): Version of the component
+        details (SystemVersionComponentsItemDetails): Key/value pairs of strings with additional information about
+            the
+            component. These values are intended for informational purposes
+            only, and their content is not defined, and not part of the API
+            specification.
+
+            These messages can be printed by the client as information to the user.
     """
 
-    name: str | Unset = UNSET
-    version: str | Unset = UNSET
-    details: SystemVersionComponentsItemDetails | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    version: str = _field(default=ABSENT)
+    details: SystemVersionComponentsItemDetails = _field(factory=lambda: SystemVersionComponentsItemDetails())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        version = self.version
-        if version is not UNSET:
-            result["Version"] = version
-        details: dict[str, Any] | Unset | None
-        if isinstance(self.details, Unset):
-            details = UNSET
-        elif isinstance(self.details, SystemVersionComponentsItemDetails):
-            details = self.details.to_dict()
+        if self.name is not None:
+            result["Name"] = self.name
         else:
-            details = self.details
-        if details is not UNSET:
+            self._keep_empty("Name", result)
+        if self.version is not None:
+            result["Version"] = self.version
+        else:
+            self._keep_empty("Version", result)
+        if self.details:
+            details = self.details.to_dict()
             result["Details"] = details
+        else:
+            self._keep_empty("Details", result)
         result.update(self.additional_properties)
         return result
 
@@ -67,18 +71,21 @@ class SystemVersionComponentsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.version = get("Version", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.version = get("Version")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "details":
-            details = src.get("Details", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "details":
+            details_json = src.get("Details")
+            if details_json is None:
+                return SystemVersionComponentsItemDetails()
+            details = details_json
             if isinstance(details, dict):
                 details = SystemVersionComponentsItemDetails.from_dict(details)
             return details
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

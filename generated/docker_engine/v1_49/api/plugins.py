@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header
+from docker_engine._bodies import BodyTable, json_body, refuse_params
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    RequestContent,
-    Unset,
-    encode_json_param,
-    to_jsonable,
-)
+from docker_engine._types import Filters, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
@@ -30,15 +24,19 @@ if TYPE_CHECKING:
         JSONStream,
     )
 
+    from ..dicts import PluginPrivilegeDict
     from ..models.create_image_info import CreateImageInfo
     from ..models.plugin import Plugin
     from ..models.plugin_privilege import PluginPrivilege
     from ..models.push_image_info import PushImageInfo
 
+API_VERSION = "1.49"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _create_request(
     *,
-    body: RequestContent | Unset = UNSET,
+    body: RequestContent | None = None,
     name: str,
 ) -> Request:
     _params: dict[str, Any] = {}
@@ -49,7 +47,7 @@ def _create_request(
         (204,),
         kind="empty",
         params=_params,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/x-tar",
     )
 
@@ -57,10 +55,10 @@ def _create_request(
 def _delete_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
+    force: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
     return Request(
         "DELETE",
@@ -82,10 +80,10 @@ def _delete_parse(data: Any) -> Plugin:
 def _disable_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
+    force: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
     return Request(
         "POST",
@@ -99,10 +97,10 @@ def _disable_request(
 def _enable_request(
     name: str,
     *,
-    timeout: int | Unset = UNSET,
+    timeout: int | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(timeout, Unset):
+    if timeout is not None:
         _params["timeout"] = timeout
     return Request(
         "POST",
@@ -134,10 +132,10 @@ def _inspect_parse(data: Any) -> Plugin:
 
 def _list_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -149,35 +147,29 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Plugin] | None:
+def _list_parse(data: Any) -> list[Plugin]:
     from ..models.plugin import Plugin  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[Plugin] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = Plugin.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = Plugin.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[Plugin] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _privileges_request(
     *,
     remote: str,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("plugins.privileges", other, {"name": "v1.25–v1.26"}, API_VERSION)
     _params: dict[str, Any] = {}
     _params["remote"] = remote
     return Request(
@@ -190,45 +182,36 @@ def _privileges_request(
     )
 
 
-def _privileges_parse(data: Any) -> list[PluginPrivilege] | None:
+def _privileges_parse(data: Any) -> list[PluginPrivilege]:
     from ..models.plugin_privilege import PluginPrivilege  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[PluginPrivilege] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = PluginPrivilege.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = PluginPrivilege.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[PluginPrivilege] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _pull_request(
     *,
-    body: builtins.list[PluginPrivilege] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[PluginPrivilege] | builtins.list[PluginPrivilegeDict] | None = None,
     remote: str,
-    name: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    name: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["remote"] = remote
-    if not isinstance(name, Unset):
+    if name is not None:
         _params["name"] = name
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(remote, auth)
@@ -241,7 +224,7 @@ def _pull_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[@PluginPrivilege]", _BODIES),
         content_type="application/json",
         parse=_pull_parse,
     )
@@ -274,14 +257,14 @@ def _push_parse(data: Any) -> PushImageInfo:
 def _set_request(
     name: str,
     *,
-    body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[str] | None = None,
 ) -> Request:
     return Request(
         "POST",
         f"/plugins/{_q(name)}/set",
         (204,),
         kind="empty",
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[str]", _BODIES),
         content_type="application/json",
     )
 
@@ -289,15 +272,15 @@ def _set_request(
 def _upgrade_request(
     name: str,
     *,
-    body: builtins.list[PluginPrivilege] | Sequence[Any] | Unset = UNSET,
+    body: builtins.list[PluginPrivilege] | builtins.list[PluginPrivilegeDict] | None = None,
     remote: str,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["remote"] = remote
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(remote, auth)
@@ -310,7 +293,7 @@ def _upgrade_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "[@PluginPrivilege]", _BODIES),
         content_type="application/json",
         parse=_upgrade_parse,
     )
@@ -336,7 +319,7 @@ class PluginsAPI:
     def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
+        body: RequestContent | None = None,
         name: str,
     ) -> None:
         """Create a plugin
@@ -363,7 +346,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> Plugin:
         """Remove a plugin
 
@@ -390,7 +373,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> None:
         """Disable a plugin
 
@@ -416,7 +399,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        timeout: int | Unset = UNSET,
+        timeout: int | None = None,
     ) -> None:
         """Enable a plugin
 
@@ -463,8 +446,8 @@ class PluginsAPI:
     def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Plugin] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -477,7 +460,7 @@ class PluginsAPI:
                         (added in API v1.28)
 
         Returns:
-            `list[Plugin] | None`.
+            `list[Plugin]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -485,13 +468,14 @@ class PluginsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Plugin] | None", self._api.call(request))
+        return cast("builtins.list[Plugin]", self._api.call(request))
 
     def privileges(
         self,
         *,
         remote: str,
-    ) -> builtins.list[PluginPrivilege] | None:
+        **other: Never,
+    ) -> builtins.list[PluginPrivilege]:
         """Get plugin privileges
 
         `GET /plugins/privileges` (operation `GetPluginPrivileges`).
@@ -501,24 +485,25 @@ class PluginsAPI:
                         (added in API v1.27)
 
         Returns:
-            `list[PluginPrivilege] | None`.
+            `list[PluginPrivilege]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _privileges_request(
             remote=remote,
+            **other,
         )
-        return cast("builtins.list[PluginPrivilege] | None", self._api.call(request))
+        return cast("builtins.list[PluginPrivilege]", self._api.call(request))
 
     def pull(
         self,
         *,
-        body: builtins.list[PluginPrivilege] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPrivilege] | builtins.list[PluginPrivilegeDict] | None = None,
         remote: str,
-        name: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        name: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[CreateImageInfo]:
         """Install a plugin
 
@@ -582,7 +567,7 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[str] | None = None,
     ) -> None:
         """Configure a plugin
 
@@ -608,10 +593,10 @@ class PluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[PluginPrivilege] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPrivilege] | builtins.list[PluginPrivilegeDict] | None = None,
         remote: str,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[CreateImageInfo]:
         """Upgrade a plugin
 
@@ -658,7 +643,7 @@ class AsyncPluginsAPI:
     async def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
+        body: RequestContent | None = None,
         name: str,
     ) -> None:
         """Create a plugin
@@ -685,7 +670,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> Plugin:
         """Remove a plugin
 
@@ -712,7 +697,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
+        force: bool | None = None,
     ) -> None:
         """Disable a plugin
 
@@ -738,7 +723,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        timeout: int | Unset = UNSET,
+        timeout: int | None = None,
     ) -> None:
         """Enable a plugin
 
@@ -785,8 +770,8 @@ class AsyncPluginsAPI:
     async def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[Plugin] | None:
+        filters: Filters | None = None,
+    ) -> builtins.list[Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -799,7 +784,7 @@ class AsyncPluginsAPI:
                         (added in API v1.28)
 
         Returns:
-            `list[Plugin] | None`.
+            `list[Plugin]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -807,13 +792,14 @@ class AsyncPluginsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Plugin] | None", await self._api.call(request))
+        return cast("builtins.list[Plugin]", await self._api.call(request))
 
     async def privileges(
         self,
         *,
         remote: str,
-    ) -> builtins.list[PluginPrivilege] | None:
+        **other: Never,
+    ) -> builtins.list[PluginPrivilege]:
         """Get plugin privileges
 
         `GET /plugins/privileges` (operation `GetPluginPrivileges`).
@@ -823,24 +809,25 @@ class AsyncPluginsAPI:
                         (added in API v1.27)
 
         Returns:
-            `list[PluginPrivilege] | None`.
+            `list[PluginPrivilege]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
         request = _privileges_request(
             remote=remote,
+            **other,
         )
-        return cast("builtins.list[PluginPrivilege] | None", await self._api.call(request))
+        return cast("builtins.list[PluginPrivilege]", await self._api.call(request))
 
     async def pull(
         self,
         *,
-        body: builtins.list[PluginPrivilege] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPrivilege] | builtins.list[PluginPrivilegeDict] | None = None,
         remote: str,
-        name: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        name: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Install a plugin
 
@@ -906,7 +893,7 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[str] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[str] | None = None,
     ) -> None:
         """Configure a plugin
 
@@ -932,10 +919,10 @@ class AsyncPluginsAPI:
         self,
         name: str,
         *,
-        body: builtins.list[PluginPrivilege] | Sequence[Any] | Unset = UNSET,
+        body: builtins.list[PluginPrivilege] | builtins.list[PluginPrivilegeDict] | None = None,
         remote: str,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Upgrade a plugin
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,71 +31,73 @@ class CreateImageInfo(LazyModel):
     """CreateImageInfo (no description in the spec).
 
     Attributes:
-        id (str | Unset):  (added in API v1.36)
-        error (None | str | Unset): errors encountered during the operation.
+        id (None | str):  (added in API v1.36)
+        error (None | str): errors encountered during the operation.
 
 
             > **Deprecated**: This field is deprecated since API v1.4, and will be omitted in a future API version. Use
             the information in errorDetail instead. (removed after API v1.51)
-        error_detail (ErrorDetail | None | Unset):  (added in API v1.39)
-        status (str | Unset):
-        progress (None | str | Unset): Progress is a pre-formatted presentation of progressDetail.
+        error_detail (ErrorDetail | None):  (added in API v1.39)
+        status (str):
+        progress (None | str): Progress is a pre-formatted presentation of progressDetail.
 
 
             > **Deprecated**: This field is deprecated since API v1.8, and will be omitted in a future API version. Use
             the information in progressDetail instead. (removed after API v1.51)
-        progress_detail (None | ProgressDetail | Unset):
+        progress_detail (None | ProgressDetail):
     """
 
-    id: str | Unset = UNSET
-    error: str | Unset | None = UNSET
-    error_detail: ErrorDetail | Unset | None = UNSET
-    status: str | Unset = UNSET
-    progress: str | Unset | None = UNSET
-    progress_detail: ProgressDetail | Unset | None = UNSET
+    id: str | None = None
+    error: str | None = None
+    error_detail: ErrorDetail | None = None
+    status: str = _field(default=ABSENT)
+    progress: str | None = None
+    progress_detail: ProgressDetail | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["id"] = id
-        error: str | Unset | None
-        if isinstance(self.error, Unset):
-            error = UNSET
         else:
+            self._keep_empty("id", result)
+        if self.error is not None:
+            error: str | None
             error = self.error
-        if error is not UNSET:
             result["error"] = error
-        error_detail: dict[str, Any] | Unset | None
-        if isinstance(self.error_detail, Unset):
-            error_detail = UNSET
-        elif isinstance(self.error_detail, ErrorDetail):
-            error_detail = self.error_detail.to_dict()
         else:
-            error_detail = self.error_detail
-        if error_detail is not UNSET:
+            self._keep_empty("error", result)
+        if self.error_detail is not None:
+            error_detail: dict[str, Any] | None
+            if isinstance(self.error_detail, ErrorDetail):
+                error_detail = self.error_detail.to_dict()
+            else:
+                error_detail = self.error_detail
             result["errorDetail"] = error_detail
-        status = self.status
-        if status is not UNSET:
-            result["status"] = status
-        progress: str | Unset | None
-        if isinstance(self.progress, Unset):
-            progress = UNSET
         else:
+            self._keep_empty("errorDetail", result)
+        if self.status is not None:
+            result["status"] = self.status
+        else:
+            self._keep_empty("status", result)
+        if self.progress is not None:
+            progress: str | None
             progress = self.progress
-        if progress is not UNSET:
             result["progress"] = progress
-        progress_detail: dict[str, Any] | Unset | None
-        if isinstance(self.progress_detail, Unset):
-            progress_detail = UNSET
-        elif isinstance(self.progress_detail, ProgressDetail):
-            progress_detail = self.progress_detail.to_dict()
         else:
-            progress_detail = self.progress_detail
-        if progress_detail is not UNSET:
+            self._keep_empty("progress", result)
+        if self.progress_detail is not None:
+            progress_detail: dict[str, Any] | None
+            if isinstance(self.progress_detail, ProgressDetail):
+                progress_detail = self.progress_detail.to_dict()
+            else:
+                progress_detail = self.progress_detail
             result["progressDetail"] = progress_detail
+        else:
+            self._keep_empty("progressDetail", result)
         result.update(self.additional_properties)
         return result
 
@@ -107,25 +109,31 @@ class CreateImageInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("id", UNSET)
-        obj.error = get("error", UNSET)
-        obj.status = get("status", UNSET)
-        obj.progress = get("progress", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("id")
+        obj.error = get("error")
+        obj.status = get("status")
+        obj.progress = get("progress")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "error_detail":
-            error_detail = src.get("errorDetail", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "error_detail":
+            error_detail_json = src.get("errorDetail")
+            if error_detail_json is None:
+                return None
+            error_detail = error_detail_json
             if isinstance(error_detail, dict):
                 error_detail = ErrorDetail.from_dict(error_detail)
             return error_detail
-        if name == "progress_detail":
-            progress_detail = src.get("progressDetail", UNSET)
+        if field_name_ == "progress_detail":
+            progress_detail_json = src.get("progressDetail")
+            if progress_detail_json is None:
+                return None
+            progress_detail = progress_detail_json
             if isinstance(progress_detail, dict):
                 progress_detail = ProgressDetail.from_dict(progress_detail)
             return progress_detail
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

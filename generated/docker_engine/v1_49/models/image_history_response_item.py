@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,50 +31,51 @@ class ImageHistoryResponseItem(LazyModel):
     """individual image layer information in response to ImageHistory operation
 
     Attributes:
-        id (str | Unset):
-        created (int | Unset):
-        created_by (str | Unset):
-        tags (list[str] | None | Unset):
-        size (int | Unset):
-        comment (str | Unset):
+        id (str):
+        created (int):
+        created_by (str):
+        tags (list[str]):
+        size (int):
+        comment (str):
     """
 
-    id: str | Unset = UNSET
-    created: int | Unset = UNSET
-    created_by: str | Unset = UNSET
-    tags: list[str] | Unset | None = UNSET
-    size: int | Unset = UNSET
-    comment: str | Unset = UNSET
+    id: str = _field(default=ABSENT)
+    created: int = _field(default=ABSENT)
+    created_by: str = _field(default=ABSENT)
+    tags: list[str] = _field(factory=list)
+    size: int = _field(default=ABSENT)
+    comment: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        created_by = self.created_by
-        if created_by is not UNSET:
-            result["CreatedBy"] = created_by
-        tags: list[str] | Unset | None
-        if isinstance(self.tags, Unset):
-            tags = UNSET
-        elif isinstance(self.tags, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.created_by is not None:
+            result["CreatedBy"] = self.created_by
+        else:
+            self._keep_empty("CreatedBy", result)
+        if self.tags:
             tags = self.tags
 
-        else:
-            tags = self.tags
-        if tags is not UNSET:
             result["Tags"] = tags
-        size = self.size
-        if size is not UNSET:
-            result["Size"] = size
-        comment = self.comment
-        if comment is not UNSET:
-            result["Comment"] = comment
+        else:
+            self._keep_empty("Tags", result)
+        if self.size is not None:
+            result["Size"] = self.size
+        else:
+            self._keep_empty("Size", result)
+        if self.comment is not None:
+            result["Comment"] = self.comment
+        else:
+            self._keep_empty("Comment", result)
         result.update(self.additional_properties)
         return result
 
@@ -86,17 +87,17 @@ class ImageHistoryResponseItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.created_by = get("CreatedBy", UNSET)
-        obj.tags = get("Tags", UNSET)
-        obj.size = get("Size", UNSET)
-        obj.comment = get("Comment", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.created = get("Created")
+        obj.created_by = get("CreatedBy")
+        obj.tags = get("Tags") or []
+        obj.size = get("Size")
+        obj.comment = get("Comment")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

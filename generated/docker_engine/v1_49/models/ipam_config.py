@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,39 +29,40 @@ class IPAMConfig(LazyModel):
     """IPAMConfig (no description in the spec).
 
     Attributes:
-        subnet (str | Unset):
-        ip_range (str | Unset):
-        gateway (str | Unset):
-        auxiliary_addresses (IPAMConfigAuxiliaryAddresses | None | Unset):
+        subnet (str):
+        ip_range (None | str):
+        gateway (str):
+        auxiliary_addresses (IPAMConfigAuxiliaryAddresses):
     """
 
-    subnet: str | Unset = UNSET
-    ip_range: str | Unset = UNSET
-    gateway: str | Unset = UNSET
-    auxiliary_addresses: IPAMConfigAuxiliaryAddresses | Unset | None = UNSET
+    subnet: str = _field(default=ABSENT)
+    ip_range: str | None = None
+    gateway: str = _field(default=ABSENT)
+    auxiliary_addresses: IPAMConfigAuxiliaryAddresses = _field(factory=lambda: IPAMConfigAuxiliaryAddresses())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        subnet = self.subnet
-        if subnet is not UNSET:
-            result["Subnet"] = subnet
-        ip_range = self.ip_range
-        if ip_range is not UNSET:
-            result["IPRange"] = ip_range
-        gateway = self.gateway
-        if gateway is not UNSET:
-            result["Gateway"] = gateway
-        auxiliary_addresses: dict[str, Any] | Unset | None
-        if isinstance(self.auxiliary_addresses, Unset):
-            auxiliary_addresses = UNSET
-        elif isinstance(self.auxiliary_addresses, IPAMConfigAuxiliaryAddresses):
-            auxiliary_addresses = self.auxiliary_addresses.to_dict()
+        if self.subnet is not None:
+            result["Subnet"] = self.subnet
         else:
-            auxiliary_addresses = self.auxiliary_addresses
-        if auxiliary_addresses is not UNSET:
+            self._keep_empty("Subnet", result)
+        if self.ip_range is not None:
+            ip_range: str | None
+            ip_range = self.ip_range
+            result["IPRange"] = ip_range
+        else:
+            self._keep_empty("IPRange", result)
+        if self.gateway is not None:
+            result["Gateway"] = self.gateway
+        else:
+            self._keep_empty("Gateway", result)
+        if self.auxiliary_addresses:
+            auxiliary_addresses = self.auxiliary_addresses.to_dict()
             result["AuxiliaryAddresses"] = auxiliary_addresses
+        else:
+            self._keep_empty("AuxiliaryAddresses", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,19 +74,22 @@ class IPAMConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.subnet = get("Subnet", UNSET)
-        obj.ip_range = get("IPRange", UNSET)
-        obj.gateway = get("Gateway", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.subnet = get("Subnet")
+        obj.ip_range = get("IPRange")
+        obj.gateway = get("Gateway")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "auxiliary_addresses":
-            auxiliary_addresses = src.get("AuxiliaryAddresses", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "auxiliary_addresses":
+            auxiliary_addresses_json = src.get("AuxiliaryAddresses")
+            if auxiliary_addresses_json is None:
+                return IPAMConfigAuxiliaryAddresses()
+            auxiliary_addresses = auxiliary_addresses_json
             if isinstance(auxiliary_addresses, dict):
                 auxiliary_addresses = IPAMConfigAuxiliaryAddresses.from_dict(auxiliary_addresses)
             return auxiliary_addresses
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

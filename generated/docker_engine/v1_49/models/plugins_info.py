@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,61 +35,45 @@ class PluginsInfo(LazyModel):
     > if there is no resource using the plugin.
 
     Attributes:
-        volume (list[str] | None | Unset): Names of available volume-drivers, and network-driver plugins.
-        network (list[str] | None | Unset): Names of available network-drivers, and network-driver plugins.
-        authorization (list[str] | None | Unset): Names of available authorization plugins.
-        log (list[str] | None | Unset): Names of available logging-drivers, and logging-driver plugins.
+        volume (list[str]): Names of available volume-drivers, and network-driver plugins.
+        network (list[str]): Names of available network-drivers, and network-driver plugins.
+        authorization (list[str]): Names of available authorization plugins.
+        log (list[str]): Names of available logging-drivers, and logging-driver plugins.
     """
 
-    volume: list[str] | Unset | None = UNSET
-    network: list[str] | Unset | None = UNSET
-    authorization: list[str] | Unset | None = UNSET
-    log: list[str] | Unset | None = UNSET
+    volume: list[str] = _field(factory=list)
+    network: list[str] = _field(factory=list)
+    authorization: list[str] = _field(factory=list)
+    log: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        volume: list[str] | Unset | None
-        if isinstance(self.volume, Unset):
-            volume = UNSET
-        elif isinstance(self.volume, list):
+        if self.volume:
             volume = self.volume
 
-        else:
-            volume = self.volume
-        if volume is not UNSET:
             result["Volume"] = volume
-        network: list[str] | Unset | None
-        if isinstance(self.network, Unset):
-            network = UNSET
-        elif isinstance(self.network, list):
+        else:
+            self._keep_empty("Volume", result)
+        if self.network:
             network = self.network
 
-        else:
-            network = self.network
-        if network is not UNSET:
             result["Network"] = network
-        authorization: list[str] | Unset | None
-        if isinstance(self.authorization, Unset):
-            authorization = UNSET
-        elif isinstance(self.authorization, list):
+        else:
+            self._keep_empty("Network", result)
+        if self.authorization:
             authorization = self.authorization
 
-        else:
-            authorization = self.authorization
-        if authorization is not UNSET:
             result["Authorization"] = authorization
-        log: list[str] | Unset | None
-        if isinstance(self.log, Unset):
-            log = UNSET
-        elif isinstance(self.log, list):
+        else:
+            self._keep_empty("Authorization", result)
+        if self.log:
             log = self.log
 
-        else:
-            log = self.log
-        if log is not UNSET:
             result["Log"] = log
+        else:
+            self._keep_empty("Log", result)
         result.update(self.additional_properties)
         return result
 
@@ -101,15 +85,15 @@ class PluginsInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.volume = get("Volume", UNSET)
-        obj.network = get("Network", UNSET)
-        obj.authorization = get("Authorization", UNSET)
-        obj.log = get("Log", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.volume = get("Volume") or []
+        obj.network = get("Network") or []
+        obj.authorization = get("Authorization") or []
+        obj.log = get("Log") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,44 +33,51 @@ class Runtime(LazyModel):
     and SELinux.
 
     Attributes:
-        path (str | Unset): Name and, optional, path, of the OCI executable binary.
+        path (str): Name and, optional, path, of the OCI executable binary.
 
             If the path is omitted, the daemon searches the host's `$PATH` for the
             binary and uses the first result.
-        runtime_args (list[str] | None | Unset): List of command-line arguments to pass to the runtime when invoked.
-        status (None | RuntimeStatus | Unset):  (added in API v1.44)
+        runtime_args (list[str]): List of command-line arguments to pass to the runtime when invoked.
+        status (RuntimeStatus): Information specific to the runtime.
+
+            While this API specification does not define data provided by runtimes,
+            the following well-known properties may be provided by runtimes:
+
+            `org.opencontainers.runtime-spec.features`: features structure as defined
+            in the [OCI Runtime Specification](https://github.com/opencontainers/runtime-spec/blob/main/features.md),
+            in a JSON string representation.
+
+            <p><br /></p>
+
+            > **Note**: The information returned in this field, including the
+            > formatting of values and labels, should not be considered stable,
+            > and may change without notice.
+             (added in API v1.44)
     """
 
-    path: str | Unset = UNSET
-    runtime_args: list[str] | Unset | None = UNSET
-    status: RuntimeStatus | Unset | None = UNSET
+    path: str = _field(default=ABSENT)
+    runtime_args: list[str] = _field(factory=list)
+    status: RuntimeStatus = _field(factory=lambda: RuntimeStatus())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        path = self.path
-        if path is not UNSET:
-            result["path"] = path
-        runtime_args: list[str] | Unset | None
-        if isinstance(self.runtime_args, Unset):
-            runtime_args = UNSET
-        elif isinstance(self.runtime_args, list):
+        if self.path is not None:
+            result["path"] = self.path
+        else:
+            self._keep_empty("path", result)
+        if self.runtime_args:
             runtime_args = self.runtime_args
 
-        else:
-            runtime_args = self.runtime_args
-        if runtime_args is not UNSET:
             result["runtimeArgs"] = runtime_args
-        status: dict[str, Any] | Unset | None
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, RuntimeStatus):
-            status = self.status.to_dict()
         else:
-            status = self.status
-        if status is not UNSET:
+            self._keep_empty("runtimeArgs", result)
+        if self.status:
+            status = self.status.to_dict()
             result["status"] = status
+        else:
+            self._keep_empty("status", result)
         result.update(self.additional_properties)
         return result
 
@@ -82,18 +89,21 @@ class Runtime(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.path = get("path", UNSET)
-        obj.runtime_args = get("runtimeArgs", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.path = get("path")
+        obj.runtime_args = get("runtimeArgs") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "status":
-            status = src.get("status", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "status":
+            status_json = src.get("status")
+            if status_json is None:
+                return RuntimeStatus()
+            status = status_json
             if isinstance(status, dict):
                 status = RuntimeStatus.from_dict(status)
             return status
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,25 +28,31 @@ class ServiceSpecModeReplicatedJob(LazyModel):
     to a completed state.
 
     Attributes:
-        max_concurrent (int | Unset): The maximum number of replicas to run simultaneously.
+        max_concurrent (int | None): The maximum number of replicas to run simultaneously.
              Default: 1.
-        total_completions (int | Unset): The total number of replicas desired to reach the Completed
+        total_completions (int | None): The total number of replicas desired to reach the Completed
             state. If unset, will default to the value of `MaxConcurrent`
     """
 
-    max_concurrent: int | Unset = 1
-    total_completions: int | Unset = UNSET
+    max_concurrent: int | None = None
+    total_completions: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        max_concurrent = self.max_concurrent
-        if max_concurrent is not UNSET:
+        if self.max_concurrent is not None:
+            max_concurrent: int | None
+            max_concurrent = self.max_concurrent
             result["MaxConcurrent"] = max_concurrent
-        total_completions = self.total_completions
-        if total_completions is not UNSET:
+        else:
+            self._keep_empty("MaxConcurrent", result)
+        if self.total_completions is not None:
+            total_completions: int | None
+            total_completions = self.total_completions
             result["TotalCompletions"] = total_completions
+        else:
+            self._keep_empty("TotalCompletions", result)
         result.update(self.additional_properties)
         return result
 
@@ -58,13 +64,13 @@ class ServiceSpecModeReplicatedJob(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.max_concurrent = get("MaxConcurrent", UNSET)
-        obj.total_completions = get("TotalCompletions", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.max_concurrent = get("MaxConcurrent")
+        obj.total_completions = get("TotalCompletions")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,24 +27,26 @@ class SystemAuthResponse(LazyModel):
     """SystemAuthResponse (no description in the spec).
 
     Attributes:
-        status (str | Unset): The status of the authentication (removed after API v1.51)
-        identity_token (str | Unset): An opaque token used to authenticate a user after a successful login (removed
-            after API v1.51)
+        status (str): The status of the authentication (removed after API v1.51)
+        identity_token (str): An opaque token used to authenticate a user after a successful login (removed after
+            API v1.51)
     """
 
-    status: str | Unset = UNSET
-    identity_token: str | Unset = _field(default=UNSET, repr=False)
+    status: str = _field(default=ABSENT)
+    identity_token: str = _field(default=ABSENT, repr=False)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        status = self.status
-        if status is not UNSET:
-            result["Status"] = status
-        identity_token = self.identity_token
-        if identity_token is not UNSET:
-            result["IdentityToken"] = identity_token
+        if self.status is not None:
+            result["Status"] = self.status
+        else:
+            self._keep_empty("Status", result)
+        if self.identity_token is not None:
+            result["IdentityToken"] = self.identity_token
+        else:
+            self._keep_empty("IdentityToken", result)
         result.update(self.additional_properties)
         return result
 
@@ -56,13 +58,13 @@ class SystemAuthResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.status = get("Status", UNSET)
-        obj.identity_token = get("IdentityToken", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.status = get("Status")
+        obj.identity_token = get("IdentityToken")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_state import TaskState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -42,156 +42,147 @@ class Task(LazyModel):
     """Task (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of the task.
-        version (None | ObjectVersion | Unset):
-        created_at (datetime.datetime | Unset):
-        updated_at (datetime.datetime | Unset):
-        name (str | Unset): Name of the task.
-        labels (None | TaskLabels | Unset):
-        spec (None | TaskSpec | Unset):
-        service_id (str | Unset): The ID of the service this task is part of.
-        slot (int | Unset):
-        node_id (str | Unset): The ID of the node that this task is on.
-        assigned_generic_resources (list[GenericResourcesItem] | None | Unset): User-defined resources can be either
-            Integer resources (e.g, `SSD=3`) or
-            String resources (e.g, `GPU=UUID1`).
-             (added in API v1.32)
-        status (None | TaskStatus | Unset):
-        desired_state (TaskState | Unset):
-        job_iteration (None | ObjectVersion | Unset): If the Service this Task belongs to is a job-mode service,
-            contains
+        id (str): The ID of the task.
+        version (ObjectVersion): The version number of the object such as node, service, etc. This is needed
+            to avoid conflicting writes. The client must send the version number along
+            with the modified specification when updating these objects.
+
+            This approach ensures safe concurrency and determinism in that the change
+            on the object may not be applied if the version number has changed from the
+            last read. In other words, if two update requests specify the same base
+            version, only one of the requests can succeed. As a result, two separate
+            update requests that happen at the same time will not unintentionally
+            overwrite each other.
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        name (None | str): Name of the task.
+        labels (TaskLabels): User-defined key/value metadata.
+        spec (TaskSpec): User modifiable task configuration.
+        service_id (str): The ID of the service this task is part of.
+        slot (int):
+        node_id (str): The ID of the node that this task is on.
+        assigned_generic_resources (list[GenericResourcesItem] | None):  (added in API v1.32)
+        status (TaskStatus): represents the status of a task.
+        desired_state (TaskState):
+        job_iteration (None | ObjectVersion): If the Service this Task belongs to is a job-mode service, contains
             the JobIteration of the Service this Task was created for. Absent if
             the Task was created for a Replicated or Global Service.
              (added in API v1.41)
-        networks_attachments (list[NetworkAttachment] | None | Unset): The networks that this task is attached to,
-            and the addresses the
+        networks_attachments (list[NetworkAttachment]): The networks that this task is attached to, and the
+            addresses the
             task was assigned on each of them.
     """
 
-    id: str | Unset = UNSET
-    version: ObjectVersion | Unset | None = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    name: str | Unset = UNSET
-    labels: TaskLabels | Unset | None = UNSET
-    spec: TaskSpec | Unset | None = UNSET
-    service_id: str | Unset = UNSET
-    slot: int | Unset = UNSET
-    node_id: str | Unset = UNSET
-    assigned_generic_resources: list[GenericResourcesItem] | Unset | None = UNSET
-    status: TaskStatus | Unset | None = UNSET
-    desired_state: TaskState | Unset = UNSET
-    job_iteration: ObjectVersion | Unset | None = UNSET
-    networks_attachments: list[NetworkAttachment] | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    version: ObjectVersion = _field(default=ABSENT)
+    created_at: datetime.datetime = _field(default=ABSENT)
+    updated_at: datetime.datetime = _field(default=ABSENT)
+    name: str | None = None
+    labels: TaskLabels = _field(factory=lambda: TaskLabels())
+    spec: TaskSpec = _field(default=ABSENT)
+    service_id: str = _field(default=ABSENT)
+    slot: int = _field(default=ABSENT)
+    node_id: str = _field(default=ABSENT)
+    assigned_generic_resources: list[GenericResourcesItem] | None = None
+    status: TaskStatus = _field(default=ABSENT)
+    desired_state: TaskState = _field(default=ABSENT)
+    job_iteration: ObjectVersion | None = None
+    networks_attachments: list[NetworkAttachment] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        version: dict[str, Any] | Unset | None
-        if isinstance(self.version, Unset):
-            version = UNSET
-        elif isinstance(self.version, ObjectVersion):
+        if self.id is not None:
+            result["ID"] = self.id
+        else:
+            self._keep_empty("ID", result)
+        if self.version is not None:
             version = self.version.to_dict()
-        else:
-            version = self.version
-        if version is not UNSET:
             result["Version"] = version
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        else:
+            self._keep_empty("Version", result)
+        if self.created_at is not None:
             created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
             result["CreatedAt"] = created_at
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
+        else:
+            self._keep_empty("CreatedAt", result)
+        if self.updated_at is not None:
             updated_at = format_timestamp(self.updated_at)
-        if updated_at is not UNSET:
             result["UpdatedAt"] = updated_at
-        name = self.name
-        if name is not UNSET:
+        else:
+            self._keep_empty("UpdatedAt", result)
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, TaskLabels):
+        else:
+            self._keep_empty("Name", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, TaskSpec):
+        else:
+            self._keep_empty("Labels", result)
+        if self.spec is not None:
             spec = self.spec.to_dict()
-        else:
-            spec = self.spec
-        if spec is not UNSET:
             result["Spec"] = spec
-        service_id = self.service_id
-        if service_id is not UNSET:
-            result["ServiceID"] = service_id
-        slot = self.slot
-        if slot is not UNSET:
-            result["Slot"] = slot
-        node_id = self.node_id
-        if node_id is not UNSET:
-            result["NodeID"] = node_id
-        assigned_generic_resources: list[dict[str, Any]] | Unset | None
-        if isinstance(self.assigned_generic_resources, Unset):
-            assigned_generic_resources = UNSET
-        elif isinstance(self.assigned_generic_resources, list):
-            assigned_generic_resources = []
-            for componentsschemas_generic_resources_type_0_item_data in self.assigned_generic_resources:
-                componentsschemas_generic_resources_type_0_item = (
-                    componentsschemas_generic_resources_type_0_item_data.to_dict()
-                )
-                assigned_generic_resources.append(componentsschemas_generic_resources_type_0_item)
-
         else:
-            assigned_generic_resources = self.assigned_generic_resources
-        if assigned_generic_resources is not UNSET:
+            self._keep_empty("Spec", result)
+        if self.service_id is not None:
+            result["ServiceID"] = self.service_id
+        else:
+            self._keep_empty("ServiceID", result)
+        if self.slot is not None:
+            result["Slot"] = self.slot
+        else:
+            self._keep_empty("Slot", result)
+        if self.node_id is not None:
+            result["NodeID"] = self.node_id
+        else:
+            self._keep_empty("NodeID", result)
+        if self.assigned_generic_resources is not None:
+            assigned_generic_resources: list[dict[str, Any]] | None
+            if isinstance(self.assigned_generic_resources, list):
+                assigned_generic_resources = []
+                for componentsschemas_generic_resources_type_0_item_data in self.assigned_generic_resources:
+                    componentsschemas_generic_resources_type_0_item = (
+                        componentsschemas_generic_resources_type_0_item_data.to_dict()
+                    )
+                    assigned_generic_resources.append(componentsschemas_generic_resources_type_0_item)
+
+            else:
+                assigned_generic_resources = self.assigned_generic_resources
             result["AssignedGenericResources"] = assigned_generic_resources
-        status: dict[str, Any] | Unset | None
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, TaskStatus):
+        else:
+            self._keep_empty("AssignedGenericResources", result)
+        if self.status is not None:
             status = self.status.to_dict()
-        else:
-            status = self.status
-        if status is not UNSET:
             result["Status"] = status
-        desired_state: str | Unset = UNSET
-        if not isinstance(self.desired_state, Unset):
+        else:
+            self._keep_empty("Status", result)
+        if self.desired_state is not None:
             desired_state = self.desired_state.value
-
-        if desired_state is not UNSET:
             result["DesiredState"] = desired_state
-        job_iteration: dict[str, Any] | Unset | None
-        if isinstance(self.job_iteration, Unset):
-            job_iteration = UNSET
-        elif isinstance(self.job_iteration, ObjectVersion):
-            job_iteration = self.job_iteration.to_dict()
         else:
-            job_iteration = self.job_iteration
-        if job_iteration is not UNSET:
+            self._keep_empty("DesiredState", result)
+        if self.job_iteration is not None:
+            job_iteration: dict[str, Any] | None
+            if isinstance(self.job_iteration, ObjectVersion):
+                job_iteration = self.job_iteration.to_dict()
+            else:
+                job_iteration = self.job_iteration
             result["JobIteration"] = job_iteration
-        networks_attachments: list[dict[str, Any]] | Unset | None
-        if isinstance(self.networks_attachments, Unset):
-            networks_attachments = UNSET
-        elif isinstance(self.networks_attachments, list):
-            networks_attachments = []
-            for networks_attachments_type_0_item_data in self.networks_attachments:
-                networks_attachments_type_0_item = networks_attachments_type_0_item_data.to_dict()
-                networks_attachments.append(networks_attachments_type_0_item)
-
         else:
-            networks_attachments = self.networks_attachments
-        if networks_attachments is not UNSET:
+            self._keep_empty("JobIteration", result)
+        if self.networks_attachments:
+            networks_attachments = []
+            for networks_attachments_item_data in self.networks_attachments:
+                networks_attachments_item = networks_attachments_item_data.to_dict()
+                networks_attachments.append(networks_attachments_item)
+
             result["NetworksAttachments"] = networks_attachments
+        else:
+            self._keep_empty("NetworksAttachments", result)
         result.update(self.additional_properties)
         return result
 
@@ -203,67 +194,88 @@ class Task(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
-        updated_at = get("UpdatedAt", UNSET)
+        updated_at: Any = get("UpdatedAt")
         if isinstance(updated_at, str):
             updated_at = parse_timestamp(updated_at)
         obj.updated_at = updated_at
-        obj.name = get("Name", UNSET)
-        obj.service_id = get("ServiceID", UNSET)
-        obj.slot = get("Slot", UNSET)
-        obj.node_id = get("NodeID", UNSET)
-        desired_state = get("DesiredState", UNSET)
+        obj.name = get("Name")
+        obj.service_id = get("ServiceID")
+        obj.slot = get("Slot")
+        obj.node_id = get("NodeID")
+        desired_state: Any = get("DesiredState")
         if isinstance(desired_state, str):
             desired_state = TaskState(desired_state)
         obj.desired_state = desired_state
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "version":
-            version = src.get("Version", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "version":
+            version_json = src.get("Version")
+            if version_json is None:
+                return None
+            version = version_json
             if isinstance(version, dict):
                 version = ObjectVersion.from_dict(version)
             return version
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return TaskLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = TaskLabels.from_dict(labels)
             return labels
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = TaskSpec.from_dict(spec)
             return spec
-        if name == "assigned_generic_resources":
-            assigned_generic_resources = src.get("AssignedGenericResources", UNSET)
+        if field_name_ == "assigned_generic_resources":
+            assigned_generic_resources_json = src.get("AssignedGenericResources")
+            if assigned_generic_resources_json is None:
+                return None
+            assigned_generic_resources = assigned_generic_resources_json
             if isinstance(assigned_generic_resources, list):
                 assigned_generic_resources = [
                     GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in assigned_generic_resources
                 ]
             return assigned_generic_resources
-        if name == "status":
-            status = src.get("Status", UNSET)
+        if field_name_ == "status":
+            status_json = src.get("Status")
+            if status_json is None:
+                return None
+            status = status_json
             if isinstance(status, dict):
                 status = TaskStatus.from_dict(status)
             return status
-        if name == "job_iteration":
-            job_iteration = src.get("JobIteration", UNSET)
+        if field_name_ == "job_iteration":
+            job_iteration_json = src.get("JobIteration")
+            if job_iteration_json is None:
+                return None
+            job_iteration = job_iteration_json
             if isinstance(job_iteration, dict):
                 job_iteration = ObjectVersion.from_dict(job_iteration)
             return job_iteration
-        if name == "networks_attachments":
-            networks_attachments = src.get("NetworksAttachments", UNSET)
+        if field_name_ == "networks_attachments":
+            networks_attachments_json = src.get("NetworksAttachments")
+            if networks_attachments_json is None:
+                return []
+            networks_attachments = networks_attachments_json
             if isinstance(networks_attachments, list):
                 networks_attachments = [
                     NetworkAttachment.from_dict(i) if isinstance(i, dict) else i for i in networks_attachments
                 ]
             return networks_attachments
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,40 +27,32 @@ class VolumeListResponse(LazyModel):
     """Volume list response
 
     Attributes:
-        volumes (list[Volume] | None | Unset): List of volumes
-        warnings (list[str] | None | Unset): Warnings that occurred when fetching the list of volumes.
+        volumes (list[Volume]): List of volumes
+        warnings (list[str]): Warnings that occurred when fetching the list of volumes.
     """
 
-    volumes: list[Volume] | Unset | None = UNSET
-    warnings: list[str] | Unset | None = UNSET
+    volumes: list[Volume] = _field(factory=list)
+    warnings: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        volumes: list[dict[str, Any]] | Unset | None
-        if isinstance(self.volumes, Unset):
-            volumes = UNSET
-        elif isinstance(self.volumes, list):
+        if self.volumes:
             volumes = []
-            for volumes_type_0_item_data in self.volumes:
-                volumes_type_0_item = volumes_type_0_item_data.to_dict()
-                volumes.append(volumes_type_0_item)
+            for volumes_item_data in self.volumes:
+                volumes_item = volumes_item_data.to_dict()
+                volumes.append(volumes_item)
 
-        else:
-            volumes = self.volumes
-        if volumes is not UNSET:
             result["Volumes"] = volumes
-        warnings: list[str] | Unset | None
-        if isinstance(self.warnings, Unset):
-            warnings = UNSET
-        elif isinstance(self.warnings, list):
+        else:
+            self._keep_empty("Volumes", result)
+        if self.warnings:
             warnings = self.warnings
 
-        else:
-            warnings = self.warnings
-        if warnings is not UNSET:
             result["Warnings"] = warnings
+        else:
+            self._keep_empty("Warnings", result)
         result.update(self.additional_properties)
         return result
 
@@ -72,17 +64,20 @@ class VolumeListResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.warnings = get("Warnings", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.warnings = get("Warnings") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "volumes":
-            volumes = src.get("Volumes", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "volumes":
+            volumes_json = src.get("Volumes")
+            if volumes_json is None:
+                return []
+            volumes = volumes_json
             if isinstance(volumes, list):
                 volumes = [Volume.from_dict(i) if isinstance(i, dict) else i for i in volumes]
             return volumes
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

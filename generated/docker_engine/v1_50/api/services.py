@@ -8,42 +8,42 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header, service_image
+from docker_engine._bodies import BodyTable, json_body, unix_time
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    Unset,
-    encode_json_param,
-    to_jsonable,
-)
+from docker_engine._types import Filters, UnixTime, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
+    from docker_engine._bodies import Unchecked
     from docker_engine._streams import (
         AsyncFrameStream,
         FrameStream,
     )
 
+    from ..dicts import ServiceCreateRequestDict, ServiceUpdateRequestDict
     from ..models.service import Service
     from ..models.service_create_request import ServiceCreateRequest
     from ..models.service_create_response import ServiceCreateResponse
     from ..models.service_update_request import ServiceUpdateRequest
     from ..models.service_update_response import ServiceUpdateResponse
 
+API_VERSION = "1.50"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _create_request(
     *,
-    body: ServiceCreateRequest | Mapping[str, Any],
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    body: ServiceCreateRequest | ServiceCreateRequestDict | Unchecked,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(service_image(body), auth)
@@ -55,7 +55,7 @@ def _create_request(
         (201,),
         kind="json",
         headers=_headers,
-        json=to_jsonable(body),
+        json=json_body(body, "@ServiceCreateRequest", _BODIES),
         content_type="application/json",
         parse=_create_parse,
     )
@@ -82,10 +82,10 @@ def _delete_request(
 def _inspect_request(
     id: str,
     *,
-    insert_defaults: bool | Unset = UNSET,
+    insert_defaults: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(insert_defaults, Unset):
+    if insert_defaults is not None:
         _params["insertDefaults"] = insert_defaults
     return Request(
         "GET",
@@ -106,13 +106,13 @@ def _inspect_parse(data: Any) -> Service:
 
 def _list_request(
     *,
-    filters: Filters | Unset = UNSET,
-    status: bool | Unset = UNSET,
+    filters: Filters | None = None,
+    status: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
-    if not isinstance(status, Unset):
+    if status is not None:
         _params["status"] = status
     return Request(
         "GET",
@@ -124,56 +124,49 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Service] | None:
+def _list_parse(data: Any) -> list[Service]:
     from ..models.service import Service  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[Service] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = Service.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = Service.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[Service] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _logs_request(
     id: str,
     *,
-    details: bool | Unset = UNSET,
-    follow: bool | Unset = UNSET,
-    stdout: bool | Unset = UNSET,
-    stderr: bool | Unset = UNSET,
-    since: int | Unset = UNSET,
-    timestamps: bool | Unset = UNSET,
-    tail: str | Unset = UNSET,
+    details: bool | None = None,
+    follow: bool | None = None,
+    stdout: bool | None = None,
+    stderr: bool | None = None,
+    since: UnixTime | None = None,
+    timestamps: bool | None = None,
+    tail: str | None = None,
 ) -> Request:
+    if stdout is None and stderr is None:
+        stdout = stderr = True
     _params: dict[str, Any] = {}
-    if not isinstance(details, Unset):
+    if details is not None:
         _params["details"] = details
-    if not isinstance(follow, Unset):
+    if follow is not None:
         _params["follow"] = follow
-    if not isinstance(stdout, Unset):
+    if stdout is not None:
         _params["stdout"] = stdout
-    if not isinstance(stderr, Unset):
+    if stderr is not None:
         _params["stderr"] = stderr
-    if not isinstance(since, Unset):
-        _params["since"] = since
-    if not isinstance(timestamps, Unset):
+    if since is not None:
+        _params["since"] = unix_time(since)
+    if timestamps is not None:
         _params["timestamps"] = timestamps
-    if not isinstance(tail, Unset):
+    if tail is not None:
         _params["tail"] = tail
     return Request(
         "GET",
@@ -187,21 +180,21 @@ def _logs_request(
 def _update_request(
     id: str,
     *,
-    body: ServiceUpdateRequest | Mapping[str, Any],
+    body: ServiceUpdateRequest | ServiceUpdateRequestDict | Unchecked,
     version: int,
-    registry_auth_from: Literal["spec", "previous-spec"] | str | Unset = UNSET,
-    rollback: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    registry_auth_from: Literal["spec", "previous-spec"] | str | None = None,
+    rollback: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["version"] = version
-    if not isinstance(registry_auth_from, Unset):
+    if registry_auth_from is not None:
         _params["registryAuthFrom"] = registry_auth_from
-    if not isinstance(rollback, Unset):
+    if rollback is not None:
         _params["rollback"] = rollback
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(service_image(body), auth)
@@ -214,7 +207,7 @@ def _update_request(
         kind="json",
         params=_params,
         headers=_headers,
-        json=to_jsonable(body),
+        json=json_body(body, "@ServiceUpdateRequest", _BODIES),
         content_type="application/json",
         parse=_update_parse,
     )
@@ -241,9 +234,9 @@ class ServicesAPI:
     def create(
         self,
         *,
-        body: ServiceCreateRequest | Mapping[str, Any],
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: ServiceCreateRequest | ServiceCreateRequestDict | Unchecked,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> ServiceCreateResponse:
         """Create a service
 
@@ -296,7 +289,7 @@ class ServicesAPI:
         self,
         id: str,
         *,
-        insert_defaults: bool | Unset = UNSET,
+        insert_defaults: bool | None = None,
     ) -> Service:
         """Inspect a service
 
@@ -322,9 +315,9 @@ class ServicesAPI:
     def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-        status: bool | Unset = UNSET,
-    ) -> builtins.list[Service] | None:
+        filters: Filters | None = None,
+        status: bool | None = None,
+    ) -> builtins.list[Service]:
         """List services
 
         `GET /services` (operation `ServiceList`).
@@ -336,7 +329,7 @@ class ServicesAPI:
             status: Include service status, with count of running and desired tasks. (added in API v1.41)
 
         Returns:
-            `list[Service] | None`.
+            `list[Service]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -345,19 +338,19 @@ class ServicesAPI:
             filters=filters,
             status=status,
         )
-        return cast("builtins.list[Service] | None", self._api.call(request))
+        return cast("builtins.list[Service]", self._api.call(request))
 
     def logs(
         self,
         id: str,
         *,
-        details: bool | Unset = UNSET,
-        follow: bool | Unset = UNSET,
-        stdout: bool | Unset = UNSET,
-        stderr: bool | Unset = UNSET,
-        since: int | Unset = UNSET,
-        timestamps: bool | Unset = UNSET,
-        tail: str | Unset = UNSET,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
     ) -> FrameStream:
         """Get service logs
 
@@ -379,6 +372,7 @@ class ServicesAPI:
             timestamps: Add timestamps to every log line The daemon's default: false.
             tail: Only return this number of log lines from the end of the logs. Specify as an integer or
                         `all` to output all log lines. The daemon's default: "all".
+            stdout, stderr: when neither is given, both are returned (as `docker logs` does).
 
         Returns:
             An iterator of `Frame`s (stream, data).
@@ -402,12 +396,12 @@ class ServicesAPI:
         self,
         id: str,
         *,
-        body: ServiceUpdateRequest | Mapping[str, Any],
+        body: ServiceUpdateRequest | ServiceUpdateRequestDict | Unchecked,
         version: int,
-        registry_auth_from: Literal["spec", "previous-spec"] | str | Unset = UNSET,
-        rollback: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        registry_auth_from: Literal["spec", "previous-spec"] | str | None = None,
+        rollback: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> ServiceUpdateResponse:
         """Update a service
 
@@ -462,9 +456,9 @@ class AsyncServicesAPI:
     async def create(
         self,
         *,
-        body: ServiceCreateRequest | Mapping[str, Any],
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: ServiceCreateRequest | ServiceCreateRequestDict | Unchecked,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> ServiceCreateResponse:
         """Create a service
 
@@ -519,7 +513,7 @@ class AsyncServicesAPI:
         self,
         id: str,
         *,
-        insert_defaults: bool | Unset = UNSET,
+        insert_defaults: bool | None = None,
     ) -> Service:
         """Inspect a service
 
@@ -545,9 +539,9 @@ class AsyncServicesAPI:
     async def list(
         self,
         *,
-        filters: Filters | Unset = UNSET,
-        status: bool | Unset = UNSET,
-    ) -> builtins.list[Service] | None:
+        filters: Filters | None = None,
+        status: bool | None = None,
+    ) -> builtins.list[Service]:
         """List services
 
         `GET /services` (operation `ServiceList`).
@@ -559,7 +553,7 @@ class AsyncServicesAPI:
             status: Include service status, with count of running and desired tasks. (added in API v1.41)
 
         Returns:
-            `list[Service] | None`.
+            `list[Service]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -568,19 +562,19 @@ class AsyncServicesAPI:
             filters=filters,
             status=status,
         )
-        return cast("builtins.list[Service] | None", await self._api.call(request))
+        return cast("builtins.list[Service]", await self._api.call(request))
 
     async def logs(
         self,
         id: str,
         *,
-        details: bool | Unset = UNSET,
-        follow: bool | Unset = UNSET,
-        stdout: bool | Unset = UNSET,
-        stderr: bool | Unset = UNSET,
-        since: int | Unset = UNSET,
-        timestamps: bool | Unset = UNSET,
-        tail: str | Unset = UNSET,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
     ) -> AsyncFrameStream:
         """Get service logs
 
@@ -602,6 +596,7 @@ class AsyncServicesAPI:
             timestamps: Add timestamps to every log line The daemon's default: false.
             tail: Only return this number of log lines from the end of the logs. Specify as an integer or
                         `all` to output all log lines. The daemon's default: "all".
+            stdout, stderr: when neither is given, both are returned (as `docker logs` does).
 
         Returns:
             An iterator of `Frame`s (stream, data).
@@ -625,12 +620,12 @@ class AsyncServicesAPI:
         self,
         id: str,
         *,
-        body: ServiceUpdateRequest | Mapping[str, Any],
+        body: ServiceUpdateRequest | ServiceUpdateRequestDict | Unchecked,
         version: int,
-        registry_auth_from: Literal["spec", "previous-spec"] | str | Unset = UNSET,
-        rollback: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        registry_auth_from: Literal["spec", "previous-spec"] | str | None = None,
+        rollback: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> ServiceUpdateResponse:
         """Update a service
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,79 +35,101 @@ class ContainerNetworkStats(LazyModel):
     """Aggregates the network stats of one container
 
     Attributes:
-        rx_bytes (int | Unset): Bytes received. Windows and Linux.
-        rx_packets (int | Unset): Packets received. Windows and Linux.
-        rx_errors (int | Unset): Received errors. Not used on Windows.
+        rx_bytes (int | None): Bytes received. Windows and Linux.
+        rx_packets (int | None): Packets received. Windows and Linux.
+        rx_errors (int | None): Received errors. Not used on Windows.
 
             This field is Linux-specific and always zero for Windows containers.
-        rx_dropped (int | Unset): Incoming packets dropped. Windows and Linux.
-        tx_bytes (int | Unset): Bytes sent. Windows and Linux.
-        tx_packets (int | Unset): Packets sent. Windows and Linux.
-        tx_errors (int | Unset): Sent errors. Not used on Windows.
+        rx_dropped (int | None): Incoming packets dropped. Windows and Linux.
+        tx_bytes (int | None): Bytes sent. Windows and Linux.
+        tx_packets (int | None): Packets sent. Windows and Linux.
+        tx_errors (int | None): Sent errors. Not used on Windows.
 
             This field is Linux-specific and always zero for Windows containers.
-        tx_dropped (int | Unset): Outgoing packets dropped. Windows and Linux.
-        endpoint_id (None | str | Unset): Endpoint ID. Not used on Linux.
+        tx_dropped (int | None): Outgoing packets dropped. Windows and Linux.
+        endpoint_id (None | str): Endpoint ID. Not used on Linux.
 
             This field is Windows-specific and omitted for Linux containers.
-        instance_id (None | str | Unset): Instance ID. Not used on Linux.
+        instance_id (None | str): Instance ID. Not used on Linux.
 
             This field is Windows-specific and omitted for Linux containers.
     """
 
-    rx_bytes: int | Unset = UNSET
-    rx_packets: int | Unset = UNSET
-    rx_errors: int | Unset = UNSET
-    rx_dropped: int | Unset = UNSET
-    tx_bytes: int | Unset = UNSET
-    tx_packets: int | Unset = UNSET
-    tx_errors: int | Unset = UNSET
-    tx_dropped: int | Unset = UNSET
-    endpoint_id: str | Unset | None = UNSET
-    instance_id: str | Unset | None = UNSET
+    rx_bytes: int | None = None
+    rx_packets: int | None = None
+    rx_errors: int | None = None
+    rx_dropped: int | None = None
+    tx_bytes: int | None = None
+    tx_packets: int | None = None
+    tx_errors: int | None = None
+    tx_dropped: int | None = None
+    endpoint_id: str | None = None
+    instance_id: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        rx_bytes = self.rx_bytes
-        if rx_bytes is not UNSET:
+        if self.rx_bytes is not None:
+            rx_bytes: int | None
+            rx_bytes = self.rx_bytes
             result["rx_bytes"] = rx_bytes
-        rx_packets = self.rx_packets
-        if rx_packets is not UNSET:
+        else:
+            self._keep_empty("rx_bytes", result)
+        if self.rx_packets is not None:
+            rx_packets: int | None
+            rx_packets = self.rx_packets
             result["rx_packets"] = rx_packets
-        rx_errors = self.rx_errors
-        if rx_errors is not UNSET:
+        else:
+            self._keep_empty("rx_packets", result)
+        if self.rx_errors is not None:
+            rx_errors: int | None
+            rx_errors = self.rx_errors
             result["rx_errors"] = rx_errors
-        rx_dropped = self.rx_dropped
-        if rx_dropped is not UNSET:
+        else:
+            self._keep_empty("rx_errors", result)
+        if self.rx_dropped is not None:
+            rx_dropped: int | None
+            rx_dropped = self.rx_dropped
             result["rx_dropped"] = rx_dropped
-        tx_bytes = self.tx_bytes
-        if tx_bytes is not UNSET:
+        else:
+            self._keep_empty("rx_dropped", result)
+        if self.tx_bytes is not None:
+            tx_bytes: int | None
+            tx_bytes = self.tx_bytes
             result["tx_bytes"] = tx_bytes
-        tx_packets = self.tx_packets
-        if tx_packets is not UNSET:
+        else:
+            self._keep_empty("tx_bytes", result)
+        if self.tx_packets is not None:
+            tx_packets: int | None
+            tx_packets = self.tx_packets
             result["tx_packets"] = tx_packets
-        tx_errors = self.tx_errors
-        if tx_errors is not UNSET:
+        else:
+            self._keep_empty("tx_packets", result)
+        if self.tx_errors is not None:
+            tx_errors: int | None
+            tx_errors = self.tx_errors
             result["tx_errors"] = tx_errors
-        tx_dropped = self.tx_dropped
-        if tx_dropped is not UNSET:
+        else:
+            self._keep_empty("tx_errors", result)
+        if self.tx_dropped is not None:
+            tx_dropped: int | None
+            tx_dropped = self.tx_dropped
             result["tx_dropped"] = tx_dropped
-        endpoint_id: str | Unset | None
-        if isinstance(self.endpoint_id, Unset):
-            endpoint_id = UNSET
         else:
+            self._keep_empty("tx_dropped", result)
+        if self.endpoint_id is not None:
+            endpoint_id: str | None
             endpoint_id = self.endpoint_id
-        if endpoint_id is not UNSET:
             result["endpoint_id"] = endpoint_id
-        instance_id: str | Unset | None
-        if isinstance(self.instance_id, Unset):
-            instance_id = UNSET
         else:
+            self._keep_empty("endpoint_id", result)
+        if self.instance_id is not None:
+            instance_id: str | None
             instance_id = self.instance_id
-        if instance_id is not UNSET:
             result["instance_id"] = instance_id
+        else:
+            self._keep_empty("instance_id", result)
         result.update(self.additional_properties)
         return result
 
@@ -119,21 +141,21 @@ class ContainerNetworkStats(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.rx_bytes = get("rx_bytes", UNSET)
-        obj.rx_packets = get("rx_packets", UNSET)
-        obj.rx_errors = get("rx_errors", UNSET)
-        obj.rx_dropped = get("rx_dropped", UNSET)
-        obj.tx_bytes = get("tx_bytes", UNSET)
-        obj.tx_packets = get("tx_packets", UNSET)
-        obj.tx_errors = get("tx_errors", UNSET)
-        obj.tx_dropped = get("tx_dropped", UNSET)
-        obj.endpoint_id = get("endpoint_id", UNSET)
-        obj.instance_id = get("instance_id", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.rx_bytes = get("rx_bytes")
+        obj.rx_packets = get("rx_packets")
+        obj.rx_errors = get("rx_errors")
+        obj.rx_dropped = get("rx_dropped")
+        obj.tx_bytes = get("tx_bytes")
+        obj.tx_packets = get("tx_packets")
+        obj.tx_errors = get("tx_errors")
+        obj.tx_dropped = get("tx_dropped")
+        obj.endpoint_id = get("endpoint_id")
+        obj.instance_id = get("instance_id")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,8 +29,8 @@ class FirewallInfo(LazyModel):
     This field is currently only used on Linux, and omitted on other platforms.
 
     Attributes:
-        driver (str | Unset): The name of the firewall backend driver.
-        info (list[list[str] | None] | None | Unset): Information about the firewall backend, provided as
+        driver (None | str): The name of the firewall backend driver.
+        info (list[list[str] | None]): Information about the firewall backend, provided as
             "label" / "value" pairs.
 
             <p><br /></p>
@@ -40,34 +40,33 @@ class FirewallInfo(LazyModel):
             > and may change without notice.
     """
 
-    driver: str | Unset = UNSET
-    info: list[list[str] | None] | Unset | None = UNSET
+    driver: str | None = None
+    info: list[list[str] | None] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        driver = self.driver
-        if driver is not UNSET:
+        if self.driver is not None:
+            driver: str | None
+            driver = self.driver
             result["Driver"] = driver
-        info: list[list[str] | None] | Unset | None
-        if isinstance(self.info, Unset):
-            info = UNSET
-        elif isinstance(self.info, list):
+        else:
+            self._keep_empty("Driver", result)
+        if self.info:
             info = []
-            for info_type_0_item_data in self.info:
-                info_type_0_item: list[str] | None
-                if isinstance(info_type_0_item_data, list):
-                    info_type_0_item = info_type_0_item_data
+            for info_item_data in self.info:
+                info_item: list[str] | None
+                if isinstance(info_item_data, list):
+                    info_item = info_item_data
 
                 else:
-                    info_type_0_item = info_type_0_item_data
-                info.append(info_type_0_item)
+                    info_item = info_item_data
+                info.append(info_item)
 
-        else:
-            info = self.info
-        if info is not UNSET:
             result["Info"] = info
+        else:
+            self._keep_empty("Info", result)
         result.update(self.additional_properties)
         return result
 
@@ -79,13 +78,13 @@ class FirewallInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.driver = get("Driver", UNSET)
-        obj.info = get("Info", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.driver = get("Driver")
+        obj.info = get("Info") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

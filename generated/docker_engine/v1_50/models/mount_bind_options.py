@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.mount_bind_options_propagation import MountBindOptionsPropagation
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,11 +31,11 @@ class MountBindOptions(LazyModel):
     """Optional configuration for the `bind` type.
 
     Attributes:
-        propagation (MountBindOptionsPropagation | Unset): A propagation mode with the value `[r]private`,
+        propagation (MountBindOptionsPropagation | None): A propagation mode with the value `[r]private`,
             `[r]shared`, or `[r]slave`.
-        non_recursive (bool | Unset): Disable recursive bind mount. Default: False. (added in API v1.40)
-        create_mountpoint (bool | Unset): Create mount point on host if missing Default: False. (added in API v1.42)
-        read_only_non_recursive (bool | Unset): Make the mount non-recursively read-only, but still leave the mount
+        non_recursive (bool | None): Disable recursive bind mount. Default: False. (added in API v1.40)
+        create_mountpoint (bool | None): Create mount point on host if missing Default: False. (added in API v1.42)
+        read_only_non_recursive (bool | None): Make the mount non-recursively read-only, but still leave the mount
             recursive
             (unless NonRecursive is set to `true` in conjunction).
 
@@ -43,38 +43,53 @@ class MountBindOptions(LazyModel):
             non-recursive by default. To match the previous behaviour this
             will default to `true` for clients on versions prior to v1.44.
              Default: False. (added in API v1.44)
-        read_only_force_recursive (bool | Unset): Raise an error if the mount cannot be made recursively read-only.
+        read_only_force_recursive (bool | None): Raise an error if the mount cannot be made recursively read-only.
             Default: False. (added in API v1.44)
     """
 
-    propagation: MountBindOptionsPropagation | Unset = UNSET
-    non_recursive: bool | Unset = False
-    create_mountpoint: bool | Unset = False
-    read_only_non_recursive: bool | Unset = False
-    read_only_force_recursive: bool | Unset = False
+    propagation: MountBindOptionsPropagation | None = None
+    non_recursive: bool | None = None
+    create_mountpoint: bool | None = None
+    read_only_non_recursive: bool | None = None
+    read_only_force_recursive: bool | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        propagation: str | Unset = UNSET
-        if not isinstance(self.propagation, Unset):
-            propagation = self.propagation.value
-
-        if propagation is not UNSET:
+        if self.propagation is not None:
+            propagation: str | None
+            if isinstance(self.propagation, MountBindOptionsPropagation):
+                propagation = self.propagation.value
+            else:
+                propagation = self.propagation
             result["Propagation"] = propagation
-        non_recursive = self.non_recursive
-        if non_recursive is not UNSET:
+        else:
+            self._keep_empty("Propagation", result)
+        if self.non_recursive is not None:
+            non_recursive: bool | None
+            non_recursive = self.non_recursive
             result["NonRecursive"] = non_recursive
-        create_mountpoint = self.create_mountpoint
-        if create_mountpoint is not UNSET:
+        else:
+            self._keep_empty("NonRecursive", result)
+        if self.create_mountpoint is not None:
+            create_mountpoint: bool | None
+            create_mountpoint = self.create_mountpoint
             result["CreateMountpoint"] = create_mountpoint
-        read_only_non_recursive = self.read_only_non_recursive
-        if read_only_non_recursive is not UNSET:
+        else:
+            self._keep_empty("CreateMountpoint", result)
+        if self.read_only_non_recursive is not None:
+            read_only_non_recursive: bool | None
+            read_only_non_recursive = self.read_only_non_recursive
             result["ReadOnlyNonRecursive"] = read_only_non_recursive
-        read_only_force_recursive = self.read_only_force_recursive
-        if read_only_force_recursive is not UNSET:
+        else:
+            self._keep_empty("ReadOnlyNonRecursive", result)
+        if self.read_only_force_recursive is not None:
+            read_only_force_recursive: bool | None
+            read_only_force_recursive = self.read_only_force_recursive
             result["ReadOnlyForceRecursive"] = read_only_force_recursive
+        else:
+            self._keep_empty("ReadOnlyForceRecursive", result)
         result.update(self.additional_properties)
         return result
 
@@ -86,19 +101,19 @@ class MountBindOptions(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        propagation = get("Propagation", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        propagation: Any = get("Propagation")
         if isinstance(propagation, str):
             propagation = MountBindOptionsPropagation(propagation)
         obj.propagation = propagation
-        obj.non_recursive = get("NonRecursive", UNSET)
-        obj.create_mountpoint = get("CreateMountpoint", UNSET)
-        obj.read_only_non_recursive = get("ReadOnlyNonRecursive", UNSET)
-        obj.read_only_force_recursive = get("ReadOnlyForceRecursive", UNSET)
+        obj.non_recursive = get("NonRecursive")
+        obj.create_mountpoint = get("CreateMountpoint")
+        obj.read_only_non_recursive = get("ReadOnlyNonRecursive")
+        obj.read_only_force_recursive = get("ReadOnlyForceRecursive")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

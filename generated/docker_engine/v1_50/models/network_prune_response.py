@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,25 +26,21 @@ class NetworkPruneResponse(LazyModel):
     """NetworkPruneResponse (no description in the spec).
 
     Attributes:
-        networks_deleted (list[str] | None | Unset): Networks that were deleted (added in API v1.26)
+        networks_deleted (list[str]): Networks that were deleted (added in API v1.26)
     """
 
-    networks_deleted: list[str] | Unset | None = UNSET
+    networks_deleted: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        networks_deleted: list[str] | Unset | None
-        if isinstance(self.networks_deleted, Unset):
-            networks_deleted = UNSET
-        elif isinstance(self.networks_deleted, list):
+        if self.networks_deleted:
             networks_deleted = self.networks_deleted
 
-        else:
-            networks_deleted = self.networks_deleted
-        if networks_deleted is not UNSET:
             result["NetworksDeleted"] = networks_deleted
+        else:
+            self._keep_empty("NetworksDeleted", result)
         result.update(self.additional_properties)
         return result
 
@@ -56,12 +52,12 @@ class NetworkPruneResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.networks_deleted = get("NetworksDeleted", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.networks_deleted = get("NetworksDeleted") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,55 +31,67 @@ class Plugin(LazyModel):
     """A plugin for the Engine API
 
     Attributes:
-        id (str | Unset):
-        name (str | Unset):
-        enabled (bool | Unset): True if the plugin is running. False if the plugin is not running, only installed.
-        settings (None | PluginSettings | Unset):
-        plugin_reference (str | Unset): plugin remote reference used to push/pull the plugin (added in API v1.26)
-        config (None | PluginConfig | Unset):
+        id (None | str):
+        name (None | str):
+        enabled (bool | None): True if the plugin is running. False if the plugin is not running, only installed.
+        settings (None | PluginSettings):
+        plugin_reference (None | str): plugin remote reference used to push/pull the plugin (added in API v1.26)
+        config (None | PluginConfig):
     """
 
-    id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    enabled: bool | Unset = UNSET
-    settings: PluginSettings | Unset | None = UNSET
-    plugin_reference: str | Unset = UNSET
-    config: PluginConfig | Unset | None = UNSET
+    id: str | None = None
+    name: str | None = None
+    enabled: bool | None = None
+    settings: PluginSettings | None = None
+    plugin_reference: str | None = None
+    config: PluginConfig | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["Id"] = id
-        name = self.name
-        if name is not UNSET:
+        else:
+            self._keep_empty("Id", result)
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        enabled = self.enabled
-        if enabled is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.enabled is not None:
+            enabled: bool | None
+            enabled = self.enabled
             result["Enabled"] = enabled
-        settings: dict[str, Any] | Unset | None
-        if isinstance(self.settings, Unset):
-            settings = UNSET
-        elif isinstance(self.settings, PluginSettings):
-            settings = self.settings.to_dict()
         else:
-            settings = self.settings
-        if settings is not UNSET:
+            self._keep_empty("Enabled", result)
+        if self.settings is not None:
+            settings: dict[str, Any] | None
+            if isinstance(self.settings, PluginSettings):
+                settings = self.settings.to_dict()
+            else:
+                settings = self.settings
             result["Settings"] = settings
-        plugin_reference = self.plugin_reference
-        if plugin_reference is not UNSET:
-            result["PluginReference"] = plugin_reference
-        config: dict[str, Any] | Unset | None
-        if isinstance(self.config, Unset):
-            config = UNSET
-        elif isinstance(self.config, PluginConfig):
-            config = self.config.to_dict()
         else:
-            config = self.config
-        if config is not UNSET:
+            self._keep_empty("Settings", result)
+        if self.plugin_reference is not None:
+            plugin_reference: str | None
+            plugin_reference = self.plugin_reference
+            result["PluginReference"] = plugin_reference
+        else:
+            self._keep_empty("PluginReference", result)
+        if self.config is not None:
+            config: dict[str, Any] | None
+            if isinstance(self.config, PluginConfig):
+                config = self.config.to_dict()
+            else:
+                config = self.config
             result["Config"] = config
+        else:
+            self._keep_empty("Config", result)
         result.update(self.additional_properties)
         return result
 
@@ -91,25 +103,31 @@ class Plugin(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.name = get("Name", UNSET)
-        obj.enabled = get("Enabled", UNSET)
-        obj.plugin_reference = get("PluginReference", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.name = get("Name")
+        obj.enabled = get("Enabled")
+        obj.plugin_reference = get("PluginReference")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "settings":
-            settings = src.get("Settings", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "settings":
+            settings_json = src.get("Settings")
+            if settings_json is None:
+                return None
+            settings = settings_json
             if isinstance(settings, dict):
                 settings = PluginSettings.from_dict(settings)
             return settings
-        if name == "config":
-            config = src.get("Config", UNSET)
+        if field_name_ == "config":
+            config_json = src.get("Config")
+            if config_json is None:
+                return None
+            config = config_json
             if isinstance(config, dict):
                 config = PluginConfig.from_dict(config)
             return config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_spec_container_spec_privileges_app_armor_mode import TaskSpecContainerSpecPrivilegesAppArmorMode
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,21 +27,24 @@ class TaskSpecContainerSpecPrivilegesAppArmor(LazyModel):
     """Options for configuring AppArmor on the container
 
     Attributes:
-        mode (TaskSpecContainerSpecPrivilegesAppArmorMode | Unset):
+        mode (None | TaskSpecContainerSpecPrivilegesAppArmorMode):
     """
 
-    mode: TaskSpecContainerSpecPrivilegesAppArmorMode | Unset = UNSET
+    mode: TaskSpecContainerSpecPrivilegesAppArmorMode | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        mode: str | Unset = UNSET
-        if not isinstance(self.mode, Unset):
-            mode = self.mode.value
-
-        if mode is not UNSET:
+        if self.mode is not None:
+            mode: str | None
+            if isinstance(self.mode, TaskSpecContainerSpecPrivilegesAppArmorMode):
+                mode = self.mode.value
+            else:
+                mode = self.mode
             result["Mode"] = mode
+        else:
+            self._keep_empty("Mode", result)
         result.update(self.additional_properties)
         return result
 
@@ -53,15 +56,15 @@ class TaskSpecContainerSpecPrivilegesAppArmor(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        mode = get("Mode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        mode: Any = get("Mode")
         if isinstance(mode, str):
             mode = TaskSpecContainerSpecPrivilegesAppArmorMode(mode)
         obj.mode = mode
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

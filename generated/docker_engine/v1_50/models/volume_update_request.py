@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,24 +26,24 @@ class VolumeUpdateRequest(LazyModel):
     """Volume configuration
 
     Attributes:
-        spec (ClusterVolumeSpec | None | Unset):
+        spec (ClusterVolumeSpec | None):
     """
 
-    spec: ClusterVolumeSpec | Unset | None = UNSET
+    spec: ClusterVolumeSpec | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        spec: dict[str, Any] | Unset | None
-        if isinstance(self.spec, Unset):
-            spec = UNSET
-        elif isinstance(self.spec, ClusterVolumeSpec):
-            spec = self.spec.to_dict()
-        else:
-            spec = self.spec
-        if spec is not UNSET:
+        if self.spec is not None:
+            spec: dict[str, Any] | None
+            if isinstance(self.spec, ClusterVolumeSpec):
+                spec = self.spec.to_dict()
+            else:
+                spec = self.spec
             result["Spec"] = spec
+        else:
+            self._keep_empty("Spec", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +57,16 @@ class VolumeUpdateRequest(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "spec":
-            spec = src.get("Spec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "spec":
+            spec_json = src.get("Spec")
+            if spec_json is None:
+                return None
+            spec = spec_json
             if isinstance(spec, dict):
                 spec = ClusterVolumeSpec.from_dict(spec)
             return spec
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,29 +27,30 @@ class ContainerWaitResponse(LazyModel):
     """OK response to ContainerWait operation
 
     Attributes:
-        status_code (int | Unset): Exit code of the container
-        error (ContainerWaitExitError | None | Unset):  (added in API v1.34)
+        status_code (int): Exit code of the container
+        error (ContainerWaitExitError | None):  (added in API v1.34)
     """
 
-    status_code: int | Unset = UNSET
-    error: ContainerWaitExitError | Unset | None = UNSET
+    status_code: int = _field(default=ABSENT)
+    error: ContainerWaitExitError | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        status_code = self.status_code
-        if status_code is not UNSET:
-            result["StatusCode"] = status_code
-        error: dict[str, Any] | Unset | None
-        if isinstance(self.error, Unset):
-            error = UNSET
-        elif isinstance(self.error, ContainerWaitExitError):
-            error = self.error.to_dict()
+        if self.status_code is not None:
+            result["StatusCode"] = self.status_code
         else:
-            error = self.error
-        if error is not UNSET:
+            self._keep_empty("StatusCode", result)
+        if self.error is not None:
+            error: dict[str, Any] | None
+            if isinstance(self.error, ContainerWaitExitError):
+                error = self.error.to_dict()
+            else:
+                error = self.error
             result["Error"] = error
+        else:
+            self._keep_empty("Error", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,17 +62,20 @@ class ContainerWaitResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.status_code = get("StatusCode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.status_code = get("StatusCode")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "error":
-            error = src.get("Error", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "error":
+            error_json = src.get("Error")
+            if error_json is None:
+                return None
+            error = error_json
             if isinstance(error, dict):
                 error = ContainerWaitExitError.from_dict(error)
             return error
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.health_status import HealthStatus
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,50 +29,52 @@ class Health(LazyModel):
     """Health stores information about the container's healthcheck results.
 
     Attributes:
-        status (HealthStatus | Unset): Status is one of `none`, `starting`, `healthy` or `unhealthy`
+        status (HealthStatus | None): Status is one of `none`, `starting`, `healthy` or `unhealthy`
 
             - "none"      Indicates there is no healthcheck
             - "starting"  Starting indicates that the container is not yet ready
             - "healthy"   Healthy indicates that the container is running correctly
             - "unhealthy" Unhealthy indicates that the container has a problem
-        failing_streak (int | Unset): FailingStreak is the number of consecutive failures
-        log (list[HealthcheckResult | None] | None | Unset): Log contains the last few results (oldest first)
+        failing_streak (int | None): FailingStreak is the number of consecutive failures
+        log (list[HealthcheckResult | None]): Log contains the last few results (oldest first)
     """
 
-    status: HealthStatus | Unset = UNSET
-    failing_streak: int | Unset = UNSET
-    log: list[HealthcheckResult | None] | Unset | None = UNSET
+    status: HealthStatus | None = None
+    failing_streak: int | None = None
+    log: list[HealthcheckResult | None] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
-
-        if status is not UNSET:
+        if self.status is not None:
+            status: str | None
+            if isinstance(self.status, HealthStatus):
+                status = self.status.value
+            else:
+                status = self.status
             result["Status"] = status
-        failing_streak = self.failing_streak
-        if failing_streak is not UNSET:
-            result["FailingStreak"] = failing_streak
-        log: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.log, Unset):
-            log = UNSET
-        elif isinstance(self.log, list):
-            log = []
-            for log_type_0_item_data in self.log:
-                log_type_0_item: dict[str, Any] | None
-                if isinstance(log_type_0_item_data, HealthcheckResult):
-                    log_type_0_item = log_type_0_item_data.to_dict()
-                else:
-                    log_type_0_item = log_type_0_item_data
-                log.append(log_type_0_item)
-
         else:
-            log = self.log
-        if log is not UNSET:
+            self._keep_empty("Status", result)
+        if self.failing_streak is not None:
+            failing_streak: int | None
+            failing_streak = self.failing_streak
+            result["FailingStreak"] = failing_streak
+        else:
+            self._keep_empty("FailingStreak", result)
+        if self.log:
+            log = []
+            for log_item_data in self.log:
+                log_item: dict[str, Any] | None
+                if isinstance(log_item_data, HealthcheckResult):
+                    log_item = log_item_data.to_dict()
+                else:
+                    log_item = log_item_data
+                log.append(log_item)
+
             result["Log"] = log
+        else:
+            self._keep_empty("Log", result)
         result.update(self.additional_properties)
         return result
 
@@ -84,21 +86,24 @@ class Health(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        status = get("Status", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        status: Any = get("Status")
         if isinstance(status, str):
             status = HealthStatus(status)
         obj.status = status
-        obj.failing_streak = get("FailingStreak", UNSET)
+        obj.failing_streak = get("FailingStreak")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "log":
-            log = src.get("Log", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "log":
+            log_json = src.get("Log")
+            if log_json is None:
+                return []
+            log = log_json
             if isinstance(log, list):
                 log = [HealthcheckResult.from_dict(i) if isinstance(i, dict) else i for i in log]
             return log
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

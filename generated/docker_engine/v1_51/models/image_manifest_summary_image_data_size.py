@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,7 +26,7 @@ class ImageManifestSummaryImageDataSize(LazyModel):
     """ImageManifestSummaryImageDataSize (no description in the spec).
 
     Attributes:
-        unpacked (int | Unset): Unpacked is the size (in bytes) of the locally unpacked
+        unpacked (int | None): Unpacked is the size (in bytes) of the locally unpacked
             (uncompressed) image content that's directly usable by the containers
             running this image.
             It's independent of the distributable content - e.g.
@@ -35,15 +35,18 @@ class ImageManifestSummaryImageDataSize(LazyModel):
             already gone.
     """
 
-    unpacked: int | Unset = UNSET
+    unpacked: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        unpacked = self.unpacked
-        if unpacked is not UNSET:
+        if self.unpacked is not None:
+            unpacked: int | None
+            unpacked = self.unpacked
             result["Unpacked"] = unpacked
+        else:
+            self._keep_empty("Unpacked", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,12 +58,12 @@ class ImageManifestSummaryImageDataSize(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.unpacked = get("Unpacked", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.unpacked = get("Unpacked")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

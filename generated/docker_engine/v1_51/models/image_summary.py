@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -36,7 +36,7 @@ class ImageSummary(LazyModel):
     """ImageSummary (no description in the spec).
 
     Attributes:
-        id (str | Unset): ID is the content-addressable ID of an image.
+        id (str): ID is the content-addressable ID of an image.
 
             This identifier is a content-addressable digest calculated from the
             image's configuration (which includes the digests of layers used by
@@ -44,47 +44,45 @@ class ImageSummary(LazyModel):
 
             Note that this digest differs from the `RepoDigests` below, which
             holds digests of image manifests that reference the image.
-        parent_id (str | Unset): ID of the parent image.
+        parent_id (str): ID of the parent image.
 
             Depending on how the image was created, this field may be empty and
             is only set for images that were built/created locally. This field
             is empty if the image was pulled from an image registry.
-        repo_tags (list[str] | None | Unset): List of image names/tags in the local image cache that reference this
+        repo_tags (list[str]): List of image names/tags in the local image cache that reference this
             image.
 
             Multiple image tags can refer to the same image, and this list may be
             empty if no tags reference the image, in which case the image is
             "untagged", in which case it can still be referenced by its ID.
-        repo_digests (list[str] | None | Unset): List of content-addressable digests of locally available image
-            manifests
+        repo_digests (list[str]): List of content-addressable digests of locally available image manifests
             that the image is referenced from. Multiple manifests can refer to the
             same image.
 
             These digests are usually only available if the image was either pulled
             from a registry, or if the image was pushed to a registry, which is when
             the manifest is generated and its digest calculated.
-        created (int | Unset): Date and time at which the image was created as a Unix timestamp
+        created (int): Date and time at which the image was created as a Unix timestamp
             (number of seconds since EPOCH).
-        size (int | Unset): Total size of the image including all layers it is composed of.
-        shared_size (int | Unset): Total size of image layers that are shared between this image and other
+        size (int): Total size of the image including all layers it is composed of.
+        shared_size (int): Total size of image layers that are shared between this image and other
             images.
 
             This size is not calculated by default. `-1` indicates that the value
             has not been set / calculated.
-        labels (ImageSummaryLabels | None | Unset):
-        containers (int | Unset): Number of containers using this image. Includes both stopped and running
+        labels (ImageSummaryLabels): User-defined key/value metadata.
+        containers (int): Number of containers using this image. Includes both stopped and running
             containers.
 
             `-1` indicates that the value has not been set / calculated.
-        manifests (list[ImageManifestSummary] | None | Unset): Manifests is a list of manifests available in this
-            image.
+        manifests (list[ImageManifestSummary]): Manifests is a list of manifests available in this image.
             It provides a more detailed view of the platform-specific image manifests
             or other image-attached data like build attestations.
 
             WARNING: This is experimental and may change at any time without any backward
             compatibility.
              (added in API v1.47)
-        descriptor (None | OCIDescriptor | Unset): Descriptor is an OCI descriptor of the image target.
+        descriptor (None | OCIDescriptor): Descriptor is an OCI descriptor of the image target.
             In case of a multi-platform image, this descriptor points to the OCI index
             or a manifest list.
 
@@ -95,91 +93,81 @@ class ImageSummary(LazyModel):
              (added in API v1.48)
     """
 
-    id: str | Unset = UNSET
-    parent_id: str | Unset = UNSET
-    repo_tags: list[str] | Unset | None = UNSET
-    repo_digests: list[str] | Unset | None = UNSET
-    created: int | Unset = UNSET
-    size: int | Unset = UNSET
-    shared_size: int | Unset = UNSET
-    labels: ImageSummaryLabels | Unset | None = UNSET
-    containers: int | Unset = UNSET
-    manifests: list[ImageManifestSummary] | Unset | None = UNSET
-    descriptor: OCIDescriptor | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    parent_id: str = _field(default=ABSENT)
+    repo_tags: list[str] = _field(factory=list)
+    repo_digests: list[str] = _field(factory=list)
+    created: int = _field(default=ABSENT)
+    size: int = _field(default=ABSENT)
+    shared_size: int = _field(default=ABSENT)
+    labels: ImageSummaryLabels = _field(factory=lambda: ImageSummaryLabels())
+    containers: int = _field(default=ABSENT)
+    manifests: list[ImageManifestSummary] = _field(factory=list)
+    descriptor: OCIDescriptor | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        parent_id = self.parent_id
-        if parent_id is not UNSET:
-            result["ParentId"] = parent_id
-        repo_tags: list[str] | Unset | None
-        if isinstance(self.repo_tags, Unset):
-            repo_tags = UNSET
-        elif isinstance(self.repo_tags, list):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.parent_id is not None:
+            result["ParentId"] = self.parent_id
+        else:
+            self._keep_empty("ParentId", result)
+        if self.repo_tags:
             repo_tags = self.repo_tags
 
-        else:
-            repo_tags = self.repo_tags
-        if repo_tags is not UNSET:
             result["RepoTags"] = repo_tags
-        repo_digests: list[str] | Unset | None
-        if isinstance(self.repo_digests, Unset):
-            repo_digests = UNSET
-        elif isinstance(self.repo_digests, list):
+        else:
+            self._keep_empty("RepoTags", result)
+        if self.repo_digests:
             repo_digests = self.repo_digests
 
-        else:
-            repo_digests = self.repo_digests
-        if repo_digests is not UNSET:
             result["RepoDigests"] = repo_digests
-        created = self.created
-        if created is not UNSET:
-            result["Created"] = created
-        size = self.size
-        if size is not UNSET:
-            result["Size"] = size
-        shared_size = self.shared_size
-        if shared_size is not UNSET:
-            result["SharedSize"] = shared_size
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ImageSummaryLabels):
+        else:
+            self._keep_empty("RepoDigests", result)
+        if self.created is not None:
+            result["Created"] = self.created
+        else:
+            self._keep_empty("Created", result)
+        if self.size is not None:
+            result["Size"] = self.size
+        else:
+            self._keep_empty("Size", result)
+        if self.shared_size is not None:
+            result["SharedSize"] = self.shared_size
+        else:
+            self._keep_empty("SharedSize", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        containers = self.containers
-        if containers is not UNSET:
-            result["Containers"] = containers
-        manifests: list[dict[str, Any]] | Unset | None
-        if isinstance(self.manifests, Unset):
-            manifests = UNSET
-        elif isinstance(self.manifests, list):
+        else:
+            self._keep_empty("Labels", result)
+        if self.containers is not None:
+            result["Containers"] = self.containers
+        else:
+            self._keep_empty("Containers", result)
+        if self.manifests:
             manifests = []
-            for manifests_type_0_item_data in self.manifests:
-                manifests_type_0_item = manifests_type_0_item_data.to_dict()
-                manifests.append(manifests_type_0_item)
+            for manifests_item_data in self.manifests:
+                manifests_item = manifests_item_data.to_dict()
+                manifests.append(manifests_item)
 
-        else:
-            manifests = self.manifests
-        if manifests is not UNSET:
             result["Manifests"] = manifests
-        descriptor: dict[str, Any] | Unset | None
-        if isinstance(self.descriptor, Unset):
-            descriptor = UNSET
-        elif isinstance(self.descriptor, OCIDescriptor):
-            descriptor = self.descriptor.to_dict()
         else:
-            descriptor = self.descriptor
-        if descriptor is not UNSET:
+            self._keep_empty("Manifests", result)
+        if self.descriptor is not None:
+            descriptor: dict[str, Any] | None
+            if isinstance(self.descriptor, OCIDescriptor):
+                descriptor = self.descriptor.to_dict()
+            else:
+                descriptor = self.descriptor
             result["Descriptor"] = descriptor
+        else:
+            self._keep_empty("Descriptor", result)
         result.update(self.additional_properties)
         return result
 
@@ -191,34 +179,43 @@ class ImageSummary(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        obj.parent_id = get("ParentId", UNSET)
-        obj.repo_tags = get("RepoTags", UNSET)
-        obj.repo_digests = get("RepoDigests", UNSET)
-        obj.created = get("Created", UNSET)
-        obj.size = get("Size", UNSET)
-        obj.shared_size = get("SharedSize", UNSET)
-        obj.containers = get("Containers", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        obj.parent_id = get("ParentId")
+        obj.repo_tags = get("RepoTags") or []
+        obj.repo_digests = get("RepoDigests") or []
+        obj.created = get("Created")
+        obj.size = get("Size")
+        obj.shared_size = get("SharedSize")
+        obj.containers = get("Containers")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ImageSummaryLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ImageSummaryLabels.from_dict(labels)
             return labels
-        if name == "manifests":
-            manifests = src.get("Manifests", UNSET)
+        if field_name_ == "manifests":
+            manifests_json = src.get("Manifests")
+            if manifests_json is None:
+                return []
+            manifests = manifests_json
             if isinstance(manifests, list):
                 manifests = [ImageManifestSummary.from_dict(i) if isinstance(i, dict) else i for i in manifests]
             return manifests
-        if name == "descriptor":
-            descriptor = src.get("Descriptor", UNSET)
+        if field_name_ == "descriptor":
+            descriptor_json = src.get("Descriptor")
+            if descriptor_json is None:
+                return None
+            descriptor = descriptor_json
             if isinstance(descriptor, dict):
                 descriptor = OCIDescriptor.from_dict(descriptor)
             return descriptor
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

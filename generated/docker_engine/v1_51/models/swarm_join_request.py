@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,18 +30,18 @@ class SwarmJoinRequest(LazyModel):
     """SwarmJoinRequest (no description in the spec).
 
     Attributes:
-        listen_addr (str | Unset): Listen address used for inter-manager communication if the node
+        listen_addr (None | str): Listen address used for inter-manager communication if the node
             gets promoted to manager, as well as determining the networking
             interface used for the VXLAN Tunnel Endpoint (VTEP). This is
             required for joining a swarm. If the port number is omitted,
             the default swarm listening port is used.
-        advertise_addr (str | Unset): Externally reachable address advertised to other nodes. This
+        advertise_addr (None | str): Externally reachable address advertised to other nodes. This
             can either be an address/port combination in the form
             `192.168.1.1:4567`, or an interface followed by a port number,
             like `eth0:4567`. If the port number is omitted, the port
             number from the listen address is used. If `AdvertiseAddr` is
             not specified, it will be automatically detected when possible.
-        data_path_addr (str | Unset): Address or interface to use for data path traffic (format:
+        data_path_addr (None | str): Address or interface to use for data path traffic (format:
             `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
             like `eth0`. If `DataPathAddr` is unspecified, the same address
             as `AdvertiseAddr` is used.
@@ -52,42 +52,50 @@ class SwarmJoinRequest(LazyModel):
             it is possible to separate the container data traffic from the
             management traffic of the cluster.
              (added in API v1.30)
-        remote_addrs (list[str] | None | Unset): Addresses of manager nodes already participating in the swarm.
-        join_token (str | Unset): Secret token for joining this swarm.
+        remote_addrs (list[str]): Addresses of manager nodes already participating in the swarm.
+        join_token (None | str): Secret token for joining this swarm.
     """
 
-    listen_addr: str | Unset = UNSET
-    advertise_addr: str | Unset = UNSET
-    data_path_addr: str | Unset = UNSET
-    remote_addrs: list[str] | Unset | None = UNSET
-    join_token: str | Unset = UNSET
+    listen_addr: str | None = None
+    advertise_addr: str | None = None
+    data_path_addr: str | None = None
+    remote_addrs: list[str] = _field(factory=list)
+    join_token: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        listen_addr = self.listen_addr
-        if listen_addr is not UNSET:
+        if self.listen_addr is not None:
+            listen_addr: str | None
+            listen_addr = self.listen_addr
             result["ListenAddr"] = listen_addr
-        advertise_addr = self.advertise_addr
-        if advertise_addr is not UNSET:
+        else:
+            self._keep_empty("ListenAddr", result)
+        if self.advertise_addr is not None:
+            advertise_addr: str | None
+            advertise_addr = self.advertise_addr
             result["AdvertiseAddr"] = advertise_addr
-        data_path_addr = self.data_path_addr
-        if data_path_addr is not UNSET:
+        else:
+            self._keep_empty("AdvertiseAddr", result)
+        if self.data_path_addr is not None:
+            data_path_addr: str | None
+            data_path_addr = self.data_path_addr
             result["DataPathAddr"] = data_path_addr
-        remote_addrs: list[str] | Unset | None
-        if isinstance(self.remote_addrs, Unset):
-            remote_addrs = UNSET
-        elif isinstance(self.remote_addrs, list):
+        else:
+            self._keep_empty("DataPathAddr", result)
+        if self.remote_addrs:
             remote_addrs = self.remote_addrs
 
-        else:
-            remote_addrs = self.remote_addrs
-        if remote_addrs is not UNSET:
             result["RemoteAddrs"] = remote_addrs
-        join_token = self.join_token
-        if join_token is not UNSET:
+        else:
+            self._keep_empty("RemoteAddrs", result)
+        if self.join_token is not None:
+            join_token: str | None
+            join_token = self.join_token
             result["JoinToken"] = join_token
+        else:
+            self._keep_empty("JoinToken", result)
         result.update(self.additional_properties)
         return result
 
@@ -99,16 +107,16 @@ class SwarmJoinRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.listen_addr = get("ListenAddr", UNSET)
-        obj.advertise_addr = get("AdvertiseAddr", UNSET)
-        obj.data_path_addr = get("DataPathAddr", UNSET)
-        obj.remote_addrs = get("RemoteAddrs", UNSET)
-        obj.join_token = get("JoinToken", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.listen_addr = get("ListenAddr")
+        obj.advertise_addr = get("AdvertiseAddr")
+        obj.data_path_addr = get("DataPathAddr")
+        obj.remote_addrs = get("RemoteAddrs") or []
+        obj.join_token = get("JoinToken")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,48 +29,54 @@ class TaskSpecContainerSpecConfigsItem(LazyModel):
     """TaskSpecContainerSpecConfigsItem (no description in the spec).
 
     Attributes:
-        file (None | TaskSpecContainerSpecConfigsItemFile | Unset):
-        runtime (None | TaskSpecContainerSpecConfigsItemRuntime | Unset):
-        config_id (str | Unset): ConfigID represents the ID of the specific config that we're
+        file (None | TaskSpecContainerSpecConfigsItemFile):
+        runtime (None | TaskSpecContainerSpecConfigsItemRuntime):
+        config_id (None | str): ConfigID represents the ID of the specific config that we're
             referencing.
-        config_name (str | Unset): ConfigName is the name of the config that this references,
+        config_name (None | str): ConfigName is the name of the config that this references,
             but this is just provided for lookup/display purposes. The
             config in the reference will be identified by its ID.
     """
 
-    file: TaskSpecContainerSpecConfigsItemFile | Unset | None = UNSET
-    runtime: TaskSpecContainerSpecConfigsItemRuntime | Unset | None = UNSET
-    config_id: str | Unset = UNSET
-    config_name: str | Unset = UNSET
+    file: TaskSpecContainerSpecConfigsItemFile | None = None
+    runtime: TaskSpecContainerSpecConfigsItemRuntime | None = None
+    config_id: str | None = None
+    config_name: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        file: dict[str, Any] | Unset | None
-        if isinstance(self.file, Unset):
-            file = UNSET
-        elif isinstance(self.file, TaskSpecContainerSpecConfigsItemFile):
-            file = self.file.to_dict()
-        else:
-            file = self.file
-        if file is not UNSET:
+        if self.file is not None:
+            file: dict[str, Any] | None
+            if isinstance(self.file, TaskSpecContainerSpecConfigsItemFile):
+                file = self.file.to_dict()
+            else:
+                file = self.file
             result["File"] = file
-        runtime: dict[str, Any] | Unset | None
-        if isinstance(self.runtime, Unset):
-            runtime = UNSET
-        elif isinstance(self.runtime, TaskSpecContainerSpecConfigsItemRuntime):
-            runtime = self.runtime.to_dict()
         else:
-            runtime = self.runtime
-        if runtime is not UNSET:
+            self._keep_empty("File", result)
+        if self.runtime is not None:
+            runtime: dict[str, Any] | None
+            if isinstance(self.runtime, TaskSpecContainerSpecConfigsItemRuntime):
+                runtime = self.runtime.to_dict()
+            else:
+                runtime = self.runtime
             result["Runtime"] = runtime
-        config_id = self.config_id
-        if config_id is not UNSET:
+        else:
+            self._keep_empty("Runtime", result)
+        if self.config_id is not None:
+            config_id: str | None
+            config_id = self.config_id
             result["ConfigID"] = config_id
-        config_name = self.config_name
-        if config_name is not UNSET:
+        else:
+            self._keep_empty("ConfigID", result)
+        if self.config_name is not None:
+            config_name: str | None
+            config_name = self.config_name
             result["ConfigName"] = config_name
+        else:
+            self._keep_empty("ConfigName", result)
         result.update(self.additional_properties)
         return result
 
@@ -82,23 +88,29 @@ class TaskSpecContainerSpecConfigsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.config_id = get("ConfigID", UNSET)
-        obj.config_name = get("ConfigName", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.config_id = get("ConfigID")
+        obj.config_name = get("ConfigName")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "file":
-            file = src.get("File", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "file":
+            file_json = src.get("File")
+            if file_json is None:
+                return None
+            file = file_json
             if isinstance(file, dict):
                 file = TaskSpecContainerSpecConfigsItemFile.from_dict(file)
             return file
-        if name == "runtime":
-            runtime = src.get("Runtime", UNSET)
+        if field_name_ == "runtime":
+            runtime_json = src.get("Runtime")
+            if runtime_json is None:
+                return None
+            runtime = runtime_json
             if isinstance(runtime, dict):
                 runtime = TaskSpecContainerSpecConfigsItemRuntime.from_dict(runtime)
             return runtime
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,7 +28,7 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
     """CredentialSpec for managed service account (Windows only)
 
     Attributes:
-        config (str | Unset): Load credential spec from a Swarm Config with the given ID.
+        config (None | str): Load credential spec from a Swarm Config with the given ID.
             The specified config must also be present in the Configs
             field with the Runtime property set.
 
@@ -38,7 +38,7 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
             > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
             > and `CredentialSpec.Config` are mutually exclusive.
              (added in API v1.40)
-        file (str | Unset): Load credential spec from this file. The file is read by
+        file (None | str): Load credential spec from this file. The file is read by
             the daemon, and must be present in the `CredentialSpecs`
             subdirectory in the docker data directory, which defaults
             to `C:\\ProgramData\\Docker\\` on Windows.
@@ -50,7 +50,7 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
 
             > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
             > and `CredentialSpec.Config` are mutually exclusive.
-        registry (str | Unset): Load credential spec from this value in the Windows
+        registry (None | str): Load credential spec from this value in the Windows
             registry. The specified registry value must be located in:
 
             `HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\Containers\\CredentialSpecs`
@@ -62,23 +62,32 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
             > and `CredentialSpec.Config` are mutually exclusive.
     """
 
-    config: str | Unset = UNSET
-    file: str | Unset = UNSET
-    registry: str | Unset = UNSET
+    config: str | None = None
+    file: str | None = None
+    registry: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        config = self.config
-        if config is not UNSET:
+        if self.config is not None:
+            config: str | None
+            config = self.config
             result["Config"] = config
-        file = self.file
-        if file is not UNSET:
+        else:
+            self._keep_empty("Config", result)
+        if self.file is not None:
+            file: str | None
+            file = self.file
             result["File"] = file
-        registry = self.registry
-        if registry is not UNSET:
+        else:
+            self._keep_empty("File", result)
+        if self.registry is not None:
+            registry: str | None
+            registry = self.registry
             result["Registry"] = registry
+        else:
+            self._keep_empty("Registry", result)
         result.update(self.additional_properties)
         return result
 
@@ -90,14 +99,14 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.config = get("Config", UNSET)
-        obj.file = get("File", UNSET)
-        obj.registry = get("Registry", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.config = get("Config")
+        obj.file = get("File")
+        obj.registry = get("Registry")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

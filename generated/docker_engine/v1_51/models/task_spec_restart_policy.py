@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_spec_restart_policy_condition import TaskSpecRestartPolicyCondition
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,40 +31,52 @@ class TaskSpecRestartPolicy(LazyModel):
     created as part of this service.
 
     Attributes:
-        condition (TaskSpecRestartPolicyCondition | Unset): Condition for restart.
-        delay (int | Unset): Delay between restart attempts.
-        max_attempts (int | Unset): Maximum attempts to restart a given container before giving up
+        condition (None | TaskSpecRestartPolicyCondition): Condition for restart.
+        delay (int | None): Delay between restart attempts.
+        max_attempts (int | None): Maximum attempts to restart a given container before giving up
             (default value is 0, which is ignored).
              Default: 0.
-        window (int | Unset): Windows is the time window used to evaluate the restart policy
+        window (int | None): Windows is the time window used to evaluate the restart policy
             (default value is 0, which is unbounded).
              Default: 0.
     """
 
-    condition: TaskSpecRestartPolicyCondition | Unset = UNSET
-    delay: int | Unset = UNSET
-    max_attempts: int | Unset = 0
-    window: int | Unset = 0
+    condition: TaskSpecRestartPolicyCondition | None = None
+    delay: int | None = None
+    max_attempts: int | None = None
+    window: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        condition: str | Unset = UNSET
-        if not isinstance(self.condition, Unset):
-            condition = self.condition.value
-
-        if condition is not UNSET:
+        if self.condition is not None:
+            condition: str | None
+            if isinstance(self.condition, TaskSpecRestartPolicyCondition):
+                condition = self.condition.value
+            else:
+                condition = self.condition
             result["Condition"] = condition
-        delay = self.delay
-        if delay is not UNSET:
+        else:
+            self._keep_empty("Condition", result)
+        if self.delay is not None:
+            delay: int | None
+            delay = self.delay
             result["Delay"] = delay
-        max_attempts = self.max_attempts
-        if max_attempts is not UNSET:
+        else:
+            self._keep_empty("Delay", result)
+        if self.max_attempts is not None:
+            max_attempts: int | None
+            max_attempts = self.max_attempts
             result["MaxAttempts"] = max_attempts
-        window = self.window
-        if window is not UNSET:
+        else:
+            self._keep_empty("MaxAttempts", result)
+        if self.window is not None:
+            window: int | None
+            window = self.window
             result["Window"] = window
+        else:
+            self._keep_empty("Window", result)
         result.update(self.additional_properties)
         return result
 
@@ -76,18 +88,18 @@ class TaskSpecRestartPolicy(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        condition = get("Condition", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        condition: Any = get("Condition")
         if isinstance(condition, str):
             condition = TaskSpecRestartPolicyCondition(condition)
         obj.condition = condition
-        obj.delay = get("Delay", UNSET)
-        obj.max_attempts = get("MaxAttempts", UNSET)
-        obj.window = get("Window", UNSET)
+        obj.delay = get("Delay")
+        obj.max_attempts = get("MaxAttempts")
+        obj.window = get("Window")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_state import TaskState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,60 +33,60 @@ class TaskStatus(LazyModel):
     """represents the status of a task.
 
     Attributes:
-        timestamp (datetime.datetime | Unset):  (removed after API v1.43)
-        state (TaskState | Unset):  (removed after API v1.43)
-        message (str | Unset):  (removed after API v1.43)
-        err (str | Unset):  (removed after API v1.43)
-        container_status (ContainerStatus | None | Unset):  (removed after API v1.43)
-        port_status (None | PortStatus | Unset):
+        timestamp (datetime.datetime):  (removed after API v1.43)
+        state (TaskState):  (removed after API v1.43)
+        message (str):  (removed after API v1.43)
+        err (None | str):  (removed after API v1.43)
+        container_status (ContainerStatus | None):  (removed after API v1.43)
+        port_status (PortStatus): represents the port status of a task's host ports whose service has published host
+            ports
     """
 
-    timestamp: datetime.datetime | Unset = UNSET
-    state: TaskState | Unset = UNSET
-    message: str | Unset = UNSET
-    err: str | Unset = UNSET
-    container_status: ContainerStatus | Unset | None = UNSET
-    port_status: PortStatus | Unset | None = UNSET
+    timestamp: datetime.datetime = _field(default=ABSENT)
+    state: TaskState = _field(default=ABSENT)
+    message: str = _field(default=ABSENT)
+    err: str | None = None
+    container_status: ContainerStatus | None = None
+    port_status: PortStatus = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        timestamp: str | Unset = UNSET
-        if not isinstance(self.timestamp, Unset):
+        if self.timestamp is not None:
             timestamp = format_timestamp(self.timestamp)
-        if timestamp is not UNSET:
             result["Timestamp"] = timestamp
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        else:
+            self._keep_empty("Timestamp", result)
+        if self.state is not None:
             state = self.state.value
-
-        if state is not UNSET:
             result["State"] = state
-        message = self.message
-        if message is not UNSET:
-            result["Message"] = message
-        err = self.err
-        if err is not UNSET:
+        else:
+            self._keep_empty("State", result)
+        if self.message is not None:
+            result["Message"] = self.message
+        else:
+            self._keep_empty("Message", result)
+        if self.err is not None:
+            err: str | None
+            err = self.err
             result["Err"] = err
-        container_status: dict[str, Any] | Unset | None
-        if isinstance(self.container_status, Unset):
-            container_status = UNSET
-        elif isinstance(self.container_status, ContainerStatus):
-            container_status = self.container_status.to_dict()
         else:
-            container_status = self.container_status
-        if container_status is not UNSET:
+            self._keep_empty("Err", result)
+        if self.container_status is not None:
+            container_status: dict[str, Any] | None
+            if isinstance(self.container_status, ContainerStatus):
+                container_status = self.container_status.to_dict()
+            else:
+                container_status = self.container_status
             result["ContainerStatus"] = container_status
-        port_status: dict[str, Any] | Unset | None
-        if isinstance(self.port_status, Unset):
-            port_status = UNSET
-        elif isinstance(self.port_status, PortStatus):
-            port_status = self.port_status.to_dict()
         else:
-            port_status = self.port_status
-        if port_status is not UNSET:
+            self._keep_empty("ContainerStatus", result)
+        if self.port_status is not None:
+            port_status = self.port_status.to_dict()
             result["PortStatus"] = port_status
+        else:
+            self._keep_empty("PortStatus", result)
         result.update(self.additional_properties)
         return result
 
@@ -98,31 +98,37 @@ class TaskStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        timestamp = get("Timestamp", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        timestamp: Any = get("Timestamp")
         if isinstance(timestamp, str):
             timestamp = parse_timestamp(timestamp)
         obj.timestamp = timestamp
-        state = get("State", UNSET)
+        state: Any = get("State")
         if isinstance(state, str):
             state = TaskState(state)
         obj.state = state
-        obj.message = get("Message", UNSET)
-        obj.err = get("Err", UNSET)
+        obj.message = get("Message")
+        obj.err = get("Err")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "container_status":
-            container_status = src.get("ContainerStatus", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "container_status":
+            container_status_json = src.get("ContainerStatus")
+            if container_status_json is None:
+                return None
+            container_status = container_status_json
             if isinstance(container_status, dict):
                 container_status = ContainerStatus.from_dict(container_status)
             return container_status
-        if name == "port_status":
-            port_status = src.get("PortStatus", UNSET)
+        if field_name_ == "port_status":
+            port_status_json = src.get("PortStatus")
+            if port_status_json is None:
+                return None
+            port_status = port_status_json
             if isinstance(port_status, dict):
                 port_status = PortStatus.from_dict(port_status)
             return port_status
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

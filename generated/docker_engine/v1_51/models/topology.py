@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,24 +28,20 @@ class Topology(LazyModel):
     specification.
 
     Attributes:
-        segments (None | TopologySegments | Unset):
+        segments (TopologySegments):
     """
 
-    segments: TopologySegments | Unset | None = UNSET
+    segments: TopologySegments = _field(factory=lambda: TopologySegments())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        segments: dict[str, Any] | Unset | None
-        if isinstance(self.segments, Unset):
-            segments = UNSET
-        elif isinstance(self.segments, TopologySegments):
+        if self.segments:
             segments = self.segments.to_dict()
-        else:
-            segments = self.segments
-        if segments is not UNSET:
             result["Segments"] = segments
+        else:
+            self._keep_empty("Segments", result)
         result.update(self.additional_properties)
         return result
 
@@ -59,13 +55,16 @@ class Topology(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "segments":
-            segments = src.get("Segments", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "segments":
+            segments_json = src.get("Segments")
+            if segments_json is None:
+                return TopologySegments()
+            segments = segments_json
             if isinstance(segments, dict):
                 segments = TopologySegments.from_dict(segments)
             return segments
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

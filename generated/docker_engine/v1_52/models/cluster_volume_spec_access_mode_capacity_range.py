@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,25 +28,31 @@ class ClusterVolumeSpecAccessModeCapacityRange(LazyModel):
     empty, the plugin will decide the capacity.
 
     Attributes:
-        required_bytes (int | Unset): The volume must be at least this big. The value of 0
+        required_bytes (int | None): The volume must be at least this big. The value of 0
             indicates an unspecified minimum
-        limit_bytes (int | Unset): The volume must not be bigger than this. The value of 0
+        limit_bytes (int | None): The volume must not be bigger than this. The value of 0
             indicates an unspecified maximum.
     """
 
-    required_bytes: int | Unset = UNSET
-    limit_bytes: int | Unset = UNSET
+    required_bytes: int | None = None
+    limit_bytes: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        required_bytes = self.required_bytes
-        if required_bytes is not UNSET:
+        if self.required_bytes is not None:
+            required_bytes: int | None
+            required_bytes = self.required_bytes
             result["RequiredBytes"] = required_bytes
-        limit_bytes = self.limit_bytes
-        if limit_bytes is not UNSET:
+        else:
+            self._keep_empty("RequiredBytes", result)
+        if self.limit_bytes is not None:
+            limit_bytes: int | None
+            limit_bytes = self.limit_bytes
             result["LimitBytes"] = limit_bytes
+        else:
+            self._keep_empty("LimitBytes", result)
         result.update(self.additional_properties)
         return result
 
@@ -58,13 +64,13 @@ class ClusterVolumeSpecAccessModeCapacityRange(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.required_bytes = get("RequiredBytes", UNSET)
-        obj.limit_bytes = get("LimitBytes", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.required_bytes = get("RequiredBytes")
+        obj.limit_bytes = get("LimitBytes")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

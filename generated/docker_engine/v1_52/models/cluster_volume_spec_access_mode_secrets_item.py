@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,27 +28,33 @@ class ClusterVolumeSpecAccessModeSecretsItem(LazyModel):
     is passed to the plugin.
 
     Attributes:
-        key (str | Unset): Key is the name of the key of the key-value pair passed to
+        key (None | str): Key is the name of the key of the key-value pair passed to
             the plugin.
-        secret (str | Unset): Secret is the swarm Secret object from which to read data.
+        secret (None | str): Secret is the swarm Secret object from which to read data.
             This can be a Secret name or ID. The Secret data is
             retrieved by swarm and used as the value of the key-value
             pair passed to the plugin.
     """
 
-    key: str | Unset = UNSET
-    secret: str | Unset = UNSET
+    key: str | None = None
+    secret: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        key = self.key
-        if key is not UNSET:
+        if self.key is not None:
+            key: str | None
+            key = self.key
             result["Key"] = key
-        secret = self.secret
-        if secret is not UNSET:
+        else:
+            self._keep_empty("Key", result)
+        if self.secret is not None:
+            secret: str | None
+            secret = self.secret
             result["Secret"] = secret
+        else:
+            self._keep_empty("Secret", result)
         result.update(self.additional_properties)
         return result
 
@@ -60,13 +66,13 @@ class ClusterVolumeSpecAccessModeSecretsItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.key = get("Key", UNSET)
-        obj.secret = get("Secret", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.key = get("Key")
+        obj.secret = get("Secret")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -39,148 +39,128 @@ class ContainerStatsResponse(LazyModel):
     """Statistics sample for a container.
 
     Attributes:
-        id (None | str | Unset): ID of the container for which the stats were collected.
-        name (None | str | Unset): Name of the container for which the stats were collected.
-        os_type (None | str | Unset): OSType is the OS of the container ("linux" or "windows") to allow
+        id (str): ID of the container for which the stats were collected.
+        name (str): Name of the container for which the stats were collected.
+        os_type (None | str): OSType is the OS of the container ("linux" or "windows") to allow
             platform-specific handling of stats.
              (added in API v1.52)
-        read (datetime.datetime | Unset): Date and time at which this sample was collected.
+        read (datetime.datetime): Date and time at which this sample was collected.
             The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
             with nano-seconds.
-        cpu_stats (ContainerCPUStats | None | Unset):
-        memory_stats (ContainerMemoryStats | None | Unset):
-        networks (ContainerStatsResponseNetworks | None | Unset):
-        pids_stats (ContainerPidsStats | None | Unset):
-        blkio_stats (ContainerBlkioStats | None | Unset):
-        num_procs (int | Unset): The number of processors on the system.
+        cpu_stats (ContainerCPUStats): CPU related info of the container
+        memory_stats (ContainerMemoryStats): Aggregates all memory stats since container inception on Linux.
+            Windows returns stats for commit and private working set only.
+        networks (ContainerStatsResponseNetworks): Network statistics for the container per interface.
+
+            This field is omitted if the container has no networking enabled.
+        pids_stats (ContainerPidsStats): PidsStats contains Linux-specific stats of a container's process-IDs
+            (PIDs).
+
+            This type is Linux-specific and omitted for Windows containers.
+        blkio_stats (ContainerBlkioStats): BlkioStats stores all IO service stats for data read and write.
+
+            This type is Linux-specific and holds many fields that are specific to cgroups v1.
+            On a cgroup v2 host, all fields other than `io_service_bytes_recursive`
+            are omitted or `null`.
+
+            This type is only populated on Linux and omitted for Windows containers.
+        num_procs (int): The number of processors on the system.
 
             This field is Windows-specific and always zero for Linux containers.
-        storage_stats (ContainerStorageStats | None | Unset):
-        preread (datetime.datetime | Unset): Date and time at which this first sample was collected. This field
+        storage_stats (ContainerStorageStats): StorageStats is the disk I/O stats for read/write on Windows.
+
+            This type is Windows-specific and omitted for Linux containers.
+        preread (datetime.datetime): Date and time at which this first sample was collected. This field
             is not propagated if the "one-shot" option is set. If the "one-shot"
             option is set, this field may be omitted, empty, or set to a default
             date (`0001-01-01T00:00:00Z`).
 
             The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
             with nano-seconds.
-        precpu_stats (ContainerCPUStats | None | Unset):
+        precpu_stats (ContainerCPUStats): CPU related info of the container
     """
 
-    id: str | Unset | None = UNSET
-    name: str | Unset | None = UNSET
-    os_type: str | Unset | None = UNSET
-    read: datetime.datetime | Unset = UNSET
-    cpu_stats: ContainerCPUStats | Unset | None = UNSET
-    memory_stats: ContainerMemoryStats | Unset | None = UNSET
-    networks: ContainerStatsResponseNetworks | Unset | None = UNSET
-    pids_stats: ContainerPidsStats | Unset | None = UNSET
-    blkio_stats: ContainerBlkioStats | Unset | None = UNSET
-    num_procs: int | Unset = UNSET
-    storage_stats: ContainerStorageStats | Unset | None = UNSET
-    preread: datetime.datetime | Unset = UNSET
-    precpu_stats: ContainerCPUStats | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    name: str = _field(default=ABSENT)
+    os_type: str | None = None
+    read: datetime.datetime = _field(default=ABSENT)
+    cpu_stats: ContainerCPUStats = _field(default=ABSENT)
+    memory_stats: ContainerMemoryStats = _field(default=ABSENT)
+    networks: ContainerStatsResponseNetworks = _field(factory=lambda: ContainerStatsResponseNetworks())
+    pids_stats: ContainerPidsStats = _field(default=ABSENT)
+    blkio_stats: ContainerBlkioStats = _field(default=ABSENT)
+    num_procs: int = _field(default=ABSENT)
+    storage_stats: ContainerStorageStats = _field(default=ABSENT)
+    preread: datetime.datetime = _field(default=ABSENT)
+    precpu_stats: ContainerCPUStats = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id: str | Unset | None
-        if isinstance(self.id, Unset):
-            id = UNSET
+        if self.id is not None:
+            result["id"] = self.id
         else:
-            id = self.id
-        if id is not UNSET:
-            result["id"] = id
-        name: str | Unset | None
-        if isinstance(self.name, Unset):
-            name = UNSET
+            self._keep_empty("id", result)
+        if self.name is not None:
+            result["name"] = self.name
         else:
-            name = self.name
-        if name is not UNSET:
-            result["name"] = name
-        os_type: str | Unset | None
-        if isinstance(self.os_type, Unset):
-            os_type = UNSET
-        else:
+            self._keep_empty("name", result)
+        if self.os_type is not None:
+            os_type: str | None
             os_type = self.os_type
-        if os_type is not UNSET:
             result["os_type"] = os_type
-        read: str | Unset = UNSET
-        if not isinstance(self.read, Unset):
+        else:
+            self._keep_empty("os_type", result)
+        if self.read is not None:
             read = format_timestamp(self.read)
-        if read is not UNSET:
             result["read"] = read
-        cpu_stats: dict[str, Any] | Unset | None
-        if isinstance(self.cpu_stats, Unset):
-            cpu_stats = UNSET
-        elif isinstance(self.cpu_stats, ContainerCPUStats):
+        else:
+            self._keep_empty("read", result)
+        if self.cpu_stats is not None:
             cpu_stats = self.cpu_stats.to_dict()
-        else:
-            cpu_stats = self.cpu_stats
-        if cpu_stats is not UNSET:
             result["cpu_stats"] = cpu_stats
-        memory_stats: dict[str, Any] | Unset | None
-        if isinstance(self.memory_stats, Unset):
-            memory_stats = UNSET
-        elif isinstance(self.memory_stats, ContainerMemoryStats):
+        else:
+            self._keep_empty("cpu_stats", result)
+        if self.memory_stats is not None:
             memory_stats = self.memory_stats.to_dict()
-        else:
-            memory_stats = self.memory_stats
-        if memory_stats is not UNSET:
             result["memory_stats"] = memory_stats
-        networks: dict[str, Any] | Unset | None
-        if isinstance(self.networks, Unset):
-            networks = UNSET
-        elif isinstance(self.networks, ContainerStatsResponseNetworks):
+        else:
+            self._keep_empty("memory_stats", result)
+        if self.networks:
             networks = self.networks.to_dict()
-        else:
-            networks = self.networks
-        if networks is not UNSET:
             result["networks"] = networks
-        pids_stats: dict[str, Any] | Unset | None
-        if isinstance(self.pids_stats, Unset):
-            pids_stats = UNSET
-        elif isinstance(self.pids_stats, ContainerPidsStats):
+        else:
+            self._keep_empty("networks", result)
+        if self.pids_stats is not None:
             pids_stats = self.pids_stats.to_dict()
-        else:
-            pids_stats = self.pids_stats
-        if pids_stats is not UNSET:
             result["pids_stats"] = pids_stats
-        blkio_stats: dict[str, Any] | Unset | None
-        if isinstance(self.blkio_stats, Unset):
-            blkio_stats = UNSET
-        elif isinstance(self.blkio_stats, ContainerBlkioStats):
+        else:
+            self._keep_empty("pids_stats", result)
+        if self.blkio_stats is not None:
             blkio_stats = self.blkio_stats.to_dict()
-        else:
-            blkio_stats = self.blkio_stats
-        if blkio_stats is not UNSET:
             result["blkio_stats"] = blkio_stats
-        num_procs = self.num_procs
-        if num_procs is not UNSET:
-            result["num_procs"] = num_procs
-        storage_stats: dict[str, Any] | Unset | None
-        if isinstance(self.storage_stats, Unset):
-            storage_stats = UNSET
-        elif isinstance(self.storage_stats, ContainerStorageStats):
+        else:
+            self._keep_empty("blkio_stats", result)
+        if self.num_procs is not None:
+            result["num_procs"] = self.num_procs
+        else:
+            self._keep_empty("num_procs", result)
+        if self.storage_stats is not None:
             storage_stats = self.storage_stats.to_dict()
-        else:
-            storage_stats = self.storage_stats
-        if storage_stats is not UNSET:
             result["storage_stats"] = storage_stats
-        preread: str | Unset = UNSET
-        if not isinstance(self.preread, Unset):
-            preread = format_timestamp(self.preread)
-        if preread is not UNSET:
-            result["preread"] = preread
-        precpu_stats: dict[str, Any] | Unset | None
-        if isinstance(self.precpu_stats, Unset):
-            precpu_stats = UNSET
-        elif isinstance(self.precpu_stats, ContainerCPUStats):
-            precpu_stats = self.precpu_stats.to_dict()
         else:
-            precpu_stats = self.precpu_stats
-        if precpu_stats is not UNSET:
+            self._keep_empty("storage_stats", result)
+        if self.preread is not None:
+            preread = format_timestamp(self.preread)
+            result["preread"] = preread
+        else:
+            self._keep_empty("preread", result)
+        if self.precpu_stats is not None:
+            precpu_stats = self.precpu_stats.to_dict()
             result["precpu_stats"] = precpu_stats
+        else:
+            self._keep_empty("precpu_stats", result)
         result.update(self.additional_properties)
         return result
 
@@ -192,58 +172,79 @@ class ContainerStatsResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("id", UNSET)
-        obj.name = get("name", UNSET)
-        obj.os_type = get("os_type", UNSET)
-        read = get("read", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("id")
+        obj.name = get("name")
+        obj.os_type = get("os_type")
+        read: Any = get("read")
         if isinstance(read, str):
             read = parse_timestamp(read)
         obj.read = read
-        obj.num_procs = get("num_procs", UNSET)
-        preread = get("preread", UNSET)
+        obj.num_procs = get("num_procs")
+        preread: Any = get("preread")
         if isinstance(preread, str):
             preread = parse_timestamp(preread)
         obj.preread = preread
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "cpu_stats":
-            cpu_stats = src.get("cpu_stats", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "cpu_stats":
+            cpu_stats_json = src.get("cpu_stats")
+            if cpu_stats_json is None:
+                return None
+            cpu_stats = cpu_stats_json
             if isinstance(cpu_stats, dict):
                 cpu_stats = ContainerCPUStats.from_dict(cpu_stats)
             return cpu_stats
-        if name == "memory_stats":
-            memory_stats = src.get("memory_stats", UNSET)
+        if field_name_ == "memory_stats":
+            memory_stats_json = src.get("memory_stats")
+            if memory_stats_json is None:
+                return None
+            memory_stats = memory_stats_json
             if isinstance(memory_stats, dict):
                 memory_stats = ContainerMemoryStats.from_dict(memory_stats)
             return memory_stats
-        if name == "networks":
-            networks = src.get("networks", UNSET)
+        if field_name_ == "networks":
+            networks_json = src.get("networks")
+            if networks_json is None:
+                return ContainerStatsResponseNetworks()
+            networks = networks_json
             if isinstance(networks, dict):
                 networks = ContainerStatsResponseNetworks.from_dict(networks)
             return networks
-        if name == "pids_stats":
-            pids_stats = src.get("pids_stats", UNSET)
+        if field_name_ == "pids_stats":
+            pids_stats_json = src.get("pids_stats")
+            if pids_stats_json is None:
+                return None
+            pids_stats = pids_stats_json
             if isinstance(pids_stats, dict):
                 pids_stats = ContainerPidsStats.from_dict(pids_stats)
             return pids_stats
-        if name == "blkio_stats":
-            blkio_stats = src.get("blkio_stats", UNSET)
+        if field_name_ == "blkio_stats":
+            blkio_stats_json = src.get("blkio_stats")
+            if blkio_stats_json is None:
+                return None
+            blkio_stats = blkio_stats_json
             if isinstance(blkio_stats, dict):
                 blkio_stats = ContainerBlkioStats.from_dict(blkio_stats)
             return blkio_stats
-        if name == "storage_stats":
-            storage_stats = src.get("storage_stats", UNSET)
+        if field_name_ == "storage_stats":
+            storage_stats_json = src.get("storage_stats")
+            if storage_stats_json is None:
+                return None
+            storage_stats = storage_stats_json
             if isinstance(storage_stats, dict):
                 storage_stats = ContainerStorageStats.from_dict(storage_stats)
             return storage_stats
-        if name == "precpu_stats":
-            precpu_stats = src.get("precpu_stats", UNSET)
+        if field_name_ == "precpu_stats":
+            precpu_stats_json = src.get("precpu_stats")
+            if precpu_stats_json is None:
+                return None
+            precpu_stats = precpu_stats_json
             if isinstance(precpu_stats, dict):
                 precpu_stats = ContainerCPUStats.from_dict(precpu_stats)
             return precpu_stats
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,35 +29,33 @@ class ContainerSummaryHostConfig(LazyModel):
     available in the container "inspect" response.
 
     Attributes:
-        network_mode (str | Unset): Networking mode (`host`, `none`, `container:<id>`) or name of the
+        network_mode (str): Networking mode (`host`, `none`, `container:<id>`) or name of the
             primary network the container is using.
 
             This field is primarily for backward compatibility. The container
             can be connected to multiple networks for which information can be
             found in the `NetworkSettings.Networks` field, which enumerates
             settings per network.
-        annotations (ContainerSummaryHostConfigAnnotations | None | Unset):  (added in API v1.46)
+        annotations (ContainerSummaryHostConfigAnnotations): Arbitrary key-value metadata attached to the container.
+            (added in API v1.46)
     """
 
-    network_mode: str | Unset = UNSET
-    annotations: ContainerSummaryHostConfigAnnotations | Unset | None = UNSET
+    network_mode: str = _field(default=ABSENT)
+    annotations: ContainerSummaryHostConfigAnnotations = _field(factory=lambda: ContainerSummaryHostConfigAnnotations())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        network_mode = self.network_mode
-        if network_mode is not UNSET:
-            result["NetworkMode"] = network_mode
-        annotations: dict[str, Any] | Unset | None
-        if isinstance(self.annotations, Unset):
-            annotations = UNSET
-        elif isinstance(self.annotations, ContainerSummaryHostConfigAnnotations):
-            annotations = self.annotations.to_dict()
+        if self.network_mode is not None:
+            result["NetworkMode"] = self.network_mode
         else:
-            annotations = self.annotations
-        if annotations is not UNSET:
+            self._keep_empty("NetworkMode", result)
+        if self.annotations:
+            annotations = self.annotations.to_dict()
             result["Annotations"] = annotations
+        else:
+            self._keep_empty("Annotations", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,17 +67,20 @@ class ContainerSummaryHostConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.network_mode = get("NetworkMode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.network_mode = get("NetworkMode")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "annotations":
-            annotations = src.get("Annotations", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "annotations":
+            annotations_json = src.get("Annotations")
+            if annotations_json is None:
+                return ContainerSummaryHostConfigAnnotations()
+            annotations = annotations_json
             if isinstance(annotations, dict):
                 annotations = ContainerSummaryHostConfigAnnotations.from_dict(annotations)
             return annotations
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

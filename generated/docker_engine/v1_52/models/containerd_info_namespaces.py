@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -36,7 +36,7 @@ class ContainerdInfoNamespaces(LazyModel):
     such as cri-containerd.
 
     Attributes:
-        containers (str | Unset): The default containerd namespace used for containers managed
+        containers (str): The default containerd namespace used for containers managed
             by the daemon.
 
             The default namespace for containers is "moby", but will be
@@ -44,7 +44,7 @@ class ContainerdInfoNamespaces(LazyModel):
             user-namespaces are enabled and the containerd image-store
             is used.
              Default: 'moby'.
-        plugins (str | Unset): The default containerd namespace used for plugins managed by
+        plugins (str): The default containerd namespace used for plugins managed by
             the daemon.
 
             The default namespace for plugins is "plugins.moby", but will be
@@ -54,19 +54,21 @@ class ContainerdInfoNamespaces(LazyModel):
              Default: 'plugins.moby'.
     """
 
-    containers: str | Unset = "moby"
-    plugins: str | Unset = "plugins.moby"
+    containers: str = _field(default=ABSENT)
+    plugins: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        containers = self.containers
-        if containers is not UNSET:
-            result["Containers"] = containers
-        plugins = self.plugins
-        if plugins is not UNSET:
-            result["Plugins"] = plugins
+        if self.containers is not None:
+            result["Containers"] = self.containers
+        else:
+            self._keep_empty("Containers", result)
+        if self.plugins is not None:
+            result["Plugins"] = self.plugins
+        else:
+            self._keep_empty("Plugins", result)
         result.update(self.additional_properties)
         return result
 
@@ -78,13 +80,13 @@ class ContainerdInfoNamespaces(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.containers = get("Containers", UNSET)
-        obj.plugins = get("Plugins", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.containers = get("Containers")
+        obj.plugins = get("Plugins")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,24 +27,30 @@ class DeviceInfo(LazyModel):
     """DeviceInfo represents a device that can be used by a container.
 
     Attributes:
-        source (str | Unset): The origin device driver.
-        id (str | Unset): The unique identifier for the device within its source driver.
+        source (None | str): The origin device driver.
+        id (None | str): The unique identifier for the device within its source driver.
             For CDI devices, this would be an FQDN like "vendor.com/gpu=0".
     """
 
-    source: str | Unset = UNSET
-    id: str | Unset = UNSET
+    source: str | None = None
+    id: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        source = self.source
-        if source is not UNSET:
+        if self.source is not None:
+            source: str | None
+            source = self.source
             result["Source"] = source
-        id = self.id
-        if id is not UNSET:
+        else:
+            self._keep_empty("Source", result)
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["ID"] = id
+        else:
+            self._keep_empty("ID", result)
         result.update(self.additional_properties)
         return result
 
@@ -56,13 +62,13 @@ class DeviceInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.source = get("Source", UNSET)
-        obj.id = get("ID", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.source = get("Source")
+        obj.id = get("ID")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

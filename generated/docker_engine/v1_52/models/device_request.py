@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,76 +30,70 @@ class DeviceRequest(LazyModel):
     """A request for devices to be sent to device drivers
 
     Attributes:
-        driver (str | Unset): The name of the device driver to use for this request.
+        driver (None | str): The name of the device driver to use for this request.
 
             Note that if this is specified the capabilities are ignored when
             selecting a device driver.
-        count (int | Unset):
-        device_i_ds (list[str] | None | Unset):
-        capabilities (list[list[str] | None] | None | Unset): A list of capabilities; an OR list of AND lists of
-            capabilities.
+        count (int | None):
+        device_i_ds (list[str]):
+        capabilities (list[list[str] | None]): A list of capabilities; an OR list of AND lists of capabilities.
 
             Note that if a driver is specified the capabilities have no effect on
             selecting a driver as the driver name is used directly.
 
             Note that if no driver is specified the capabilities are used to
             select a driver with the required capabilities.
-        options (DeviceRequestOptions | None | Unset):
+        options (DeviceRequestOptions): Driver-specific options, specified as a key/value pairs. These options
+            are passed directly to the driver.
     """
 
-    driver: str | Unset = UNSET
-    count: int | Unset = UNSET
-    device_i_ds: list[str] | Unset | None = UNSET
-    capabilities: list[list[str] | None] | Unset | None = UNSET
-    options: DeviceRequestOptions | Unset | None = UNSET
+    driver: str | None = None
+    count: int | None = None
+    device_i_ds: list[str] = _field(factory=list)
+    capabilities: list[list[str] | None] = _field(factory=list)
+    options: DeviceRequestOptions = _field(factory=lambda: DeviceRequestOptions())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        driver = self.driver
-        if driver is not UNSET:
+        if self.driver is not None:
+            driver: str | None
+            driver = self.driver
             result["Driver"] = driver
-        count = self.count
-        if count is not UNSET:
+        else:
+            self._keep_empty("Driver", result)
+        if self.count is not None:
+            count: int | None
+            count = self.count
             result["Count"] = count
-        device_i_ds: list[str] | Unset | None
-        if isinstance(self.device_i_ds, Unset):
-            device_i_ds = UNSET
-        elif isinstance(self.device_i_ds, list):
+        else:
+            self._keep_empty("Count", result)
+        if self.device_i_ds:
             device_i_ds = self.device_i_ds
 
-        else:
-            device_i_ds = self.device_i_ds
-        if device_i_ds is not UNSET:
             result["DeviceIDs"] = device_i_ds
-        capabilities: list[list[str] | None] | Unset | None
-        if isinstance(self.capabilities, Unset):
-            capabilities = UNSET
-        elif isinstance(self.capabilities, list):
+        else:
+            self._keep_empty("DeviceIDs", result)
+        if self.capabilities:
             capabilities = []
-            for capabilities_type_0_item_data in self.capabilities:
-                capabilities_type_0_item: list[str] | None
-                if isinstance(capabilities_type_0_item_data, list):
-                    capabilities_type_0_item = capabilities_type_0_item_data
+            for capabilities_item_data in self.capabilities:
+                capabilities_item: list[str] | None
+                if isinstance(capabilities_item_data, list):
+                    capabilities_item = capabilities_item_data
 
                 else:
-                    capabilities_type_0_item = capabilities_type_0_item_data
-                capabilities.append(capabilities_type_0_item)
+                    capabilities_item = capabilities_item_data
+                capabilities.append(capabilities_item)
 
-        else:
-            capabilities = self.capabilities
-        if capabilities is not UNSET:
             result["Capabilities"] = capabilities
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, DeviceRequestOptions):
-            options = self.options.to_dict()
         else:
-            options = self.options
-        if options is not UNSET:
+            self._keep_empty("Capabilities", result)
+        if self.options:
+            options = self.options.to_dict()
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -111,20 +105,23 @@ class DeviceRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.driver = get("Driver", UNSET)
-        obj.count = get("Count", UNSET)
-        obj.device_i_ds = get("DeviceIDs", UNSET)
-        obj.capabilities = get("Capabilities", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.driver = get("Driver")
+        obj.count = get("Count")
+        obj.device_i_ds = get("DeviceIDs") or []
+        obj.capabilities = get("Capabilities") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "options":
-            options = src.get("Options", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return DeviceRequestOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = DeviceRequestOptions.from_dict(options)
             return options
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

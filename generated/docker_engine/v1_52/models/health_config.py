@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,7 +32,7 @@ class HealthConfig(LazyModel):
     Healthcheck commands should be side-effect free.
 
     Attributes:
-        test (list[str] | None | Unset): The test to perform. Possible values are:
+        test (list[str]): The test to perform. Possible values are:
 
             - `[]` inherit healthcheck from image or parent image
             - `["NONE"]` disable healthcheck
@@ -44,61 +44,72 @@ class HealthConfig(LazyModel):
             - `1` unhealthy
             - `2` reserved (treated as unhealthy)
             - other values: error running probe
-        interval (int | Unset): The time to wait between checks in nanoseconds. It should be 0 or at
+        interval (int | None): The time to wait between checks in nanoseconds. It should be 0 or at
             least 1000000 (1 ms). 0 means inherit.
-        timeout (int | Unset): The time to wait before considering the check to have hung. It should
+        timeout (int | None): The time to wait before considering the check to have hung. It should
             be 0 or at least 1000000 (1 ms). 0 means inherit.
 
             If the health check command does not complete within this timeout,
             the check is considered failed and the health check process is
             forcibly terminated without a graceful shutdown.
-        retries (int | Unset): The number of consecutive failures needed to consider a container as
+        retries (int | None): The number of consecutive failures needed to consider a container as
             unhealthy. 0 means inherit.
-        start_period (int | Unset): Start period for the container to initialize before starting
+        start_period (int | None): Start period for the container to initialize before starting
             health-retries countdown in nanoseconds. It should be 0 or at least
             1000000 (1 ms). 0 means inherit.
              (added in API v1.29)
-        start_interval (int | Unset): The time to wait between checks in nanoseconds during the start period.
+        start_interval (int | None): The time to wait between checks in nanoseconds during the start period.
             It should be 0 or at least 1000000 (1 ms). 0 means inherit.
              (added in API v1.44)
     """
 
-    test: list[str] | Unset | None = UNSET
-    interval: int | Unset = UNSET
-    timeout: int | Unset = UNSET
-    retries: int | Unset = UNSET
-    start_period: int | Unset = UNSET
-    start_interval: int | Unset = UNSET
+    test: list[str] = _field(factory=list)
+    interval: int | None = None
+    timeout: int | None = None
+    retries: int | None = None
+    start_period: int | None = None
+    start_interval: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        test: list[str] | Unset | None
-        if isinstance(self.test, Unset):
-            test = UNSET
-        elif isinstance(self.test, list):
+        if self.test:
             test = self.test
 
-        else:
-            test = self.test
-        if test is not UNSET:
             result["Test"] = test
-        interval = self.interval
-        if interval is not UNSET:
+        else:
+            self._keep_empty("Test", result)
+        if self.interval is not None:
+            interval: int | None
+            interval = self.interval
             result["Interval"] = interval
-        timeout = self.timeout
-        if timeout is not UNSET:
+        else:
+            self._keep_empty("Interval", result)
+        if self.timeout is not None:
+            timeout: int | None
+            timeout = self.timeout
             result["Timeout"] = timeout
-        retries = self.retries
-        if retries is not UNSET:
+        else:
+            self._keep_empty("Timeout", result)
+        if self.retries is not None:
+            retries: int | None
+            retries = self.retries
             result["Retries"] = retries
-        start_period = self.start_period
-        if start_period is not UNSET:
+        else:
+            self._keep_empty("Retries", result)
+        if self.start_period is not None:
+            start_period: int | None
+            start_period = self.start_period
             result["StartPeriod"] = start_period
-        start_interval = self.start_interval
-        if start_interval is not UNSET:
+        else:
+            self._keep_empty("StartPeriod", result)
+        if self.start_interval is not None:
+            start_interval: int | None
+            start_interval = self.start_interval
             result["StartInterval"] = start_interval
+        else:
+            self._keep_empty("StartInterval", result)
         result.update(self.additional_properties)
         return result
 
@@ -110,17 +121,17 @@ class HealthConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.test = get("Test", UNSET)
-        obj.interval = get("Interval", UNSET)
-        obj.timeout = get("Timeout", UNSET)
-        obj.retries = get("Retries", UNSET)
-        obj.start_period = get("StartPeriod", UNSET)
-        obj.start_interval = get("StartInterval", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.test = get("Test") or []
+        obj.interval = get("Interval")
+        obj.timeout = get("Timeout")
+        obj.retries = get("Retries")
+        obj.start_period = get("StartPeriod")
+        obj.start_interval = get("StartInterval")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,44 +30,58 @@ class HealthcheckResult(LazyModel):
     """HealthcheckResult stores information about a single run of a healthcheck probe
 
     Attributes:
-        start (datetime.datetime | Unset): Date and time at which this check started in
+        start (datetime.datetime | None): Date and time at which this check started in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        end (datetime.datetime | Unset): Date and time at which this check ended in
+        end (datetime.datetime | None): Date and time at which this check ended in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        exit_code (int | Unset): ExitCode meanings:
+        exit_code (int | None): ExitCode meanings:
 
             - `0` healthy
             - `1` unhealthy
             - `2` reserved (considered unhealthy)
             - other values: error running probe
-        output (str | Unset): Output from last check
+        output (None | str): Output from last check
     """
 
-    start: datetime.datetime | Unset = UNSET
-    end: datetime.datetime | Unset = UNSET
-    exit_code: int | Unset = UNSET
-    output: str | Unset = UNSET
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+    exit_code: int | None = None
+    output: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        start: str | Unset = UNSET
-        if not isinstance(self.start, Unset):
-            start = format_timestamp(self.start)
-        if start is not UNSET:
+        if self.start is not None:
+            start: str | None
+            if isinstance(self.start, datetime.datetime):
+                start = format_timestamp(self.start)
+            else:
+                start = self.start
             result["Start"] = start
-        end: str | Unset = UNSET
-        if not isinstance(self.end, Unset):
-            end = format_timestamp(self.end)
-        if end is not UNSET:
+        else:
+            self._keep_empty("Start", result)
+        if self.end is not None:
+            end: str | None
+            if isinstance(self.end, datetime.datetime):
+                end = format_timestamp(self.end)
+            else:
+                end = self.end
             result["End"] = end
-        exit_code = self.exit_code
-        if exit_code is not UNSET:
+        else:
+            self._keep_empty("End", result)
+        if self.exit_code is not None:
+            exit_code: int | None
+            exit_code = self.exit_code
             result["ExitCode"] = exit_code
-        output = self.output
-        if output is not UNSET:
+        else:
+            self._keep_empty("ExitCode", result)
+        if self.output is not None:
+            output: str | None
+            output = self.output
             result["Output"] = output
+        else:
+            self._keep_empty("Output", result)
         result.update(self.additional_properties)
         return result
 
@@ -79,21 +93,21 @@ class HealthcheckResult(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        start = get("Start", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        start: Any = get("Start")
         if isinstance(start, str):
             start = parse_timestamp(start)
         obj.start = start
-        end = get("End", UNSET)
+        end: Any = get("End")
         if isinstance(end, str):
             end = parse_timestamp(end)
         obj.end = end
-        obj.exit_code = get("ExitCode", UNSET)
-        obj.output = get("Output", UNSET)
+        obj.exit_code = get("ExitCode")
+        obj.output = get("Output")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,45 +29,44 @@ class NetworkSettings(LazyModel):
     """NetworkSettings exposes the network settings in the API
 
     Attributes:
-        sandbox_id (str | Unset): SandboxID uniquely represents a container's network stack.
-        sandbox_key (str | Unset): SandboxKey is the full path of the netns handle
-        ports (None | PortMap | Unset):
-        networks (NetworkSettingsNetworks | None | Unset):
+        sandbox_id (str): SandboxID uniquely represents a container's network stack.
+        sandbox_key (str): SandboxKey is the full path of the netns handle
+        ports (PortMap): PortMap describes the mapping of container ports to host ports, using the
+            container's port-number and protocol as key in the format `<port>/<protocol>`,
+            for example, `80/udp`.
+
+            If a container's port is mapped for multiple protocols, separate entries
+            are added to the mapping table.
+        networks (NetworkSettingsNetworks): Information about all networks that the container is connected to.
     """
 
-    sandbox_id: str | Unset = UNSET
-    sandbox_key: str | Unset = UNSET
-    ports: PortMap | Unset | None = UNSET
-    networks: NetworkSettingsNetworks | Unset | None = UNSET
+    sandbox_id: str = _field(default=ABSENT)
+    sandbox_key: str = _field(default=ABSENT)
+    ports: PortMap = _field(factory=lambda: PortMap())
+    networks: NetworkSettingsNetworks = _field(factory=lambda: NetworkSettingsNetworks())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        sandbox_id = self.sandbox_id
-        if sandbox_id is not UNSET:
-            result["SandboxID"] = sandbox_id
-        sandbox_key = self.sandbox_key
-        if sandbox_key is not UNSET:
-            result["SandboxKey"] = sandbox_key
-        ports: dict[str, Any] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, PortMap):
+        if self.sandbox_id is not None:
+            result["SandboxID"] = self.sandbox_id
+        else:
+            self._keep_empty("SandboxID", result)
+        if self.sandbox_key is not None:
+            result["SandboxKey"] = self.sandbox_key
+        else:
+            self._keep_empty("SandboxKey", result)
+        if self.ports:
             ports = self.ports.to_dict()
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
-        networks: dict[str, Any] | Unset | None
-        if isinstance(self.networks, Unset):
-            networks = UNSET
-        elif isinstance(self.networks, NetworkSettingsNetworks):
-            networks = self.networks.to_dict()
         else:
-            networks = self.networks
-        if networks is not UNSET:
+            self._keep_empty("Ports", result)
+        if self.networks:
+            networks = self.networks.to_dict()
             result["Networks"] = networks
+        else:
+            self._keep_empty("Networks", result)
         result.update(self.additional_properties)
         return result
 
@@ -79,23 +78,29 @@ class NetworkSettings(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.sandbox_id = get("SandboxID", UNSET)
-        obj.sandbox_key = get("SandboxKey", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.sandbox_id = get("SandboxID")
+        obj.sandbox_key = get("SandboxKey")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return PortMap()
+            ports = ports_json
             if isinstance(ports, dict):
                 ports = PortMap.from_dict(ports)
             return ports
-        if name == "networks":
-            networks = src.get("Networks", UNSET)
+        if field_name_ == "networks":
+            networks_json = src.get("Networks")
+            if networks_json is None:
+                return NetworkSettingsNetworks()
+            networks = networks_json
             if isinstance(networks, dict):
                 networks = NetworkSettingsNetworks.from_dict(networks)
             return networks
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

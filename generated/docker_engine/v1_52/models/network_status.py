@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,24 +26,24 @@ class NetworkStatus(LazyModel):
     """provides runtime information about the network such as the number of allocated IPs.
 
     Attributes:
-        ipam (IPAMStatus | None | Unset):
+        ipam (IPAMStatus | None):
     """
 
-    ipam: IPAMStatus | Unset | None = UNSET
+    ipam: IPAMStatus | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        ipam: dict[str, Any] | Unset | None
-        if isinstance(self.ipam, Unset):
-            ipam = UNSET
-        elif isinstance(self.ipam, IPAMStatus):
-            ipam = self.ipam.to_dict()
-        else:
-            ipam = self.ipam
-        if ipam is not UNSET:
+        if self.ipam is not None:
+            ipam: dict[str, Any] | None
+            if isinstance(self.ipam, IPAMStatus):
+                ipam = self.ipam.to_dict()
+            else:
+                ipam = self.ipam
             result["IPAM"] = ipam
+        else:
+            self._keep_empty("IPAM", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +57,16 @@ class NetworkStatus(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ipam":
-            ipam = src.get("IPAM", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ipam":
+            ipam_json = src.get("IPAM")
+            if ipam_json is None:
+                return None
+            ipam = ipam_json
             if isinstance(ipam, dict):
                 ipam = IPAMStatus.from_dict(ipam)
             return ipam
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,24 +29,23 @@ class NetworkingConfig(LazyModel):
     and `docker network connect` commands.
 
     Attributes:
-        endpoints_config (NetworkingConfigEndpointsConfig | None | Unset):
+        endpoints_config (NetworkingConfigEndpointsConfig): A mapping of network name to endpoint configuration for
+            that network.
+            The endpoint configuration can be left empty to connect to that
+            network with no particular endpoint configuration.
     """
 
-    endpoints_config: NetworkingConfigEndpointsConfig | Unset | None = UNSET
+    endpoints_config: NetworkingConfigEndpointsConfig = _field(factory=lambda: NetworkingConfigEndpointsConfig())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        endpoints_config: dict[str, Any] | Unset | None
-        if isinstance(self.endpoints_config, Unset):
-            endpoints_config = UNSET
-        elif isinstance(self.endpoints_config, NetworkingConfigEndpointsConfig):
+        if self.endpoints_config:
             endpoints_config = self.endpoints_config.to_dict()
-        else:
-            endpoints_config = self.endpoints_config
-        if endpoints_config is not UNSET:
             result["EndpointsConfig"] = endpoints_config
+        else:
+            self._keep_empty("EndpointsConfig", result)
         result.update(self.additional_properties)
         return result
 
@@ -60,13 +59,16 @@ class NetworkingConfig(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "endpoints_config":
-            endpoints_config = src.get("EndpointsConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "endpoints_config":
+            endpoints_config_json = src.get("EndpointsConfig")
+            if endpoints_config_json is None:
+                return NetworkingConfigEndpointsConfig()
+            endpoints_config = endpoints_config_json
             if isinstance(endpoints_config, dict):
                 endpoints_config = NetworkingConfigEndpointsConfig.from_dict(endpoints_config)
             return endpoints_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

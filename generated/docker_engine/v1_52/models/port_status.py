@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,28 +26,24 @@ class PortStatus(LazyModel):
     """represents the port status of a task's host ports whose service has published host ports
 
     Attributes:
-        ports (list[EndpointPortConfig] | None | Unset):
+        ports (list[EndpointPortConfig]):
     """
 
-    ports: list[EndpointPortConfig] | Unset | None = UNSET
+    ports: list[EndpointPortConfig] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        ports: list[dict[str, Any]] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
+        if self.ports:
             ports = []
-            for ports_type_0_item_data in self.ports:
-                ports_type_0_item = ports_type_0_item_data.to_dict()
-                ports.append(ports_type_0_item)
+            for ports_item_data in self.ports:
+                ports_item = ports_item_data.to_dict()
+                ports.append(ports_item)
 
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
+        else:
+            self._keep_empty("Ports", result)
         result.update(self.additional_properties)
         return result
 
@@ -61,13 +57,16 @@ class PortStatus(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ports":
-            ports = src.get("Ports", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ports":
+            ports_json = src.get("Ports")
+            if ports_json is None:
+                return []
+            ports = ports_json
             if isinstance(ports, list):
                 ports = [EndpointPortConfig.from_dict(i) if isinstance(i, dict) else i for i in ports]
             return ports
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,25 +26,25 @@ class RootFSStorage(LazyModel):
     """Information about the storage used for the container's root filesystem.
 
     Attributes:
-        snapshot (None | RootFSStorageSnapshot | Unset): Information about the snapshot used for the container's
-            root filesystem.
+        snapshot (None | RootFSStorageSnapshot): Information about the snapshot used for the container's root
+            filesystem.
     """
 
-    snapshot: RootFSStorageSnapshot | Unset | None = UNSET
+    snapshot: RootFSStorageSnapshot | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        snapshot: dict[str, Any] | Unset | None
-        if isinstance(self.snapshot, Unset):
-            snapshot = UNSET
-        elif isinstance(self.snapshot, RootFSStorageSnapshot):
-            snapshot = self.snapshot.to_dict()
-        else:
-            snapshot = self.snapshot
-        if snapshot is not UNSET:
+        if self.snapshot is not None:
+            snapshot: dict[str, Any] | None
+            if isinstance(self.snapshot, RootFSStorageSnapshot):
+                snapshot = self.snapshot.to_dict()
+            else:
+                snapshot = self.snapshot
             result["Snapshot"] = snapshot
+        else:
+            self._keep_empty("Snapshot", result)
         result.update(self.additional_properties)
         return result
 
@@ -58,13 +58,16 @@ class RootFSStorage(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "snapshot":
-            snapshot = src.get("Snapshot", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "snapshot":
+            snapshot_json = src.get("Snapshot")
+            if snapshot_json is None:
+                return None
+            snapshot = snapshot_json
             if isinstance(snapshot, dict):
                 snapshot = RootFSStorageSnapshot.from_dict(snapshot)
             return snapshot
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,35 +29,44 @@ class ServiceServiceStatus(LazyModel):
     part of a ServiceList operation.
 
     Attributes:
-        running_tasks (int | Unset): The number of tasks for the service currently in the Running state.
-        desired_tasks (int | Unset): The number of tasks for the service desired to be running.
+        running_tasks (int | None): The number of tasks for the service currently in the Running state.
+        desired_tasks (int | None): The number of tasks for the service desired to be running.
             For replicated services, this is the replica count from the
             service spec. For global services, this is computed by taking
             count of all tasks for the service with a Desired State other
             than Shutdown.
-        completed_tasks (int | Unset): The number of tasks for a job that are in the Completed state.
+        completed_tasks (int | None): The number of tasks for a job that are in the Completed state.
             This field must be cross-referenced with the service type, as the
             value of 0 may mean the service is not in a job mode, or it may
             mean the job-mode service has no tasks yet Completed.
     """
 
-    running_tasks: int | Unset = UNSET
-    desired_tasks: int | Unset = UNSET
-    completed_tasks: int | Unset = UNSET
+    running_tasks: int | None = None
+    desired_tasks: int | None = None
+    completed_tasks: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        running_tasks = self.running_tasks
-        if running_tasks is not UNSET:
+        if self.running_tasks is not None:
+            running_tasks: int | None
+            running_tasks = self.running_tasks
             result["RunningTasks"] = running_tasks
-        desired_tasks = self.desired_tasks
-        if desired_tasks is not UNSET:
+        else:
+            self._keep_empty("RunningTasks", result)
+        if self.desired_tasks is not None:
+            desired_tasks: int | None
+            desired_tasks = self.desired_tasks
             result["DesiredTasks"] = desired_tasks
-        completed_tasks = self.completed_tasks
-        if completed_tasks is not UNSET:
+        else:
+            self._keep_empty("DesiredTasks", result)
+        if self.completed_tasks is not None:
+            completed_tasks: int | None
+            completed_tasks = self.completed_tasks
             result["CompletedTasks"] = completed_tasks
+        else:
+            self._keep_empty("CompletedTasks", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,14 +78,14 @@ class ServiceServiceStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.running_tasks = get("RunningTasks", UNSET)
-        obj.desired_tasks = get("DesiredTasks", UNSET)
-        obj.completed_tasks = get("CompletedTasks", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.running_tasks = get("RunningTasks")
+        obj.desired_tasks = get("DesiredTasks")
+        obj.completed_tasks = get("CompletedTasks")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

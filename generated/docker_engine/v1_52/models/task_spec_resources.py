@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,61 +30,59 @@ class TaskSpecResources(LazyModel):
     as part of the service.
 
     Attributes:
-        limits (Limit | None | Unset): Define resources limits.
-        reservations (None | ResourceObject | Unset): Define resources reservation.
-        swap_bytes (int | None | Unset): Amount of swap in bytes - can only be used together with a memory limit.
+        limits (Limit | None): Define resources limits.
+        reservations (None | ResourceObject): Define resources reservation.
+        swap_bytes (int | None): Amount of swap in bytes - can only be used together with a memory limit.
             If not specified, the default behaviour is to grant a swap space twice
             as big as the memory limit.
             Set to -1 to enable unlimited swap.
              (added in API v1.52)
-        memory_swappiness (int | None | Unset): Tune the service's containers' memory swappiness (0 to 100).
+        memory_swappiness (int | None): Tune the service's containers' memory swappiness (0 to 100).
             If not specified, defaults to the containers' OS' default, generally 60,
             or whatever value was predefined in the image.
             Set to -1 to unset a previously set value.
              (added in API v1.52)
     """
 
-    limits: Limit | Unset | None = UNSET
-    reservations: ResourceObject | Unset | None = UNSET
-    swap_bytes: int | Unset | None = UNSET
-    memory_swappiness: int | Unset | None = UNSET
+    limits: Limit | None = None
+    reservations: ResourceObject | None = None
+    swap_bytes: int | None = None
+    memory_swappiness: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        limits: dict[str, Any] | Unset | None
-        if isinstance(self.limits, Unset):
-            limits = UNSET
-        elif isinstance(self.limits, Limit):
-            limits = self.limits.to_dict()
-        else:
-            limits = self.limits
-        if limits is not UNSET:
+        if self.limits is not None:
+            limits: dict[str, Any] | None
+            if isinstance(self.limits, Limit):
+                limits = self.limits.to_dict()
+            else:
+                limits = self.limits
             result["Limits"] = limits
-        reservations: dict[str, Any] | Unset | None
-        if isinstance(self.reservations, Unset):
-            reservations = UNSET
-        elif isinstance(self.reservations, ResourceObject):
-            reservations = self.reservations.to_dict()
         else:
-            reservations = self.reservations
-        if reservations is not UNSET:
+            self._keep_empty("Limits", result)
+        if self.reservations is not None:
+            reservations: dict[str, Any] | None
+            if isinstance(self.reservations, ResourceObject):
+                reservations = self.reservations.to_dict()
+            else:
+                reservations = self.reservations
             result["Reservations"] = reservations
-        swap_bytes: int | Unset | None
-        if isinstance(self.swap_bytes, Unset):
-            swap_bytes = UNSET
         else:
+            self._keep_empty("Reservations", result)
+        if self.swap_bytes is not None:
+            swap_bytes: int | None
             swap_bytes = self.swap_bytes
-        if swap_bytes is not UNSET:
             result["SwapBytes"] = swap_bytes
-        memory_swappiness: int | Unset | None
-        if isinstance(self.memory_swappiness, Unset):
-            memory_swappiness = UNSET
         else:
+            self._keep_empty("SwapBytes", result)
+        if self.memory_swappiness is not None:
+            memory_swappiness: int | None
             memory_swappiness = self.memory_swappiness
-        if memory_swappiness is not UNSET:
             result["MemorySwappiness"] = memory_swappiness
+        else:
+            self._keep_empty("MemorySwappiness", result)
         result.update(self.additional_properties)
         return result
 
@@ -96,23 +94,29 @@ class TaskSpecResources(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.swap_bytes = get("SwapBytes", UNSET)
-        obj.memory_swappiness = get("MemorySwappiness", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.swap_bytes = get("SwapBytes")
+        obj.memory_swappiness = get("MemorySwappiness")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "limits":
-            limits = src.get("Limits", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "limits":
+            limits_json = src.get("Limits")
+            if limits_json is None:
+                return None
+            limits = limits_json
             if isinstance(limits, dict):
                 limits = Limit.from_dict(limits)
             return limits
-        if name == "reservations":
-            reservations = src.get("Reservations", UNSET)
+        if field_name_ == "reservations":
+            reservations_json = src.get("Reservations")
+            if reservations_json is None:
+                return None
+            reservations = reservations_json
             if isinstance(reservations, dict):
                 reservations = ResourceObject.from_dict(reservations)
             return reservations
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

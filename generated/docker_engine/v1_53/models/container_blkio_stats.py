@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -39,179 +39,147 @@ class ContainerBlkioStats(LazyModel):
     This type is only populated on Linux and omitted for Windows containers.
 
     Attributes:
-        io_service_bytes_recursive (list[ContainerBlkioStatEntry | None] | None | Unset):
-        io_serviced_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only available
-            when using Linux containers with
+        io_service_bytes_recursive (list[ContainerBlkioStatEntry | None]):
+        io_serviced_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using Linux
+            containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
-        io_queue_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only available when
-            using Linux containers with
+        io_queue_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using Linux
+            containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
-        io_service_time_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only
-            available when using Linux containers with
+        io_service_time_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using
+            Linux containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
-        io_wait_time_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only available
-            when using Linux containers with
+        io_wait_time_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using Linux
+            containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
-        io_merged_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only available when
-            using Linux containers with
+        io_merged_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using Linux
+            containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
-        io_time_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only available when
-            using Linux containers with
+        io_time_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using Linux
+            containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
-        sectors_recursive (list[ContainerBlkioStatEntry | None] | None | Unset): This field is only available when
-            using Linux containers with
+        sectors_recursive (list[ContainerBlkioStatEntry | None]): This field is only available when using Linux
+            containers with
             cgroups v1. It is omitted or `null` when using cgroups v2.
     """
 
-    io_service_bytes_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    io_serviced_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    io_queue_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    io_service_time_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    io_wait_time_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    io_merged_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    io_time_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
-    sectors_recursive: list[ContainerBlkioStatEntry | None] | Unset | None = UNSET
+    io_service_bytes_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    io_serviced_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    io_queue_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    io_service_time_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    io_wait_time_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    io_merged_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    io_time_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
+    sectors_recursive: list[ContainerBlkioStatEntry | None] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        io_service_bytes_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_service_bytes_recursive, Unset):
-            io_service_bytes_recursive = UNSET
-        elif isinstance(self.io_service_bytes_recursive, list):
+        if self.io_service_bytes_recursive:
             io_service_bytes_recursive = []
-            for io_service_bytes_recursive_type_0_item_data in self.io_service_bytes_recursive:
-                io_service_bytes_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_service_bytes_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_service_bytes_recursive_type_0_item = io_service_bytes_recursive_type_0_item_data.to_dict()
+            for io_service_bytes_recursive_item_data in self.io_service_bytes_recursive:
+                io_service_bytes_recursive_item: dict[str, Any] | None
+                if isinstance(io_service_bytes_recursive_item_data, ContainerBlkioStatEntry):
+                    io_service_bytes_recursive_item = io_service_bytes_recursive_item_data.to_dict()
                 else:
-                    io_service_bytes_recursive_type_0_item = io_service_bytes_recursive_type_0_item_data
-                io_service_bytes_recursive.append(io_service_bytes_recursive_type_0_item)
+                    io_service_bytes_recursive_item = io_service_bytes_recursive_item_data
+                io_service_bytes_recursive.append(io_service_bytes_recursive_item)
 
-        else:
-            io_service_bytes_recursive = self.io_service_bytes_recursive
-        if io_service_bytes_recursive is not UNSET:
             result["io_service_bytes_recursive"] = io_service_bytes_recursive
-        io_serviced_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_serviced_recursive, Unset):
-            io_serviced_recursive = UNSET
-        elif isinstance(self.io_serviced_recursive, list):
+        else:
+            self._keep_empty("io_service_bytes_recursive", result)
+        if self.io_serviced_recursive:
             io_serviced_recursive = []
-            for io_serviced_recursive_type_0_item_data in self.io_serviced_recursive:
-                io_serviced_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_serviced_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_serviced_recursive_type_0_item = io_serviced_recursive_type_0_item_data.to_dict()
+            for io_serviced_recursive_item_data in self.io_serviced_recursive:
+                io_serviced_recursive_item: dict[str, Any] | None
+                if isinstance(io_serviced_recursive_item_data, ContainerBlkioStatEntry):
+                    io_serviced_recursive_item = io_serviced_recursive_item_data.to_dict()
                 else:
-                    io_serviced_recursive_type_0_item = io_serviced_recursive_type_0_item_data
-                io_serviced_recursive.append(io_serviced_recursive_type_0_item)
+                    io_serviced_recursive_item = io_serviced_recursive_item_data
+                io_serviced_recursive.append(io_serviced_recursive_item)
 
-        else:
-            io_serviced_recursive = self.io_serviced_recursive
-        if io_serviced_recursive is not UNSET:
             result["io_serviced_recursive"] = io_serviced_recursive
-        io_queue_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_queue_recursive, Unset):
-            io_queue_recursive = UNSET
-        elif isinstance(self.io_queue_recursive, list):
+        else:
+            self._keep_empty("io_serviced_recursive", result)
+        if self.io_queue_recursive:
             io_queue_recursive = []
-            for io_queue_recursive_type_0_item_data in self.io_queue_recursive:
-                io_queue_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_queue_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_queue_recursive_type_0_item = io_queue_recursive_type_0_item_data.to_dict()
+            for io_queue_recursive_item_data in self.io_queue_recursive:
+                io_queue_recursive_item: dict[str, Any] | None
+                if isinstance(io_queue_recursive_item_data, ContainerBlkioStatEntry):
+                    io_queue_recursive_item = io_queue_recursive_item_data.to_dict()
                 else:
-                    io_queue_recursive_type_0_item = io_queue_recursive_type_0_item_data
-                io_queue_recursive.append(io_queue_recursive_type_0_item)
+                    io_queue_recursive_item = io_queue_recursive_item_data
+                io_queue_recursive.append(io_queue_recursive_item)
 
-        else:
-            io_queue_recursive = self.io_queue_recursive
-        if io_queue_recursive is not UNSET:
             result["io_queue_recursive"] = io_queue_recursive
-        io_service_time_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_service_time_recursive, Unset):
-            io_service_time_recursive = UNSET
-        elif isinstance(self.io_service_time_recursive, list):
+        else:
+            self._keep_empty("io_queue_recursive", result)
+        if self.io_service_time_recursive:
             io_service_time_recursive = []
-            for io_service_time_recursive_type_0_item_data in self.io_service_time_recursive:
-                io_service_time_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_service_time_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_service_time_recursive_type_0_item = io_service_time_recursive_type_0_item_data.to_dict()
+            for io_service_time_recursive_item_data in self.io_service_time_recursive:
+                io_service_time_recursive_item: dict[str, Any] | None
+                if isinstance(io_service_time_recursive_item_data, ContainerBlkioStatEntry):
+                    io_service_time_recursive_item = io_service_time_recursive_item_data.to_dict()
                 else:
-                    io_service_time_recursive_type_0_item = io_service_time_recursive_type_0_item_data
-                io_service_time_recursive.append(io_service_time_recursive_type_0_item)
+                    io_service_time_recursive_item = io_service_time_recursive_item_data
+                io_service_time_recursive.append(io_service_time_recursive_item)
 
-        else:
-            io_service_time_recursive = self.io_service_time_recursive
-        if io_service_time_recursive is not UNSET:
             result["io_service_time_recursive"] = io_service_time_recursive
-        io_wait_time_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_wait_time_recursive, Unset):
-            io_wait_time_recursive = UNSET
-        elif isinstance(self.io_wait_time_recursive, list):
+        else:
+            self._keep_empty("io_service_time_recursive", result)
+        if self.io_wait_time_recursive:
             io_wait_time_recursive = []
-            for io_wait_time_recursive_type_0_item_data in self.io_wait_time_recursive:
-                io_wait_time_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_wait_time_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_wait_time_recursive_type_0_item = io_wait_time_recursive_type_0_item_data.to_dict()
+            for io_wait_time_recursive_item_data in self.io_wait_time_recursive:
+                io_wait_time_recursive_item: dict[str, Any] | None
+                if isinstance(io_wait_time_recursive_item_data, ContainerBlkioStatEntry):
+                    io_wait_time_recursive_item = io_wait_time_recursive_item_data.to_dict()
                 else:
-                    io_wait_time_recursive_type_0_item = io_wait_time_recursive_type_0_item_data
-                io_wait_time_recursive.append(io_wait_time_recursive_type_0_item)
+                    io_wait_time_recursive_item = io_wait_time_recursive_item_data
+                io_wait_time_recursive.append(io_wait_time_recursive_item)
 
-        else:
-            io_wait_time_recursive = self.io_wait_time_recursive
-        if io_wait_time_recursive is not UNSET:
             result["io_wait_time_recursive"] = io_wait_time_recursive
-        io_merged_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_merged_recursive, Unset):
-            io_merged_recursive = UNSET
-        elif isinstance(self.io_merged_recursive, list):
+        else:
+            self._keep_empty("io_wait_time_recursive", result)
+        if self.io_merged_recursive:
             io_merged_recursive = []
-            for io_merged_recursive_type_0_item_data in self.io_merged_recursive:
-                io_merged_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_merged_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_merged_recursive_type_0_item = io_merged_recursive_type_0_item_data.to_dict()
+            for io_merged_recursive_item_data in self.io_merged_recursive:
+                io_merged_recursive_item: dict[str, Any] | None
+                if isinstance(io_merged_recursive_item_data, ContainerBlkioStatEntry):
+                    io_merged_recursive_item = io_merged_recursive_item_data.to_dict()
                 else:
-                    io_merged_recursive_type_0_item = io_merged_recursive_type_0_item_data
-                io_merged_recursive.append(io_merged_recursive_type_0_item)
+                    io_merged_recursive_item = io_merged_recursive_item_data
+                io_merged_recursive.append(io_merged_recursive_item)
 
-        else:
-            io_merged_recursive = self.io_merged_recursive
-        if io_merged_recursive is not UNSET:
             result["io_merged_recursive"] = io_merged_recursive
-        io_time_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.io_time_recursive, Unset):
-            io_time_recursive = UNSET
-        elif isinstance(self.io_time_recursive, list):
+        else:
+            self._keep_empty("io_merged_recursive", result)
+        if self.io_time_recursive:
             io_time_recursive = []
-            for io_time_recursive_type_0_item_data in self.io_time_recursive:
-                io_time_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(io_time_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    io_time_recursive_type_0_item = io_time_recursive_type_0_item_data.to_dict()
+            for io_time_recursive_item_data in self.io_time_recursive:
+                io_time_recursive_item: dict[str, Any] | None
+                if isinstance(io_time_recursive_item_data, ContainerBlkioStatEntry):
+                    io_time_recursive_item = io_time_recursive_item_data.to_dict()
                 else:
-                    io_time_recursive_type_0_item = io_time_recursive_type_0_item_data
-                io_time_recursive.append(io_time_recursive_type_0_item)
+                    io_time_recursive_item = io_time_recursive_item_data
+                io_time_recursive.append(io_time_recursive_item)
 
-        else:
-            io_time_recursive = self.io_time_recursive
-        if io_time_recursive is not UNSET:
             result["io_time_recursive"] = io_time_recursive
-        sectors_recursive: list[dict[str, Any] | None] | Unset | None
-        if isinstance(self.sectors_recursive, Unset):
-            sectors_recursive = UNSET
-        elif isinstance(self.sectors_recursive, list):
-            sectors_recursive = []
-            for sectors_recursive_type_0_item_data in self.sectors_recursive:
-                sectors_recursive_type_0_item: dict[str, Any] | None
-                if isinstance(sectors_recursive_type_0_item_data, ContainerBlkioStatEntry):
-                    sectors_recursive_type_0_item = sectors_recursive_type_0_item_data.to_dict()
-                else:
-                    sectors_recursive_type_0_item = sectors_recursive_type_0_item_data
-                sectors_recursive.append(sectors_recursive_type_0_item)
-
         else:
-            sectors_recursive = self.sectors_recursive
-        if sectors_recursive is not UNSET:
+            self._keep_empty("io_time_recursive", result)
+        if self.sectors_recursive:
+            sectors_recursive = []
+            for sectors_recursive_item_data in self.sectors_recursive:
+                sectors_recursive_item: dict[str, Any] | None
+                if isinstance(sectors_recursive_item_data, ContainerBlkioStatEntry):
+                    sectors_recursive_item = sectors_recursive_item_data.to_dict()
+                else:
+                    sectors_recursive_item = sectors_recursive_item_data
+                sectors_recursive.append(sectors_recursive_item)
+
             result["sectors_recursive"] = sectors_recursive
+        else:
+            self._keep_empty("sectors_recursive", result)
         result.update(self.additional_properties)
         return result
 
@@ -225,66 +193,90 @@ class ContainerBlkioStats(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "io_service_bytes_recursive":
-            io_service_bytes_recursive = src.get("io_service_bytes_recursive", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "io_service_bytes_recursive":
+            io_service_bytes_recursive_json = src.get("io_service_bytes_recursive")
+            if io_service_bytes_recursive_json is None:
+                return []
+            io_service_bytes_recursive = io_service_bytes_recursive_json
             if isinstance(io_service_bytes_recursive, list):
                 io_service_bytes_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i
                     for i in io_service_bytes_recursive
                 ]
             return io_service_bytes_recursive
-        if name == "io_serviced_recursive":
-            io_serviced_recursive = src.get("io_serviced_recursive", UNSET)
+        if field_name_ == "io_serviced_recursive":
+            io_serviced_recursive_json = src.get("io_serviced_recursive")
+            if io_serviced_recursive_json is None:
+                return []
+            io_serviced_recursive = io_serviced_recursive_json
             if isinstance(io_serviced_recursive, list):
                 io_serviced_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_serviced_recursive
                 ]
             return io_serviced_recursive
-        if name == "io_queue_recursive":
-            io_queue_recursive = src.get("io_queue_recursive", UNSET)
+        if field_name_ == "io_queue_recursive":
+            io_queue_recursive_json = src.get("io_queue_recursive")
+            if io_queue_recursive_json is None:
+                return []
+            io_queue_recursive = io_queue_recursive_json
             if isinstance(io_queue_recursive, list):
                 io_queue_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_queue_recursive
                 ]
             return io_queue_recursive
-        if name == "io_service_time_recursive":
-            io_service_time_recursive = src.get("io_service_time_recursive", UNSET)
+        if field_name_ == "io_service_time_recursive":
+            io_service_time_recursive_json = src.get("io_service_time_recursive")
+            if io_service_time_recursive_json is None:
+                return []
+            io_service_time_recursive = io_service_time_recursive_json
             if isinstance(io_service_time_recursive, list):
                 io_service_time_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i
                     for i in io_service_time_recursive
                 ]
             return io_service_time_recursive
-        if name == "io_wait_time_recursive":
-            io_wait_time_recursive = src.get("io_wait_time_recursive", UNSET)
+        if field_name_ == "io_wait_time_recursive":
+            io_wait_time_recursive_json = src.get("io_wait_time_recursive")
+            if io_wait_time_recursive_json is None:
+                return []
+            io_wait_time_recursive = io_wait_time_recursive_json
             if isinstance(io_wait_time_recursive, list):
                 io_wait_time_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_wait_time_recursive
                 ]
             return io_wait_time_recursive
-        if name == "io_merged_recursive":
-            io_merged_recursive = src.get("io_merged_recursive", UNSET)
+        if field_name_ == "io_merged_recursive":
+            io_merged_recursive_json = src.get("io_merged_recursive")
+            if io_merged_recursive_json is None:
+                return []
+            io_merged_recursive = io_merged_recursive_json
             if isinstance(io_merged_recursive, list):
                 io_merged_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_merged_recursive
                 ]
             return io_merged_recursive
-        if name == "io_time_recursive":
-            io_time_recursive = src.get("io_time_recursive", UNSET)
+        if field_name_ == "io_time_recursive":
+            io_time_recursive_json = src.get("io_time_recursive")
+            if io_time_recursive_json is None:
+                return []
+            io_time_recursive = io_time_recursive_json
             if isinstance(io_time_recursive, list):
                 io_time_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in io_time_recursive
                 ]
             return io_time_recursive
-        if name == "sectors_recursive":
-            sectors_recursive = src.get("sectors_recursive", UNSET)
+        if field_name_ == "sectors_recursive":
+            sectors_recursive_json = src.get("sectors_recursive")
+            if sectors_recursive_json is None:
+                return []
+            sectors_recursive = sectors_recursive_json
             if isinstance(sectors_recursive, list):
                 sectors_recursive = [
                     ContainerBlkioStatEntry.from_dict(i) if isinstance(i, dict) else i for i in sectors_recursive
                 ]
             return sectors_recursive
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

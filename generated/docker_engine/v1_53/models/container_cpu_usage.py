@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,52 +29,50 @@ class ContainerCPUUsage(LazyModel):
     """All CPU stats aggregated since container inception.
 
     Attributes:
-        total_usage (int | Unset): Total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
-        percpu_usage (list[int] | None | Unset): Total CPU time (in nanoseconds) consumed per core (Linux).
+        total_usage (int): Total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
+        percpu_usage (list[int]): Total CPU time (in nanoseconds) consumed per core (Linux).
 
             This field is Linux-specific when using cgroups v1. It is omitted
             when using cgroups v2 and Windows containers.
-        usage_in_kernelmode (int | Unset): Time (in nanoseconds) spent by tasks of the cgroup in kernel mode
-            (Linux),
+        usage_in_kernelmode (int): Time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
             or time spent (in 100's of nanoseconds) by all container processes in
             kernel mode (Windows).
 
             Not populated for Windows containers using Hyper-V isolation.
-        usage_in_usermode (int | Unset): Time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
+        usage_in_usermode (int): Time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
             or time spent (in 100's of nanoseconds) by all container processes in
             kernel mode (Windows).
 
             Not populated for Windows containers using Hyper-V isolation.
     """
 
-    total_usage: int | Unset = UNSET
-    percpu_usage: list[int] | Unset | None = UNSET
-    usage_in_kernelmode: int | Unset = UNSET
-    usage_in_usermode: int | Unset = UNSET
+    total_usage: int = _field(default=ABSENT)
+    percpu_usage: list[int] = _field(factory=list)
+    usage_in_kernelmode: int = _field(default=ABSENT)
+    usage_in_usermode: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        total_usage = self.total_usage
-        if total_usage is not UNSET:
-            result["total_usage"] = total_usage
-        percpu_usage: list[int] | Unset | None
-        if isinstance(self.percpu_usage, Unset):
-            percpu_usage = UNSET
-        elif isinstance(self.percpu_usage, list):
+        if self.total_usage is not None:
+            result["total_usage"] = self.total_usage
+        else:
+            self._keep_empty("total_usage", result)
+        if self.percpu_usage:
             percpu_usage = self.percpu_usage
 
-        else:
-            percpu_usage = self.percpu_usage
-        if percpu_usage is not UNSET:
             result["percpu_usage"] = percpu_usage
-        usage_in_kernelmode = self.usage_in_kernelmode
-        if usage_in_kernelmode is not UNSET:
-            result["usage_in_kernelmode"] = usage_in_kernelmode
-        usage_in_usermode = self.usage_in_usermode
-        if usage_in_usermode is not UNSET:
-            result["usage_in_usermode"] = usage_in_usermode
+        else:
+            self._keep_empty("percpu_usage", result)
+        if self.usage_in_kernelmode is not None:
+            result["usage_in_kernelmode"] = self.usage_in_kernelmode
+        else:
+            self._keep_empty("usage_in_kernelmode", result)
+        if self.usage_in_usermode is not None:
+            result["usage_in_usermode"] = self.usage_in_usermode
+        else:
+            self._keep_empty("usage_in_usermode", result)
         result.update(self.additional_properties)
         return result
 
@@ -86,15 +84,15 @@ class ContainerCPUUsage(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.total_usage = get("total_usage", UNSET)
-        obj.percpu_usage = get("percpu_usage", UNSET)
-        obj.usage_in_kernelmode = get("usage_in_kernelmode", UNSET)
-        obj.usage_in_usermode = get("usage_in_usermode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.total_usage = get("total_usage")
+        obj.percpu_usage = get("percpu_usage") or []
+        obj.usage_in_kernelmode = get("usage_in_kernelmode")
+        obj.usage_in_usermode = get("usage_in_usermode")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.host_config_log_config_type import HostConfigLogConfigType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,33 +28,28 @@ class HostConfigLogConfig(LazyModel):
     """The logging configuration for this container
 
     Attributes:
-        type_ (HostConfigLogConfigType | Unset): Name of the logging driver used for the container or "none"
+        type_ (HostConfigLogConfigType): Name of the logging driver used for the container or "none"
             if logging is disabled.
-        config (HostConfigLogConfigConfig | None | Unset):
+        config (HostConfigLogConfigConfig): Driver-specific configuration options for the logging driver.
     """
 
-    type_: HostConfigLogConfigType | Unset = UNSET
-    config: HostConfigLogConfigConfig | Unset | None = UNSET
+    type_: HostConfigLogConfigType = _field(default=ABSENT)
+    config: HostConfigLogConfigConfig = _field(factory=lambda: HostConfigLogConfigConfig())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
+        if self.type_ is not None:
             type_ = self.type_.value
-
-        if type_ is not UNSET:
             result["Type"] = type_
-        config: dict[str, Any] | Unset | None
-        if isinstance(self.config, Unset):
-            config = UNSET
-        elif isinstance(self.config, HostConfigLogConfigConfig):
-            config = self.config.to_dict()
         else:
-            config = self.config
-        if config is not UNSET:
+            self._keep_empty("Type", result)
+        if self.config:
+            config = self.config.to_dict()
             result["Config"] = config
+        else:
+            self._keep_empty("Config", result)
         result.update(self.additional_properties)
         return result
 
@@ -66,20 +61,23 @@ class HostConfigLogConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = HostConfigLogConfigType(type_)
         obj.type_ = type_
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "config":
-            config = src.get("Config", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "config":
+            config_json = src.get("Config")
+            if config_json is None:
+                return HostConfigLogConfigConfig()
+            config = config_json
             if isinstance(config, dict):
                 config = HostConfigLogConfigConfig.from_dict(config)
             return config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,18 +27,21 @@ class ImageManifestSummaryAttestationData(LazyModel):
     This field is only populated when Kind is "attestation".
 
     Attributes:
-        for_ (str | Unset): The digest of the image manifest that this attestation is for.
+        for_ (None | str): The digest of the image manifest that this attestation is for.
     """
 
-    for_: str | Unset = UNSET
+    for_: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        for_ = self.for_
-        if for_ is not UNSET:
+        if self.for_ is not None:
+            for_: str | None
+            for_ = self.for_
             result["For"] = for_
+        else:
+            self._keep_empty("For", result)
         result.update(self.additional_properties)
         return result
 
@@ -50,12 +53,12 @@ class ImageManifestSummaryAttestationData(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.for_ = get("For", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.for_ = get("For")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

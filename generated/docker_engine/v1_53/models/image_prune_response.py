@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,33 +27,32 @@ class ImagePruneResponse(LazyModel):
     """ImagePruneResponse (no description in the spec).
 
     Attributes:
-        images_deleted (list[ImageDeleteResponseItem] | None | Unset): Images that were deleted
-        space_reclaimed (int | Unset): Disk space reclaimed in bytes
+        images_deleted (list[ImageDeleteResponseItem]): Images that were deleted
+        space_reclaimed (int | None): Disk space reclaimed in bytes
     """
 
-    images_deleted: list[ImageDeleteResponseItem] | Unset | None = UNSET
-    space_reclaimed: int | Unset = UNSET
+    images_deleted: list[ImageDeleteResponseItem] = _field(factory=list)
+    space_reclaimed: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        images_deleted: list[dict[str, Any]] | Unset | None
-        if isinstance(self.images_deleted, Unset):
-            images_deleted = UNSET
-        elif isinstance(self.images_deleted, list):
+        if self.images_deleted:
             images_deleted = []
-            for images_deleted_type_0_item_data in self.images_deleted:
-                images_deleted_type_0_item = images_deleted_type_0_item_data.to_dict()
-                images_deleted.append(images_deleted_type_0_item)
+            for images_deleted_item_data in self.images_deleted:
+                images_deleted_item = images_deleted_item_data.to_dict()
+                images_deleted.append(images_deleted_item)
 
-        else:
-            images_deleted = self.images_deleted
-        if images_deleted is not UNSET:
             result["ImagesDeleted"] = images_deleted
-        space_reclaimed = self.space_reclaimed
-        if space_reclaimed is not UNSET:
+        else:
+            self._keep_empty("ImagesDeleted", result)
+        if self.space_reclaimed is not None:
+            space_reclaimed: int | None
+            space_reclaimed = self.space_reclaimed
             result["SpaceReclaimed"] = space_reclaimed
+        else:
+            self._keep_empty("SpaceReclaimed", result)
         result.update(self.additional_properties)
         return result
 
@@ -65,19 +64,22 @@ class ImagePruneResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.space_reclaimed = get("SpaceReclaimed", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.space_reclaimed = get("SpaceReclaimed")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "images_deleted":
-            images_deleted = src.get("ImagesDeleted", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "images_deleted":
+            images_deleted_json = src.get("ImagesDeleted")
+            if images_deleted_json is None:
+                return []
+            images_deleted = images_deleted_json
             if isinstance(images_deleted, list):
                 images_deleted = [
                     ImageDeleteResponseItem.from_dict(i) if isinstance(i, dict) else i for i in images_deleted
                 ]
             return images_deleted
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

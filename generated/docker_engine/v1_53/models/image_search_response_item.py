@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,42 +30,57 @@ class ImageSearchResponseItem(LazyModel):
     """ImageSearchResponseItem (no description in the spec).
 
     Attributes:
-        description (str | Unset):
-        is_official (bool | Unset):
-        is_automated (bool | Unset): Whether this repository has automated builds enabled.
+        description (None | str):
+        is_official (bool | None):
+        is_automated (bool | None): Whether this repository has automated builds enabled.
 
             <p><br /></p>
 
             > **Deprecated**: This field is deprecated and will always be "false".
-        name (str | Unset):
-        star_count (int | Unset):
+        name (None | str):
+        star_count (int | None):
     """
 
-    description: str | Unset = UNSET
-    is_official: bool | Unset = UNSET
-    is_automated: bool | Unset = UNSET
-    name: str | Unset = UNSET
-    star_count: int | Unset = UNSET
+    description: str | None = None
+    is_official: bool | None = None
+    is_automated: bool | None = None
+    name: str | None = None
+    star_count: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        description = self.description
-        if description is not UNSET:
+        if self.description is not None:
+            description: str | None
+            description = self.description
             result["description"] = description
-        is_official = self.is_official
-        if is_official is not UNSET:
+        else:
+            self._keep_empty("description", result)
+        if self.is_official is not None:
+            is_official: bool | None
+            is_official = self.is_official
             result["is_official"] = is_official
-        is_automated = self.is_automated
-        if is_automated is not UNSET:
+        else:
+            self._keep_empty("is_official", result)
+        if self.is_automated is not None:
+            is_automated: bool | None
+            is_automated = self.is_automated
             result["is_automated"] = is_automated
-        name = self.name
-        if name is not UNSET:
+        else:
+            self._keep_empty("is_automated", result)
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["name"] = name
-        star_count = self.star_count
-        if star_count is not UNSET:
+        else:
+            self._keep_empty("name", result)
+        if self.star_count is not None:
+            star_count: int | None
+            star_count = self.star_count
             result["star_count"] = star_count
+        else:
+            self._keep_empty("star_count", result)
         result.update(self.additional_properties)
         return result
 
@@ -77,16 +92,16 @@ class ImageSearchResponseItem(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.description = get("description", UNSET)
-        obj.is_official = get("is_official", UNSET)
-        obj.is_automated = get("is_automated", UNSET)
-        obj.name = get("name", UNSET)
-        obj.star_count = get("star_count", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.description = get("description")
+        obj.is_official = get("is_official")
+        obj.is_automated = get("is_automated")
+        obj.name = get("name")
+        obj.star_count = get("star_count")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

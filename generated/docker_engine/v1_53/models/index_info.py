@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,9 +29,9 @@ class IndexInfo(LazyModel):
     """IndexInfo contains information about a registry.
 
     Attributes:
-        name (str | Unset): Name of the registry, such as "docker.io".
-        mirrors (list[str] | None | Unset): List of mirrors, expressed as URIs.
-        secure (bool | Unset): Indicates if the registry is part of the list of insecure
+        name (str): Name of the registry, such as "docker.io".
+        mirrors (list[str]): List of mirrors, expressed as URIs.
+        secure (bool): Indicates if the registry is part of the list of insecure
             registries.
 
             If `false`, the registry is insecure. Insecure registries accept
@@ -43,37 +43,36 @@ class IndexInfo(LazyModel):
             > it should ONLY be enabled for testing purposes. For increased
             > security, users should add their CA to their system's list of
             > trusted CAs instead of enabling this option.
-        official (bool | Unset): Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
+        official (bool): Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
     """
 
-    name: str | Unset = UNSET
-    mirrors: list[str] | Unset | None = UNSET
-    secure: bool | Unset = UNSET
-    official: bool | Unset = UNSET
+    name: str = _field(default=ABSENT)
+    mirrors: list[str] = _field(factory=list)
+    secure: bool = _field(default=ABSENT)
+    official: bool = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        mirrors: list[str] | Unset | None
-        if isinstance(self.mirrors, Unset):
-            mirrors = UNSET
-        elif isinstance(self.mirrors, list):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.mirrors:
             mirrors = self.mirrors
 
-        else:
-            mirrors = self.mirrors
-        if mirrors is not UNSET:
             result["Mirrors"] = mirrors
-        secure = self.secure
-        if secure is not UNSET:
-            result["Secure"] = secure
-        official = self.official
-        if official is not UNSET:
-            result["Official"] = official
+        else:
+            self._keep_empty("Mirrors", result)
+        if self.secure is not None:
+            result["Secure"] = self.secure
+        else:
+            self._keep_empty("Secure", result)
+        if self.official is not None:
+            result["Official"] = self.official
+        else:
+            self._keep_empty("Official", result)
         result.update(self.additional_properties)
         return result
 
@@ -85,15 +84,15 @@ class IndexInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.mirrors = get("Mirrors", UNSET)
-        obj.secure = get("Secure", UNSET)
-        obj.official = get("Official", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.mirrors = get("Mirrors") or []
+        obj.secure = get("Secure")
+        obj.official = get("Official")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,24 +26,20 @@ class IPAMStatus(LazyModel):
     """IPAMStatus (no description in the spec).
 
     Attributes:
-        subnets (IPAMStatusSubnets | None | Unset):
+        subnets (IPAMStatusSubnets):
     """
 
-    subnets: IPAMStatusSubnets | Unset | None = UNSET
+    subnets: IPAMStatusSubnets = _field(factory=lambda: IPAMStatusSubnets())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        subnets: dict[str, Any] | Unset | None
-        if isinstance(self.subnets, Unset):
-            subnets = UNSET
-        elif isinstance(self.subnets, IPAMStatusSubnets):
+        if self.subnets:
             subnets = self.subnets.to_dict()
-        else:
-            subnets = self.subnets
-        if subnets is not UNSET:
             result["Subnets"] = subnets
+        else:
+            self._keep_empty("Subnets", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +53,16 @@ class IPAMStatus(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "subnets":
-            subnets = src.get("Subnets", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "subnets":
+            subnets_json = src.get("Subnets")
+            if subnets_json is None:
+                return IPAMStatusSubnets()
+            subnets = subnets_json
             if isinstance(subnets, dict):
                 subnets = IPAMStatusSubnets.from_dict(subnets)
             return subnets
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

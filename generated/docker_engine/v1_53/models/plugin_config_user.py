@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class PluginConfigUser(LazyModel):
     """PluginConfigUser (no description in the spec).
 
     Attributes:
-        uid (int | Unset):
-        gid (int | Unset):
+        uid (int | None):
+        gid (int | None):
     """
 
-    uid: int | Unset = UNSET
-    gid: int | Unset = UNSET
+    uid: int | None = None
+    gid: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        uid = self.uid
-        if uid is not UNSET:
+        if self.uid is not None:
+            uid: int | None
+            uid = self.uid
             result["UID"] = uid
-        gid = self.gid
-        if gid is not UNSET:
+        else:
+            self._keep_empty("UID", result)
+        if self.gid is not None:
+            gid: int | None
+            gid = self.gid
             result["GID"] = gid
+        else:
+            self._keep_empty("GID", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class PluginConfigUser(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.uid = get("UID", UNSET)
-        obj.gid = get("GID", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.uid = get("UID")
+        obj.gid = get("GID")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,50 +29,48 @@ class ServiceInfo(LazyModel):
     """represents service parameters with the list of service's tasks
 
     Attributes:
-        vip (str | Unset):
-        ports (list[str] | None | Unset):
-        local_lb_index (int | Unset):
-        tasks (list[NetworkTaskInfo] | None | Unset):
+        vip (None | str):
+        ports (list[str]):
+        local_lb_index (int | None):
+        tasks (list[NetworkTaskInfo]):
     """
 
-    vip: str | Unset = UNSET
-    ports: list[str] | Unset | None = UNSET
-    local_lb_index: int | Unset = UNSET
-    tasks: list[NetworkTaskInfo] | Unset | None = UNSET
+    vip: str | None = None
+    ports: list[str] = _field(factory=list)
+    local_lb_index: int | None = None
+    tasks: list[NetworkTaskInfo] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        vip = self.vip
-        if vip is not UNSET:
+        if self.vip is not None:
+            vip: str | None
+            vip = self.vip
             result["VIP"] = vip
-        ports: list[str] | Unset | None
-        if isinstance(self.ports, Unset):
-            ports = UNSET
-        elif isinstance(self.ports, list):
+        else:
+            self._keep_empty("VIP", result)
+        if self.ports:
             ports = self.ports
 
-        else:
-            ports = self.ports
-        if ports is not UNSET:
             result["Ports"] = ports
-        local_lb_index = self.local_lb_index
-        if local_lb_index is not UNSET:
-            result["LocalLBIndex"] = local_lb_index
-        tasks: list[dict[str, Any]] | Unset | None
-        if isinstance(self.tasks, Unset):
-            tasks = UNSET
-        elif isinstance(self.tasks, list):
-            tasks = []
-            for tasks_type_0_item_data in self.tasks:
-                tasks_type_0_item = tasks_type_0_item_data.to_dict()
-                tasks.append(tasks_type_0_item)
-
         else:
-            tasks = self.tasks
-        if tasks is not UNSET:
+            self._keep_empty("Ports", result)
+        if self.local_lb_index is not None:
+            local_lb_index: int | None
+            local_lb_index = self.local_lb_index
+            result["LocalLBIndex"] = local_lb_index
+        else:
+            self._keep_empty("LocalLBIndex", result)
+        if self.tasks:
+            tasks = []
+            for tasks_item_data in self.tasks:
+                tasks_item = tasks_item_data.to_dict()
+                tasks.append(tasks_item)
+
             result["Tasks"] = tasks
+        else:
+            self._keep_empty("Tasks", result)
         result.update(self.additional_properties)
         return result
 
@@ -84,19 +82,22 @@ class ServiceInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.vip = get("VIP", UNSET)
-        obj.ports = get("Ports", UNSET)
-        obj.local_lb_index = get("LocalLBIndex", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.vip = get("VIP")
+        obj.ports = get("Ports") or []
+        obj.local_lb_index = get("LocalLBIndex")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "tasks":
-            tasks = src.get("Tasks", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "tasks":
+            tasks_json = src.get("Tasks")
+            if tasks_json is None:
+                return []
+            tasks = tasks_json
             if isinstance(tasks, list):
                 tasks = [NetworkTaskInfo.from_dict(i) if isinstance(i, dict) else i for i in tasks]
             return tasks
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

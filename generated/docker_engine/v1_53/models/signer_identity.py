@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -42,109 +42,160 @@ class SignerIdentity(LazyModel):
     """SignerIdentity contains information about the signer certificate used to sign the image.
 
     Attributes:
-        certificate_issuer (str | Unset): CertificateIssuer is the certificate issuer.
-        subject_alternative_name (str | Unset): SubjectAlternativeName is the certificate subject alternative name.
-        issuer (str | Unset): The OIDC issuer. Should match `iss` claim of ID token or, in the case of
+        certificate_issuer (None | str): CertificateIssuer is the certificate issuer.
+        subject_alternative_name (None | str): SubjectAlternativeName is the certificate subject alternative name.
+        issuer (None | str): The OIDC issuer. Should match `iss` claim of ID token or, in the case of
             a federated login like Dex it should match the issuer URL of the
             upstream issuer. The issuer is not set the extensions are invalid and
             will fail to render.
-        build_signer_uri (str | Unset): Reference to specific build instructions that are responsible for signing.
-        build_signer_digest (str | Unset): Immutable reference to the specific version of the build instructions
-            that is responsible for signing.
-        runner_environment (str | Unset): Specifies whether the build took place in platform-hosted cloud
+        build_signer_uri (None | str): Reference to specific build instructions that are responsible for signing.
+        build_signer_digest (None | str): Immutable reference to the specific version of the build instructions that
+            is responsible for signing.
+        runner_environment (None | str): Specifies whether the build took place in platform-hosted cloud
             infrastructure or customer/self-hosted infrastructure.
-        source_repository_uri (str | Unset): Source repository URL that the build was based on.
-        source_repository_digest (str | Unset): Immutable reference to a specific version of the source code that
-            the build was based upon.
-        source_repository_ref (str | Unset): Source Repository Ref that the build run was based upon.
-        source_repository_identifier (str | Unset): Immutable identifier for the source repository the workflow was
+        source_repository_uri (None | str): Source repository URL that the build was based on.
+        source_repository_digest (None | str): Immutable reference to a specific version of the source code that the
+            build was based upon.
+        source_repository_ref (None | str): Source Repository Ref that the build run was based upon.
+        source_repository_identifier (None | str): Immutable identifier for the source repository the workflow was
             based upon.
-        source_repository_owner_uri (str | Unset): Source repository owner URL of the owner of the source repository
+        source_repository_owner_uri (None | str): Source repository owner URL of the owner of the source repository
             that the build was based on.
-        source_repository_owner_identifier (str | Unset): Immutable identifier for the owner of the source
-            repository that the workflow was based upon.
-        build_config_uri (str | Unset): Build Config URL to the top-level/initiating build instructions.
-        build_config_digest (str | Unset): Immutable reference to the specific version of the top-level/initiating
+        source_repository_owner_identifier (None | str): Immutable identifier for the owner of the source repository
+            that the workflow was based upon.
+        build_config_uri (None | str): Build Config URL to the top-level/initiating build instructions.
+        build_config_digest (None | str): Immutable reference to the specific version of the top-level/initiating
             build instructions.
-        build_trigger (str | Unset): Event or action that initiated the build.
-        run_invocation_uri (str | Unset): Run Invocation URL to uniquely identify the build execution.
-        source_repository_visibility_at_signing (str | Unset): Source repository visibility at the time of signing
+        build_trigger (None | str): Event or action that initiated the build.
+        run_invocation_uri (None | str): Run Invocation URL to uniquely identify the build execution.
+        source_repository_visibility_at_signing (None | str): Source repository visibility at the time of signing
             the certificate.
     """
 
-    certificate_issuer: str | Unset = UNSET
-    subject_alternative_name: str | Unset = UNSET
-    issuer: str | Unset = UNSET
-    build_signer_uri: str | Unset = UNSET
-    build_signer_digest: str | Unset = UNSET
-    runner_environment: str | Unset = UNSET
-    source_repository_uri: str | Unset = UNSET
-    source_repository_digest: str | Unset = UNSET
-    source_repository_ref: str | Unset = UNSET
-    source_repository_identifier: str | Unset = UNSET
-    source_repository_owner_uri: str | Unset = UNSET
-    source_repository_owner_identifier: str | Unset = UNSET
-    build_config_uri: str | Unset = UNSET
-    build_config_digest: str | Unset = UNSET
-    build_trigger: str | Unset = UNSET
-    run_invocation_uri: str | Unset = UNSET
-    source_repository_visibility_at_signing: str | Unset = UNSET
+    certificate_issuer: str | None = None
+    subject_alternative_name: str | None = None
+    issuer: str | None = None
+    build_signer_uri: str | None = None
+    build_signer_digest: str | None = None
+    runner_environment: str | None = None
+    source_repository_uri: str | None = None
+    source_repository_digest: str | None = None
+    source_repository_ref: str | None = None
+    source_repository_identifier: str | None = None
+    source_repository_owner_uri: str | None = None
+    source_repository_owner_identifier: str | None = None
+    build_config_uri: str | None = None
+    build_config_digest: str | None = None
+    build_trigger: str | None = None
+    run_invocation_uri: str | None = None
+    source_repository_visibility_at_signing: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        certificate_issuer = self.certificate_issuer
-        if certificate_issuer is not UNSET:
+        if self.certificate_issuer is not None:
+            certificate_issuer: str | None
+            certificate_issuer = self.certificate_issuer
             result["CertificateIssuer"] = certificate_issuer
-        subject_alternative_name = self.subject_alternative_name
-        if subject_alternative_name is not UNSET:
+        else:
+            self._keep_empty("CertificateIssuer", result)
+        if self.subject_alternative_name is not None:
+            subject_alternative_name: str | None
+            subject_alternative_name = self.subject_alternative_name
             result["SubjectAlternativeName"] = subject_alternative_name
-        issuer = self.issuer
-        if issuer is not UNSET:
+        else:
+            self._keep_empty("SubjectAlternativeName", result)
+        if self.issuer is not None:
+            issuer: str | None
+            issuer = self.issuer
             result["Issuer"] = issuer
-        build_signer_uri = self.build_signer_uri
-        if build_signer_uri is not UNSET:
+        else:
+            self._keep_empty("Issuer", result)
+        if self.build_signer_uri is not None:
+            build_signer_uri: str | None
+            build_signer_uri = self.build_signer_uri
             result["BuildSignerURI"] = build_signer_uri
-        build_signer_digest = self.build_signer_digest
-        if build_signer_digest is not UNSET:
+        else:
+            self._keep_empty("BuildSignerURI", result)
+        if self.build_signer_digest is not None:
+            build_signer_digest: str | None
+            build_signer_digest = self.build_signer_digest
             result["BuildSignerDigest"] = build_signer_digest
-        runner_environment = self.runner_environment
-        if runner_environment is not UNSET:
+        else:
+            self._keep_empty("BuildSignerDigest", result)
+        if self.runner_environment is not None:
+            runner_environment: str | None
+            runner_environment = self.runner_environment
             result["RunnerEnvironment"] = runner_environment
-        source_repository_uri = self.source_repository_uri
-        if source_repository_uri is not UNSET:
+        else:
+            self._keep_empty("RunnerEnvironment", result)
+        if self.source_repository_uri is not None:
+            source_repository_uri: str | None
+            source_repository_uri = self.source_repository_uri
             result["SourceRepositoryURI"] = source_repository_uri
-        source_repository_digest = self.source_repository_digest
-        if source_repository_digest is not UNSET:
+        else:
+            self._keep_empty("SourceRepositoryURI", result)
+        if self.source_repository_digest is not None:
+            source_repository_digest: str | None
+            source_repository_digest = self.source_repository_digest
             result["SourceRepositoryDigest"] = source_repository_digest
-        source_repository_ref = self.source_repository_ref
-        if source_repository_ref is not UNSET:
+        else:
+            self._keep_empty("SourceRepositoryDigest", result)
+        if self.source_repository_ref is not None:
+            source_repository_ref: str | None
+            source_repository_ref = self.source_repository_ref
             result["SourceRepositoryRef"] = source_repository_ref
-        source_repository_identifier = self.source_repository_identifier
-        if source_repository_identifier is not UNSET:
+        else:
+            self._keep_empty("SourceRepositoryRef", result)
+        if self.source_repository_identifier is not None:
+            source_repository_identifier: str | None
+            source_repository_identifier = self.source_repository_identifier
             result["SourceRepositoryIdentifier"] = source_repository_identifier
-        source_repository_owner_uri = self.source_repository_owner_uri
-        if source_repository_owner_uri is not UNSET:
+        else:
+            self._keep_empty("SourceRepositoryIdentifier", result)
+        if self.source_repository_owner_uri is not None:
+            source_repository_owner_uri: str | None
+            source_repository_owner_uri = self.source_repository_owner_uri
             result["SourceRepositoryOwnerURI"] = source_repository_owner_uri
-        source_repository_owner_identifier = self.source_repository_owner_identifier
-        if source_repository_owner_identifier is not UNSET:
+        else:
+            self._keep_empty("SourceRepositoryOwnerURI", result)
+        if self.source_repository_owner_identifier is not None:
+            source_repository_owner_identifier: str | None
+            source_repository_owner_identifier = self.source_repository_owner_identifier
             result["SourceRepositoryOwnerIdentifier"] = source_repository_owner_identifier
-        build_config_uri = self.build_config_uri
-        if build_config_uri is not UNSET:
+        else:
+            self._keep_empty("SourceRepositoryOwnerIdentifier", result)
+        if self.build_config_uri is not None:
+            build_config_uri: str | None
+            build_config_uri = self.build_config_uri
             result["BuildConfigURI"] = build_config_uri
-        build_config_digest = self.build_config_digest
-        if build_config_digest is not UNSET:
+        else:
+            self._keep_empty("BuildConfigURI", result)
+        if self.build_config_digest is not None:
+            build_config_digest: str | None
+            build_config_digest = self.build_config_digest
             result["BuildConfigDigest"] = build_config_digest
-        build_trigger = self.build_trigger
-        if build_trigger is not UNSET:
+        else:
+            self._keep_empty("BuildConfigDigest", result)
+        if self.build_trigger is not None:
+            build_trigger: str | None
+            build_trigger = self.build_trigger
             result["BuildTrigger"] = build_trigger
-        run_invocation_uri = self.run_invocation_uri
-        if run_invocation_uri is not UNSET:
+        else:
+            self._keep_empty("BuildTrigger", result)
+        if self.run_invocation_uri is not None:
+            run_invocation_uri: str | None
+            run_invocation_uri = self.run_invocation_uri
             result["RunInvocationURI"] = run_invocation_uri
-        source_repository_visibility_at_signing = self.source_repository_visibility_at_signing
-        if source_repository_visibility_at_signing is not UNSET:
+        else:
+            self._keep_empty("RunInvocationURI", result)
+        if self.source_repository_visibility_at_signing is not None:
+            source_repository_visibility_at_signing: str | None
+            source_repository_visibility_at_signing = self.source_repository_visibility_at_signing
             result["SourceRepositoryVisibilityAtSigning"] = source_repository_visibility_at_signing
+        else:
+            self._keep_empty("SourceRepositoryVisibilityAtSigning", result)
         result.update(self.additional_properties)
         return result
 
@@ -156,28 +207,28 @@ class SignerIdentity(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.certificate_issuer = get("CertificateIssuer", UNSET)
-        obj.subject_alternative_name = get("SubjectAlternativeName", UNSET)
-        obj.issuer = get("Issuer", UNSET)
-        obj.build_signer_uri = get("BuildSignerURI", UNSET)
-        obj.build_signer_digest = get("BuildSignerDigest", UNSET)
-        obj.runner_environment = get("RunnerEnvironment", UNSET)
-        obj.source_repository_uri = get("SourceRepositoryURI", UNSET)
-        obj.source_repository_digest = get("SourceRepositoryDigest", UNSET)
-        obj.source_repository_ref = get("SourceRepositoryRef", UNSET)
-        obj.source_repository_identifier = get("SourceRepositoryIdentifier", UNSET)
-        obj.source_repository_owner_uri = get("SourceRepositoryOwnerURI", UNSET)
-        obj.source_repository_owner_identifier = get("SourceRepositoryOwnerIdentifier", UNSET)
-        obj.build_config_uri = get("BuildConfigURI", UNSET)
-        obj.build_config_digest = get("BuildConfigDigest", UNSET)
-        obj.build_trigger = get("BuildTrigger", UNSET)
-        obj.run_invocation_uri = get("RunInvocationURI", UNSET)
-        obj.source_repository_visibility_at_signing = get("SourceRepositoryVisibilityAtSigning", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.certificate_issuer = get("CertificateIssuer")
+        obj.subject_alternative_name = get("SubjectAlternativeName")
+        obj.issuer = get("Issuer")
+        obj.build_signer_uri = get("BuildSignerURI")
+        obj.build_signer_digest = get("BuildSignerDigest")
+        obj.runner_environment = get("RunnerEnvironment")
+        obj.source_repository_uri = get("SourceRepositoryURI")
+        obj.source_repository_digest = get("SourceRepositoryDigest")
+        obj.source_repository_ref = get("SourceRepositoryRef")
+        obj.source_repository_identifier = get("SourceRepositoryIdentifier")
+        obj.source_repository_owner_uri = get("SourceRepositoryOwnerURI")
+        obj.source_repository_owner_identifier = get("SourceRepositoryOwnerIdentifier")
+        obj.build_config_uri = get("BuildConfigURI")
+        obj.build_config_digest = get("BuildConfigDigest")
+        obj.build_trigger = get("BuildTrigger")
+        obj.run_invocation_uri = get("RunInvocationURI")
+        obj.source_repository_visibility_at_signing = get("SourceRepositoryVisibilityAtSigning")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,25 +27,31 @@ class SubnetStatus(LazyModel):
     """SubnetStatus (no description in the spec).
 
     Attributes:
-        i_ps_in_use (int | Unset): Number of IP addresses in the subnet that are in use or reserved and are
-            therefore unavailable for allocation, saturating at 2<sup>64</sup> - 1.
-        dynamic_i_ps_available (int | Unset): Number of IP addresses within the network's IPRange for the subnet
-            that are available for allocation, saturating at 2<sup>64</sup> - 1.
+        i_ps_in_use (int | None): Number of IP addresses in the subnet that are in use or reserved and are therefore
+            unavailable for allocation, saturating at 2<sup>64</sup> - 1.
+        dynamic_i_ps_available (int | None): Number of IP addresses within the network's IPRange for the subnet that
+            are available for allocation, saturating at 2<sup>64</sup> - 1.
     """
 
-    i_ps_in_use: int | Unset = UNSET
-    dynamic_i_ps_available: int | Unset = UNSET
+    i_ps_in_use: int | None = None
+    dynamic_i_ps_available: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        i_ps_in_use = self.i_ps_in_use
-        if i_ps_in_use is not UNSET:
+        if self.i_ps_in_use is not None:
+            i_ps_in_use: int | None
+            i_ps_in_use = self.i_ps_in_use
             result["IPsInUse"] = i_ps_in_use
-        dynamic_i_ps_available = self.dynamic_i_ps_available
-        if dynamic_i_ps_available is not UNSET:
+        else:
+            self._keep_empty("IPsInUse", result)
+        if self.dynamic_i_ps_available is not None:
+            dynamic_i_ps_available: int | None
+            dynamic_i_ps_available = self.dynamic_i_ps_available
             result["DynamicIPsAvailable"] = dynamic_i_ps_available
+        else:
+            self._keep_empty("DynamicIPsAvailable", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +63,13 @@ class SubnetStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.i_ps_in_use = get("IPsInUse", UNSET)
-        obj.dynamic_i_ps_available = get("DynamicIPsAvailable", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.i_ps_in_use = get("IPsInUse")
+        obj.dynamic_i_ps_available = get("DynamicIPsAvailable")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.local_node_state import LocalNodeState
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,87 +35,84 @@ class SwarmInfo(LazyModel):
     """Represents generic information about swarm.
 
     Attributes:
-        node_id (str | Unset): Unique identifier of for this node in the swarm. Default: ''.
-        node_addr (str | Unset): IP address at which this node can be reached by other nodes in the
+        node_id (str): Unique identifier of for this node in the swarm. Default: ''.
+        node_addr (str): IP address at which this node can be reached by other nodes in the
             swarm.
              Default: ''.
-        local_node_state (LocalNodeState | Unset): Current local status of this node.
-        control_available (bool | Unset):  Default: False.
-        error (str | Unset):  Default: ''.
-        remote_managers (list[PeerNode] | None | Unset): List of ID's and addresses of other managers in the swarm.
-        nodes (int | None | Unset): Total number of nodes in the swarm.
-        managers (int | None | Unset): Total number of managers in the swarm.
-        cluster (ClusterInfo | None | Unset):
+        local_node_state (LocalNodeState): Current local status of this node.
+        control_available (bool):  Default: False.
+        error (str):  Default: ''.
+        remote_managers (list[PeerNode]): List of ID's and addresses of other managers in the swarm.
+        nodes (int | None): Total number of nodes in the swarm.
+        managers (int | None): Total number of managers in the swarm.
+        cluster (ClusterInfo | None):
     """
 
-    node_id: str | Unset = ""
-    node_addr: str | Unset = ""
-    local_node_state: LocalNodeState | Unset = UNSET
-    control_available: bool | Unset = False
-    error: str | Unset = ""
-    remote_managers: list[PeerNode] | Unset | None = UNSET
-    nodes: int | Unset | None = UNSET
-    managers: int | Unset | None = UNSET
-    cluster: ClusterInfo | Unset | None = UNSET
+    node_id: str = _field(default=ABSENT)
+    node_addr: str = _field(default=ABSENT)
+    local_node_state: LocalNodeState = _field(default=ABSENT)
+    control_available: bool = _field(default=ABSENT)
+    error: str = _field(default=ABSENT)
+    remote_managers: list[PeerNode] = _field(factory=list)
+    nodes: int | None = None
+    managers: int | None = None
+    cluster: ClusterInfo | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        node_id = self.node_id
-        if node_id is not UNSET:
-            result["NodeID"] = node_id
-        node_addr = self.node_addr
-        if node_addr is not UNSET:
-            result["NodeAddr"] = node_addr
-        local_node_state: str | Unset = UNSET
-        if not isinstance(self.local_node_state, Unset):
+        if self.node_id is not None:
+            result["NodeID"] = self.node_id
+        else:
+            self._keep_empty("NodeID", result)
+        if self.node_addr is not None:
+            result["NodeAddr"] = self.node_addr
+        else:
+            self._keep_empty("NodeAddr", result)
+        if self.local_node_state is not None:
             local_node_state = self.local_node_state.value
-
-        if local_node_state is not UNSET:
             result["LocalNodeState"] = local_node_state
-        control_available = self.control_available
-        if control_available is not UNSET:
-            result["ControlAvailable"] = control_available
-        error = self.error
-        if error is not UNSET:
-            result["Error"] = error
-        remote_managers: list[dict[str, Any]] | Unset | None
-        if isinstance(self.remote_managers, Unset):
-            remote_managers = UNSET
-        elif isinstance(self.remote_managers, list):
+        else:
+            self._keep_empty("LocalNodeState", result)
+        if self.control_available is not None:
+            result["ControlAvailable"] = self.control_available
+        else:
+            self._keep_empty("ControlAvailable", result)
+        if self.error is not None:
+            result["Error"] = self.error
+        else:
+            self._keep_empty("Error", result)
+        if self.remote_managers:
             remote_managers = []
-            for remote_managers_type_0_item_data in self.remote_managers:
-                remote_managers_type_0_item = remote_managers_type_0_item_data.to_dict()
-                remote_managers.append(remote_managers_type_0_item)
+            for remote_managers_item_data in self.remote_managers:
+                remote_managers_item = remote_managers_item_data.to_dict()
+                remote_managers.append(remote_managers_item)
 
-        else:
-            remote_managers = self.remote_managers
-        if remote_managers is not UNSET:
             result["RemoteManagers"] = remote_managers
-        nodes: int | Unset | None
-        if isinstance(self.nodes, Unset):
-            nodes = UNSET
         else:
+            self._keep_empty("RemoteManagers", result)
+        if self.nodes is not None:
+            nodes: int | None
             nodes = self.nodes
-        if nodes is not UNSET:
             result["Nodes"] = nodes
-        managers: int | Unset | None
-        if isinstance(self.managers, Unset):
-            managers = UNSET
         else:
+            self._keep_empty("Nodes", result)
+        if self.managers is not None:
+            managers: int | None
             managers = self.managers
-        if managers is not UNSET:
             result["Managers"] = managers
-        cluster: dict[str, Any] | Unset | None
-        if isinstance(self.cluster, Unset):
-            cluster = UNSET
-        elif isinstance(self.cluster, ClusterInfo):
-            cluster = self.cluster.to_dict()
         else:
-            cluster = self.cluster
-        if cluster is not UNSET:
+            self._keep_empty("Managers", result)
+        if self.cluster is not None:
+            cluster: dict[str, Any] | None
+            if isinstance(self.cluster, ClusterInfo):
+                cluster = self.cluster.to_dict()
+            else:
+                cluster = self.cluster
             result["Cluster"] = cluster
+        else:
+            self._keep_empty("Cluster", result)
         result.update(self.additional_properties)
         return result
 
@@ -127,31 +124,37 @@ class SwarmInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.node_id = get("NodeID", UNSET)
-        obj.node_addr = get("NodeAddr", UNSET)
-        local_node_state = get("LocalNodeState", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.node_id = get("NodeID")
+        obj.node_addr = get("NodeAddr")
+        local_node_state: Any = get("LocalNodeState")
         if isinstance(local_node_state, str):
             local_node_state = LocalNodeState(local_node_state)
         obj.local_node_state = local_node_state
-        obj.control_available = get("ControlAvailable", UNSET)
-        obj.error = get("Error", UNSET)
-        obj.nodes = get("Nodes", UNSET)
-        obj.managers = get("Managers", UNSET)
+        obj.control_available = get("ControlAvailable")
+        obj.error = get("Error")
+        obj.nodes = get("Nodes")
+        obj.managers = get("Managers")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "remote_managers":
-            remote_managers = src.get("RemoteManagers", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "remote_managers":
+            remote_managers_json = src.get("RemoteManagers")
+            if remote_managers_json is None:
+                return []
+            remote_managers = remote_managers_json
             if isinstance(remote_managers, list):
                 remote_managers = [PeerNode.from_dict(i) if isinstance(i, dict) else i for i in remote_managers]
             return remote_managers
-        if name == "cluster":
-            cluster = src.get("Cluster", UNSET)
+        if field_name_ == "cluster":
+            cluster_json = src.get("Cluster")
+            if cluster_json is None:
+                return None
+            cluster = cluster_json
             if isinstance(cluster, dict):
                 cluster = ClusterInfo.from_dict(cluster)
             return cluster
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,95 +33,68 @@ class SwarmSpec(LazyModel):
     """User modifiable swarm configuration.
 
     Attributes:
-        name (str | Unset): Name of the swarm.
-        labels (None | SwarmSpecLabels | Unset):
-        orchestration (None | SwarmSpecOrchestration | Unset):
-        raft (None | SwarmSpecRaft | Unset):
-        dispatcher (None | SwarmSpecDispatcher | Unset):
-        ca_config (None | SwarmSpecCAConfig | Unset):
-        encryption_config (None | SwarmSpecEncryptionConfig | Unset):
-        task_defaults (None | SwarmSpecTaskDefaults | Unset):
+        name (str): Name of the swarm.
+        labels (SwarmSpecLabels): User-defined key/value metadata.
+        orchestration (SwarmSpecOrchestration): Orchestration configuration.
+        raft (SwarmSpecRaft): Raft configuration.
+        dispatcher (SwarmSpecDispatcher): Dispatcher configuration.
+        ca_config (SwarmSpecCAConfig): CA configuration.
+        encryption_config (SwarmSpecEncryptionConfig): Parameters related to encryption-at-rest.
+        task_defaults (SwarmSpecTaskDefaults): Defaults for creating tasks in this cluster.
     """
 
-    name: str | Unset = UNSET
-    labels: SwarmSpecLabels | Unset | None = UNSET
-    orchestration: SwarmSpecOrchestration | Unset | None = UNSET
-    raft: SwarmSpecRaft | Unset | None = UNSET
-    dispatcher: SwarmSpecDispatcher | Unset | None = UNSET
-    ca_config: SwarmSpecCAConfig | Unset | None = UNSET
-    encryption_config: SwarmSpecEncryptionConfig | Unset | None = UNSET
-    task_defaults: SwarmSpecTaskDefaults | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    labels: SwarmSpecLabels = _field(factory=lambda: SwarmSpecLabels())
+    orchestration: SwarmSpecOrchestration = _field(default=ABSENT)
+    raft: SwarmSpecRaft = _field(default=ABSENT)
+    dispatcher: SwarmSpecDispatcher = _field(default=ABSENT)
+    ca_config: SwarmSpecCAConfig = _field(default=ABSENT)
+    encryption_config: SwarmSpecEncryptionConfig = _field(default=ABSENT)
+    task_defaults: SwarmSpecTaskDefaults = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, SwarmSpecLabels):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        orchestration: dict[str, Any] | Unset | None
-        if isinstance(self.orchestration, Unset):
-            orchestration = UNSET
-        elif isinstance(self.orchestration, SwarmSpecOrchestration):
+        else:
+            self._keep_empty("Labels", result)
+        if self.orchestration is not None:
             orchestration = self.orchestration.to_dict()
-        else:
-            orchestration = self.orchestration
-        if orchestration is not UNSET:
             result["Orchestration"] = orchestration
-        raft: dict[str, Any] | Unset | None
-        if isinstance(self.raft, Unset):
-            raft = UNSET
-        elif isinstance(self.raft, SwarmSpecRaft):
+        else:
+            self._keep_empty("Orchestration", result)
+        if self.raft is not None:
             raft = self.raft.to_dict()
-        else:
-            raft = self.raft
-        if raft is not UNSET:
             result["Raft"] = raft
-        dispatcher: dict[str, Any] | Unset | None
-        if isinstance(self.dispatcher, Unset):
-            dispatcher = UNSET
-        elif isinstance(self.dispatcher, SwarmSpecDispatcher):
+        else:
+            self._keep_empty("Raft", result)
+        if self.dispatcher is not None:
             dispatcher = self.dispatcher.to_dict()
-        else:
-            dispatcher = self.dispatcher
-        if dispatcher is not UNSET:
             result["Dispatcher"] = dispatcher
-        ca_config: dict[str, Any] | Unset | None
-        if isinstance(self.ca_config, Unset):
-            ca_config = UNSET
-        elif isinstance(self.ca_config, SwarmSpecCAConfig):
+        else:
+            self._keep_empty("Dispatcher", result)
+        if self.ca_config is not None:
             ca_config = self.ca_config.to_dict()
-        else:
-            ca_config = self.ca_config
-        if ca_config is not UNSET:
             result["CAConfig"] = ca_config
-        encryption_config: dict[str, Any] | Unset | None
-        if isinstance(self.encryption_config, Unset):
-            encryption_config = UNSET
-        elif isinstance(self.encryption_config, SwarmSpecEncryptionConfig):
+        else:
+            self._keep_empty("CAConfig", result)
+        if self.encryption_config is not None:
             encryption_config = self.encryption_config.to_dict()
-        else:
-            encryption_config = self.encryption_config
-        if encryption_config is not UNSET:
             result["EncryptionConfig"] = encryption_config
-        task_defaults: dict[str, Any] | Unset | None
-        if isinstance(self.task_defaults, Unset):
-            task_defaults = UNSET
-        elif isinstance(self.task_defaults, SwarmSpecTaskDefaults):
-            task_defaults = self.task_defaults.to_dict()
         else:
-            task_defaults = self.task_defaults
-        if task_defaults is not UNSET:
+            self._keep_empty("EncryptionConfig", result)
+        if self.task_defaults is not None:
+            task_defaults = self.task_defaults.to_dict()
             result["TaskDefaults"] = task_defaults
+        else:
+            self._keep_empty("TaskDefaults", result)
         result.update(self.additional_properties)
         return result
 
@@ -133,47 +106,68 @@ class SwarmSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return SwarmSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = SwarmSpecLabels.from_dict(labels)
             return labels
-        if name == "orchestration":
-            orchestration = src.get("Orchestration", UNSET)
+        if field_name_ == "orchestration":
+            orchestration_json = src.get("Orchestration")
+            if orchestration_json is None:
+                return None
+            orchestration = orchestration_json
             if isinstance(orchestration, dict):
                 orchestration = SwarmSpecOrchestration.from_dict(orchestration)
             return orchestration
-        if name == "raft":
-            raft = src.get("Raft", UNSET)
+        if field_name_ == "raft":
+            raft_json = src.get("Raft")
+            if raft_json is None:
+                return None
+            raft = raft_json
             if isinstance(raft, dict):
                 raft = SwarmSpecRaft.from_dict(raft)
             return raft
-        if name == "dispatcher":
-            dispatcher = src.get("Dispatcher", UNSET)
+        if field_name_ == "dispatcher":
+            dispatcher_json = src.get("Dispatcher")
+            if dispatcher_json is None:
+                return None
+            dispatcher = dispatcher_json
             if isinstance(dispatcher, dict):
                 dispatcher = SwarmSpecDispatcher.from_dict(dispatcher)
             return dispatcher
-        if name == "ca_config":
-            ca_config = src.get("CAConfig", UNSET)
+        if field_name_ == "ca_config":
+            ca_config_json = src.get("CAConfig")
+            if ca_config_json is None:
+                return None
+            ca_config = ca_config_json
             if isinstance(ca_config, dict):
                 ca_config = SwarmSpecCAConfig.from_dict(ca_config)
             return ca_config
-        if name == "encryption_config":
-            encryption_config = src.get("EncryptionConfig", UNSET)
+        if field_name_ == "encryption_config":
+            encryption_config_json = src.get("EncryptionConfig")
+            if encryption_config_json is None:
+                return None
+            encryption_config = encryption_config_json
             if isinstance(encryption_config, dict):
                 encryption_config = SwarmSpecEncryptionConfig.from_dict(encryption_config)
             return encryption_config
-        if name == "task_defaults":
-            task_defaults = src.get("TaskDefaults", UNSET)
+        if field_name_ == "task_defaults":
+            task_defaults_json = src.get("TaskDefaults")
+            if task_defaults_json is None:
+                return None
+            task_defaults = task_defaults_json
             if isinstance(task_defaults, dict):
                 task_defaults = SwarmSpecTaskDefaults.from_dict(task_defaults)
             return task_defaults
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,24 +26,24 @@ class SwarmSpecTaskDefaults(LazyModel):
     """Defaults for creating tasks in this cluster.
 
     Attributes:
-        log_driver (None | SwarmSpecTaskDefaultsLogDriver | Unset):
+        log_driver (None | SwarmSpecTaskDefaultsLogDriver):
     """
 
-    log_driver: SwarmSpecTaskDefaultsLogDriver | Unset | None = UNSET
+    log_driver: SwarmSpecTaskDefaultsLogDriver | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        log_driver: dict[str, Any] | Unset | None
-        if isinstance(self.log_driver, Unset):
-            log_driver = UNSET
-        elif isinstance(self.log_driver, SwarmSpecTaskDefaultsLogDriver):
-            log_driver = self.log_driver.to_dict()
-        else:
-            log_driver = self.log_driver
-        if log_driver is not UNSET:
+        if self.log_driver is not None:
+            log_driver: dict[str, Any] | None
+            if isinstance(self.log_driver, SwarmSpecTaskDefaultsLogDriver):
+                log_driver = self.log_driver.to_dict()
+            else:
+                log_driver = self.log_driver
             result["LogDriver"] = log_driver
+        else:
+            self._keep_empty("LogDriver", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +57,16 @@ class SwarmSpecTaskDefaults(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "log_driver":
-            log_driver = src.get("LogDriver", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "log_driver":
+            log_driver_json = src.get("LogDriver")
+            if log_driver_json is None:
+                return None
+            log_driver = log_driver_json
             if isinstance(log_driver, dict):
                 log_driver = SwarmSpecTaskDefaultsLogDriver.from_dict(log_driver)
             return log_driver
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.task_spec_container_spec_privileges_seccomp_mode import TaskSpecContainerSpecPrivilegesSeccompMode
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,26 +28,32 @@ class TaskSpecContainerSpecPrivilegesSeccomp(LazyModel):
     """Options for configuring seccomp on the container
 
     Attributes:
-        mode (TaskSpecContainerSpecPrivilegesSeccompMode | Unset):
-        profile (str | Unset): The custom seccomp profile as a json object
+        mode (None | TaskSpecContainerSpecPrivilegesSeccompMode):
+        profile (None | str): The custom seccomp profile as a json object
     """
 
-    mode: TaskSpecContainerSpecPrivilegesSeccompMode | Unset = UNSET
-    profile: str | Unset = UNSET
+    mode: TaskSpecContainerSpecPrivilegesSeccompMode | None = None
+    profile: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        mode: str | Unset = UNSET
-        if not isinstance(self.mode, Unset):
-            mode = self.mode.value
-
-        if mode is not UNSET:
+        if self.mode is not None:
+            mode: str | None
+            if isinstance(self.mode, TaskSpecContainerSpecPrivilegesSeccompMode):
+                mode = self.mode.value
+            else:
+                mode = self.mode
             result["Mode"] = mode
-        profile = self.profile
-        if profile is not UNSET:
+        else:
+            self._keep_empty("Mode", result)
+        if self.profile is not None:
+            profile: str | None
+            profile = self.profile
             result["Profile"] = profile
+        else:
+            self._keep_empty("Profile", result)
         result.update(self.additional_properties)
         return result
 
@@ -59,16 +65,16 @@ class TaskSpecContainerSpecPrivilegesSeccomp(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        mode = get("Mode", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        mode: Any = get("Mode")
         if isinstance(mode, str):
             mode = TaskSpecContainerSpecPrivilegesSeccompMode(mode)
         obj.mode = mode
-        obj.profile = get("Profile", UNSET)
+        obj.profile = get("Profile")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -53,269 +53,243 @@ class ContainerInspectResponse(LazyModel):
     """ContainerInspectResponse (no description in the spec).
 
     Attributes:
-        id (str | Unset): The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
-        created (datetime.datetime | None | Unset): Date and time at which the container was created, formatted in
+        id (str): The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
+        created (datetime.datetime): Date and time at which the container was created, formatted in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        path (str | Unset): The path to the command being run
-        args (list[str] | None | Unset): The arguments to the command being run
-        state (ContainerState | None | Unset):
-        image (str | Unset): The ID (digest) of the image that this container was created from.
-        resolv_conf_path (str | Unset): Location of the `/etc/resolv.conf` generated for the container on the
+        path (str): The path to the command being run
+        args (list[str]): The arguments to the command being run
+        state (ContainerState): ContainerState stores container's running state. It's part of ContainerJSONBase
+            and will be returned by the "inspect" command.
+        image (str): The ID (digest) of the image that this container was created from.
+        resolv_conf_path (str): Location of the `/etc/resolv.conf` generated for the container on the
             host.
 
             This file is managed through the docker daemon, and should not be
             accessed or modified by other tools.
-        hostname_path (str | Unset): Location of the `/etc/hostname` generated for the container on the
+        hostname_path (str): Location of the `/etc/hostname` generated for the container on the
             host.
 
             This file is managed through the docker daemon, and should not be
             accessed or modified by other tools.
-        hosts_path (str | Unset): Location of the `/etc/hosts` generated for the container on the
+        hosts_path (str): Location of the `/etc/hosts` generated for the container on the
             host.
 
             This file is managed through the docker daemon, and should not be
             accessed or modified by other tools.
-        log_path (None | str | Unset): Location of the file used to buffer the container's logs. Depending on
+        log_path (str): Location of the file used to buffer the container's logs. Depending on
             the logging-driver used for the container, this field may be omitted.
 
             This file is managed through the docker daemon, and should not be
             accessed or modified by other tools.
-        name (str | Unset): The name associated with this container.
+        name (str): The name associated with this container.
 
             For historic reasons, the name may be prefixed with a forward-slash (`/`).
-        restart_count (int | Unset): Number of times the container was restarted since it was created,
+        restart_count (int): Number of times the container was restarted since it was created,
             or since daemon was started.
-        driver (str | Unset): The storage-driver used for the container's filesystem (graph-driver
+        driver (str): The storage-driver used for the container's filesystem (graph-driver
             or snapshotter).
-        platform (str | Unset): The platform (operating system) for which the container was created.
+        platform (str): The platform (operating system) for which the container was created.
 
             This field was introduced for the experimental "LCOW" (Linux Containers
             On Windows) features, which has been removed. In most cases, this field
             is equal to the host's operating system (`linux` or `windows`). (added in API v1.40)
-        image_manifest_descriptor (None | OCIDescriptor | Unset): OCI descriptor of the platform-specific manifest
-            of the image
+        image_manifest_descriptor (None | OCIDescriptor): OCI descriptor of the platform-specific manifest of the
+            image
             the container was created from.
 
             Note: Only available if the daemon provides a multi-platform
             image store. (added in API v1.48)
-        mount_label (str | Unset): SELinux mount label set for the container.
-        process_label (str | Unset): SELinux process label set for the container.
-        app_armor_profile (str | Unset): The AppArmor profile set for the container.
-        exec_i_ds (list[str] | None | Unset): IDs of exec instances that are running in the container.
-        host_config (HostConfig | None | Unset):
-        graph_driver (DriverData | None | Unset):
-        storage (None | Storage | Unset):  (added in API v1.52)
-        size_rw (int | None | Unset): The size of files that have been created or changed by this container.
+        mount_label (str): SELinux mount label set for the container.
+        process_label (str): SELinux process label set for the container.
+        app_armor_profile (str): The AppArmor profile set for the container.
+        exec_i_ds (list[str]): IDs of exec instances that are running in the container.
+        host_config (HostConfig): Container configuration that depends on the host we are running on
+        graph_driver (DriverData): Information about the storage driver used to store the container's and
+            image's filesystem.
+        storage (None | Storage):  (added in API v1.52)
+        size_rw (int | None): The size of files that have been created or changed by this container.
 
             This field is omitted by default, and only set when size is requested
             in the API request.
-        size_root_fs (int | None | Unset): The total size of all files in the read-only layers from the image
+        size_root_fs (int | None): The total size of all files in the read-only layers from the image
             that the container uses. These layers can be shared between containers.
 
             This field is omitted by default, and only set when size is requested
             in the API request.
-        mounts (list[MountPoint] | None | Unset): List of mounts used by the container.
-        config (ContainerConfig | None | Unset):
-        network_settings (NetworkSettings | None | Unset):
+        mounts (list[MountPoint]): List of mounts used by the container.
+        config (ContainerConfig): Configuration for a container that is portable between hosts.
+        network_settings (NetworkSettings): NetworkSettings exposes the network settings in the API
     """
 
-    id: str | Unset = UNSET
-    created: datetime.datetime | Unset | None = UNSET
-    path: str | Unset = UNSET
-    args: list[str] | Unset | None = UNSET
-    state: ContainerState | Unset | None = UNSET
-    image: str | Unset = UNSET
-    resolv_conf_path: str | Unset = UNSET
-    hostname_path: str | Unset = UNSET
-    hosts_path: str | Unset = UNSET
-    log_path: str | Unset | None = UNSET
-    name: str | Unset = UNSET
-    restart_count: int | Unset = UNSET
-    driver: str | Unset = UNSET
-    platform: str | Unset = UNSET
-    image_manifest_descriptor: OCIDescriptor | Unset | None = UNSET
-    mount_label: str | Unset = UNSET
-    process_label: str | Unset = UNSET
-    app_armor_profile: str | Unset = UNSET
-    exec_i_ds: list[str] | Unset | None = UNSET
-    host_config: HostConfig | Unset | None = UNSET
-    graph_driver: DriverData | Unset | None = UNSET
-    storage: Storage | Unset | None = UNSET
-    size_rw: int | Unset | None = UNSET
-    size_root_fs: int | Unset | None = UNSET
-    mounts: list[MountPoint] | Unset | None = UNSET
-    config: ContainerConfig | Unset | None = UNSET
-    network_settings: NetworkSettings | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    created: datetime.datetime = _field(default=ABSENT)
+    path: str = _field(default=ABSENT)
+    args: list[str] = _field(factory=list)
+    state: ContainerState = _field(default=ABSENT)
+    image: str = _field(default=ABSENT)
+    resolv_conf_path: str = _field(default=ABSENT)
+    hostname_path: str = _field(default=ABSENT)
+    hosts_path: str = _field(default=ABSENT)
+    log_path: str = _field(default=ABSENT)
+    name: str = _field(default=ABSENT)
+    restart_count: int = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    platform: str = _field(default=ABSENT)
+    image_manifest_descriptor: OCIDescriptor | None = None
+    mount_label: str = _field(default=ABSENT)
+    process_label: str = _field(default=ABSENT)
+    app_armor_profile: str = _field(default=ABSENT)
+    exec_i_ds: list[str] = _field(factory=list)
+    host_config: HostConfig = _field(default=ABSENT)
+    graph_driver: DriverData = _field(default=ABSENT)
+    storage: Storage | None = None
+    size_rw: int | None = None
+    size_root_fs: int | None = None
+    mounts: list[MountPoint] = _field(factory=list)
+    config: ContainerConfig = _field(default=ABSENT)
+    network_settings: NetworkSettings = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        created: str | Unset | None
-        if isinstance(self.created, Unset):
-            created = UNSET
-        elif isinstance(self.created, datetime.datetime):
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.created is not None:
             created = format_timestamp(self.created)
-        else:
-            created = self.created
-        if created is not UNSET:
             result["Created"] = created
-        path = self.path
-        if path is not UNSET:
-            result["Path"] = path
-        args: list[str] | Unset | None
-        if isinstance(self.args, Unset):
-            args = UNSET
-        elif isinstance(self.args, list):
+        else:
+            self._keep_empty("Created", result)
+        if self.path is not None:
+            result["Path"] = self.path
+        else:
+            self._keep_empty("Path", result)
+        if self.args:
             args = self.args
 
-        else:
-            args = self.args
-        if args is not UNSET:
             result["Args"] = args
-        state: dict[str, Any] | Unset | None
-        if isinstance(self.state, Unset):
-            state = UNSET
-        elif isinstance(self.state, ContainerState):
+        else:
+            self._keep_empty("Args", result)
+        if self.state is not None:
             state = self.state.to_dict()
-        else:
-            state = self.state
-        if state is not UNSET:
             result["State"] = state
-        image = self.image
-        if image is not UNSET:
-            result["Image"] = image
-        resolv_conf_path = self.resolv_conf_path
-        if resolv_conf_path is not UNSET:
-            result["ResolvConfPath"] = resolv_conf_path
-        hostname_path = self.hostname_path
-        if hostname_path is not UNSET:
-            result["HostnamePath"] = hostname_path
-        hosts_path = self.hosts_path
-        if hosts_path is not UNSET:
-            result["HostsPath"] = hosts_path
-        log_path: str | Unset | None
-        if isinstance(self.log_path, Unset):
-            log_path = UNSET
         else:
-            log_path = self.log_path
-        if log_path is not UNSET:
-            result["LogPath"] = log_path
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        restart_count = self.restart_count
-        if restart_count is not UNSET:
-            result["RestartCount"] = restart_count
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        platform = self.platform
-        if platform is not UNSET:
-            result["Platform"] = platform
-        image_manifest_descriptor: dict[str, Any] | Unset | None
-        if isinstance(self.image_manifest_descriptor, Unset):
-            image_manifest_descriptor = UNSET
-        elif isinstance(self.image_manifest_descriptor, OCIDescriptor):
-            image_manifest_descriptor = self.image_manifest_descriptor.to_dict()
+            self._keep_empty("State", result)
+        if self.image is not None:
+            result["Image"] = self.image
         else:
-            image_manifest_descriptor = self.image_manifest_descriptor
-        if image_manifest_descriptor is not UNSET:
+            self._keep_empty("Image", result)
+        if self.resolv_conf_path is not None:
+            result["ResolvConfPath"] = self.resolv_conf_path
+        else:
+            self._keep_empty("ResolvConfPath", result)
+        if self.hostname_path is not None:
+            result["HostnamePath"] = self.hostname_path
+        else:
+            self._keep_empty("HostnamePath", result)
+        if self.hosts_path is not None:
+            result["HostsPath"] = self.hosts_path
+        else:
+            self._keep_empty("HostsPath", result)
+        if self.log_path is not None:
+            result["LogPath"] = self.log_path
+        else:
+            self._keep_empty("LogPath", result)
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.restart_count is not None:
+            result["RestartCount"] = self.restart_count
+        else:
+            self._keep_empty("RestartCount", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.platform is not None:
+            result["Platform"] = self.platform
+        else:
+            self._keep_empty("Platform", result)
+        if self.image_manifest_descriptor is not None:
+            image_manifest_descriptor: dict[str, Any] | None
+            if isinstance(self.image_manifest_descriptor, OCIDescriptor):
+                image_manifest_descriptor = self.image_manifest_descriptor.to_dict()
+            else:
+                image_manifest_descriptor = self.image_manifest_descriptor
             result["ImageManifestDescriptor"] = image_manifest_descriptor
-        mount_label = self.mount_label
-        if mount_label is not UNSET:
-            result["MountLabel"] = mount_label
-        process_label = self.process_label
-        if process_label is not UNSET:
-            result["ProcessLabel"] = process_label
-        app_armor_profile = self.app_armor_profile
-        if app_armor_profile is not UNSET:
-            result["AppArmorProfile"] = app_armor_profile
-        exec_i_ds: list[str] | Unset | None
-        if isinstance(self.exec_i_ds, Unset):
-            exec_i_ds = UNSET
-        elif isinstance(self.exec_i_ds, list):
+        else:
+            self._keep_empty("ImageManifestDescriptor", result)
+        if self.mount_label is not None:
+            result["MountLabel"] = self.mount_label
+        else:
+            self._keep_empty("MountLabel", result)
+        if self.process_label is not None:
+            result["ProcessLabel"] = self.process_label
+        else:
+            self._keep_empty("ProcessLabel", result)
+        if self.app_armor_profile is not None:
+            result["AppArmorProfile"] = self.app_armor_profile
+        else:
+            self._keep_empty("AppArmorProfile", result)
+        if self.exec_i_ds:
             exec_i_ds = self.exec_i_ds
 
-        else:
-            exec_i_ds = self.exec_i_ds
-        if exec_i_ds is not UNSET:
             result["ExecIDs"] = exec_i_ds
-        host_config: dict[str, Any] | Unset | None
-        if isinstance(self.host_config, Unset):
-            host_config = UNSET
-        elif isinstance(self.host_config, HostConfig):
+        else:
+            self._keep_empty("ExecIDs", result)
+        if self.host_config is not None:
             host_config = self.host_config.to_dict()
-        else:
-            host_config = self.host_config
-        if host_config is not UNSET:
             result["HostConfig"] = host_config
-        graph_driver: dict[str, Any] | Unset | None
-        if isinstance(self.graph_driver, Unset):
-            graph_driver = UNSET
-        elif isinstance(self.graph_driver, DriverData):
+        else:
+            self._keep_empty("HostConfig", result)
+        if self.graph_driver is not None:
             graph_driver = self.graph_driver.to_dict()
-        else:
-            graph_driver = self.graph_driver
-        if graph_driver is not UNSET:
             result["GraphDriver"] = graph_driver
-        storage: dict[str, Any] | Unset | None
-        if isinstance(self.storage, Unset):
-            storage = UNSET
-        elif isinstance(self.storage, Storage):
-            storage = self.storage.to_dict()
         else:
-            storage = self.storage
-        if storage is not UNSET:
+            self._keep_empty("GraphDriver", result)
+        if self.storage is not None:
+            storage: dict[str, Any] | None
+            if isinstance(self.storage, Storage):
+                storage = self.storage.to_dict()
+            else:
+                storage = self.storage
             result["Storage"] = storage
-        size_rw: int | Unset | None
-        if isinstance(self.size_rw, Unset):
-            size_rw = UNSET
         else:
+            self._keep_empty("Storage", result)
+        if self.size_rw is not None:
+            size_rw: int | None
             size_rw = self.size_rw
-        if size_rw is not UNSET:
             result["SizeRw"] = size_rw
-        size_root_fs: int | Unset | None
-        if isinstance(self.size_root_fs, Unset):
-            size_root_fs = UNSET
         else:
+            self._keep_empty("SizeRw", result)
+        if self.size_root_fs is not None:
+            size_root_fs: int | None
             size_root_fs = self.size_root_fs
-        if size_root_fs is not UNSET:
             result["SizeRootFs"] = size_root_fs
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        else:
+            self._keep_empty("SizeRootFs", result)
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        config: dict[str, Any] | Unset | None
-        if isinstance(self.config, Unset):
-            config = UNSET
-        elif isinstance(self.config, ContainerConfig):
+        else:
+            self._keep_empty("Mounts", result)
+        if self.config is not None:
             config = self.config.to_dict()
-        else:
-            config = self.config
-        if config is not UNSET:
             result["Config"] = config
-        network_settings: dict[str, Any] | Unset | None
-        if isinstance(self.network_settings, Unset):
-            network_settings = UNSET
-        elif isinstance(self.network_settings, NetworkSettings):
-            network_settings = self.network_settings.to_dict()
         else:
-            network_settings = self.network_settings
-        if network_settings is not UNSET:
+            self._keep_empty("Config", result)
+        if self.network_settings is not None:
+            network_settings = self.network_settings.to_dict()
             result["NetworkSettings"] = network_settings
+        else:
+            self._keep_empty("NetworkSettings", result)
         result.update(self.additional_properties)
         return result
 
@@ -327,73 +301,97 @@ class ContainerInspectResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("Id", UNSET)
-        created = get("Created", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("Id")
+        created: Any = get("Created")
         if isinstance(created, str):
             created = parse_timestamp(created)
         obj.created = created
-        obj.path = get("Path", UNSET)
-        obj.args = get("Args", UNSET)
-        obj.image = get("Image", UNSET)
-        obj.resolv_conf_path = get("ResolvConfPath", UNSET)
-        obj.hostname_path = get("HostnamePath", UNSET)
-        obj.hosts_path = get("HostsPath", UNSET)
-        obj.log_path = get("LogPath", UNSET)
-        obj.name = get("Name", UNSET)
-        obj.restart_count = get("RestartCount", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.platform = get("Platform", UNSET)
-        obj.mount_label = get("MountLabel", UNSET)
-        obj.process_label = get("ProcessLabel", UNSET)
-        obj.app_armor_profile = get("AppArmorProfile", UNSET)
-        obj.exec_i_ds = get("ExecIDs", UNSET)
-        obj.size_rw = get("SizeRw", UNSET)
-        obj.size_root_fs = get("SizeRootFs", UNSET)
+        obj.path = get("Path")
+        obj.args = get("Args") or []
+        obj.image = get("Image")
+        obj.resolv_conf_path = get("ResolvConfPath")
+        obj.hostname_path = get("HostnamePath")
+        obj.hosts_path = get("HostsPath")
+        obj.log_path = get("LogPath")
+        obj.name = get("Name")
+        obj.restart_count = get("RestartCount")
+        obj.driver = get("Driver")
+        obj.platform = get("Platform")
+        obj.mount_label = get("MountLabel")
+        obj.process_label = get("ProcessLabel")
+        obj.app_armor_profile = get("AppArmorProfile")
+        obj.exec_i_ds = get("ExecIDs") or []
+        obj.size_rw = get("SizeRw")
+        obj.size_root_fs = get("SizeRootFs")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "state":
-            state = src.get("State", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "state":
+            state_json = src.get("State")
+            if state_json is None:
+                return None
+            state = state_json
             if isinstance(state, dict):
                 state = ContainerState.from_dict(state)
             return state
-        if name == "image_manifest_descriptor":
-            image_manifest_descriptor = src.get("ImageManifestDescriptor", UNSET)
+        if field_name_ == "image_manifest_descriptor":
+            image_manifest_descriptor_json = src.get("ImageManifestDescriptor")
+            if image_manifest_descriptor_json is None:
+                return None
+            image_manifest_descriptor = image_manifest_descriptor_json
             if isinstance(image_manifest_descriptor, dict):
                 image_manifest_descriptor = OCIDescriptor.from_dict(image_manifest_descriptor)
             return image_manifest_descriptor
-        if name == "host_config":
-            host_config = src.get("HostConfig", UNSET)
+        if field_name_ == "host_config":
+            host_config_json = src.get("HostConfig")
+            if host_config_json is None:
+                return None
+            host_config = host_config_json
             if isinstance(host_config, dict):
                 host_config = HostConfig.from_dict(host_config)
             return host_config
-        if name == "graph_driver":
-            graph_driver = src.get("GraphDriver", UNSET)
+        if field_name_ == "graph_driver":
+            graph_driver_json = src.get("GraphDriver")
+            if graph_driver_json is None:
+                return None
+            graph_driver = graph_driver_json
             if isinstance(graph_driver, dict):
                 graph_driver = DriverData.from_dict(graph_driver)
             return graph_driver
-        if name == "storage":
-            storage = src.get("Storage", UNSET)
+        if field_name_ == "storage":
+            storage_json = src.get("Storage")
+            if storage_json is None:
+                return None
+            storage = storage_json
             if isinstance(storage, dict):
                 storage = Storage.from_dict(storage)
             return storage
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [MountPoint.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "config":
-            config = src.get("Config", UNSET)
+        if field_name_ == "config":
+            config_json = src.get("Config")
+            if config_json is None:
+                return None
+            config = config_json
             if isinstance(config, dict):
                 config = ContainerConfig.from_dict(config)
             return config
-        if name == "network_settings":
-            network_settings = src.get("NetworkSettings", UNSET)
+        if field_name_ == "network_settings":
+            network_settings_json = src.get("NetworkSettings")
+            if network_settings_json is None:
+                return None
+            network_settings = network_settings_json
             if isinstance(network_settings, dict):
                 network_settings = NetworkSettings.from_dict(network_settings)
             return network_settings
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -34,101 +34,90 @@ class ContainerMemoryStats(LazyModel):
     Windows returns stats for commit and private working set only.
 
     Attributes:
-        usage (int | None | Unset): Current `res_counter` usage for memory.
+        usage (int): Current `res_counter` usage for memory.
 
             This field is Linux-specific and omitted for Windows containers.
-        max_usage (int | None | Unset): Maximum usage ever recorded.
+        max_usage (int): Maximum usage ever recorded.
 
             This field is Linux-specific and only supported on cgroups v1.
             It is omitted when using cgroups v2 and for Windows containers.
-        stats (ContainerMemoryStatsStats | None | Unset):
-        failcnt (int | None | Unset): Number of times memory usage hits limits.
+        stats (ContainerMemoryStatsStats): All the stats exported via memory.stat.
+
+            The fields in this object differ between cgroups v1 and v2.
+            On cgroups v1, fields such as `cache`, `rss`, `mapped_file` are available.
+            On cgroups v2, fields such as `file`, `anon`, `inactive_file` are available.
+
+            This field is Linux-specific and omitted for Windows containers.
+        failcnt (int | None): Number of times memory usage hits limits.
 
             This field is Linux-specific and only supported on cgroups v1.
             It is omitted when using cgroups v2 and for Windows containers.
-        limit (int | None | Unset): This field is Linux-specific and omitted for Windows containers.
-        commitbytes (int | None | Unset): Committed bytes.
+        limit (int): This field is Linux-specific and omitted for Windows containers.
+        commitbytes (int | None): Committed bytes.
 
             This field is Windows-specific and omitted for Linux containers.
-        commitpeakbytes (int | None | Unset): Peak committed bytes.
+        commitpeakbytes (int | None): Peak committed bytes.
 
             This field is Windows-specific and omitted for Linux containers.
-        privateworkingset (int | None | Unset): Private working set.
+        privateworkingset (int | None): Private working set.
 
             This field is Windows-specific and omitted for Linux containers.
     """
 
-    usage: int | Unset | None = UNSET
-    max_usage: int | Unset | None = UNSET
-    stats: ContainerMemoryStatsStats | Unset | None = UNSET
-    failcnt: int | Unset | None = UNSET
-    limit: int | Unset | None = UNSET
-    commitbytes: int | Unset | None = UNSET
-    commitpeakbytes: int | Unset | None = UNSET
-    privateworkingset: int | Unset | None = UNSET
+    usage: int = _field(default=ABSENT)
+    max_usage: int = _field(default=ABSENT)
+    stats: ContainerMemoryStatsStats = _field(factory=lambda: ContainerMemoryStatsStats())
+    failcnt: int | None = None
+    limit: int = _field(default=ABSENT)
+    commitbytes: int | None = None
+    commitpeakbytes: int | None = None
+    privateworkingset: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        usage: int | Unset | None
-        if isinstance(self.usage, Unset):
-            usage = UNSET
+        if self.usage is not None:
+            result["usage"] = self.usage
         else:
-            usage = self.usage
-        if usage is not UNSET:
-            result["usage"] = usage
-        max_usage: int | Unset | None
-        if isinstance(self.max_usage, Unset):
-            max_usage = UNSET
+            self._keep_empty("usage", result)
+        if self.max_usage is not None:
+            result["max_usage"] = self.max_usage
         else:
-            max_usage = self.max_usage
-        if max_usage is not UNSET:
-            result["max_usage"] = max_usage
-        stats: dict[str, Any] | Unset | None
-        if isinstance(self.stats, Unset):
-            stats = UNSET
-        elif isinstance(self.stats, ContainerMemoryStatsStats):
+            self._keep_empty("max_usage", result)
+        if self.stats:
             stats = self.stats.to_dict()
-        else:
-            stats = self.stats
-        if stats is not UNSET:
             result["stats"] = stats
-        failcnt: int | Unset | None
-        if isinstance(self.failcnt, Unset):
-            failcnt = UNSET
         else:
+            self._keep_empty("stats", result)
+        if self.failcnt is not None:
+            failcnt: int | None
             failcnt = self.failcnt
-        if failcnt is not UNSET:
             result["failcnt"] = failcnt
-        limit: int | Unset | None
-        if isinstance(self.limit, Unset):
-            limit = UNSET
         else:
-            limit = self.limit
-        if limit is not UNSET:
-            result["limit"] = limit
-        commitbytes: int | Unset | None
-        if isinstance(self.commitbytes, Unset):
-            commitbytes = UNSET
+            self._keep_empty("failcnt", result)
+        if self.limit is not None:
+            result["limit"] = self.limit
         else:
+            self._keep_empty("limit", result)
+        if self.commitbytes is not None:
+            commitbytes: int | None
             commitbytes = self.commitbytes
-        if commitbytes is not UNSET:
             result["commitbytes"] = commitbytes
-        commitpeakbytes: int | Unset | None
-        if isinstance(self.commitpeakbytes, Unset):
-            commitpeakbytes = UNSET
         else:
+            self._keep_empty("commitbytes", result)
+        if self.commitpeakbytes is not None:
+            commitpeakbytes: int | None
             commitpeakbytes = self.commitpeakbytes
-        if commitpeakbytes is not UNSET:
             result["commitpeakbytes"] = commitpeakbytes
-        privateworkingset: int | Unset | None
-        if isinstance(self.privateworkingset, Unset):
-            privateworkingset = UNSET
         else:
+            self._keep_empty("commitpeakbytes", result)
+        if self.privateworkingset is not None:
+            privateworkingset: int | None
             privateworkingset = self.privateworkingset
-        if privateworkingset is not UNSET:
             result["privateworkingset"] = privateworkingset
+        else:
+            self._keep_empty("privateworkingset", result)
         result.update(self.additional_properties)
         return result
 
@@ -140,23 +129,26 @@ class ContainerMemoryStats(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.usage = get("usage", UNSET)
-        obj.max_usage = get("max_usage", UNSET)
-        obj.failcnt = get("failcnt", UNSET)
-        obj.limit = get("limit", UNSET)
-        obj.commitbytes = get("commitbytes", UNSET)
-        obj.commitpeakbytes = get("commitpeakbytes", UNSET)
-        obj.privateworkingset = get("privateworkingset", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.usage = get("usage")
+        obj.max_usage = get("max_usage")
+        obj.failcnt = get("failcnt")
+        obj.limit = get("limit")
+        obj.commitbytes = get("commitbytes")
+        obj.commitpeakbytes = get("commitpeakbytes")
+        obj.privateworkingset = get("privateworkingset")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "stats":
-            stats = src.get("stats", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "stats":
+            stats_json = src.get("stats")
+            if stats_json is None:
+                return ContainerMemoryStatsStats()
+            stats = stats_json
             if isinstance(stats, dict):
                 stats = ContainerMemoryStatsStats.from_dict(stats)
             return stats
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,30 +27,27 @@ class ContainerPruneResponse(LazyModel):
     """ContainerPruneResponse (no description in the spec).
 
     Attributes:
-        containers_deleted (list[str] | None | Unset): Container IDs that were deleted
-        space_reclaimed (int | Unset): Disk space reclaimed in bytes
+        containers_deleted (list[str]): Container IDs that were deleted
+        space_reclaimed (int): Disk space reclaimed in bytes
     """
 
-    containers_deleted: list[str] | Unset | None = UNSET
-    space_reclaimed: int | Unset = UNSET
+    containers_deleted: list[str] = _field(factory=list)
+    space_reclaimed: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        containers_deleted: list[str] | Unset | None
-        if isinstance(self.containers_deleted, Unset):
-            containers_deleted = UNSET
-        elif isinstance(self.containers_deleted, list):
+        if self.containers_deleted:
             containers_deleted = self.containers_deleted
 
-        else:
-            containers_deleted = self.containers_deleted
-        if containers_deleted is not UNSET:
             result["ContainersDeleted"] = containers_deleted
-        space_reclaimed = self.space_reclaimed
-        if space_reclaimed is not UNSET:
-            result["SpaceReclaimed"] = space_reclaimed
+        else:
+            self._keep_empty("ContainersDeleted", result)
+        if self.space_reclaimed is not None:
+            result["SpaceReclaimed"] = self.space_reclaimed
+        else:
+            self._keep_empty("SpaceReclaimed", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +59,13 @@ class ContainerPruneResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.containers_deleted = get("ContainersDeleted", UNSET)
-        obj.space_reclaimed = get("SpaceReclaimed", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.containers_deleted = get("ContainersDeleted") or []
+        obj.space_reclaimed = get("SpaceReclaimed")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

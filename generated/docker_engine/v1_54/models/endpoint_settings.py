@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -40,27 +40,30 @@ class EndpointSettings(LazyModel):
     """Configuration for a network endpoint.
 
     Attributes:
-        ipam_config (EndpointIPAMConfig | None | Unset):
-        links (list[str] | None | Unset):
-        mac_address (str | Unset): MAC address for the endpoint on this network. The network driver might ignore
-            this parameter.
-        aliases (list[str] | None | Unset):
-        driver_opts (EndpointSettingsDriverOpts | None | Unset):  (added in API v1.32)
-        gw_priority (int | Unset): This property determines which endpoint will provide the default
+        ipam_config (EndpointIPAMConfig | None):
+        links (list[str]):
+        mac_address (str): MAC address for the endpoint on this network. The network driver might ignore this
+            parameter.
+        aliases (list[str]):
+        driver_opts (EndpointSettingsDriverOpts): DriverOpts is a mapping of driver options and values. These
+            options
+            are passed directly to the driver and are driver specific.
+             (added in API v1.32)
+        gw_priority (int): This property determines which endpoint will provide the default
             gateway for a container. The endpoint with the highest priority will
             be used. If multiple endpoints have the same priority, endpoints are
             lexicographically sorted based on their network name, and the one
             that sorts first is picked.
              (added in API v1.48)
-        network_id (str | Unset): Unique ID of the network.
-        endpoint_id (str | Unset): Unique ID for the service endpoint in a Sandbox.
-        gateway (str | Unset): Gateway address for this network.
-        ip_address (str | Unset): IPv4 address.
-        ip_prefix_len (int | Unset): Mask length of the IPv4 address.
-        i_pv_6_gateway (str | Unset): IPv6 gateway address.
-        global_i_pv_6_address (str | Unset): Global IPv6 address.
-        global_i_pv_6_prefix_len (int | Unset): Mask length of the global IPv6 address.
-        dns_names (list[str] | None | Unset): List of all DNS names an endpoint has on a specific network. This
+        network_id (str): Unique ID of the network.
+        endpoint_id (str): Unique ID for the service endpoint in a Sandbox.
+        gateway (str): Gateway address for this network.
+        ip_address (str): IPv4 address.
+        ip_prefix_len (int): Mask length of the IPv4 address.
+        i_pv_6_gateway (str): IPv6 gateway address.
+        global_i_pv_6_address (str): Global IPv6 address.
+        global_i_pv_6_prefix_len (int): Mask length of the global IPv6 address.
+        dns_names (list[str]): List of all DNS names an endpoint has on a specific network. This
             list is based on the container name, network aliases, container short
             ID, and hostname.
 
@@ -72,104 +75,98 @@ class EndpointSettings(LazyModel):
              (added in API v1.44)
     """
 
-    ipam_config: EndpointIPAMConfig | Unset | None = UNSET
-    links: list[str] | Unset | None = UNSET
-    mac_address: str | Unset = UNSET
-    aliases: list[str] | Unset | None = UNSET
-    driver_opts: EndpointSettingsDriverOpts | Unset | None = UNSET
-    gw_priority: int | Unset = UNSET
-    network_id: str | Unset = UNSET
-    endpoint_id: str | Unset = UNSET
-    gateway: str | Unset = UNSET
-    ip_address: str | Unset = UNSET
-    ip_prefix_len: int | Unset = UNSET
-    i_pv_6_gateway: str | Unset = UNSET
-    global_i_pv_6_address: str | Unset = UNSET
-    global_i_pv_6_prefix_len: int | Unset = UNSET
-    dns_names: list[str] | Unset | None = UNSET
+    ipam_config: EndpointIPAMConfig | None = None
+    links: list[str] = _field(factory=list)
+    mac_address: str = _field(default=ABSENT)
+    aliases: list[str] = _field(factory=list)
+    driver_opts: EndpointSettingsDriverOpts = _field(factory=lambda: EndpointSettingsDriverOpts())
+    gw_priority: int = _field(default=ABSENT)
+    network_id: str = _field(default=ABSENT)
+    endpoint_id: str = _field(default=ABSENT)
+    gateway: str = _field(default=ABSENT)
+    ip_address: str = _field(default=ABSENT)
+    ip_prefix_len: int = _field(default=ABSENT)
+    i_pv_6_gateway: str = _field(default=ABSENT)
+    global_i_pv_6_address: str = _field(default=ABSENT)
+    global_i_pv_6_prefix_len: int = _field(default=ABSENT)
+    dns_names: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        ipam_config: dict[str, Any] | Unset | None
-        if isinstance(self.ipam_config, Unset):
-            ipam_config = UNSET
-        elif isinstance(self.ipam_config, EndpointIPAMConfig):
-            ipam_config = self.ipam_config.to_dict()
-        else:
-            ipam_config = self.ipam_config
-        if ipam_config is not UNSET:
+        if self.ipam_config is not None:
+            ipam_config: dict[str, Any] | None
+            if isinstance(self.ipam_config, EndpointIPAMConfig):
+                ipam_config = self.ipam_config.to_dict()
+            else:
+                ipam_config = self.ipam_config
             result["IPAMConfig"] = ipam_config
-        links: list[str] | Unset | None
-        if isinstance(self.links, Unset):
-            links = UNSET
-        elif isinstance(self.links, list):
+        else:
+            self._keep_empty("IPAMConfig", result)
+        if self.links:
             links = self.links
 
-        else:
-            links = self.links
-        if links is not UNSET:
             result["Links"] = links
-        mac_address = self.mac_address
-        if mac_address is not UNSET:
-            result["MacAddress"] = mac_address
-        aliases: list[str] | Unset | None
-        if isinstance(self.aliases, Unset):
-            aliases = UNSET
-        elif isinstance(self.aliases, list):
+        else:
+            self._keep_empty("Links", result)
+        if self.mac_address is not None:
+            result["MacAddress"] = self.mac_address
+        else:
+            self._keep_empty("MacAddress", result)
+        if self.aliases:
             aliases = self.aliases
 
-        else:
-            aliases = self.aliases
-        if aliases is not UNSET:
             result["Aliases"] = aliases
-        driver_opts: dict[str, Any] | Unset | None
-        if isinstance(self.driver_opts, Unset):
-            driver_opts = UNSET
-        elif isinstance(self.driver_opts, EndpointSettingsDriverOpts):
-            driver_opts = self.driver_opts.to_dict()
         else:
-            driver_opts = self.driver_opts
-        if driver_opts is not UNSET:
+            self._keep_empty("Aliases", result)
+        if self.driver_opts:
+            driver_opts = self.driver_opts.to_dict()
             result["DriverOpts"] = driver_opts
-        gw_priority = self.gw_priority
-        if gw_priority is not UNSET:
-            result["GwPriority"] = gw_priority
-        network_id = self.network_id
-        if network_id is not UNSET:
-            result["NetworkID"] = network_id
-        endpoint_id = self.endpoint_id
-        if endpoint_id is not UNSET:
-            result["EndpointID"] = endpoint_id
-        gateway = self.gateway
-        if gateway is not UNSET:
-            result["Gateway"] = gateway
-        ip_address = self.ip_address
-        if ip_address is not UNSET:
-            result["IPAddress"] = ip_address
-        ip_prefix_len = self.ip_prefix_len
-        if ip_prefix_len is not UNSET:
-            result["IPPrefixLen"] = ip_prefix_len
-        i_pv_6_gateway = self.i_pv_6_gateway
-        if i_pv_6_gateway is not UNSET:
-            result["IPv6Gateway"] = i_pv_6_gateway
-        global_i_pv_6_address = self.global_i_pv_6_address
-        if global_i_pv_6_address is not UNSET:
-            result["GlobalIPv6Address"] = global_i_pv_6_address
-        global_i_pv_6_prefix_len = self.global_i_pv_6_prefix_len
-        if global_i_pv_6_prefix_len is not UNSET:
-            result["GlobalIPv6PrefixLen"] = global_i_pv_6_prefix_len
-        dns_names: list[str] | Unset | None
-        if isinstance(self.dns_names, Unset):
-            dns_names = UNSET
-        elif isinstance(self.dns_names, list):
+        else:
+            self._keep_empty("DriverOpts", result)
+        if self.gw_priority is not None:
+            result["GwPriority"] = self.gw_priority
+        else:
+            self._keep_empty("GwPriority", result)
+        if self.network_id is not None:
+            result["NetworkID"] = self.network_id
+        else:
+            self._keep_empty("NetworkID", result)
+        if self.endpoint_id is not None:
+            result["EndpointID"] = self.endpoint_id
+        else:
+            self._keep_empty("EndpointID", result)
+        if self.gateway is not None:
+            result["Gateway"] = self.gateway
+        else:
+            self._keep_empty("Gateway", result)
+        if self.ip_address is not None:
+            result["IPAddress"] = self.ip_address
+        else:
+            self._keep_empty("IPAddress", result)
+        if self.ip_prefix_len is not None:
+            result["IPPrefixLen"] = self.ip_prefix_len
+        else:
+            self._keep_empty("IPPrefixLen", result)
+        if self.i_pv_6_gateway is not None:
+            result["IPv6Gateway"] = self.i_pv_6_gateway
+        else:
+            self._keep_empty("IPv6Gateway", result)
+        if self.global_i_pv_6_address is not None:
+            result["GlobalIPv6Address"] = self.global_i_pv_6_address
+        else:
+            self._keep_empty("GlobalIPv6Address", result)
+        if self.global_i_pv_6_prefix_len is not None:
+            result["GlobalIPv6PrefixLen"] = self.global_i_pv_6_prefix_len
+        else:
+            self._keep_empty("GlobalIPv6PrefixLen", result)
+        if self.dns_names:
             dns_names = self.dns_names
 
-        else:
-            dns_names = self.dns_names
-        if dns_names is not UNSET:
             result["DNSNames"] = dns_names
+        else:
+            self._keep_empty("DNSNames", result)
         result.update(self.additional_properties)
         return result
 
@@ -181,34 +178,40 @@ class EndpointSettings(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.links = get("Links", UNSET)
-        obj.mac_address = get("MacAddress", UNSET)
-        obj.aliases = get("Aliases", UNSET)
-        obj.gw_priority = get("GwPriority", UNSET)
-        obj.network_id = get("NetworkID", UNSET)
-        obj.endpoint_id = get("EndpointID", UNSET)
-        obj.gateway = get("Gateway", UNSET)
-        obj.ip_address = get("IPAddress", UNSET)
-        obj.ip_prefix_len = get("IPPrefixLen", UNSET)
-        obj.i_pv_6_gateway = get("IPv6Gateway", UNSET)
-        obj.global_i_pv_6_address = get("GlobalIPv6Address", UNSET)
-        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen", UNSET)
-        obj.dns_names = get("DNSNames", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.links = get("Links") or []
+        obj.mac_address = get("MacAddress")
+        obj.aliases = get("Aliases") or []
+        obj.gw_priority = get("GwPriority")
+        obj.network_id = get("NetworkID")
+        obj.endpoint_id = get("EndpointID")
+        obj.gateway = get("Gateway")
+        obj.ip_address = get("IPAddress")
+        obj.ip_prefix_len = get("IPPrefixLen")
+        obj.i_pv_6_gateway = get("IPv6Gateway")
+        obj.global_i_pv_6_address = get("GlobalIPv6Address")
+        obj.global_i_pv_6_prefix_len = get("GlobalIPv6PrefixLen")
+        obj.dns_names = get("DNSNames") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ipam_config":
-            ipam_config = src.get("IPAMConfig", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ipam_config":
+            ipam_config_json = src.get("IPAMConfig")
+            if ipam_config_json is None:
+                return None
+            ipam_config = ipam_config_json
             if isinstance(ipam_config, dict):
                 ipam_config = EndpointIPAMConfig.from_dict(ipam_config)
             return ipam_config
-        if name == "driver_opts":
-            driver_opts = src.get("DriverOpts", UNSET)
+        if field_name_ == "driver_opts":
+            driver_opts_json = src.get("DriverOpts")
+            if driver_opts_json is None:
+                return EndpointSettingsDriverOpts()
+            driver_opts = driver_opts_json
             if isinstance(driver_opts, dict):
                 driver_opts = EndpointSettingsDriverOpts.from_dict(driver_opts)
             return driver_opts
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

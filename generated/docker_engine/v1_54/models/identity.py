@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,63 +30,48 @@ class Identity(LazyModel):
     by tagging an image to a different name.
 
     Attributes:
-        signature (list[SignatureIdentity] | None | Unset): Signature contains the properties of verified signatures
-            for the image.
-        pull (list[PullIdentity] | None | Unset): Pull contains remote location information if image was created via
-            pull.
+        signature (list[SignatureIdentity]): Signature contains the properties of verified signatures for the image.
+        pull (list[PullIdentity]): Pull contains remote location information if image was created via pull.
             If image was pulled via mirror, this contains the original repository location.
             After successful push this images also contains the pushed repository location.
-        build (list[BuildIdentity] | None | Unset): Build contains build reference information if image was created
-            via build.
+        build (list[BuildIdentity]): Build contains build reference information if image was created via build.
     """
 
-    signature: list[SignatureIdentity] | Unset | None = UNSET
-    pull: list[PullIdentity] | Unset | None = UNSET
-    build: list[BuildIdentity] | Unset | None = UNSET
+    signature: list[SignatureIdentity] = _field(factory=list)
+    pull: list[PullIdentity] = _field(factory=list)
+    build: list[BuildIdentity] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        signature: list[dict[str, Any]] | Unset | None
-        if isinstance(self.signature, Unset):
-            signature = UNSET
-        elif isinstance(self.signature, list):
+        if self.signature:
             signature = []
-            for signature_type_0_item_data in self.signature:
-                signature_type_0_item = signature_type_0_item_data.to_dict()
-                signature.append(signature_type_0_item)
+            for signature_item_data in self.signature:
+                signature_item = signature_item_data.to_dict()
+                signature.append(signature_item)
 
-        else:
-            signature = self.signature
-        if signature is not UNSET:
             result["Signature"] = signature
-        pull: list[dict[str, Any]] | Unset | None
-        if isinstance(self.pull, Unset):
-            pull = UNSET
-        elif isinstance(self.pull, list):
+        else:
+            self._keep_empty("Signature", result)
+        if self.pull:
             pull = []
-            for pull_type_0_item_data in self.pull:
-                pull_type_0_item = pull_type_0_item_data.to_dict()
-                pull.append(pull_type_0_item)
+            for pull_item_data in self.pull:
+                pull_item = pull_item_data.to_dict()
+                pull.append(pull_item)
 
-        else:
-            pull = self.pull
-        if pull is not UNSET:
             result["Pull"] = pull
-        build: list[dict[str, Any]] | Unset | None
-        if isinstance(self.build, Unset):
-            build = UNSET
-        elif isinstance(self.build, list):
-            build = []
-            for build_type_0_item_data in self.build:
-                build_type_0_item = build_type_0_item_data.to_dict()
-                build.append(build_type_0_item)
-
         else:
-            build = self.build
-        if build is not UNSET:
+            self._keep_empty("Pull", result)
+        if self.build:
+            build = []
+            for build_item_data in self.build:
+                build_item = build_item_data.to_dict()
+                build.append(build_item)
+
             result["Build"] = build
+        else:
+            self._keep_empty("Build", result)
         result.update(self.additional_properties)
         return result
 
@@ -100,23 +85,32 @@ class Identity(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "signature":
-            signature = src.get("Signature", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "signature":
+            signature_json = src.get("Signature")
+            if signature_json is None:
+                return []
+            signature = signature_json
             if isinstance(signature, list):
                 signature = [SignatureIdentity.from_dict(i) if isinstance(i, dict) else i for i in signature]
             return signature
-        if name == "pull":
-            pull = src.get("Pull", UNSET)
+        if field_name_ == "pull":
+            pull_json = src.get("Pull")
+            if pull_json is None:
+                return []
+            pull = pull_json
             if isinstance(pull, list):
                 pull = [PullIdentity.from_dict(i) if isinstance(i, dict) else i for i in pull]
             return pull
-        if name == "build":
-            build = src.get("Build", UNSET)
+        if field_name_ == "build":
+            build_json = src.get("Build")
+            if build_json is None:
+                return []
+            build = build_json
             if isinstance(build, list):
                 build = [BuildIdentity.from_dict(i) if isinstance(i, dict) else i for i in build]
             return build
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

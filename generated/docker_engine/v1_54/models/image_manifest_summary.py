@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.image_manifest_summary_kind import ImageManifestSummaryKind
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,82 +33,91 @@ class ImageManifestSummary(LazyModel):
     """ImageManifestSummary represents a summary of an image manifest.
 
     Attributes:
-        id (str | Unset): ID is the content-addressable ID of an image and is the same as the
+        id (None | str): ID is the content-addressable ID of an image and is the same as the
             digest of the image manifest.
-        descriptor (None | OCIDescriptor | Unset):
-        available (bool | Unset): Indicates whether all the child content (image config, layers) is fully available
+        descriptor (None | OCIDescriptor):
+        available (bool | None): Indicates whether all the child content (image config, layers) is fully available
             locally.
-        size (ImageManifestSummarySize | None | Unset):
-        kind (ImageManifestSummaryKind | Unset): The kind of the manifest.
+        size (ImageManifestSummarySize | None):
+        kind (ImageManifestSummaryKind | None): The kind of the manifest.
 
             kind         | description
             -------------|-----------------------------------------------------------
             image        | Image manifest that can be used to start a container.
             attestation  | Attestation manifest produced by the Buildkit builder for a specific image manifest.
-        image_data (ImageManifestSummaryImageData | None | Unset):
-        attestation_data (ImageManifestSummaryAttestationData | None | Unset):
+        image_data (ImageManifestSummaryImageData | None):
+        attestation_data (ImageManifestSummaryAttestationData | None):
     """
 
-    id: str | Unset = UNSET
-    descriptor: OCIDescriptor | Unset | None = UNSET
-    available: bool | Unset = UNSET
-    size: ImageManifestSummarySize | Unset | None = UNSET
-    kind: ImageManifestSummaryKind | Unset = UNSET
-    image_data: ImageManifestSummaryImageData | Unset | None = UNSET
-    attestation_data: ImageManifestSummaryAttestationData | Unset | None = UNSET
+    id: str | None = None
+    descriptor: OCIDescriptor | None = None
+    available: bool | None = None
+    size: ImageManifestSummarySize | None = None
+    kind: ImageManifestSummaryKind | None = None
+    image_data: ImageManifestSummaryImageData | None = None
+    attestation_data: ImageManifestSummaryAttestationData | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
+        if self.id is not None:
+            id: str | None
+            id = self.id
             result["ID"] = id
-        descriptor: dict[str, Any] | Unset | None
-        if isinstance(self.descriptor, Unset):
-            descriptor = UNSET
-        elif isinstance(self.descriptor, OCIDescriptor):
-            descriptor = self.descriptor.to_dict()
         else:
-            descriptor = self.descriptor
-        if descriptor is not UNSET:
+            self._keep_empty("ID", result)
+        if self.descriptor is not None:
+            descriptor: dict[str, Any] | None
+            if isinstance(self.descriptor, OCIDescriptor):
+                descriptor = self.descriptor.to_dict()
+            else:
+                descriptor = self.descriptor
             result["Descriptor"] = descriptor
-        available = self.available
-        if available is not UNSET:
+        else:
+            self._keep_empty("Descriptor", result)
+        if self.available is not None:
+            available: bool | None
+            available = self.available
             result["Available"] = available
-        size: dict[str, Any] | Unset | None
-        if isinstance(self.size, Unset):
-            size = UNSET
-        elif isinstance(self.size, ImageManifestSummarySize):
-            size = self.size.to_dict()
         else:
-            size = self.size
-        if size is not UNSET:
+            self._keep_empty("Available", result)
+        if self.size is not None:
+            size: dict[str, Any] | None
+            if isinstance(self.size, ImageManifestSummarySize):
+                size = self.size.to_dict()
+            else:
+                size = self.size
             result["Size"] = size
-        kind: str | Unset = UNSET
-        if not isinstance(self.kind, Unset):
-            kind = self.kind.value
-
-        if kind is not UNSET:
+        else:
+            self._keep_empty("Size", result)
+        if self.kind is not None:
+            kind: str | None
+            if isinstance(self.kind, ImageManifestSummaryKind):
+                kind = self.kind.value
+            else:
+                kind = self.kind
             result["Kind"] = kind
-        image_data: dict[str, Any] | Unset | None
-        if isinstance(self.image_data, Unset):
-            image_data = UNSET
-        elif isinstance(self.image_data, ImageManifestSummaryImageData):
-            image_data = self.image_data.to_dict()
         else:
-            image_data = self.image_data
-        if image_data is not UNSET:
+            self._keep_empty("Kind", result)
+        if self.image_data is not None:
+            image_data: dict[str, Any] | None
+            if isinstance(self.image_data, ImageManifestSummaryImageData):
+                image_data = self.image_data.to_dict()
+            else:
+                image_data = self.image_data
             result["ImageData"] = image_data
-        attestation_data: dict[str, Any] | Unset | None
-        if isinstance(self.attestation_data, Unset):
-            attestation_data = UNSET
-        elif isinstance(self.attestation_data, ImageManifestSummaryAttestationData):
-            attestation_data = self.attestation_data.to_dict()
         else:
-            attestation_data = self.attestation_data
-        if attestation_data is not UNSET:
+            self._keep_empty("ImageData", result)
+        if self.attestation_data is not None:
+            attestation_data: dict[str, Any] | None
+            if isinstance(self.attestation_data, ImageManifestSummaryAttestationData):
+                attestation_data = self.attestation_data.to_dict()
+            else:
+                attestation_data = self.attestation_data
             result["AttestationData"] = attestation_data
+        else:
+            self._keep_empty("AttestationData", result)
         result.update(self.additional_properties)
         return result
 
@@ -120,37 +129,49 @@ class ImageManifestSummary(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
-        obj.available = get("Available", UNSET)
-        kind = get("Kind", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
+        obj.available = get("Available")
+        kind: Any = get("Kind")
         if isinstance(kind, str):
             kind = ImageManifestSummaryKind(kind)
         obj.kind = kind
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "descriptor":
-            descriptor = src.get("Descriptor", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "descriptor":
+            descriptor_json = src.get("Descriptor")
+            if descriptor_json is None:
+                return None
+            descriptor = descriptor_json
             if isinstance(descriptor, dict):
                 descriptor = OCIDescriptor.from_dict(descriptor)
             return descriptor
-        if name == "size":
-            size = src.get("Size", UNSET)
+        if field_name_ == "size":
+            size_json = src.get("Size")
+            if size_json is None:
+                return None
+            size = size_json
             if isinstance(size, dict):
                 size = ImageManifestSummarySize.from_dict(size)
             return size
-        if name == "image_data":
-            image_data = src.get("ImageData", UNSET)
+        if field_name_ == "image_data":
+            image_data_json = src.get("ImageData")
+            if image_data_json is None:
+                return None
+            image_data = image_data_json
             if isinstance(image_data, dict):
                 image_data = ImageManifestSummaryImageData.from_dict(image_data)
             return image_data
-        if name == "attestation_data":
-            attestation_data = src.get("AttestationData", UNSET)
+        if field_name_ == "attestation_data":
+            attestation_data_json = src.get("AttestationData")
+            if attestation_data_json is None:
+                return None
+            attestation_data = attestation_data_json
             if isinstance(attestation_data, dict):
                 attestation_data = ImageManifestSummaryAttestationData.from_dict(attestation_data)
             return attestation_data
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

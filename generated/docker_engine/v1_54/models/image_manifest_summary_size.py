@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,7 +27,7 @@ class ImageManifestSummarySize(LazyModel):
     """ImageManifestSummarySize (no description in the spec).
 
     Attributes:
-        total (int | Unset): Total is the total size (in bytes) of all the locally present
+        total (int | None): Total is the total size (in bytes) of all the locally present
             data (both distributable and non-distributable) that's related to
             this manifest and its children.
             This equal to the sum of [Content] size AND all the sizes in the
@@ -35,25 +35,31 @@ class ImageManifestSummarySize(LazyModel):
             For example, for an image kind (Kind == "image")
             this would include the size of the image content and unpacked
             image snapshots ([Size.Content] + [ImageData.Size.Unpacked]).
-        content (int | Unset): Content is the size (in bytes) of all the locally present
+        content (int | None): Content is the size (in bytes) of all the locally present
             content in the content store (e.g. image config, layers)
             referenced by this manifest and its children.
             This only includes blobs in the content store.
     """
 
-    total: int | Unset = UNSET
-    content: int | Unset = UNSET
+    total: int | None = None
+    content: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        total = self.total
-        if total is not UNSET:
+        if self.total is not None:
+            total: int | None
+            total = self.total
             result["Total"] = total
-        content = self.content
-        if content is not UNSET:
+        else:
+            self._keep_empty("Total", result)
+        if self.content is not None:
+            content: int | None
+            content = self.content
             result["Content"] = content
+        else:
+            self._keep_empty("Content", result)
         result.update(self.additional_properties)
         return result
 
@@ -65,13 +71,13 @@ class ImageManifestSummarySize(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.total = get("Total", UNSET)
-        obj.content = get("Content", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.total = get("Total")
+        obj.content = get("Content")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -38,115 +38,134 @@ class NetworkCreateRequest(LazyModel):
     """NetworkCreateRequest (no description in the spec).
 
     Attributes:
-        name (str | Unset): The network's name.
-        driver (str | Unset): Name of the network driver plugin to use. Default: 'bridge'.
-        scope (str | Unset): The level at which the network exists (e.g. `swarm` for cluster-wide
+        name (None | str): The network's name.
+        driver (None | str): Name of the network driver plugin to use. Default: 'bridge'.
+        scope (None | str): The level at which the network exists (e.g. `swarm` for cluster-wide
             or `local` for machine level).
              (added in API v1.41)
-        internal (bool | Unset): Restrict external access to the network.
-        attachable (bool | Unset): Globally scoped network is manually attachable by regular
+        internal (bool | None): Restrict external access to the network.
+        attachable (bool | None): Globally scoped network is manually attachable by regular
             containers from workers in swarm mode.
              (added in API v1.27)
-        ingress (bool | Unset): Ingress network is the network which provides the routing-mesh
+        ingress (bool | None): Ingress network is the network which provides the routing-mesh
             in swarm mode.
              (added in API v1.29)
-        config_only (bool | Unset): Creates a config-only network. Config-only networks are placeholder
+        config_only (bool | None): Creates a config-only network. Config-only networks are placeholder
             networks for network configurations to be used by other networks.
             Config-only networks cannot be used directly to run containers
             or services.
              Default: False. (added in API v1.41)
-        config_from (ConfigReference | None | Unset): Specifies the source which will provide the configuration for
+        config_from (ConfigReference | None): Specifies the source which will provide the configuration for
             this network. The specified network must be an existing
             config-only network; see ConfigOnly.
              (added in API v1.41)
-        ipam (IPAM | None | Unset): Optional custom IP scheme for the network.
-        enable_i_pv_4 (bool | Unset): Enable IPv4 on the network. (added in API v1.47)
-        enable_i_pv_6 (bool | Unset): Enable IPv6 on the network.
-        options (NetworkCreateRequestOptions | None | Unset):
-        labels (NetworkCreateRequestLabels | None | Unset):
+        ipam (IPAM | None): Optional custom IP scheme for the network.
+        enable_i_pv_4 (bool | None): Enable IPv4 on the network. (added in API v1.47)
+        enable_i_pv_6 (bool | None): Enable IPv6 on the network.
+        options (NetworkCreateRequestOptions): Network specific options to be used by the drivers.
+        labels (NetworkCreateRequestLabels): User-defined key/value metadata.
     """
 
-    name: str | Unset = UNSET
-    driver: str | Unset = "bridge"
-    scope: str | Unset = UNSET
-    internal: bool | Unset = UNSET
-    attachable: bool | Unset = UNSET
-    ingress: bool | Unset = UNSET
-    config_only: bool | Unset = False
-    config_from: ConfigReference | Unset | None = UNSET
-    ipam: IPAM | Unset | None = UNSET
-    enable_i_pv_4: bool | Unset = UNSET
-    enable_i_pv_6: bool | Unset = UNSET
-    options: NetworkCreateRequestOptions | Unset | None = UNSET
-    labels: NetworkCreateRequestLabels | Unset | None = UNSET
+    name: str | None = None
+    driver: str | None = None
+    scope: str | None = None
+    internal: bool | None = None
+    attachable: bool | None = None
+    ingress: bool | None = None
+    config_only: bool | None = None
+    config_from: ConfigReference | None = None
+    ipam: IPAM | None = None
+    enable_i_pv_4: bool | None = None
+    enable_i_pv_6: bool | None = None
+    options: NetworkCreateRequestOptions = _field(factory=lambda: NetworkCreateRequestOptions())
+    labels: NetworkCreateRequestLabels = _field(factory=lambda: NetworkCreateRequestLabels())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        driver = self.driver
-        if driver is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.driver is not None:
+            driver: str | None
+            driver = self.driver
             result["Driver"] = driver
-        scope = self.scope
-        if scope is not UNSET:
+        else:
+            self._keep_empty("Driver", result)
+        if self.scope is not None:
+            scope: str | None
+            scope = self.scope
             result["Scope"] = scope
-        internal = self.internal
-        if internal is not UNSET:
+        else:
+            self._keep_empty("Scope", result)
+        if self.internal is not None:
+            internal: bool | None
+            internal = self.internal
             result["Internal"] = internal
-        attachable = self.attachable
-        if attachable is not UNSET:
+        else:
+            self._keep_empty("Internal", result)
+        if self.attachable is not None:
+            attachable: bool | None
+            attachable = self.attachable
             result["Attachable"] = attachable
-        ingress = self.ingress
-        if ingress is not UNSET:
+        else:
+            self._keep_empty("Attachable", result)
+        if self.ingress is not None:
+            ingress: bool | None
+            ingress = self.ingress
             result["Ingress"] = ingress
-        config_only = self.config_only
-        if config_only is not UNSET:
+        else:
+            self._keep_empty("Ingress", result)
+        if self.config_only is not None:
+            config_only: bool | None
+            config_only = self.config_only
             result["ConfigOnly"] = config_only
-        config_from: dict[str, Any] | Unset | None
-        if isinstance(self.config_from, Unset):
-            config_from = UNSET
-        elif isinstance(self.config_from, ConfigReference):
-            config_from = self.config_from.to_dict()
         else:
-            config_from = self.config_from
-        if config_from is not UNSET:
+            self._keep_empty("ConfigOnly", result)
+        if self.config_from is not None:
+            config_from: dict[str, Any] | None
+            if isinstance(self.config_from, ConfigReference):
+                config_from = self.config_from.to_dict()
+            else:
+                config_from = self.config_from
             result["ConfigFrom"] = config_from
-        ipam: dict[str, Any] | Unset | None
-        if isinstance(self.ipam, Unset):
-            ipam = UNSET
-        elif isinstance(self.ipam, IPAM):
-            ipam = self.ipam.to_dict()
         else:
-            ipam = self.ipam
-        if ipam is not UNSET:
+            self._keep_empty("ConfigFrom", result)
+        if self.ipam is not None:
+            ipam: dict[str, Any] | None
+            if isinstance(self.ipam, IPAM):
+                ipam = self.ipam.to_dict()
+            else:
+                ipam = self.ipam
             result["IPAM"] = ipam
-        enable_i_pv_4 = self.enable_i_pv_4
-        if enable_i_pv_4 is not UNSET:
+        else:
+            self._keep_empty("IPAM", result)
+        if self.enable_i_pv_4 is not None:
+            enable_i_pv_4: bool | None
+            enable_i_pv_4 = self.enable_i_pv_4
             result["EnableIPv4"] = enable_i_pv_4
-        enable_i_pv_6 = self.enable_i_pv_6
-        if enable_i_pv_6 is not UNSET:
+        else:
+            self._keep_empty("EnableIPv4", result)
+        if self.enable_i_pv_6 is not None:
+            enable_i_pv_6: bool | None
+            enable_i_pv_6 = self.enable_i_pv_6
             result["EnableIPv6"] = enable_i_pv_6
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, NetworkCreateRequestOptions):
+        else:
+            self._keep_empty("EnableIPv6", result)
+        if self.options:
             options = self.options.to_dict()
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, NetworkCreateRequestLabels):
-            labels = self.labels.to_dict()
         else:
-            labels = self.labels
-        if labels is not UNSET:
+            self._keep_empty("Options", result)
+        if self.labels:
+            labels = self.labels.to_dict()
             result["Labels"] = labels
+        else:
+            self._keep_empty("Labels", result)
         result.update(self.additional_properties)
         return result
 
@@ -158,40 +177,52 @@ class NetworkCreateRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.scope = get("Scope", UNSET)
-        obj.internal = get("Internal", UNSET)
-        obj.attachable = get("Attachable", UNSET)
-        obj.ingress = get("Ingress", UNSET)
-        obj.config_only = get("ConfigOnly", UNSET)
-        obj.enable_i_pv_4 = get("EnableIPv4", UNSET)
-        obj.enable_i_pv_6 = get("EnableIPv6", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.driver = get("Driver")
+        obj.scope = get("Scope")
+        obj.internal = get("Internal")
+        obj.attachable = get("Attachable")
+        obj.ingress = get("Ingress")
+        obj.config_only = get("ConfigOnly")
+        obj.enable_i_pv_4 = get("EnableIPv4")
+        obj.enable_i_pv_6 = get("EnableIPv6")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "config_from":
-            config_from = src.get("ConfigFrom", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "config_from":
+            config_from_json = src.get("ConfigFrom")
+            if config_from_json is None:
+                return None
+            config_from = config_from_json
             if isinstance(config_from, dict):
                 config_from = ConfigReference.from_dict(config_from)
             return config_from
-        if name == "ipam":
-            ipam = src.get("IPAM", UNSET)
+        if field_name_ == "ipam":
+            ipam_json = src.get("IPAM")
+            if ipam_json is None:
+                return None
+            ipam = ipam_json
             if isinstance(ipam, dict):
                 ipam = IPAM.from_dict(ipam)
             return ipam
-        if name == "options":
-            options = src.get("Options", UNSET)
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return NetworkCreateRequestOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = NetworkCreateRequestOptions.from_dict(options)
             return options
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return NetworkCreateRequestLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = NetworkCreateRequestLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import ABSENT, NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -45,176 +45,160 @@ class NetworkInspect(LazyModel):
     """The body of the "get network" http response message.
 
     Attributes:
-        name (str | Unset): Name of the network.
-        id (str | Unset): ID that uniquely identifies a network on a single machine.
-        created (datetime.datetime | Unset): Date and time at which the network was created in
+        name (str): Name of the network.
+        id (str): ID that uniquely identifies a network on a single machine.
+        created (datetime.datetime): Date and time at which the network was created in
             [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-        scope (str | Unset): The level at which the network exists (e.g. `swarm` for cluster-wide
+        scope (str): The level at which the network exists (e.g. `swarm` for cluster-wide
             or `local` for machine level)
-        driver (str | Unset): The name of the driver used to create the network (e.g. `bridge`,
+        driver (str): The name of the driver used to create the network (e.g. `bridge`,
             `overlay`).
-        enable_i_pv_4 (bool | Unset): Whether the network was created with IPv4 enabled.
-        enable_i_pv_6 (bool | Unset): Whether the network was created with IPv6 enabled.
-        ipam (IPAM | None | Unset): The network's IP Address Management.
-        internal (bool | Unset): Whether the network is created to only allow internal networking
+        enable_i_pv_4 (bool): Whether the network was created with IPv4 enabled.
+        enable_i_pv_6 (bool): Whether the network was created with IPv6 enabled.
+        ipam (IPAM):
+        internal (bool): Whether the network is created to only allow internal networking
             connectivity.
              Default: False.
-        attachable (bool | Unset): Whether a global / swarm scope network is manually attachable by regular
+        attachable (bool): Whether a global / swarm scope network is manually attachable by regular
             containers from workers in swarm mode.
              Default: False.
-        ingress (bool | Unset): Whether the network is providing the routing-mesh for the swarm cluster.
+        ingress (bool): Whether the network is providing the routing-mesh for the swarm cluster.
              Default: False.
-        config_from (ConfigReference | None | Unset):
-        config_only (bool | Unset): Whether the network is a config-only network. Config-only networks are
+        config_from (ConfigReference): The config-only network source to provide the configuration for
+            this network.
+        config_only (bool): Whether the network is a config-only network. Config-only networks are
             placeholder networks for network configurations to be used by other
             networks. Config-only networks cannot be used directly to run containers
             or services.
              Default: False.
-        options (NetworkOptions | None | Unset):
-        labels (NetworkLabels | None | Unset):
-        peers (list[PeerInfo] | None | Unset): List of peer nodes for an overlay network. This field is only present
+        options (NetworkOptions): Network-specific options uses when creating the network.
+        labels (NetworkLabels): Metadata specific to the network being created.
+        peers (list[PeerInfo]): List of peer nodes for an overlay network. This field is only present
             for overlay networks, and omitted for other network types.
-        containers (NetworkInspectContainers | None | Unset):
-        services (NetworkInspectServices | None | Unset):
-        status (NetworkStatus | None | Unset): provides runtime information about the network such as the number of
+        containers (NetworkInspectContainers): Contains endpoints attached to the network.
+        services (NetworkInspectServices): List of services using the network. This field is only present for
+            swarm scope networks, and omitted for local scope networks.
+        status (NetworkStatus | None): provides runtime information about the network such as the number of
             allocated IPs.
     """
 
-    name: str | Unset = UNSET
-    id: str | Unset = UNSET
-    created: datetime.datetime | Unset = UNSET
-    scope: str | Unset = UNSET
-    driver: str | Unset = UNSET
-    enable_i_pv_4: bool | Unset = UNSET
-    enable_i_pv_6: bool | Unset = UNSET
-    ipam: IPAM | Unset | None = UNSET
-    internal: bool | Unset = False
-    attachable: bool | Unset = False
-    ingress: bool | Unset = False
-    config_from: ConfigReference | Unset | None = UNSET
-    config_only: bool | Unset = False
-    options: NetworkOptions | Unset | None = UNSET
-    labels: NetworkLabels | Unset | None = UNSET
-    peers: list[PeerInfo] | Unset | None = UNSET
-    containers: NetworkInspectContainers | Unset | None = UNSET
-    services: NetworkInspectServices | Unset | None = UNSET
-    status: NetworkStatus | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    id: str = _field(default=ABSENT)
+    created: datetime.datetime = _field(default=ABSENT)
+    scope: str = _field(default=ABSENT)
+    driver: str = _field(default=ABSENT)
+    enable_i_pv_4: bool = _field(default=ABSENT)
+    enable_i_pv_6: bool = _field(default=ABSENT)
+    ipam: IPAM = _field(default=ABSENT)
+    internal: bool = _field(default=ABSENT)
+    attachable: bool = _field(default=ABSENT)
+    ingress: bool = _field(default=ABSENT)
+    config_from: ConfigReference = _field(default=ABSENT)
+    config_only: bool = _field(default=ABSENT)
+    options: NetworkOptions = _field(factory=lambda: NetworkOptions())
+    labels: NetworkLabels = _field(factory=lambda: NetworkLabels())
+    peers: list[PeerInfo] = _field(factory=list)
+    containers: NetworkInspectContainers = _field(factory=lambda: NetworkInspectContainers())
+    services: NetworkInspectServices = _field(factory=lambda: NetworkInspectServices())
+    status: NetworkStatus | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        id = self.id
-        if id is not UNSET:
-            result["Id"] = id
-        created: str | Unset = UNSET
-        if not isinstance(self.created, Unset):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.id is not None:
+            result["Id"] = self.id
+        else:
+            self._keep_empty("Id", result)
+        if self.created is not None:
             created = format_timestamp(self.created)
-        if created is not UNSET:
             result["Created"] = created
-        scope = self.scope
-        if scope is not UNSET:
-            result["Scope"] = scope
-        driver = self.driver
-        if driver is not UNSET:
-            result["Driver"] = driver
-        enable_i_pv_4 = self.enable_i_pv_4
-        if enable_i_pv_4 is not UNSET:
-            result["EnableIPv4"] = enable_i_pv_4
-        enable_i_pv_6 = self.enable_i_pv_6
-        if enable_i_pv_6 is not UNSET:
-            result["EnableIPv6"] = enable_i_pv_6
-        ipam: dict[str, Any] | Unset | None
-        if isinstance(self.ipam, Unset):
-            ipam = UNSET
-        elif isinstance(self.ipam, IPAM):
+        else:
+            self._keep_empty("Created", result)
+        if self.scope is not None:
+            result["Scope"] = self.scope
+        else:
+            self._keep_empty("Scope", result)
+        if self.driver is not None:
+            result["Driver"] = self.driver
+        else:
+            self._keep_empty("Driver", result)
+        if self.enable_i_pv_4 is not None:
+            result["EnableIPv4"] = self.enable_i_pv_4
+        else:
+            self._keep_empty("EnableIPv4", result)
+        if self.enable_i_pv_6 is not None:
+            result["EnableIPv6"] = self.enable_i_pv_6
+        else:
+            self._keep_empty("EnableIPv6", result)
+        if self.ipam is not None:
             ipam = self.ipam.to_dict()
-        else:
-            ipam = self.ipam
-        if ipam is not UNSET:
             result["IPAM"] = ipam
-        internal = self.internal
-        if internal is not UNSET:
-            result["Internal"] = internal
-        attachable = self.attachable
-        if attachable is not UNSET:
-            result["Attachable"] = attachable
-        ingress = self.ingress
-        if ingress is not UNSET:
-            result["Ingress"] = ingress
-        config_from: dict[str, Any] | Unset | None
-        if isinstance(self.config_from, Unset):
-            config_from = UNSET
-        elif isinstance(self.config_from, ConfigReference):
+        else:
+            self._keep_empty("IPAM", result)
+        if self.internal is not None:
+            result["Internal"] = self.internal
+        else:
+            self._keep_empty("Internal", result)
+        if self.attachable is not None:
+            result["Attachable"] = self.attachable
+        else:
+            self._keep_empty("Attachable", result)
+        if self.ingress is not None:
+            result["Ingress"] = self.ingress
+        else:
+            self._keep_empty("Ingress", result)
+        if self.config_from is not None:
             config_from = self.config_from.to_dict()
-        else:
-            config_from = self.config_from
-        if config_from is not UNSET:
             result["ConfigFrom"] = config_from
-        config_only = self.config_only
-        if config_only is not UNSET:
-            result["ConfigOnly"] = config_only
-        options: dict[str, Any] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, NetworkOptions):
+        else:
+            self._keep_empty("ConfigFrom", result)
+        if self.config_only is not None:
+            result["ConfigOnly"] = self.config_only
+        else:
+            self._keep_empty("ConfigOnly", result)
+        if self.options:
             options = self.options.to_dict()
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, NetworkLabels):
+        else:
+            self._keep_empty("Options", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        peers: list[dict[str, Any]] | Unset | None
-        if isinstance(self.peers, Unset):
-            peers = UNSET
-        elif isinstance(self.peers, list):
+        else:
+            self._keep_empty("Labels", result)
+        if self.peers:
             peers = []
-            for peers_type_0_item_data in self.peers:
-                peers_type_0_item = peers_type_0_item_data.to_dict()
-                peers.append(peers_type_0_item)
+            for peers_item_data in self.peers:
+                peers_item = peers_item_data.to_dict()
+                peers.append(peers_item)
 
-        else:
-            peers = self.peers
-        if peers is not UNSET:
             result["Peers"] = peers
-        containers: dict[str, Any] | Unset | None
-        if isinstance(self.containers, Unset):
-            containers = UNSET
-        elif isinstance(self.containers, NetworkInspectContainers):
+        else:
+            self._keep_empty("Peers", result)
+        if self.containers:
             containers = self.containers.to_dict()
-        else:
-            containers = self.containers
-        if containers is not UNSET:
             result["Containers"] = containers
-        services: dict[str, Any] | Unset | None
-        if isinstance(self.services, Unset):
-            services = UNSET
-        elif isinstance(self.services, NetworkInspectServices):
+        else:
+            self._keep_empty("Containers", result)
+        if self.services:
             services = self.services.to_dict()
-        else:
-            services = self.services
-        if services is not UNSET:
             result["Services"] = services
-        status: dict[str, Any] | Unset | None
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, NetworkStatus):
-            status = self.status.to_dict()
         else:
-            status = self.status
-        if status is not UNSET:
+            self._keep_empty("Services", result)
+        if self.status is not None:
+            status: dict[str, Any] | None
+            if isinstance(self.status, NetworkStatus):
+                status = self.status.to_dict()
+            else:
+                status = self.status
             result["Status"] = status
+        else:
+            self._keep_empty("Status", result)
         result.update(self.additional_properties)
         return result
 
@@ -226,65 +210,89 @@ class NetworkInspect(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.id = get("Id", UNSET)
-        created = get("Created", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.id = get("Id")
+        created: Any = get("Created")
         if isinstance(created, str):
             created = parse_timestamp(created)
         obj.created = created
-        obj.scope = get("Scope", UNSET)
-        obj.driver = get("Driver", UNSET)
-        obj.enable_i_pv_4 = get("EnableIPv4", UNSET)
-        obj.enable_i_pv_6 = get("EnableIPv6", UNSET)
-        obj.internal = get("Internal", UNSET)
-        obj.attachable = get("Attachable", UNSET)
-        obj.ingress = get("Ingress", UNSET)
-        obj.config_only = get("ConfigOnly", UNSET)
+        obj.scope = get("Scope")
+        obj.driver = get("Driver")
+        obj.enable_i_pv_4 = get("EnableIPv4")
+        obj.enable_i_pv_6 = get("EnableIPv6")
+        obj.internal = get("Internal")
+        obj.attachable = get("Attachable")
+        obj.ingress = get("Ingress")
+        obj.config_only = get("ConfigOnly")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "ipam":
-            ipam = src.get("IPAM", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "ipam":
+            ipam_json = src.get("IPAM")
+            if ipam_json is None:
+                return None
+            ipam = ipam_json
             if isinstance(ipam, dict):
                 ipam = IPAM.from_dict(ipam)
             return ipam
-        if name == "config_from":
-            config_from = src.get("ConfigFrom", UNSET)
+        if field_name_ == "config_from":
+            config_from_json = src.get("ConfigFrom")
+            if config_from_json is None:
+                return None
+            config_from = config_from_json
             if isinstance(config_from, dict):
                 config_from = ConfigReference.from_dict(config_from)
             return config_from
-        if name == "options":
-            options = src.get("Options", UNSET)
+        if field_name_ == "options":
+            options_json = src.get("Options")
+            if options_json is None:
+                return NetworkOptions()
+            options = options_json
             if isinstance(options, dict):
                 options = NetworkOptions.from_dict(options)
             return options
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return NetworkLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = NetworkLabels.from_dict(labels)
             return labels
-        if name == "peers":
-            peers = src.get("Peers", UNSET)
+        if field_name_ == "peers":
+            peers_json = src.get("Peers")
+            if peers_json is None:
+                return []
+            peers = peers_json
             if isinstance(peers, list):
                 peers = [PeerInfo.from_dict(i) if isinstance(i, dict) else i for i in peers]
             return peers
-        if name == "containers":
-            containers = src.get("Containers", UNSET)
+        if field_name_ == "containers":
+            containers_json = src.get("Containers")
+            if containers_json is None:
+                return NetworkInspectContainers()
+            containers = containers_json
             if isinstance(containers, dict):
                 containers = NetworkInspectContainers.from_dict(containers)
             return containers
-        if name == "services":
-            services = src.get("Services", UNSET)
+        if field_name_ == "services":
+            services_json = src.get("Services")
+            if services_json is None:
+                return NetworkInspectServices()
+            services = services_json
             if isinstance(services, dict):
                 services = NetworkInspectServices.from_dict(services)
             return services
-        if name == "status":
-            status = src.get("Status", UNSET)
+        if field_name_ == "status":
+            status_json = src.get("Status")
+            if status_json is None:
+                return None
+            status = status_json
             if isinstance(status, dict):
                 status = NetworkStatus.from_dict(status)
             return status
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

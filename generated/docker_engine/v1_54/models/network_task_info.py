@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,39 +29,44 @@ class NetworkTaskInfo(LazyModel):
     """carries the information about one backend task
 
     Attributes:
-        name (str | Unset):
-        endpoint_id (str | Unset):
-        endpoint_ip (str | Unset):
-        info (NetworkTaskInfoInfo | None | Unset):
+        name (None | str):
+        endpoint_id (None | str):
+        endpoint_ip (None | str):
+        info (NetworkTaskInfoInfo):
     """
 
-    name: str | Unset = UNSET
-    endpoint_id: str | Unset = UNSET
-    endpoint_ip: str | Unset = UNSET
-    info: NetworkTaskInfoInfo | Unset | None = UNSET
+    name: str | None = None
+    endpoint_id: str | None = None
+    endpoint_ip: str | None = None
+    info: NetworkTaskInfoInfo = _field(factory=lambda: NetworkTaskInfoInfo())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        endpoint_id = self.endpoint_id
-        if endpoint_id is not UNSET:
-            result["EndpointID"] = endpoint_id
-        endpoint_ip = self.endpoint_ip
-        if endpoint_ip is not UNSET:
-            result["EndpointIP"] = endpoint_ip
-        info: dict[str, Any] | Unset | None
-        if isinstance(self.info, Unset):
-            info = UNSET
-        elif isinstance(self.info, NetworkTaskInfoInfo):
-            info = self.info.to_dict()
         else:
-            info = self.info
-        if info is not UNSET:
+            self._keep_empty("Name", result)
+        if self.endpoint_id is not None:
+            endpoint_id: str | None
+            endpoint_id = self.endpoint_id
+            result["EndpointID"] = endpoint_id
+        else:
+            self._keep_empty("EndpointID", result)
+        if self.endpoint_ip is not None:
+            endpoint_ip: str | None
+            endpoint_ip = self.endpoint_ip
+            result["EndpointIP"] = endpoint_ip
+        else:
+            self._keep_empty("EndpointIP", result)
+        if self.info:
+            info = self.info.to_dict()
             result["Info"] = info
+        else:
+            self._keep_empty("Info", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,19 +78,22 @@ class NetworkTaskInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.endpoint_id = get("EndpointID", UNSET)
-        obj.endpoint_ip = get("EndpointIP", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.endpoint_id = get("EndpointID")
+        obj.endpoint_ip = get("EndpointIP")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "info":
-            info = src.get("Info", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "info":
+            info_json = src.get("Info")
+            if info_json is None:
+                return NetworkTaskInfoInfo()
+            info = info_json
             if isinstance(info, dict):
                 info = NetworkTaskInfoInfo.from_dict(info)
             return info
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

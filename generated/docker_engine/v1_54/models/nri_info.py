@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,7 +28,7 @@ class NRIInfo(LazyModel):
     This field is only present if NRI is enabled.
 
     Attributes:
-        info (list[list[str] | None] | None | Unset): Information about NRI, provided as "label" / "value" pairs.
+        info (list[list[str] | None]): Information about NRI, provided as "label" / "value" pairs.
 
             <p><br /></p>
 
@@ -37,30 +37,26 @@ class NRIInfo(LazyModel):
             > and may change without notice.
     """
 
-    info: list[list[str] | None] | Unset | None = UNSET
+    info: list[list[str] | None] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        info: list[list[str] | None] | Unset | None
-        if isinstance(self.info, Unset):
-            info = UNSET
-        elif isinstance(self.info, list):
+        if self.info:
             info = []
-            for info_type_0_item_data in self.info:
-                info_type_0_item: list[str] | None
-                if isinstance(info_type_0_item_data, list):
-                    info_type_0_item = info_type_0_item_data
+            for info_item_data in self.info:
+                info_item: list[str] | None
+                if isinstance(info_item_data, list):
+                    info_item = info_item_data
 
                 else:
-                    info_type_0_item = info_type_0_item_data
-                info.append(info_type_0_item)
+                    info_item = info_item_data
+                info.append(info_item)
 
-        else:
-            info = self.info
-        if info is not UNSET:
             result["Info"] = info
+        else:
+            self._keep_empty("Info", result)
         result.update(self.additional_properties)
         return result
 
@@ -72,12 +68,12 @@ class NRIInfo(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.info = get("Info", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.info = get("Info") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,23 +28,29 @@ class PortBinding(LazyModel):
     port.
 
     Attributes:
-        host_ip (str | Unset): Host IP address that the container's port is mapped to.
-        host_port (str | Unset): Host port number that the container's port is mapped to.
+        host_ip (None | str): Host IP address that the container's port is mapped to.
+        host_port (None | str): Host port number that the container's port is mapped to.
     """
 
-    host_ip: str | Unset = UNSET
-    host_port: str | Unset = UNSET
+    host_ip: str | None = None
+    host_port: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        host_ip = self.host_ip
-        if host_ip is not UNSET:
+        if self.host_ip is not None:
+            host_ip: str | None
+            host_ip = self.host_ip
             result["HostIp"] = host_ip
-        host_port = self.host_port
-        if host_port is not UNSET:
+        else:
+            self._keep_empty("HostIp", result)
+        if self.host_port is not None:
+            host_port: str | None
+            host_port = self.host_port
             result["HostPort"] = host_port
+        else:
+            self._keep_empty("HostPort", result)
         result.update(self.additional_properties)
         return result
 
@@ -56,13 +62,13 @@ class PortBinding(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.host_ip = get("HostIp", UNSET)
-        obj.host_port = get("HostPort", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.host_ip = get("HostIp")
+        obj.host_port = get("HostPort")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -33,102 +33,86 @@ class ServiceCreateRequest(LazyModel):
     """ServiceCreateRequest (no description in the spec).
 
     Attributes:
-        name (str | Unset): Name of the service.
-        labels (None | ServiceSpecLabels | Unset):
-        task_template (None | TaskSpec | Unset):
-        mode (None | ServiceSpecMode | Unset):
-        update_config (None | ServiceSpecUpdateConfig | Unset):
-        rollback_config (None | ServiceSpecRollbackConfig | Unset):  (added in API v1.28)
-        networks (list[NetworkAttachmentConfig] | None | Unset): Specifies which networks the service should attach
-            to.
+        name (str): Name of the service.
+        labels (ServiceSpecLabels): User-defined key/value metadata.
+        task_template (TaskSpec): User modifiable task configuration.
+        mode (ServiceSpecMode): Scheduling mode for the service.
+        update_config (None | ServiceSpecUpdateConfig):
+        rollback_config (None | ServiceSpecRollbackConfig):  (added in API v1.28)
+        networks (list[NetworkAttachmentConfig]): Specifies which networks the service should attach to.
 
             Deprecated: This field is deprecated since v1.44. The Networks field in TaskSpec should be used instead.
-        endpoint_spec (EndpointSpec | None | Unset):
+        endpoint_spec (EndpointSpec | None):
     """
 
-    name: str | Unset = UNSET
-    labels: ServiceSpecLabels | Unset | None = UNSET
-    task_template: TaskSpec | Unset | None = UNSET
-    mode: ServiceSpecMode | Unset | None = UNSET
-    update_config: ServiceSpecUpdateConfig | Unset | None = UNSET
-    rollback_config: ServiceSpecRollbackConfig | Unset | None = UNSET
-    networks: list[NetworkAttachmentConfig] | Unset | None = UNSET
-    endpoint_spec: EndpointSpec | Unset | None = UNSET
+    name: str = _field(default=ABSENT)
+    labels: ServiceSpecLabels = _field(factory=lambda: ServiceSpecLabels())
+    task_template: TaskSpec = _field(default=ABSENT)
+    mode: ServiceSpecMode = _field(default=ABSENT)
+    update_config: ServiceSpecUpdateConfig | None = None
+    rollback_config: ServiceSpecRollbackConfig | None = None
+    networks: list[NetworkAttachmentConfig] = _field(factory=list)
+    endpoint_spec: EndpointSpec | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
-            result["Name"] = name
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ServiceSpecLabels):
+        if self.name is not None:
+            result["Name"] = self.name
+        else:
+            self._keep_empty("Name", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        task_template: dict[str, Any] | Unset | None
-        if isinstance(self.task_template, Unset):
-            task_template = UNSET
-        elif isinstance(self.task_template, TaskSpec):
+        else:
+            self._keep_empty("Labels", result)
+        if self.task_template is not None:
             task_template = self.task_template.to_dict()
-        else:
-            task_template = self.task_template
-        if task_template is not UNSET:
             result["TaskTemplate"] = task_template
-        mode: dict[str, Any] | Unset | None
-        if isinstance(self.mode, Unset):
-            mode = UNSET
-        elif isinstance(self.mode, ServiceSpecMode):
+        else:
+            self._keep_empty("TaskTemplate", result)
+        if self.mode is not None:
             mode = self.mode.to_dict()
-        else:
-            mode = self.mode
-        if mode is not UNSET:
             result["Mode"] = mode
-        update_config: dict[str, Any] | Unset | None
-        if isinstance(self.update_config, Unset):
-            update_config = UNSET
-        elif isinstance(self.update_config, ServiceSpecUpdateConfig):
-            update_config = self.update_config.to_dict()
         else:
-            update_config = self.update_config
-        if update_config is not UNSET:
+            self._keep_empty("Mode", result)
+        if self.update_config is not None:
+            update_config: dict[str, Any] | None
+            if isinstance(self.update_config, ServiceSpecUpdateConfig):
+                update_config = self.update_config.to_dict()
+            else:
+                update_config = self.update_config
             result["UpdateConfig"] = update_config
-        rollback_config: dict[str, Any] | Unset | None
-        if isinstance(self.rollback_config, Unset):
-            rollback_config = UNSET
-        elif isinstance(self.rollback_config, ServiceSpecRollbackConfig):
-            rollback_config = self.rollback_config.to_dict()
         else:
-            rollback_config = self.rollback_config
-        if rollback_config is not UNSET:
+            self._keep_empty("UpdateConfig", result)
+        if self.rollback_config is not None:
+            rollback_config: dict[str, Any] | None
+            if isinstance(self.rollback_config, ServiceSpecRollbackConfig):
+                rollback_config = self.rollback_config.to_dict()
+            else:
+                rollback_config = self.rollback_config
             result["RollbackConfig"] = rollback_config
-        networks: list[dict[str, Any]] | Unset | None
-        if isinstance(self.networks, Unset):
-            networks = UNSET
-        elif isinstance(self.networks, list):
+        else:
+            self._keep_empty("RollbackConfig", result)
+        if self.networks:
             networks = []
-            for networks_type_0_item_data in self.networks:
-                networks_type_0_item = networks_type_0_item_data.to_dict()
-                networks.append(networks_type_0_item)
+            for networks_item_data in self.networks:
+                networks_item = networks_item_data.to_dict()
+                networks.append(networks_item)
 
-        else:
-            networks = self.networks
-        if networks is not UNSET:
             result["Networks"] = networks
-        endpoint_spec: dict[str, Any] | Unset | None
-        if isinstance(self.endpoint_spec, Unset):
-            endpoint_spec = UNSET
-        elif isinstance(self.endpoint_spec, EndpointSpec):
-            endpoint_spec = self.endpoint_spec.to_dict()
         else:
-            endpoint_spec = self.endpoint_spec
-        if endpoint_spec is not UNSET:
+            self._keep_empty("Networks", result)
+        if self.endpoint_spec is not None:
+            endpoint_spec: dict[str, Any] | None
+            if isinstance(self.endpoint_spec, EndpointSpec):
+                endpoint_spec = self.endpoint_spec.to_dict()
+            else:
+                endpoint_spec = self.endpoint_spec
             result["EndpointSpec"] = endpoint_spec
+        else:
+            self._keep_empty("EndpointSpec", result)
         result.update(self.additional_properties)
         return result
 
@@ -140,47 +124,68 @@ class ServiceCreateRequest(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ServiceSpecLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ServiceSpecLabels.from_dict(labels)
             return labels
-        if name == "task_template":
-            task_template = src.get("TaskTemplate", UNSET)
+        if field_name_ == "task_template":
+            task_template_json = src.get("TaskTemplate")
+            if task_template_json is None:
+                return None
+            task_template = task_template_json
             if isinstance(task_template, dict):
                 task_template = TaskSpec.from_dict(task_template)
             return task_template
-        if name == "mode":
-            mode = src.get("Mode", UNSET)
+        if field_name_ == "mode":
+            mode_json = src.get("Mode")
+            if mode_json is None:
+                return None
+            mode = mode_json
             if isinstance(mode, dict):
                 mode = ServiceSpecMode.from_dict(mode)
             return mode
-        if name == "update_config":
-            update_config = src.get("UpdateConfig", UNSET)
+        if field_name_ == "update_config":
+            update_config_json = src.get("UpdateConfig")
+            if update_config_json is None:
+                return None
+            update_config = update_config_json
             if isinstance(update_config, dict):
                 update_config = ServiceSpecUpdateConfig.from_dict(update_config)
             return update_config
-        if name == "rollback_config":
-            rollback_config = src.get("RollbackConfig", UNSET)
+        if field_name_ == "rollback_config":
+            rollback_config_json = src.get("RollbackConfig")
+            if rollback_config_json is None:
+                return None
+            rollback_config = rollback_config_json
             if isinstance(rollback_config, dict):
                 rollback_config = ServiceSpecRollbackConfig.from_dict(rollback_config)
             return rollback_config
-        if name == "networks":
-            networks = src.get("Networks", UNSET)
+        if field_name_ == "networks":
+            networks_json = src.get("Networks")
+            if networks_json is None:
+                return []
+            networks = networks_json
             if isinstance(networks, list):
                 networks = [NetworkAttachmentConfig.from_dict(i) if isinstance(i, dict) else i for i in networks]
             return networks
-        if name == "endpoint_spec":
-            endpoint_spec = src.get("EndpointSpec", UNSET)
+        if field_name_ == "endpoint_spec":
+            endpoint_spec_json = src.get("EndpointSpec")
+            if endpoint_spec_json is None:
+                return None
+            endpoint_spec = endpoint_spec_json
             if isinstance(endpoint_spec, dict):
                 endpoint_spec = EndpointSpec.from_dict(endpoint_spec)
             return endpoint_spec
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.signature_timestamp_type import SignatureTimestampType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,34 +30,43 @@ class SignatureTimestamp(LazyModel):
     """SignatureTimestamp contains information about a verified signed timestamp for an image signature.
 
     Attributes:
-        type_ (SignatureTimestampType | Unset): SignatureTimestampType is the type of timestamp used in the
-            signature.
-        uri (str | Unset):
-        timestamp (datetime.datetime | Unset):
+        type_ (None | SignatureTimestampType):
+        uri (None | str):
+        timestamp (datetime.datetime | None):
     """
 
-    type_: SignatureTimestampType | Unset = UNSET
-    uri: str | Unset = UNSET
-    timestamp: datetime.datetime | Unset = UNSET
+    type_: SignatureTimestampType | None = None
+    uri: str | None = None
+    timestamp: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        if type_ is not UNSET:
+        if self.type_ is not None:
+            type_: str | None
+            if isinstance(self.type_, SignatureTimestampType):
+                type_ = self.type_.value
+            else:
+                type_ = self.type_
             result["Type"] = type_
-        uri = self.uri
-        if uri is not UNSET:
+        else:
+            self._keep_empty("Type", result)
+        if self.uri is not None:
+            uri: str | None
+            uri = self.uri
             result["URI"] = uri
-        timestamp: str | Unset = UNSET
-        if not isinstance(self.timestamp, Unset):
-            timestamp = format_timestamp(self.timestamp)
-        if timestamp is not UNSET:
+        else:
+            self._keep_empty("URI", result)
+        if self.timestamp is not None:
+            timestamp: str | None
+            if isinstance(self.timestamp, datetime.datetime):
+                timestamp = format_timestamp(self.timestamp)
+            else:
+                timestamp = self.timestamp
             result["Timestamp"] = timestamp
+        else:
+            self._keep_empty("Timestamp", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,20 +78,20 @@ class SignatureTimestamp(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        type_ = get("Type", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        type_: Any = get("Type")
         if isinstance(type_, str):
             type_ = SignatureTimestampType(type_)
         obj.type_ = type_
-        obj.uri = get("URI", UNSET)
-        timestamp = get("Timestamp", UNSET)
+        obj.uri = get("URI")
+        timestamp: Any = get("Timestamp")
         if isinstance(timestamp, str):
             timestamp = parse_timestamp(timestamp)
         obj.timestamp = timestamp
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

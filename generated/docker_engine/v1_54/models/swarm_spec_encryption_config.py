@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,19 +26,20 @@ class SwarmSpecEncryptionConfig(LazyModel):
     """Parameters related to encryption-at-rest.
 
     Attributes:
-        auto_lock_managers (bool | Unset): If set, generate a key and use it to lock data stored on the
+        auto_lock_managers (bool): If set, generate a key and use it to lock data stored on the
             managers.
     """
 
-    auto_lock_managers: bool | Unset = UNSET
+    auto_lock_managers: bool = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        auto_lock_managers = self.auto_lock_managers
-        if auto_lock_managers is not UNSET:
-            result["AutoLockManagers"] = auto_lock_managers
+        if self.auto_lock_managers is not None:
+            result["AutoLockManagers"] = self.auto_lock_managers
+        else:
+            self._keep_empty("AutoLockManagers", result)
         result.update(self.additional_properties)
         return result
 
@@ -50,12 +51,12 @@ class SwarmSpecEncryptionConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.auto_lock_managers = get("AutoLockManagers", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.auto_lock_managers = get("AutoLockManagers")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,57 +29,57 @@ class SystemDataUsageResponse(LazyModel):
     """SystemDataUsageResponse (no description in the spec).
 
     Attributes:
-        image_usage (ImagesDiskUsage | None | Unset):  (added in API v1.52)
-        container_usage (ContainersDiskUsage | None | Unset):  (added in API v1.52)
-        volume_usage (None | Unset | VolumesDiskUsage):  (added in API v1.52)
-        build_cache_usage (BuildCacheDiskUsage | None | Unset):  (added in API v1.52)
+        image_usage (ImagesDiskUsage | None):  (added in API v1.52)
+        container_usage (ContainersDiskUsage | None):  (added in API v1.52)
+        volume_usage (None | VolumesDiskUsage):  (added in API v1.52)
+        build_cache_usage (BuildCacheDiskUsage | None):  (added in API v1.52)
     """
 
-    image_usage: ImagesDiskUsage | Unset | None = UNSET
-    container_usage: ContainersDiskUsage | Unset | None = UNSET
-    volume_usage: Unset | VolumesDiskUsage | None = UNSET
-    build_cache_usage: BuildCacheDiskUsage | Unset | None = UNSET
+    image_usage: ImagesDiskUsage | None = None
+    container_usage: ContainersDiskUsage | None = None
+    volume_usage: VolumesDiskUsage | None = None
+    build_cache_usage: BuildCacheDiskUsage | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        image_usage: dict[str, Any] | Unset | None
-        if isinstance(self.image_usage, Unset):
-            image_usage = UNSET
-        elif isinstance(self.image_usage, ImagesDiskUsage):
-            image_usage = self.image_usage.to_dict()
-        else:
-            image_usage = self.image_usage
-        if image_usage is not UNSET:
+        if self.image_usage is not None:
+            image_usage: dict[str, Any] | None
+            if isinstance(self.image_usage, ImagesDiskUsage):
+                image_usage = self.image_usage.to_dict()
+            else:
+                image_usage = self.image_usage
             result["ImageUsage"] = image_usage
-        container_usage: dict[str, Any] | Unset | None
-        if isinstance(self.container_usage, Unset):
-            container_usage = UNSET
-        elif isinstance(self.container_usage, ContainersDiskUsage):
-            container_usage = self.container_usage.to_dict()
         else:
-            container_usage = self.container_usage
-        if container_usage is not UNSET:
+            self._keep_empty("ImageUsage", result)
+        if self.container_usage is not None:
+            container_usage: dict[str, Any] | None
+            if isinstance(self.container_usage, ContainersDiskUsage):
+                container_usage = self.container_usage.to_dict()
+            else:
+                container_usage = self.container_usage
             result["ContainerUsage"] = container_usage
-        volume_usage: dict[str, Any] | Unset | None
-        if isinstance(self.volume_usage, Unset):
-            volume_usage = UNSET
-        elif isinstance(self.volume_usage, VolumesDiskUsage):
-            volume_usage = self.volume_usage.to_dict()
         else:
-            volume_usage = self.volume_usage
-        if volume_usage is not UNSET:
+            self._keep_empty("ContainerUsage", result)
+        if self.volume_usage is not None:
+            volume_usage: dict[str, Any] | None
+            if isinstance(self.volume_usage, VolumesDiskUsage):
+                volume_usage = self.volume_usage.to_dict()
+            else:
+                volume_usage = self.volume_usage
             result["VolumeUsage"] = volume_usage
-        build_cache_usage: dict[str, Any] | Unset | None
-        if isinstance(self.build_cache_usage, Unset):
-            build_cache_usage = UNSET
-        elif isinstance(self.build_cache_usage, BuildCacheDiskUsage):
-            build_cache_usage = self.build_cache_usage.to_dict()
         else:
-            build_cache_usage = self.build_cache_usage
-        if build_cache_usage is not UNSET:
+            self._keep_empty("VolumeUsage", result)
+        if self.build_cache_usage is not None:
+            build_cache_usage: dict[str, Any] | None
+            if isinstance(self.build_cache_usage, BuildCacheDiskUsage):
+                build_cache_usage = self.build_cache_usage.to_dict()
+            else:
+                build_cache_usage = self.build_cache_usage
             result["BuildCacheUsage"] = build_cache_usage
+        else:
+            self._keep_empty("BuildCacheUsage", result)
         result.update(self.additional_properties)
         return result
 
@@ -93,28 +93,40 @@ class SystemDataUsageResponse(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "image_usage":
-            image_usage = src.get("ImageUsage", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "image_usage":
+            image_usage_json = src.get("ImageUsage")
+            if image_usage_json is None:
+                return None
+            image_usage = image_usage_json
             if isinstance(image_usage, dict):
                 image_usage = ImagesDiskUsage.from_dict(image_usage)
             return image_usage
-        if name == "container_usage":
-            container_usage = src.get("ContainerUsage", UNSET)
+        if field_name_ == "container_usage":
+            container_usage_json = src.get("ContainerUsage")
+            if container_usage_json is None:
+                return None
+            container_usage = container_usage_json
             if isinstance(container_usage, dict):
                 container_usage = ContainersDiskUsage.from_dict(container_usage)
             return container_usage
-        if name == "volume_usage":
-            volume_usage = src.get("VolumeUsage", UNSET)
+        if field_name_ == "volume_usage":
+            volume_usage_json = src.get("VolumeUsage")
+            if volume_usage_json is None:
+                return None
+            volume_usage = volume_usage_json
             if isinstance(volume_usage, dict):
                 volume_usage = VolumesDiskUsage.from_dict(volume_usage)
             return volume_usage
-        if name == "build_cache_usage":
-            build_cache_usage = src.get("BuildCacheUsage", UNSET)
+        if field_name_ == "build_cache_usage":
+            build_cache_usage_json = src.get("BuildCacheUsage")
+            if build_cache_usage_json is None:
+                return None
+            build_cache_usage = build_cache_usage_json
             if isinstance(build_cache_usage, dict):
                 build_cache_usage = BuildCacheDiskUsage.from_dict(build_cache_usage)
             return build_cache_usage
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,24 +26,24 @@ class TaskSpecPlacementPreferencesItem(LazyModel):
     """TaskSpecPlacementPreferencesItem (no description in the spec).
 
     Attributes:
-        spread (None | TaskSpecPlacementPreferencesItemSpread | Unset):
+        spread (None | TaskSpecPlacementPreferencesItemSpread):
     """
 
-    spread: TaskSpecPlacementPreferencesItemSpread | Unset | None = UNSET
+    spread: TaskSpecPlacementPreferencesItemSpread | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        spread: dict[str, Any] | Unset | None
-        if isinstance(self.spread, Unset):
-            spread = UNSET
-        elif isinstance(self.spread, TaskSpecPlacementPreferencesItemSpread):
-            spread = self.spread.to_dict()
-        else:
-            spread = self.spread
-        if spread is not UNSET:
+        if self.spread is not None:
+            spread: dict[str, Any] | None
+            if isinstance(self.spread, TaskSpecPlacementPreferencesItemSpread):
+                spread = self.spread.to_dict()
+            else:
+                spread = self.spread
             result["Spread"] = spread
+        else:
+            self._keep_empty("Spread", result)
         result.update(self.additional_properties)
         return result
 
@@ -57,13 +57,16 @@ class TaskSpecPlacementPreferencesItem(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "spread":
-            spread = src.get("Spread", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "spread":
+            spread_json = src.get("Spread")
+            if spread_json is None:
+                return None
+            spread = spread_json
             if isinstance(spread, dict):
                 spread = TaskSpecPlacementPreferencesItemSpread.from_dict(spread)
             return spread
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,40 +28,43 @@ class AttestationStatement(LazyModel):
     """AttestationStatement is a single in-toto statement attached to an image.
 
     Attributes:
-        descriptor (None | OCIDescriptor | Unset):
-        predicate_type (str | Unset): The in-toto predicate type URI of this statement.
-        statement (AttestationStatementStatement | None | Unset):
+        descriptor (None | OCIDescriptor):
+        predicate_type (None | str): The in-toto predicate type URI of this statement.
+        statement (AttestationStatementStatement | None):
     """
 
-    descriptor: OCIDescriptor | Unset | None = UNSET
-    predicate_type: str | Unset = UNSET
-    statement: AttestationStatementStatement | Unset | None = UNSET
+    descriptor: OCIDescriptor | None = None
+    predicate_type: str | None = None
+    statement: AttestationStatementStatement | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        descriptor: dict[str, Any] | Unset | None
-        if isinstance(self.descriptor, Unset):
-            descriptor = UNSET
-        elif isinstance(self.descriptor, OCIDescriptor):
-            descriptor = self.descriptor.to_dict()
-        else:
-            descriptor = self.descriptor
-        if descriptor is not UNSET:
+        if self.descriptor is not None:
+            descriptor: dict[str, Any] | None
+            if isinstance(self.descriptor, OCIDescriptor):
+                descriptor = self.descriptor.to_dict()
+            else:
+                descriptor = self.descriptor
             result["Descriptor"] = descriptor
-        predicate_type = self.predicate_type
-        if predicate_type is not UNSET:
-            result["PredicateType"] = predicate_type
-        statement: dict[str, Any] | Unset | None
-        if isinstance(self.statement, Unset):
-            statement = UNSET
-        elif isinstance(self.statement, AttestationStatementStatement):
-            statement = self.statement.to_dict()
         else:
-            statement = self.statement
-        if statement is not UNSET:
+            self._keep_empty("Descriptor", result)
+        if self.predicate_type is not None:
+            predicate_type: str | None
+            predicate_type = self.predicate_type
+            result["PredicateType"] = predicate_type
+        else:
+            self._keep_empty("PredicateType", result)
+        if self.statement is not None:
+            statement: dict[str, Any] | None
+            if isinstance(self.statement, AttestationStatementStatement):
+                statement = self.statement.to_dict()
+            else:
+                statement = self.statement
             result["Statement"] = statement
+        else:
+            self._keep_empty("Statement", result)
         result.update(self.additional_properties)
         return result
 
@@ -73,22 +76,28 @@ class AttestationStatement(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.predicate_type = get("PredicateType", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.predicate_type = get("PredicateType")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "descriptor":
-            descriptor = src.get("Descriptor", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "descriptor":
+            descriptor_json = src.get("Descriptor")
+            if descriptor_json is None:
+                return None
+            descriptor = descriptor_json
             if isinstance(descriptor, dict):
                 descriptor = OCIDescriptor.from_dict(descriptor)
             return descriptor
-        if name == "statement":
-            statement = src.get("Statement", UNSET)
+        if field_name_ == "statement":
+            statement_json = src.get("Statement")
+            if statement_json is None:
+                return None
+            statement = statement_json
             if isinstance(statement, dict):
                 statement = AttestationStatementStatement.from_dict(statement)
             return statement
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

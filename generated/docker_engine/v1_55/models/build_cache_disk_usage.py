@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,48 +30,56 @@ class BuildCacheDiskUsage(LazyModel):
     """represents system data usage for build cache resources.
 
     Attributes:
-        active_count (int | Unset): Count of active build cache records.
-        total_count (int | Unset): Count of all build cache records.
-        reclaimable (int | Unset): Disk space that can be reclaimed by removing inactive build cache records.
-        total_size (int | Unset): Disk space in use by build cache records.
-        items (list[BuildCache] | None | Unset): List of build cache records.
+        active_count (int | None): Count of active build cache records.
+        total_count (int | None): Count of all build cache records.
+        reclaimable (int | None): Disk space that can be reclaimed by removing inactive build cache records.
+        total_size (int | None): Disk space in use by build cache records.
+        items (list[BuildCache]): List of build cache records.
     """
 
-    active_count: int | Unset = UNSET
-    total_count: int | Unset = UNSET
-    reclaimable: int | Unset = UNSET
-    total_size: int | Unset = UNSET
-    items: list[BuildCache] | Unset | None = UNSET
+    active_count: int | None = None
+    total_count: int | None = None
+    reclaimable: int | None = None
+    total_size: int | None = None
+    items: list[BuildCache] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        active_count = self.active_count
-        if active_count is not UNSET:
+        if self.active_count is not None:
+            active_count: int | None
+            active_count = self.active_count
             result["ActiveCount"] = active_count
-        total_count = self.total_count
-        if total_count is not UNSET:
-            result["TotalCount"] = total_count
-        reclaimable = self.reclaimable
-        if reclaimable is not UNSET:
-            result["Reclaimable"] = reclaimable
-        total_size = self.total_size
-        if total_size is not UNSET:
-            result["TotalSize"] = total_size
-        items: list[dict[str, Any]] | Unset | None
-        if isinstance(self.items, Unset):
-            items = UNSET
-        elif isinstance(self.items, list):
-            items = []
-            for items_type_0_item_data in self.items:
-                items_type_0_item = items_type_0_item_data.to_dict()
-                items.append(items_type_0_item)
-
         else:
-            items = self.items
-        if items is not UNSET:
+            self._keep_empty("ActiveCount", result)
+        if self.total_count is not None:
+            total_count: int | None
+            total_count = self.total_count
+            result["TotalCount"] = total_count
+        else:
+            self._keep_empty("TotalCount", result)
+        if self.reclaimable is not None:
+            reclaimable: int | None
+            reclaimable = self.reclaimable
+            result["Reclaimable"] = reclaimable
+        else:
+            self._keep_empty("Reclaimable", result)
+        if self.total_size is not None:
+            total_size: int | None
+            total_size = self.total_size
+            result["TotalSize"] = total_size
+        else:
+            self._keep_empty("TotalSize", result)
+        if self.items:
+            items = []
+            for items_item_data in self.items:
+                items_item = items_item_data.to_dict()
+                items.append(items_item)
+
             result["Items"] = items
+        else:
+            self._keep_empty("Items", result)
         result.update(self.additional_properties)
         return result
 
@@ -83,20 +91,23 @@ class BuildCacheDiskUsage(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.active_count = get("ActiveCount", UNSET)
-        obj.total_count = get("TotalCount", UNSET)
-        obj.reclaimable = get("Reclaimable", UNSET)
-        obj.total_size = get("TotalSize", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.active_count = get("ActiveCount")
+        obj.total_count = get("TotalCount")
+        obj.reclaimable = get("Reclaimable")
+        obj.total_size = get("TotalSize")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "items":
-            items = src.get("Items", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "items":
+            items_json = src.get("Items")
+            if items_json is None:
+                return []
+            items = items_json
             if isinstance(items, list):
                 items = [BuildCache.from_dict(i) if isinstance(i, dict) else i for i in items]
             return items
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

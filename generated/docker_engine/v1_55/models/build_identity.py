@@ -12,7 +12,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset, format_timestamp, parse_timestamp
+from ..types import NOT_LAZY, LazyModel, format_timestamp, parse_timestamp
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,26 +28,33 @@ class BuildIdentity(LazyModel):
     """BuildIdentity contains build reference information if image was created via build.
 
     Attributes:
-        ref (str | Unset): Ref is the identifier for the build request. This reference can be used to
+        ref (None | str): Ref is the identifier for the build request. This reference can be used to
             look up the build details in BuildKit history API.
-        created_at (datetime.datetime | Unset): CreatedAt is the time when the build ran.
+        created_at (datetime.datetime | None): CreatedAt is the time when the build ran.
     """
 
-    ref: str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
+    ref: str | None = None
+    created_at: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        ref = self.ref
-        if ref is not UNSET:
+        if self.ref is not None:
+            ref: str | None
+            ref = self.ref
             result["Ref"] = ref
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = format_timestamp(self.created_at)
-        if created_at is not UNSET:
+        else:
+            self._keep_empty("Ref", result)
+        if self.created_at is not None:
+            created_at: str | None
+            if isinstance(self.created_at, datetime.datetime):
+                created_at = format_timestamp(self.created_at)
+            else:
+                created_at = self.created_at
             result["CreatedAt"] = created_at
+        else:
+            self._keep_empty("CreatedAt", result)
         result.update(self.additional_properties)
         return result
 
@@ -59,16 +66,16 @@ class BuildIdentity(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.ref = get("Ref", UNSET)
-        created_at = get("CreatedAt", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.ref = get("Ref")
+        created_at: Any = get("CreatedAt")
         if isinstance(created_at, str):
             created_at = parse_timestamp(created_at)
         obj.created_at = created_at
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

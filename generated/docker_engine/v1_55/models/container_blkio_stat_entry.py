@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -31,33 +31,45 @@ class ContainerBlkioStatEntry(LazyModel):
     This type is Linux-specific and omitted for Windows containers.
 
     Attributes:
-        major (int | Unset):
-        minor (int | Unset):
-        op (str | Unset):
-        value (int | Unset):
+        major (int | None):
+        minor (int | None):
+        op (None | str):
+        value (int | None):
     """
 
-    major: int | Unset = UNSET
-    minor: int | Unset = UNSET
-    op: str | Unset = UNSET
-    value: int | Unset = UNSET
+    major: int | None = None
+    minor: int | None = None
+    op: str | None = None
+    value: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        major = self.major
-        if major is not UNSET:
+        if self.major is not None:
+            major: int | None
+            major = self.major
             result["major"] = major
-        minor = self.minor
-        if minor is not UNSET:
+        else:
+            self._keep_empty("major", result)
+        if self.minor is not None:
+            minor: int | None
+            minor = self.minor
             result["minor"] = minor
-        op = self.op
-        if op is not UNSET:
+        else:
+            self._keep_empty("minor", result)
+        if self.op is not None:
+            op: str | None
+            op = self.op
             result["op"] = op
-        value = self.value
-        if value is not UNSET:
+        else:
+            self._keep_empty("op", result)
+        if self.value is not None:
+            value: int | None
+            value = self.value
             result["value"] = value
+        else:
+            self._keep_empty("value", result)
         result.update(self.additional_properties)
         return result
 
@@ -69,15 +81,15 @@ class ContainerBlkioStatEntry(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.major = get("major", UNSET)
-        obj.minor = get("minor", UNSET)
-        obj.op = get("op", UNSET)
-        obj.value = get("value", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.major = get("major")
+        obj.minor = get("minor")
+        obj.op = get("op")
+        obj.value = get("value")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,23 +27,29 @@ class ErrorDetail(LazyModel):
     """ErrorDetail (no description in the spec).
 
     Attributes:
-        code (int | Unset):
-        message (str | Unset):
+        code (int | None):
+        message (None | str):
     """
 
-    code: int | Unset = UNSET
-    message: str | Unset = UNSET
+    code: int | None = None
+    message: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        code = self.code
-        if code is not UNSET:
+        if self.code is not None:
+            code: int | None
+            code = self.code
             result["code"] = code
-        message = self.message
-        if message is not UNSET:
+        else:
+            self._keep_empty("code", result)
+        if self.message is not None:
+            message: str | None
+            message = self.message
             result["message"] = message
+        else:
+            self._keep_empty("message", result)
         result.update(self.additional_properties)
         return result
 
@@ -55,13 +61,13 @@ class ErrorDetail(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.code = get("code", UNSET)
-        obj.message = get("message", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.code = get("code")
+        obj.message = get("message")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -30,63 +30,59 @@ class ImageManifestSummaryImageData(LazyModel):
     This field is only populated when Kind is "image".
 
     Attributes:
-        platform (None | OCIPlatform | Unset): OCI platform of the image. This will be the platform specified in the
+        platform (None | OCIPlatform): OCI platform of the image. This will be the platform specified in the
             manifest descriptor from the index/manifest list.
             If it's not available, it will be obtained from the image config.
-        identity (Identity | None | Unset): Identity holds information about the identity and origin of this image.
+        identity (Identity | None): Identity holds information about the identity and origin of this image.
             For image list responses, this can duplicate Build/Pull fields across
             image manifests, because those parts are image-level metadata.
              (added in API v1.54)
-        containers (list[str] | None | Unset): The IDs of the containers that are using this image.
-        size (ImageManifestSummaryImageDataSize | None | Unset):
+        containers (list[str]): The IDs of the containers that are using this image.
+        size (ImageManifestSummaryImageDataSize | None):
     """
 
-    platform: OCIPlatform | Unset | None = UNSET
-    identity: Identity | Unset | None = UNSET
-    containers: list[str] | Unset | None = UNSET
-    size: ImageManifestSummaryImageDataSize | Unset | None = UNSET
+    platform: OCIPlatform | None = None
+    identity: Identity | None = None
+    containers: list[str] = _field(factory=list)
+    size: ImageManifestSummaryImageDataSize | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        platform: dict[str, Any] | Unset | None
-        if isinstance(self.platform, Unset):
-            platform = UNSET
-        elif isinstance(self.platform, OCIPlatform):
-            platform = self.platform.to_dict()
-        else:
-            platform = self.platform
-        if platform is not UNSET:
+        if self.platform is not None:
+            platform: dict[str, Any] | None
+            if isinstance(self.platform, OCIPlatform):
+                platform = self.platform.to_dict()
+            else:
+                platform = self.platform
             result["Platform"] = platform
-        identity: dict[str, Any] | Unset | None
-        if isinstance(self.identity, Unset):
-            identity = UNSET
-        elif isinstance(self.identity, Identity):
-            identity = self.identity.to_dict()
         else:
-            identity = self.identity
-        if identity is not UNSET:
+            self._keep_empty("Platform", result)
+        if self.identity is not None:
+            identity: dict[str, Any] | None
+            if isinstance(self.identity, Identity):
+                identity = self.identity.to_dict()
+            else:
+                identity = self.identity
             result["Identity"] = identity
-        containers: list[str] | Unset | None
-        if isinstance(self.containers, Unset):
-            containers = UNSET
-        elif isinstance(self.containers, list):
+        else:
+            self._keep_empty("Identity", result)
+        if self.containers:
             containers = self.containers
 
-        else:
-            containers = self.containers
-        if containers is not UNSET:
             result["Containers"] = containers
-        size: dict[str, Any] | Unset | None
-        if isinstance(self.size, Unset):
-            size = UNSET
-        elif isinstance(self.size, ImageManifestSummaryImageDataSize):
-            size = self.size.to_dict()
         else:
-            size = self.size
-        if size is not UNSET:
+            self._keep_empty("Containers", result)
+        if self.size is not None:
+            size: dict[str, Any] | None
+            if isinstance(self.size, ImageManifestSummaryImageDataSize):
+                size = self.size.to_dict()
+            else:
+                size = self.size
             result["Size"] = size
+        else:
+            self._keep_empty("Size", result)
         result.update(self.additional_properties)
         return result
 
@@ -98,27 +94,36 @@ class ImageManifestSummaryImageData(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.containers = get("Containers", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.containers = get("Containers") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "platform":
-            platform = src.get("Platform", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "platform":
+            platform_json = src.get("Platform")
+            if platform_json is None:
+                return None
+            platform = platform_json
             if isinstance(platform, dict):
                 platform = OCIPlatform.from_dict(platform)
             return platform
-        if name == "identity":
-            identity = src.get("Identity", UNSET)
+        if field_name_ == "identity":
+            identity_json = src.get("Identity")
+            if identity_json is None:
+                return None
+            identity = identity_json
             if isinstance(identity, dict):
                 identity = Identity.from_dict(identity)
             return identity
-        if name == "size":
-            size = src.get("Size", UNSET)
+        if field_name_ == "size":
+            size_json = src.get("Size")
+            if size_json is None:
+                return None
+            size = size_json
             if isinstance(size, dict):
                 size = ImageManifestSummaryImageDataSize.from_dict(size)
             return size
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.reachability import Reachability
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,31 +32,32 @@ class ManagerStatus(LazyModel):
     is a manager.
 
     Attributes:
-        leader (bool | Unset):  Default: False.
-        reachability (Reachability | Unset): Reachability represents the reachability of a node.
-        addr (str | Unset): The IP address and port at which the manager is reachable.
+        leader (bool):  Default: False.
+        reachability (Reachability): Reachability represents the reachability of a node.
+        addr (str): The IP address and port at which the manager is reachable.
     """
 
-    leader: bool | Unset = False
-    reachability: Reachability | Unset = UNSET
-    addr: str | Unset = UNSET
+    leader: bool = _field(default=ABSENT)
+    reachability: Reachability = _field(default=ABSENT)
+    addr: str = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        leader = self.leader
-        if leader is not UNSET:
-            result["Leader"] = leader
-        reachability: str | Unset = UNSET
-        if not isinstance(self.reachability, Unset):
+        if self.leader is not None:
+            result["Leader"] = self.leader
+        else:
+            self._keep_empty("Leader", result)
+        if self.reachability is not None:
             reachability = self.reachability.value
-
-        if reachability is not UNSET:
             result["Reachability"] = reachability
-        addr = self.addr
-        if addr is not UNSET:
-            result["Addr"] = addr
+        else:
+            self._keep_empty("Reachability", result)
+        if self.addr is not None:
+            result["Addr"] = self.addr
+        else:
+            self._keep_empty("Addr", result)
         result.update(self.additional_properties)
         return result
 
@@ -68,17 +69,17 @@ class ManagerStatus(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.leader = get("Leader", UNSET)
-        reachability = get("Reachability", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.leader = get("Leader")
+        reachability: Any = get("Reachability")
         if isinstance(reachability, str):
             reachability = Reachability(reachability)
         obj.reachability = reachability
-        obj.addr = get("Addr", UNSET)
+        obj.addr = get("Addr")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

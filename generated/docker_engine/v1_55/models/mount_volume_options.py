@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,46 +29,48 @@ class MountVolumeOptions(LazyModel):
     """Optional configuration for the `volume` type.
 
     Attributes:
-        no_copy (bool | Unset): Populate volume with data from the target. Default: False.
-        labels (MountVolumeOptionsLabels | None | Unset):
-        driver_config (MountVolumeOptionsDriverConfig | None | Unset):
-        subpath (str | Unset): Source path inside the volume. Must be relative without any back traversals. (added
-            in API v1.45)
+        no_copy (bool | None): Populate volume with data from the target. Default: False.
+        labels (MountVolumeOptionsLabels): User-defined key/value metadata.
+        driver_config (MountVolumeOptionsDriverConfig | None):
+        subpath (None | str): Source path inside the volume. Must be relative without any back traversals. (added in
+            API v1.45)
     """
 
-    no_copy: bool | Unset = False
-    labels: MountVolumeOptionsLabels | Unset | None = UNSET
-    driver_config: MountVolumeOptionsDriverConfig | Unset | None = UNSET
-    subpath: str | Unset = UNSET
+    no_copy: bool | None = None
+    labels: MountVolumeOptionsLabels = _field(factory=lambda: MountVolumeOptionsLabels())
+    driver_config: MountVolumeOptionsDriverConfig | None = None
+    subpath: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        no_copy = self.no_copy
-        if no_copy is not UNSET:
+        if self.no_copy is not None:
+            no_copy: bool | None
+            no_copy = self.no_copy
             result["NoCopy"] = no_copy
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, MountVolumeOptionsLabels):
+        else:
+            self._keep_empty("NoCopy", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        driver_config: dict[str, Any] | Unset | None
-        if isinstance(self.driver_config, Unset):
-            driver_config = UNSET
-        elif isinstance(self.driver_config, MountVolumeOptionsDriverConfig):
-            driver_config = self.driver_config.to_dict()
         else:
-            driver_config = self.driver_config
-        if driver_config is not UNSET:
+            self._keep_empty("Labels", result)
+        if self.driver_config is not None:
+            driver_config: dict[str, Any] | None
+            if isinstance(self.driver_config, MountVolumeOptionsDriverConfig):
+                driver_config = self.driver_config.to_dict()
+            else:
+                driver_config = self.driver_config
             result["DriverConfig"] = driver_config
-        subpath = self.subpath
-        if subpath is not UNSET:
+        else:
+            self._keep_empty("DriverConfig", result)
+        if self.subpath is not None:
+            subpath: str | None
+            subpath = self.subpath
             result["Subpath"] = subpath
+        else:
+            self._keep_empty("Subpath", result)
         result.update(self.additional_properties)
         return result
 
@@ -80,23 +82,29 @@ class MountVolumeOptions(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.no_copy = get("NoCopy", UNSET)
-        obj.subpath = get("Subpath", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.no_copy = get("NoCopy")
+        obj.subpath = get("Subpath")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return MountVolumeOptionsLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = MountVolumeOptionsLabels.from_dict(labels)
             return labels
-        if name == "driver_config":
-            driver_config = src.get("DriverConfig", UNSET)
+        if field_name_ == "driver_config":
+            driver_config_json = src.get("DriverConfig")
+            if driver_config_json is None:
+                return None
+            driver_config = driver_config_json
             if isinstance(driver_config, dict):
                 driver_config = MountVolumeOptionsDriverConfig.from_dict(driver_config)
             return driver_config
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

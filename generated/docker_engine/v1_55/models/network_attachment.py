@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,38 +28,34 @@ class NetworkAttachment(LazyModel):
     task was assigned on that network.
 
     Attributes:
-        network (Network | None | Unset):
-        addresses (list[str] | None | Unset): The IP addresses (in CIDR notation) assigned to the task on this
+        network (Network | None):
+        addresses (list[str]): The IP addresses (in CIDR notation) assigned to the task on this
             network. To maintain backward compatibility this field accepts CIDR
             notation, but only the IP address is used.
     """
 
-    network: Network | Unset | None = UNSET
-    addresses: list[str] | Unset | None = UNSET
+    network: Network | None = None
+    addresses: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        network: dict[str, Any] | Unset | None
-        if isinstance(self.network, Unset):
-            network = UNSET
-        elif isinstance(self.network, Network):
-            network = self.network.to_dict()
-        else:
-            network = self.network
-        if network is not UNSET:
+        if self.network is not None:
+            network: dict[str, Any] | None
+            if isinstance(self.network, Network):
+                network = self.network.to_dict()
+            else:
+                network = self.network
             result["Network"] = network
-        addresses: list[str] | Unset | None
-        if isinstance(self.addresses, Unset):
-            addresses = UNSET
-        elif isinstance(self.addresses, list):
+        else:
+            self._keep_empty("Network", result)
+        if self.addresses:
             addresses = self.addresses
 
-        else:
-            addresses = self.addresses
-        if addresses is not UNSET:
             result["Addresses"] = addresses
+        else:
+            self._keep_empty("Addresses", result)
         result.update(self.additional_properties)
         return result
 
@@ -71,17 +67,20 @@ class NetworkAttachment(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.addresses = get("Addresses", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.addresses = get("Addresses") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "network":
-            network = src.get("Network", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "network":
+            network_json = src.get("Network")
+            if network_json is None:
+                return None
+            network = network_json
             if isinstance(network, dict):
                 network = Network.from_dict(network)
             return network
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,30 +27,29 @@ class PluginConfigRootfs(LazyModel):
     """PluginConfigRootfs (no description in the spec).
 
     Attributes:
-        type_ (str | Unset):
-        diff_ids (list[str] | None | Unset):
+        type_ (None | str):
+        diff_ids (list[str]):
     """
 
-    type_: str | Unset = UNSET
-    diff_ids: list[str] | Unset | None = UNSET
+    type_: str | None = None
+    diff_ids: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        type_ = self.type_
-        if type_ is not UNSET:
+        if self.type_ is not None:
+            type_: str | None
+            type_ = self.type_
             result["type"] = type_
-        diff_ids: list[str] | Unset | None
-        if isinstance(self.diff_ids, Unset):
-            diff_ids = UNSET
-        elif isinstance(self.diff_ids, list):
+        else:
+            self._keep_empty("type", result)
+        if self.diff_ids:
             diff_ids = self.diff_ids
 
-        else:
-            diff_ids = self.diff_ids
-        if diff_ids is not UNSET:
             result["diff_ids"] = diff_ids
+        else:
+            self._keep_empty("diff_ids", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +61,13 @@ class PluginConfigRootfs(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.type_ = get("type", UNSET)
-        obj.diff_ids = get("diff_ids", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.type_ = get("type")
+        obj.diff_ids = get("diff_ids") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -13,7 +13,7 @@ from attrs import field as _field
 
 from ..models.known_signer_identity import KnownSignerIdentity
 from ..models.signature_type import SignatureType
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,90 +35,97 @@ class SignatureIdentity(LazyModel):
     """SignatureIdentity contains the properties of verified signatures for the image.
 
     Attributes:
-        name (str | Unset): Name is a textual description summarizing the type of signature.
-        timestamps (list[SignatureTimestamp] | None | Unset): Timestamps contains a list of verified signed
-            timestamps for the signature.
-        known_signer (KnownSignerIdentity | Unset): KnownSignerIdentity is an identifier for a special signer
-            identity that is known to the implementation.
-        docker_reference (str | Unset): DockerReference is the Docker image reference associated with the signature.
+        name (None | str): Name is a textual description summarizing the type of signature.
+        timestamps (list[SignatureTimestamp]): Timestamps contains a list of verified signed timestamps for the
+            signature.
+        known_signer (KnownSignerIdentity | None): KnownSigner is an identifier for a special signer identity that
+            is known to the implementation.
+        docker_reference (None | str): DockerReference is the Docker image reference associated with the signature.
             This is an optional field only present in older hashedrecord signatures.
-        signer (None | SignerIdentity | Unset): Signer contains information about the signer certificate used to
-            sign the image.
-        signature_type (SignatureType | Unset): SignatureType is the type of signature format.
-        error (str | Unset): Error contains error information if signature verification failed.
+        signer (None | SignerIdentity): Signer contains information about the signer certificate used to sign the
+            image.
+        signature_type (None | SignatureType): SignatureType is the type of signature format. E.g. "bundle-v0.3" or
+            "hashedrecord".
+        error (None | str): Error contains error information if signature verification failed.
             Other fields will be empty in this case.
-        warnings (list[str] | None | Unset): Warnings contains any warnings that occurred during signature
-            verification.
+        warnings (list[str]): Warnings contains any warnings that occurred during signature verification.
             For example, if there was no internet connectivity and cached trust roots were used.
             Warning does not indicate a failed verification but may point to configuration issues.
     """
 
-    name: str | Unset = UNSET
-    timestamps: list[SignatureTimestamp] | Unset | None = UNSET
-    known_signer: KnownSignerIdentity | Unset = UNSET
-    docker_reference: str | Unset = UNSET
-    signer: SignerIdentity | Unset | None = UNSET
-    signature_type: SignatureType | Unset = UNSET
-    error: str | Unset = UNSET
-    warnings: list[str] | Unset | None = UNSET
+    name: str | None = None
+    timestamps: list[SignatureTimestamp] = _field(factory=list)
+    known_signer: KnownSignerIdentity | None = None
+    docker_reference: str | None = None
+    signer: SignerIdentity | None = None
+    signature_type: SignatureType | None = None
+    error: str | None = None
+    warnings: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        timestamps: list[dict[str, Any]] | Unset | None
-        if isinstance(self.timestamps, Unset):
-            timestamps = UNSET
-        elif isinstance(self.timestamps, list):
+        else:
+            self._keep_empty("Name", result)
+        if self.timestamps:
             timestamps = []
-            for timestamps_type_0_item_data in self.timestamps:
-                timestamps_type_0_item = timestamps_type_0_item_data.to_dict()
-                timestamps.append(timestamps_type_0_item)
+            for timestamps_item_data in self.timestamps:
+                timestamps_item = timestamps_item_data.to_dict()
+                timestamps.append(timestamps_item)
 
-        else:
-            timestamps = self.timestamps
-        if timestamps is not UNSET:
             result["Timestamps"] = timestamps
-        known_signer: str | Unset = UNSET
-        if not isinstance(self.known_signer, Unset):
-            known_signer = self.known_signer.value
-
-        if known_signer is not UNSET:
+        else:
+            self._keep_empty("Timestamps", result)
+        if self.known_signer is not None:
+            known_signer: str | None
+            if isinstance(self.known_signer, KnownSignerIdentity):
+                known_signer = self.known_signer.value
+            else:
+                known_signer = self.known_signer
             result["KnownSigner"] = known_signer
-        docker_reference = self.docker_reference
-        if docker_reference is not UNSET:
+        else:
+            self._keep_empty("KnownSigner", result)
+        if self.docker_reference is not None:
+            docker_reference: str | None
+            docker_reference = self.docker_reference
             result["DockerReference"] = docker_reference
-        signer: dict[str, Any] | Unset | None
-        if isinstance(self.signer, Unset):
-            signer = UNSET
-        elif isinstance(self.signer, SignerIdentity):
-            signer = self.signer.to_dict()
         else:
-            signer = self.signer
-        if signer is not UNSET:
+            self._keep_empty("DockerReference", result)
+        if self.signer is not None:
+            signer: dict[str, Any] | None
+            if isinstance(self.signer, SignerIdentity):
+                signer = self.signer.to_dict()
+            else:
+                signer = self.signer
             result["Signer"] = signer
-        signature_type: str | Unset = UNSET
-        if not isinstance(self.signature_type, Unset):
-            signature_type = self.signature_type.value
-
-        if signature_type is not UNSET:
-            result["SignatureType"] = signature_type
-        error = self.error
-        if error is not UNSET:
-            result["Error"] = error
-        warnings: list[str] | Unset | None
-        if isinstance(self.warnings, Unset):
-            warnings = UNSET
-        elif isinstance(self.warnings, list):
-            warnings = self.warnings
-
         else:
+            self._keep_empty("Signer", result)
+        if self.signature_type is not None:
+            signature_type: str | None
+            if isinstance(self.signature_type, SignatureType):
+                signature_type = self.signature_type.value
+            else:
+                signature_type = self.signature_type
+            result["SignatureType"] = signature_type
+        else:
+            self._keep_empty("SignatureType", result)
+        if self.error is not None:
+            error: str | None
+            error = self.error
+            result["Error"] = error
+        else:
+            self._keep_empty("Error", result)
+        if self.warnings:
             warnings = self.warnings
-        if warnings is not UNSET:
+
             result["Warnings"] = warnings
+        else:
+            self._keep_empty("Warnings", result)
         result.update(self.additional_properties)
         return result
 
@@ -130,33 +137,39 @@ class SignatureIdentity(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        known_signer = get("KnownSigner", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        known_signer: Any = get("KnownSigner")
         if isinstance(known_signer, str):
             known_signer = KnownSignerIdentity(known_signer)
         obj.known_signer = known_signer
-        obj.docker_reference = get("DockerReference", UNSET)
-        signature_type = get("SignatureType", UNSET)
+        obj.docker_reference = get("DockerReference")
+        signature_type: Any = get("SignatureType")
         if isinstance(signature_type, str):
             signature_type = SignatureType(signature_type)
         obj.signature_type = signature_type
-        obj.error = get("Error", UNSET)
-        obj.warnings = get("Warnings", UNSET)
+        obj.error = get("Error")
+        obj.warnings = get("Warnings") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "timestamps":
-            timestamps = src.get("Timestamps", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "timestamps":
+            timestamps_json = src.get("Timestamps")
+            if timestamps_json is None:
+                return []
+            timestamps = timestamps_json
             if isinstance(timestamps, list):
                 timestamps = [SignatureTimestamp.from_dict(i) if isinstance(i, dict) else i for i in timestamps]
             return timestamps
-        if name == "signer":
-            signer = src.get("Signer", UNSET)
+        if field_name_ == "signer":
+            signer_json = src.get("Signer")
+            if signer_json is None:
+                return None
+            signer = signer_json
             if isinstance(signer, dict):
                 signer = SignerIdentity.from_dict(signer)
             return signer
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,25 +26,24 @@ class Storage(LazyModel):
     """Information about the storage used by the container.
 
     Attributes:
-        root_fs (None | RootFSStorage | Unset): Information about the storage used for the container's root
-            filesystem.
+        root_fs (None | RootFSStorage): Information about the storage used for the container's root filesystem.
     """
 
-    root_fs: RootFSStorage | Unset | None = UNSET
+    root_fs: RootFSStorage | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        root_fs: dict[str, Any] | Unset | None
-        if isinstance(self.root_fs, Unset):
-            root_fs = UNSET
-        elif isinstance(self.root_fs, RootFSStorage):
-            root_fs = self.root_fs.to_dict()
-        else:
-            root_fs = self.root_fs
-        if root_fs is not UNSET:
+        if self.root_fs is not None:
+            root_fs: dict[str, Any] | None
+            if isinstance(self.root_fs, RootFSStorage):
+                root_fs = self.root_fs.to_dict()
+            else:
+                root_fs = self.root_fs
             result["RootFS"] = root_fs
+        else:
+            self._keep_empty("RootFS", result)
         result.update(self.additional_properties)
         return result
 
@@ -58,13 +57,16 @@ class Storage(LazyModel):
         obj = cls._lazy_new(src_dict)
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "root_fs":
-            root_fs = src.get("RootFS", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "root_fs":
+            root_fs_json = src.get("RootFS")
+            if root_fs_json is None:
+                return None
+            root_fs = root_fs_json
             if isinstance(root_fs, dict):
                 root_fs = RootFSStorage.from_dict(root_fs)
             return root_fs
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

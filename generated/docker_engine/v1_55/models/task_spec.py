@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,118 +35,120 @@ class TaskSpec(LazyModel):
     """User modifiable task configuration.
 
     Attributes:
-        plugin_spec (None | TaskSpecPluginSpec | Unset):  (added in API v1.31)
-        container_spec (None | TaskSpecContainerSpec | Unset):
-        network_attachment_spec (None | TaskSpecNetworkAttachmentSpec | Unset):  (added in API v1.38)
-        resources (None | TaskSpecResources | Unset):
-        restart_policy (None | TaskSpecRestartPolicy | Unset):
-        placement (None | TaskSpecPlacement | Unset):
-        force_update (int | Unset): A counter that triggers an update even if no relevant parameters have
+        plugin_spec (None | TaskSpecPluginSpec):  (added in API v1.31)
+        container_spec (TaskSpecContainerSpec): Container spec for the service.
+
+            <p><br /></p>
+
+            > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+            > mutually exclusive. PluginSpec is only used when the Runtime field
+            > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
+            > field is set to `attachment`.
+        network_attachment_spec (None | TaskSpecNetworkAttachmentSpec):  (added in API v1.38)
+        resources (None | TaskSpecResources):
+        restart_policy (None | TaskSpecRestartPolicy):
+        placement (None | TaskSpecPlacement):
+        force_update (int): A counter that triggers an update even if no relevant parameters have
             been changed.
-        runtime (str | Unset): Runtime is the type of runtime specified for the task executor.
+        runtime (None | str): Runtime is the type of runtime specified for the task executor.
              (added in API v1.30)
-        networks (list[NetworkAttachmentConfig] | None | Unset): Specifies which networks the service should attach
-            to.
-        log_driver (None | TaskSpecLogDriver | Unset):
+        networks (list[NetworkAttachmentConfig]): Specifies which networks the service should attach to.
+        log_driver (None | TaskSpecLogDriver):
     """
 
-    plugin_spec: TaskSpecPluginSpec | Unset | None = UNSET
-    container_spec: TaskSpecContainerSpec | Unset | None = UNSET
-    network_attachment_spec: TaskSpecNetworkAttachmentSpec | Unset | None = UNSET
-    resources: TaskSpecResources | Unset | None = UNSET
-    restart_policy: TaskSpecRestartPolicy | Unset | None = UNSET
-    placement: TaskSpecPlacement | Unset | None = UNSET
-    force_update: int | Unset = UNSET
-    runtime: str | Unset = UNSET
-    networks: list[NetworkAttachmentConfig] | Unset | None = UNSET
-    log_driver: TaskSpecLogDriver | Unset | None = UNSET
+    plugin_spec: TaskSpecPluginSpec | None = None
+    container_spec: TaskSpecContainerSpec = _field(default=ABSENT)
+    network_attachment_spec: TaskSpecNetworkAttachmentSpec | None = None
+    resources: TaskSpecResources | None = None
+    restart_policy: TaskSpecRestartPolicy | None = None
+    placement: TaskSpecPlacement | None = None
+    force_update: int = _field(default=ABSENT)
+    runtime: str | None = None
+    networks: list[NetworkAttachmentConfig] = _field(factory=list)
+    log_driver: TaskSpecLogDriver | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        plugin_spec: dict[str, Any] | Unset | None
-        if isinstance(self.plugin_spec, Unset):
-            plugin_spec = UNSET
-        elif isinstance(self.plugin_spec, TaskSpecPluginSpec):
-            plugin_spec = self.plugin_spec.to_dict()
-        else:
-            plugin_spec = self.plugin_spec
-        if plugin_spec is not UNSET:
+        if self.plugin_spec is not None:
+            plugin_spec: dict[str, Any] | None
+            if isinstance(self.plugin_spec, TaskSpecPluginSpec):
+                plugin_spec = self.plugin_spec.to_dict()
+            else:
+                plugin_spec = self.plugin_spec
             result["PluginSpec"] = plugin_spec
-        container_spec: dict[str, Any] | Unset | None
-        if isinstance(self.container_spec, Unset):
-            container_spec = UNSET
-        elif isinstance(self.container_spec, TaskSpecContainerSpec):
+        else:
+            self._keep_empty("PluginSpec", result)
+        if self.container_spec is not None:
             container_spec = self.container_spec.to_dict()
-        else:
-            container_spec = self.container_spec
-        if container_spec is not UNSET:
             result["ContainerSpec"] = container_spec
-        network_attachment_spec: dict[str, Any] | Unset | None
-        if isinstance(self.network_attachment_spec, Unset):
-            network_attachment_spec = UNSET
-        elif isinstance(self.network_attachment_spec, TaskSpecNetworkAttachmentSpec):
-            network_attachment_spec = self.network_attachment_spec.to_dict()
         else:
-            network_attachment_spec = self.network_attachment_spec
-        if network_attachment_spec is not UNSET:
+            self._keep_empty("ContainerSpec", result)
+        if self.network_attachment_spec is not None:
+            network_attachment_spec: dict[str, Any] | None
+            if isinstance(self.network_attachment_spec, TaskSpecNetworkAttachmentSpec):
+                network_attachment_spec = self.network_attachment_spec.to_dict()
+            else:
+                network_attachment_spec = self.network_attachment_spec
             result["NetworkAttachmentSpec"] = network_attachment_spec
-        resources: dict[str, Any] | Unset | None
-        if isinstance(self.resources, Unset):
-            resources = UNSET
-        elif isinstance(self.resources, TaskSpecResources):
-            resources = self.resources.to_dict()
         else:
-            resources = self.resources
-        if resources is not UNSET:
+            self._keep_empty("NetworkAttachmentSpec", result)
+        if self.resources is not None:
+            resources: dict[str, Any] | None
+            if isinstance(self.resources, TaskSpecResources):
+                resources = self.resources.to_dict()
+            else:
+                resources = self.resources
             result["Resources"] = resources
-        restart_policy: dict[str, Any] | Unset | None
-        if isinstance(self.restart_policy, Unset):
-            restart_policy = UNSET
-        elif isinstance(self.restart_policy, TaskSpecRestartPolicy):
-            restart_policy = self.restart_policy.to_dict()
         else:
-            restart_policy = self.restart_policy
-        if restart_policy is not UNSET:
+            self._keep_empty("Resources", result)
+        if self.restart_policy is not None:
+            restart_policy: dict[str, Any] | None
+            if isinstance(self.restart_policy, TaskSpecRestartPolicy):
+                restart_policy = self.restart_policy.to_dict()
+            else:
+                restart_policy = self.restart_policy
             result["RestartPolicy"] = restart_policy
-        placement: dict[str, Any] | Unset | None
-        if isinstance(self.placement, Unset):
-            placement = UNSET
-        elif isinstance(self.placement, TaskSpecPlacement):
-            placement = self.placement.to_dict()
         else:
-            placement = self.placement
-        if placement is not UNSET:
+            self._keep_empty("RestartPolicy", result)
+        if self.placement is not None:
+            placement: dict[str, Any] | None
+            if isinstance(self.placement, TaskSpecPlacement):
+                placement = self.placement.to_dict()
+            else:
+                placement = self.placement
             result["Placement"] = placement
-        force_update = self.force_update
-        if force_update is not UNSET:
-            result["ForceUpdate"] = force_update
-        runtime = self.runtime
-        if runtime is not UNSET:
+        else:
+            self._keep_empty("Placement", result)
+        if self.force_update is not None:
+            result["ForceUpdate"] = self.force_update
+        else:
+            self._keep_empty("ForceUpdate", result)
+        if self.runtime is not None:
+            runtime: str | None
+            runtime = self.runtime
             result["Runtime"] = runtime
-        networks: list[dict[str, Any]] | Unset | None
-        if isinstance(self.networks, Unset):
-            networks = UNSET
-        elif isinstance(self.networks, list):
+        else:
+            self._keep_empty("Runtime", result)
+        if self.networks:
             networks = []
-            for networks_type_0_item_data in self.networks:
-                networks_type_0_item = networks_type_0_item_data.to_dict()
-                networks.append(networks_type_0_item)
+            for networks_item_data in self.networks:
+                networks_item = networks_item_data.to_dict()
+                networks.append(networks_item)
 
-        else:
-            networks = self.networks
-        if networks is not UNSET:
             result["Networks"] = networks
-        log_driver: dict[str, Any] | Unset | None
-        if isinstance(self.log_driver, Unset):
-            log_driver = UNSET
-        elif isinstance(self.log_driver, TaskSpecLogDriver):
-            log_driver = self.log_driver.to_dict()
         else:
-            log_driver = self.log_driver
-        if log_driver is not UNSET:
+            self._keep_empty("Networks", result)
+        if self.log_driver is not None:
+            log_driver: dict[str, Any] | None
+            if isinstance(self.log_driver, TaskSpecLogDriver):
+                log_driver = self.log_driver.to_dict()
+            else:
+                log_driver = self.log_driver
             result["LogDriver"] = log_driver
+        else:
+            self._keep_empty("LogDriver", result)
         result.update(self.additional_properties)
         return result
 
@@ -158,53 +160,77 @@ class TaskSpec(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.force_update = get("ForceUpdate", UNSET)
-        obj.runtime = get("Runtime", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.force_update = get("ForceUpdate")
+        obj.runtime = get("Runtime")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "plugin_spec":
-            plugin_spec = src.get("PluginSpec", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "plugin_spec":
+            plugin_spec_json = src.get("PluginSpec")
+            if plugin_spec_json is None:
+                return None
+            plugin_spec = plugin_spec_json
             if isinstance(plugin_spec, dict):
                 plugin_spec = TaskSpecPluginSpec.from_dict(plugin_spec)
             return plugin_spec
-        if name == "container_spec":
-            container_spec = src.get("ContainerSpec", UNSET)
+        if field_name_ == "container_spec":
+            container_spec_json = src.get("ContainerSpec")
+            if container_spec_json is None:
+                return None
+            container_spec = container_spec_json
             if isinstance(container_spec, dict):
                 container_spec = TaskSpecContainerSpec.from_dict(container_spec)
             return container_spec
-        if name == "network_attachment_spec":
-            network_attachment_spec = src.get("NetworkAttachmentSpec", UNSET)
+        if field_name_ == "network_attachment_spec":
+            network_attachment_spec_json = src.get("NetworkAttachmentSpec")
+            if network_attachment_spec_json is None:
+                return None
+            network_attachment_spec = network_attachment_spec_json
             if isinstance(network_attachment_spec, dict):
                 network_attachment_spec = TaskSpecNetworkAttachmentSpec.from_dict(network_attachment_spec)
             return network_attachment_spec
-        if name == "resources":
-            resources = src.get("Resources", UNSET)
+        if field_name_ == "resources":
+            resources_json = src.get("Resources")
+            if resources_json is None:
+                return None
+            resources = resources_json
             if isinstance(resources, dict):
                 resources = TaskSpecResources.from_dict(resources)
             return resources
-        if name == "restart_policy":
-            restart_policy = src.get("RestartPolicy", UNSET)
+        if field_name_ == "restart_policy":
+            restart_policy_json = src.get("RestartPolicy")
+            if restart_policy_json is None:
+                return None
+            restart_policy = restart_policy_json
             if isinstance(restart_policy, dict):
                 restart_policy = TaskSpecRestartPolicy.from_dict(restart_policy)
             return restart_policy
-        if name == "placement":
-            placement = src.get("Placement", UNSET)
+        if field_name_ == "placement":
+            placement_json = src.get("Placement")
+            if placement_json is None:
+                return None
+            placement = placement_json
             if isinstance(placement, dict):
                 placement = TaskSpecPlacement.from_dict(placement)
             return placement
-        if name == "networks":
-            networks = src.get("Networks", UNSET)
+        if field_name_ == "networks":
+            networks_json = src.get("Networks")
+            if networks_json is None:
+                return []
+            networks = networks_json
             if isinstance(networks, list):
                 networks = [NetworkAttachmentConfig.from_dict(i) if isinstance(i, dict) else i for i in networks]
             return networks
-        if name == "log_driver":
-            log_driver = src.get("LogDriver", UNSET)
+        if field_name_ == "log_driver":
+            log_driver_json = src.get("LogDriver")
+            if log_driver_json is None:
+                return None
+            log_driver = log_driver_json
             if isinstance(log_driver, dict):
                 log_driver = TaskSpecLogDriver.from_dict(log_driver)
             return log_driver
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

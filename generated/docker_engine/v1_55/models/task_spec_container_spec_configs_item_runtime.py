@@ -40,7 +40,7 @@ class TaskSpecContainerSpecConfigsItemRuntime(LazyModel):
         Fields holding models are built from `src_dict` when first read, so it
         is kept, not copied.
         """
-        obj = object.__new__(cls)
+        obj = cls._lazy_new(src_dict)
         obj.additional_properties = dict(src_dict)
         return obj
 

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._auth import AuthConfig, registry_auth_header, registry_config_header
+from docker_engine._bodies import BodyTable, json_body, refuse_params
+from docker_engine._errors import DockerError
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
-from docker_engine._types import (
-    UNSET,
-    Filters,
-    JSONParam,
-    RequestContent,
-    Unset,
-    encode_json_param,
-    to_jsonable,
-)
+from docker_engine._types import Filters, JSONParam, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
+    from docker_engine._bodies import Unchecked
     from docker_engine._streams import (
         AsyncBinaryStream,
         AsyncJSONStream,
@@ -33,6 +28,7 @@ if TYPE_CHECKING:
         JSONStream,
     )
 
+    from ..dicts import ContainerConfigDict
     from ..models.attestation_statement import AttestationStatement
     from ..models.build_info import BuildInfo
     from ..models.build_prune_response import BuildPruneResponse
@@ -47,20 +43,23 @@ if TYPE_CHECKING:
     from ..models.image_summary import ImageSummary
     from ..models.push_image_info import PushImageInfo
 
+API_VERSION = "1.56"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
+
 
 def _attestations_request(
     name: str,
     *,
-    platform: Sequence[str] | Unset = UNSET,
-    type: Sequence[str] | Unset = UNSET,
-    statement: bool | Unset = UNSET,
+    platform: Sequence[str] | None = None,
+    type: Sequence[str] | None = None,
+    statement: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = list(platform)
-    if not isinstance(type, Unset):
+    if type is not None:
         _params["type"] = list(type)
-    if not isinstance(statement, Unset):
+    if statement is not None:
         _params["statement"] = statement
     return Request(
         "GET",
@@ -72,114 +71,105 @@ def _attestations_request(
     )
 
 
-def _attestations_parse(data: Any) -> list[AttestationStatement] | None:
+def _attestations_parse(data: Any) -> list[AttestationStatement]:
     from ..models.attestation_statement import AttestationStatement  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[AttestationStatement] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = AttestationStatement.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = AttestationStatement.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[AttestationStatement] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _build_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    dockerfile: str | Unset = UNSET,
-    t: str | Unset = UNSET,
-    extrahosts: str | Unset = UNSET,
-    remote: str | Unset = UNSET,
-    q: bool | Unset = UNSET,
-    nocache: bool | Unset = UNSET,
-    cachefrom: JSONParam | Unset = UNSET,
-    pull: str | Unset = UNSET,
-    rm: bool | Unset = UNSET,
-    forcerm: bool | Unset = UNSET,
-    memory: int | Unset = UNSET,
-    memswap: int | Unset = UNSET,
-    cpushares: int | Unset = UNSET,
-    cpusetcpus: str | Unset = UNSET,
-    cpuperiod: int | Unset = UNSET,
-    cpuquota: int | Unset = UNSET,
-    buildargs: JSONParam | Unset = UNSET,
-    shmsize: int | Unset = UNSET,
-    squash: bool | Unset = UNSET,
-    labels: JSONParam | Unset = UNSET,
-    networkmode: str | Unset = UNSET,
-    platform: str | Unset = UNSET,
-    target: str | Unset = UNSET,
-    outputs: JSONParam | Unset = UNSET,
-    version: Literal["1", "2"] | str | Unset = UNSET,
-    x_registry_config: str | Unset = UNSET,
+    body: RequestContent | None = None,
+    dockerfile: str | None = None,
+    t: str | None = None,
+    extrahosts: str | None = None,
+    remote: str | None = None,
+    q: bool | None = None,
+    nocache: bool | None = None,
+    cachefrom: JSONParam | None = None,
+    pull: str | None = None,
+    rm: bool | None = None,
+    forcerm: bool | None = None,
+    memory: int | None = None,
+    memswap: int | None = None,
+    cpushares: int | None = None,
+    cpusetcpus: str | None = None,
+    cpuperiod: int | None = None,
+    cpuquota: int | None = None,
+    buildargs: JSONParam | None = None,
+    shmsize: int | None = None,
+    squash: bool | None = None,
+    labels: JSONParam | None = None,
+    networkmode: str | None = None,
+    platform: str | None = None,
+    target: str | None = None,
+    outputs: JSONParam | None = None,
+    version: Literal["1", "2"] | str | None = None,
+    x_registry_config: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(dockerfile, Unset):
+    if dockerfile is not None:
         _params["dockerfile"] = dockerfile
-    if not isinstance(t, Unset):
+    if t is not None:
         _params["t"] = t
-    if not isinstance(extrahosts, Unset):
+    if extrahosts is not None:
         _params["extrahosts"] = extrahosts
-    if not isinstance(remote, Unset):
+    if remote is not None:
         _params["remote"] = remote
-    if not isinstance(q, Unset):
+    if q is not None:
         _params["q"] = q
-    if not isinstance(nocache, Unset):
+    if nocache is not None:
         _params["nocache"] = nocache
-    if not isinstance(cachefrom, Unset):
+    if cachefrom is not None:
         _params["cachefrom"] = encode_json_param(cachefrom)
-    if not isinstance(pull, Unset):
+    if pull is not None:
         _params["pull"] = pull
-    if not isinstance(rm, Unset):
+    if rm is not None:
         _params["rm"] = rm
-    if not isinstance(forcerm, Unset):
+    if forcerm is not None:
         _params["forcerm"] = forcerm
-    if not isinstance(memory, Unset):
+    if memory is not None:
         _params["memory"] = memory
-    if not isinstance(memswap, Unset):
+    if memswap is not None:
         _params["memswap"] = memswap
-    if not isinstance(cpushares, Unset):
+    if cpushares is not None:
         _params["cpushares"] = cpushares
-    if not isinstance(cpusetcpus, Unset):
+    if cpusetcpus is not None:
         _params["cpusetcpus"] = cpusetcpus
-    if not isinstance(cpuperiod, Unset):
+    if cpuperiod is not None:
         _params["cpuperiod"] = cpuperiod
-    if not isinstance(cpuquota, Unset):
+    if cpuquota is not None:
         _params["cpuquota"] = cpuquota
-    if not isinstance(buildargs, Unset):
+    if buildargs is not None:
         _params["buildargs"] = encode_json_param(buildargs)
-    if not isinstance(shmsize, Unset):
+    if shmsize is not None:
         _params["shmsize"] = shmsize
-    if not isinstance(squash, Unset):
+    if squash is not None:
         _params["squash"] = squash
-    if not isinstance(labels, Unset):
+    if labels is not None:
         _params["labels"] = encode_json_param(labels)
-    if not isinstance(networkmode, Unset):
+    if networkmode is not None:
         _params["networkmode"] = networkmode
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
-    if not isinstance(target, Unset):
+    if target is not None:
         _params["target"] = target
-    if not isinstance(outputs, Unset):
+    if outputs is not None:
         _params["outputs"] = encode_json_param(outputs)
-    if not isinstance(version, Unset):
+    if version is not None:
         _params["version"] = version
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_config, Unset):
+    if x_registry_config is not None:
         _headers["X-Registry-Config"] = x_registry_config
     if "X-Registry-Config" not in _headers:
         _config_header = registry_config_header()
@@ -192,7 +182,7 @@ def _build_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/octet-stream",
         parse=_build_parse,
     )
@@ -206,22 +196,25 @@ def _build_parse(data: Any) -> BuildInfo:
 
 def _build_prune_request(
     *,
-    reserved_space: int | Unset = UNSET,
-    max_used_space: int | Unset = UNSET,
-    min_free_space: int | Unset = UNSET,
-    all: bool | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
+    reserved_space: int | None = None,
+    max_used_space: int | None = None,
+    min_free_space: int | None = None,
+    all: bool | None = None,
+    filters: Filters | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.build_prune", other, {"keep_storage": "v1.39–v1.51"}, API_VERSION)
     _params: dict[str, Any] = {}
-    if not isinstance(reserved_space, Unset):
+    if reserved_space is not None:
         _params["reserved-space"] = reserved_space
-    if not isinstance(max_used_space, Unset):
+    if max_used_space is not None:
         _params["max-used-space"] = max_used_space
-    if not isinstance(min_free_space, Unset):
+    if min_free_space is not None:
         _params["min-free-space"] = min_free_space
-    if not isinstance(all, Unset):
+    if all is not None:
         _params["all"] = all
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "POST",
@@ -242,29 +235,29 @@ def _build_prune_parse(data: Any) -> BuildPruneResponse:
 
 def _commit_request(
     *,
-    body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-    container: str | Unset = UNSET,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    comment: str | Unset = UNSET,
-    author: str | Unset = UNSET,
-    pause: bool | Unset = UNSET,
-    changes: str | Unset = UNSET,
+    body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+    container: str | None = None,
+    repo: str | None = None,
+    tag: str | None = None,
+    comment: str | None = None,
+    author: str | None = None,
+    pause: bool | None = None,
+    changes: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(container, Unset):
+    if container is not None:
         _params["container"] = container
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
-    if not isinstance(comment, Unset):
+    if comment is not None:
         _params["comment"] = comment
-    if not isinstance(author, Unset):
+    if author is not None:
         _params["author"] = author
-    if not isinstance(pause, Unset):
+    if pause is not None:
         _params["pause"] = pause
-    if not isinstance(changes, Unset):
+    if changes is not None:
         _params["changes"] = changes
     return Request(
         "POST",
@@ -272,7 +265,7 @@ def _commit_request(
         (201,),
         kind="json",
         params=_params,
-        json=None if isinstance(body, Unset) else to_jsonable(body),
+        json=None if body is None else json_body(body, "@ContainerConfig", _BODIES),
         content_type="application/json",
         parse=_commit_parse,
     )
@@ -287,37 +280,37 @@ def _commit_parse(data: Any) -> IDResponse:
 
 def _create_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    from_image: str | Unset = UNSET,
-    from_src: str | Unset = UNSET,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
-    message: str | Unset = UNSET,
-    changes: Sequence[str] | Unset = UNSET,
-    platform: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    body: RequestContent | None = None,
+    from_image: str | None = None,
+    from_src: str | None = None,
+    repo: str | None = None,
+    tag: str | None = None,
+    message: str | None = None,
+    changes: Sequence[str] | None = None,
+    platform: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(from_image, Unset):
+    if from_image is not None:
         _params["fromImage"] = from_image
-    if not isinstance(from_src, Unset):
+    if from_src is not None:
         _params["fromSrc"] = from_src
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
-    if not isinstance(message, Unset):
+    if message is not None:
         _params["message"] = message
-    if not isinstance(changes, Unset):
+    if changes is not None:
         _params["changes"] = ",".join(changes)
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
-        _auth_header = registry_auth_header(None if isinstance(from_image, Unset) else from_image, auth)
+        _auth_header = registry_auth_header(from_image, auth)
         if _auth_header is not None:
             _headers["X-Registry-Auth"] = _auth_header
     return Request(
@@ -327,7 +320,7 @@ def _create_request(
         kind="json-stream",
         params=_params,
         headers=_headers,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/octet-stream",
         parse=_create_parse,
     )
@@ -342,16 +335,16 @@ def _create_parse(data: Any) -> CreateImageInfo:
 def _delete_request(
     name: str,
     *,
-    force: bool | Unset = UNSET,
-    noprune: bool | Unset = UNSET,
-    platforms: Sequence[str] | Unset = UNSET,
+    force: bool | None = None,
+    noprune: bool | None = None,
+    platforms: Sequence[str] | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(force, Unset):
+    if force is not None:
         _params["force"] = force
-    if not isinstance(noprune, Unset):
+    if noprune is not None:
         _params["noprune"] = noprune
-    if not isinstance(platforms, Unset):
+    if platforms is not None:
         _params["platforms"] = ",".join(platforms)
     return Request(
         "DELETE",
@@ -363,38 +356,29 @@ def _delete_request(
     )
 
 
-def _delete_parse(data: Any) -> list[ImageDeleteResponseItem] | None:
+def _delete_parse(data: Any) -> list[ImageDeleteResponseItem]:
     from ..models.image_delete_response_item import ImageDeleteResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageDeleteResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageDeleteResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageDeleteResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageDeleteResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _get_request(
     name: str,
     *,
-    platform: Sequence[str] | Unset = UNSET,
+    platform: Sequence[str] | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = list(platform)
     return Request(
         "GET",
@@ -407,13 +391,13 @@ def _get_request(
 
 def _get_all_request(
     *,
-    names: Sequence[str] | Unset = UNSET,
-    platform: Sequence[str] | Unset = UNSET,
+    names: Sequence[str] | None = None,
+    platform: Sequence[str] | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(names, Unset):
+    if names is not None:
         _params["names"] = ",".join(names)
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = list(platform)
     return Request(
         "GET",
@@ -427,10 +411,10 @@ def _get_all_request(
 def _history_request(
     name: str,
     *,
-    platform: str | Unset = UNSET,
+    platform: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
     return Request(
         "GET",
@@ -442,41 +426,32 @@ def _history_request(
     )
 
 
-def _history_parse(data: Any) -> list[ImageHistoryResponseItem] | None:
+def _history_parse(data: Any) -> list[ImageHistoryResponseItem]:
     from ..models.image_history_response_item import ImageHistoryResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageHistoryResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageHistoryResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageHistoryResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageHistoryResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _inspect_request(
     name: str,
     *,
-    manifests: bool | Unset = UNSET,
-    platform: str | Unset = UNSET,
+    manifests: bool | None = None,
+    platform: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(manifests, Unset):
+    if manifests is not None:
         _params["manifests"] = manifests
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
     return Request(
         "GET",
@@ -497,25 +472,25 @@ def _inspect_parse(data: Any) -> ImageInspect:
 
 def _list_request(
     *,
-    all: bool | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
-    shared_size: bool | Unset = UNSET,
-    digests: bool | Unset = UNSET,
-    manifests: bool | Unset = UNSET,
-    identity: bool | Unset = UNSET,
+    all: bool | None = None,
+    filters: Filters | None = None,
+    shared_size: bool | None = None,
+    digests: bool | None = None,
+    manifests: bool | None = None,
+    identity: bool | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(all, Unset):
+    if all is not None:
         _params["all"] = all
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
-    if not isinstance(shared_size, Unset):
+    if shared_size is not None:
         _params["shared-size"] = shared_size
-    if not isinstance(digests, Unset):
+    if digests is not None:
         _params["digests"] = digests
-    if not isinstance(manifests, Unset):
+    if manifests is not None:
         _params["manifests"] = manifests
-    if not isinstance(identity, Unset):
+    if identity is not None:
         _params["identity"] = identity
     return Request(
         "GET",
@@ -527,41 +502,32 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[ImageSummary] | None:
+def _list_parse(data: Any) -> list[ImageSummary]:
     from ..models.image_summary import ImageSummary  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageSummary] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageSummary.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageSummary.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageSummary] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _load_request(
     *,
-    body: RequestContent | Unset = UNSET,
-    quiet: bool | Unset = UNSET,
-    platform: Sequence[str] | Unset = UNSET,
+    body: RequestContent | None = None,
+    quiet: bool | None = None,
+    platform: Sequence[str] | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(quiet, Unset):
+    if quiet is not None:
         _params["quiet"] = quiet
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = list(platform)
     return Request(
         "POST",
@@ -569,7 +535,7 @@ def _load_request(
         (200,),
         kind="json-stream",
         params=_params,
-        content=None if isinstance(body, Unset) else body,
+        content=body,
         content_type="application/x-tar",
         parse=_load_parse,
     )
@@ -583,10 +549,10 @@ def _load_parse(data: Any) -> BuildInfo:
 
 def _prune_request(
     *,
-    filters: Filters | Unset = UNSET,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "POST",
@@ -608,18 +574,18 @@ def _prune_parse(data: Any) -> ImagePruneResponse:
 def _push_request(
     name: str,
     *,
-    tag: str | Unset = UNSET,
-    platform: str | Unset = UNSET,
-    x_registry_auth: str | Unset = UNSET,
-    auth: AuthConfig | Unset | None = UNSET,
+    tag: str | None = None,
+    platform: str | None = None,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
-    if not isinstance(platform, Unset):
+    if platform is not None:
         _params["platform"] = platform
     _headers: dict[str, str] = {}
-    if not isinstance(x_registry_auth, Unset):
+    if x_registry_auth is not None:
         _headers["X-Registry-Auth"] = x_registry_auth
     if "X-Registry-Auth" not in _headers:
         _auth_header = registry_auth_header(name, auth)
@@ -645,14 +611,14 @@ def _push_parse(data: Any) -> PushImageInfo:
 def _search_request(
     *,
     term: str,
-    limit: int | Unset = UNSET,
-    filters: Filters | Unset = UNSET,
+    limit: int | None = None,
+    filters: Filters | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
     _params["term"] = term
-    if not isinstance(limit, Unset):
+    if limit is not None:
         _params["limit"] = limit
-    if not isinstance(filters, Unset):
+    if filters is not None:
         _params["filters"] = encode_json_param(filters)
     return Request(
         "GET",
@@ -664,41 +630,32 @@ def _search_request(
     )
 
 
-def _search_parse(data: Any) -> list[ImageSearchResponseItem] | None:
+def _search_parse(data: Any) -> list[ImageSearchResponseItem]:
     from ..models.image_search_response_item import ImageSearchResponseItem  # noqa: PLC0415
 
-    def _parse_response_200(data: object) -> list[ImageSearchResponseItem] | None:
-        if data is None:
-            return data
-        try:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_0 = []
-            _response_200_type_0 = data
-            for response_200_type_0_item_data in _response_200_type_0:
-                response_200_type_0_item = ImageSearchResponseItem.from_dict(response_200_type_0_item_data)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DockerError(f"the daemon answered a JSON {type(data).__name__} where a list was expected")
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = ImageSearchResponseItem.from_dict(response_200_item_data)
 
-                response_200_type_0.append(response_200_type_0_item)
-
-            return response_200_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
-        return cast(list[ImageSearchResponseItem] | None, data)
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
     return response_200
 
 
 def _tag_request(
     name: str,
     *,
-    repo: str | Unset = UNSET,
-    tag: str | Unset = UNSET,
+    repo: str | None = None,
+    tag: str | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if not isinstance(repo, Unset):
+    if repo is not None:
         _params["repo"] = repo
-    if not isinstance(tag, Unset):
+    if tag is not None:
         _params["tag"] = tag
     return Request(
         "POST",
@@ -724,10 +681,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        platform: Sequence[str] | Unset = UNSET,
-        type: Sequence[str] | Unset = UNSET,
-        statement: bool | Unset = UNSET,
-    ) -> builtins.list[AttestationStatement] | None:
+        platform: Sequence[str] | None = None,
+        type: Sequence[str] | None = None,
+        statement: bool | None = None,
+    ) -> builtins.list[AttestationStatement]:
         """Get attestation statements for an image
 
         Return the in-toto attestation statements attached to the image for the
@@ -755,7 +712,7 @@ class ImagesAPI:
                         statement blobs are not read. The daemon's default: false.
 
         Returns:
-            `list[AttestationStatement] | None`.
+            `list[AttestationStatement]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -766,38 +723,38 @@ class ImagesAPI:
             type=type,
             statement=statement,
         )
-        return cast("builtins.list[AttestationStatement] | None", self._api.call(request))
+        return cast("builtins.list[AttestationStatement]", self._api.call(request))
 
     def build(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        dockerfile: str | Unset = UNSET,
-        t: str | Unset = UNSET,
-        extrahosts: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-        q: bool | Unset = UNSET,
-        nocache: bool | Unset = UNSET,
-        cachefrom: JSONParam | Unset = UNSET,
-        pull: str | Unset = UNSET,
-        rm: bool | Unset = UNSET,
-        forcerm: bool | Unset = UNSET,
-        memory: int | Unset = UNSET,
-        memswap: int | Unset = UNSET,
-        cpushares: int | Unset = UNSET,
-        cpusetcpus: str | Unset = UNSET,
-        cpuperiod: int | Unset = UNSET,
-        cpuquota: int | Unset = UNSET,
-        buildargs: JSONParam | Unset = UNSET,
-        shmsize: int | Unset = UNSET,
-        squash: bool | Unset = UNSET,
-        labels: JSONParam | Unset = UNSET,
-        networkmode: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        target: str | Unset = UNSET,
-        outputs: JSONParam | Unset = UNSET,
-        version: Literal["1", "2"] | str | Unset = UNSET,
-        x_registry_config: str | Unset = UNSET,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        outputs: JSONParam | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        x_registry_config: str | None = None,
     ) -> JSONStream[BuildInfo]:
         """Build an image
 
@@ -923,11 +880,12 @@ class ImagesAPI:
     def build_prune(
         self,
         *,
-        reserved_space: int | Unset = UNSET,
-        max_used_space: int | Unset = UNSET,
-        min_free_space: int | Unset = UNSET,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
+        reserved_space: int | None = None,
+        max_used_space: int | None = None,
+        min_free_space: int | None = None,
+        all: bool | None = None,
+        filters: Filters | None = None,
+        **other: Never,
     ) -> BuildPruneResponse:
         """Delete builder cache
 
@@ -957,20 +915,21 @@ class ImagesAPI:
             min_free_space=min_free_space,
             all=all,
             filters=filters,
+            **other,
         )
         return cast("BuildPruneResponse", self._api.call(request))
 
     def commit(
         self,
         *,
-        body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-        container: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        pause: bool | Unset = UNSET,
-        changes: str | Unset = UNSET,
+        body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+        container: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool | None = None,
+        changes: str | None = None,
     ) -> IDResponse:
         """Create a new image from a container
 
@@ -1007,16 +966,16 @@ class ImagesAPI:
     def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        from_image: str | Unset = UNSET,
-        from_src: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        message: str | Unset = UNSET,
-        changes: Sequence[str] | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: RequestContent | None = None,
+        from_image: str | None = None,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        message: str | None = None,
+        changes: Sequence[str] | None = None,
+        platform: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[CreateImageInfo]:
         """Create an image
 
@@ -1085,10 +1044,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
-        noprune: bool | Unset = UNSET,
-        platforms: Sequence[str] | Unset = UNSET,
-    ) -> builtins.list[ImageDeleteResponseItem] | None:
+        force: bool | None = None,
+        noprune: bool | None = None,
+        platforms: Sequence[str] | None = None,
+    ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image
 
         Remove an image, along with any untagged parent images that were
@@ -1108,7 +1067,7 @@ class ImagesAPI:
                         platform is a OCI platform encoded as a JSON string. (added in API v1.50)
 
         Returns:
-            `list[ImageDeleteResponseItem] | None`.
+            `list[ImageDeleteResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1119,13 +1078,13 @@ class ImagesAPI:
             noprune=noprune,
             platforms=platforms,
         )
-        return cast("builtins.list[ImageDeleteResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageDeleteResponseItem]", self._api.call(request))
 
     def get(
         self,
         name: str,
         *,
-        platform: Sequence[str] | Unset = UNSET,
+        platform: Sequence[str] | None = None,
     ) -> BinaryStream:
         """Export an image
 
@@ -1180,8 +1139,8 @@ class ImagesAPI:
     def get_all(
         self,
         *,
-        names: Sequence[str] | Unset = UNSET,
-        platform: Sequence[str] | Unset = UNSET,
+        names: Sequence[str] | None = None,
+        platform: Sequence[str] | None = None,
     ) -> BinaryStream:
         """Export several images
 
@@ -1221,8 +1180,8 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        platform: str | Unset = UNSET,
-    ) -> builtins.list[ImageHistoryResponseItem] | None:
+        platform: str | None = None,
+    ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image
 
         Return parent layers of an image.
@@ -1239,7 +1198,7 @@ class ImagesAPI:
                         `{"os": "linux", "architecture": "arm", "variant": "v5"}` (added in API v1.48)
 
         Returns:
-            `list[ImageHistoryResponseItem] | None`.
+            `list[ImageHistoryResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1248,14 +1207,14 @@ class ImagesAPI:
             name,
             platform=platform,
         )
-        return cast("builtins.list[ImageHistoryResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageHistoryResponseItem]", self._api.call(request))
 
     def inspect(
         self,
         name: str,
         *,
-        manifests: bool | Unset = UNSET,
-        platform: str | Unset = UNSET,
+        manifests: bool | None = None,
+        platform: str | None = None,
     ) -> ImageInspect:
         """Inspect an image
 
@@ -1293,13 +1252,13 @@ class ImagesAPI:
     def list(
         self,
         *,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-        shared_size: bool | Unset = UNSET,
-        digests: bool | Unset = UNSET,
-        manifests: bool | Unset = UNSET,
-        identity: bool | Unset = UNSET,
-    ) -> builtins.list[ImageSummary] | None:
+        all: bool | None = None,
+        filters: Filters | None = None,
+        shared_size: bool | None = None,
+        digests: bool | None = None,
+        manifests: bool | None = None,
+        identity: bool | None = None,
+    ) -> builtins.list[ImageSummary]:
         """List Images
 
         Returns a list of images on the server. Note that it uses a different, smaller representation of
@@ -1325,7 +1284,7 @@ class ImagesAPI:
                         default: false. (added in API v1.54)
 
         Returns:
-            `list[ImageSummary] | None`.
+            `list[ImageSummary]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1338,14 +1297,14 @@ class ImagesAPI:
             manifests=manifests,
             identity=identity,
         )
-        return cast("builtins.list[ImageSummary] | None", self._api.call(request))
+        return cast("builtins.list[ImageSummary]", self._api.call(request))
 
     def load(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        quiet: bool | Unset = UNSET,
-        platform: Sequence[str] | Unset = UNSET,
+        body: RequestContent | None = None,
+        quiet: bool | None = None,
+        platform: Sequence[str] | None = None,
     ) -> JSONStream[BuildInfo]:
         """Import images
 
@@ -1379,7 +1338,7 @@ class ImagesAPI:
     def prune(
         self,
         *,
-        filters: Filters | Unset = UNSET,
+        filters: Filters | None = None,
     ) -> ImagePruneResponse:
         """Delete unused images
 
@@ -1410,10 +1369,10 @@ class ImagesAPI:
         self,
         name: str,
         *,
-        tag: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        tag: str | None = None,
+        platform: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[PushImageInfo]:
         """Push an image
 
@@ -1466,9 +1425,9 @@ class ImagesAPI:
         self,
         *,
         term: str,
-        limit: int | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[ImageSearchResponseItem] | None:
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[ImageSearchResponseItem]:
         """Search images
 
         Search for an image on Docker Hub.
@@ -1483,7 +1442,7 @@ class ImagesAPI:
                         that has at least 'number' stars.
 
         Returns:
-            `list[ImageSearchResponseItem] | None`.
+            `list[ImageSearchResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1493,14 +1452,14 @@ class ImagesAPI:
             limit=limit,
             filters=filters,
         )
-        return cast("builtins.list[ImageSearchResponseItem] | None", self._api.call(request))
+        return cast("builtins.list[ImageSearchResponseItem]", self._api.call(request))
 
     def tag(
         self,
         name: str,
         *,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
+        repo: str | None = None,
+        tag: str | None = None,
     ) -> None:
         """Tag an image
 
@@ -1546,10 +1505,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        platform: Sequence[str] | Unset = UNSET,
-        type: Sequence[str] | Unset = UNSET,
-        statement: bool | Unset = UNSET,
-    ) -> builtins.list[AttestationStatement] | None:
+        platform: Sequence[str] | None = None,
+        type: Sequence[str] | None = None,
+        statement: bool | None = None,
+    ) -> builtins.list[AttestationStatement]:
         """Get attestation statements for an image
 
         Return the in-toto attestation statements attached to the image for the
@@ -1577,7 +1536,7 @@ class AsyncImagesAPI:
                         statement blobs are not read. The daemon's default: false.
 
         Returns:
-            `list[AttestationStatement] | None`.
+            `list[AttestationStatement]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1588,38 +1547,38 @@ class AsyncImagesAPI:
             type=type,
             statement=statement,
         )
-        return cast("builtins.list[AttestationStatement] | None", await self._api.call(request))
+        return cast("builtins.list[AttestationStatement]", await self._api.call(request))
 
     async def build(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        dockerfile: str | Unset = UNSET,
-        t: str | Unset = UNSET,
-        extrahosts: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-        q: bool | Unset = UNSET,
-        nocache: bool | Unset = UNSET,
-        cachefrom: JSONParam | Unset = UNSET,
-        pull: str | Unset = UNSET,
-        rm: bool | Unset = UNSET,
-        forcerm: bool | Unset = UNSET,
-        memory: int | Unset = UNSET,
-        memswap: int | Unset = UNSET,
-        cpushares: int | Unset = UNSET,
-        cpusetcpus: str | Unset = UNSET,
-        cpuperiod: int | Unset = UNSET,
-        cpuquota: int | Unset = UNSET,
-        buildargs: JSONParam | Unset = UNSET,
-        shmsize: int | Unset = UNSET,
-        squash: bool | Unset = UNSET,
-        labels: JSONParam | Unset = UNSET,
-        networkmode: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        target: str | Unset = UNSET,
-        outputs: JSONParam | Unset = UNSET,
-        version: Literal["1", "2"] | str | Unset = UNSET,
-        x_registry_config: str | Unset = UNSET,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        outputs: JSONParam | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        x_registry_config: str | None = None,
     ) -> AsyncJSONStream[BuildInfo]:
         """Build an image
 
@@ -1747,11 +1706,12 @@ class AsyncImagesAPI:
     async def build_prune(
         self,
         *,
-        reserved_space: int | Unset = UNSET,
-        max_used_space: int | Unset = UNSET,
-        min_free_space: int | Unset = UNSET,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
+        reserved_space: int | None = None,
+        max_used_space: int | None = None,
+        min_free_space: int | None = None,
+        all: bool | None = None,
+        filters: Filters | None = None,
+        **other: Never,
     ) -> BuildPruneResponse:
         """Delete builder cache
 
@@ -1781,20 +1741,21 @@ class AsyncImagesAPI:
             min_free_space=min_free_space,
             all=all,
             filters=filters,
+            **other,
         )
         return cast("BuildPruneResponse", await self._api.call(request))
 
     async def commit(
         self,
         *,
-        body: ContainerConfig | Mapping[str, Any] | Unset = UNSET,
-        container: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        pause: bool | Unset = UNSET,
-        changes: str | Unset = UNSET,
+        body: ContainerConfig | ContainerConfigDict | Unchecked | None = None,
+        container: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool | None = None,
+        changes: str | None = None,
     ) -> IDResponse:
         """Create a new image from a container
 
@@ -1831,16 +1792,16 @@ class AsyncImagesAPI:
     async def create(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        from_image: str | Unset = UNSET,
-        from_src: str | Unset = UNSET,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
-        message: str | Unset = UNSET,
-        changes: Sequence[str] | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        body: RequestContent | None = None,
+        from_image: str | None = None,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        message: str | None = None,
+        changes: Sequence[str] | None = None,
+        platform: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[CreateImageInfo]:
         """Create an image
 
@@ -1911,10 +1872,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        force: bool | Unset = UNSET,
-        noprune: bool | Unset = UNSET,
-        platforms: Sequence[str] | Unset = UNSET,
-    ) -> builtins.list[ImageDeleteResponseItem] | None:
+        force: bool | None = None,
+        noprune: bool | None = None,
+        platforms: Sequence[str] | None = None,
+    ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image
 
         Remove an image, along with any untagged parent images that were
@@ -1934,7 +1895,7 @@ class AsyncImagesAPI:
                         platform is a OCI platform encoded as a JSON string. (added in API v1.50)
 
         Returns:
-            `list[ImageDeleteResponseItem] | None`.
+            `list[ImageDeleteResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -1945,13 +1906,13 @@ class AsyncImagesAPI:
             noprune=noprune,
             platforms=platforms,
         )
-        return cast("builtins.list[ImageDeleteResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageDeleteResponseItem]", await self._api.call(request))
 
     async def get(
         self,
         name: str,
         *,
-        platform: Sequence[str] | Unset = UNSET,
+        platform: Sequence[str] | None = None,
     ) -> AsyncBinaryStream:
         """Export an image
 
@@ -2006,8 +1967,8 @@ class AsyncImagesAPI:
     async def get_all(
         self,
         *,
-        names: Sequence[str] | Unset = UNSET,
-        platform: Sequence[str] | Unset = UNSET,
+        names: Sequence[str] | None = None,
+        platform: Sequence[str] | None = None,
     ) -> AsyncBinaryStream:
         """Export several images
 
@@ -2047,8 +2008,8 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        platform: str | Unset = UNSET,
-    ) -> builtins.list[ImageHistoryResponseItem] | None:
+        platform: str | None = None,
+    ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image
 
         Return parent layers of an image.
@@ -2065,7 +2026,7 @@ class AsyncImagesAPI:
                         `{"os": "linux", "architecture": "arm", "variant": "v5"}` (added in API v1.48)
 
         Returns:
-            `list[ImageHistoryResponseItem] | None`.
+            `list[ImageHistoryResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -2074,14 +2035,14 @@ class AsyncImagesAPI:
             name,
             platform=platform,
         )
-        return cast("builtins.list[ImageHistoryResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageHistoryResponseItem]", await self._api.call(request))
 
     async def inspect(
         self,
         name: str,
         *,
-        manifests: bool | Unset = UNSET,
-        platform: str | Unset = UNSET,
+        manifests: bool | None = None,
+        platform: str | None = None,
     ) -> ImageInspect:
         """Inspect an image
 
@@ -2119,13 +2080,13 @@ class AsyncImagesAPI:
     async def list(
         self,
         *,
-        all: bool | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-        shared_size: bool | Unset = UNSET,
-        digests: bool | Unset = UNSET,
-        manifests: bool | Unset = UNSET,
-        identity: bool | Unset = UNSET,
-    ) -> builtins.list[ImageSummary] | None:
+        all: bool | None = None,
+        filters: Filters | None = None,
+        shared_size: bool | None = None,
+        digests: bool | None = None,
+        manifests: bool | None = None,
+        identity: bool | None = None,
+    ) -> builtins.list[ImageSummary]:
         """List Images
 
         Returns a list of images on the server. Note that it uses a different, smaller representation of
@@ -2151,7 +2112,7 @@ class AsyncImagesAPI:
                         default: false. (added in API v1.54)
 
         Returns:
-            `list[ImageSummary] | None`.
+            `list[ImageSummary]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -2164,14 +2125,14 @@ class AsyncImagesAPI:
             manifests=manifests,
             identity=identity,
         )
-        return cast("builtins.list[ImageSummary] | None", await self._api.call(request))
+        return cast("builtins.list[ImageSummary]", await self._api.call(request))
 
     async def load(
         self,
         *,
-        body: RequestContent | Unset = UNSET,
-        quiet: bool | Unset = UNSET,
-        platform: Sequence[str] | Unset = UNSET,
+        body: RequestContent | None = None,
+        quiet: bool | None = None,
+        platform: Sequence[str] | None = None,
     ) -> AsyncJSONStream[BuildInfo]:
         """Import images
 
@@ -2205,7 +2166,7 @@ class AsyncImagesAPI:
     async def prune(
         self,
         *,
-        filters: Filters | Unset = UNSET,
+        filters: Filters | None = None,
     ) -> ImagePruneResponse:
         """Delete unused images
 
@@ -2236,10 +2197,10 @@ class AsyncImagesAPI:
         self,
         name: str,
         *,
-        tag: str | Unset = UNSET,
-        platform: str | Unset = UNSET,
-        x_registry_auth: str | Unset = UNSET,
-        auth: AuthConfig | Unset | None = UNSET,
+        tag: str | None = None,
+        platform: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[PushImageInfo]:
         """Push an image
 
@@ -2294,9 +2255,9 @@ class AsyncImagesAPI:
         self,
         *,
         term: str,
-        limit: int | Unset = UNSET,
-        filters: Filters | Unset = UNSET,
-    ) -> builtins.list[ImageSearchResponseItem] | None:
+        limit: int | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[ImageSearchResponseItem]:
         """Search images
 
         Search for an image on Docker Hub.
@@ -2311,7 +2272,7 @@ class AsyncImagesAPI:
                         that has at least 'number' stars.
 
         Returns:
-            `list[ImageSearchResponseItem] | None`.
+            `list[ImageSearchResponseItem]`.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -2321,14 +2282,14 @@ class AsyncImagesAPI:
             limit=limit,
             filters=filters,
         )
-        return cast("builtins.list[ImageSearchResponseItem] | None", await self._api.call(request))
+        return cast("builtins.list[ImageSearchResponseItem]", await self._api.call(request))
 
     async def tag(
         self,
         name: str,
         *,
-        repo: str | Unset = UNSET,
-        tag: str | Unset = UNSET,
+        repo: str | None = None,
+        tag: str | None = None,
     ) -> None:
         """Tag an image
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from docker_engine._bodies import BodyTable
 from docker_engine._request import Request
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
+
+API_VERSION = "1.56"
+_BODIES = BodyTable(__name__.rpartition(".api.")[0])
 
 
 def _start_request() -> Request:

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,30 +27,29 @@ class BuildPruneResponse(LazyModel):
     """BuildPruneResponse (no description in the spec).
 
     Attributes:
-        caches_deleted (list[str] | None | Unset):  (added in API v1.39)
-        space_reclaimed (int | Unset): Disk space reclaimed in bytes
+        caches_deleted (list[str]):  (added in API v1.39)
+        space_reclaimed (int | None): Disk space reclaimed in bytes
     """
 
-    caches_deleted: list[str] | Unset | None = UNSET
-    space_reclaimed: int | Unset = UNSET
+    caches_deleted: list[str] = _field(factory=list)
+    space_reclaimed: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        caches_deleted: list[str] | Unset | None
-        if isinstance(self.caches_deleted, Unset):
-            caches_deleted = UNSET
-        elif isinstance(self.caches_deleted, list):
+        if self.caches_deleted:
             caches_deleted = self.caches_deleted
 
-        else:
-            caches_deleted = self.caches_deleted
-        if caches_deleted is not UNSET:
             result["CachesDeleted"] = caches_deleted
-        space_reclaimed = self.space_reclaimed
-        if space_reclaimed is not UNSET:
+        else:
+            self._keep_empty("CachesDeleted", result)
+        if self.space_reclaimed is not None:
+            space_reclaimed: int | None
+            space_reclaimed = self.space_reclaimed
             result["SpaceReclaimed"] = space_reclaimed
+        else:
+            self._keep_empty("SpaceReclaimed", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,13 +61,13 @@ class BuildPruneResponse(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.caches_deleted = get("CachesDeleted", UNSET)
-        obj.space_reclaimed = get("SpaceReclaimed", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.caches_deleted = get("CachesDeleted") or []
+        obj.space_reclaimed = get("SpaceReclaimed")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

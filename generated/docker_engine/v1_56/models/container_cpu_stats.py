@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,57 +29,49 @@ class ContainerCPUStats(LazyModel):
     """CPU related info of the container
 
     Attributes:
-        cpu_usage (ContainerCPUUsage | None | Unset):
-        system_cpu_usage (int | None | Unset): System Usage.
+        cpu_usage (ContainerCPUUsage): All CPU stats aggregated since container inception.
+        system_cpu_usage (int | None): System Usage.
 
             This field is Linux-specific and omitted for Windows containers.
-        online_cpus (int | None | Unset): Number of online CPUs.
+        online_cpus (int | None): Number of online CPUs.
 
             This field is Linux-specific and omitted for Windows containers.
-        throttling_data (ContainerThrottlingData | None | Unset):
+        throttling_data (ContainerThrottlingData): CPU throttling stats of the container.
+
+            This type is Linux-specific and omitted for Windows containers.
     """
 
-    cpu_usage: ContainerCPUUsage | Unset | None = UNSET
-    system_cpu_usage: int | Unset | None = UNSET
-    online_cpus: int | Unset | None = UNSET
-    throttling_data: ContainerThrottlingData | Unset | None = UNSET
+    cpu_usage: ContainerCPUUsage = _field(default=ABSENT)
+    system_cpu_usage: int | None = None
+    online_cpus: int | None = None
+    throttling_data: ContainerThrottlingData = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        cpu_usage: dict[str, Any] | Unset | None
-        if isinstance(self.cpu_usage, Unset):
-            cpu_usage = UNSET
-        elif isinstance(self.cpu_usage, ContainerCPUUsage):
+        if self.cpu_usage is not None:
             cpu_usage = self.cpu_usage.to_dict()
-        else:
-            cpu_usage = self.cpu_usage
-        if cpu_usage is not UNSET:
             result["cpu_usage"] = cpu_usage
-        system_cpu_usage: int | Unset | None
-        if isinstance(self.system_cpu_usage, Unset):
-            system_cpu_usage = UNSET
         else:
+            self._keep_empty("cpu_usage", result)
+        if self.system_cpu_usage is not None:
+            system_cpu_usage: int | None
             system_cpu_usage = self.system_cpu_usage
-        if system_cpu_usage is not UNSET:
             result["system_cpu_usage"] = system_cpu_usage
-        online_cpus: int | Unset | None
-        if isinstance(self.online_cpus, Unset):
-            online_cpus = UNSET
         else:
+            self._keep_empty("system_cpu_usage", result)
+        if self.online_cpus is not None:
+            online_cpus: int | None
             online_cpus = self.online_cpus
-        if online_cpus is not UNSET:
             result["online_cpus"] = online_cpus
-        throttling_data: dict[str, Any] | Unset | None
-        if isinstance(self.throttling_data, Unset):
-            throttling_data = UNSET
-        elif isinstance(self.throttling_data, ContainerThrottlingData):
-            throttling_data = self.throttling_data.to_dict()
         else:
-            throttling_data = self.throttling_data
-        if throttling_data is not UNSET:
+            self._keep_empty("online_cpus", result)
+        if self.throttling_data is not None:
+            throttling_data = self.throttling_data.to_dict()
             result["throttling_data"] = throttling_data
+        else:
+            self._keep_empty("throttling_data", result)
         result.update(self.additional_properties)
         return result
 
@@ -91,23 +83,29 @@ class ContainerCPUStats(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.system_cpu_usage = get("system_cpu_usage", UNSET)
-        obj.online_cpus = get("online_cpus", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.system_cpu_usage = get("system_cpu_usage")
+        obj.online_cpus = get("online_cpus")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "cpu_usage":
-            cpu_usage = src.get("cpu_usage", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "cpu_usage":
+            cpu_usage_json = src.get("cpu_usage")
+            if cpu_usage_json is None:
+                return None
+            cpu_usage = cpu_usage_json
             if isinstance(cpu_usage, dict):
                 cpu_usage = ContainerCPUUsage.from_dict(cpu_usage)
             return cpu_usage
-        if name == "throttling_data":
-            throttling_data = src.get("throttling_data", UNSET)
+        if field_name_ == "throttling_data":
+            throttling_data_json = src.get("throttling_data")
+            if throttling_data_json is None:
+                return None
+            throttling_data = throttling_data_json
             if isinstance(throttling_data, dict):
                 throttling_data = ContainerThrottlingData.from_dict(throttling_data)
             return throttling_data
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,32 +29,28 @@ class ContainerPidsStats(LazyModel):
     This type is Linux-specific and omitted for Windows containers.
 
     Attributes:
-        current (int | None | Unset): Current is the number of PIDs in the cgroup.
-        limit (int | None | Unset): Limit is the hard limit on the number of pids in the cgroup.
+        current (int): Current is the number of PIDs in the cgroup.
+        limit (int | None): Limit is the hard limit on the number of pids in the cgroup.
             A "Limit" of 0 means that there is no limit.
     """
 
-    current: int | Unset | None = UNSET
-    limit: int | Unset | None = UNSET
+    current: int = _field(default=ABSENT)
+    limit: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        current: int | Unset | None
-        if isinstance(self.current, Unset):
-            current = UNSET
+        if self.current is not None:
+            result["current"] = self.current
         else:
-            current = self.current
-        if current is not UNSET:
-            result["current"] = current
-        limit: int | Unset | None
-        if isinstance(self.limit, Unset):
-            limit = UNSET
-        else:
+            self._keep_empty("current", result)
+        if self.limit is not None:
+            limit: int | None
             limit = self.limit
-        if limit is not UNSET:
             result["limit"] = limit
+        else:
+            self._keep_empty("limit", result)
         result.update(self.additional_properties)
         return result
 
@@ -66,13 +62,13 @@ class ContainerPidsStats(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.current = get("current", UNSET)
-        obj.limit = get("limit", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.current = get("current")
+        obj.limit = get("limit")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

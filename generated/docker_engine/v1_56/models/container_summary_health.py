@@ -12,7 +12,7 @@ from attrs import define as _define
 from attrs import field as _field
 
 from ..models.container_summary_health_status import ContainerSummaryHealthStatus
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,26 +32,32 @@ class ContainerSummaryHealth(LazyModel):
     or containers that are not running with none
 
     Attributes:
-        status (ContainerSummaryHealthStatus | Unset): the health status of the container
-        failing_streak (int | Unset): FailingStreak is the number of consecutive failures
+        status (ContainerSummaryHealthStatus | None): the health status of the container
+        failing_streak (int | None): FailingStreak is the number of consecutive failures
     """
 
-    status: ContainerSummaryHealthStatus | Unset = UNSET
-    failing_streak: int | Unset = UNSET
+    status: ContainerSummaryHealthStatus | None = None
+    failing_streak: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
-
-        if status is not UNSET:
+        if self.status is not None:
+            status: str | None
+            if isinstance(self.status, ContainerSummaryHealthStatus):
+                status = self.status.value
+            else:
+                status = self.status
             result["Status"] = status
-        failing_streak = self.failing_streak
-        if failing_streak is not UNSET:
+        else:
+            self._keep_empty("Status", result)
+        if self.failing_streak is not None:
+            failing_streak: int | None
+            failing_streak = self.failing_streak
             result["FailingStreak"] = failing_streak
+        else:
+            self._keep_empty("FailingStreak", result)
         result.update(self.additional_properties)
         return result
 
@@ -63,16 +69,16 @@ class ContainerSummaryHealth(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        status = get("Status", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        status: Any = get("Status")
         if isinstance(status, str):
             status = ContainerSummaryHealthStatus(status)
         obj.status = status
-        obj.failing_streak = get("FailingStreak", UNSET)
+        obj.failing_streak = get("FailingStreak")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -28,29 +28,26 @@ class EventActor(LazyModel):
     or a volume.
 
     Attributes:
-        id (str | Unset): The ID of the object emitting the event
-        attributes (EventActorAttributes | None | Unset):
+        id (str): The ID of the object emitting the event
+        attributes (EventActorAttributes): Various key/value attributes of the object, depending on its type.
     """
 
-    id: str | Unset = UNSET
-    attributes: EventActorAttributes | Unset | None = UNSET
+    id: str = _field(default=ABSENT)
+    attributes: EventActorAttributes = _field(factory=lambda: EventActorAttributes())
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        id = self.id
-        if id is not UNSET:
-            result["ID"] = id
-        attributes: dict[str, Any] | Unset | None
-        if isinstance(self.attributes, Unset):
-            attributes = UNSET
-        elif isinstance(self.attributes, EventActorAttributes):
-            attributes = self.attributes.to_dict()
+        if self.id is not None:
+            result["ID"] = self.id
         else:
-            attributes = self.attributes
-        if attributes is not UNSET:
+            self._keep_empty("ID", result)
+        if self.attributes:
+            attributes = self.attributes.to_dict()
             result["Attributes"] = attributes
+        else:
+            self._keep_empty("Attributes", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,17 +59,20 @@ class EventActor(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.id = get("ID", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.id = get("ID")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "attributes":
-            attributes = src.get("Attributes", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "attributes":
+            attributes_json = src.get("Attributes")
+            if attributes_json is None:
+                return EventActorAttributes()
+            attributes = attributes_json
             if isinstance(attributes, dict):
                 attributes = EventActorAttributes.from_dict(attributes)
             return attributes
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -39,151 +39,122 @@ class ImageConfig(LazyModel):
     when starting a container from the image.
 
     Attributes:
-        user (str | Unset): The user that commands are run as inside the container.
-        exposed_ports (ImageConfigExposedPorts | None | Unset):
-        env (list[str] | None | Unset): A list of environment variables to set inside the container in the
+        user (str): The user that commands are run as inside the container.
+        exposed_ports (ImageConfigExposedPorts): An object mapping ports to an empty object in the form:
+
+            `{"<port>/<tcp|udp|sctp>": {}}`
+        env (list[str]): A list of environment variables to set inside the container in the
             form `["VAR=value", ...]`. A variable without `=` is removed from the
             environment, rather than to have an empty value.
-        cmd (list[str] | None | Unset): Command to run specified as a string or an array of strings.
-        healthcheck (HealthConfig | None | Unset):
-        args_escaped (bool | None | Unset): Command is already escaped (Windows only) Default: False.
-        volumes (ImageConfigVolumes | None | Unset):
-        working_dir (str | Unset): The working directory for commands to run in.
-        entrypoint (list[str] | None | Unset): The entry point for the container as a string or an array of strings.
+        cmd (list[str]): Command to run specified as a string or an array of strings.
+        healthcheck (HealthConfig | None):
+        args_escaped (bool | None): Command is already escaped (Windows only) Default: False.
+        volumes (ImageConfigVolumes): An object mapping mount point paths inside the container to empty
+            objects.
+        working_dir (str): The working directory for commands to run in.
+        entrypoint (list[str]): The entry point for the container as a string or an array of strings.
 
             If the array consists of exactly one empty string (`[""]`) then the
             entry point is reset to system default (i.e., the entry point used by
             docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-        on_build (list[str] | None | Unset): `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-        labels (ImageConfigLabels | None | Unset):
-        stop_signal (None | str | Unset): Signal to stop a container as a string or unsigned integer.
-        shell (list[str] | None | Unset): Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+        on_build (list[str]): `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+        labels (ImageConfigLabels): User-defined key/value metadata.
+        stop_signal (None | str): Signal to stop a container as a string or unsigned integer.
+        shell (list[str]): Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
     """
 
-    user: str | Unset = UNSET
-    exposed_ports: ImageConfigExposedPorts | Unset | None = UNSET
-    env: list[str] | Unset | None = UNSET
-    cmd: list[str] | Unset | None = UNSET
-    healthcheck: HealthConfig | Unset | None = UNSET
-    args_escaped: bool | Unset | None = False
-    volumes: ImageConfigVolumes | Unset | None = UNSET
-    working_dir: str | Unset = UNSET
-    entrypoint: list[str] | Unset | None = UNSET
-    on_build: list[str] | Unset | None = UNSET
-    labels: ImageConfigLabels | Unset | None = UNSET
-    stop_signal: str | Unset | None = UNSET
-    shell: list[str] | Unset | None = UNSET
+    user: str = _field(default=ABSENT)
+    exposed_ports: ImageConfigExposedPorts = _field(factory=lambda: ImageConfigExposedPorts())
+    env: list[str] = _field(factory=list)
+    cmd: list[str] = _field(factory=list)
+    healthcheck: HealthConfig | None = None
+    args_escaped: bool | None = None
+    volumes: ImageConfigVolumes = _field(factory=lambda: ImageConfigVolumes())
+    working_dir: str = _field(default=ABSENT)
+    entrypoint: list[str] = _field(factory=list)
+    on_build: list[str] = _field(factory=list)
+    labels: ImageConfigLabels = _field(factory=lambda: ImageConfigLabels())
+    stop_signal: str | None = None
+    shell: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        user = self.user
-        if user is not UNSET:
-            result["User"] = user
-        exposed_ports: dict[str, Any] | Unset | None
-        if isinstance(self.exposed_ports, Unset):
-            exposed_ports = UNSET
-        elif isinstance(self.exposed_ports, ImageConfigExposedPorts):
+        if self.user is not None:
+            result["User"] = self.user
+        else:
+            self._keep_empty("User", result)
+        if self.exposed_ports:
             exposed_ports = self.exposed_ports.to_dict()
-        else:
-            exposed_ports = self.exposed_ports
-        if exposed_ports is not UNSET:
             result["ExposedPorts"] = exposed_ports
-        env: list[str] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("ExposedPorts", result)
+        if self.env:
             env = self.env
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        cmd: list[str] | Unset | None
-        if isinstance(self.cmd, Unset):
-            cmd = UNSET
-        elif isinstance(self.cmd, list):
+        else:
+            self._keep_empty("Env", result)
+        if self.cmd:
             cmd = self.cmd
 
-        else:
-            cmd = self.cmd
-        if cmd is not UNSET:
             result["Cmd"] = cmd
-        healthcheck: dict[str, Any] | Unset | None
-        if isinstance(self.healthcheck, Unset):
-            healthcheck = UNSET
-        elif isinstance(self.healthcheck, HealthConfig):
-            healthcheck = self.healthcheck.to_dict()
         else:
-            healthcheck = self.healthcheck
-        if healthcheck is not UNSET:
+            self._keep_empty("Cmd", result)
+        if self.healthcheck is not None:
+            healthcheck: dict[str, Any] | None
+            if isinstance(self.healthcheck, HealthConfig):
+                healthcheck = self.healthcheck.to_dict()
+            else:
+                healthcheck = self.healthcheck
             result["Healthcheck"] = healthcheck
-        args_escaped: bool | Unset | None
-        if isinstance(self.args_escaped, Unset):
-            args_escaped = UNSET
         else:
+            self._keep_empty("Healthcheck", result)
+        if self.args_escaped is not None:
+            args_escaped: bool | None
             args_escaped = self.args_escaped
-        if args_escaped is not UNSET:
             result["ArgsEscaped"] = args_escaped
-        volumes: dict[str, Any] | Unset | None
-        if isinstance(self.volumes, Unset):
-            volumes = UNSET
-        elif isinstance(self.volumes, ImageConfigVolumes):
+        else:
+            self._keep_empty("ArgsEscaped", result)
+        if self.volumes:
             volumes = self.volumes.to_dict()
-        else:
-            volumes = self.volumes
-        if volumes is not UNSET:
             result["Volumes"] = volumes
-        working_dir = self.working_dir
-        if working_dir is not UNSET:
-            result["WorkingDir"] = working_dir
-        entrypoint: list[str] | Unset | None
-        if isinstance(self.entrypoint, Unset):
-            entrypoint = UNSET
-        elif isinstance(self.entrypoint, list):
+        else:
+            self._keep_empty("Volumes", result)
+        if self.working_dir is not None:
+            result["WorkingDir"] = self.working_dir
+        else:
+            self._keep_empty("WorkingDir", result)
+        if self.entrypoint:
             entrypoint = self.entrypoint
 
-        else:
-            entrypoint = self.entrypoint
-        if entrypoint is not UNSET:
             result["Entrypoint"] = entrypoint
-        on_build: list[str] | Unset | None
-        if isinstance(self.on_build, Unset):
-            on_build = UNSET
-        elif isinstance(self.on_build, list):
+        else:
+            self._keep_empty("Entrypoint", result)
+        if self.on_build:
             on_build = self.on_build
 
-        else:
-            on_build = self.on_build
-        if on_build is not UNSET:
             result["OnBuild"] = on_build
-        labels: dict[str, Any] | Unset | None
-        if isinstance(self.labels, Unset):
-            labels = UNSET
-        elif isinstance(self.labels, ImageConfigLabels):
+        else:
+            self._keep_empty("OnBuild", result)
+        if self.labels:
             labels = self.labels.to_dict()
-        else:
-            labels = self.labels
-        if labels is not UNSET:
             result["Labels"] = labels
-        stop_signal: str | Unset | None
-        if isinstance(self.stop_signal, Unset):
-            stop_signal = UNSET
         else:
+            self._keep_empty("Labels", result)
+        if self.stop_signal is not None:
+            stop_signal: str | None
             stop_signal = self.stop_signal
-        if stop_signal is not UNSET:
             result["StopSignal"] = stop_signal
-        shell: list[str] | Unset | None
-        if isinstance(self.shell, Unset):
-            shell = UNSET
-        elif isinstance(self.shell, list):
+        else:
+            self._keep_empty("StopSignal", result)
+        if self.shell:
             shell = self.shell
 
-        else:
-            shell = self.shell
-        if shell is not UNSET:
             result["Shell"] = shell
+        else:
+            self._keep_empty("Shell", result)
         result.update(self.additional_properties)
         return result
 
@@ -195,40 +166,52 @@ class ImageConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.user = get("User", UNSET)
-        obj.env = get("Env", UNSET)
-        obj.cmd = get("Cmd", UNSET)
-        obj.args_escaped = get("ArgsEscaped", UNSET)
-        obj.working_dir = get("WorkingDir", UNSET)
-        obj.entrypoint = get("Entrypoint", UNSET)
-        obj.on_build = get("OnBuild", UNSET)
-        obj.stop_signal = get("StopSignal", UNSET)
-        obj.shell = get("Shell", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.user = get("User")
+        obj.env = get("Env") or []
+        obj.cmd = get("Cmd") or []
+        obj.args_escaped = get("ArgsEscaped")
+        obj.working_dir = get("WorkingDir")
+        obj.entrypoint = get("Entrypoint") or []
+        obj.on_build = get("OnBuild") or []
+        obj.stop_signal = get("StopSignal")
+        obj.shell = get("Shell") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "exposed_ports":
-            exposed_ports = src.get("ExposedPorts", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "exposed_ports":
+            exposed_ports_json = src.get("ExposedPorts")
+            if exposed_ports_json is None:
+                return ImageConfigExposedPorts()
+            exposed_ports = exposed_ports_json
             if isinstance(exposed_ports, dict):
                 exposed_ports = ImageConfigExposedPorts.from_dict(exposed_ports)
             return exposed_ports
-        if name == "healthcheck":
-            healthcheck = src.get("Healthcheck", UNSET)
+        if field_name_ == "healthcheck":
+            healthcheck_json = src.get("Healthcheck")
+            if healthcheck_json is None:
+                return None
+            healthcheck = healthcheck_json
             if isinstance(healthcheck, dict):
                 healthcheck = HealthConfig.from_dict(healthcheck)
             return healthcheck
-        if name == "volumes":
-            volumes = src.get("Volumes", UNSET)
+        if field_name_ == "volumes":
+            volumes_json = src.get("Volumes")
+            if volumes_json is None:
+                return ImageConfigVolumes()
+            volumes = volumes_json
             if isinstance(volumes, dict):
                 volumes = ImageConfigVolumes.from_dict(volumes)
             return volumes
-        if name == "labels":
-            labels = src.get("Labels", UNSET)
+        if field_name_ == "labels":
+            labels_json = src.get("Labels")
+            if labels_json is None:
+                return ImageConfigLabels()
+            labels = labels_json
             if isinstance(labels, dict):
                 labels = ImageConfigLabels.from_dict(labels)
             return labels
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,18 +35,19 @@ class ObjectVersion(LazyModel):
     overwrite each other.
 
     Attributes:
-        index (int | Unset):
+        index (int):
     """
 
-    index: int | Unset = UNSET
+    index: int = _field(default=ABSENT)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        index = self.index
-        if index is not UNSET:
-            result["Index"] = index
+        if self.index is not None:
+            result["Index"] = self.index
+        else:
+            self._keep_empty("Index", result)
         result.update(self.additional_properties)
         return result
 
@@ -58,12 +59,12 @@ class ObjectVersion(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.index = get("Index", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.index = get("Index")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -35,83 +35,76 @@ class OCIDescriptor(LazyModel):
     spec/blob/v1.0.1/descriptor.md).
 
     Attributes:
-        media_type (str | Unset): The media type of the object this schema refers to.
-        digest (str | Unset): The digest of the targeted content.
-        size (int | Unset): The size in bytes of the blob.
-        urls (list[str] | None | Unset): List of URLs from which this object MAY be downloaded. (added in API v1.48)
-        annotations (None | OCIDescriptorAnnotations | Unset):  (added in API v1.48)
-        data (None | str | Unset): Data is an embedding of the targeted content. This is encoded as a base64
+        media_type (str): The media type of the object this schema refers to.
+        digest (str): The digest of the targeted content.
+        size (int): The size in bytes of the blob.
+        urls (list[str]): List of URLs from which this object MAY be downloaded. (added in API v1.48)
+        annotations (OCIDescriptorAnnotations): Arbitrary metadata relating to the targeted content. (added in API
+            v1.48)
+        data (None | str): Data is an embedding of the targeted content. This is encoded as a base64
             string when marshalled to JSON (automatically, by encoding/json). If
             present, Data can be used directly to avoid fetching the targeted content. (added in API v1.48)
-        platform (None | OCIPlatform | Unset):  (added in API v1.48)
-        artifact_type (None | str | Unset): ArtifactType is the IANA media type of this artifact. (added in API
-            v1.48)
+        platform (None | OCIPlatform):  (added in API v1.48)
+        artifact_type (None | str): ArtifactType is the IANA media type of this artifact. (added in API v1.48)
     """
 
-    media_type: str | Unset = UNSET
-    digest: str | Unset = UNSET
-    size: int | Unset = UNSET
-    urls: list[str] | Unset | None = UNSET
-    annotations: OCIDescriptorAnnotations | Unset | None = UNSET
-    data: str | Unset | None = UNSET
-    platform: OCIPlatform | Unset | None = UNSET
-    artifact_type: str | Unset | None = UNSET
+    media_type: str = _field(default=ABSENT)
+    digest: str = _field(default=ABSENT)
+    size: int = _field(default=ABSENT)
+    urls: list[str] = _field(factory=list)
+    annotations: OCIDescriptorAnnotations = _field(factory=lambda: OCIDescriptorAnnotations())
+    data: str | None = None
+    platform: OCIPlatform | None = None
+    artifact_type: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        media_type = self.media_type
-        if media_type is not UNSET:
-            result["mediaType"] = media_type
-        digest = self.digest
-        if digest is not UNSET:
-            result["digest"] = digest
-        size = self.size
-        if size is not UNSET:
-            result["size"] = size
-        urls: list[str] | Unset | None
-        if isinstance(self.urls, Unset):
-            urls = UNSET
-        elif isinstance(self.urls, list):
+        if self.media_type is not None:
+            result["mediaType"] = self.media_type
+        else:
+            self._keep_empty("mediaType", result)
+        if self.digest is not None:
+            result["digest"] = self.digest
+        else:
+            self._keep_empty("digest", result)
+        if self.size is not None:
+            result["size"] = self.size
+        else:
+            self._keep_empty("size", result)
+        if self.urls:
             urls = self.urls
 
-        else:
-            urls = self.urls
-        if urls is not UNSET:
             result["urls"] = urls
-        annotations: dict[str, Any] | Unset | None
-        if isinstance(self.annotations, Unset):
-            annotations = UNSET
-        elif isinstance(self.annotations, OCIDescriptorAnnotations):
+        else:
+            self._keep_empty("urls", result)
+        if self.annotations:
             annotations = self.annotations.to_dict()
-        else:
-            annotations = self.annotations
-        if annotations is not UNSET:
             result["annotations"] = annotations
-        data: str | Unset | None
-        if isinstance(self.data, Unset):
-            data = UNSET
         else:
+            self._keep_empty("annotations", result)
+        if self.data is not None:
+            data: str | None
             data = self.data
-        if data is not UNSET:
             result["data"] = data
-        platform: dict[str, Any] | Unset | None
-        if isinstance(self.platform, Unset):
-            platform = UNSET
-        elif isinstance(self.platform, OCIPlatform):
-            platform = self.platform.to_dict()
         else:
-            platform = self.platform
-        if platform is not UNSET:
+            self._keep_empty("data", result)
+        if self.platform is not None:
+            platform: dict[str, Any] | None
+            if isinstance(self.platform, OCIPlatform):
+                platform = self.platform.to_dict()
+            else:
+                platform = self.platform
             result["platform"] = platform
-        artifact_type: str | Unset | None
-        if isinstance(self.artifact_type, Unset):
-            artifact_type = UNSET
         else:
+            self._keep_empty("platform", result)
+        if self.artifact_type is not None:
+            artifact_type: str | None
             artifact_type = self.artifact_type
-        if artifact_type is not UNSET:
             result["artifactType"] = artifact_type
+        else:
+            self._keep_empty("artifactType", result)
         result.update(self.additional_properties)
         return result
 
@@ -123,27 +116,33 @@ class OCIDescriptor(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.media_type = get("mediaType", UNSET)
-        obj.digest = get("digest", UNSET)
-        obj.size = get("size", UNSET)
-        obj.urls = get("urls", UNSET)
-        obj.data = get("data", UNSET)
-        obj.artifact_type = get("artifactType", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.media_type = get("mediaType")
+        obj.digest = get("digest")
+        obj.size = get("size")
+        obj.urls = get("urls") or []
+        obj.data = get("data")
+        obj.artifact_type = get("artifactType")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "annotations":
-            annotations = src.get("annotations", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "annotations":
+            annotations_json = src.get("annotations")
+            if annotations_json is None:
+                return OCIDescriptorAnnotations()
+            annotations = annotations_json
             if isinstance(annotations, dict):
                 annotations = OCIDescriptorAnnotations.from_dict(annotations)
             return annotations
-        if name == "platform":
-            platform = src.get("platform", UNSET)
+        if field_name_ == "platform":
+            platform_json = src.get("platform")
+            if platform_json is None:
+                return None
+            platform = platform_json
             if isinstance(platform, dict):
                 platform = OCIPlatform.from_dict(platform)
             return platform
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -40,151 +40,157 @@ class PluginConfig(LazyModel):
     """The config of a plugin.
 
     Attributes:
-        description (str | Unset):
-        documentation (str | Unset):
-        interface (None | PluginConfigInterface | Unset):
-        entrypoint (list[str] | None | Unset):
-        work_dir (str | Unset):
-        user (None | PluginConfigUser | Unset):
-        network (None | PluginConfigNetwork | Unset):
-        linux (None | PluginConfigLinux | Unset):
-        propagated_mount (str | Unset):
-        ipc_host (bool | Unset):  (added in API v1.29)
-        pid_host (bool | Unset):  (added in API v1.29)
-        mounts (list[PluginMount] | None | Unset):
-        env (list[PluginEnv] | None | Unset):
-        args (None | PluginConfigArgs | Unset):
-        rootfs (None | PluginConfigRootfs | Unset):
+        description (None | str):
+        documentation (None | str):
+        interface (None | PluginConfigInterface):
+        entrypoint (list[str]):
+        work_dir (None | str):
+        user (None | PluginConfigUser):
+        network (None | PluginConfigNetwork):
+        linux (None | PluginConfigLinux):
+        propagated_mount (None | str):
+        ipc_host (bool | None):  (added in API v1.29)
+        pid_host (bool | None):  (added in API v1.29)
+        mounts (list[PluginMount]):
+        env (list[PluginEnv]):
+        args (None | PluginConfigArgs):
+        rootfs (None | PluginConfigRootfs):
     """
 
-    description: str | Unset = UNSET
-    documentation: str | Unset = UNSET
-    interface: PluginConfigInterface | Unset | None = UNSET
-    entrypoint: list[str] | Unset | None = UNSET
-    work_dir: str | Unset = UNSET
-    user: PluginConfigUser | Unset | None = UNSET
-    network: PluginConfigNetwork | Unset | None = UNSET
-    linux: PluginConfigLinux | Unset | None = UNSET
-    propagated_mount: str | Unset = UNSET
-    ipc_host: bool | Unset = UNSET
-    pid_host: bool | Unset = UNSET
-    mounts: list[PluginMount] | Unset | None = UNSET
-    env: list[PluginEnv] | Unset | None = UNSET
-    args: PluginConfigArgs | Unset | None = UNSET
-    rootfs: PluginConfigRootfs | Unset | None = UNSET
+    description: str | None = None
+    documentation: str | None = None
+    interface: PluginConfigInterface | None = None
+    entrypoint: list[str] = _field(factory=list)
+    work_dir: str | None = None
+    user: PluginConfigUser | None = None
+    network: PluginConfigNetwork | None = None
+    linux: PluginConfigLinux | None = None
+    propagated_mount: str | None = None
+    ipc_host: bool | None = None
+    pid_host: bool | None = None
+    mounts: list[PluginMount] = _field(factory=list)
+    env: list[PluginEnv] = _field(factory=list)
+    args: PluginConfigArgs | None = None
+    rootfs: PluginConfigRootfs | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        description = self.description
-        if description is not UNSET:
+        if self.description is not None:
+            description: str | None
+            description = self.description
             result["Description"] = description
-        documentation = self.documentation
-        if documentation is not UNSET:
+        else:
+            self._keep_empty("Description", result)
+        if self.documentation is not None:
+            documentation: str | None
+            documentation = self.documentation
             result["Documentation"] = documentation
-        interface: dict[str, Any] | Unset | None
-        if isinstance(self.interface, Unset):
-            interface = UNSET
-        elif isinstance(self.interface, PluginConfigInterface):
-            interface = self.interface.to_dict()
         else:
-            interface = self.interface
-        if interface is not UNSET:
+            self._keep_empty("Documentation", result)
+        if self.interface is not None:
+            interface: dict[str, Any] | None
+            if isinstance(self.interface, PluginConfigInterface):
+                interface = self.interface.to_dict()
+            else:
+                interface = self.interface
             result["Interface"] = interface
-        entrypoint: list[str] | Unset | None
-        if isinstance(self.entrypoint, Unset):
-            entrypoint = UNSET
-        elif isinstance(self.entrypoint, list):
+        else:
+            self._keep_empty("Interface", result)
+        if self.entrypoint:
             entrypoint = self.entrypoint
 
-        else:
-            entrypoint = self.entrypoint
-        if entrypoint is not UNSET:
             result["Entrypoint"] = entrypoint
-        work_dir = self.work_dir
-        if work_dir is not UNSET:
+        else:
+            self._keep_empty("Entrypoint", result)
+        if self.work_dir is not None:
+            work_dir: str | None
+            work_dir = self.work_dir
             result["WorkDir"] = work_dir
-        user: dict[str, Any] | Unset | None
-        if isinstance(self.user, Unset):
-            user = UNSET
-        elif isinstance(self.user, PluginConfigUser):
-            user = self.user.to_dict()
         else:
-            user = self.user
-        if user is not UNSET:
+            self._keep_empty("WorkDir", result)
+        if self.user is not None:
+            user: dict[str, Any] | None
+            if isinstance(self.user, PluginConfigUser):
+                user = self.user.to_dict()
+            else:
+                user = self.user
             result["User"] = user
-        network: dict[str, Any] | Unset | None
-        if isinstance(self.network, Unset):
-            network = UNSET
-        elif isinstance(self.network, PluginConfigNetwork):
-            network = self.network.to_dict()
         else:
-            network = self.network
-        if network is not UNSET:
+            self._keep_empty("User", result)
+        if self.network is not None:
+            network: dict[str, Any] | None
+            if isinstance(self.network, PluginConfigNetwork):
+                network = self.network.to_dict()
+            else:
+                network = self.network
             result["Network"] = network
-        linux: dict[str, Any] | Unset | None
-        if isinstance(self.linux, Unset):
-            linux = UNSET
-        elif isinstance(self.linux, PluginConfigLinux):
-            linux = self.linux.to_dict()
         else:
-            linux = self.linux
-        if linux is not UNSET:
+            self._keep_empty("Network", result)
+        if self.linux is not None:
+            linux: dict[str, Any] | None
+            if isinstance(self.linux, PluginConfigLinux):
+                linux = self.linux.to_dict()
+            else:
+                linux = self.linux
             result["Linux"] = linux
-        propagated_mount = self.propagated_mount
-        if propagated_mount is not UNSET:
+        else:
+            self._keep_empty("Linux", result)
+        if self.propagated_mount is not None:
+            propagated_mount: str | None
+            propagated_mount = self.propagated_mount
             result["PropagatedMount"] = propagated_mount
-        ipc_host = self.ipc_host
-        if ipc_host is not UNSET:
+        else:
+            self._keep_empty("PropagatedMount", result)
+        if self.ipc_host is not None:
+            ipc_host: bool | None
+            ipc_host = self.ipc_host
             result["IpcHost"] = ipc_host
-        pid_host = self.pid_host
-        if pid_host is not UNSET:
+        else:
+            self._keep_empty("IpcHost", result)
+        if self.pid_host is not None:
+            pid_host: bool | None
+            pid_host = self.pid_host
             result["PidHost"] = pid_host
-        mounts: list[dict[str, Any]] | Unset | None
-        if isinstance(self.mounts, Unset):
-            mounts = UNSET
-        elif isinstance(self.mounts, list):
+        else:
+            self._keep_empty("PidHost", result)
+        if self.mounts:
             mounts = []
-            for mounts_type_0_item_data in self.mounts:
-                mounts_type_0_item = mounts_type_0_item_data.to_dict()
-                mounts.append(mounts_type_0_item)
+            for mounts_item_data in self.mounts:
+                mounts_item = mounts_item_data.to_dict()
+                mounts.append(mounts_item)
 
-        else:
-            mounts = self.mounts
-        if mounts is not UNSET:
             result["Mounts"] = mounts
-        env: list[dict[str, Any]] | Unset | None
-        if isinstance(self.env, Unset):
-            env = UNSET
-        elif isinstance(self.env, list):
+        else:
+            self._keep_empty("Mounts", result)
+        if self.env:
             env = []
-            for env_type_0_item_data in self.env:
-                env_type_0_item = env_type_0_item_data.to_dict()
-                env.append(env_type_0_item)
+            for env_item_data in self.env:
+                env_item = env_item_data.to_dict()
+                env.append(env_item)
 
-        else:
-            env = self.env
-        if env is not UNSET:
             result["Env"] = env
-        args: dict[str, Any] | Unset | None
-        if isinstance(self.args, Unset):
-            args = UNSET
-        elif isinstance(self.args, PluginConfigArgs):
-            args = self.args.to_dict()
         else:
-            args = self.args
-        if args is not UNSET:
+            self._keep_empty("Env", result)
+        if self.args is not None:
+            args: dict[str, Any] | None
+            if isinstance(self.args, PluginConfigArgs):
+                args = self.args.to_dict()
+            else:
+                args = self.args
             result["Args"] = args
-        rootfs: dict[str, Any] | Unset | None
-        if isinstance(self.rootfs, Unset):
-            rootfs = UNSET
-        elif isinstance(self.rootfs, PluginConfigRootfs):
-            rootfs = self.rootfs.to_dict()
         else:
-            rootfs = self.rootfs
-        if rootfs is not UNSET:
+            self._keep_empty("Args", result)
+        if self.rootfs is not None:
+            rootfs: dict[str, Any] | None
+            if isinstance(self.rootfs, PluginConfigRootfs):
+                rootfs = self.rootfs.to_dict()
+            else:
+                rootfs = self.rootfs
             result["rootfs"] = rootfs
+        else:
+            self._keep_empty("rootfs", result)
         result.update(self.additional_properties)
         return result
 
@@ -196,58 +202,82 @@ class PluginConfig(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.description = get("Description", UNSET)
-        obj.documentation = get("Documentation", UNSET)
-        obj.entrypoint = get("Entrypoint", UNSET)
-        obj.work_dir = get("WorkDir", UNSET)
-        obj.propagated_mount = get("PropagatedMount", UNSET)
-        obj.ipc_host = get("IpcHost", UNSET)
-        obj.pid_host = get("PidHost", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.description = get("Description")
+        obj.documentation = get("Documentation")
+        obj.entrypoint = get("Entrypoint") or []
+        obj.work_dir = get("WorkDir")
+        obj.propagated_mount = get("PropagatedMount")
+        obj.ipc_host = get("IpcHost")
+        obj.pid_host = get("PidHost")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "interface":
-            interface = src.get("Interface", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "interface":
+            interface_json = src.get("Interface")
+            if interface_json is None:
+                return None
+            interface = interface_json
             if isinstance(interface, dict):
                 interface = PluginConfigInterface.from_dict(interface)
             return interface
-        if name == "user":
-            user = src.get("User", UNSET)
+        if field_name_ == "user":
+            user_json = src.get("User")
+            if user_json is None:
+                return None
+            user = user_json
             if isinstance(user, dict):
                 user = PluginConfigUser.from_dict(user)
             return user
-        if name == "network":
-            network = src.get("Network", UNSET)
+        if field_name_ == "network":
+            network_json = src.get("Network")
+            if network_json is None:
+                return None
+            network = network_json
             if isinstance(network, dict):
                 network = PluginConfigNetwork.from_dict(network)
             return network
-        if name == "linux":
-            linux = src.get("Linux", UNSET)
+        if field_name_ == "linux":
+            linux_json = src.get("Linux")
+            if linux_json is None:
+                return None
+            linux = linux_json
             if isinstance(linux, dict):
                 linux = PluginConfigLinux.from_dict(linux)
             return linux
-        if name == "mounts":
-            mounts = src.get("Mounts", UNSET)
+        if field_name_ == "mounts":
+            mounts_json = src.get("Mounts")
+            if mounts_json is None:
+                return []
+            mounts = mounts_json
             if isinstance(mounts, list):
                 mounts = [PluginMount.from_dict(i) if isinstance(i, dict) else i for i in mounts]
             return mounts
-        if name == "env":
-            env = src.get("Env", UNSET)
+        if field_name_ == "env":
+            env_json = src.get("Env")
+            if env_json is None:
+                return []
+            env = env_json
             if isinstance(env, list):
                 env = [PluginEnv.from_dict(i) if isinstance(i, dict) else i for i in env]
             return env
-        if name == "args":
-            args = src.get("Args", UNSET)
+        if field_name_ == "args":
+            args_json = src.get("Args")
+            if args_json is None:
+                return None
+            args = args_json
             if isinstance(args, dict):
                 args = PluginConfigArgs.from_dict(args)
             return args
-        if name == "rootfs":
-            rootfs = src.get("rootfs", UNSET)
+        if field_name_ == "rootfs":
+            rootfs_json = src.get("rootfs")
+            if rootfs_json is None:
+                return None
+            rootfs = rootfs_json
             if isinstance(rootfs, dict):
                 rootfs = PluginConfigRootfs.from_dict(rootfs)
             return rootfs
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

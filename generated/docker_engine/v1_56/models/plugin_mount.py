@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -32,62 +32,69 @@ class PluginMount(LazyModel):
     """PluginMount (no description in the spec).
 
     Attributes:
-        name (str | Unset):
-        description (str | Unset):
-        settable (list[str] | None | Unset):
-        source (str | Unset):
-        destination (str | Unset):
-        type_ (str | Unset):
-        options (list[str] | None | Unset):
+        name (None | str):
+        description (None | str):
+        settable (list[str]):
+        source (None | str):
+        destination (None | str):
+        type_ (None | str):
+        options (list[str]):
     """
 
-    name: str | Unset = UNSET
-    description: str | Unset = UNSET
-    settable: list[str] | Unset | None = UNSET
-    source: str | Unset = UNSET
-    destination: str | Unset = UNSET
-    type_: str | Unset = UNSET
-    options: list[str] | Unset | None = UNSET
+    name: str | None = None
+    description: str | None = None
+    settable: list[str] = _field(factory=list)
+    source: str | None = None
+    destination: str | None = None
+    type_: str | None = None
+    options: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        name = self.name
-        if name is not UNSET:
+        if self.name is not None:
+            name: str | None
+            name = self.name
             result["Name"] = name
-        description = self.description
-        if description is not UNSET:
+        else:
+            self._keep_empty("Name", result)
+        if self.description is not None:
+            description: str | None
+            description = self.description
             result["Description"] = description
-        settable: list[str] | Unset | None
-        if isinstance(self.settable, Unset):
-            settable = UNSET
-        elif isinstance(self.settable, list):
+        else:
+            self._keep_empty("Description", result)
+        if self.settable:
             settable = self.settable
 
-        else:
-            settable = self.settable
-        if settable is not UNSET:
             result["Settable"] = settable
-        source = self.source
-        if source is not UNSET:
+        else:
+            self._keep_empty("Settable", result)
+        if self.source is not None:
+            source: str | None
+            source = self.source
             result["Source"] = source
-        destination = self.destination
-        if destination is not UNSET:
+        else:
+            self._keep_empty("Source", result)
+        if self.destination is not None:
+            destination: str | None
+            destination = self.destination
             result["Destination"] = destination
-        type_ = self.type_
-        if type_ is not UNSET:
+        else:
+            self._keep_empty("Destination", result)
+        if self.type_ is not None:
+            type_: str | None
+            type_ = self.type_
             result["Type"] = type_
-        options: list[str] | Unset | None
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, list):
+        else:
+            self._keep_empty("Type", result)
+        if self.options:
             options = self.options
 
-        else:
-            options = self.options
-        if options is not UNSET:
             result["Options"] = options
+        else:
+            self._keep_empty("Options", result)
         result.update(self.additional_properties)
         return result
 
@@ -99,18 +106,18 @@ class PluginMount(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.name = get("Name", UNSET)
-        obj.description = get("Description", UNSET)
-        obj.settable = get("Settable", UNSET)
-        obj.source = get("Source", UNSET)
-        obj.destination = get("Destination", UNSET)
-        obj.type_ = get("Type", UNSET)
-        obj.options = get("Options", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.name = get("Name")
+        obj.description = get("Description")
+        obj.settable = get("Settable") or []
+        obj.source = get("Source")
+        obj.destination = get("Destination")
+        obj.type_ = get("Type")
+        obj.options = get("Options") or []
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

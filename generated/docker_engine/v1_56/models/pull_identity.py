@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -27,18 +27,21 @@ class PullIdentity(LazyModel):
     If image was pulled via mirror, this contains the original repository location.
 
     Attributes:
-        repository (str | Unset): Repository is the remote repository location the image was pulled from.
+        repository (None | str): Repository is the remote repository location the image was pulled from.
     """
 
-    repository: str | Unset = UNSET
+    repository: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        repository = self.repository
-        if repository is not UNSET:
+        if self.repository is not None:
+            repository: str | None
+            repository = self.repository
             result["Repository"] = repository
+        else:
+            self._keep_empty("Repository", result)
         result.update(self.additional_properties)
         return result
 
@@ -50,12 +53,12 @@ class PullIdentity(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.repository = get("Repository", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.repository = get("Repository")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import ABSENT, NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -29,42 +29,42 @@ class ResourceObject(LazyModel):
     requested by a task.
 
     Attributes:
-        nano_cp_us (int | Unset):
-        memory_bytes (int | Unset):
-        generic_resources (list[GenericResourcesItem] | None | Unset): User-defined resources can be either Integer
-            resources (e.g, `SSD=3`) or
-            String resources (e.g, `GPU=UUID1`).
+        nano_cp_us (int):
+        memory_bytes (int):
+        generic_resources (list[GenericResourcesItem] | None):
     """
 
-    nano_cp_us: int | Unset = UNSET
-    memory_bytes: int | Unset = UNSET
-    generic_resources: list[GenericResourcesItem] | Unset | None = UNSET
+    nano_cp_us: int = _field(default=ABSENT)
+    memory_bytes: int = _field(default=ABSENT)
+    generic_resources: list[GenericResourcesItem] | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        nano_cp_us = self.nano_cp_us
-        if nano_cp_us is not UNSET:
-            result["NanoCPUs"] = nano_cp_us
-        memory_bytes = self.memory_bytes
-        if memory_bytes is not UNSET:
-            result["MemoryBytes"] = memory_bytes
-        generic_resources: list[dict[str, Any]] | Unset | None
-        if isinstance(self.generic_resources, Unset):
-            generic_resources = UNSET
-        elif isinstance(self.generic_resources, list):
-            generic_resources = []
-            for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
-                componentsschemas_generic_resources_type_0_item = (
-                    componentsschemas_generic_resources_type_0_item_data.to_dict()
-                )
-                generic_resources.append(componentsschemas_generic_resources_type_0_item)
-
+        if self.nano_cp_us is not None:
+            result["NanoCPUs"] = self.nano_cp_us
         else:
-            generic_resources = self.generic_resources
-        if generic_resources is not UNSET:
+            self._keep_empty("NanoCPUs", result)
+        if self.memory_bytes is not None:
+            result["MemoryBytes"] = self.memory_bytes
+        else:
+            self._keep_empty("MemoryBytes", result)
+        if self.generic_resources is not None:
+            generic_resources: list[dict[str, Any]] | None
+            if isinstance(self.generic_resources, list):
+                generic_resources = []
+                for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
+                    componentsschemas_generic_resources_type_0_item = (
+                        componentsschemas_generic_resources_type_0_item_data.to_dict()
+                    )
+                    generic_resources.append(componentsschemas_generic_resources_type_0_item)
+
+            else:
+                generic_resources = self.generic_resources
             result["GenericResources"] = generic_resources
+        else:
+            self._keep_empty("GenericResources", result)
         result.update(self.additional_properties)
         return result
 
@@ -76,20 +76,23 @@ class ResourceObject(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.nano_cp_us = get("NanoCPUs", UNSET)
-        obj.memory_bytes = get("MemoryBytes", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.nano_cp_us = get("NanoCPUs")
+        obj.memory_bytes = get("MemoryBytes")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "generic_resources":
-            generic_resources = src.get("GenericResources", UNSET)
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "generic_resources":
+            generic_resources_json = src.get("GenericResources")
+            if generic_resources_json is None:
+                return None
+            generic_resources = generic_resources_json
             if isinstance(generic_resources, list):
                 generic_resources = [
                     GenericResourcesItem.from_dict(i) if isinstance(i, dict) else i for i in generic_resources
                 ]
             return generic_resources
-        if name == "additional_properties":
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 

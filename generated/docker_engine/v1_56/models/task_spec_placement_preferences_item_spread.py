@@ -11,7 +11,7 @@ from typing import Any, Self
 from attrs import define as _define
 from attrs import field as _field
 
-from ..types import NOT_LAZY, UNSET, LazyModel, Unset
+from ..types import NOT_LAZY, LazyModel
 
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
@@ -26,18 +26,21 @@ class TaskSpecPlacementPreferencesItemSpread(LazyModel):
     """TaskSpecPlacementPreferencesItemSpread (no description in the spec).
 
     Attributes:
-        spread_descriptor (str | Unset): label descriptor, such as `engine.labels.az`.
+        spread_descriptor (None | str): label descriptor, such as `engine.labels.az`.
     """
 
-    spread_descriptor: str | Unset = UNSET
+    spread_descriptor: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        spread_descriptor = self.spread_descriptor
-        if spread_descriptor is not UNSET:
+        if self.spread_descriptor is not None:
+            spread_descriptor: str | None
+            spread_descriptor = self.spread_descriptor
             result["SpreadDescriptor"] = spread_descriptor
+        else:
+            self._keep_empty("SpreadDescriptor", result)
         result.update(self.additional_properties)
         return result
 
@@ -49,12 +52,12 @@ class TaskSpecPlacementPreferencesItemSpread(LazyModel):
         is kept, not copied.
         """
         obj = cls._lazy_new(src_dict)
-        get = src_dict.get
-        obj.spread_descriptor = get("SpreadDescriptor", UNSET)
+        get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
+        obj.spread_descriptor = get("SpreadDescriptor")
         return obj
 
-    def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
-        if name == "additional_properties":
+    def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
+        if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 
