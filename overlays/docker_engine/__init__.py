@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ._hijack import Output
     from ._mixins import ContainerError, RunResult
     from ._streams import Frame
+    from ._transports import Limits
     from ._types import UNSET, Timestamp, Unset
     from ._version import VersionError
     from ._websocket import AsyncWebSocketStream, WebSocketError, WebSocketStream
@@ -69,6 +70,7 @@ _EXPORTS = {
     "Output": "_hijack",
     **dict.fromkeys(("ContainerError", "RunResult"), "_mixins"),
     "Frame": "_streams",
+    "Limits": "_transports",
     **dict.fromkeys(("UNSET", "Timestamp", "Unset"), "_types"),
     "VersionError": "_version",
     **dict.fromkeys(("AsyncWebSocketStream", "WebSocketError", "WebSocketStream"), "_websocket"),
@@ -109,6 +111,7 @@ __all__ = [
     "ForbiddenError",
     "Frame",
     "InvalidRequestError",
+    "Limits",
     "NotFoundError",
     "Output",
     "PathStat",

@@ -30,7 +30,7 @@ from ._streams import (
     FrameStream,
     JSONStream,
 )
-from ._transports import STREAM, AsyncDockerTransport, DockerTransport
+from ._transports import STREAM, AsyncDockerTransport, DockerTransport, Limits
 from ._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
 
 __all__ = ["AsyncAPI", "SyncAPI"]
@@ -83,6 +83,8 @@ def transport_error(host: str, exc: httpx.TransportError) -> DockerError:
     """httpx's errors, as the SDK's: every failure the caller sees is a DockerError."""
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
         return _connect_error(host, exc)
+    if isinstance(exc, httpx.PoolTimeout):
+        return DockerTimeoutError(f"{exc}; raise the timeout, or the limit with Limits(max_connections=)")
     if isinstance(exc, httpx.TimeoutException):
         return DockerTimeoutError(f"{host} did not answer in time ({exc}); raise the timeout with with_timeout()")
     return DockerConnectionError(f"connection to the Docker daemon at {host} failed: {exc}", target=host)
@@ -252,9 +254,10 @@ class SyncAPI(_APIBase):
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         client: httpx.Client | None = None,
+        limits: Limits | None = None,
     ) -> None:
         super().__init__(config, version, timeout)
-        self.transport = transport if transport is not None else DockerTransport(config)
+        self.transport = transport if transport is not None else DockerTransport(config, limits)
         self.client = client or httpx.Client(transport=self.transport, base_url=_base_url(config))
         self._fast = self.transport if isinstance(self.transport, DockerTransport) else None
 
@@ -356,9 +359,10 @@ class AsyncAPI(_APIBase):
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         client: httpx.AsyncClient | None = None,
+        limits: Limits | None = None,
     ) -> None:
         super().__init__(config, version, timeout)
-        self.transport = transport if transport is not None else AsyncDockerTransport(config)
+        self.transport = transport if transport is not None else AsyncDockerTransport(config, limits)
         self.client = client or httpx.AsyncClient(transport=self.transport, base_url=_base_url(config))
         self._fast = self.transport if isinstance(self.transport, AsyncDockerTransport) else None
 

@@ -10,6 +10,7 @@ import httpx
 
 from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI
 from ._config import ConnectionConfig, TLSConfig, from_env
+from ._transports import Limits
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
@@ -25,14 +26,16 @@ class SyncClientBase:
         tls: TLSConfig | bool | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> None:
         """Connect to `base_url` (`unix:///path`, `tcp://host:port`, `ssh://user@host`), else
         where the environment says (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
         DOCKER_CONTEXT), else `unix:///var/run/docker.sock`. The API version is this
         package's: nothing is negotiated. `timeout` (seconds, None for none) applies to
-        each request; streams have no read timeout. `transport` replaces the network
-        (e.g. `httpx.MockTransport` in tests)."""
-        self._api = SyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport)
+        each request (one deadline for the whole answer); streams have no read timeout.
+        `limits` bounds answers and connections (see `Limits`). `transport` replaces
+        the network (e.g. `httpx.MockTransport` in tests)."""
+        self._api = SyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport, limits=limits)
 
     @classmethod
     def from_env(
@@ -41,12 +44,13 @@ class SyncClientBase:
         tls: TLSConfig | bool | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> Self:
         """Connect where the docker CLI would: DOCKER_HOST (with DOCKER_TLS_VERIFY,
         DOCKER_CERT_PATH), else the context named by DOCKER_CONTEXT or the config's
         `currentContext`, else `unix:///var/run/docker.sock`. Nothing is negotiated:
         the API version is this package's."""
-        return cls(tls=tls, timeout=timeout, transport=transport)
+        return cls(tls=tls, timeout=timeout, transport=transport, limits=limits)
 
     @classmethod
     def from_context(
@@ -55,11 +59,12 @@ class SyncClientBase:
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> Self:
         """Connect to the endpoint (and with the TLS material) of docker context `name`,
         as found in `$DOCKER_CONFIG/contexts` (`default`: DOCKER_HOST, else the local socket)."""
         client = cls.__new__(cls)
-        client._api = SyncAPI(_resolve(None, None, name), cls.API_VERSION, timeout, transport)
+        client._api = SyncAPI(_resolve(None, None, name), cls.API_VERSION, timeout, transport, limits=limits)
         return client
 
     @classmethod
@@ -107,9 +112,10 @@ class AsyncClientBase:
         tls: TLSConfig | bool | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> None:
         """The asyncio twin of `SyncClientBase.__init__`."""
-        self._api = AsyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport)
+        self._api = AsyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport, limits=limits)
 
     @classmethod
     def from_env(
@@ -118,9 +124,10 @@ class AsyncClientBase:
         tls: TLSConfig | bool | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> Self:
         """The asyncio twin of `SyncClientBase.from_env`."""
-        return cls(tls=tls, timeout=timeout, transport=transport)
+        return cls(tls=tls, timeout=timeout, transport=transport, limits=limits)
 
     @classmethod
     def from_context(
@@ -129,10 +136,11 @@ class AsyncClientBase:
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> Self:
         """The asyncio twin of `SyncClientBase.from_context`."""
         client = cls.__new__(cls)
-        client._api = AsyncAPI(_resolve(None, None, name), cls.API_VERSION, timeout, transport)
+        client._api = AsyncAPI(_resolve(None, None, name), cls.API_VERSION, timeout, transport, limits=limits)
         return client
 
     @classmethod

@@ -22,7 +22,7 @@ import httpx
 from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI, transport_error
 from ._config import ConnectionConfig, TLSConfig, from_env
 from ._errors import DockerConnectionError, DockerError, daemon_message
-from ._transports import AsyncDockerTransport, DockerTransport
+from ._transports import AsyncDockerTransport, DockerTransport, Limits
 from ._version import VersionError, choose_version
 
 __all__ = ["AsyncDocker", "Docker"]
@@ -67,25 +67,41 @@ class Docker(_TypedSync):
         tls: TLSConfig | bool | None = None,
         context: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        limits: Limits | None = None,
     ) -> None:
         """`base_url` or `context` choose the daemon (else DOCKER_HOST, DOCKER_CONTEXT, the
         config's current context, the default socket); `version` (or DOCKER_API_VERSION)
         pins the API version instead of negotiating it."""
         self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
         self._timeout = timeout
-        self._transport = DockerTransport(self._config)
+        self._transport = DockerTransport(self._config, limits)
         self._lock = threading.Lock()
         self._client: Any = None
 
+    # The facade negotiates over its own transport: no `transport=` as the version packages have.
     @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
+    def from_env(  # type: ignore[override]
+        cls,
+        *,
+        version: str | None = None,
+        tls: TLSConfig | bool | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        limits: Limits | None = None,
+    ) -> Self:
         """Where `docker ps` works, this works."""
-        return cls(**kwargs)
+        return cls(version=version, tls=tls, timeout=timeout, limits=limits)
 
     @classmethod
-    def from_context(cls, name: str, **kwargs: Any) -> Self:
+    def from_context(  # type: ignore[override]
+        cls,
+        name: str,
+        *,
+        version: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        limits: Limits | None = None,
+    ) -> Self:
         """The daemon of the docker context `name`."""
-        return cls(context=name, **kwargs)
+        return cls(context=name, version=version, timeout=timeout, limits=limits)
 
     def _negotiated(self) -> Any:
         client = self._client
@@ -173,21 +189,39 @@ class AsyncDocker(_TypedAsync):
         tls: TLSConfig | bool | None = None,
         context: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        limits: Limits | None = None,
     ) -> None:
         self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
         self._timeout = timeout
-        self._transport = AsyncDockerTransport(self._config)
+        self._transport = AsyncDockerTransport(self._config, limits)
         self._lock = asyncio.Lock()
         self._client: Any = None
         self._http = httpx.AsyncClient(transport=self._transport, base_url="http://docker")
 
+    # The facade negotiates over its own transport: no `transport=` as the version packages have.
     @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
-        return cls(**kwargs)
+    def from_env(  # type: ignore[override]
+        cls,
+        *,
+        version: str | None = None,
+        tls: TLSConfig | bool | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        limits: Limits | None = None,
+    ) -> Self:
+        """Where `docker ps` works, this works."""
+        return cls(version=version, tls=tls, timeout=timeout, limits=limits)
 
     @classmethod
-    def from_context(cls, name: str, **kwargs: Any) -> Self:
-        return cls(context=name, **kwargs)
+    def from_context(  # type: ignore[override]
+        cls,
+        name: str,
+        *,
+        version: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        limits: Limits | None = None,
+    ) -> Self:
+        """The daemon of the docker context `name`."""
+        return cls(context=name, version=version, timeout=timeout, limits=limits)
 
     async def negotiate_client(self) -> Any:
         if self._client is None:

@@ -343,7 +343,7 @@ class DockerTransport(httpx.BaseTransport):
                     if left is not None and left <= 0:
                         raise httpx.PoolTimeout(
                             f"no free connection to {self.dialer.config.host} in time"
-                            f" ({self.limits.max_connections} in use; max_connections=)"
+                            f" ({self.limits.max_connections} in use)"
                         )
                     self._waiting += 1
                     try:
@@ -498,9 +498,11 @@ class DockerTransport(httpx.BaseTransport):
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": head.reason}
         try:
             if streamed or head.status == 101:
-                # A stream (or an upgraded connection): each read waits at most the read timeout.
+                # A stream (or an upgraded connection): no deadline; each read waits at most stream_timeout.
                 conn.deadline = None
-                conn.sock.settimeout(timeouts.get("read"))
+                conn.sock.settimeout(
+                    self.limits.stream_timeout if streamed and head.status != 101 else timeouts.get("read")
+                )
             if head.status == 101:
                 assert conn.parser is not None
                 extensions["network_stream"] = UpgradedStream(conn, conn.parser.leftover())
@@ -915,8 +917,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             await waiter
         except TimeoutError:
             raise httpx.PoolTimeout(
-                f"no free connection to {self.dialer.config.host} in time"
-                f" ({self.limits.max_connections} in use; max_connections=)"
+                f"no free connection to {self.dialer.config.host} in time ({self.limits.max_connections} in use)"
             ) from None
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
@@ -1062,7 +1063,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         except BaseException:
             await _close(conn)
             raise
-        idle = timeouts.get("read") if streamed else None
+        idle = self.limits.stream_timeout if streamed else None
         stream = _AsyncBodyStream(self, conn, idle, limit, truncate=first.status >= 400)
         return httpx.Response(first.status, headers=first.headers, stream=stream, extensions=extensions)
 
