@@ -11,14 +11,21 @@ import asyncio
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import unquote, urlencode
 
 import httpx
 
 from ._config import ConnectionConfig
-from ._errors import DockerConnectionError, DockerError, DockerTimeoutError, error_for_status
+from ._errors import (
+    DockerConnectionError,
+    DockerError,
+    DockerTimeoutError,
+    InvalidRequestError,
+    InvalidResponseError,
+    error_for_status,
+)
 from ._hijack import AsyncHijackedStream, HijackedStream
 from ._request import Request, quote_path
 from ._streams import (
@@ -71,7 +78,22 @@ def _content(request: Request) -> Any:
     return content
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]").search  # tab is allowed in a header value
+
+
+def _check_headers(headers: dict[str, str]) -> None:
+    """A CR, LF or NUL would end the header line early: what follows would be a header
+    (or a body) of its own."""
+    for name, value in headers.items():
+        if _CONTROL(value) or _CONTROL(name):
+            raise InvalidRequestError(
+                f"header {name}: the value contains a control character (CR, LF, NUL, ...); refused before sending"
+            )
+
+
 def _headers(request: Request) -> dict[str, str] | None:
+    if request.headers:
+        _check_headers(request.headers)
     if request.content_type is None or request.json is not None:
         return request.headers
     headers = dict(request.headers or {})
@@ -188,6 +210,8 @@ class _APIBase:
         )
 
     def _fast_parts(self, request: Request) -> tuple[str, list[tuple[str, str]], bytes | None]:
+        if request.headers:
+            _check_headers(request.headers)
         headers = list(request.headers.items()) if request.headers else []
         body = None
         if request.json is not None:
@@ -209,7 +233,7 @@ class _APIBase:
             if status in (204, 304) or not body:
                 return None
             assert request.parse is not None
-            return request.parse(json.loads(body))
+            return self._decode(request, body, request.parse)
         if kind == "text":
             return body.decode("utf-8", "replace")
         if kind == "head":
@@ -219,6 +243,22 @@ class _APIBase:
 
             return path_stat_from_headers(httpx.Headers(headers))
         return None
+
+    def _decode(self, request: Request, body: bytes, parse: Callable[[Any], Any]) -> Any:
+        """The JSON answer, parsed: any failure (invalid JSON or UTF-8, nesting too deep for
+        the parser, a shape the model cannot take) is an InvalidResponseError."""
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            raise self._unreadable(request, "is not valid JSON", exc) from exc
+        try:
+            return parse(data)
+        except (TypeError, AttributeError, KeyError, ValueError, RecursionError) as exc:
+            raise self._unreadable(request, "does not have the shape the API describes", exc) from exc
+
+    def _unreadable(self, request: Request, what: str, exc: BaseException) -> InvalidResponseError:
+        path = unquote(self.prefix + request.path)
+        return InvalidResponseError(f"{request.method} {path}: the answer {what} ({type(exc).__name__}: {exc})"[:500])
 
     def _streamed(self, request: Request, response: httpx.Response, *, sync: bool, raw: bool) -> Any:
         if request.kind == "binary":

@@ -12,8 +12,10 @@
     │   └── ServerError             5xx
     ├── StreamError                 a stream reported an error, was cut or malformed
     │   └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
-    └── InvalidRequestError         refused before sending: unknown body field, wrong value type,
-                                    blank path parameter (also a ValueError)
+    ├── InvalidRequestError         refused before sending: unknown body field, wrong value type,
+    │                               blank path parameter, a control character in a header (also a ValueError)
+    └── InvalidResponseError        a success answer that cannot be read: not JSON, wrong shape,
+                                    a bad timestamp (also a ValueError)
 
 An `APIError` keeps the daemon's message, the status, and the method and path
 of the request.
@@ -32,6 +34,7 @@ __all__ = [
     "DockerTimeoutError",
     "ForbiddenError",
     "InvalidRequestError",
+    "InvalidResponseError",
     "NotFoundError",
     "ServerError",
     "StreamError",
@@ -57,6 +60,12 @@ class DockerConnectionError(DockerError):
 
 class InvalidRequestError(DockerError, ValueError):
     """The request was refused before anything was sent: the message says what and where."""
+
+
+class InvalidResponseError(DockerError, ValueError):
+    """The daemon answered with success, but its answer could not be read: not JSON,
+    not the shape the API promises, or a value that is not what its field holds
+    (a timestamp that is none). The cause is chained."""
 
 
 class DockerTimeoutError(DockerError):

@@ -49,7 +49,10 @@ def _typed_names(kind: str) -> frozenset[str]:
 def _server_version(host: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> str | None:
     for key, value in headers:
         if key.lower() == b"api-version":
-            return value.decode("ascii")
+            text = value.decode("ascii", "replace")
+            if not text.replace(".", "").isdigit():
+                raise DockerConnectionError(f"{host} answered /_ping with Api-Version {text[:40]!r}", target=host)
+            return text
     if status >= 400 and body:
         # Not a Docker daemon answering, or the wrong protocol (HTTP to a TLS port).
         raise DockerConnectionError(f"{host} answered /_ping with {status}: {daemon_message(body)}", target=host)

@@ -12,6 +12,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 
+from ._errors import InvalidResponseError
+
 __all__ = [
     "ABSENT",
     "NOT_LAZY",
@@ -249,7 +251,8 @@ def parse_timestamp(text: str) -> Timestamp:
         try:
             parsed = isoparse(text)
         except (ValueError, OverflowError) as exc:
-            raise ValueError(f"not a timestamp: {text!r}") from exc
+            # Only a daemon's answers are parsed here: its odd value is an unreadable answer.
+            raise InvalidResponseError(f"not a timestamp: {text[:80]!r}") from exc
         value = Timestamp(
             parsed.year,
             parsed.month,

@@ -431,3 +431,15 @@ def test_plugin_interface_types_are_text(version: str) -> None:
     plugin = model(version, "plugin", "Plugin").from_dict(PLUGIN)
     assert plugin.config.interface.types == ["docker.volumedriver/1.0"]
     assert plugin.to_dict() == PLUGIN
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(
+    "odd",
+    [{"State": "weird"}, {"Mounts": ["x", 5]}, {"State": {"Status": None}}, {"HostConfig": {"RestartPolicy": None}}],
+    ids=["string-for-object", "scalars-in-a-list-of-objects", "null-enum", "null-object"],
+)
+def test_odd_values_where_objects_belong_round_trip(version: str, odd: dict[str, Any]) -> None:
+    """A server's odd value is kept as it came and given back by to_dict (lossless)."""
+    inspect = model(version, "container_inspect_response", "ContainerInspectResponse")
+    assert inspect.from_dict(odd).to_dict() == odd
