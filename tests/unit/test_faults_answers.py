@@ -4,6 +4,7 @@ cause chained, never a plain Python exception, and refused requests never sent."
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from docker_engine import (
 from docker_engine.v1_41 import AsyncDocker as AsyncDocker41
 from docker_engine.v1_41 import Docker as Docker41
 
-from .test_faults_transport import Handler, Peer, Server, serve  # noqa: F401 - the fixture
+from .fake_server import Handler, Peer, Server
 
 
 @pytest.fixture(autouse=True)
@@ -66,8 +67,6 @@ def test_a_bad_timestamp_is_an_invalid_response_error() -> None:
 
 
 def test_async_an_unreadable_answer_is_an_invalid_response_error() -> None:
-    import asyncio  # noqa: PLC0415
-
     async def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"not json", headers={"Content-Type": "application/json"})
 
