@@ -191,7 +191,9 @@ class Converter:
                 # `{type: object, enum: [{}]}` and friends: an empty object per key.
                 out["additionalProperties"] = {}
             else:
-                out["additionalProperties"] = self.schema(extra, owner=f"{owner}Value", nullable=True)
+                # A map value is null only where the spec says so (PortMap): dockerd fills its
+                # maps with values, and `for k, v in m.items()` should not need a None check.
+                out["additionalProperties"] = self.schema(extra, owner=f"{owner}Value")
         elif extra is not None:
             out["additionalProperties"] = extra
         return out

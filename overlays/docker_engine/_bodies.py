@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
+import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -137,6 +138,9 @@ def refuse_params(operation: str, given: Mapping[str, Any], elsewhere: Mapping[s
     raise TypeError(f"{operation}() got an unexpected keyword argument {next(iter(given))!r}")
 
 
+_SECONDS = re.compile(r"-?\d+(\.\d+)?").fullmatch  # what the daemon reads: seconds[.fraction]
+
+
 def unix_time(value: Any) -> Any:
     """A point in time for the query string: Unix seconds (fractions kept), from a datetime too."""
     if isinstance(value, _dt.datetime):
@@ -144,4 +148,8 @@ def unix_time(value: Any) -> Any:
             value = value.astimezone()  # a naive datetime is local time, as the docker CLI reads it
         seconds = value.timestamp()
         return f"{seconds:.9f}".rstrip("0").rstrip(".")
+    if isinstance(value, str) and not _SECONDS(value):
+        raise InvalidRequestError(
+            f"a point in time is Unix seconds (int or float) or a datetime, not the text {value[:40]!r}"
+        )
     return value

@@ -184,8 +184,9 @@ JSONParam = Mapping[str, Any] | Sequence[Any] | str
 RequestContent = bytes | IO[bytes] | Iterable[bytes] | os.PathLike[str]
 Headers = httpx.Headers
 # A point in time as a query parameter (logs `since`, events `until`): Unix
-# seconds, or a datetime (a naive one is local time, as the CLI reads it).
-UnixTime = int | float | str | _dt.datetime
+# seconds, or a datetime (a naive one is local time, as the CLI reads it). Not
+# text: the daemon reads only seconds, and "2024-01-01" would be a 400 or 500.
+UnixTime = int | float | _dt.datetime
 
 
 def encode_json_param(value: Any) -> str:

@@ -444,7 +444,7 @@ def test_events_yield_typed_event_messages(daemon: Daemon, version: str) -> None
     data = ndjson([EVENT, unknown])
     daemon.replies.append(reply(200, stream=Body([data[:40], data[40:]])))
     with daemon.client(version) as docker:
-        events = list(docker.system.events(since="1461943100", filters={"type": ["container"]}))
+        events = list(docker.system.events(since=1461943100, filters={"type": ["container"]}))
     assert query(daemon.last) == {"since": ["1461943100"], "filters": ['{"type":["container"]}']}
     assert daemon.last.extensions["timeout"]["read"] is None
     first, second = events

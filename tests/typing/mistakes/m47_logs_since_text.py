@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from docker_engine import Docker
 
+# RUNTIME: InvalidRequestError
+
 
 def main() -> None:
     with Docker.from_env() as docker:
