@@ -13,8 +13,15 @@ of at most `chunk_size` bytes, which the client sends as they come:
 Reading (`iter_archive`, `read_archive`, `extract`) checks every member:
 a name outside the archive root (`../x`, `/abs`) raises `ArchiveError`, and
 `extract` never writes outside its target directory — not through `..`, not
-through a symbolic link, whether the link came with the archive or was there
-before.
+through a symbolic link, whether the link came with the archive, was there
+before, or is swapped in by another process while extracting (every path is
+opened one directory at a time, from directory descriptors).
+
+A hostile archive cannot make reading take much memory (a header larger than
+`MAX_HEADER_SIZE` is refused before it is read; compressed data is expanded in
+bounded steps), nor make `extract` fill the disk: it writes at most
+`max_size` bytes of content (`DEFAULT_MAX_SIZE`, 10 GiB), and sparse files
+sparse. Every failure is an `ArchiveError` naming the member.
 """
 
 from __future__ import annotations
@@ -23,14 +30,17 @@ import base64
 import binascii
 import errno
 import io
+import itertools
 import json
 import os
 import posixpath
 import stat
 import tarfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, Any, Final, Self
+from functools import partial
+from typing import IO, Any, Final, NoReturn, Protocol, Self, cast
 
 from ._dockerignore import DockerignoreError, PatternMatcher, escape_pattern, go_clean, parse_dockerignore
 from ._errors import DockerError
@@ -38,6 +48,8 @@ from ._types import Timestamp, parse_timestamp
 
 __all__ = [
     "CHUNK_SIZE",
+    "DEFAULT_MAX_SIZE",
+    "MAX_HEADER_SIZE",
     "PATH_STAT_HEADER",
     "ArchiveError",
     "ArchiveMember",
@@ -430,11 +442,31 @@ def _memory_info(name: str, size: int, mode: int, mtime: int) -> tarfile.TarInfo
 # Reading
 # --------------------------------------------------------------------------
 
+# tarfile reads a pax, GNU long-name or long-link header's payload whole,
+# whatever size the header claims: each is refused above this size before it
+# is read. A name this long is far beyond PATH_MAX already.
+MAX_HEADER_SIZE: Final = 64 * 1024
+# All the header blocks of one member together, its sparse map included
+# (about 40,000 regions in the old GNU format).
+_MAX_MEMBER_HEADERS: Final = 1024 * 1024
+# Extended headers in a row before one member (pax, long name, long link...):
+# tarfile reads each with one more recursive call.
+_MAX_HEADER_CHAIN: Final = 8
+_EXTENDED_HEADERS: Final = {
+    tarfile.GNUTYPE_LONGNAME: "GNU long name",
+    tarfile.GNUTYPE_LONGLINK: "GNU long link",
+    tarfile.XHDTYPE: "pax header",
+    tarfile.XGLTYPE: "pax global header",
+    tarfile.SOLARIS_XHDTYPE: "Solaris pax header",
+}
+
+_Bytes = bytes | bytearray | memoryview
+
 
 class _ChunkReader(io.RawIOBase):
     """A readable binary file over an iterable of chunks."""
 
-    def __init__(self, chunks: Iterable[bytes]) -> None:
+    def __init__(self, chunks: Iterable[_Bytes]) -> None:
         super().__init__()
         self._chunks = iter(chunks)
         self._buf = memoryview(b"")
@@ -447,19 +479,71 @@ class _ChunkReader(io.RawIOBase):
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
-            self._buf = memoryview(chunk)
+            self._buf = memoryview(chunk).cast("B")
         n = min(len(b), len(self._buf))
         b[:n] = self._buf[:n]
         self._buf = self._buf[n:]
         return n
 
 
-def _as_file(source: ArchiveSource) -> IO[bytes]:
+class _ReadGuard(io.RawIOBase):
+    """Reads `inner`, turning its failures (corrupt compressed data, a source
+    that fails to read) into `ArchiveError`."""
+
+    def __init__(self, inner: io.BufferedIOBase, what: str, errors: tuple[type[Exception], ...]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._what = what
+        self._errors = errors
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        try:
+            return self._inner.readinto(b)
+        except self._errors as exc:
+            raise ArchiveError(f"unreadable archive ({self._what}): {exc}") from exc
+
+
+def _chunks(source: ArchiveSource) -> Iterable[_Bytes]:
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return io.BytesIO(source)
-    if hasattr(source, "read"):
-        return source  # type: ignore[return-value]
-    return io.BufferedReader(_ChunkReader(source))
+        return (source,)
+    read: Callable[[int], bytes] | None = getattr(source, "read", None)
+    if read is not None:  # before iterating: a binary file iterates by lines
+        return iter(lambda: read(CHUNK_SIZE), b"")
+    return source  # type: ignore[return-value]
+
+
+def _plain_stream(source: ArchiveSource) -> IO[bytes]:
+    """The archive uncompressed, as a stream. gzip, bzip2 and xz are recognised
+    by their magic numbers and decompressed here rather than by tarfile's
+    stream mode, whose decompression has no bound on what one read expands to
+    (a few KiB of bzip2 can make gigabytes)."""
+    chunks = iter(_chunks(source))
+    first: list[_Bytes] = []  # enough of the start to recognise the format
+    while sum(len(c) for c in first) < 10 and (chunk := next(chunks, None)) is not None:
+        first.append(chunk)
+    head = b"".join(memoryview(c).cast("B")[:10] for c in first)
+    raw = io.BufferedReader(_ChunkReader(itertools.chain(first, chunks)))
+    inner: io.BufferedIOBase
+    errors: tuple[type[Exception], ...]
+    if head.startswith(b"\x1f\x8b\x08"):
+        import gzip  # noqa: PLC0415 - decompressors only for compressed archives
+        import zlib  # noqa: PLC0415
+
+        what, inner, errors = "gzip", gzip.GzipFile(fileobj=raw, mode="rb"), (zlib.error,)
+    elif head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
+        import bz2  # noqa: PLC0415
+
+        what, inner, errors = "bzip2", bz2.BZ2File(raw), ()
+    elif head.startswith((b"\xfd7zXZ\x00", b"\x5d\x00\x00\x80")):
+        import lzma  # noqa: PLC0415
+
+        what, inner, errors = "xz", lzma.LZMAFile(raw), (lzma.LZMAError,)  # noqa: SIM115 - over a stream: nothing to close
+    else:
+        what, inner, errors = "tar", raw, ()
+    return io.BufferedReader(_ReadGuard(inner, what, (OSError, EOFError, *errors)))
 
 
 def _member_name(raw: str, what: str = "member") -> str:
@@ -470,6 +554,11 @@ def _member_name(raw: str, what: str = "member") -> str:
     if name == ".." or name.startswith("../"):
         raise ArchiveError(f"unsafe archive {what} {raw!r}: outside the archive root")
     return name
+
+
+class _Content(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+    def seek(self, pos: int, /) -> object: ...
 
 
 class ArchiveMember:
@@ -489,6 +578,7 @@ class ArchiveMember:
 
     @property
     def size(self) -> int:
+        """The size of the content (for a sparse file, with its holes)."""
         return self.info.size
 
     @property
@@ -529,27 +619,163 @@ class ArchiveMember:
             except tarfile.TarError as exc:
                 raise ArchiveError(f"{self.name}: {exc}") from exc
 
+    def _content(self) -> _Content:
+        # The reader below `open()`'s buffer: it moves forward over a sparse
+        # file's holes without producing their zeros.
+        f = self.open()
+        return cast(_Content, getattr(f, "raw", f))
+
     def __repr__(self) -> str:
         return f"ArchiveMember({self.name!r}, type={self.info.type!r}, size={self.size})"
+
+
+def _sparse_map(info: tarfile.TarInfo) -> list[tuple[int, int]] | None:
+    """The `(offset, length)` data regions of a sparse member (None for any
+    other), checked: in order, not overlapping, within the file's size."""
+    regions: object = getattr(info, "sparse", None)
+    if regions is None:
+        return None
+    bad = f"archive member {info.name!r}: bad sparse map"
+    if not isinstance(regions, list):
+        raise ArchiveError(bad)
+    checked: list[tuple[int, int]] = []
+    end = 0
+    for region in regions:
+        if not (isinstance(region, tuple) and len(region) == 2 and all(isinstance(v, int) for v in region)):
+            raise ArchiveError(f"{bad} (region {region!r})")
+        offset, length = region
+        if offset < 0 or length < 0:
+            raise ArchiveError(f"{bad} (region {region!r} is negative)")
+        if length == 0:
+            continue  # an unused slot of the old GNU format, or the end marker
+        if offset < end:
+            raise ArchiveError(f"{bad} (region {region!r} overlaps or precedes the one before)")
+        end = offset + length
+        if end > info.size:
+            raise ArchiveError(f"{bad} (region {region!r} ends past the size, {info.size} bytes)")
+        checked.append((offset, length))
+    return checked
+
+
+class _HeaderGuard:
+    """Stands between a TarFile and its stream, to bound what tarfile reads
+    while it parses one member's headers: it would otherwise read a long-name
+    or pax payload, a sparse map, whole, whatever size the header claims.
+    `_StrictTarInfo` installs it on the first header and marks the parsing."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.depth = 0  # headers being parsed, nested (each extended header reads the next)
+        self.used = 0  # header bytes read for the current member
+        self.previous = ""  # the last member read: where a bad header is, when its own name is unknown
+
+    @classmethod
+    def of(cls, tar: tarfile.TarFile) -> _HeaderGuard:
+        stream = tar.fileobj
+        if isinstance(stream, _HeaderGuard):
+            return stream
+        guard = tar.fileobj = cls(stream)
+        return guard
+
+    def where(self, offset: int) -> str:
+        return f"at byte {offset} " + (f"after member {self.previous!r}" if self.previous else "(the first member)")
+
+    def read(self, size: int, /) -> bytes:
+        if self.depth:
+            if self.used + size > _MAX_MEMBER_HEADERS:
+                raise ArchiveError(
+                    f"archive headers too large: more than {_MAX_MEMBER_HEADERS} bytes of headers and sparse map "
+                    f"for one member {self.where(self._stream.tell())}"
+                )
+            self.used += size
+        return self._stream.read(size)  # type: ignore[no-any-return]
+
+    def tell(self) -> int:
+        return self._stream.tell()  # type: ignore[no-any-return]
+
+    def seek(self, pos: int, /) -> object:
+        return self._stream.seek(pos)
+
+    def write(self, b: bytes, /) -> object:
+        raise io.UnsupportedOperation("reading only")
+
+    def close(self) -> object:
+        return self._stream.close()
+
+    def __getattr__(self, name: str) -> Any:  # whatever else tarfile may look up
+        return getattr(self._stream, name)
 
 
 # Where tarfile meets the end of the data instead of a header (none of it, or
 # part of a block), it takes that as the end of the archive. A complete tar
 # ends with zero blocks, so after the first member that is a cut archive.
 _DATA_ENDED: Final = (vars(tarfile)["EmptyHeaderError"], vars(tarfile)["TruncatedHeaderError"])
+# And a header that is not one (a bad checksum, a field that is no number),
+# which tarfile also takes as the end there, is a corrupt archive.
+_BAD_HEADER: Final = vars(tarfile)["InvalidHeaderError"]
 
 
 class _StrictTarInfo(tarfile.TarInfo):
+    """Reads headers as tarfile does, refusing what it would take on trust:
+    oversized or endless headers, a cut or corrupt archive taken for its
+    end, negative sizes, sparse maps that do not add up."""
+
     @classmethod
     def fromtarfile(cls, tarfile: tarfile.TarFile) -> Self:
+        guard = _HeaderGuard.of(tarfile)
+        if guard.depth >= _MAX_HEADER_CHAIN:
+            raise ArchiveError(
+                f"malformed archive: more than {_MAX_HEADER_CHAIN} extended headers in a row "
+                f"{guard.where(guard.tell())}"
+            )
+        if not guard.depth:
+            guard.used = 0
+        guard.depth += 1
         try:
-            return super().fromtarfile(tarfile)
+            info = super().fromtarfile(tarfile)
         except _DATA_ENDED:
             if tarfile.offset > 0:
                 raise ArchiveError(
                     f"truncated archive: the data ends at byte {tarfile.offset} without the end-of-archive blocks"
                 ) from None
             raise
+        except _BAD_HEADER as exc:
+            if tarfile.offset > 0:
+                raise ArchiveError(f"malformed archive: bad header {guard.where(tarfile.offset)}: {exc}") from exc
+            raise
+        except ValueError as exc:  # a sparse map or pax number that is none: tarfile lets these through
+            raise ArchiveError(f"malformed archive: bad header {guard.where(tarfile.offset)}: {exc}") from exc
+        finally:
+            guard.depth -= 1
+        if not guard.depth:
+            _check_header(info, tarfile)
+            guard.previous = info.name
+        return info
+
+    def _proc_member(self, tarfile: tarfile.TarFile) -> Self:
+        # The header block is parsed, its payload not read yet: the moment to refuse a huge one.
+        kind = _EXTENDED_HEADERS.get(self.type)
+        if kind is not None and not 0 <= self.size <= MAX_HEADER_SIZE:
+            raise ArchiveError(
+                f"archive header too large: a {kind} of {self.size} bytes "
+                f"{_HeaderGuard.of(tarfile).where(self.offset)} (the limit is {MAX_HEADER_SIZE})"
+            )
+        return super()._proc_member(tarfile)  # type: ignore[misc,no-any-return]
+
+
+def _check_header(info: tarfile.TarInfo, tar: tarfile.TarFile) -> None:
+    """What tarfile does not check of a member's header, before it is used."""
+    if info.size < 0:
+        raise ArchiveError(f"malformed archive: member {info.name!r} has a negative size")
+    sparse = _sparse_map(info)
+    if sparse is not None:
+        info.sparse = sparse  # type: ignore[assignment] # the same regions, without the empty ones
+    # Global pax headers add up, and are copied into every member after them.
+    if tar.pax_headers and sum(len(k) + len(v) for k, v in tar.pax_headers.items()) > MAX_HEADER_SIZE:
+        raise ArchiveError(
+            f"archive header too large: the global pax headers before member {info.name!r} "
+            f"add up to more than {MAX_HEADER_SIZE} bytes"
+        )
 
 
 def iter_archive(source: ArchiveSource) -> Iterator[ArchiveMember]:
@@ -557,11 +783,13 @@ def iter_archive(source: ArchiveSource) -> Iterator[ArchiveMember]:
 
     `source` is the whole archive, a binary file or an iterable of chunks.
     A member named outside the root (`../x`, `/abs`), or a hard link to one,
-    raises `ArchiveError`, as does a malformed or truncated archive. Symbolic
-    link targets are not judged here (see `extract`).
+    raises `ArchiveError`, as does a malformed or truncated archive, corrupt
+    compressed data, or a header larger than `MAX_HEADER_SIZE` (refused before
+    it is read: memory stays small whatever the archive claims). Symbolic link
+    targets are not judged here (see `extract`).
     """
     try:
-        tar = tarfile.open(fileobj=_as_file(source), mode="r|*", tarinfo=_StrictTarInfo)  # noqa: SIM115 - closed by `with` below
+        tar = tarfile.open(fileobj=_plain_stream(source), mode="r|", tarinfo=_StrictTarInfo)  # noqa: SIM115 - closed by `with` below
     except tarfile.TarError as exc:
         raise ArchiveError(f"not a tar archive: {exc}") from exc
     with tar:
@@ -586,6 +814,22 @@ def read_archive(source: ArchiveSource) -> dict[str, bytes]:
     return {m.name: m.read() for m in iter_archive(source) if m.is_file()}
 
 
+# --------------------------------------------------------------------------
+# Extracting
+# --------------------------------------------------------------------------
+
+DEFAULT_MAX_SIZE: Final = 10 * 1024**3  # 10 GiB
+
+# Every path is walked one component at a time from a directory descriptor,
+# never following a symbolic link: a directory swapped for a link by another
+# process while extracting is refused, not written through. (A directory that
+# process moves elsewhere keeps receiving its entries; but a rename needs
+# write access where it lands, which a symbolic link does not.)
+_DIR_FLAGS: Final = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# A file is always new (O_EXCL): never one already there, nor what a link there points to.
+_NEW_FILE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
 def _link_escapes(name: str, target: str) -> bool:
     """Whether the symbolic link `name` → `target` points outside the root, lexically."""
     if target.startswith("/"):
@@ -598,127 +842,290 @@ def _inside(root: str, path: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
+def _lstat_at(dir_fd: int, name: str) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _os_failure(exc: OSError) -> str:
+    """`No space left on device (ENOSPC)`."""
+    code = errno.errorcode.get(exc.errno or 0)
+    return f"{exc.strerror or exc} ({code})" if code else str(exc)
+
+
 class _Extractor:
-    def __init__(self, root: str, skip_unsafe_links: bool) -> None:
+    """Makes the members of one archive below the directory open as `root_fd`."""
+
+    def __init__(self, root_fd: int, root: str, skip_unsafe_links: bool, max_size: int | None) -> None:
+        self.root_fd = root_fd
         self.root = root
         self.skip_unsafe_links = skip_unsafe_links
-        self.dirs: list[tuple[str, int, int]] = []
-        self.links: list[tuple[str, str]] = []  # (member name, full path) of created symbolic links
+        self.max_size = max_size
+        self.path_max = os.fpathconf(root_fd, "PC_PATH_MAX")
+        self.total = 0  # content bytes written (a sparse file's holes included)
+        self.dirs: list[tuple[str, int, int]] = []  # (name, mode, mtime) of the directory members
+        self.links: list[str] = []  # the symbolic links made
         self.written: list[str] = []
 
-    def _parent(self, name: str, *, create: bool = True) -> str:
-        """The directory to hold `name`, after checking that no component of
-        it is a symbolic link or a non-directory; missing ones are made."""
-        current = self.root
-        parts = name.split("/")[:-1]
-        for index, part in enumerate(parts):
-            current = os.path.join(current, part)
-            try:
-                st = os.lstat(current)
-            except FileNotFoundError:
-                if not create:
-                    raise ArchiveError(f"{name}: {'/'.join(parts[: index + 1])} does not exist") from None
-                os.mkdir(current, 0o755)
-                continue
-            where = "/".join(parts[: index + 1])
-            if stat.S_ISLNK(st.st_mode):
-                raise ArchiveError(
-                    f"unsafe archive member {name!r}: it would be written through the symbolic link {where!r}"
-                )
-            if not stat.S_ISDIR(st.st_mode):
-                raise ArchiveError(f"archive member {name!r}: {where!r} is not a directory")
-        return current
+    # -- walking -----------------------------------------------------------
 
-    def _clear(self, name: str, path: str) -> None:
-        """Remove what is at `path` so that a non-directory can be made there."""
+    @contextmanager
+    def _parent(self, name: str, *, create: bool = True) -> Iterator[int]:
+        """A descriptor of the directory to hold `name`, reached from the root
+        one component at a time, none of them a symbolic link; missing ones
+        are made (0o755)."""
+        parts = name.split("/")[:-1]
+        fd = self.root_fd
         try:
-            st = os.lstat(path)
+            for index, part in enumerate(parts):
+                sub = self._open_dir(fd, part, name, "/".join(parts[: index + 1]), create)
+                if fd != self.root_fd:
+                    os.close(fd)
+                fd = sub
+            yield fd
+        finally:
+            if fd != self.root_fd:
+                os.close(fd)
+
+    def _open_dir(self, parent: int, part: str, name: str, where: str, create: bool) -> int:
+        try:
+            return os.open(part, _DIR_FLAGS, dir_fd=parent)
         except FileNotFoundError:
+            if not create:
+                raise ArchiveError(f"{name}: {where} does not exist") from None
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+                raise
+            self._refuse_non_dir(parent, part, name, where)
+        with suppress(FileExistsError):  # made meanwhile: by whom, the open below checks
+            os.mkdir(part, 0o755, dir_fd=parent)
+        try:
+            return os.open(part, _DIR_FLAGS, dir_fd=parent)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+                raise
+            self._refuse_non_dir(parent, part, name, where)
+
+    @staticmethod
+    def _refuse_non_dir(parent: int, part: str, name: str, where: str) -> NoReturn:
+        st = _lstat_at(parent, part)
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            raise ArchiveError(
+                f"unsafe archive member {name!r}: it would be written through the symbolic link {where!r}"
+            )
+        raise ArchiveError(f"archive member {name!r}: {where!r} is not a directory")
+
+    @staticmethod
+    def _clear(parent: int, leaf: str, name: str) -> None:
+        """Remove what is at `leaf` so that a non-directory can be made there."""
+        st = _lstat_at(parent, leaf)
+        if st is None:
             return
         if stat.S_ISDIR(st.st_mode):
             raise ArchiveError(f"archive member {name!r} would replace a directory")
-        os.unlink(path)
+        with suppress(FileNotFoundError):
+            os.unlink(leaf, dir_fd=parent)
+
+    # -- members -----------------------------------------------------------
 
     def member(self, member: ArchiveMember) -> None:
         name = member.name
         if name == ".":
             return
+        length = len(os.fsencode(self.root)) + 1 + len(os.fsencode(name))
+        if length >= self.path_max:
+            raise ArchiveError(
+                f"archive member {name[:64]!r}...: name too long ({length} bytes in the target directory; "
+                f"the limit is {self.path_max})"
+            )
+        try:
+            made = self._make(member)
+        except OSError as exc:
+            raise ArchiveError(f"cannot extract archive member {name!r}: {_os_failure(exc)}") from exc
+        except (ValueError, OverflowError) as exc:  # a NUL in a name, a time out of range
+            raise ArchiveError(f"cannot extract archive member {name!r}: bad header value: {exc}") from exc
+        if made:
+            self.written.append(name)
+
+    def _make(self, member: ArchiveMember) -> bool:
         info = member.info
-        path = os.path.join(self._parent(name), name.rsplit("/", 1)[-1])
         if info.isdir():
-            try:
-                st = os.lstat(path)
-            except FileNotFoundError:
-                st = None
+            self._directory(member)
+        elif info.isreg():
+            self._file(member)
+        elif info.issym():
+            return self._symlink(member.name, info.linkname, member.mtime)
+        elif info.islnk():
+            return self._hardlink(member)
+        else:
+            return False  # devices, FIFOs: not extracted
+        return True
+
+    def _directory(self, member: ArchiveMember) -> None:
+        leaf = member.name.rsplit("/", 1)[-1]
+        with self._parent(member.name) as parent:
+            st = _lstat_at(parent, leaf)
             if st is not None and not stat.S_ISDIR(st.st_mode):
-                os.unlink(path)
+                os.unlink(leaf, dir_fd=parent)
                 st = None
             if st is None:
-                os.mkdir(path, 0o700)
-            self.dirs.append((path, member.mode & 0o777, member.mtime))
-        elif info.isreg():
-            self._clear(name, path)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-            with open(fd, "wb") as out, member.open() as src:
-                try:
-                    while chunk := src.read(CHUNK_SIZE):
-                        out.write(chunk)
-                except tarfile.TarError as exc:
-                    raise ArchiveError(f"{name}: {exc}") from exc
-                os.fchmod(out.fileno(), member.mode & 0o777)
-            os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
-        elif info.issym():
-            if not self._symlink(name, path, info.linkname):
-                return
-            os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
-        elif info.islnk():
-            source = os.path.join(self._parent(member.linkname, create=False), member.linkname.rsplit("/", 1)[-1])
-            try:
-                st = os.lstat(source)
-            except FileNotFoundError:
-                raise ArchiveError(
-                    f"archive member {name!r}: hard link to {member.linkname!r}, not extracted"
-                ) from None
-            if stat.S_ISLNK(st.st_mode):
-                if not self._symlink(name, path, os.readlink(source)):
-                    return
-            elif stat.S_ISDIR(st.st_mode):
-                raise ArchiveError(f"archive member {name!r}: hard link to the directory {member.linkname!r}")
-            else:
-                self._clear(name, path)
-                os.link(source, path, follow_symlinks=False)
-        else:
-            return  # devices, FIFOs: not extracted
-        self.written.append(name)
+                with suppress(FileExistsError):  # made meanwhile: later walks check what it is
+                    os.mkdir(leaf, 0o700, dir_fd=parent)
+        # Its mode and time last: a read-only directory must not stop its entries being made.
+        self.dirs.append((member.name, member.mode & 0o777, member.mtime))
 
-    def _symlink(self, name: str, path: str, target: str) -> bool:
+    def _file(self, member: ArchiveMember) -> None:
+        name, size = member.name, member.size
+        if self.max_size is not None and self.total + size > self.max_size:
+            raise ArchiveError(
+                f"archive member {name!r}: its {size} bytes would take the content extracted "
+                f"over max_size ({self.max_size} bytes)"
+            )
+        leaf = name.rsplit("/", 1)[-1]
+        with self._parent(name) as parent:
+            self._clear(parent, leaf, name)
+            fd = os.open(leaf, _NEW_FILE_FLAGS, 0o600, dir_fd=parent)
+            try:
+                self._copy(member, fd)
+                os.fchmod(fd, member.mode & 0o777)
+                os.utime(fd, (member.mtime, member.mtime))
+            except BaseException:
+                _remove_own_file(parent, leaf, fd)
+                raise
+            finally:
+                os.close(fd)
+
+    def _copy(self, member: ArchiveMember, fd: int) -> None:
+        """Write the content of `member` to `fd`; a sparse file's holes are
+        skipped over (they read as zeros but take no disk)."""
+        sparse = _sparse_map(member.info)
+        content = member._content()
+        for offset, length in sparse if sparse is not None else [(0, member.size)]:
+            if sparse is not None:
+                content.seek(offset)
+                os.lseek(fd, offset, os.SEEK_SET)
+            remaining = length
+            while remaining:
+                try:
+                    chunk = content.read(min(CHUNK_SIZE, remaining))
+                except tarfile.TarError as exc:
+                    raise ArchiveError(f"archive member {member.name!r}: {exc}") from exc
+                if not chunk:
+                    raise ArchiveError(f"archive member {member.name!r}: the archive ends inside its content")
+                _write_all(fd, chunk)
+                remaining -= len(chunk)
+                self.total += len(chunk)
+        if sparse is not None:
+            os.ftruncate(fd, member.size)  # a hole at the end, and the file's full size
+            self.total += member.size - sum(length for _, length in sparse)
+
+    def _symlink(self, name: str, target: str, mtime: int) -> bool:
         if _link_escapes(name, target):
             if self.skip_unsafe_links:
                 return False
             raise ArchiveError(f"unsafe archive member {name!r}: symbolic link to {target!r} points outside the target")
-        self._clear(name, path)
-        os.symlink(target, path)
-        self.links.append((name, path))
+        leaf = name.rsplit("/", 1)[-1]
+        with self._parent(name) as parent:
+            self._clear(parent, leaf, name)
+            os.symlink(target, leaf, dir_fd=parent)
+            self.links.append(name)
+            os.utime(leaf, (mtime, mtime), dir_fd=parent, follow_symlinks=False)
         return True
 
-    def finish(self) -> None:
+    def _hardlink(self, member: ArchiveMember) -> bool:
+        name, source = member.name, member.linkname
+        leaf, source_leaf = name.rsplit("/", 1)[-1], source.rsplit("/", 1)[-1]
+        with self._parent(name) as parent, self._parent(source, create=False) as source_parent:
+            st = _lstat_at(source_parent, source_leaf)
+            if st is None:
+                raise ArchiveError(f"archive member {name!r}: hard link to {source!r}, not extracted")
+            if stat.S_ISDIR(st.st_mode):
+                raise ArchiveError(f"archive member {name!r}: hard link to the directory {source!r}")
+            if not stat.S_ISLNK(st.st_mode):
+                self._clear(parent, leaf, name)
+                os.link(source_leaf, leaf, src_dir_fd=source_parent, dst_dir_fd=parent, follow_symlinks=False)
+                return True
+            target = os.readlink(source_leaf, dir_fd=source_parent)
+        # A hard link to a symbolic link: made as a copy of it, checked like it.
+        return self._symlink(name, target, member.mtime)
+
+    # -- the end -----------------------------------------------------------
+
+    def finish(self, *, failed: bool) -> None:
+        """Remove the symbolic links that resolve outside the target, then set
+        the directories' modes and times. Each step is tried even when one
+        before fails; after a failed extraction, no error of its own hides
+        the first one."""
+        problems: list[ArchiveError] = []
+
+        def attempt(what: str, step: Callable[[], None]) -> None:
+            try:
+                step()
+            except ArchiveError as exc:
+                problems.append(exc)
+            except OSError as exc:
+                error = ArchiveError(f"cannot {what}: {_os_failure(exc)}")
+                error.__cause__ = exc
+                problems.append(error)
+
         # Links can escape through other links (`a -> b/..`, `b -> ..`): check
         # where each resolves now that all exist.
-        escaping = [(n, p) for n, p in self.links if not _inside(self.root, os.path.realpath(p))]
-        for _, path in escaping:
-            os.unlink(path)
-        if escaping and not self.skip_unsafe_links:
-            name = escaping[0][0]
-            raise ArchiveError(f"unsafe archive member {name!r}: symbolic link resolves outside the target")
-        escaped = {n for n, _ in escaping}
-        self.written = [n for n in self.written if n not in escaped]
-        # Directories last, deepest first: a read-only one must not stop its entries being written.
-        for path, mode, mtime in reversed(self.dirs):
-            os.chmod(path, mode)
-            os.utime(path, (mtime, mtime))
+        escaping = [n for n in self.links if not _inside(self.root, os.path.realpath(os.path.join(self.root, n)))]
+        for name in escaping:
+            attempt(f"remove the symbolic link {name!r}", partial(self._unlink_symlink, name))
+        if escaping:
+            self.written = [n for n in self.written if n not in set(escaping)]
+            if not self.skip_unsafe_links:
+                problems.insert(
+                    0, ArchiveError(f"unsafe archive member {escaping[0]!r}: symbolic link resolves outside the target")
+                )
+        # Deepest first, as an archive lists a directory before its entries.
+        for name, mode, mtime in reversed(self.dirs):
+            attempt(f"set the mode and time of the directory {name!r}", partial(self._set_dir, name, mode, mtime))
+        if problems and not failed:
+            raise problems[0]
+
+    def _set_dir(self, name: str, mode: int, mtime: int) -> None:
+        with self._parent(name, create=False) as parent:
+            fd = os.open(name.rsplit("/", 1)[-1], _DIR_FLAGS, dir_fd=parent)
+        try:
+            os.fchmod(fd, mode)
+            os.utime(fd, (mtime, mtime))
+        finally:
+            os.close(fd)
+
+    def _unlink_symlink(self, name: str) -> None:
+        leaf = name.rsplit("/", 1)[-1]
+        with self._parent(name, create=False) as parent:
+            st = _lstat_at(parent, leaf)
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                os.unlink(leaf, dir_fd=parent)
 
 
-def extract(source: ArchiveSource, target_dir: PathLike, *, skip_unsafe_links: bool = False) -> list[str]:
+def _remove_own_file(parent: int, leaf: str, fd: int) -> None:
+    """Remove the half-written file `leaf` — if it is still the one open as `fd`."""
+    with suppress(OSError):
+        ours = os.fstat(fd)
+        there = _lstat_at(parent, leaf)
+        if there is not None and (there.st_dev, there.st_ino) == (ours.st_dev, ours.st_ino):
+            os.unlink(leaf, dir_fd=parent)
+
+
+def extract(
+    source: ArchiveSource,
+    target_dir: PathLike,
+    *,
+    skip_unsafe_links: bool = False,
+    max_size: int | None = DEFAULT_MAX_SIZE,
+) -> list[str]:
     """Extract a tar archive into `target_dir` (made if missing); return the
     names of the members written, in order.
 
@@ -726,20 +1133,45 @@ def extract(source: ArchiveSource, target_dir: PathLike, *, skip_unsafe_links: b
     be written through a symbolic link (from the archive or already there), or
     a symbolic link pointing outside (absolute, or too many `..`, also through
     other links) raises `ArchiveError`; with `skip_unsafe_links`, such links
-    are left out instead. Regular files, directories, symbolic and hard links
-    are made, with their permission bits (set-id and sticky bits dropped) and
-    modification times; device nodes and FIFOs are skipped; ownership is not
-    changed. An existing file is replaced; an existing directory is kept.
+    are left out instead. Every path is opened one directory at a time from
+    `target_dir`, never following a symbolic link, so that another process
+    swapping a directory for a link meanwhile cannot redirect a write either.
+
+    Regular files, directories, symbolic and hard links are made, with their
+    permission bits (set-id and sticky bits dropped) and modification times;
+    device nodes and FIFOs are skipped; ownership is not changed. An existing
+    file is replaced; an existing directory is kept. Sparse files are written
+    sparse: their holes take no disk.
+
+    `max_size` bounds the bytes of file content written in all (default 10 GiB;
+    a sparse file counts with its holes; None: no bound): a member that would
+    go past it raises `ArchiveError` before any of it is written.
+
+    Every failure is an `ArchiveError` saying which member and why (an unsafe
+    or malformed member, a name too long, no space left, no permission...;
+    the `OSError`, if any, as its cause); what was written of that member is
+    removed, the members before it stay.
     """
+    if max_size is not None and max_size < 0:
+        raise ValueError("max_size must not be negative")
     root = os.path.realpath(os.fspath(target_dir))
-    os.makedirs(root, exist_ok=True)
-    extractor = _Extractor(root, skip_unsafe_links)
     try:
-        for member in iter_archive(source):
-            extractor.member(member)
+        os.makedirs(root, exist_ok=True)
+        root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ArchiveError(f"cannot open the target directory {root}: {_os_failure(exc)}") from exc
+    try:
+        extractor = _Extractor(root_fd, root, skip_unsafe_links, max_size)
+        try:
+            for member in iter_archive(source):
+                extractor.member(member)
+        except BaseException:
+            extractor.finish(failed=True)
+            raise
+        extractor.finish(failed=False)
+        return extractor.written
     finally:
-        extractor.finish()
-    return extractor.written
+        os.close(root_fd)
 
 
 # --------------------------------------------------------------------------
