@@ -220,6 +220,8 @@ class Converter:
             param: dict[str, Any] = {"name": p["name"], "in": p["in"], "required": bool(p.get("required"))}
             if "description" in p:
                 param["description"] = p["description"]
+            if p.get("x-docker-send-default"):  # set by a patch (patches.yaml)
+                param["x-docker-send-default"] = True
             schema = {k: p[k] for k in ("type", "format", "items", "enum", "default") if k in p}
             param["schema"] = self._plain(schema, owner=f"{op_id}{_pascal(p['name'])}", nullable=False)
             if param["schema"].get("type") == ["array", "null"]:

@@ -106,6 +106,10 @@ def apply_patches(swagger: dict[str, Any], version: str, patches: list[Patch]) -
             else doc.get("definitions", {}).get(patch.definition or "")
         )
         for key in patch.at:
+            if isinstance(node, list) and key.startswith("name="):
+                # A parameter, chosen by its name: `parameters/name=changes`.
+                node = next((p for p in node if isinstance(p, dict) and p.get("name") == key[5:]), None)
+                continue
             if not isinstance(node, dict):
                 node = None
                 break

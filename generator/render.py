@@ -35,6 +35,9 @@ class ParamView:
     required: bool
     wire_value: str
     doc: str
+    # The spec's default, sent when the caller gives none, for a parameter the daemon
+    # cannot do without although the spec calls it optional (`x-docker-send-default`).
+    sent_default: str = ""
 
 
 @dataclass
@@ -406,6 +409,7 @@ class Renderer:
                 wire_value=_wire_value(param, py),
                 doc=_param_doc(param, py)
                 + self.since(param_key(op_id, param["in"], param["name"]), newer_than=op_key(op_id)),
+                sent_default=repr(schema["default"]) if param.get("x-docker-send-default") else "",
             )
             docs.append(pv.doc)
             if param["in"] == "path":

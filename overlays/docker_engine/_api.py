@@ -51,6 +51,11 @@ def _file_chunks(f: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+def _path_chunks(path: os.PathLike[str]) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        yield from _file_chunks(f)
+
+
 async def _async_chunks(content: Iterable[bytes]) -> AsyncIterator[bytes]:
     if isinstance(content, (list, tuple)):
         for chunk in content:
@@ -72,10 +77,20 @@ def _content(request: Request) -> Any:
 
         if request.path == "/build":
             return iter(build_context(content))
+        if request.path == "/plugins/create":
+            # `docker plugin create` sends the directory's contents (config.json and rootfs/ at
+            # the top), or a tar file as it is.
+            return tar_path(content, arcname=".") if os.path.isdir(content) else _path_chunks(content)
         return tar_path(content)
     if content is not None and hasattr(content, "read"):
         return _file_chunks(content)
     return content
+
+
+def _success(request: Request, status: int) -> bool:
+    """The statuses the spec lists for success, and any other 2xx: servers differ (podman
+    creates a secret with 200 where dockerd says 201), and a 2xx means it was done."""
+    return status in request.ok or 200 <= status < 300
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]").search  # tab is allowed in a header value
@@ -226,7 +241,7 @@ class _APIBase:
         self, request: Request, status: int, headers: httpx.Headers | list[tuple[bytes, bytes]], body: bytes
     ) -> Any:
         """Check the status and read a whole (non-streamed) response the way `request.kind` says."""
-        if status not in request.ok:
+        if not _success(request, status):
             raise self._error(request, status, body)
         kind = request.kind
         if kind == "json":
@@ -331,7 +346,7 @@ class SyncAPI(_APIBase):
 
     def stream(self, request: Request) -> Any:
         response = self._send(request, stream=True)
-        if response.status_code not in request.ok:
+        if not _success(request, response.status_code):
             try:
                 body = response.read()
             finally:
@@ -435,7 +450,7 @@ class AsyncAPI(_APIBase):
 
     async def stream(self, request: Request) -> Any:
         response = await self._send(request, stream=True)
-        if response.status_code not in request.ok:
+        if not _success(request, response.status_code):
             try:
                 body = await response.aread()
             finally:

@@ -101,6 +101,10 @@ class ResponseParser:
         # The body length the head announced (None: chunked or until the end of the connection).
         self.content_length: int | None = None
 
+    def no_reuse(self) -> None:
+        """End the connection with this response (the request was not all sent)."""
+        self._keep_alive = False
+
     @property
     def done(self) -> bool:
         return self._state == "done"
@@ -253,7 +257,9 @@ class ResponseParser:
             return None
         self.head = head
         connection = by_name.get(b"connection")
-        self._keep_alive = parts[0] == b"HTTP/1.1" and (connection is None or connection.lower() != b"close")
+        self._keep_alive = (
+            self._keep_alive and parts[0] == b"HTTP/1.1" and (connection is None or connection.lower() != b"close")
+        )
         if status == 101:
             self._keep_alive = False
             self._state = "done"

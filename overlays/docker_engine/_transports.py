@@ -101,6 +101,11 @@ class _NotSent(Exception):
     """The first write failed on a connection the peer had closed: nothing of the request left."""
 
 
+class _AnsweredEarly(Exception):
+    """The daemon answered (or hung up) before the request body was all sent: a refused
+    upload. Its answer, if it wrote one, is still there to read."""
+
+
 def _left(deadline: float | None) -> float | None:
     """Seconds until `deadline` (monotonic), for a socket timeout; TimeoutError once it passed."""
     if deadline is None:
@@ -249,14 +254,36 @@ class Connection:
             sent = sock.send(first)
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise _NotSent(str(exc)) from exc
-        if sent < len(first):
-            sock.sendall(memoryview(first)[sent:])
-        if body is None or isinstance(body, bytes):
-            return
-        for chunk in body:
-            if chunk:
-                sock.sendall(encode_chunk(chunk))
-        sock.sendall(b"0\r\n\r\n")
+        try:
+            if sent < len(first):
+                sock.sendall(memoryview(first)[sent:])
+            if body is None or isinstance(body, bytes):
+                return
+            poll = self._poll.poll
+            for chunk in body:
+                if chunk:
+                    if poll(0):
+                        raise _AnsweredEarly("the daemon answered before the upload ended")
+                    sock.sendall(encode_chunk(chunk))
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _AnsweredEarly(str(exc)) from exc
+
+    def early_answer(self, deadline: float | None) -> tuple[Iterator[Head | Body | End], Head] | None:
+        """The daemon's answer to a request whose upload it cut short, if it wrote one
+        (a 400 for a bad parameter, a 404): that says more than a broken pipe. The
+        connection is not reused after it."""
+        parser = self.parser
+        assert parser is not None
+        parser.no_reuse()
+        self.deadline = deadline
+        try:
+            self.sock.settimeout(_left(deadline) if deadline is not None else 5.0)
+            events = self.events()
+            first = next(events)
+        except (ProtocolError, OSError, StopIteration):
+            return None
+        return (events, first) if isinstance(first, Head) else None
 
     def events(self) -> Iterator[Head | Body | End]:
         parser = self.parser
@@ -423,6 +450,13 @@ class DockerTransport(httpx.BaseTransport):
                 error = _map_error(exc, self.dialer, conn)
                 conn.close()
                 raise error from exc
+            except _AnsweredEarly as exc:
+                answer = conn.early_answer(None if timeout is None else monotonic() + timeout)
+                if answer is None:
+                    error = _map_error(exc.__cause__ or exc, self.dialer, conn)
+                    conn.close()
+                    raise error from exc
+                events, first = answer
             except (ProtocolError, OSError) as exc:
                 if (
                     conn.reused
@@ -766,17 +800,25 @@ class AsyncConnection:
             raise _NotSent("the connection was closed")
         if body is None or isinstance(body, bytes):
             transport.write(head + body if body else head)
-            await protocol.drain(deadline)
+            try:
+                await protocol.drain(deadline)
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise _AnsweredEarly(str(exc)) from exc
             return
         loop = asyncio.get_running_loop()
         transport.write(head)
         chunks = body if hasattr(body, "__aiter__") else _aiter(body)
-        async for chunk in chunks:
-            if chunk:
-                transport.write(encode_chunk(chunk))
-                await protocol.drain(None if timeout is None else loop.time() + timeout)
-        transport.write(b"0\r\n\r\n")
-        await protocol.drain(None if timeout is None else loop.time() + timeout)
+        try:
+            async for chunk in chunks:
+                if chunk:
+                    if protocol.chunks or protocol.eof:
+                        raise _AnsweredEarly("the daemon answered before the upload ended")
+                    transport.write(encode_chunk(chunk))
+                    await protocol.drain(None if timeout is None else loop.time() + timeout)
+            transport.write(b"0\r\n\r\n")
+            await protocol.drain(None if timeout is None else loop.time() + timeout)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _AnsweredEarly(str(exc)) from exc
 
     async def next_event(self, deadline: float | None) -> Head | Body | End:
         """The next event of the current response; call no more after its End.
@@ -980,6 +1022,18 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 if conn.reused:
                     continue
                 raise _map_error(exc, self.dialer, None) from exc
+            except _AnsweredEarly as exc:
+                # As DockerTransport._start: the daemon's answer to a cut-short upload, if any.
+                assert conn.parser is not None
+                conn.parser.no_reuse()
+                conn.deadline = deadline = loop.time() + (5.0 if timeout is None else timeout)
+                try:
+                    first = await conn.next_event(deadline)
+                except (ProtocolError, OSError):
+                    first = None
+                if not isinstance(first, Head):
+                    await _close(conn)
+                    raise _map_error(exc.__cause__ or exc, self.dialer, None) from exc
             except (ProtocolError, OSError) as exc:
                 await _close(conn)
                 if (

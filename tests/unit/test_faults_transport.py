@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from docker_engine import ConfigError, DockerError, DockerTimeoutError, Limits, ServerError
+from docker_engine import BadRequestError, ConfigError, DockerError, DockerTimeoutError, Limits, ServerError
 from docker_engine.v1_41 import AsyncDocker as AsyncDocker41
 from docker_engine.v1_41 import Docker as Docker41
 
@@ -326,3 +327,50 @@ def test_a_silent_stream_ends_at_stream_timeout(serve: Callable[[Handler], Serve
 
         asyncio.run(main())
     assert time.monotonic() - started < 2
+
+
+def refuse_upload(peer: Peer, number: int) -> None:
+    """Read the head and a little of the body, answer 400 and hang up (as dockerd does
+    for a bad parameter of an import)."""
+    sock = peer.sock
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = sock.recv(65536)
+        if not piece:
+            return
+        data += piece
+    with peer.server.lock:
+        peer.server.seen.append(("POST", data.split(b" ", 2)[1].decode()))
+    message = b'{"message":"ENV requires at least one argument"}'
+    peer.send(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(message), message)
+    )
+    sock.shutdown(socket.SHUT_RDWR)
+
+
+UPLOADS = {
+    "bytes": lambda: b"x" * 8_000_000,
+    "chunks": lambda: iter([b"x" * 65536] * 128),
+}
+
+
+@pytest.mark.parametrize("upload", sorted(UPLOADS))
+def test_an_upload_refused_early_gives_the_daemons_answer(serve: Callable[[Handler], Server], upload: str) -> None:
+    server = serve(refuse_upload)
+    with Docker41(server.url, timeout=10) as docker, pytest.raises(BadRequestError, match="ENV requires"):
+        docker.images.create(from_src="-", body=UPLOADS[upload](), changes=["ENV"])
+
+
+@pytest.mark.parametrize("upload", sorted(UPLOADS))
+def test_async_an_upload_refused_early_gives_the_daemons_answer(
+    serve: Callable[[Handler], Server], upload: str
+) -> None:
+    server = serve(refuse_upload)
+
+    async def main() -> None:
+        async with AsyncDocker41(server.url, timeout=10) as docker:
+            with pytest.raises(BadRequestError, match="ENV requires"):
+                await docker.images.create(from_src="-", body=UPLOADS[upload](), changes=["ENV"])
+
+    asyncio.run(main())

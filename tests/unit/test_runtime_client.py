@@ -9,12 +9,15 @@ import importlib
 import io
 import json
 import struct
+import tarfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from docker_engine._auth import AuthConfig
 from docker_engine._errors import (
     APIError,
     ConflictError,
@@ -280,12 +283,19 @@ def test_500_raises_server_error_with_text_body(daemon: Daemon, version: str) ->
     assert isinstance(info.value, DockerError)
 
 
-def test_unexpected_success_status_is_an_error(daemon: Daemon) -> None:
-    # 200 is not what ContainerCreate answers (201): the runtime does not guess.
-    daemon.replies.append(reply(200, json_body={"Id": "x", "Warnings": []}))
+def test_another_success_status_is_success(daemon: Daemon) -> None:
+    # Podman answers secret create with 200 where dockerd says 201: the secret exists, and
+    # its ID must not be lost in an error. Any 2xx is success, its body read as the spec's.
+    daemon.replies.append(reply(200, json_body={"ID": "s3cr3t"}))
+    daemon.replies.append(reply(201, json_body={"Id": "x", "Warnings": []}))
+    with daemon.client("1.41") as docker:
+        assert docker.secrets.create(body={"Name": "s", "Data": "eA=="}).id == "s3cr3t"
+        assert docker.containers.create(body={"Image": "alpine"}).id == "x"
+    # A 3xx other than the spec's 304 stays an error.
+    daemon.replies.append(reply(302))
     with daemon.client("1.41") as docker, pytest.raises(APIError) as info:
         docker.containers.create(body={"Image": "alpine"})
-    assert info.value.status_code == 200
+    assert info.value.status_code == 302
 
 
 @pytest.mark.parametrize("status", [204, 304])
@@ -794,3 +804,56 @@ def test_async_transport_errors(daemon: Daemon) -> None:
                 await docker.system.ping()
 
     asyncio.run(main())
+
+
+def test_plugin_create_sends_the_directory_contents(daemon: Daemon, tmp_path: Path) -> None:
+    """As `docker plugin create`: config.json and rootfs/ at the top of the tar (a tar
+    file is sent as it is)."""
+    plugin = tmp_path / "plugin"
+    (plugin / "rootfs" / "bin").mkdir(parents=True)
+    (plugin / "config.json").write_text('{"Interface": {"Types": ["docker.volumedriver/1.0"]}}')
+    (plugin / "rootfs" / "bin" / "tool").write_bytes(b"#!/bin/sh\n")
+    daemon.replies += [reply(204), reply(204)]
+    with daemon.client("1.41") as docker:
+        docker.plugins.create(name="sample", body=plugin)
+        sent = daemon.last.read()
+        with tarfile.open(fileobj=io.BytesIO(sent)) as tar:
+            names = tar.getnames()
+        assert {n.removeprefix("./") for n in names} >= {"config.json", "rootfs", "rootfs/bin", "rootfs/bin/tool"}
+        (tmp_path / "plugin.tar").write_bytes(sent)
+        docker.plugins.create(name="sample", body=tmp_path / "plugin.tar")
+        assert daemon.last.read() == sent
+
+
+# Issue #12: faults found by calling every operation against real daemons.
+
+
+def test_list_query_parameters_are_repeated_not_comma_joined(daemon: Daemon) -> None:
+    daemon.replies += [reply(200, json_body={"status": "done"}), reply(200, content=b""), reply(200, json_body=[])]
+    with daemon.client("1.51") as docker:
+        list(docker.images.create(from_src="-", body=b"tar", changes=['CMD ["/bin/sh"]', "ENV SWEEP=1"]))
+        assert query(daemon.last)["changes"] == ['CMD ["/bin/sh"]', "ENV SWEEP=1"]
+        docker.images.get_all(names=["busybox:latest", "alpine:3"]).read()
+        assert query(daemon.last)["names"] == ["busybox:latest", "alpine:3"]
+        docker.images.delete("busybox", platforms=['{"os":"linux","architecture":"amd64"}', '{"os":"linux"}'])
+        assert len(query(daemon.last)["platforms"]) == 2
+
+
+def test_plugin_pull_and_upgrade_stream_their_progress(daemon: Daemon) -> None:
+    progress = b'{"status":"Downloading"}\n{"status":"Installed plugin sample"}\n'
+    daemon.replies += [reply(200, content=progress), reply(200, content=progress)]
+    with daemon.client("1.41") as docker:
+        assert [p.status for p in docker.plugins.pull(remote="localhost:5000/sample", auth=None)][-1] == (
+            "Installed plugin sample"
+        )
+        assert len(list(docker.plugins.upgrade("sample", remote="localhost:5000/sample:2", auth=None))) == 2
+
+
+def test_plugin_delete_enable_and_push(daemon: Daemon) -> None:
+    daemon.replies += [reply(200), reply(200), reply(200, content=b'{"status":"pushed"}\n')]
+    with daemon.client("1.41") as docker:
+        assert docker.plugins.delete("sample", force=True) is None  # 200, empty body
+        docker.plugins.enable("sample")
+        assert query(daemon.last)["timeout"] == ["0"]  # the daemon cannot do without it
+        list(docker.plugins.push("localhost:5000/sample", auth=AuthConfig(username="u", password="p")))
+        assert "x-registry-auth" in daemon.last.headers
