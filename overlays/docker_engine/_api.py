@@ -27,6 +27,7 @@ from ._errors import (
     error_for_status,
 )
 from ._hijack import AsyncHijackedStream, HijackedStream
+from ._redact import install_log_filter
 from ._request import Request, quote_path
 from ._streams import (
     RAW_STREAM,
@@ -41,6 +42,8 @@ from ._transports import STREAM, AsyncDockerTransport, DockerTransport, Limits
 from ._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
 
 __all__ = ["AsyncAPI", "SyncAPI"]
+
+install_log_filter()  # no credentials or build-arg values in httpx's request log lines
 
 CHUNK = 64 * 1024
 DEFAULT_TIMEOUT = 60.0

@@ -28,7 +28,9 @@ anonymous, which is what the daemon does without credentials too.
 
 Unlike the docker CLI, which ignores a helper's failure and silently pulls
 anonymously, a helper that is missing, fails, times out or answers garbage
-raises `CredentialError` naming the helper; so does an unreadable config.
+raises `CredentialError` naming the helper; so does an unreadable config. The
+error has the helper's name, its exit status and a generic reason, never what
+the helper printed (which may echo the secret).
 
 Registry keys follow the CLI: Docker Hub is ``https://index.docker.io/v1/``,
 any other registry is its ``host[:port]``. A config key matches when it is
@@ -89,8 +91,6 @@ DEFAULT_HELPER_TIMEOUT = 30.0
 _NOT_FOUND = "credentials not found in native keychain"
 _TOKEN_USERNAME = "<token>"
 _HELPER_PREFIX = "docker-credential-"
-# How much of a failing helper's output goes into the error message.
-_MAX_HELPER_OUTPUT = 300
 
 
 class CredentialError(DockerError):
@@ -276,12 +276,13 @@ def registry_of(image_reference: str) -> str:
 
 
 def _hostname(value: str) -> str:
-    """``host[:port]`` of a registry name or URL (the CLI's ConvertToHostname)."""
+    """``host[:port]`` of a registry name or URL (the CLI's ConvertToHostname), without
+    any userinfo (``https://user:pw@host/`` -> ``host``: a key is logged and shown)."""
     text = value.strip()
     _, sep, rest = text.partition("://")
     if sep:
         text = rest
-    return text.split("/", 1)[0]
+    return text.split("/", 1)[0].rpartition("@")[2]
 
 
 def registry_key(registry: str) -> str:
@@ -348,15 +349,18 @@ def _helper_executable(name: str, *, registry: str | None, config_path: Path | N
     return path
 
 
-def _helper_output(output: bytes) -> str:
-    """A failing helper's output, for an error message: trimmed, and left out
-    when it looks like a credentials answer (which would hold a secret)."""
-    text = output.decode("utf-8", "replace").strip()
-    if '"Secret"' in text:
-        return "(output withheld: it looks like credentials)"
-    if len(text) > _MAX_HELPER_OUTPUT:
-        text = text[:_MAX_HELPER_OUTPUT] + "…"
-    return text or "(no output)"
+def _failed(program: str, server_url: str | None, returncode: int) -> str:
+    """The message for a helper that exited non-zero (`get` of ``server_url``, else
+    `list`): its name, the exit status and a generic reason. Never its output: a
+    helper may echo the secret (or the request) on stdout or stderr."""
+    if server_url is None:
+        what, command = "list its credentials", f"{program} list"
+    else:
+        what, command = f"get the credentials for {server_url}", f"echo {server_url} | {program} get"
+    return (
+        f"credential helper {program} failed to {what} (exit status {returncode}); its output is not shown,"
+        f" as it may hold a secret: run `{command}` to see it"
+    )
 
 
 def _run_helper(
@@ -423,8 +427,7 @@ def helper_get(
             log.debug("credential helper %s has no credentials for %s", program, server_url)
             return None
         raise CredentialError(
-            f"credential helper {program} failed to get the credentials for {server_url}"
-            f" (exit status {done.returncode}): {_helper_output(done.stdout or done.stderr)}",
+            _failed(program, server_url, done.returncode),
             helper=program,
             registry=server_url,
             config_path=config_path,
@@ -474,8 +477,7 @@ def helper_list(
     done = _run_helper(name, "list", "unused", registry=None, timeout=timeout, config_path=config_path, origin=origin)
     if done.returncode != 0:
         raise CredentialError(
-            f"credential helper {program} failed to list its credentials (exit status {done.returncode}):"
-            f" {_helper_output(done.stdout or done.stderr)}",
+            _failed(program, None, done.returncode),
             helper=program,
             config_path=config_path,
         )

@@ -1,4 +1,11 @@
-"""What every generated `Docker`/`AsyncDocker` shares: construction, options, closing."""
+"""What every generated `Docker`/`AsyncDocker` shares: construction, options, closing.
+
+Secrets: an address with a password (``tcp://user:pw@host``, ``ssh://user:pw@host``)
+is refused with a `ConfigError` (see `docker_engine._config`), for sync and async
+clients alike; `base_url` and the repr show an address through `redact_host`.
+Importing this module puts `RedactingFilter` on the ``httpx`` logger, so that the
+URLs httpx logs at INFO carry no userinfo and no ``buildargs`` values.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,12 @@ import httpx
 
 from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI
 from ._config import ConnectionConfig, TLSConfig, from_env
+from ._redact import install_log_filter, redact_host
 from ._transports import Limits
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
+
+install_log_filter()
 
 
 class SyncClientBase:
@@ -34,7 +44,11 @@ class SyncClientBase:
         package's: nothing is negotiated. `timeout` (seconds, None for none) applies to
         each request (one deadline for the whole answer); streams have no read timeout.
         `limits` bounds answers and connections (see `Limits`). `transport` replaces
-        the network (e.g. `httpx.MockTransport` in tests)."""
+        the network (e.g. `httpx.MockTransport` in tests).
+
+        Invalid settings raise `ConfigError` naming what and where: an unknown scheme, a
+        missing host, a port that is not a number, a password in the address (use TLS
+        client certificates, or ssh keys), a missing or mismatched TLS file."""
         self._api = SyncAPI(_resolve(base_url, tls, None), self.API_VERSION, timeout, transport, limits=limits)
 
     @classmethod
@@ -83,7 +97,8 @@ class SyncClientBase:
 
     @property
     def base_url(self) -> str:
-        return self._api.host
+        """The daemon's address, as given (a password would show as ``***``)."""
+        return redact_host(self._api.host)
 
     def close(self) -> None:
         """Close every connection (and ssh process) this client opened."""
@@ -158,7 +173,8 @@ class AsyncClientBase:
 
     @property
     def base_url(self) -> str:
-        return self._api.host
+        """The daemon's address, as given (a password would show as ``***``)."""
+        return redact_host(self._api.host)
 
     async def aclose(self) -> None:
         await self._api.aclose()

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 
+from ._redact import redact_host, redact_text
+
 __all__ = [
     "APIError",
     "BadRequestError",
@@ -51,11 +53,12 @@ class DockerError(Exception):
 
 
 class DockerConnectionError(DockerError):
-    """The daemon could not be reached at `target`."""
+    """The daemon could not be reached at `target`. A password in an address (in
+    `target` or the message) is shown as ``***``."""
 
     def __init__(self, message: str, *, target: str) -> None:
-        super().__init__(message)
-        self.target = target
+        super().__init__(redact_text(message))
+        self.target = redact_host(target)
 
 
 class InvalidRequestError(DockerError, ValueError):

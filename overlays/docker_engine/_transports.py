@@ -124,14 +124,9 @@ def _too_large(limit: int, length: int | None = None) -> ResponseTooLarge:
 
 
 def ssl_context(tls: TLSConfig) -> ssl.SSLContext:
-    """Verification (certificate and hostname) is on unless `tls.verify` is false."""
-    context = ssl.create_default_context(cafile=tls.ca_cert) if tls.verify else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if not tls.verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if tls.client_cert:
-        context.load_cert_chain(tls.client_cert, tls.client_key)
-    return context
+    """Verification (certificate and hostname) is on unless `tls.verify` is false; a file
+    that is missing, unreadable or does not match is a ConfigError naming it."""
+    return tls.load()
 
 
 class Dialer:

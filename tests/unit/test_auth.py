@@ -90,6 +90,13 @@ if mode == "garbage":
 if mode == "leak":
     print(json.dumps({{"ServerURL": stdin, "Username": "u", "Secret": "helper-s3cret"}}))
     sys.exit(1)
+if mode == "stderr-leak":
+    # A helper that reports its failure with the secret in it, on stderr.
+    print("keychain error: cannot store u:helper-s3cret for " + stdin, file=sys.stderr)
+    sys.exit(2)
+if mode == "not-found-stderr":
+    print("credentials not found in native keychain", file=sys.stderr)
+    sys.exit(1)
 creds = store.get("creds", {{}})
 if action == "get":
     if stdin not in creds:
@@ -271,6 +278,9 @@ def test_registry_of_rejects(bad: str) -> None:
         ("http://localhost:5000", "localhost:5000"),
         ("https://localhost:5000/v2/", "localhost:5000"),
         ("registry.example.com/some/path", "registry.example.com"),
+        # A key is logged and shown: userinfo is no part of it.
+        (f"https://user:{PASSWORD}@registry.example.com/v2/", "registry.example.com"),
+        ("https://ghp-token@localhost:5000", "localhost:5000"),
     ],
 )
 def test_registry_key(name: str, key: str) -> None:
@@ -540,17 +550,33 @@ def test_failing_helper_names_it(config_dir: Callable[[dict[str, Any]], Path], h
         resolve_auth("localhost:5000/app")
     text = str(info.value)
     assert "docker-credential-broken" in text and "localhost:5000" in text
-    assert "exit status 3" in text and "the keyring is locked" in text
+    assert "exit status 3" in text
+    # The name, the status and a generic reason: never what the helper printed.
+    assert "the keyring is locked" not in text and "its output is not shown" in text
     assert info.value.helper == "docker-credential-broken"
     assert_no_secret(info.value)
 
 
-def test_helper_output_with_a_secret_is_withheld(helpers: Helpers) -> None:
-    helpers.add("leaky", mode="leak")
+@pytest.mark.parametrize(("mode", "status"), [("leak", 1), ("stderr-leak", 2)])
+def test_helper_output_with_a_secret_is_withheld(helpers: Helpers, mode: str, status: int) -> None:
+    helpers.add("leaky", mode=mode)
     with pytest.raises(CredentialError) as info:
         helper_get("leaky", "localhost:5000")
-    assert "docker-credential-leaky" in str(info.value) and "withheld" in str(info.value)
-    assert_no_secret(info.value)
+    text = str(info.value)
+    assert "docker-credential-leaky" in text and f"exit status {status}" in text and "not shown" in text
+    assert "keychain error" not in text and "Secret" not in text
+    assert info.value.helper == "docker-credential-leaky" and info.value.registry == "localhost:5000"
+    assert_no_secret(info.value, info.value.args, info.value.__cause__, info.value.__context__)
+    with pytest.raises(CredentialError) as listed:
+        helper_list("leaky")
+    assert f"exit status {status}" in str(listed.value) and "`docker-credential-leaky list`" in str(listed.value)
+    assert_no_secret(listed.value)
+
+
+def test_helper_not_found_on_stderr_is_no_credentials(helpers: Helpers) -> None:
+    # The protocol's not-found answer is stdout, but some helpers print it on stderr.
+    helpers.add("quiet", mode="not-found-stderr")
+    assert helper_get("quiet", "localhost:5000") is None
 
 
 def test_helper_garbage(helpers: Helpers) -> None:

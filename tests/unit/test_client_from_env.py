@@ -139,3 +139,26 @@ def test_async_from_env_and_from_context(_hermetic_env: Path, monkeypatch: pytes
 
     asyncio.run(main())
     assert recorder.paths == ["/v1.56/containers/json"] * 2
+
+
+def test_where_the_host_came_from(_hermetic_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Error messages name it: base_url=, DOCKER_HOST=, or the context.
+    monkeypatch.setenv("DOCKER_HOST", "tcp://10.1.2.3:2375")
+    assert package("1.41").Docker.from_env()._api.config.source == "DOCKER_HOST"
+    assert package("1.41").Docker("tcp://10.1.2.3:2375")._api.config.source == "argument"
+    add_context(_hermetic_env, "ci", "tcp://ci.example:2376", tls=True)
+    mock = httpx.MockTransport(Recorder().handle)
+    config = package("1.41").Docker.from_context("ci", transport=mock)._api.config
+    assert config.source == "context ci"
+    assert config.tls is not None and config.tls.source == "docker context 'ci'"
+    # The TLS files are read when a transport is built, and a bad one is named with its context.
+    with pytest.raises(ConfigError, match=r"the TLS CA certificate .*ca\.pem \(docker context 'ci'\) holds no PEM"):
+        config.tls.load()
+
+
+def test_bad_context_host_names_the_context(_hermetic_env: Path) -> None:
+    add_context(_hermetic_env, "broken", "tcp://ci.example:port")
+    for cls in (package("1.41").Docker, package("1.41").AsyncDocker):
+        with pytest.raises(ConfigError, match=r"'tcp://ci.example:port' \(docker context broken\): the port") as info:
+            cls.from_context("broken")
+        assert type(info.value) is ConfigError
