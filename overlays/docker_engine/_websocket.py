@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -48,7 +49,8 @@ class WebSocketCodec:
         self.close_code: int | None = None
         self._close_sent = False
         self._buffer = bytearray()
-        self._fragments: list[bytes] = []
+        self._fragments: list[bytes] = []  # of a message that is not complete yet
+        self._fragments_size = 0
 
     # -- handshake -------------------------------------------------------------
 
@@ -107,30 +109,16 @@ class WebSocketCodec:
                 if self._buffer or self._fragments:
                     raise WebSocketError("the connection closed in the middle of a WebSocket message")
             return [], b""
+        if self.closed:
+            return [], b""  # nothing counts after the closing handshake: not even kept
         self._buffer += data
         messages: list[bytes] = []
-        reply = b""
+        # Joined once at the end: a read full of pings would be quadratic with `+=`.
+        replies: list[bytes] = []
         buf = self._buffer
         pos = 0
-        while not self.closed:
-            if len(buf) - pos < 2:
-                break
-            first, second = buf[pos], buf[pos + 1]
-            if first & 0x70:
-                raise WebSocketError("a WebSocket frame with reserved bits set (no extension was agreed)")
-            opcode, fin = first & 0x0F, bool(first & 0x80)
-            length, offset = second & 0x7F, 2
-            if length == 126:
-                if len(buf) - pos < 4:
-                    break
-                length, offset = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
-            elif length == 127:
-                if len(buf) - pos < 10:
-                    break
-                length, offset = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
-            masked = bool(second & 0x80)
-            if length > MAX_MESSAGE:
-                raise WebSocketError(f"a WebSocket frame of {length} bytes (more than {MAX_MESSAGE})")
+        while not self.closed and (header := self._header(buf, pos)) is not None:
+            opcode, fin, masked, offset, length = header
             end = pos + offset + (4 if masked else 0) + length
             if len(buf) < end:
                 break
@@ -139,37 +127,79 @@ class WebSocketCodec:
                 payload = _mask(payload, bytes(buf[pos + offset : pos + offset + 4]))
             pos = end
             if opcode >= CLOSE:
-                if not fin or length > 125:
-                    raise WebSocketError("a fragmented or oversized WebSocket control frame")
-                if opcode == PING:
-                    reply += self.frame(PONG, payload)
-                elif opcode == CLOSE:
-                    self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
-                    reply += self.close_frame(self.close_code if self.close_code != 1005 else 1000)
-                    self.closed = True
-                elif opcode != PONG:
-                    raise WebSocketError(f"unknown WebSocket control opcode {opcode:#x}")
-                continue
-            if opcode == CONTINUATION:
-                if not self._fragments:
-                    raise WebSocketError("a WebSocket continuation frame without a message to continue")
-            elif opcode in (TEXT, BINARY):
-                if self._fragments:
-                    raise WebSocketError("a new WebSocket message inside a fragmented one")
+                self._control(opcode, payload, replies)
             else:
-                raise WebSocketError(f"unknown WebSocket opcode {opcode:#x}")
-            self._fragments.append(payload)
-            if fin:
-                messages.append(b"".join(self._fragments))
-                self._fragments = []
+                self._data(fin, payload, messages)
         del buf[:pos]
-        return messages, reply
+        return messages, b"".join(replies)
+
+    def _header(self, buf: bytearray, pos: int) -> tuple[int, bool, bool, int, int] | None:
+        """The frame header at `pos` (opcode, final, masked, its length, the payload's
+        length), or None until all of it came. Checked as soon as it came, without
+        waiting for the payload it announces."""
+        if len(buf) - pos < 2:
+            return None
+        first, second = buf[pos], buf[pos + 1]
+        if first & 0x70:
+            raise WebSocketError("a WebSocket frame with reserved bits set (no extension was agreed)")
+        opcode, fin, masked = first & 0x0F, bool(first & 0x80), bool(second & 0x80)
+        length, offset = second & 0x7F, 2
+        if length == 126:
+            if len(buf) - pos < 4:
+                return None
+            length, offset = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
+        elif length == 127:
+            if len(buf) - pos < 10:
+                return None
+            length, offset = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+        if opcode >= CLOSE:
+            if opcode not in (CLOSE, PING, PONG):
+                raise WebSocketError(f"unknown WebSocket control opcode {opcode:#x}")
+            if not fin or length > 125:
+                raise WebSocketError("a fragmented or oversized WebSocket control frame")
+        else:
+            self._check_data_frame(opcode, length)
+        return opcode, fin, masked, offset, length
+
+    def _check_data_frame(self, opcode: int, length: int) -> None:
+        """Whether a data frame fits where it comes, and within the size of a message."""
+        if opcode == CONTINUATION:
+            if not self._fragments:
+                raise WebSocketError("a WebSocket continuation frame without a message to continue")
+        elif opcode in (TEXT, BINARY):
+            if self._fragments:
+                raise WebSocketError("a new WebSocket message inside a fragmented one")
+        else:
+            raise WebSocketError(f"unknown WebSocket opcode {opcode:#x}")
+        # The limit holds for a message, whatever the number of frames it comes in.
+        size = self._fragments_size + length
+        if size > MAX_MESSAGE:
+            raise WebSocketError(f"a WebSocket message of {size} bytes or more (more than {MAX_MESSAGE})")
+
+    def _control(self, opcode: int, payload: bytes, replies: list[bytes]) -> None:
+        """A ping is answered, a close ends the connection; a pong needs nothing."""
+        if opcode == PING:
+            replies.append(self.frame(PONG, payload))
+        elif opcode == CLOSE:
+            self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+            replies.append(self.close_frame(self.close_code if self.close_code != 1005 else 1000))
+            self.closed = True
+
+    def _data(self, fin: bool, payload: bytes, messages: list[bytes]) -> None:
+        """A message is complete with its final frame."""
+        self._fragments.append(payload)
+        self._fragments_size += len(payload)
+        if fin:
+            messages.append(b"".join(self._fragments))
+            self._fragments = []
+            self._fragments_size = 0
 
 
 class _Base:
     def __init__(self, codec: WebSocketCodec) -> None:
         self.codec = codec
-        self._messages: list[bytes] = []
+        # Messages read but not yet returned: a deque, as taking the first of a list is linear.
+        self._messages: deque[bytes] = deque()
 
     @property
     def close_code(self) -> int | None:
@@ -198,7 +228,7 @@ class WebSocketStream(_Base):
             if reply:
                 self._conn.write(reply)
             self._messages.extend(messages)
-        return self._messages.pop(0)
+        return self._messages.popleft()
 
     def __iter__(self) -> WebSocketStream:
         return self
@@ -247,7 +277,7 @@ class AsyncWebSocketStream(_Base):
             if reply:
                 await self._conn.write(reply)
             self._messages.extend(messages)
-        return self._messages.pop(0)
+        return self._messages.popleft()
 
     def __aiter__(self) -> AsyncWebSocketStream:
         return self

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from docker_engine._errors import DockerError, StreamError
 from docker_engine._streams import (
+    MAX_FRAME,
     RAW_STREAM,
     AsyncFrameStream,
     AsyncJSONStream,
@@ -171,12 +172,21 @@ def test_close_after_complete_frames_is_quiet() -> None:
     FrameDecoder().close()  # an empty stream is a complete stream
 
 
-def test_large_frame_length_is_buffered_not_allocated() -> None:
-    # A length of 4 GiB is legal in the header; the decoder must wait, not fail.
+def test_frame_length_over_the_limit_fails_at_the_header() -> None:
+    # A length of 4 GiB fits the header, but no daemon sends it: fail before buffering anything.
     decoder = FrameDecoder()
-    assert decoder.feed(b"\x01\x00\x00\x00\xff\xff\xff\xff" + b"partial") == []
-    with pytest.raises(StreamError):
-        decoder.close()
+    with pytest.raises(StreamError, match=f"announces 4294967295 bytes, over the limit of {MAX_FRAME}"):
+        decoder.feed(b"\x01\x00\x00\x00\xff\xff\xff\xff" + b"partial")
+
+
+def test_frame_length_limit_holds_whatever_the_chunking() -> None:
+    data = frame(1, b"x" * 11)
+    for cut in range(len(data) + 1):
+        decoder = FrameDecoder(max_frame=10)
+        with pytest.raises(StreamError, match="over the limit of 10"):
+            decoder.feed(data[:cut])
+            decoder.feed(data[cut:])
+    assert feed_frames([data]) == [Frame(1, b"x" * 11)]  # the default limit is far higher
 
 
 frames_strategy = st.lists(st.tuples(st.sampled_from([1, 2]), st.binary(max_size=64)), max_size=12)
@@ -368,8 +378,16 @@ def test_parse_is_not_called_for_error_messages() -> None:
     assert calls == []
 
 
-def test_non_object_messages_are_passed_to_parse() -> None:
-    assert feed_json([b'1 "two" [3] null true\n']) == [1, "two", [3], None, True]
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [(b"1", "a number"), (b'"two"', "a string"), (b"[3]", "a list"), (b"null", "null"), (b"true", "a boolean")],
+)
+def test_non_object_messages_raise_saying_what_came(message: bytes, kind: str) -> None:
+    calls: list[Any] = []
+    decoder = JSONMessageDecoder(calls.append, raise_errors=False)
+    with pytest.raises(StreamError, match=f"is {kind}, not a JSON object"):
+        decoder.feed(message + b"\n")
+    assert calls == []
 
 
 def test_invalid_utf8_raises_stream_error() -> None:
