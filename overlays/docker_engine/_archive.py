@@ -43,7 +43,7 @@ from functools import partial
 from typing import IO, Any, Final, NoReturn, Protocol, Self, cast
 
 from ._dockerignore import DockerignoreError, PatternMatcher, escape_pattern, go_clean, parse_dockerignore
-from ._errors import DockerError
+from ._errors import ArchiveError
 from ._types import Timestamp, parse_timestamp
 
 __all__ = [
@@ -74,17 +74,6 @@ PATH_STAT_HEADER: Final = "X-Docker-Container-Path-Stat"
 # What `iter_archive`/`extract` read: a whole archive, a binary file, or chunks.
 ArchiveSource = bytes | bytearray | memoryview | IO[bytes] | Iterable[bytes]
 PathLike = str | os.PathLike[str]
-
-
-class ArchiveError(DockerError):
-    """An archive is unsafe or unreadable (a member outside the root, a write
-    through a symbolic link, a truncated stream), or a file changed while being
-    archived."""
-
-
-# --------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------
 
 
 @dataclass(slots=True)

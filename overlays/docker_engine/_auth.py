@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from ._config import config_dir
-from ._errors import DockerError
+from ._errors import CredentialError
 from ._types import Unset
 
 __all__ = [
@@ -92,33 +92,6 @@ _NOT_FOUND = "credentials not found in native keychain"
 _TOKEN_USERNAME = "<token>"
 _HELPER_PREFIX = "docker-credential-"
 
-
-class CredentialError(DockerError):
-    """Credentials could not be looked up: a credential helper is missing,
-    failed or timed out, or the docker config file is unreadable.
-
-    `helper` is the helper's executable name (``docker-credential-…``) when
-    one is involved, `registry` the registry key, `config_path` the config
-    file. The message never contains a secret.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        helper: str | None = None,
-        registry: str | None = None,
-        config_path: Path | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.helper = helper
-        self.registry = registry
-        self.config_path = config_path
-
-
-# --------------------------------------------------------------------------
-# The auth config
-# --------------------------------------------------------------------------
 
 _SECRET_FIELDS = ("password", "identitytoken", "registrytoken")
 

@@ -29,22 +29,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
-from ._errors import DockerError
+from ._errors import ConfigError
 from ._redact import has_password, has_userinfo, redact_host
 
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["DEFAULT_HOST", "ConnectionConfig", "TLSConfig", "config_dir", "from_context", "from_env"]
+__all__ = ["DEFAULT_HOST", "ConfigError", "ConnectionConfig", "TLSConfig", "config_dir", "from_context", "from_env"]
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
 
-class ConfigError(DockerError, ValueError):
-    """The connection settings are invalid (bad host, missing context, missing TLS files)."""
-
-
-# The TLS files: option name -> what it is.
 _TLS_FILES = {"ca_cert": "CA certificate", "client_cert": "client certificate", "client_key": "client key"}
 
 

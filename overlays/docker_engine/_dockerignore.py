@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from ._errors import DockerError
+from ._errors import DockerignoreError
 
 __all__ = [
     "DockerignoreError",
@@ -62,10 +62,6 @@ _BOM: Final = "\ufeff"
 
 # The per-pattern match results of a directory, handed down to its entries.
 MatchInfo = tuple[bool, ...]
-
-
-class DockerignoreError(DockerError, ValueError):
-    """A .dockerignore pattern is malformed (the Docker CLI refuses it too)."""
 
 
 def go_clean(path: str) -> str:

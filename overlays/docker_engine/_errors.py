@@ -14,8 +14,16 @@
     │   └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
     ├── InvalidRequestError         refused before sending: unknown body field, wrong value type,
     │                               blank path parameter, a control character in a header (also a ValueError)
-    └── InvalidResponseError        a success answer that cannot be read: not JSON, wrong shape,
-                                    a bad timestamp (also a ValueError)
+    ├── InvalidResponseError        a success answer that cannot be read: not JSON, wrong shape,
+    │                               a bad timestamp (also a ValueError)
+    ├── ConfigError                 bad connection settings: address, TLS files, context (also a ValueError)
+    ├── CredentialError             registry credentials could not be looked up (no secret in it)
+    ├── VersionError                an API version, parameter or field the client or daemon lacks
+    ├── ArchiveError                an unsafe or unreadable archive
+    └── DockerignoreError           a malformed .dockerignore pattern (also a ValueError)
+
+ContainerError (`containers.run`) and BuildError (a StreamError) live beside the
+results they carry (`_mixins`, `_progress`).
 
 An `APIError` keeps the daemon's message, the status, and the method and path
 of the request.
@@ -24,8 +32,12 @@ of the request.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from ._redact import redact_host, redact_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "APIError",
@@ -138,3 +150,65 @@ def daemon_message(body: bytes) -> str:
 def error_for_status(status_code: int, body: bytes, *, method: str, path: str) -> APIError:
     cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else APIError)
     return cls(status_code, daemon_message(body), method=method, path=path)
+
+
+# Defined here with the others (one module of errors); each is also importable
+# from the module that raises it.
+
+
+class ArchiveError(DockerError):
+    """An archive is unsafe or unreadable (a member outside the root, a write
+    through a symbolic link, a truncated stream), or a file changed while being
+    archived."""
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+class CredentialError(DockerError):
+    """Credentials could not be looked up: a credential helper is missing,
+    failed or timed out, or the docker config file is unreadable.
+
+    `helper` is the helper's executable name (``docker-credential-…``) when
+    one is involved, `registry` the registry key, `config_path` the config
+    file. The message never contains a secret.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        helper: str | None = None,
+        registry: str | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.helper = helper
+        self.registry = registry
+        self.config_path = config_path
+
+
+# --------------------------------------------------------------------------
+# The auth config
+# --------------------------------------------------------------------------
+
+
+class ConfigError(DockerError, ValueError):
+    """The connection settings are invalid (bad host, missing context, missing TLS files)."""
+
+
+# The TLS files: option name -> what it is.
+
+
+class DockerignoreError(DockerError, ValueError):
+    """A .dockerignore pattern is malformed (the Docker CLI refuses it too)."""
+
+
+class VersionError(DockerError):
+    """No generated package fits the daemon's API version."""
+
+
+class WebSocketError(StreamError):
+    """The peer broke the WebSocket protocol, or the handshake failed."""

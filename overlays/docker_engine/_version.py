@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._errors import DockerError
+from ._errors import VersionError
 
 __all__ = ["VersionError", "available_versions", "choose_version", "parse_version"]
-
-
-class VersionError(DockerError):
-    """No generated package fits the daemon's API version."""
 
 
 def parse_version(text: str) -> tuple[int, int]:

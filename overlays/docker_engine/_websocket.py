@@ -15,7 +15,7 @@ from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ._errors import StreamError
+from ._errors import WebSocketError
 
 if TYPE_CHECKING:
     from ._transports import AsyncUpgradedStream, UpgradedStream
@@ -25,10 +25,6 @@ __all__ = ["AsyncWebSocketStream", "WebSocketCodec", "WebSocketError", "WebSocke
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 MAX_MESSAGE = 64 * 1024 * 1024
-
-
-class WebSocketError(StreamError):
-    """The peer broke the WebSocket protocol, or the handshake failed."""
 
 
 def _mask(payload: bytes, key: bytes) -> bytes:
