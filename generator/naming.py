@@ -43,7 +43,7 @@ METHOD_OVERRIDES: dict[str, str] = {
 
 # Tag attribute → the overlay mixin (in docker_engine._mixins) its classes inherit:
 # handwritten operations the spec cannot describe (run, interactive attach/exec).
-MIXINS: dict[str, str] = {"containers": "ContainersMixin", "exec": "ExecMixin"}
+MIXINS: dict[str, str] = {"containers": "ContainersMixin", "exec": "ExecMixin", "images": "ImagesMixin"}
 
 
 # operationId → the Python expression (over the method's parameters) naming the
@@ -55,6 +55,7 @@ AUTH_REFERENCE: dict[str, str] = {
     "PluginPull": "remote",
     "PluginUpgrade": "remote",
     "PluginPush": "name",
+    "GetPluginPrivileges": "remote",
     "DistributionInspect": "name",
     "ServiceCreate": "service_image(body)",
     "ServiceUpdate": "service_image(body)",

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     )
     from ._facade import AsyncDocker, Docker
     from ._hijack import Output
-    from ._mixins import ContainerError, RunResult
+    from ._mixins import BuildResult, ContainerError, RunResult
+    from ._progress import BuildError
     from ._streams import Frame
     from ._transports import Limits
     from ._types import UNSET, Timestamp, Unset
@@ -44,16 +45,21 @@ if TYPE_CHECKING:
 # the facade nor tar support, and each costs import time.
 _EXPORTS = {
     **dict.fromkeys(
-        ("ArchiveError", "BuildContext", "PathStat", "build_context", "decode_path_stat", "extract", "tar_path"),
+        ("BuildContext", "PathStat", "build_context", "decode_path_stat", "extract", "tar_path"),
         "_archive",
     ),
-    **dict.fromkeys(("AuthConfig", "CredentialError"), "_auth"),
+    "AuthConfig": "_auth",
     **dict.fromkeys(("Unchecked", "unchecked"), "_bodies"),
-    **dict.fromkeys(("ConfigError", "ConnectionConfig", "TLSConfig"), "_config"),
+    **dict.fromkeys(("ConnectionConfig", "TLSConfig"), "_config"),
     **dict.fromkeys(
         (
             "APIError",
+            "ArchiveError",
             "BadRequestError",
+            "ConfigError",
+            "CredentialError",
+            "VersionError",
+            "WebSocketError",
             "ConflictError",
             "DockerConnectionError",
             "DockerError",
@@ -70,12 +76,12 @@ _EXPORTS = {
     ),
     **dict.fromkeys(("AsyncDocker", "Docker"), "_facade"),
     "Output": "_hijack",
-    **dict.fromkeys(("ContainerError", "RunResult"), "_mixins"),
+    **dict.fromkeys(("BuildResult", "ContainerError", "RunResult"), "_mixins"),
+    "BuildError": "_progress",
     "Frame": "_streams",
     "Limits": "_transports",
     **dict.fromkeys(("UNSET", "Timestamp", "Unset"), "_types"),
-    "VersionError": "_version",
-    **dict.fromkeys(("AsyncWebSocketStream", "WebSocketError", "WebSocketStream"), "_websocket"),
+    **dict.fromkeys(("AsyncWebSocketStream", "WebSocketStream"), "_websocket"),
 }
 
 
@@ -101,6 +107,8 @@ __all__ = [
     "AuthConfig",
     "BadRequestError",
     "BuildContext",
+    "BuildError",
+    "BuildResult",
     "ConfigError",
     "ConflictError",
     "ConnectionConfig",

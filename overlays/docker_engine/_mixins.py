@@ -1,8 +1,8 @@
 """Handwritten operations the spec cannot describe, added to the generated tag classes.
 
-Every version's `ContainersAPI`/`ExecAPI` (and async twins) inherits these
-mixins, so `docker.containers.run(...)` and `docker.exec.start_interactive(...)`
-exist on every version. They are built from the generated operations.
+Every version's `ContainersAPI`/`ExecAPI`/`ImagesAPI` (and async twins) inherits these
+mixins, so `docker.containers.run(...)`, `docker.exec.start_interactive(...)` and
+`docker.images.pull(...)` exist on every version. They are built from the generated operations.
 """
 
 from __future__ import annotations
@@ -13,26 +13,38 @@ import re
 import shlex
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack, overload
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypedDict, TypeVar, Unpack, overload
 
 from ._errors import DockerError, DockerTimeoutError, InvalidRequestError
 from ._hijack import UPGRADE_HEADERS, AsyncHijackedStream, HijackedStream, collect
+from ._progress import BuildError, ProgressTarget, StreamFollower
 from ._request import Request, quote_path
 from ._streams import Frame
 
 if TYPE_CHECKING:
     from ._api import AsyncAPI, SyncAPI
+    from ._auth import AuthConfig
+    from ._streams import AsyncJSONStream, JSONStream
+    from ._types import JSONParam, RequestContent
 
 __all__ = [
     "DOCKER_PY_SPELLINGS",
     "AsyncContainersMixin",
     "AsyncExecMixin",
+    "AsyncImagesMixin",
+    "BuildError",
+    "BuildOptions",
+    "BuildResult",
     "ContainerError",
     "ContainersMixin",
     "ExecMixin",
+    "ImagesMixin",
+    "Reference",
     "RunOptions",
     "RunResult",
     "parse_bytes",
+    "parse_reference",
     "plan_run",
 ]
 
@@ -830,9 +842,337 @@ class AsyncExecMixin:
         return await self._api.hijack(_exec_request(id, tty, detach_keys))
 
 
-def _with_keywords(run: Callable[..., Any]) -> None:
-    """`help()`, `inspect.signature()` and REPL completion show every keyword of `RunOptions`."""
-    signature = inspect.signature(run)
+# -- images: pull, push and build, followed to their end, with progress --------------------------------------------------
+
+# The message, image (inspect) and build-message models of the client's API version: the
+# methods below take `self` as one of the protocols, so a type checker reads them off the
+# generated class (`pull` of v1.51's ImagesAPI returns v1.51's `ImageInspect`, its
+# `progress` function takes v1.51's `CreateImageInfo`).
+M = TypeVar("M")
+I = TypeVar("I")  # noqa: E741
+I_co = TypeVar("I_co", covariant=True)
+
+
+class _Pulls(Protocol[M, I_co]):
+    def create(self, *args: Any, **kwargs: Any) -> JSONStream[M]: ...
+    def inspect(self, name: str, /) -> I_co: ...
+
+
+class _Pushes(Protocol[M]):
+    def push(self, *args: Any, **kwargs: Any) -> JSONStream[M]: ...
+
+
+class _Builds(Protocol[M, I_co]):
+    def build(self, *args: Any, **kwargs: Any) -> JSONStream[M]: ...
+    def inspect(self, name: str, /) -> I_co: ...
+
+
+class _AsyncPulls(Protocol[M, I_co]):
+    async def create(self, *args: Any, **kwargs: Any) -> AsyncJSONStream[M]: ...
+    async def inspect(self, name: str, /) -> I_co: ...
+
+
+class _AsyncPushes(Protocol[M]):
+    async def push(self, *args: Any, **kwargs: Any) -> AsyncJSONStream[M]: ...
+
+
+class _AsyncBuilds(Protocol[M, I_co]):
+    async def build(self, *args: Any, **kwargs: Any) -> AsyncJSONStream[M]: ...
+    async def inspect(self, name: str, /) -> I_co: ...
+
+
+class Reference(NamedTuple):
+    """An image reference split like the docker CLI splits it."""
+
+    name: str
+    tag: str | None
+    digest: str | None
+
+
+def parse_reference(ref: str) -> Reference:
+    """Split `name[:tag][@digest]`: the tag is after the last `:` that follows the last `/`, so
+    `localhost:5000/team/app` has no tag (the port is not one) and `busybox` has none either
+    (pull and push then use `latest`, as the CLI does)."""
+    if not isinstance(ref, str) or not ref.strip() or ref != ref.strip():
+        raise InvalidRequestError(f"an image reference is a name like 'busybox:1.36', got {ref!r}")
+    name, at, digest = ref.partition("@")
+    tag = None
+    if name.rfind(":") > name.rfind("/"):
+        name, _, tag = name.rpartition(":")
+    if not name or tag == "" or (at and ":" not in digest):
+        raise InvalidRequestError(f"{ref!r} is not an image reference: write name[:tag] or name@sha256:<digest>")
+    return Reference(name, tag, digest or None)
+
+
+def _pull_plan(
+    ref: str, tag: str | None, platform: str | None, auth: AuthConfig | Literal["config"] | None
+) -> tuple[dict[str, Any], str]:
+    """The `images.create` keywords of a pull, and the name to inspect afterwards."""
+    parsed = parse_reference(ref)
+    if tag is not None and parsed.digest is not None:
+        raise InvalidRequestError(f"images.pull({ref!r}, tag={tag!r}): give a tag or a digest, not both")
+    version = parsed.digest or tag or parsed.tag or "latest"
+    params: dict[str, Any] = {"from_image": parsed.name, "tag": version, "auth": auth}
+    if platform is not None:
+        params["platform"] = platform  # a VersionError before API 1.32
+    return params, f"{parsed.name}{'@' if ':' in version else ':'}{version}"
+
+
+def _push_plan(ref: str, tag: str | None, auth: AuthConfig | Literal["config"] | None) -> tuple[str, dict[str, Any]]:
+    parsed = parse_reference(ref)
+    if parsed.digest is not None:
+        raise InvalidRequestError(f"images.push_image({ref!r}): a push names a tag, not a digest")
+    return parsed.name, {"tag": tag or parsed.tag or "latest", "auth": auth}
+
+
+class BuildOptions(TypedDict, total=False):
+    """The keywords of `images.build_image` besides `context`, `tag` and `progress`: the build's
+    query parameters, with the names of `images.build` (the Docker API's). None means not set."""
+
+    dockerfile: str | None
+    extrahosts: str | None
+    remote: str | None
+    q: bool | None
+    nocache: bool | None
+    cachefrom: JSONParam | None
+    pull: bool | str | None
+    rm: bool | None
+    forcerm: bool | None
+    memory: int | None
+    memswap: int | None
+    cpushares: int | None
+    cpusetcpus: str | None
+    cpuperiod: int | None
+    cpuquota: int | None
+    buildargs: JSONParam | None
+    shmsize: int | None
+    squash: bool | None
+    labels: JSONParam | None
+    networkmode: str | None
+    platform: str | None
+    target: str | None
+    outputs: JSONParam | None
+    x_registry_config: str | None
+
+
+_BUILD_KEYWORDS = BuildOptions.__optional_keys__ | BuildOptions.__required_keys__
+# docker-py's build keywords that build_image spells otherwise, and what to write instead.
+_DOCKER_PY_BUILD = {
+    "path": "context=",
+    "fileobj": "context=",
+    "custom_context": "context= (a tar as bytes or a binary file)",
+    "quiet": "q=",
+    "cache_from": "cachefrom=",
+    "network_mode": "networkmode=",
+    "extra_hosts": "extrahosts=",
+    "container_limits": "memory=, memswap=, cpushares=, cpusetcpus=",
+    "t": "tag=",
+    "version": "images.build(version=...): build_image runs classic builds",
+}
+
+
+class BuildResult(NamedTuple, Generic[I, M]):
+    """What `images.build_image` returns: `image, log = docker.images.build_image(...)`, as with docker-py."""
+
+    image: I
+    """The built image (`images.inspect` of it)."""
+    build_log: list[M]
+    """Every message of the build (`BuildInfo`)."""
+
+
+def _build_plan(context: RequestContent | str | None, tag: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The `images.build` keywords of a build."""
+    for name in options:
+        if name not in _BUILD_KEYWORDS:
+            hint = _DOCKER_PY_BUILD.get(name)
+            raise TypeError(
+                f"images.build_image() got an unexpected keyword argument {name!r}"
+                + (f"; write {hint}" if hint else "")
+            )
+    params = {k: v for k, v in options.items() if v is not None}
+    pull = params.get("pull")
+    if isinstance(pull, bool):  # docker-py's pull=True; the API reads a boolean string
+        if pull:
+            params["pull"] = "1"
+        else:
+            del params["pull"]
+    if isinstance(context, str):  # docker-py's path=: a directory
+        context = Path(context)
+    if context is None and "remote" not in params:
+        raise InvalidRequestError("images.build_image(): give a context (a directory, a tar), or remote=")
+    dockerfile = getattr(context, "dockerfile", None)  # a BuildContext knows where its Dockerfile is
+    if "dockerfile" not in params and isinstance(dockerfile, str):
+        params["dockerfile"] = dockerfile
+    if tag is not None:
+        params["t"] = tag
+    if context is not None:
+        params["body"] = context
+    return params
+
+
+def _built_image(follower: StreamFollower[Any], tag: str | None) -> str:
+    """What to inspect after a build: the ID it reported, else its tag."""
+    name = follower.image_id or tag
+    if name is None:
+        raise BuildError(
+            "the build ended without reporting an image ID", build_log=follower.build_log, step=follower.step
+        )
+    return name
+
+
+class ImagesMixin:
+    """`pull`, `push_image` and `build_image`: the streamed operations followed to their end,
+    with progress shown (`_progress`), returning what they made."""
+
+    __slots__ = ()
+    _api: SyncAPI
+
+    def pull(
+        self: _Pulls[M, I],
+        ref: str,
+        *,
+        tag: str | None = None,
+        platform: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        progress: ProgressTarget[M] = None,
+    ) -> I:
+        """Pull an image, follow the pull to its end, and return the pulled image (`images.inspect`).
+
+        `ref` is split as the docker CLI splits it: `busybox` pulls `busybox:latest`,
+        `localhost:5000/team/app:2` the tag `2` from that registry, `app@sha256:…` by digest;
+        `tag=` (docker-py's) names the tag apart. `platform` is `os[/arch[/variant]]`.
+        `auth`: registry credentials (`AuthConfig`); by default resolved from the docker config
+        for the image's registry, like the CLI; None for an anonymous pull.
+
+        `progress`: True shows the pull on stdout (a live display per layer on a terminal,
+        else the CLI's plain lines), a text stream gets the plain lines, a function gets each
+        `CreateImageInfo` message. An error message in the stream (a missing tag, a refused
+        login) raises `StreamError`; a refusal before the stream starts raises `APIError`.
+        """
+        params, name = _pull_plan(ref, tag, platform, auth)
+        with StreamFollower(progress) as follower, self.create(**params).yield_errors() as stream:
+            for event in stream:
+                follower.feed(event)
+                follower.check()
+        return self.inspect(name)
+
+    def push_image(
+        self: _Pushes[M],
+        ref: str,
+        *,
+        tag: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        progress: ProgressTarget[M] = None,
+    ) -> str | None:
+        """Push an image, follow the push to its end, and return the digest the registry gave
+        the pushed manifest (`sha256:…`; None if the daemon reported none).
+
+        `ref` is `name[:tag]` (`localhost:5000/team/app:2`; no tag pushes `latest`, as the CLI
+        does), or `tag=` names the tag apart. `auth` and `progress` as for `pull` (the function
+        gets each `PushImageInfo`); a refused push raises `StreamError`. `images.push` is the
+        operation itself: its stream of messages, not followed.
+        """
+        name, params = _push_plan(ref, tag, auth)
+        with StreamFollower(progress) as follower, self.push(name, **params).yield_errors() as stream:
+            for event in stream:
+                follower.feed(event)
+                follower.check()
+        return follower.digest
+
+    def build_image(
+        self: _Builds[M, I],
+        context: RequestContent | str | None = None,
+        *,
+        tag: str | None = None,
+        progress: ProgressTarget[M] = None,
+        **options: Unpack[BuildOptions],
+    ) -> BuildResult[I, M]:
+        """Build an image with the classic builder, follow the build to its end, and return
+        `(image, build_log)`: the built image (`images.inspect`) and every `BuildInfo` message.
+
+        `context`: a directory (`pathlib.Path`, or a `str` path as with docker-py; tarred on the
+        fly honouring `.dockerignore`), a `build_context(...)` (its `dockerfile` is sent), a tar
+        as bytes or a binary file; None with `remote=`. `tag` names the image (`t`); the other
+        keywords are those of `images.build`. `progress` as for `pull` (the build's output,
+        and the pulls of its base images; a function gets each `BuildInfo`).
+
+        A build step that fails (the stream's error message) raises `BuildError`, a `StreamError`
+        with `build_log` (the messages so far) and `step` (the last `Step N/M : …`).
+        """
+        params = _build_plan(context, tag, options)
+        with StreamFollower(progress, build=True) as follower, self.build(**params).yield_errors() as stream:
+            for event in stream:
+                follower.feed(event)
+                follower.check()
+        return BuildResult(self.inspect(_built_image(follower, tag)), follower.build_log)
+
+
+class AsyncImagesMixin:
+    """The asyncio twin of `ImagesMixin`."""
+
+    __slots__ = ()
+    _api: AsyncAPI
+
+    async def pull(
+        self: _AsyncPulls[M, I],
+        ref: str,
+        *,
+        tag: str | None = None,
+        platform: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        progress: ProgressTarget[M] = None,
+    ) -> I:
+        """The asyncio twin of `ImagesMixin.pull` (a `progress` function may be a coroutine function)."""
+        params, name = _pull_plan(ref, tag, platform, auth)
+        with StreamFollower(progress) as follower:
+            async with (await self.create(**params)).yield_errors() as stream:
+                async for event in stream:
+                    await _feed(follower, event)
+        return await self.inspect(name)
+
+    async def push_image(
+        self: _AsyncPushes[M],
+        ref: str,
+        *,
+        tag: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        progress: ProgressTarget[M] = None,
+    ) -> str | None:
+        """The asyncio twin of `ImagesMixin.push_image`."""
+        name, params = _push_plan(ref, tag, auth)
+        with StreamFollower(progress) as follower:
+            async with (await self.push(name, **params)).yield_errors() as stream:
+                async for event in stream:
+                    await _feed(follower, event)
+        return follower.digest
+
+    async def build_image(
+        self: _AsyncBuilds[M, I],
+        context: RequestContent | str | None = None,
+        *,
+        tag: str | None = None,
+        progress: ProgressTarget[M] = None,
+        **options: Unpack[BuildOptions],
+    ) -> BuildResult[I, M]:
+        """The asyncio twin of `ImagesMixin.build_image`."""
+        params = _build_plan(context, tag, options)
+        with StreamFollower(progress, build=True) as follower:
+            async with (await self.build(**params)).yield_errors() as stream:
+                async for event in stream:
+                    await _feed(follower, event)
+        return BuildResult(await self.inspect(_built_image(follower, tag)), follower.build_log)
+
+
+async def _feed(follower: StreamFollower[M], event: M) -> None:
+    result = follower.feed(event)
+    if inspect.isawaitable(result):
+        await result
+    follower.check()
+
+
+def _with_keywords(method: Callable[..., Any], options: Any = RunOptions) -> None:
+    """`help()`, `inspect.signature()` and REPL completion show every keyword of `options` (a TypedDict)."""
+    signature = inspect.signature(method)
     parameters = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
     parameters += [
         inspect.Parameter(
@@ -841,10 +1181,13 @@ def _with_keywords(run: Callable[..., Any]) -> None:
             default=None,
             annotation=getattr(annotation, "__forward_arg__", annotation),
         )
-        for name, annotation in RunOptions.__annotations__.items()
+        for name, annotation in options.__annotations__.items()
     ]
-    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    method.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
 
 
 _with_keywords(ContainersMixin.run)
 _with_keywords(AsyncContainersMixin.run)
+# Taken from the class dict: `self` is typed as a protocol the mixin alone does not satisfy.
+_with_keywords(vars(ImagesMixin)["build_image"], BuildOptions)
+_with_keywords(vars(AsyncImagesMixin)["build_image"], BuildOptions)

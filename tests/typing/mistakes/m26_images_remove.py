@@ -1,4 +1,4 @@
-"""docker-py's images.pull."""
+"""docker-py's images.remove."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from docker_engine import Docker
 
 def main() -> None:
     with Docker.from_env() as docker:
-        image = docker.images.pull("busybox")  # MISTAKE: pulling is images.create(from_image=...)
-        print(image)
+        docker.images.remove("busybox", force=True)  # MISTAKE: removing an image is images.delete
+        print(docker.images.pull("busybox").id)
 
 
 if __name__ == "__main__":
