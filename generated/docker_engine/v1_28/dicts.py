@@ -161,7 +161,7 @@ class ContainerCreateRequestDict(TypedDict, total=False):
 
 
 class ContainerCreateRequestNetworkingConfigDict(TypedDict, total=False):
-    EndpointsConfig: Mapping[str, EndpointSettingsDict | None]
+    EndpointsConfig: Mapping[str, EndpointSettingsDict]
 
 
 """The JSON form of `ContainerCreateRequestNetworkingConfig`."""
@@ -324,7 +324,7 @@ class HostConfigDict(TypedDict, total=False):
     ContainerIDFile: str
     LogConfig: HostConfigLogConfigDict
     NetworkMode: str
-    PortBindings: Mapping[str, HostConfigPortBindingsValueDict | None]
+    PortBindings: Mapping[str, HostConfigPortBindingsValueDict]
     RestartPolicy: RestartPolicyDict
     AutoRemove: bool
     VolumeDriver: str

@@ -192,7 +192,7 @@ class ContainerCreateRequestDict(TypedDict, total=False):
 
 
 class ContainerCreateRequestNetworkingConfigDict(TypedDict, total=False):
-    EndpointsConfig: Mapping[str, EndpointSettingsDict | None]
+    EndpointsConfig: Mapping[str, EndpointSettingsDict]
 
 
 """The JSON form of `ContainerCreateRequestNetworkingConfig`."""

@@ -648,7 +648,7 @@ class NetworkDisconnectRequestDict(TypedDict, total=False):
 
 
 class NetworkingConfigDict(TypedDict, total=False):
-    EndpointsConfig: Mapping[str, EndpointSettingsDict | None]
+    EndpointsConfig: Mapping[str, EndpointSettingsDict]
 
 
 """The JSON form of `NetworkingConfig`."""

@@ -65,17 +65,9 @@ def _delete_request(
         "DELETE",
         f"/plugins/{_q(name)}",
         (200,),
-        kind="json",
+        kind="empty",
         params=_params,
-        parse=_delete_parse,
     )
-
-
-def _delete_parse(data: Any) -> Plugin:
-    from ..models.plugin import Plugin  # noqa: PLC0415
-
-    response_200 = Plugin.from_dict(data)
-    return response_200
 
 
 def _disable_request(
@@ -98,8 +90,7 @@ def _enable_request(
     timeout: int | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if timeout is not None:
-        _params["timeout"] = timeout
+    _params["timeout"] = timeout if timeout is not None else 0
     return Request(
         "POST",
         f"/plugins/{_q(name)}/enable",
@@ -164,7 +155,9 @@ def _privileges_request(
     **other: Never,
 ) -> Request:
     if other:
-        refuse_params("plugins.privileges", other, {"remote": "v1.27–v1.56"}, API_VERSION)
+        refuse_params(
+            "plugins.privileges", other, {"remote": "v1.27–v1.56", "x_registry_auth": "v1.27–v1.56"}, API_VERSION
+        )
     _params: dict[str, Any] = {}
     _params["name"] = name
     return Request(
@@ -215,7 +208,7 @@ def _pull_request(
     return Request(
         "POST",
         "/plugins/pull",
-        (204,),
+        (200, 204),
         kind="json-stream",
         params=_params,
         headers=_headers,
@@ -233,12 +226,23 @@ def _pull_parse(data: Any) -> CreateImageInfo:
 
 def _push_request(
     name: str,
+    *,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
+    _headers: dict[str, str] = {}
+    if x_registry_auth is not None:
+        _headers["X-Registry-Auth"] = x_registry_auth
+    if "X-Registry-Auth" not in _headers:
+        _auth_header = registry_auth_header(name, auth)
+        if _auth_header is not None:
+            _headers["X-Registry-Auth"] = _auth_header
     return Request(
         "POST",
         f"/plugins/{_q(name)}/push",
         (200,),
         kind="json-stream",
+        headers=_headers,
         parse=_push_parse,
     )
 
@@ -306,7 +310,7 @@ class PluginsAPI:
         name: str,
         *,
         force: bool | None = None,
-    ) -> Plugin:
+    ) -> None:
         """Remove a plugin
 
         `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -317,7 +321,7 @@ class PluginsAPI:
                         a container. The daemon's default: false.
 
         Returns:
-            `Plugin`.
+            None.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -326,7 +330,7 @@ class PluginsAPI:
             name,
             force=force,
         )
-        return cast("Plugin", self._api.call(request))
+        self._api.call(request)
 
     def disable(
         self,
@@ -493,6 +497,9 @@ class PluginsAPI:
     def push(
         self,
         name: str,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[PushImageInfo]:
         """Push a plugin
 
@@ -502,6 +509,10 @@ class PluginsAPI:
 
         Args:
             name: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull.
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.
@@ -511,6 +522,8 @@ class PluginsAPI:
         """
         request = _push_request(
             name,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
         )
         return cast("JSONStream[PushImageInfo]", self._api.stream(request))
 
@@ -583,7 +596,7 @@ class AsyncPluginsAPI:
         name: str,
         *,
         force: bool | None = None,
-    ) -> Plugin:
+    ) -> None:
         """Remove a plugin
 
         `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -594,7 +607,7 @@ class AsyncPluginsAPI:
                         a container. The daemon's default: false.
 
         Returns:
-            `Plugin`.
+            None.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -603,7 +616,7 @@ class AsyncPluginsAPI:
             name,
             force=force,
         )
-        return cast("Plugin", await self._api.call(request))
+        await self._api.call(request)
 
     async def disable(
         self,
@@ -772,6 +785,9 @@ class AsyncPluginsAPI:
     async def push(
         self,
         name: str,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[PushImageInfo]:
         """Push a plugin
 
@@ -781,6 +797,10 @@ class AsyncPluginsAPI:
 
         Args:
             name: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull.
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.
@@ -788,8 +808,12 @@ class AsyncPluginsAPI:
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _push_request(
+        # Credential helpers are programs (a keychain may even prompt): not in the event loop.
+        request = await asyncio.to_thread(
+            _push_request,
             name,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
         )
         return cast("AsyncJSONStream[PushImageInfo]", await self._api.stream(request))
 

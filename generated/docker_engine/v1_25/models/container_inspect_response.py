@@ -126,7 +126,8 @@ class ContainerInspectResponse(LazyModel):
         else:
             self._keep_empty("Args", result)
         if self.state is not None:
-            state = self.state.to_dict()
+            state = self.state.to_dict() if isinstance(self.state, LazyModel) else self.state
+
             result["State"] = state
         else:
             self._keep_empty("State", result)
@@ -153,7 +154,8 @@ class ContainerInspectResponse(LazyModel):
         if self.node is not None:
             node: dict[str, Any] | None
             if isinstance(self.node, ContainerInspectResponseNode):
-                node = self.node.to_dict()
+                node = self.node.to_dict() if isinstance(self.node, LazyModel) else self.node
+
             else:
                 node = self.node
             result["Node"] = node
@@ -190,12 +192,16 @@ class ContainerInspectResponse(LazyModel):
         else:
             self._keep_empty("ExecIDs", result)
         if self.host_config is not None:
-            host_config = self.host_config.to_dict()
+            host_config = self.host_config.to_dict() if isinstance(self.host_config, LazyModel) else self.host_config
+
             result["HostConfig"] = host_config
         else:
             self._keep_empty("HostConfig", result)
         if self.graph_driver is not None:
-            graph_driver = self.graph_driver.to_dict()
+            graph_driver = (
+                self.graph_driver.to_dict() if isinstance(self.graph_driver, LazyModel) else self.graph_driver
+            )
+
             result["GraphDriver"] = graph_driver
         else:
             self._keep_empty("GraphDriver", result)
@@ -214,19 +220,28 @@ class ContainerInspectResponse(LazyModel):
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
         else:
             self._keep_empty("Mounts", result)
         if self.config is not None:
-            config = self.config.to_dict()
+            config = self.config.to_dict() if isinstance(self.config, LazyModel) else self.config
+
             result["Config"] = config
         else:
             self._keep_empty("Config", result)
         if self.network_settings is not None:
-            network_settings = self.network_settings.to_dict()
+            network_settings = (
+                self.network_settings.to_dict()
+                if isinstance(self.network_settings, LazyModel)
+                else self.network_settings
+            )
+
             result["NetworkSettings"] = network_settings
         else:
             self._keep_empty("NetworkSettings", result)
@@ -322,15 +337,6 @@ class ContainerInspectResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -60,7 +60,8 @@ class SwarmInspectResponse200(LazyModel):
         if self.version is not None:
             version: dict[str, Any] | None
             if isinstance(self.version, ClusterInfoVersion):
-                version = self.version.to_dict()
+                version = self.version.to_dict() if isinstance(self.version, LazyModel) else self.version
+
             else:
                 version = self.version
             result["Version"] = version
@@ -87,7 +88,8 @@ class SwarmInspectResponse200(LazyModel):
         if self.spec is not None:
             spec: dict[str, Any] | None
             if isinstance(self.spec, SwarmSpec):
-                spec = self.spec.to_dict()
+                spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             else:
                 spec = self.spec
             result["Spec"] = spec
@@ -98,7 +100,10 @@ class SwarmInspectResponse200(LazyModel):
             if isinstance(self.join_tokens, Unset):
                 join_tokens = UNSET
             elif isinstance(self.join_tokens, SwarmInspectResponseJoinTokens):
-                join_tokens = self.join_tokens.to_dict()
+                join_tokens = (
+                    self.join_tokens.to_dict() if isinstance(self.join_tokens, LazyModel) else self.join_tokens
+                )
+
             else:
                 join_tokens = self.join_tokens
             result["JoinTokens"] = join_tokens
@@ -155,15 +160,6 @@ class SwarmInspectResponse200(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -54,14 +54,18 @@ class TaskSpec(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.container_spec is not None:
-            container_spec = self.container_spec.to_dict()
+            container_spec = (
+                self.container_spec.to_dict() if isinstance(self.container_spec, LazyModel) else self.container_spec
+            )
+
             result["ContainerSpec"] = container_spec
         else:
             self._keep_empty("ContainerSpec", result)
         if self.resources is not None:
             resources: dict[str, Any] | None
             if isinstance(self.resources, TaskSpecResources):
-                resources = self.resources.to_dict()
+                resources = self.resources.to_dict() if isinstance(self.resources, LazyModel) else self.resources
+
             else:
                 resources = self.resources
             result["Resources"] = resources
@@ -70,7 +74,10 @@ class TaskSpec(LazyModel):
         if self.restart_policy is not None:
             restart_policy: dict[str, Any] | None
             if isinstance(self.restart_policy, TaskSpecRestartPolicy):
-                restart_policy = self.restart_policy.to_dict()
+                restart_policy = (
+                    self.restart_policy.to_dict() if isinstance(self.restart_policy, LazyModel) else self.restart_policy
+                )
+
             else:
                 restart_policy = self.restart_policy
             result["RestartPolicy"] = restart_policy
@@ -79,7 +86,8 @@ class TaskSpec(LazyModel):
         if self.placement is not None:
             placement: dict[str, Any] | None
             if isinstance(self.placement, TaskSpecPlacement):
-                placement = self.placement.to_dict()
+                placement = self.placement.to_dict() if isinstance(self.placement, LazyModel) else self.placement
+
             else:
                 placement = self.placement
             result["Placement"] = placement
@@ -92,7 +100,10 @@ class TaskSpec(LazyModel):
         if self.networks:
             networks = []
             for networks_item_data in self.networks:
-                networks_item = networks_item_data.to_dict()
+                networks_item = (
+                    networks_item_data.to_dict() if isinstance(networks_item_data, LazyModel) else networks_item_data
+                )
+
                 networks.append(networks_item)
 
             result["Networks"] = networks
@@ -101,7 +112,8 @@ class TaskSpec(LazyModel):
         if self.log_driver is not None:
             log_driver: dict[str, Any] | None
             if isinstance(self.log_driver, TaskSpecLogDriver):
-                log_driver = self.log_driver.to_dict()
+                log_driver = self.log_driver.to_dict() if isinstance(self.log_driver, LazyModel) else self.log_driver
+
             else:
                 log_driver = self.log_driver
             result["LogDriver"] = log_driver
@@ -174,15 +186,6 @@ class TaskSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

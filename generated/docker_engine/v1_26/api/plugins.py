@@ -66,17 +66,9 @@ def _delete_request(
         "DELETE",
         f"/plugins/{_q(name)}",
         (200,),
-        kind="json",
+        kind="empty",
         params=_params,
-        parse=_delete_parse,
     )
-
-
-def _delete_parse(data: Any) -> Plugin:
-    from ..models.plugin import Plugin  # noqa: PLC0415
-
-    response_200 = Plugin.from_dict(data)
-    return response_200
 
 
 def _disable_request(
@@ -99,8 +91,7 @@ def _enable_request(
     timeout: int | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if timeout is not None:
-        _params["timeout"] = timeout
+    _params["timeout"] = timeout if timeout is not None else 0
     return Request(
         "POST",
         f"/plugins/{_q(name)}/enable",
@@ -165,7 +156,9 @@ def _privileges_request(
     **other: Never,
 ) -> Request:
     if other:
-        refuse_params("plugins.privileges", other, {"remote": "v1.27–v1.56"}, API_VERSION)
+        refuse_params(
+            "plugins.privileges", other, {"remote": "v1.27–v1.56", "x_registry_auth": "v1.27–v1.56"}, API_VERSION
+        )
     _params: dict[str, Any] = {}
     _params["name"] = name
     return Request(
@@ -216,7 +209,7 @@ def _pull_request(
     return Request(
         "POST",
         "/plugins/pull",
-        (204,),
+        (200, 204),
         kind="json-stream",
         params=_params,
         headers=_headers,
@@ -234,12 +227,23 @@ def _pull_parse(data: Any) -> CreateImageInfo:
 
 def _push_request(
     name: str,
+    *,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
+    _headers: dict[str, str] = {}
+    if x_registry_auth is not None:
+        _headers["X-Registry-Auth"] = x_registry_auth
+    if "X-Registry-Auth" not in _headers:
+        _auth_header = registry_auth_header(name, auth)
+        if _auth_header is not None:
+            _headers["X-Registry-Auth"] = _auth_header
     return Request(
         "POST",
         f"/plugins/{_q(name)}/push",
         (200,),
         kind="json-stream",
+        headers=_headers,
         parse=_push_parse,
     )
 
@@ -285,7 +289,7 @@ def _upgrade_request(
     return Request(
         "POST",
         f"/plugins/{_q(name)}/upgrade",
-        (204,),
+        (200, 204),
         kind="json-stream",
         params=_params,
         headers=_headers,
@@ -343,7 +347,7 @@ class PluginsAPI:
         name: str,
         *,
         force: bool | None = None,
-    ) -> Plugin:
+    ) -> None:
         """Remove a plugin
 
         `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -354,7 +358,7 @@ class PluginsAPI:
                         a container. The daemon's default: false.
 
         Returns:
-            `Plugin`.
+            None.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -363,7 +367,7 @@ class PluginsAPI:
             name,
             force=force,
         )
-        return cast("Plugin", self._api.call(request))
+        self._api.call(request)
 
     def disable(
         self,
@@ -530,6 +534,9 @@ class PluginsAPI:
     def push(
         self,
         name: str,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[PushImageInfo]:
         """Push a plugin
 
@@ -539,6 +546,10 @@ class PluginsAPI:
 
         Args:
             name: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull.
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.
@@ -548,6 +559,8 @@ class PluginsAPI:
         """
         request = _push_request(
             name,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
         )
         return cast("JSONStream[PushImageInfo]", self._api.stream(request))
 
@@ -659,7 +672,7 @@ class AsyncPluginsAPI:
         name: str,
         *,
         force: bool | None = None,
-    ) -> Plugin:
+    ) -> None:
         """Remove a plugin
 
         `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -670,7 +683,7 @@ class AsyncPluginsAPI:
                         a container. The daemon's default: false.
 
         Returns:
-            `Plugin`.
+            None.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -679,7 +692,7 @@ class AsyncPluginsAPI:
             name,
             force=force,
         )
-        return cast("Plugin", await self._api.call(request))
+        await self._api.call(request)
 
     async def disable(
         self,
@@ -848,6 +861,9 @@ class AsyncPluginsAPI:
     async def push(
         self,
         name: str,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[PushImageInfo]:
         """Push a plugin
 
@@ -857,6 +873,10 @@ class AsyncPluginsAPI:
 
         Args:
             name: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull.
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.
@@ -864,8 +884,12 @@ class AsyncPluginsAPI:
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _push_request(
+        # Credential helpers are programs (a keychain may even prompt): not in the event loop.
+        request = await asyncio.to_thread(
+            _push_request,
             name,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
         )
         return cast("AsyncJSONStream[PushImageInfo]", await self._api.stream(request))
 

@@ -101,7 +101,8 @@ class TaskSpecContainerSpec(LazyModel):
         else:
             self._keep_empty("User", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -114,7 +115,10 @@ class TaskSpecContainerSpec(LazyModel):
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
@@ -129,7 +133,8 @@ class TaskSpecContainerSpec(LazyModel):
         if self.dns_config is not None:
             dns_config: dict[str, Any] | None
             if isinstance(self.dns_config, TaskSpecContainerSpecDNSConfig):
-                dns_config = self.dns_config.to_dict()
+                dns_config = self.dns_config.to_dict() if isinstance(self.dns_config, LazyModel) else self.dns_config
+
             else:
                 dns_config = self.dns_config
             result["DNSConfig"] = dns_config
@@ -185,15 +190,6 @@ class TaskSpecContainerSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

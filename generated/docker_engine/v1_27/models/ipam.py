@@ -49,7 +49,10 @@ class IPAM(LazyModel):
         if self.config:
             config = []
             for config_item_data in self.config:
-                config_item = config_item_data.to_dict()
+                config_item = (
+                    config_item_data.to_dict() if isinstance(config_item_data, LazyModel) else config_item_data
+                )
+
                 config.append(config_item)
 
             result["Config"] = config
@@ -58,7 +61,10 @@ class IPAM(LazyModel):
         if self.options:
             options = []
             for options_item_data in self.options:
-                options_item = options_item_data.to_dict()
+                options_item = (
+                    options_item_data.to_dict() if isinstance(options_item_data, LazyModel) else options_item_data
+                )
+
                 options.append(options_item)
 
             result["Options"] = options
@@ -99,15 +105,6 @@ class IPAM(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -71,7 +71,8 @@ class SwarmInitRequest(LazyModel):
         if self.spec is not None:
             spec: dict[str, Any] | None
             if isinstance(self.spec, SwarmSpec):
-                spec = self.spec.to_dict()
+                spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             else:
                 spec = self.spec
             result["Spec"] = spec
@@ -106,15 +107,6 @@ class SwarmInitRequest(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -71,7 +71,10 @@ class EndpointSettings(LazyModel):
         if self.ipam_config is not None:
             ipam_config: dict[str, Any] | None
             if isinstance(self.ipam_config, EndpointSettingsIPAMConfig):
-                ipam_config = self.ipam_config.to_dict()
+                ipam_config = (
+                    self.ipam_config.to_dict() if isinstance(self.ipam_config, LazyModel) else self.ipam_config
+                )
+
             else:
                 ipam_config = self.ipam_config
             result["IPAMConfig"] = ipam_config
@@ -162,15 +165,6 @@ class EndpointSettings(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -48,14 +48,18 @@ class MountVolumeOptions(LazyModel):
         else:
             self._keep_empty("NoCopy", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.driver_config is not None:
             driver_config: dict[str, Any] | None
             if isinstance(self.driver_config, MountVolumeOptionsDriverConfig):
-                driver_config = self.driver_config.to_dict()
+                driver_config = (
+                    self.driver_config.to_dict() if isinstance(self.driver_config, LazyModel) else self.driver_config
+                )
+
             else:
                 driver_config = self.driver_config
             result["DriverConfig"] = driver_config
@@ -96,15 +100,6 @@ class MountVolumeOptions(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

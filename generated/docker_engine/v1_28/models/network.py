@@ -95,7 +95,8 @@ class Network(LazyModel):
         else:
             self._keep_empty("EnableIPv6", result)
         if self.ipam is not None:
-            ipam = self.ipam.to_dict()
+            ipam = self.ipam.to_dict() if isinstance(self.ipam, LazyModel) else self.ipam
+
             result["IPAM"] = ipam
         else:
             self._keep_empty("IPAM", result)
@@ -108,17 +109,20 @@ class Network(LazyModel):
         else:
             self._keep_empty("Attachable", result)
         if self.containers:
-            containers = self.containers.to_dict()
+            containers = self.containers.to_dict() if isinstance(self.containers, LazyModel) else self.containers
+
             result["Containers"] = containers
         else:
             self._keep_empty("Containers", result)
         if self.options:
-            options = self.options.to_dict()
+            options = self.options.to_dict() if isinstance(self.options, LazyModel) else self.options
+
             result["Options"] = options
         else:
             self._keep_empty("Options", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -183,15 +187,6 @@ class Network(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

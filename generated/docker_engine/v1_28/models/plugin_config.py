@@ -86,7 +86,8 @@ class PluginConfig(LazyModel):
         if self.interface is not None:
             interface: dict[str, Any] | None
             if isinstance(self.interface, PluginConfigInterface):
-                interface = self.interface.to_dict()
+                interface = self.interface.to_dict() if isinstance(self.interface, LazyModel) else self.interface
+
             else:
                 interface = self.interface
             result["Interface"] = interface
@@ -107,7 +108,8 @@ class PluginConfig(LazyModel):
         if self.user is not None:
             user: dict[str, Any] | None
             if isinstance(self.user, PluginConfigUser):
-                user = self.user.to_dict()
+                user = self.user.to_dict() if isinstance(self.user, LazyModel) else self.user
+
             else:
                 user = self.user
             result["User"] = user
@@ -116,7 +118,8 @@ class PluginConfig(LazyModel):
         if self.network is not None:
             network: dict[str, Any] | None
             if isinstance(self.network, PluginConfigNetwork):
-                network = self.network.to_dict()
+                network = self.network.to_dict() if isinstance(self.network, LazyModel) else self.network
+
             else:
                 network = self.network
             result["Network"] = network
@@ -125,7 +128,8 @@ class PluginConfig(LazyModel):
         if self.linux is not None:
             linux: dict[str, Any] | None
             if isinstance(self.linux, PluginConfigLinux):
-                linux = self.linux.to_dict()
+                linux = self.linux.to_dict() if isinstance(self.linux, LazyModel) else self.linux
+
             else:
                 linux = self.linux
             result["Linux"] = linux
@@ -140,7 +144,10 @@ class PluginConfig(LazyModel):
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
@@ -149,7 +156,8 @@ class PluginConfig(LazyModel):
         if self.env:
             env = []
             for env_item_data in self.env:
-                env_item = env_item_data.to_dict()
+                env_item = env_item_data.to_dict() if isinstance(env_item_data, LazyModel) else env_item_data
+
                 env.append(env_item)
 
             result["Env"] = env
@@ -158,7 +166,8 @@ class PluginConfig(LazyModel):
         if self.args is not None:
             args: dict[str, Any] | None
             if isinstance(self.args, PluginConfigArgs):
-                args = self.args.to_dict()
+                args = self.args.to_dict() if isinstance(self.args, LazyModel) else self.args
+
             else:
                 args = self.args
             result["Args"] = args
@@ -167,7 +176,8 @@ class PluginConfig(LazyModel):
         if self.rootfs is not None:
             rootfs: dict[str, Any] | None
             if isinstance(self.rootfs, PluginConfigRootfs):
-                rootfs = self.rootfs.to_dict()
+                rootfs = self.rootfs.to_dict() if isinstance(self.rootfs, LazyModel) else self.rootfs
+
             else:
                 rootfs = self.rootfs
             result["rootfs"] = rootfs
@@ -260,15 +270,6 @@ class PluginConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -230,7 +230,8 @@ class SystemInfoResponse(LazyModel):
         else:
             self._keep_empty("SystemStatus", result)
         if self.plugins is not None:
-            plugins = self.plugins.to_dict()
+            plugins = self.plugins.to_dict() if isinstance(self.plugins, LazyModel) else self.plugins
+
             result["Plugins"] = plugins
         else:
             self._keep_empty("Plugins", result)
@@ -335,7 +336,10 @@ class SystemInfoResponse(LazyModel):
         else:
             self._keep_empty("OperatingSystem", result)
         if self.registry_config is not None:
-            registry_config = self.registry_config.to_dict()
+            registry_config = (
+                self.registry_config.to_dict() if isinstance(self.registry_config, LazyModel) else self.registry_config
+            )
+
             result["RegistryConfig"] = registry_config
         else:
             self._keep_empty("RegistryConfig", result)
@@ -424,15 +428,6 @@ class SystemInfoResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

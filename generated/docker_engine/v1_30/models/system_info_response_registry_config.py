@@ -41,7 +41,10 @@ class SystemInfoResponseRegistryConfig(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.index_configs:
-            index_configs = self.index_configs.to_dict()
+            index_configs = (
+                self.index_configs.to_dict() if isinstance(self.index_configs, LazyModel) else self.index_configs
+            )
+
             result["IndexConfigs"] = index_configs
         else:
             self._keep_empty("IndexConfigs", result)
@@ -78,15 +81,6 @@ class SystemInfoResponseRegistryConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

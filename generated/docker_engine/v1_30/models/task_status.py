@@ -72,7 +72,12 @@ class TaskStatus(LazyModel):
         if self.container_status is not None:
             container_status: dict[str, Any] | None
             if isinstance(self.container_status, TaskStatusContainerStatus):
-                container_status = self.container_status.to_dict()
+                container_status = (
+                    self.container_status.to_dict()
+                    if isinstance(self.container_status, LazyModel)
+                    else self.container_status
+                )
+
             else:
                 container_status = self.container_status
             result["ContainerStatus"] = container_status
@@ -114,15 +119,6 @@ class TaskStatus(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

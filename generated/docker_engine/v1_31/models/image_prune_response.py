@@ -41,7 +41,12 @@ class ImagePruneResponse(LazyModel):
         if self.images_deleted:
             images_deleted = []
             for images_deleted_item_data in self.images_deleted:
-                images_deleted_item = images_deleted_item_data.to_dict()
+                images_deleted_item = (
+                    images_deleted_item_data.to_dict()
+                    if isinstance(images_deleted_item_data, LazyModel)
+                    else images_deleted_item_data
+                )
+
                 images_deleted.append(images_deleted_item)
 
             result["ImagesDeleted"] = images_deleted
@@ -82,15 +87,6 @@ class ImagePruneResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

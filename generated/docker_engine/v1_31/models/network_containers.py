@@ -18,16 +18,14 @@ from ..types import NOT_LAZY, LazyModel
 class NetworkContainers(LazyModel):
     """NetworkContainers (no description in the spec)."""
 
-    additional_properties: dict[str, NetworkContainer | None] = _field(init=False, factory=dict)
+    additional_properties: dict[str, NetworkContainer] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, NetworkContainer):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -45,16 +43,16 @@ class NetworkContainers(LazyModel):
             return {k: (NetworkContainer.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> NetworkContainer | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> NetworkContainer:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: NetworkContainer | None) -> None:
+    def __setitem__(self, key: str, value: NetworkContainer) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
@@ -67,10 +65,10 @@ class NetworkContainers(LazyModel):
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[NetworkContainer | None]:
+    def values(self) -> ValuesView[NetworkContainer]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, NetworkContainer | None]:
+    def items(self) -> ItemsView[str, NetworkContainer]:
         return self.additional_properties.items()
 
 

@@ -107,7 +107,8 @@ class NetworkCreateRequest(LazyModel):
         if self.ipam is not None:
             ipam: dict[str, Any] | None
             if isinstance(self.ipam, IPAM):
-                ipam = self.ipam.to_dict()
+                ipam = self.ipam.to_dict() if isinstance(self.ipam, LazyModel) else self.ipam
+
             else:
                 ipam = self.ipam
             result["IPAM"] = ipam
@@ -120,12 +121,14 @@ class NetworkCreateRequest(LazyModel):
         else:
             self._keep_empty("EnableIPv6", result)
         if self.options:
-            options = self.options.to_dict()
+            options = self.options.to_dict() if isinstance(self.options, LazyModel) else self.options
+
             result["Options"] = options
         else:
             self._keep_empty("Options", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -178,15 +181,6 @@ class NetworkCreateRequest(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -39,14 +39,16 @@ class ServiceSpecMode(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.replicated is not None:
-            replicated = self.replicated.to_dict()
+            replicated = self.replicated.to_dict() if isinstance(self.replicated, LazyModel) else self.replicated
+
             result["Replicated"] = replicated
         else:
             self._keep_empty("Replicated", result)
         if self.global_ is not None:
             global_: dict[str, Any] | None
             if isinstance(self.global_, ServiceSpecModeGlobal):
-                global_ = self.global_.to_dict()
+                global_ = self.global_.to_dict() if isinstance(self.global_, LazyModel) else self.global_
+
             else:
                 global_ = self.global_
             result["Global"] = global_
@@ -85,15 +87,6 @@ class ServiceSpecMode(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -18,7 +18,7 @@ from ..types import NOT_LAZY, LazyModel
 class SystemInfoResponseRegistryConfigIndexConfigs(LazyModel):
     """SystemInfoResponseRegistryConfigIndexConfigs (no description in the spec)."""
 
-    additional_properties: dict[str, SystemInfoResponseRegistryConfigIndexConfigsValue | None] = _field(
+    additional_properties: dict[str, SystemInfoResponseRegistryConfigIndexConfigsValue] = _field(
         init=False, factory=dict
     )
 
@@ -26,10 +26,8 @@ class SystemInfoResponseRegistryConfigIndexConfigs(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, SystemInfoResponseRegistryConfigIndexConfigsValue):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -50,16 +48,16 @@ class SystemInfoResponseRegistryConfigIndexConfigs(LazyModel):
             }
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> SystemInfoResponseRegistryConfigIndexConfigsValue | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> SystemInfoResponseRegistryConfigIndexConfigsValue:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: SystemInfoResponseRegistryConfigIndexConfigsValue | None) -> None:
+    def __setitem__(self, key: str, value: SystemInfoResponseRegistryConfigIndexConfigsValue) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
@@ -67,17 +65,17 @@ class SystemInfoResponseRegistryConfigIndexConfigs(LazyModel):
         return len(self.additional_properties)
 
     def get(
-        self, key: str, default: None | SystemInfoResponseRegistryConfigIndexConfigsValue | None = None
-    ) -> None | SystemInfoResponseRegistryConfigIndexConfigsValue | None:
+        self, key: str, default: SystemInfoResponseRegistryConfigIndexConfigsValue | None = None
+    ) -> SystemInfoResponseRegistryConfigIndexConfigsValue | None:
         return self.additional_properties.get(key, default)
 
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[SystemInfoResponseRegistryConfigIndexConfigsValue | None]:
+    def values(self) -> ValuesView[SystemInfoResponseRegistryConfigIndexConfigsValue]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, SystemInfoResponseRegistryConfigIndexConfigsValue | None]:
+    def items(self) -> ItemsView[str, SystemInfoResponseRegistryConfigIndexConfigsValue]:
         return self.additional_properties.items()
 
 

@@ -58,7 +58,8 @@ class SecretCreateRequest(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -71,7 +72,8 @@ class SecretCreateRequest(LazyModel):
         if self.driver is not None:
             driver: dict[str, Any] | None
             if isinstance(self.driver, Driver):
-                driver = self.driver.to_dict()
+                driver = self.driver.to_dict() if isinstance(self.driver, LazyModel) else self.driver
+
             else:
                 driver = self.driver
             result["Driver"] = driver
@@ -113,15 +115,6 @@ class SecretCreateRequest(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -46,7 +46,8 @@ class TaskSpecContainerSpecSecretsItem(LazyModel):
         if self.file is not None:
             file: dict[str, Any] | None
             if isinstance(self.file, TaskSpecContainerSpecSecretsItemFile):
-                file = self.file.to_dict()
+                file = self.file.to_dict() if isinstance(self.file, LazyModel) else self.file
+
             else:
                 file = self.file
             result["File"] = file
@@ -92,15 +93,6 @@ class TaskSpecContainerSpecSecretsItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

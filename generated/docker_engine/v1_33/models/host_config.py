@@ -309,7 +309,12 @@ class HostConfig(LazyModel):
         if self.blkio_weight_device:
             blkio_weight_device = []
             for blkio_weight_device_item_data in self.blkio_weight_device:
-                blkio_weight_device_item = blkio_weight_device_item_data.to_dict()
+                blkio_weight_device_item = (
+                    blkio_weight_device_item_data.to_dict()
+                    if isinstance(blkio_weight_device_item_data, LazyModel)
+                    else blkio_weight_device_item_data
+                )
+
                 blkio_weight_device.append(blkio_weight_device_item)
 
             result["BlkioWeightDevice"] = blkio_weight_device
@@ -318,7 +323,12 @@ class HostConfig(LazyModel):
         if self.blkio_device_read_bps:
             blkio_device_read_bps = []
             for blkio_device_read_bps_item_data in self.blkio_device_read_bps:
-                blkio_device_read_bps_item = blkio_device_read_bps_item_data.to_dict()
+                blkio_device_read_bps_item = (
+                    blkio_device_read_bps_item_data.to_dict()
+                    if isinstance(blkio_device_read_bps_item_data, LazyModel)
+                    else blkio_device_read_bps_item_data
+                )
+
                 blkio_device_read_bps.append(blkio_device_read_bps_item)
 
             result["BlkioDeviceReadBps"] = blkio_device_read_bps
@@ -327,7 +337,12 @@ class HostConfig(LazyModel):
         if self.blkio_device_write_bps:
             blkio_device_write_bps = []
             for blkio_device_write_bps_item_data in self.blkio_device_write_bps:
-                blkio_device_write_bps_item = blkio_device_write_bps_item_data.to_dict()
+                blkio_device_write_bps_item = (
+                    blkio_device_write_bps_item_data.to_dict()
+                    if isinstance(blkio_device_write_bps_item_data, LazyModel)
+                    else blkio_device_write_bps_item_data
+                )
+
                 blkio_device_write_bps.append(blkio_device_write_bps_item)
 
             result["BlkioDeviceWriteBps"] = blkio_device_write_bps
@@ -336,7 +351,12 @@ class HostConfig(LazyModel):
         if self.blkio_device_read_i_ops:
             blkio_device_read_i_ops = []
             for blkio_device_read_i_ops_item_data in self.blkio_device_read_i_ops:
-                blkio_device_read_i_ops_item = blkio_device_read_i_ops_item_data.to_dict()
+                blkio_device_read_i_ops_item = (
+                    blkio_device_read_i_ops_item_data.to_dict()
+                    if isinstance(blkio_device_read_i_ops_item_data, LazyModel)
+                    else blkio_device_read_i_ops_item_data
+                )
+
                 blkio_device_read_i_ops.append(blkio_device_read_i_ops_item)
 
             result["BlkioDeviceReadIOps"] = blkio_device_read_i_ops
@@ -345,7 +365,12 @@ class HostConfig(LazyModel):
         if self.blkio_device_write_i_ops:
             blkio_device_write_i_ops = []
             for blkio_device_write_i_ops_item_data in self.blkio_device_write_i_ops:
-                blkio_device_write_i_ops_item = blkio_device_write_i_ops_item_data.to_dict()
+                blkio_device_write_i_ops_item = (
+                    blkio_device_write_i_ops_item_data.to_dict()
+                    if isinstance(blkio_device_write_i_ops_item_data, LazyModel)
+                    else blkio_device_write_i_ops_item_data
+                )
+
                 blkio_device_write_i_ops.append(blkio_device_write_i_ops_item)
 
             result["BlkioDeviceWriteIOps"] = blkio_device_write_i_ops
@@ -390,7 +415,10 @@ class HostConfig(LazyModel):
         if self.devices:
             devices = []
             for devices_item_data in self.devices:
-                devices_item = devices_item_data.to_dict()
+                devices_item = (
+                    devices_item_data.to_dict() if isinstance(devices_item_data, LazyModel) else devices_item_data
+                )
+
                 devices.append(devices_item)
 
             result["Devices"] = devices
@@ -447,7 +475,10 @@ class HostConfig(LazyModel):
         if self.ulimits:
             ulimits = []
             for ulimits_item_data in self.ulimits:
-                ulimits_item = ulimits_item_data.to_dict()
+                ulimits_item = (
+                    ulimits_item_data.to_dict() if isinstance(ulimits_item_data, LazyModel) else ulimits_item_data
+                )
+
                 ulimits.append(ulimits_item)
 
             result["Ulimits"] = ulimits
@@ -488,7 +519,8 @@ class HostConfig(LazyModel):
         else:
             self._keep_empty("ContainerIDFile", result)
         if self.log_config is not None:
-            log_config = self.log_config.to_dict()
+            log_config = self.log_config.to_dict() if isinstance(self.log_config, LazyModel) else self.log_config
+
             result["LogConfig"] = log_config
         else:
             self._keep_empty("LogConfig", result)
@@ -497,12 +529,18 @@ class HostConfig(LazyModel):
         else:
             self._keep_empty("NetworkMode", result)
         if self.port_bindings:
-            port_bindings = self.port_bindings.to_dict()
+            port_bindings = (
+                self.port_bindings.to_dict() if isinstance(self.port_bindings, LazyModel) else self.port_bindings
+            )
+
             result["PortBindings"] = port_bindings
         else:
             self._keep_empty("PortBindings", result)
         if self.restart_policy is not None:
-            restart_policy = self.restart_policy.to_dict()
+            restart_policy = (
+                self.restart_policy.to_dict() if isinstance(self.restart_policy, LazyModel) else self.restart_policy
+            )
+
             result["RestartPolicy"] = restart_policy
         else:
             self._keep_empty("RestartPolicy", result)
@@ -523,7 +561,10 @@ class HostConfig(LazyModel):
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
@@ -612,12 +653,14 @@ class HostConfig(LazyModel):
         else:
             self._keep_empty("SecurityOpt", result)
         if self.storage_opt:
-            storage_opt = self.storage_opt.to_dict()
+            storage_opt = self.storage_opt.to_dict() if isinstance(self.storage_opt, LazyModel) else self.storage_opt
+
             result["StorageOpt"] = storage_opt
         else:
             self._keep_empty("StorageOpt", result)
         if self.tmpfs:
-            tmpfs = self.tmpfs.to_dict()
+            tmpfs = self.tmpfs.to_dict() if isinstance(self.tmpfs, LazyModel) else self.tmpfs
+
             result["Tmpfs"] = tmpfs
         else:
             self._keep_empty("Tmpfs", result)
@@ -634,7 +677,8 @@ class HostConfig(LazyModel):
         else:
             self._keep_empty("ShmSize", result)
         if self.sysctls:
-            sysctls = self.sysctls.to_dict()
+            sysctls = self.sysctls.to_dict() if isinstance(self.sysctls, LazyModel) else self.sysctls
+
             result["Sysctls"] = sysctls
         else:
             self._keep_empty("Sysctls", result)
@@ -847,15 +891,6 @@ class HostConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -408,7 +408,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("SystemStatus", result)
         if self.plugins is not None:
-            plugins = self.plugins.to_dict()
+            plugins = self.plugins.to_dict() if isinstance(self.plugins, LazyModel) else self.plugins
+
             result["Plugins"] = plugins
         else:
             self._keep_empty("Plugins", result)
@@ -510,7 +511,10 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("IndexServerAddress", result)
         if self.registry_config is not None:
-            registry_config = self.registry_config.to_dict()
+            registry_config = (
+                self.registry_config.to_dict() if isinstance(self.registry_config, LazyModel) else self.registry_config
+            )
+
             result["RegistryConfig"] = registry_config
         else:
             self._keep_empty("RegistryConfig", result)
@@ -521,7 +525,10 @@ class SystemInfo(LazyModel):
                 for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
                     componentsschemas_generic_resources_type_0_item = (
                         componentsschemas_generic_resources_type_0_item_data.to_dict()
+                        if isinstance(componentsschemas_generic_resources_type_0_item_data, LazyModel)
+                        else componentsschemas_generic_resources_type_0_item_data
                     )
+
                     generic_resources.append(componentsschemas_generic_resources_type_0_item)
 
             else:
@@ -572,7 +579,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("ClusterAdvertise", result)
         if self.runtimes:
-            runtimes = self.runtimes.to_dict()
+            runtimes = self.runtimes.to_dict() if isinstance(self.runtimes, LazyModel) else self.runtimes
+
             result["Runtimes"] = runtimes
         else:
             self._keep_empty("Runtimes", result)
@@ -581,7 +589,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("DefaultRuntime", result)
         if self.swarm is not None:
-            swarm = self.swarm.to_dict()
+            swarm = self.swarm.to_dict() if isinstance(self.swarm, LazyModel) else self.swarm
+
             result["Swarm"] = swarm
         else:
             self._keep_empty("Swarm", result)
@@ -599,17 +608,24 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("InitBinary", result)
         if self.containerd_commit is not None:
-            containerd_commit = self.containerd_commit.to_dict()
+            containerd_commit = (
+                self.containerd_commit.to_dict()
+                if isinstance(self.containerd_commit, LazyModel)
+                else self.containerd_commit
+            )
+
             result["ContainerdCommit"] = containerd_commit
         else:
             self._keep_empty("ContainerdCommit", result)
         if self.runc_commit is not None:
-            runc_commit = self.runc_commit.to_dict()
+            runc_commit = self.runc_commit.to_dict() if isinstance(self.runc_commit, LazyModel) else self.runc_commit
+
             result["RuncCommit"] = runc_commit
         else:
             self._keep_empty("RuncCommit", result)
         if self.init_commit is not None:
-            init_commit = self.init_commit.to_dict()
+            init_commit = self.init_commit.to_dict() if isinstance(self.init_commit, LazyModel) else self.init_commit
+
             result["InitCommit"] = init_commit
         else:
             self._keep_empty("InitCommit", result)
@@ -757,15 +773,6 @@ class SystemInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -37,6 +37,7 @@ class ServiceSpecLabels(LazyModel):
         obj.additional_properties = dict(src_dict)
         return obj
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
@@ -46,7 +47,6 @@ class ServiceSpecLabels(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

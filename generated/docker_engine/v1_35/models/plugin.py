@@ -71,7 +71,8 @@ class Plugin(LazyModel):
         if self.settings is not None:
             settings: dict[str, Any] | None
             if isinstance(self.settings, PluginSettings):
-                settings = self.settings.to_dict()
+                settings = self.settings.to_dict() if isinstance(self.settings, LazyModel) else self.settings
+
             else:
                 settings = self.settings
             result["Settings"] = settings
@@ -86,7 +87,8 @@ class Plugin(LazyModel):
         if self.config is not None:
             config: dict[str, Any] | None
             if isinstance(self.config, PluginConfig):
-                config = self.config.to_dict()
+                config = self.config.to_dict() if isinstance(self.config, LazyModel) else self.config
+
             else:
                 config = self.config
             result["Config"] = config
@@ -130,15 +132,6 @@ class Plugin(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -47,7 +47,10 @@ class PluginSettings(LazyModel):
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
@@ -68,7 +71,10 @@ class PluginSettings(LazyModel):
         if self.devices:
             devices = []
             for devices_item_data in self.devices:
-                devices_item = devices_item_data.to_dict()
+                devices_item = (
+                    devices_item_data.to_dict() if isinstance(devices_item_data, LazyModel) else devices_item_data
+                )
+
                 devices.append(devices_item)
 
             result["Devices"] = devices
@@ -110,15 +116,6 @@ class PluginSettings(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -35,7 +35,12 @@ class PortMap(LazyModel):
                 for additional_property_type_0_item_data in extra_value:
                     additional_property_type_0_item: dict[str, Any] | None
                     if isinstance(additional_property_type_0_item_data, PortBinding):
-                        additional_property_type_0_item = additional_property_type_0_item_data.to_dict()
+                        additional_property_type_0_item = (
+                            additional_property_type_0_item_data.to_dict()
+                            if isinstance(additional_property_type_0_item_data, LazyModel)
+                            else additional_property_type_0_item_data
+                        )
+
                     else:
                         additional_property_type_0_item = additional_property_type_0_item_data
                     result[extra_key].append(additional_property_type_0_item)
@@ -62,6 +67,7 @@ class PortMap(LazyModel):
             }
         return NOT_LAZY
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> list[PortBinding | None] | None:
         return self.additional_properties[key]
 
@@ -71,7 +77,6 @@ class PortMap(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

@@ -56,7 +56,8 @@ class SystemVersionResponseComponentsItem(LazyModel):
         if self.details is not None:
             details: dict[str, Any] | None
             if isinstance(self.details, SystemVersionResponseComponentsItemDetails):
-                details = self.details.to_dict()
+                details = self.details.to_dict() if isinstance(self.details, LazyModel) else self.details
+
             else:
                 details = self.details
             result["Details"] = details
@@ -90,15 +91,6 @@ class SystemVersionResponseComponentsItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -41,7 +41,12 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if self.credential_spec is not None:
             credential_spec: dict[str, Any] | None
             if isinstance(self.credential_spec, TaskSpecContainerSpecPrivilegesCredentialSpec):
-                credential_spec = self.credential_spec.to_dict()
+                credential_spec = (
+                    self.credential_spec.to_dict()
+                    if isinstance(self.credential_spec, LazyModel)
+                    else self.credential_spec
+                )
+
             else:
                 credential_spec = self.credential_spec
             result["CredentialSpec"] = credential_spec
@@ -50,7 +55,12 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if self.se_linux_context is not None:
             se_linux_context: dict[str, Any] | None
             if isinstance(self.se_linux_context, TaskSpecContainerSpecPrivilegesSELinuxContext):
-                se_linux_context = self.se_linux_context.to_dict()
+                se_linux_context = (
+                    self.se_linux_context.to_dict()
+                    if isinstance(self.se_linux_context, LazyModel)
+                    else self.se_linux_context
+                )
+
             else:
                 se_linux_context = self.se_linux_context
             result["SELinuxContext"] = se_linux_context
@@ -89,15 +99,6 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -61,7 +61,8 @@ class Config(LazyModel):
         else:
             self._keep_empty("ID", result)
         if self.version is not None:
-            version = self.version.to_dict()
+            version = self.version.to_dict() if isinstance(self.version, LazyModel) else self.version
+
             result["Version"] = version
         else:
             self._keep_empty("Version", result)
@@ -76,7 +77,8 @@ class Config(LazyModel):
         else:
             self._keep_empty("UpdatedAt", result)
         if self.spec is not None:
-            spec = self.spec.to_dict()
+            spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             result["Spec"] = spec
         else:
             self._keep_empty("Spec", result)
@@ -123,15 +125,6 @@ class Config(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -42,7 +42,8 @@ class DistributionInspectResponse(LazyModel):
         if self.descriptor is not None:
             descriptor: dict[str, Any] | None
             if isinstance(self.descriptor, DistributionInspectResponseDescriptor):
-                descriptor = self.descriptor.to_dict()
+                descriptor = self.descriptor.to_dict() if isinstance(self.descriptor, LazyModel) else self.descriptor
+
             else:
                 descriptor = self.descriptor
             result["Descriptor"] = descriptor
@@ -51,7 +52,10 @@ class DistributionInspectResponse(LazyModel):
         if self.platforms:
             platforms = []
             for platforms_item_data in self.platforms:
-                platforms_item = platforms_item_data.to_dict()
+                platforms_item = (
+                    platforms_item_data.to_dict() if isinstance(platforms_item_data, LazyModel) else platforms_item_data
+                )
+
                 platforms.append(platforms_item)
 
             result["Platforms"] = platforms
@@ -93,15 +97,6 @@ class DistributionInspectResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -185,7 +185,8 @@ class NetworkSettings(LazyModel):
         else:
             self._keep_empty("LinkLocalIPv6PrefixLen", result)
         if self.ports:
-            ports = self.ports.to_dict()
+            ports = self.ports.to_dict() if isinstance(self.ports, LazyModel) else self.ports
+
             result["Ports"] = ports
         else:
             self._keep_empty("Ports", result)
@@ -196,7 +197,12 @@ class NetworkSettings(LazyModel):
         if self.secondary_ip_addresses:
             secondary_ip_addresses = []
             for secondary_ip_addresses_item_data in self.secondary_ip_addresses:
-                secondary_ip_addresses_item = secondary_ip_addresses_item_data.to_dict()
+                secondary_ip_addresses_item = (
+                    secondary_ip_addresses_item_data.to_dict()
+                    if isinstance(secondary_ip_addresses_item_data, LazyModel)
+                    else secondary_ip_addresses_item_data
+                )
+
                 secondary_ip_addresses.append(secondary_ip_addresses_item)
 
             result["SecondaryIPAddresses"] = secondary_ip_addresses
@@ -205,7 +211,12 @@ class NetworkSettings(LazyModel):
         if self.secondary_i_pv_6_addresses:
             secondary_i_pv_6_addresses = []
             for secondary_i_pv_6_addresses_item_data in self.secondary_i_pv_6_addresses:
-                secondary_i_pv_6_addresses_item = secondary_i_pv_6_addresses_item_data.to_dict()
+                secondary_i_pv_6_addresses_item = (
+                    secondary_i_pv_6_addresses_item_data.to_dict()
+                    if isinstance(secondary_i_pv_6_addresses_item_data, LazyModel)
+                    else secondary_i_pv_6_addresses_item_data
+                )
+
                 secondary_i_pv_6_addresses.append(secondary_i_pv_6_addresses_item)
 
             result["SecondaryIPv6Addresses"] = secondary_i_pv_6_addresses
@@ -244,7 +255,8 @@ class NetworkSettings(LazyModel):
         else:
             self._keep_empty("MacAddress", result)
         if self.networks:
-            networks = self.networks.to_dict()
+            networks = self.networks.to_dict() if isinstance(self.networks, LazyModel) else self.networks
+
             result["Networks"] = networks
         else:
             self._keep_empty("Networks", result)
@@ -316,15 +328,6 @@ class NetworkSettings(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -42,14 +42,16 @@ class ServiceEndpoint(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.spec is not None:
-            spec = self.spec.to_dict()
+            spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             result["Spec"] = spec
         else:
             self._keep_empty("Spec", result)
         if self.ports:
             ports = []
             for ports_item_data in self.ports:
-                ports_item = ports_item_data.to_dict()
+                ports_item = ports_item_data.to_dict() if isinstance(ports_item_data, LazyModel) else ports_item_data
+
                 ports.append(ports_item)
 
             result["Ports"] = ports
@@ -58,7 +60,12 @@ class ServiceEndpoint(LazyModel):
         if self.virtual_i_ps:
             virtual_i_ps = []
             for virtual_i_ps_item_data in self.virtual_i_ps:
-                virtual_i_ps_item = virtual_i_ps_item_data.to_dict()
+                virtual_i_ps_item = (
+                    virtual_i_ps_item_data.to_dict()
+                    if isinstance(virtual_i_ps_item_data, LazyModel)
+                    else virtual_i_ps_item_data
+                )
+
                 virtual_i_ps.append(virtual_i_ps_item)
 
             result["VirtualIPs"] = virtual_i_ps
@@ -107,15 +114,6 @@ class ServiceEndpoint(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -38,7 +38,8 @@ class SwarmSpecTaskDefaults(LazyModel):
         if self.log_driver is not None:
             log_driver: dict[str, Any] | None
             if isinstance(self.log_driver, SwarmSpecTaskDefaultsLogDriver):
-                log_driver = self.log_driver.to_dict()
+                log_driver = self.log_driver.to_dict() if isinstance(self.log_driver, LazyModel) else self.log_driver
+
             else:
                 log_driver = self.log_driver
             result["LogDriver"] = log_driver
@@ -69,15 +70,6 @@ class SwarmSpecTaskDefaults(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

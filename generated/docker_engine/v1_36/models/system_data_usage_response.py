@@ -51,7 +51,10 @@ class SystemDataUsageResponse(LazyModel):
         if self.images:
             images = []
             for images_item_data in self.images:
-                images_item = images_item_data.to_dict()
+                images_item = (
+                    images_item_data.to_dict() if isinstance(images_item_data, LazyModel) else images_item_data
+                )
+
                 images.append(images_item)
 
             result["Images"] = images
@@ -66,7 +69,10 @@ class SystemDataUsageResponse(LazyModel):
                     for componentsschemas_container_summary_type_0_item_data in containers_item_data:
                         componentsschemas_container_summary_type_0_item = (
                             componentsschemas_container_summary_type_0_item_data.to_dict()
+                            if isinstance(componentsschemas_container_summary_type_0_item_data, LazyModel)
+                            else componentsschemas_container_summary_type_0_item_data
                         )
+
                         containers_item.append(componentsschemas_container_summary_type_0_item)
 
                 else:
@@ -79,7 +85,10 @@ class SystemDataUsageResponse(LazyModel):
         if self.volumes:
             volumes = []
             for volumes_item_data in self.volumes:
-                volumes_item = volumes_item_data.to_dict()
+                volumes_item = (
+                    volumes_item_data.to_dict() if isinstance(volumes_item_data, LazyModel) else volumes_item_data
+                )
+
                 volumes.append(volumes_item)
 
             result["Volumes"] = volumes
@@ -133,15 +142,6 @@ class SystemDataUsageResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -62,7 +62,8 @@ class SystemEventsMessage(LazyModel):
         if self.actor is not None:
             actor: dict[str, Any] | None
             if isinstance(self.actor, SystemEventsMessageActor):
-                actor = self.actor.to_dict()
+                actor = self.actor.to_dict() if isinstance(self.actor, LazyModel) else self.actor
+
             else:
                 actor = self.actor
             result["Actor"] = actor
@@ -110,15 +111,6 @@ class SystemEventsMessage(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

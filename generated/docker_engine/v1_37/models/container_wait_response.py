@@ -45,7 +45,8 @@ class ContainerWaitResponse(LazyModel):
         if self.error is not None:
             error: dict[str, Any] | None
             if isinstance(self.error, ContainerWaitResponseError):
-                error = self.error.to_dict()
+                error = self.error.to_dict() if isinstance(self.error, LazyModel) else self.error
+
             else:
                 error = self.error
             result["Error"] = error
@@ -78,15 +79,6 @@ class ContainerWaitResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

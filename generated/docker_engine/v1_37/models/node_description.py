@@ -57,22 +57,26 @@ class NodeDescription(LazyModel):
         else:
             self._keep_empty("Hostname", result)
         if self.platform is not None:
-            platform = self.platform.to_dict()
+            platform = self.platform.to_dict() if isinstance(self.platform, LazyModel) else self.platform
+
             result["Platform"] = platform
         else:
             self._keep_empty("Platform", result)
         if self.resources is not None:
-            resources = self.resources.to_dict()
+            resources = self.resources.to_dict() if isinstance(self.resources, LazyModel) else self.resources
+
             result["Resources"] = resources
         else:
             self._keep_empty("Resources", result)
         if self.engine is not None:
-            engine = self.engine.to_dict()
+            engine = self.engine.to_dict() if isinstance(self.engine, LazyModel) else self.engine
+
             result["Engine"] = engine
         else:
             self._keep_empty("Engine", result)
         if self.tls_info is not None:
-            tls_info = self.tls_info.to_dict()
+            tls_info = self.tls_info.to_dict() if isinstance(self.tls_info, LazyModel) else self.tls_info
+
             result["TLSInfo"] = tls_info
         else:
             self._keep_empty("TLSInfo", result)
@@ -127,15 +131,6 @@ class NodeDescription(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

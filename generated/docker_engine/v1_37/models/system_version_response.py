@@ -71,7 +71,8 @@ class SystemVersionResponse(LazyModel):
         if self.platform is not None:
             platform: dict[str, Any] | None
             if isinstance(self.platform, SystemVersionResponsePlatform):
-                platform = self.platform.to_dict()
+                platform = self.platform.to_dict() if isinstance(self.platform, LazyModel) else self.platform
+
             else:
                 platform = self.platform
             result["Platform"] = platform
@@ -80,7 +81,12 @@ class SystemVersionResponse(LazyModel):
         if self.components:
             components = []
             for components_item_data in self.components:
-                components_item = components_item_data.to_dict()
+                components_item = (
+                    components_item_data.to_dict()
+                    if isinstance(components_item_data, LazyModel)
+                    else components_item_data
+                )
+
                 components.append(components_item)
 
             result["Components"] = components
@@ -174,15 +180,6 @@ class SystemVersionResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

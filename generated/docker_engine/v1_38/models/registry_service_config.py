@@ -105,7 +105,10 @@ class RegistryServiceConfig(LazyModel):
         else:
             self._keep_empty("InsecureRegistryCIDRs", result)
         if self.index_configs:
-            index_configs = self.index_configs.to_dict()
+            index_configs = (
+                self.index_configs.to_dict() if isinstance(self.index_configs, LazyModel) else self.index_configs
+            )
+
             result["IndexConfigs"] = index_configs
         else:
             self._keep_empty("IndexConfigs", result)
@@ -145,15 +148,6 @@ class RegistryServiceConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -66,17 +66,9 @@ def _delete_request(
         "DELETE",
         f"/plugins/{_q(name)}",
         (200,),
-        kind="json",
+        kind="empty",
         params=_params,
-        parse=_delete_parse,
     )
-
-
-def _delete_parse(data: Any) -> Plugin:
-    from ..models.plugin import Plugin  # noqa: PLC0415
-
-    response_200 = Plugin.from_dict(data)
-    return response_200
 
 
 def _disable_request(
@@ -102,8 +94,7 @@ def _enable_request(
     timeout: int | None = None,
 ) -> Request:
     _params: dict[str, Any] = {}
-    if timeout is not None:
-        _params["timeout"] = timeout
+    _params["timeout"] = timeout if timeout is not None else 0
     return Request(
         "POST",
         f"/plugins/{_q(name)}/enable",
@@ -168,18 +159,28 @@ def _list_parse(data: Any) -> list[Plugin]:
 def _privileges_request(
     *,
     remote: str,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
     **other: Never,
 ) -> Request:
     if other:
         refuse_params("plugins.privileges", other, {"name": "v1.25–v1.26"}, API_VERSION)
     _params: dict[str, Any] = {}
     _params["remote"] = remote
+    _headers: dict[str, str] = {}
+    if x_registry_auth is not None:
+        _headers["X-Registry-Auth"] = x_registry_auth
+    if "X-Registry-Auth" not in _headers:
+        _auth_header = registry_auth_header(remote, auth)
+        if _auth_header is not None:
+            _headers["X-Registry-Auth"] = _auth_header
     return Request(
         "GET",
         "/plugins/privileges",
         (200,),
         kind="json",
         params=_params,
+        headers=_headers,
         parse=_privileges_parse,
     )
 
@@ -222,7 +223,7 @@ def _pull_request(
     return Request(
         "POST",
         "/plugins/pull",
-        (204,),
+        (200, 204),
         kind="json-stream",
         params=_params,
         headers=_headers,
@@ -240,12 +241,23 @@ def _pull_parse(data: Any) -> CreateImageInfo:
 
 def _push_request(
     name: str,
+    *,
+    x_registry_auth: str | None = None,
+    auth: AuthConfig | Literal["config"] | None = "config",
 ) -> Request:
+    _headers: dict[str, str] = {}
+    if x_registry_auth is not None:
+        _headers["X-Registry-Auth"] = x_registry_auth
+    if "X-Registry-Auth" not in _headers:
+        _auth_header = registry_auth_header(name, auth)
+        if _auth_header is not None:
+            _headers["X-Registry-Auth"] = _auth_header
     return Request(
         "POST",
         f"/plugins/{_q(name)}/push",
         (200,),
         kind="json-stream",
+        headers=_headers,
         parse=_push_parse,
     )
 
@@ -291,7 +303,7 @@ def _upgrade_request(
     return Request(
         "POST",
         f"/plugins/{_q(name)}/upgrade",
-        (204,),
+        (200, 204),
         kind="json-stream",
         params=_params,
         headers=_headers,
@@ -349,7 +361,7 @@ class PluginsAPI:
         name: str,
         *,
         force: bool | None = None,
-    ) -> Plugin:
+    ) -> None:
         """Remove a plugin
 
         `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -360,7 +372,7 @@ class PluginsAPI:
                         a container. The daemon's default: false.
 
         Returns:
-            `Plugin`.
+            None.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -369,7 +381,7 @@ class PluginsAPI:
             name,
             force=force,
         )
-        return cast("Plugin", self._api.call(request))
+        self._api.call(request)
 
     def disable(
         self,
@@ -476,6 +488,8 @@ class PluginsAPI:
         self,
         *,
         remote: str,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
         **other: Never,
     ) -> builtins.list[GetPluginPrivilegesResponseItem]:
         """Get plugin privileges
@@ -485,6 +499,11 @@ class PluginsAPI:
         Args:
             remote: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
                         (added in API v1.27)
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull. (added in API
+                        v1.27)
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             `list[GetPluginPrivilegesResponseItem]`.
@@ -494,6 +513,8 @@ class PluginsAPI:
         """
         request = _privileges_request(
             remote=remote,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
             **other,
         )
         return cast("builtins.list[GetPluginPrivilegesResponseItem]", self._api.call(request))
@@ -544,6 +565,9 @@ class PluginsAPI:
     def push(
         self,
         name: str,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> JSONStream[PushImageInfo]:
         """Push a plugin
 
@@ -553,6 +577,10 @@ class PluginsAPI:
 
         Args:
             name: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull.
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.
@@ -562,6 +590,8 @@ class PluginsAPI:
         """
         request = _push_request(
             name,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
         )
         return cast("JSONStream[PushImageInfo]", self._api.stream(request))
 
@@ -673,7 +703,7 @@ class AsyncPluginsAPI:
         name: str,
         *,
         force: bool | None = None,
-    ) -> Plugin:
+    ) -> None:
         """Remove a plugin
 
         `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -684,7 +714,7 @@ class AsyncPluginsAPI:
                         a container. The daemon's default: false.
 
         Returns:
-            `Plugin`.
+            None.
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
@@ -693,7 +723,7 @@ class AsyncPluginsAPI:
             name,
             force=force,
         )
-        return cast("Plugin", await self._api.call(request))
+        await self._api.call(request)
 
     async def disable(
         self,
@@ -800,6 +830,8 @@ class AsyncPluginsAPI:
         self,
         *,
         remote: str,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
         **other: Never,
     ) -> builtins.list[GetPluginPrivilegesResponseItem]:
         """Get plugin privileges
@@ -809,6 +841,11 @@ class AsyncPluginsAPI:
         Args:
             remote: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
                         (added in API v1.27)
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull. (added in API
+                        v1.27)
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             `list[GetPluginPrivilegesResponseItem]`.
@@ -816,8 +853,12 @@ class AsyncPluginsAPI:
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _privileges_request(
+        # Credential helpers are programs (a keychain may even prompt): not in the event loop.
+        request = await asyncio.to_thread(
+            _privileges_request,
             remote=remote,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
             **other,
         )
         return cast("builtins.list[GetPluginPrivilegesResponseItem]", await self._api.call(request))
@@ -870,6 +911,9 @@ class AsyncPluginsAPI:
     async def push(
         self,
         name: str,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
     ) -> AsyncJSONStream[PushImageInfo]:
         """Push a plugin
 
@@ -879,6 +923,10 @@ class AsyncPluginsAPI:
 
         Args:
             name: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+            x_registry_auth: A base64url-encoded auth configuration, as for plugin pull.
+            auth: registry credentials (`AuthConfig`); None for an anonymous request. By default they are
+                        resolved for the image's registry from the docker config (credHelpers, credsStore,
+                        auths), like the CLI. x_registry_auth, when given, is sent as it is instead.
 
         Returns:
             An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.
@@ -886,8 +934,12 @@ class AsyncPluginsAPI:
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
         """
-        request = _push_request(
+        # Credential helpers are programs (a keychain may even prompt): not in the event loop.
+        request = await asyncio.to_thread(
+            _push_request,
             name,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
         )
         return cast("AsyncJSONStream[PushImageInfo]", await self._api.stream(request))
 

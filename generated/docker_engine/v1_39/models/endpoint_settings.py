@@ -77,7 +77,10 @@ class EndpointSettings(LazyModel):
         if self.ipam_config is not None:
             ipam_config: dict[str, Any] | None
             if isinstance(self.ipam_config, EndpointIPAMConfig):
-                ipam_config = self.ipam_config.to_dict()
+                ipam_config = (
+                    self.ipam_config.to_dict() if isinstance(self.ipam_config, LazyModel) else self.ipam_config
+                )
+
             else:
                 ipam_config = self.ipam_config
             result["IPAMConfig"] = ipam_config
@@ -132,7 +135,8 @@ class EndpointSettings(LazyModel):
         else:
             self._keep_empty("MacAddress", result)
         if self.driver_opts:
-            driver_opts = self.driver_opts.to_dict()
+            driver_opts = self.driver_opts.to_dict() if isinstance(self.driver_opts, LazyModel) else self.driver_opts
+
             result["DriverOpts"] = driver_opts
         else:
             self._keep_empty("DriverOpts", result)
@@ -181,15 +185,6 @@ class EndpointSettings(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -72,7 +72,12 @@ class TaskSpecPluginSpec(LazyModel):
         if self.plugin_privilege:
             plugin_privilege = []
             for plugin_privilege_item_data in self.plugin_privilege:
-                plugin_privilege_item = plugin_privilege_item_data.to_dict()
+                plugin_privilege_item = (
+                    plugin_privilege_item_data.to_dict()
+                    if isinstance(plugin_privilege_item_data, LazyModel)
+                    else plugin_privilege_item_data
+                )
+
                 plugin_privilege.append(plugin_privilege_item)
 
             result["PluginPrivilege"] = plugin_privilege
@@ -110,15 +115,6 @@ class TaskSpecPluginSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -45,7 +45,8 @@ class HostConfigLogConfig(LazyModel):
         else:
             self._keep_empty("Type", result)
         if self.config:
-            config = self.config.to_dict()
+            config = self.config.to_dict() if isinstance(self.config, LazyModel) else self.config
+
             result["Config"] = config
         else:
             self._keep_empty("Config", result)
@@ -79,15 +80,6 @@ class HostConfigLogConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -61,37 +61,52 @@ class SwarmSpec(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.orchestration is not None:
-            orchestration = self.orchestration.to_dict()
+            orchestration = (
+                self.orchestration.to_dict() if isinstance(self.orchestration, LazyModel) else self.orchestration
+            )
+
             result["Orchestration"] = orchestration
         else:
             self._keep_empty("Orchestration", result)
         if self.raft is not None:
-            raft = self.raft.to_dict()
+            raft = self.raft.to_dict() if isinstance(self.raft, LazyModel) else self.raft
+
             result["Raft"] = raft
         else:
             self._keep_empty("Raft", result)
         if self.dispatcher is not None:
-            dispatcher = self.dispatcher.to_dict()
+            dispatcher = self.dispatcher.to_dict() if isinstance(self.dispatcher, LazyModel) else self.dispatcher
+
             result["Dispatcher"] = dispatcher
         else:
             self._keep_empty("Dispatcher", result)
         if self.ca_config is not None:
-            ca_config = self.ca_config.to_dict()
+            ca_config = self.ca_config.to_dict() if isinstance(self.ca_config, LazyModel) else self.ca_config
+
             result["CAConfig"] = ca_config
         else:
             self._keep_empty("CAConfig", result)
         if self.encryption_config is not None:
-            encryption_config = self.encryption_config.to_dict()
+            encryption_config = (
+                self.encryption_config.to_dict()
+                if isinstance(self.encryption_config, LazyModel)
+                else self.encryption_config
+            )
+
             result["EncryptionConfig"] = encryption_config
         else:
             self._keep_empty("EncryptionConfig", result)
         if self.task_defaults is not None:
-            task_defaults = self.task_defaults.to_dict()
+            task_defaults = (
+                self.task_defaults.to_dict() if isinstance(self.task_defaults, LazyModel) else self.task_defaults
+            )
+
             result["TaskDefaults"] = task_defaults
         else:
             self._keep_empty("TaskDefaults", result)
@@ -170,15 +185,6 @@ class SwarmSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

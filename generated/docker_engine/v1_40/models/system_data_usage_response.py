@@ -54,7 +54,10 @@ class SystemDataUsageResponse(LazyModel):
         if self.images:
             images = []
             for images_item_data in self.images:
-                images_item = images_item_data.to_dict()
+                images_item = (
+                    images_item_data.to_dict() if isinstance(images_item_data, LazyModel) else images_item_data
+                )
+
                 images.append(images_item)
 
             result["Images"] = images
@@ -63,7 +66,12 @@ class SystemDataUsageResponse(LazyModel):
         if self.containers:
             containers = []
             for containers_item_data in self.containers:
-                containers_item = containers_item_data.to_dict()
+                containers_item = (
+                    containers_item_data.to_dict()
+                    if isinstance(containers_item_data, LazyModel)
+                    else containers_item_data
+                )
+
                 containers.append(containers_item)
 
             result["Containers"] = containers
@@ -72,7 +80,10 @@ class SystemDataUsageResponse(LazyModel):
         if self.volumes:
             volumes = []
             for volumes_item_data in self.volumes:
-                volumes_item = volumes_item_data.to_dict()
+                volumes_item = (
+                    volumes_item_data.to_dict() if isinstance(volumes_item_data, LazyModel) else volumes_item_data
+                )
+
                 volumes.append(volumes_item)
 
             result["Volumes"] = volumes
@@ -81,7 +92,12 @@ class SystemDataUsageResponse(LazyModel):
         if self.build_cache:
             build_cache = []
             for build_cache_item_data in self.build_cache:
-                build_cache_item = build_cache_item_data.to_dict()
+                build_cache_item = (
+                    build_cache_item_data.to_dict()
+                    if isinstance(build_cache_item_data, LazyModel)
+                    else build_cache_item_data
+                )
+
                 build_cache.append(build_cache_item)
 
             result["BuildCache"] = build_cache
@@ -138,15 +154,6 @@ class SystemDataUsageResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

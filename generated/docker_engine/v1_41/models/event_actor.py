@@ -44,7 +44,8 @@ class EventActor(LazyModel):
         else:
             self._keep_empty("ID", result)
         if self.attributes:
-            attributes = self.attributes.to_dict()
+            attributes = self.attributes.to_dict() if isinstance(self.attributes, LazyModel) else self.attributes
+
             result["Attributes"] = attributes
         else:
             self._keep_empty("Attributes", result)
@@ -75,15 +76,6 @@ class EventActor(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

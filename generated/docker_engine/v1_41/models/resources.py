@@ -210,7 +210,12 @@ class Resources(LazyModel):
         if self.blkio_weight_device:
             blkio_weight_device = []
             for blkio_weight_device_item_data in self.blkio_weight_device:
-                blkio_weight_device_item = blkio_weight_device_item_data.to_dict()
+                blkio_weight_device_item = (
+                    blkio_weight_device_item_data.to_dict()
+                    if isinstance(blkio_weight_device_item_data, LazyModel)
+                    else blkio_weight_device_item_data
+                )
+
                 blkio_weight_device.append(blkio_weight_device_item)
 
             result["BlkioWeightDevice"] = blkio_weight_device
@@ -219,7 +224,12 @@ class Resources(LazyModel):
         if self.blkio_device_read_bps:
             blkio_device_read_bps = []
             for blkio_device_read_bps_item_data in self.blkio_device_read_bps:
-                blkio_device_read_bps_item = blkio_device_read_bps_item_data.to_dict()
+                blkio_device_read_bps_item = (
+                    blkio_device_read_bps_item_data.to_dict()
+                    if isinstance(blkio_device_read_bps_item_data, LazyModel)
+                    else blkio_device_read_bps_item_data
+                )
+
                 blkio_device_read_bps.append(blkio_device_read_bps_item)
 
             result["BlkioDeviceReadBps"] = blkio_device_read_bps
@@ -228,7 +238,12 @@ class Resources(LazyModel):
         if self.blkio_device_write_bps:
             blkio_device_write_bps = []
             for blkio_device_write_bps_item_data in self.blkio_device_write_bps:
-                blkio_device_write_bps_item = blkio_device_write_bps_item_data.to_dict()
+                blkio_device_write_bps_item = (
+                    blkio_device_write_bps_item_data.to_dict()
+                    if isinstance(blkio_device_write_bps_item_data, LazyModel)
+                    else blkio_device_write_bps_item_data
+                )
+
                 blkio_device_write_bps.append(blkio_device_write_bps_item)
 
             result["BlkioDeviceWriteBps"] = blkio_device_write_bps
@@ -237,7 +252,12 @@ class Resources(LazyModel):
         if self.blkio_device_read_i_ops:
             blkio_device_read_i_ops = []
             for blkio_device_read_i_ops_item_data in self.blkio_device_read_i_ops:
-                blkio_device_read_i_ops_item = blkio_device_read_i_ops_item_data.to_dict()
+                blkio_device_read_i_ops_item = (
+                    blkio_device_read_i_ops_item_data.to_dict()
+                    if isinstance(blkio_device_read_i_ops_item_data, LazyModel)
+                    else blkio_device_read_i_ops_item_data
+                )
+
                 blkio_device_read_i_ops.append(blkio_device_read_i_ops_item)
 
             result["BlkioDeviceReadIOps"] = blkio_device_read_i_ops
@@ -246,7 +266,12 @@ class Resources(LazyModel):
         if self.blkio_device_write_i_ops:
             blkio_device_write_i_ops = []
             for blkio_device_write_i_ops_item_data in self.blkio_device_write_i_ops:
-                blkio_device_write_i_ops_item = blkio_device_write_i_ops_item_data.to_dict()
+                blkio_device_write_i_ops_item = (
+                    blkio_device_write_i_ops_item_data.to_dict()
+                    if isinstance(blkio_device_write_i_ops_item_data, LazyModel)
+                    else blkio_device_write_i_ops_item_data
+                )
+
                 blkio_device_write_i_ops.append(blkio_device_write_i_ops_item)
 
             result["BlkioDeviceWriteIOps"] = blkio_device_write_i_ops
@@ -291,7 +316,10 @@ class Resources(LazyModel):
         if self.devices:
             devices = []
             for devices_item_data in self.devices:
-                devices_item = devices_item_data.to_dict()
+                devices_item = (
+                    devices_item_data.to_dict() if isinstance(devices_item_data, LazyModel) else devices_item_data
+                )
+
                 devices.append(devices_item)
 
             result["Devices"] = devices
@@ -306,7 +334,12 @@ class Resources(LazyModel):
         if self.device_requests:
             device_requests = []
             for device_requests_item_data in self.device_requests:
-                device_requests_item = device_requests_item_data.to_dict()
+                device_requests_item = (
+                    device_requests_item_data.to_dict()
+                    if isinstance(device_requests_item_data, LazyModel)
+                    else device_requests_item_data
+                )
+
                 device_requests.append(device_requests_item)
 
             result["DeviceRequests"] = device_requests
@@ -369,7 +402,10 @@ class Resources(LazyModel):
         if self.ulimits:
             ulimits = []
             for ulimits_item_data in self.ulimits:
-                ulimits_item = ulimits_item_data.to_dict()
+                ulimits_item = (
+                    ulimits_item_data.to_dict() if isinstance(ulimits_item_data, LazyModel) else ulimits_item_data
+                )
+
                 ulimits.append(ulimits_item)
 
             result["Ulimits"] = ulimits
@@ -516,15 +552,6 @@ class Resources(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -77,14 +77,20 @@ class SystemVersion(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.platform is not None:
-            platform = self.platform.to_dict()
+            platform = self.platform.to_dict() if isinstance(self.platform, LazyModel) else self.platform
+
             result["Platform"] = platform
         else:
             self._keep_empty("Platform", result)
         if self.components:
             components = []
             for components_item_data in self.components:
-                components_item = components_item_data.to_dict()
+                components_item = (
+                    components_item_data.to_dict()
+                    if isinstance(components_item_data, LazyModel)
+                    else components_item_data
+                )
+
                 components.append(components_item)
 
             result["Components"] = components
@@ -178,15 +184,6 @@ class SystemVersion(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

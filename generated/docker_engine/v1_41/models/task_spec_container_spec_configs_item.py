@@ -50,7 +50,8 @@ class TaskSpecContainerSpecConfigsItem(LazyModel):
         if self.file is not None:
             file: dict[str, Any] | None
             if isinstance(self.file, TaskSpecContainerSpecConfigsItemFile):
-                file = self.file.to_dict()
+                file = self.file.to_dict() if isinstance(self.file, LazyModel) else self.file
+
             else:
                 file = self.file
             result["File"] = file
@@ -59,7 +60,8 @@ class TaskSpecContainerSpecConfigsItem(LazyModel):
         if self.runtime is not None:
             runtime: dict[str, Any] | None
             if isinstance(self.runtime, TaskSpecContainerSpecConfigsItemRuntime):
-                runtime = self.runtime.to_dict()
+                runtime = self.runtime.to_dict() if isinstance(self.runtime, LazyModel) else self.runtime
+
             else:
                 runtime = self.runtime
             result["Runtime"] = runtime
@@ -113,15 +115,6 @@ class TaskSpecContainerSpecConfigsItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

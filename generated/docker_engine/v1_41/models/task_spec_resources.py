@@ -42,7 +42,8 @@ class TaskSpecResources(LazyModel):
         if self.limits is not None:
             limits: dict[str, Any] | None
             if isinstance(self.limits, Limit):
-                limits = self.limits.to_dict()
+                limits = self.limits.to_dict() if isinstance(self.limits, LazyModel) else self.limits
+
             else:
                 limits = self.limits
             result["Limits"] = limits
@@ -51,7 +52,10 @@ class TaskSpecResources(LazyModel):
         if self.reservations is not None:
             reservations: dict[str, Any] | None
             if isinstance(self.reservations, ResourceObject):
-                reservations = self.reservations.to_dict()
+                reservations = (
+                    self.reservations.to_dict() if isinstance(self.reservations, LazyModel) else self.reservations
+                )
+
             else:
                 reservations = self.reservations
             result["Reservations"] = reservations
@@ -90,15 +94,6 @@ class TaskSpecResources(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -84,7 +84,8 @@ class ClusterInfo(LazyModel):
         if self.version is not None:
             version: dict[str, Any] | None
             if isinstance(self.version, ObjectVersion):
-                version = self.version.to_dict()
+                version = self.version.to_dict() if isinstance(self.version, LazyModel) else self.version
+
             else:
                 version = self.version
             result["Version"] = version
@@ -111,7 +112,8 @@ class ClusterInfo(LazyModel):
         if self.spec is not None:
             spec: dict[str, Any] | None
             if isinstance(self.spec, SwarmSpec):
-                spec = self.spec.to_dict()
+                spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             else:
                 spec = self.spec
             result["Spec"] = spec
@@ -120,7 +122,8 @@ class ClusterInfo(LazyModel):
         if self.tls_info is not None:
             tls_info: dict[str, Any] | None
             if isinstance(self.tls_info, TLSInfo):
-                tls_info = self.tls_info.to_dict()
+                tls_info = self.tls_info.to_dict() if isinstance(self.tls_info, LazyModel) else self.tls_info
+
             else:
                 tls_info = self.tls_info
             result["TLSInfo"] = tls_info
@@ -205,15 +208,6 @@ class ClusterInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -41,6 +41,7 @@ class GraphDriverDataData(LazyModel):
         obj.additional_properties = dict(src_dict)
         return obj
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
@@ -50,7 +51,6 @@ class GraphDriverDataData(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

@@ -40,7 +40,12 @@ class NetworkingConfig(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.endpoints_config:
-            endpoints_config = self.endpoints_config.to_dict()
+            endpoints_config = (
+                self.endpoints_config.to_dict()
+                if isinstance(self.endpoints_config, LazyModel)
+                else self.endpoints_config
+            )
+
             result["EndpointsConfig"] = endpoints_config
         else:
             self._keep_empty("EndpointsConfig", result)
@@ -69,15 +74,6 @@ class NetworkingConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

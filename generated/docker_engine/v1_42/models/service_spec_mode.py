@@ -45,14 +45,16 @@ class ServiceSpecMode(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.replicated is not None:
-            replicated = self.replicated.to_dict()
+            replicated = self.replicated.to_dict() if isinstance(self.replicated, LazyModel) else self.replicated
+
             result["Replicated"] = replicated
         else:
             self._keep_empty("Replicated", result)
         if self.global_ is not None:
             global_: dict[str, Any] | None
             if isinstance(self.global_, ServiceSpecModeGlobal):
-                global_ = self.global_.to_dict()
+                global_ = self.global_.to_dict() if isinstance(self.global_, LazyModel) else self.global_
+
             else:
                 global_ = self.global_
             result["Global"] = global_
@@ -61,7 +63,10 @@ class ServiceSpecMode(LazyModel):
         if self.replicated_job is not None:
             replicated_job: dict[str, Any] | None
             if isinstance(self.replicated_job, ServiceSpecModeReplicatedJob):
-                replicated_job = self.replicated_job.to_dict()
+                replicated_job = (
+                    self.replicated_job.to_dict() if isinstance(self.replicated_job, LazyModel) else self.replicated_job
+                )
+
             else:
                 replicated_job = self.replicated_job
             result["ReplicatedJob"] = replicated_job
@@ -70,7 +75,8 @@ class ServiceSpecMode(LazyModel):
         if self.global_job is not None:
             global_job: dict[str, Any] | None
             if isinstance(self.global_job, ServiceSpecModeGlobalJob):
-                global_job = self.global_job.to_dict()
+                global_job = self.global_job.to_dict() if isinstance(self.global_job, LazyModel) else self.global_job
+
             else:
                 global_job = self.global_job
             result["GlobalJob"] = global_job
@@ -125,15 +131,6 @@ class ServiceSpecMode(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

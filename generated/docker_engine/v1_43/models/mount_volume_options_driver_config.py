@@ -45,7 +45,8 @@ class MountVolumeOptionsDriverConfig(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.options:
-            options = self.options.to_dict()
+            options = self.options.to_dict() if isinstance(self.options, LazyModel) else self.options
+
             result["Options"] = options
         else:
             self._keep_empty("Options", result)
@@ -76,15 +77,6 @@ class MountVolumeOptionsDriverConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

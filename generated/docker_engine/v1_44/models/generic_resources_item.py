@@ -41,7 +41,12 @@ class GenericResourcesItem(LazyModel):
         if self.named_resource_spec is not None:
             named_resource_spec: dict[str, Any] | None
             if isinstance(self.named_resource_spec, GenericResourcesItemNamedResourceSpec):
-                named_resource_spec = self.named_resource_spec.to_dict()
+                named_resource_spec = (
+                    self.named_resource_spec.to_dict()
+                    if isinstance(self.named_resource_spec, LazyModel)
+                    else self.named_resource_spec
+                )
+
             else:
                 named_resource_spec = self.named_resource_spec
             result["NamedResourceSpec"] = named_resource_spec
@@ -50,7 +55,12 @@ class GenericResourcesItem(LazyModel):
         if self.discrete_resource_spec is not None:
             discrete_resource_spec: dict[str, Any] | None
             if isinstance(self.discrete_resource_spec, GenericResourcesItemDiscreteResourceSpec):
-                discrete_resource_spec = self.discrete_resource_spec.to_dict()
+                discrete_resource_spec = (
+                    self.discrete_resource_spec.to_dict()
+                    if isinstance(self.discrete_resource_spec, LazyModel)
+                    else self.discrete_resource_spec
+                )
+
             else:
                 discrete_resource_spec = self.discrete_resource_spec
             result["DiscreteResourceSpec"] = discrete_resource_spec
@@ -89,15 +99,6 @@ class GenericResourcesItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

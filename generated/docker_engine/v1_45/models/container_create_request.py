@@ -153,7 +153,10 @@ class ContainerCreateRequest(LazyModel):
         else:
             self._keep_empty("AttachStderr", result)
         if self.exposed_ports:
-            exposed_ports = self.exposed_ports.to_dict()
+            exposed_ports = (
+                self.exposed_ports.to_dict() if isinstance(self.exposed_ports, LazyModel) else self.exposed_ports
+            )
+
             result["ExposedPorts"] = exposed_ports
         else:
             self._keep_empty("ExposedPorts", result)
@@ -184,7 +187,10 @@ class ContainerCreateRequest(LazyModel):
         if self.healthcheck is not None:
             healthcheck: dict[str, Any] | None
             if isinstance(self.healthcheck, HealthConfig):
-                healthcheck = self.healthcheck.to_dict()
+                healthcheck = (
+                    self.healthcheck.to_dict() if isinstance(self.healthcheck, LazyModel) else self.healthcheck
+                )
+
             else:
                 healthcheck = self.healthcheck
             result["Healthcheck"] = healthcheck
@@ -201,7 +207,8 @@ class ContainerCreateRequest(LazyModel):
         else:
             self._keep_empty("Image", result)
         if self.volumes:
-            volumes = self.volumes.to_dict()
+            volumes = self.volumes.to_dict() if isinstance(self.volumes, LazyModel) else self.volumes
+
             result["Volumes"] = volumes
         else:
             self._keep_empty("Volumes", result)
@@ -234,7 +241,8 @@ class ContainerCreateRequest(LazyModel):
         else:
             self._keep_empty("OnBuild", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -259,7 +267,10 @@ class ContainerCreateRequest(LazyModel):
         if self.host_config is not None:
             host_config: dict[str, Any] | None
             if isinstance(self.host_config, HostConfig):
-                host_config = self.host_config.to_dict()
+                host_config = (
+                    self.host_config.to_dict() if isinstance(self.host_config, LazyModel) else self.host_config
+                )
+
             else:
                 host_config = self.host_config
             result["HostConfig"] = host_config
@@ -268,7 +279,12 @@ class ContainerCreateRequest(LazyModel):
         if self.networking_config is not None:
             networking_config: dict[str, Any] | None
             if isinstance(self.networking_config, NetworkingConfig):
-                networking_config = self.networking_config.to_dict()
+                networking_config = (
+                    self.networking_config.to_dict()
+                    if isinstance(self.networking_config, LazyModel)
+                    else self.networking_config
+                )
+
             else:
                 networking_config = self.networking_config
             result["NetworkingConfig"] = networking_config
@@ -361,15 +377,6 @@ class ContainerCreateRequest(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -39,6 +39,7 @@ class EndpointSettingsDriverOpts(LazyModel):
         obj.additional_properties = dict(src_dict)
         return obj
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
@@ -48,7 +49,6 @@ class EndpointSettingsDriverOpts(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

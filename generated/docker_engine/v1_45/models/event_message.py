@@ -64,7 +64,8 @@ class EventMessage(LazyModel):
         else:
             self._keep_empty("Action", result)
         if self.actor is not None:
-            actor = self.actor.to_dict()
+            actor = self.actor.to_dict() if isinstance(self.actor, LazyModel) else self.actor
+
             result["Actor"] = actor
         else:
             self._keep_empty("Actor", result)
@@ -118,15 +119,6 @@ class EventMessage(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -108,7 +108,10 @@ class Mount(LazyModel):
         if self.bind_options is not None:
             bind_options: dict[str, Any] | None
             if isinstance(self.bind_options, MountBindOptions):
-                bind_options = self.bind_options.to_dict()
+                bind_options = (
+                    self.bind_options.to_dict() if isinstance(self.bind_options, LazyModel) else self.bind_options
+                )
+
             else:
                 bind_options = self.bind_options
             result["BindOptions"] = bind_options
@@ -117,7 +120,10 @@ class Mount(LazyModel):
         if self.volume_options is not None:
             volume_options: dict[str, Any] | None
             if isinstance(self.volume_options, MountVolumeOptions):
-                volume_options = self.volume_options.to_dict()
+                volume_options = (
+                    self.volume_options.to_dict() if isinstance(self.volume_options, LazyModel) else self.volume_options
+                )
+
             else:
                 volume_options = self.volume_options
             result["VolumeOptions"] = volume_options
@@ -126,7 +132,10 @@ class Mount(LazyModel):
         if self.tmpfs_options is not None:
             tmpfs_options: dict[str, Any] | None
             if isinstance(self.tmpfs_options, MountTmpfsOptions):
-                tmpfs_options = self.tmpfs_options.to_dict()
+                tmpfs_options = (
+                    self.tmpfs_options.to_dict() if isinstance(self.tmpfs_options, LazyModel) else self.tmpfs_options
+                )
+
             else:
                 tmpfs_options = self.tmpfs_options
             result["TmpfsOptions"] = tmpfs_options
@@ -182,15 +191,6 @@ class Mount(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -18,16 +18,14 @@ from ..types import NOT_LAZY, LazyModel
 class NetworkSettingsNetworks(LazyModel):
     """Information about all networks that the container is connected to."""
 
-    additional_properties: dict[str, EndpointSettings | None] = _field(init=False, factory=dict)
+    additional_properties: dict[str, EndpointSettings] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, EndpointSettings):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -45,16 +43,16 @@ class NetworkSettingsNetworks(LazyModel):
             return {k: (EndpointSettings.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> EndpointSettings | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> EndpointSettings:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: EndpointSettings | None) -> None:
+    def __setitem__(self, key: str, value: EndpointSettings) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
@@ -67,10 +65,10 @@ class NetworkSettingsNetworks(LazyModel):
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[EndpointSettings | None]:
+    def values(self) -> ValuesView[EndpointSettings]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, EndpointSettings | None]:
+    def items(self) -> ItemsView[str, EndpointSettings]:
         return self.additional_properties.items()
 
 

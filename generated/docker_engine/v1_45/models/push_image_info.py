@@ -65,7 +65,12 @@ class PushImageInfo(LazyModel):
         if self.progress_detail is not None:
             progress_detail: dict[str, Any] | None
             if isinstance(self.progress_detail, ProgressDetail):
-                progress_detail = self.progress_detail.to_dict()
+                progress_detail = (
+                    self.progress_detail.to_dict()
+                    if isinstance(self.progress_detail, LazyModel)
+                    else self.progress_detail
+                )
+
             else:
                 progress_detail = self.progress_detail
             result["progressDetail"] = progress_detail
@@ -100,15 +105,6 @@ class PushImageInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -57,7 +57,10 @@ class ResourceObject(LazyModel):
                 for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
                     componentsschemas_generic_resources_type_0_item = (
                         componentsschemas_generic_resources_type_0_item_data.to_dict()
+                        if isinstance(componentsschemas_generic_resources_type_0_item_data, LazyModel)
+                        else componentsschemas_generic_resources_type_0_item_data
                     )
+
                     generic_resources.append(componentsschemas_generic_resources_type_0_item)
 
             else:
@@ -95,15 +98,6 @@ class ResourceObject(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -89,12 +89,14 @@ class Volume(LazyModel):
         else:
             self._keep_empty("CreatedAt", result)
         if self.status:
-            status = self.status.to_dict()
+            status = self.status.to_dict() if isinstance(self.status, LazyModel) else self.status
+
             result["Status"] = status
         else:
             self._keep_empty("Status", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -106,21 +108,26 @@ class Volume(LazyModel):
         if self.cluster_volume is not None:
             cluster_volume: dict[str, Any] | None
             if isinstance(self.cluster_volume, ClusterVolume):
-                cluster_volume = self.cluster_volume.to_dict()
+                cluster_volume = (
+                    self.cluster_volume.to_dict() if isinstance(self.cluster_volume, LazyModel) else self.cluster_volume
+                )
+
             else:
                 cluster_volume = self.cluster_volume
             result["ClusterVolume"] = cluster_volume
         else:
             self._keep_empty("ClusterVolume", result)
         if self.options:
-            options = self.options.to_dict()
+            options = self.options.to_dict() if isinstance(self.options, LazyModel) else self.options
+
             result["Options"] = options
         else:
             self._keep_empty("Options", result)
         if self.usage_data is not None:
             usage_data: dict[str, Any] | None
             if isinstance(self.usage_data, VolumeUsageData):
-                usage_data = self.usage_data.to_dict()
+                usage_data = self.usage_data.to_dict() if isinstance(self.usage_data, LazyModel) else self.usage_data
+
             else:
                 usage_data = self.usage_data
             result["UsageData"] = usage_data
@@ -195,15 +202,6 @@ class Volume(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -154,6 +154,20 @@ if TYPE_CHECKING:
     from .network_attachment import NetworkAttachment
     from .network_attachment_config import NetworkAttachmentConfig
     from .network_attachment_config_driver_opts import NetworkAttachmentConfigDriverOpts
+    from .network_attachment_network import NetworkAttachmentNetwork
+    from .network_attachment_network_driver_state import NetworkAttachmentNetworkDriverState
+    from .network_attachment_network_driver_state_options import NetworkAttachmentNetworkDriverStateOptions
+    from .network_attachment_network_ipam_options import NetworkAttachmentNetworkIPAMOptions
+    from .network_attachment_network_ipam_options_configs_item import NetworkAttachmentNetworkIPAMOptionsConfigsItem
+    from .network_attachment_network_ipam_options_driver import NetworkAttachmentNetworkIPAMOptionsDriver
+    from .network_attachment_network_ipam_options_driver_options import NetworkAttachmentNetworkIPAMOptionsDriverOptions
+    from .network_attachment_network_spec import NetworkAttachmentNetworkSpec
+    from .network_attachment_network_spec_driver_configuration import NetworkAttachmentNetworkSpecDriverConfiguration
+    from .network_attachment_network_spec_driver_configuration_options import (
+        NetworkAttachmentNetworkSpecDriverConfigurationOptions,
+    )
+    from .network_attachment_network_spec_labels import NetworkAttachmentNetworkSpecLabels
+    from .network_attachment_network_version import NetworkAttachmentNetworkVersion
     from .network_connect_request import NetworkConnectRequest
     from .network_container import NetworkContainer
     from .network_containers import NetworkContainers
@@ -474,6 +488,18 @@ _MODULES = {
     "NetworkAttachment": "network_attachment",
     "NetworkAttachmentConfig": "network_attachment_config",
     "NetworkAttachmentConfigDriverOpts": "network_attachment_config_driver_opts",
+    "NetworkAttachmentNetwork": "network_attachment_network",
+    "NetworkAttachmentNetworkDriverState": "network_attachment_network_driver_state",
+    "NetworkAttachmentNetworkDriverStateOptions": "network_attachment_network_driver_state_options",
+    "NetworkAttachmentNetworkIPAMOptions": "network_attachment_network_ipam_options",
+    "NetworkAttachmentNetworkIPAMOptionsConfigsItem": "network_attachment_network_ipam_options_configs_item",
+    "NetworkAttachmentNetworkIPAMOptionsDriver": "network_attachment_network_ipam_options_driver",
+    "NetworkAttachmentNetworkIPAMOptionsDriverOptions": "network_attachment_network_ipam_options_driver_options",
+    "NetworkAttachmentNetworkSpec": "network_attachment_network_spec",
+    "NetworkAttachmentNetworkSpecDriverConfiguration": "network_attachment_network_spec_driver_configuration",
+    "NetworkAttachmentNetworkSpecDriverConfigurationOptions": "network_attachment_network_spec_driver_configuration_options",
+    "NetworkAttachmentNetworkSpecLabels": "network_attachment_network_spec_labels",
+    "NetworkAttachmentNetworkVersion": "network_attachment_network_version",
     "NetworkConnectRequest": "network_connect_request",
     "NetworkContainer": "network_container",
     "NetworkContainers": "network_containers",
@@ -795,6 +821,18 @@ __all__ = [
     "NetworkAttachment",
     "NetworkAttachmentConfig",
     "NetworkAttachmentConfigDriverOpts",
+    "NetworkAttachmentNetwork",
+    "NetworkAttachmentNetworkDriverState",
+    "NetworkAttachmentNetworkDriverStateOptions",
+    "NetworkAttachmentNetworkIPAMOptions",
+    "NetworkAttachmentNetworkIPAMOptionsConfigsItem",
+    "NetworkAttachmentNetworkIPAMOptionsDriver",
+    "NetworkAttachmentNetworkIPAMOptionsDriverOptions",
+    "NetworkAttachmentNetworkSpec",
+    "NetworkAttachmentNetworkSpecDriverConfiguration",
+    "NetworkAttachmentNetworkSpecDriverConfigurationOptions",
+    "NetworkAttachmentNetworkSpecLabels",
+    "NetworkAttachmentNetworkVersion",
     "NetworkConnectRequest",
     "NetworkContainer",
     "NetworkContainers",

@@ -53,7 +53,8 @@ class ContainerdInfo(LazyModel):
         else:
             self._keep_empty("Address", result)
         if self.namespaces is not None:
-            namespaces = self.namespaces.to_dict()
+            namespaces = self.namespaces.to_dict() if isinstance(self.namespaces, LazyModel) else self.namespaces
+
             result["Namespaces"] = namespaces
         else:
             self._keep_empty("Namespaces", result)
@@ -84,15 +85,6 @@ class ContainerdInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

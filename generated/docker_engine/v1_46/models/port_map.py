@@ -33,7 +33,12 @@ class PortMap(LazyModel):
             if isinstance(extra_value, list):
                 result[extra_key] = []
                 for additional_property_type_0_item_data in extra_value:
-                    additional_property_type_0_item = additional_property_type_0_item_data.to_dict()
+                    additional_property_type_0_item = (
+                        additional_property_type_0_item_data.to_dict()
+                        if isinstance(additional_property_type_0_item_data, LazyModel)
+                        else additional_property_type_0_item_data
+                    )
+
                     result[extra_key].append(additional_property_type_0_item)
 
             else:
@@ -58,6 +63,7 @@ class PortMap(LazyModel):
             }
         return NOT_LAZY
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> list[PortBinding] | None:
         return self.additional_properties[key]
 
@@ -67,7 +73,6 @@ class PortMap(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

@@ -74,7 +74,8 @@ class Runtime(LazyModel):
         else:
             self._keep_empty("runtimeArgs", result)
         if self.status:
-            status = self.status.to_dict()
+            status = self.status.to_dict() if isinstance(self.status, LazyModel) else self.status
+
             result["status"] = status
         else:
             self._keep_empty("status", result)
@@ -106,15 +107,6 @@ class Runtime(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

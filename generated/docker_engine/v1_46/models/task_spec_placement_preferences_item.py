@@ -38,7 +38,8 @@ class TaskSpecPlacementPreferencesItem(LazyModel):
         if self.spread is not None:
             spread: dict[str, Any] | None
             if isinstance(self.spread, TaskSpecPlacementPreferencesItemSpread):
-                spread = self.spread.to_dict()
+                spread = self.spread.to_dict() if isinstance(self.spread, LazyModel) else self.spread
+
             else:
                 spread = self.spread
             result["Spread"] = spread
@@ -69,15 +70,6 @@ class TaskSpecPlacementPreferencesItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

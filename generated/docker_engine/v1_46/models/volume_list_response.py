@@ -41,7 +41,10 @@ class VolumeListResponse(LazyModel):
         if self.volumes:
             volumes = []
             for volumes_item_data in self.volumes:
-                volumes_item = volumes_item_data.to_dict()
+                volumes_item = (
+                    volumes_item_data.to_dict() if isinstance(volumes_item_data, LazyModel) else volumes_item_data
+                )
+
                 volumes.append(volumes_item)
 
             result["Volumes"] = volumes
@@ -80,15 +83,6 @@ class VolumeListResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

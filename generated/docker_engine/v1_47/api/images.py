@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Never, cast
 from docker_engine._auth import AuthConfig, registry_auth_header, registry_config_header
 from docker_engine._bodies import BodyTable, json_body, refuse_params
 from docker_engine._errors import DockerError
+from docker_engine._mixins import AsyncImagesMixin, ImagesMixin
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, JSONParam, RequestContent, encode_json_param
@@ -261,7 +262,7 @@ def _create_request(
     if message is not None:
         _params["message"] = message
     if changes is not None:
-        _params["changes"] = ",".join(changes)
+        _params["changes"] = list(changes)
     if platform is not None:
         _params["platform"] = platform
     _headers: dict[str, str] = {}
@@ -353,7 +354,7 @@ def _get_all_request(
         refuse_params("images.get_all", other, {"platform": "v1.48–v1.56"}, API_VERSION)
     _params: dict[str, Any] = {}
     if names is not None:
-        _params["names"] = ",".join(names)
+        _params["names"] = list(names)
     return Request(
         "GET",
         "/images/get",
@@ -612,7 +613,7 @@ def _tag_request(
     )
 
 
-class ImagesAPI:
+class ImagesAPI(ImagesMixin):
     """Images operations of the Docker Engine API v1.47.
 
     Operations tagged 'Image' in the spec.
@@ -1343,7 +1344,7 @@ class ImagesAPI:
         self._api.call(request)
 
 
-class AsyncImagesAPI:
+class AsyncImagesAPI(AsyncImagesMixin):
     """Images operations of the Docker Engine API v1.47 (asyncio).
 
     Operations tagged 'Image' in the spec.

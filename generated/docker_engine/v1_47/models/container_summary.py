@@ -108,7 +108,8 @@ class ContainerSummary(LazyModel):
         if self.ports:
             ports = []
             for ports_item_data in self.ports:
-                ports_item = ports_item_data.to_dict()
+                ports_item = ports_item_data.to_dict() if isinstance(ports_item_data, LazyModel) else ports_item_data
+
                 ports.append(ports_item)
 
             result["Ports"] = ports
@@ -127,7 +128,8 @@ class ContainerSummary(LazyModel):
         else:
             self._keep_empty("SizeRootFs", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -142,21 +144,32 @@ class ContainerSummary(LazyModel):
         if self.host_config is not None:
             host_config: dict[str, Any] | None
             if isinstance(self.host_config, ContainerSummaryHostConfig):
-                host_config = self.host_config.to_dict()
+                host_config = (
+                    self.host_config.to_dict() if isinstance(self.host_config, LazyModel) else self.host_config
+                )
+
             else:
                 host_config = self.host_config
             result["HostConfig"] = host_config
         else:
             self._keep_empty("HostConfig", result)
         if self.network_settings is not None:
-            network_settings = self.network_settings.to_dict()
+            network_settings = (
+                self.network_settings.to_dict()
+                if isinstance(self.network_settings, LazyModel)
+                else self.network_settings
+            )
+
             result["NetworkSettings"] = network_settings
         else:
             self._keep_empty("NetworkSettings", result)
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
@@ -230,15 +243,6 @@ class ContainerSummary(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -59,7 +59,12 @@ class IPAMConfig(LazyModel):
         else:
             self._keep_empty("Gateway", result)
         if self.auxiliary_addresses:
-            auxiliary_addresses = self.auxiliary_addresses.to_dict()
+            auxiliary_addresses = (
+                self.auxiliary_addresses.to_dict()
+                if isinstance(self.auxiliary_addresses, LazyModel)
+                else self.auxiliary_addresses
+            )
+
             result["AuxiliaryAddresses"] = auxiliary_addresses
         else:
             self._keep_empty("AuxiliaryAddresses", result)
@@ -92,15 +97,6 @@ class IPAMConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

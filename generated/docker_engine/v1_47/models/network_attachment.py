@@ -28,13 +28,13 @@ class NetworkAttachment(LazyModel):
     task was assigned on that network.
 
     Attributes:
-        network (Network | None):
+        network (NetworkAttachmentNetwork | None):
         addresses (list[str]): The IP addresses (in CIDR notation) assigned to the task on this
             network. To maintain backward compatibility this field accepts CIDR
             notation, but only the IP address is used.
     """
 
-    network: Network | None = None
+    network: NetworkAttachmentNetwork | None = None
     addresses: list[str] = _field(factory=list)
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
@@ -43,8 +43,9 @@ class NetworkAttachment(LazyModel):
         result: dict[str, Any] = {}
         if self.network is not None:
             network: dict[str, Any] | None
-            if isinstance(self.network, Network):
-                network = self.network.to_dict()
+            if isinstance(self.network, NetworkAttachmentNetwork):
+                network = self.network.to_dict() if isinstance(self.network, LazyModel) else self.network
+
             else:
                 network = self.network
             result["Network"] = network
@@ -78,21 +79,12 @@ class NetworkAttachment(LazyModel):
                 return None
             network = network_json
             if isinstance(network, dict):
-                network = Network.from_dict(network)
+                network = NetworkAttachmentNetwork.from_dict(network)
             return network
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
-
 
 # Imported last, once the class exists: the models refer to each other in cycles.
-from ..models.network import Network  # noqa: E402
+from ..models.network_attachment_network import NetworkAttachmentNetwork  # noqa: E402

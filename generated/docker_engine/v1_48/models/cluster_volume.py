@@ -68,7 +68,8 @@ class ClusterVolume(LazyModel):
         if self.version is not None:
             version: dict[str, Any] | None
             if isinstance(self.version, ObjectVersion):
-                version = self.version.to_dict()
+                version = self.version.to_dict() if isinstance(self.version, LazyModel) else self.version
+
             else:
                 version = self.version
             result["Version"] = version
@@ -95,7 +96,8 @@ class ClusterVolume(LazyModel):
         if self.spec is not None:
             spec: dict[str, Any] | None
             if isinstance(self.spec, ClusterVolumeSpec):
-                spec = self.spec.to_dict()
+                spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             else:
                 spec = self.spec
             result["Spec"] = spec
@@ -104,7 +106,8 @@ class ClusterVolume(LazyModel):
         if self.info is not None:
             info: dict[str, Any] | None
             if isinstance(self.info, ClusterVolumeInfo):
-                info = self.info.to_dict()
+                info = self.info.to_dict() if isinstance(self.info, LazyModel) else self.info
+
             else:
                 info = self.info
             result["Info"] = info
@@ -113,7 +116,12 @@ class ClusterVolume(LazyModel):
         if self.publish_status:
             publish_status = []
             for publish_status_item_data in self.publish_status:
-                publish_status_item = publish_status_item_data.to_dict()
+                publish_status_item = (
+                    publish_status_item_data.to_dict()
+                    if isinstance(publish_status_item_data, LazyModel)
+                    else publish_status_item_data
+                )
+
                 publish_status.append(publish_status_item)
 
             result["PublishStatus"] = publish_status
@@ -180,15 +188,6 @@ class ClusterVolume(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

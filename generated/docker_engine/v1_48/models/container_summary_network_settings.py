@@ -40,7 +40,8 @@ class ContainerSummaryNetworkSettings(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.networks:
-            networks = self.networks.to_dict()
+            networks = self.networks.to_dict() if isinstance(self.networks, LazyModel) else self.networks
+
             result["Networks"] = networks
         else:
             self._keep_empty("Networks", result)
@@ -69,15 +70,6 @@ class ContainerSummaryNetworkSettings(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

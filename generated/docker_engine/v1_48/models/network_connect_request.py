@@ -47,7 +47,12 @@ class NetworkConnectRequest(LazyModel):
         if self.endpoint_config is not None:
             endpoint_config: dict[str, Any] | None
             if isinstance(self.endpoint_config, EndpointSettings):
-                endpoint_config = self.endpoint_config.to_dict()
+                endpoint_config = (
+                    self.endpoint_config.to_dict()
+                    if isinstance(self.endpoint_config, LazyModel)
+                    else self.endpoint_config
+                )
+
             else:
                 endpoint_config = self.endpoint_config
             result["EndpointConfig"] = endpoint_config
@@ -80,15 +85,6 @@ class NetworkConnectRequest(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

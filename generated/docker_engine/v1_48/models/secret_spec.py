@@ -66,7 +66,8 @@ class SecretSpec(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -79,7 +80,8 @@ class SecretSpec(LazyModel):
         if self.driver is not None:
             driver: dict[str, Any] | None
             if isinstance(self.driver, Driver):
-                driver = self.driver.to_dict()
+                driver = self.driver.to_dict() if isinstance(self.driver, LazyModel) else self.driver
+
             else:
                 driver = self.driver
             result["Driver"] = driver
@@ -88,7 +90,8 @@ class SecretSpec(LazyModel):
         if self.templating is not None:
             templating: dict[str, Any] | None
             if isinstance(self.templating, Driver):
-                templating = self.templating.to_dict()
+                templating = self.templating.to_dict() if isinstance(self.templating, LazyModel) else self.templating
+
             else:
                 templating = self.templating
             result["Templating"] = templating
@@ -138,15 +141,6 @@ class SecretSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

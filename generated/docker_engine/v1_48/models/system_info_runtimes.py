@@ -28,16 +28,14 @@ class SystemInfoRuntimes(LazyModel):
     runtimes can be configured by the user and will be listed here.
     """
 
-    additional_properties: dict[str, Runtime | None] = _field(init=False, factory=dict)
+    additional_properties: dict[str, Runtime] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, Runtime):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -55,32 +53,32 @@ class SystemInfoRuntimes(LazyModel):
             return {k: (Runtime.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> Runtime | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> Runtime:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Runtime | None) -> None:
+    def __setitem__(self, key: str, value: Runtime) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
     def __len__(self) -> int:
         return len(self.additional_properties)
 
-    def get(self, key: str, default: None | Runtime | None = None) -> None | Runtime | None:
+    def get(self, key: str, default: Runtime | None = None) -> Runtime | None:
         return self.additional_properties.get(key, default)
 
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[Runtime | None]:
+    def values(self) -> ValuesView[Runtime]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, Runtime | None]:
+    def items(self) -> ItemsView[str, Runtime]:
         return self.additional_properties.items()
 
 

@@ -52,7 +52,10 @@ class ClusterVolumeSpec(LazyModel):
         if self.access_mode is not None:
             access_mode: dict[str, Any] | None
             if isinstance(self.access_mode, ClusterVolumeSpecAccessMode):
-                access_mode = self.access_mode.to_dict()
+                access_mode = (
+                    self.access_mode.to_dict() if isinstance(self.access_mode, LazyModel) else self.access_mode
+                )
+
             else:
                 access_mode = self.access_mode
             result["AccessMode"] = access_mode
@@ -85,15 +88,6 @@ class ClusterVolumeSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

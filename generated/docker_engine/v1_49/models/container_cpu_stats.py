@@ -51,7 +51,8 @@ class ContainerCPUStats(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.cpu_usage is not None:
-            cpu_usage = self.cpu_usage.to_dict()
+            cpu_usage = self.cpu_usage.to_dict() if isinstance(self.cpu_usage, LazyModel) else self.cpu_usage
+
             result["cpu_usage"] = cpu_usage
         else:
             self._keep_empty("cpu_usage", result)
@@ -68,7 +69,10 @@ class ContainerCPUStats(LazyModel):
         else:
             self._keep_empty("online_cpus", result)
         if self.throttling_data is not None:
-            throttling_data = self.throttling_data.to_dict()
+            throttling_data = (
+                self.throttling_data.to_dict() if isinstance(self.throttling_data, LazyModel) else self.throttling_data
+            )
+
             result["throttling_data"] = throttling_data
         else:
             self._keep_empty("throttling_data", result)
@@ -108,15 +112,6 @@ class ContainerCPUStats(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

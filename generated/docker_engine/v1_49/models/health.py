@@ -67,7 +67,8 @@ class Health(LazyModel):
             for log_item_data in self.log:
                 log_item: dict[str, Any] | None
                 if isinstance(log_item_data, HealthcheckResult):
-                    log_item = log_item_data.to_dict()
+                    log_item = log_item_data.to_dict() if isinstance(log_item_data, LazyModel) else log_item_data
+
                 else:
                     log_item = log_item_data
                 log.append(log_item)
@@ -106,15 +107,6 @@ class Health(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

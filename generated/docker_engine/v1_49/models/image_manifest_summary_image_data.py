@@ -47,7 +47,8 @@ class ImageManifestSummaryImageData(LazyModel):
         if self.platform is not None:
             platform: dict[str, Any] | None
             if isinstance(self.platform, OCIPlatform):
-                platform = self.platform.to_dict()
+                platform = self.platform.to_dict() if isinstance(self.platform, LazyModel) else self.platform
+
             else:
                 platform = self.platform
             result["Platform"] = platform
@@ -62,7 +63,8 @@ class ImageManifestSummaryImageData(LazyModel):
         if self.size is not None:
             size: dict[str, Any] | None
             if isinstance(self.size, ImageManifestSummaryImageDataSize):
-                size = self.size.to_dict()
+                size = self.size.to_dict() if isinstance(self.size, LazyModel) else self.size
+
             else:
                 size = self.size
             result["Size"] = size
@@ -103,15 +105,6 @@ class ImageManifestSummaryImageData(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

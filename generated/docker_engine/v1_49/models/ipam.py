@@ -52,14 +52,18 @@ class IPAM(LazyModel):
         if self.config:
             config = []
             for config_item_data in self.config:
-                config_item = config_item_data.to_dict()
+                config_item = (
+                    config_item_data.to_dict() if isinstance(config_item_data, LazyModel) else config_item_data
+                )
+
                 config.append(config_item)
 
             result["Config"] = config
         else:
             self._keep_empty("Config", result)
         if self.options:
-            options = self.options.to_dict()
+            options = self.options.to_dict() if isinstance(self.options, LazyModel) else self.options
+
             result["Options"] = options
         else:
             self._keep_empty("Options", result)
@@ -98,15 +102,6 @@ class IPAM(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -56,7 +56,8 @@ class SystemVersionComponentsItem(LazyModel):
         else:
             self._keep_empty("Version", result)
         if self.details:
-            details = self.details.to_dict()
+            details = self.details.to_dict() if isinstance(self.details, LazyModel) else self.details
+
             result["Details"] = details
         else:
             self._keep_empty("Details", result)
@@ -88,15 +89,6 @@ class SystemVersionComponentsItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

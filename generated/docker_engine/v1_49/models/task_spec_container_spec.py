@@ -166,7 +166,8 @@ class TaskSpecContainerSpec(LazyModel):
         else:
             self._keep_empty("Image", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -215,7 +216,8 @@ class TaskSpecContainerSpec(LazyModel):
         if self.privileges is not None:
             privileges: dict[str, Any] | None
             if isinstance(self.privileges, TaskSpecContainerSpecPrivileges):
-                privileges = self.privileges.to_dict()
+                privileges = self.privileges.to_dict() if isinstance(self.privileges, LazyModel) else self.privileges
+
             else:
                 privileges = self.privileges
             result["Privileges"] = privileges
@@ -242,7 +244,10 @@ class TaskSpecContainerSpec(LazyModel):
         if self.mounts:
             mounts = []
             for mounts_item_data in self.mounts:
-                mounts_item = mounts_item_data.to_dict()
+                mounts_item = (
+                    mounts_item_data.to_dict() if isinstance(mounts_item_data, LazyModel) else mounts_item_data
+                )
+
                 mounts.append(mounts_item)
 
             result["Mounts"] = mounts
@@ -263,7 +268,10 @@ class TaskSpecContainerSpec(LazyModel):
         if self.health_check is not None:
             health_check: dict[str, Any] | None
             if isinstance(self.health_check, HealthConfig):
-                health_check = self.health_check.to_dict()
+                health_check = (
+                    self.health_check.to_dict() if isinstance(self.health_check, LazyModel) else self.health_check
+                )
+
             else:
                 health_check = self.health_check
             result["HealthCheck"] = health_check
@@ -278,7 +286,8 @@ class TaskSpecContainerSpec(LazyModel):
         if self.dns_config is not None:
             dns_config: dict[str, Any] | None
             if isinstance(self.dns_config, TaskSpecContainerSpecDNSConfig):
-                dns_config = self.dns_config.to_dict()
+                dns_config = self.dns_config.to_dict() if isinstance(self.dns_config, LazyModel) else self.dns_config
+
             else:
                 dns_config = self.dns_config
             result["DNSConfig"] = dns_config
@@ -287,7 +296,10 @@ class TaskSpecContainerSpec(LazyModel):
         if self.secrets:
             secrets = []
             for secrets_item_data in self.secrets:
-                secrets_item = secrets_item_data.to_dict()
+                secrets_item = (
+                    secrets_item_data.to_dict() if isinstance(secrets_item_data, LazyModel) else secrets_item_data
+                )
+
                 secrets.append(secrets_item)
 
             result["Secrets"] = secrets
@@ -302,7 +314,10 @@ class TaskSpecContainerSpec(LazyModel):
         if self.configs:
             configs = []
             for configs_item_data in self.configs:
-                configs_item = configs_item_data.to_dict()
+                configs_item = (
+                    configs_item_data.to_dict() if isinstance(configs_item_data, LazyModel) else configs_item_data
+                )
+
                 configs.append(configs_item)
 
             result["Configs"] = configs
@@ -320,7 +335,8 @@ class TaskSpecContainerSpec(LazyModel):
         else:
             self._keep_empty("Init", result)
         if self.sysctls:
-            sysctls = self.sysctls.to_dict()
+            sysctls = self.sysctls.to_dict() if isinstance(self.sysctls, LazyModel) else self.sysctls
+
             result["Sysctls"] = sysctls
         else:
             self._keep_empty("Sysctls", result)
@@ -339,7 +355,10 @@ class TaskSpecContainerSpec(LazyModel):
         if self.ulimits:
             ulimits = []
             for ulimits_item_data in self.ulimits:
-                ulimits_item = ulimits_item_data.to_dict()
+                ulimits_item = (
+                    ulimits_item_data.to_dict() if isinstance(ulimits_item_data, LazyModel) else ulimits_item_data
+                )
+
                 ulimits.append(ulimits_item)
 
             result["Ulimits"] = ulimits
@@ -457,15 +476,6 @@ class TaskSpecContainerSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -63,19 +63,26 @@ class VolumeCreateOptions(LazyModel):
         else:
             self._keep_empty("Driver", result)
         if self.driver_opts:
-            driver_opts = self.driver_opts.to_dict()
+            driver_opts = self.driver_opts.to_dict() if isinstance(self.driver_opts, LazyModel) else self.driver_opts
+
             result["DriverOpts"] = driver_opts
         else:
             self._keep_empty("DriverOpts", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.cluster_volume_spec is not None:
             cluster_volume_spec: dict[str, Any] | None
             if isinstance(self.cluster_volume_spec, ClusterVolumeSpec):
-                cluster_volume_spec = self.cluster_volume_spec.to_dict()
+                cluster_volume_spec = (
+                    self.cluster_volume_spec.to_dict()
+                    if isinstance(self.cluster_volume_spec, LazyModel)
+                    else self.cluster_volume_spec
+                )
+
             else:
                 cluster_volume_spec = self.cluster_volume_spec
             result["ClusterVolumeSpec"] = cluster_volume_spec
@@ -125,15 +132,6 @@ class VolumeCreateOptions(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

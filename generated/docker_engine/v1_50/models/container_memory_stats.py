@@ -86,7 +86,8 @@ class ContainerMemoryStats(LazyModel):
         else:
             self._keep_empty("max_usage", result)
         if self.stats:
-            stats = self.stats.to_dict()
+            stats = self.stats.to_dict() if isinstance(self.stats, LazyModel) else self.stats
+
             result["stats"] = stats
         else:
             self._keep_empty("stats", result)
@@ -151,15 +152,6 @@ class ContainerMemoryStats(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -112,12 +112,14 @@ class ContainerStatsResponse(LazyModel):
         else:
             self._keep_empty("preread", result)
         if self.pids_stats is not None:
-            pids_stats = self.pids_stats.to_dict()
+            pids_stats = self.pids_stats.to_dict() if isinstance(self.pids_stats, LazyModel) else self.pids_stats
+
             result["pids_stats"] = pids_stats
         else:
             self._keep_empty("pids_stats", result)
         if self.blkio_stats is not None:
-            blkio_stats = self.blkio_stats.to_dict()
+            blkio_stats = self.blkio_stats.to_dict() if isinstance(self.blkio_stats, LazyModel) else self.blkio_stats
+
             result["blkio_stats"] = blkio_stats
         else:
             self._keep_empty("blkio_stats", result)
@@ -126,27 +128,38 @@ class ContainerStatsResponse(LazyModel):
         else:
             self._keep_empty("num_procs", result)
         if self.storage_stats is not None:
-            storage_stats = self.storage_stats.to_dict()
+            storage_stats = (
+                self.storage_stats.to_dict() if isinstance(self.storage_stats, LazyModel) else self.storage_stats
+            )
+
             result["storage_stats"] = storage_stats
         else:
             self._keep_empty("storage_stats", result)
         if self.cpu_stats is not None:
-            cpu_stats = self.cpu_stats.to_dict()
+            cpu_stats = self.cpu_stats.to_dict() if isinstance(self.cpu_stats, LazyModel) else self.cpu_stats
+
             result["cpu_stats"] = cpu_stats
         else:
             self._keep_empty("cpu_stats", result)
         if self.precpu_stats is not None:
-            precpu_stats = self.precpu_stats.to_dict()
+            precpu_stats = (
+                self.precpu_stats.to_dict() if isinstance(self.precpu_stats, LazyModel) else self.precpu_stats
+            )
+
             result["precpu_stats"] = precpu_stats
         else:
             self._keep_empty("precpu_stats", result)
         if self.memory_stats is not None:
-            memory_stats = self.memory_stats.to_dict()
+            memory_stats = (
+                self.memory_stats.to_dict() if isinstance(self.memory_stats, LazyModel) else self.memory_stats
+            )
+
             result["memory_stats"] = memory_stats
         else:
             self._keep_empty("memory_stats", result)
         if self.networks:
-            networks = self.networks.to_dict()
+            networks = self.networks.to_dict() if isinstance(self.networks, LazyModel) else self.networks
+
             result["networks"] = networks
         else:
             self._keep_empty("networks", result)
@@ -235,15 +248,6 @@ class ContainerStatsResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -28,7 +28,8 @@ class ContainerStatsResponseNetworks(LazyModel):
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
             if isinstance(extra_value, ContainerNetworkStats):
-                result[extra_key] = extra_value.to_dict()
+                result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
             else:
                 result[extra_key] = extra_value
         return result
@@ -48,6 +49,7 @@ class ContainerStatsResponseNetworks(LazyModel):
             return {k: (ContainerNetworkStats.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> ContainerNetworkStats | None:
         return self.additional_properties[key]
 
@@ -57,7 +59,6 @@ class ContainerStatsResponseNetworks(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

@@ -149,7 +149,8 @@ class ImageInspect(LazyModel):
         if self.descriptor is not None:
             descriptor: dict[str, Any] | None
             if isinstance(self.descriptor, OCIDescriptor):
-                descriptor = self.descriptor.to_dict()
+                descriptor = self.descriptor.to_dict() if isinstance(self.descriptor, LazyModel) else self.descriptor
+
             else:
                 descriptor = self.descriptor
             result["Descriptor"] = descriptor
@@ -158,7 +159,10 @@ class ImageInspect(LazyModel):
         if self.manifests:
             manifests = []
             for manifests_item_data in self.manifests:
-                manifests_item = manifests_item_data.to_dict()
+                manifests_item = (
+                    manifests_item_data.to_dict() if isinstance(manifests_item_data, LazyModel) else manifests_item_data
+                )
+
                 manifests.append(manifests_item)
 
             result["Manifests"] = manifests
@@ -198,7 +202,8 @@ class ImageInspect(LazyModel):
         else:
             self._keep_empty("Author", result)
         if self.config is not None:
-            config = self.config.to_dict()
+            config = self.config.to_dict() if isinstance(self.config, LazyModel) else self.config
+
             result["Config"] = config
         else:
             self._keep_empty("Config", result)
@@ -227,17 +232,22 @@ class ImageInspect(LazyModel):
         else:
             self._keep_empty("Size", result)
         if self.graph_driver is not None:
-            graph_driver = self.graph_driver.to_dict()
+            graph_driver = (
+                self.graph_driver.to_dict() if isinstance(self.graph_driver, LazyModel) else self.graph_driver
+            )
+
             result["GraphDriver"] = graph_driver
         else:
             self._keep_empty("GraphDriver", result)
         if self.root_fs is not None:
-            root_fs = self.root_fs.to_dict()
+            root_fs = self.root_fs.to_dict() if isinstance(self.root_fs, LazyModel) else self.root_fs
+
             result["RootFS"] = root_fs
         else:
             self._keep_empty("RootFS", result)
         if self.metadata is not None:
-            metadata = self.metadata.to_dict()
+            metadata = self.metadata.to_dict() if isinstance(self.metadata, LazyModel) else self.metadata
+
             result["Metadata"] = metadata
         else:
             self._keep_empty("Metadata", result)
@@ -323,15 +333,6 @@ class ImageInspect(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -38,7 +38,8 @@ class PortStatus(LazyModel):
         if self.ports:
             ports = []
             for ports_item_data in self.ports:
-                ports_item = ports_item_data.to_dict()
+                ports_item = ports_item_data.to_dict() if isinstance(ports_item_data, LazyModel) else ports_item_data
+
                 ports.append(ports_item)
 
             result["Ports"] = ports
@@ -69,15 +70,6 @@ class PortStatus(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -38,7 +38,8 @@ class VolumeUpdateRequest(LazyModel):
         if self.spec is not None:
             spec: dict[str, Any] | None
             if isinstance(self.spec, ClusterVolumeSpec):
-                spec = self.spec.to_dict()
+                spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             else:
                 spec = self.spec
             result["Spec"] = spec
@@ -69,15 +70,6 @@ class VolumeUpdateRequest(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

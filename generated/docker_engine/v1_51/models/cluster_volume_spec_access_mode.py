@@ -92,7 +92,10 @@ class ClusterVolumeSpecAccessMode(LazyModel):
         if self.mount_volume is not None:
             mount_volume: dict[str, Any] | None
             if isinstance(self.mount_volume, ClusterVolumeSpecAccessModeMountVolume):
-                mount_volume = self.mount_volume.to_dict()
+                mount_volume = (
+                    self.mount_volume.to_dict() if isinstance(self.mount_volume, LazyModel) else self.mount_volume
+                )
+
             else:
                 mount_volume = self.mount_volume
             result["MountVolume"] = mount_volume
@@ -101,7 +104,10 @@ class ClusterVolumeSpecAccessMode(LazyModel):
         if self.secrets:
             secrets = []
             for secrets_item_data in self.secrets:
-                secrets_item = secrets_item_data.to_dict()
+                secrets_item = (
+                    secrets_item_data.to_dict() if isinstance(secrets_item_data, LazyModel) else secrets_item_data
+                )
+
                 secrets.append(secrets_item)
 
             result["Secrets"] = secrets
@@ -110,7 +116,12 @@ class ClusterVolumeSpecAccessMode(LazyModel):
         if self.accessibility_requirements is not None:
             accessibility_requirements: dict[str, Any] | None
             if isinstance(self.accessibility_requirements, ClusterVolumeSpecAccessModeAccessibilityRequirements):
-                accessibility_requirements = self.accessibility_requirements.to_dict()
+                accessibility_requirements = (
+                    self.accessibility_requirements.to_dict()
+                    if isinstance(self.accessibility_requirements, LazyModel)
+                    else self.accessibility_requirements
+                )
+
             else:
                 accessibility_requirements = self.accessibility_requirements
             result["AccessibilityRequirements"] = accessibility_requirements
@@ -119,7 +130,10 @@ class ClusterVolumeSpecAccessMode(LazyModel):
         if self.capacity_range is not None:
             capacity_range: dict[str, Any] | None
             if isinstance(self.capacity_range, ClusterVolumeSpecAccessModeCapacityRange):
-                capacity_range = self.capacity_range.to_dict()
+                capacity_range = (
+                    self.capacity_range.to_dict() if isinstance(self.capacity_range, LazyModel) else self.capacity_range
+                )
+
             else:
                 capacity_range = self.capacity_range
             result["CapacityRange"] = capacity_range
@@ -200,15 +214,6 @@ class ClusterVolumeSpecAccessMode(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

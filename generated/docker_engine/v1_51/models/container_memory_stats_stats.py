@@ -45,6 +45,7 @@ class ContainerMemoryStatsStats(LazyModel):
         obj.additional_properties = dict(src_dict)
         return obj
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> int | None:
         return self.additional_properties[key]
 
@@ -54,7 +55,6 @@ class ContainerMemoryStatsStats(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

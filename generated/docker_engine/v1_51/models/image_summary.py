@@ -142,7 +142,8 @@ class ImageSummary(LazyModel):
         else:
             self._keep_empty("SharedSize", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
@@ -153,7 +154,10 @@ class ImageSummary(LazyModel):
         if self.manifests:
             manifests = []
             for manifests_item_data in self.manifests:
-                manifests_item = manifests_item_data.to_dict()
+                manifests_item = (
+                    manifests_item_data.to_dict() if isinstance(manifests_item_data, LazyModel) else manifests_item_data
+                )
+
                 manifests.append(manifests_item)
 
             result["Manifests"] = manifests
@@ -162,7 +166,8 @@ class ImageSummary(LazyModel):
         if self.descriptor is not None:
             descriptor: dict[str, Any] | None
             if isinstance(self.descriptor, OCIDescriptor):
-                descriptor = self.descriptor.to_dict()
+                descriptor = self.descriptor.to_dict() if isinstance(self.descriptor, LazyModel) else self.descriptor
+
             else:
                 descriptor = self.descriptor
             result["Descriptor"] = descriptor
@@ -218,15 +223,6 @@ class ImageSummary(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -56,11 +56,7 @@ class Node(LazyModel):
 
             It provides the current status of the node, as seen by the manager.
              (added in API v1.32)
-        manager_status (ManagerStatus): ManagerStatus represents the status of a manager.
-
-            It provides the current status of a node's manager component, if the node
-            is a manager.
-             (added in API v1.32)
+        manager_status (ManagerStatus | None):  (added in API v1.32)
     """
 
     id: str = _field(default=ABSENT)
@@ -70,7 +66,7 @@ class Node(LazyModel):
     spec: NodeSpec = _field(default=ABSENT)
     description: NodeDescription = _field(default=ABSENT)
     status: NodeStatus = _field(default=ABSENT)
-    manager_status: ManagerStatus = _field(default=ABSENT)
+    manager_status: ManagerStatus | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,7 +77,8 @@ class Node(LazyModel):
         else:
             self._keep_empty("ID", result)
         if self.version is not None:
-            version = self.version.to_dict()
+            version = self.version.to_dict() if isinstance(self.version, LazyModel) else self.version
+
             result["Version"] = version
         else:
             self._keep_empty("Version", result)
@@ -96,22 +93,32 @@ class Node(LazyModel):
         else:
             self._keep_empty("UpdatedAt", result)
         if self.spec is not None:
-            spec = self.spec.to_dict()
+            spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             result["Spec"] = spec
         else:
             self._keep_empty("Spec", result)
         if self.description is not None:
-            description = self.description.to_dict()
+            description = self.description.to_dict() if isinstance(self.description, LazyModel) else self.description
+
             result["Description"] = description
         else:
             self._keep_empty("Description", result)
         if self.status is not None:
-            status = self.status.to_dict()
+            status = self.status.to_dict() if isinstance(self.status, LazyModel) else self.status
+
             result["Status"] = status
         else:
             self._keep_empty("Status", result)
         if self.manager_status is not None:
-            manager_status = self.manager_status.to_dict()
+            manager_status: dict[str, Any] | None
+            if isinstance(self.manager_status, ManagerStatus):
+                manager_status = (
+                    self.manager_status.to_dict() if isinstance(self.manager_status, LazyModel) else self.manager_status
+                )
+
+            else:
+                manager_status = self.manager_status
             result["ManagerStatus"] = manager_status
         else:
             self._keep_empty("ManagerStatus", result)
@@ -182,15 +189,6 @@ class Node(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -53,7 +53,10 @@ class ServiceJobStatus(LazyModel):
         if self.job_iteration is not None:
             job_iteration: dict[str, Any] | None
             if isinstance(self.job_iteration, ObjectVersion):
-                job_iteration = self.job_iteration.to_dict()
+                job_iteration = (
+                    self.job_iteration.to_dict() if isinstance(self.job_iteration, LazyModel) else self.job_iteration
+                )
+
             else:
                 job_iteration = self.job_iteration
             result["JobIteration"] = job_iteration
@@ -98,15 +101,6 @@ class ServiceJobStatus(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -63,24 +63,32 @@ class ServiceSpec(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.task_template is not None:
-            task_template = self.task_template.to_dict()
+            task_template = (
+                self.task_template.to_dict() if isinstance(self.task_template, LazyModel) else self.task_template
+            )
+
             result["TaskTemplate"] = task_template
         else:
             self._keep_empty("TaskTemplate", result)
         if self.mode is not None:
-            mode = self.mode.to_dict()
+            mode = self.mode.to_dict() if isinstance(self.mode, LazyModel) else self.mode
+
             result["Mode"] = mode
         else:
             self._keep_empty("Mode", result)
         if self.update_config is not None:
             update_config: dict[str, Any] | None
             if isinstance(self.update_config, ServiceSpecUpdateConfig):
-                update_config = self.update_config.to_dict()
+                update_config = (
+                    self.update_config.to_dict() if isinstance(self.update_config, LazyModel) else self.update_config
+                )
+
             else:
                 update_config = self.update_config
             result["UpdateConfig"] = update_config
@@ -89,7 +97,12 @@ class ServiceSpec(LazyModel):
         if self.rollback_config is not None:
             rollback_config: dict[str, Any] | None
             if isinstance(self.rollback_config, ServiceSpecRollbackConfig):
-                rollback_config = self.rollback_config.to_dict()
+                rollback_config = (
+                    self.rollback_config.to_dict()
+                    if isinstance(self.rollback_config, LazyModel)
+                    else self.rollback_config
+                )
+
             else:
                 rollback_config = self.rollback_config
             result["RollbackConfig"] = rollback_config
@@ -98,7 +111,10 @@ class ServiceSpec(LazyModel):
         if self.networks:
             networks = []
             for networks_item_data in self.networks:
-                networks_item = networks_item_data.to_dict()
+                networks_item = (
+                    networks_item_data.to_dict() if isinstance(networks_item_data, LazyModel) else networks_item_data
+                )
+
                 networks.append(networks_item)
 
             result["Networks"] = networks
@@ -107,7 +123,10 @@ class ServiceSpec(LazyModel):
         if self.endpoint_spec is not None:
             endpoint_spec: dict[str, Any] | None
             if isinstance(self.endpoint_spec, EndpointSpec):
-                endpoint_spec = self.endpoint_spec.to_dict()
+                endpoint_spec = (
+                    self.endpoint_spec.to_dict() if isinstance(self.endpoint_spec, LazyModel) else self.endpoint_spec
+                )
+
             else:
                 endpoint_spec = self.endpoint_spec
             result["EndpointSpec"] = endpoint_spec
@@ -188,15 +207,6 @@ class ServiceSpec(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -59,8 +59,8 @@ class Task(LazyModel):
         labels (TaskLabels): User-defined key/value metadata.
         spec (TaskSpec): User modifiable task configuration.
         service_id (str): The ID of the service this task is part of.
-        slot (int):
-        node_id (str): The ID of the node that this task is on.
+        slot (int | None):
+        node_id (None | str): The ID of the node that this task is on.
         assigned_generic_resources (list[GenericResourcesItem] | None):  (added in API v1.32)
         status (TaskStatus): represents the status of a task.
         desired_state (TaskState):
@@ -81,8 +81,8 @@ class Task(LazyModel):
     labels: TaskLabels = _field(factory=lambda: TaskLabels())
     spec: TaskSpec = _field(default=ABSENT)
     service_id: str = _field(default=ABSENT)
-    slot: int = _field(default=ABSENT)
-    node_id: str = _field(default=ABSENT)
+    slot: int | None = None
+    node_id: str | None = None
     assigned_generic_resources: list[GenericResourcesItem] | None = None
     status: TaskStatus = _field(default=ABSENT)
     desired_state: TaskState = _field(default=ABSENT)
@@ -98,7 +98,8 @@ class Task(LazyModel):
         else:
             self._keep_empty("ID", result)
         if self.version is not None:
-            version = self.version.to_dict()
+            version = self.version.to_dict() if isinstance(self.version, LazyModel) else self.version
+
             result["Version"] = version
         else:
             self._keep_empty("Version", result)
@@ -119,12 +120,14 @@ class Task(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.spec is not None:
-            spec = self.spec.to_dict()
+            spec = self.spec.to_dict() if isinstance(self.spec, LazyModel) else self.spec
+
             result["Spec"] = spec
         else:
             self._keep_empty("Spec", result)
@@ -133,11 +136,15 @@ class Task(LazyModel):
         else:
             self._keep_empty("ServiceID", result)
         if self.slot is not None:
-            result["Slot"] = self.slot
+            slot: int | None
+            slot = self.slot
+            result["Slot"] = slot
         else:
             self._keep_empty("Slot", result)
         if self.node_id is not None:
-            result["NodeID"] = self.node_id
+            node_id: str | None
+            node_id = self.node_id
+            result["NodeID"] = node_id
         else:
             self._keep_empty("NodeID", result)
         if self.assigned_generic_resources is not None:
@@ -147,7 +154,10 @@ class Task(LazyModel):
                 for componentsschemas_generic_resources_type_0_item_data in self.assigned_generic_resources:
                     componentsschemas_generic_resources_type_0_item = (
                         componentsschemas_generic_resources_type_0_item_data.to_dict()
+                        if isinstance(componentsschemas_generic_resources_type_0_item_data, LazyModel)
+                        else componentsschemas_generic_resources_type_0_item_data
                     )
+
                     assigned_generic_resources.append(componentsschemas_generic_resources_type_0_item)
 
             else:
@@ -156,7 +166,8 @@ class Task(LazyModel):
         else:
             self._keep_empty("AssignedGenericResources", result)
         if self.status is not None:
-            status = self.status.to_dict()
+            status = self.status.to_dict() if isinstance(self.status, LazyModel) else self.status
+
             result["Status"] = status
         else:
             self._keep_empty("Status", result)
@@ -168,7 +179,10 @@ class Task(LazyModel):
         if self.job_iteration is not None:
             job_iteration: dict[str, Any] | None
             if isinstance(self.job_iteration, ObjectVersion):
-                job_iteration = self.job_iteration.to_dict()
+                job_iteration = (
+                    self.job_iteration.to_dict() if isinstance(self.job_iteration, LazyModel) else self.job_iteration
+                )
+
             else:
                 job_iteration = self.job_iteration
             result["JobIteration"] = job_iteration
@@ -177,7 +191,12 @@ class Task(LazyModel):
         if self.networks_attachments:
             networks_attachments = []
             for networks_attachments_item_data in self.networks_attachments:
-                networks_attachments_item = networks_attachments_item_data.to_dict()
+                networks_attachments_item = (
+                    networks_attachments_item_data.to_dict()
+                    if isinstance(networks_attachments_item_data, LazyModel)
+                    else networks_attachments_item_data
+                )
+
                 networks_attachments.append(networks_attachments_item)
 
             result["NetworksAttachments"] = networks_attachments
@@ -278,15 +297,6 @@ class Task(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -129,7 +129,8 @@ class ContainerState(LazyModel):
         if self.health is not None:
             health: dict[str, Any] | None
             if isinstance(self.health, Health):
-                health = self.health.to_dict()
+                health = self.health.to_dict() if isinstance(self.health, LazyModel) else self.health
+
             else:
                 health = self.health
             result["Health"] = health
@@ -175,15 +176,6 @@ class ContainerState(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -18,16 +18,14 @@ from ..types import NOT_LAZY, LazyModel
 class IPAMStatusSubnets(LazyModel):
     """IPAMStatusSubnets (no description in the spec)."""
 
-    additional_properties: dict[str, SubnetStatus | None] = _field(init=False, factory=dict)
+    additional_properties: dict[str, SubnetStatus] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, SubnetStatus):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -45,32 +43,32 @@ class IPAMStatusSubnets(LazyModel):
             return {k: (SubnetStatus.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> SubnetStatus | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> SubnetStatus:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: SubnetStatus | None) -> None:
+    def __setitem__(self, key: str, value: SubnetStatus) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
     def __len__(self) -> int:
         return len(self.additional_properties)
 
-    def get(self, key: str, default: None | SubnetStatus | None = None) -> None | SubnetStatus | None:
+    def get(self, key: str, default: SubnetStatus | None = None) -> SubnetStatus | None:
         return self.additional_properties.get(key, default)
 
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[SubnetStatus | None]:
+    def values(self) -> ValuesView[SubnetStatus]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, SubnetStatus | None]:
+    def items(self) -> ItemsView[str, SubnetStatus]:
         return self.additional_properties.items()
 
 

@@ -39,7 +39,8 @@ class RootFSStorage(LazyModel):
         if self.snapshot is not None:
             snapshot: dict[str, Any] | None
             if isinstance(self.snapshot, RootFSStorageSnapshot):
-                snapshot = self.snapshot.to_dict()
+                snapshot = self.snapshot.to_dict() if isinstance(self.snapshot, LazyModel) else self.snapshot
+
             else:
                 snapshot = self.snapshot
             result["Snapshot"] = snapshot
@@ -70,15 +71,6 @@ class RootFSStorage(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -38,7 +38,8 @@ class Storage(LazyModel):
         if self.root_fs is not None:
             root_fs: dict[str, Any] | None
             if isinstance(self.root_fs, RootFSStorage):
-                root_fs = self.root_fs.to_dict()
+                root_fs = self.root_fs.to_dict() if isinstance(self.root_fs, LazyModel) else self.root_fs
+
             else:
                 root_fs = self.root_fs
             result["RootFS"] = root_fs
@@ -69,15 +70,6 @@ class Storage(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -86,7 +86,12 @@ class SwarmInfo(LazyModel):
         if self.remote_managers:
             remote_managers = []
             for remote_managers_item_data in self.remote_managers:
-                remote_managers_item = remote_managers_item_data.to_dict()
+                remote_managers_item = (
+                    remote_managers_item_data.to_dict()
+                    if isinstance(remote_managers_item_data, LazyModel)
+                    else remote_managers_item_data
+                )
+
                 remote_managers.append(remote_managers_item)
 
             result["RemoteManagers"] = remote_managers
@@ -107,7 +112,8 @@ class SwarmInfo(LazyModel):
         if self.cluster is not None:
             cluster: dict[str, Any] | None
             if isinstance(self.cluster, ClusterInfo):
-                cluster = self.cluster.to_dict()
+                cluster = self.cluster.to_dict() if isinstance(self.cluster, LazyModel) else self.cluster
+
             else:
                 cluster = self.cluster
             result["Cluster"] = cluster
@@ -157,15 +163,6 @@ class SwarmInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -81,7 +81,12 @@ class TaskSpecPlacement(LazyModel):
         if self.preferences:
             preferences = []
             for preferences_item_data in self.preferences:
-                preferences_item = preferences_item_data.to_dict()
+                preferences_item = (
+                    preferences_item_data.to_dict()
+                    if isinstance(preferences_item_data, LazyModel)
+                    else preferences_item_data
+                )
+
                 preferences.append(preferences_item)
 
             result["Preferences"] = preferences
@@ -96,7 +101,10 @@ class TaskSpecPlacement(LazyModel):
         if self.platforms:
             platforms = []
             for platforms_item_data in self.platforms:
-                platforms_item = platforms_item_data.to_dict()
+                platforms_item = (
+                    platforms_item_data.to_dict() if isinstance(platforms_item_data, LazyModel) else platforms_item_data
+                )
+
                 platforms.append(platforms_item)
 
             result["Platforms"] = platforms
@@ -140,15 +148,6 @@ class TaskSpecPlacement(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

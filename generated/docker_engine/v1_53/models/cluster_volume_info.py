@@ -58,7 +58,10 @@ class ClusterVolumeInfo(LazyModel):
         else:
             self._keep_empty("CapacityBytes", result)
         if self.volume_context:
-            volume_context = self.volume_context.to_dict()
+            volume_context = (
+                self.volume_context.to_dict() if isinstance(self.volume_context, LazyModel) else self.volume_context
+            )
+
             result["VolumeContext"] = volume_context
         else:
             self._keep_empty("VolumeContext", result)
@@ -71,7 +74,12 @@ class ClusterVolumeInfo(LazyModel):
         if self.accessible_topology:
             accessible_topology = []
             for accessible_topology_item_data in self.accessible_topology:
-                accessible_topology_item = accessible_topology_item_data.to_dict()
+                accessible_topology_item = (
+                    accessible_topology_item_data.to_dict()
+                    if isinstance(accessible_topology_item_data, LazyModel)
+                    else accessible_topology_item_data
+                )
+
                 accessible_topology.append(accessible_topology_item)
 
             result["AccessibleTopology"] = accessible_topology
@@ -113,15 +121,6 @@ class ClusterVolumeInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -45,7 +45,10 @@ class ClusterVolumeSpecAccessModeAccessibilityRequirements(LazyModel):
         if self.requisite:
             requisite = []
             for requisite_item_data in self.requisite:
-                requisite_item = requisite_item_data.to_dict()
+                requisite_item = (
+                    requisite_item_data.to_dict() if isinstance(requisite_item_data, LazyModel) else requisite_item_data
+                )
+
                 requisite.append(requisite_item)
 
             result["Requisite"] = requisite
@@ -54,7 +57,10 @@ class ClusterVolumeSpecAccessModeAccessibilityRequirements(LazyModel):
         if self.preferred:
             preferred = []
             for preferred_item_data in self.preferred:
-                preferred_item = preferred_item_data.to_dict()
+                preferred_item = (
+                    preferred_item_data.to_dict() if isinstance(preferred_item_data, LazyModel) else preferred_item_data
+                )
+
                 preferred.append(preferred_item)
 
             result["Preferred"] = preferred
@@ -93,15 +99,6 @@ class ClusterVolumeSpecAccessModeAccessibilityRequirements(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

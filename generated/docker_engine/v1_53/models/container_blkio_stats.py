@@ -81,7 +81,12 @@ class ContainerBlkioStats(LazyModel):
             for io_service_bytes_recursive_item_data in self.io_service_bytes_recursive:
                 io_service_bytes_recursive_item: dict[str, Any] | None
                 if isinstance(io_service_bytes_recursive_item_data, ContainerBlkioStatEntry):
-                    io_service_bytes_recursive_item = io_service_bytes_recursive_item_data.to_dict()
+                    io_service_bytes_recursive_item = (
+                        io_service_bytes_recursive_item_data.to_dict()
+                        if isinstance(io_service_bytes_recursive_item_data, LazyModel)
+                        else io_service_bytes_recursive_item_data
+                    )
+
                 else:
                     io_service_bytes_recursive_item = io_service_bytes_recursive_item_data
                 io_service_bytes_recursive.append(io_service_bytes_recursive_item)
@@ -94,7 +99,12 @@ class ContainerBlkioStats(LazyModel):
             for io_serviced_recursive_item_data in self.io_serviced_recursive:
                 io_serviced_recursive_item: dict[str, Any] | None
                 if isinstance(io_serviced_recursive_item_data, ContainerBlkioStatEntry):
-                    io_serviced_recursive_item = io_serviced_recursive_item_data.to_dict()
+                    io_serviced_recursive_item = (
+                        io_serviced_recursive_item_data.to_dict()
+                        if isinstance(io_serviced_recursive_item_data, LazyModel)
+                        else io_serviced_recursive_item_data
+                    )
+
                 else:
                     io_serviced_recursive_item = io_serviced_recursive_item_data
                 io_serviced_recursive.append(io_serviced_recursive_item)
@@ -107,7 +117,12 @@ class ContainerBlkioStats(LazyModel):
             for io_queue_recursive_item_data in self.io_queue_recursive:
                 io_queue_recursive_item: dict[str, Any] | None
                 if isinstance(io_queue_recursive_item_data, ContainerBlkioStatEntry):
-                    io_queue_recursive_item = io_queue_recursive_item_data.to_dict()
+                    io_queue_recursive_item = (
+                        io_queue_recursive_item_data.to_dict()
+                        if isinstance(io_queue_recursive_item_data, LazyModel)
+                        else io_queue_recursive_item_data
+                    )
+
                 else:
                     io_queue_recursive_item = io_queue_recursive_item_data
                 io_queue_recursive.append(io_queue_recursive_item)
@@ -120,7 +135,12 @@ class ContainerBlkioStats(LazyModel):
             for io_service_time_recursive_item_data in self.io_service_time_recursive:
                 io_service_time_recursive_item: dict[str, Any] | None
                 if isinstance(io_service_time_recursive_item_data, ContainerBlkioStatEntry):
-                    io_service_time_recursive_item = io_service_time_recursive_item_data.to_dict()
+                    io_service_time_recursive_item = (
+                        io_service_time_recursive_item_data.to_dict()
+                        if isinstance(io_service_time_recursive_item_data, LazyModel)
+                        else io_service_time_recursive_item_data
+                    )
+
                 else:
                     io_service_time_recursive_item = io_service_time_recursive_item_data
                 io_service_time_recursive.append(io_service_time_recursive_item)
@@ -133,7 +153,12 @@ class ContainerBlkioStats(LazyModel):
             for io_wait_time_recursive_item_data in self.io_wait_time_recursive:
                 io_wait_time_recursive_item: dict[str, Any] | None
                 if isinstance(io_wait_time_recursive_item_data, ContainerBlkioStatEntry):
-                    io_wait_time_recursive_item = io_wait_time_recursive_item_data.to_dict()
+                    io_wait_time_recursive_item = (
+                        io_wait_time_recursive_item_data.to_dict()
+                        if isinstance(io_wait_time_recursive_item_data, LazyModel)
+                        else io_wait_time_recursive_item_data
+                    )
+
                 else:
                     io_wait_time_recursive_item = io_wait_time_recursive_item_data
                 io_wait_time_recursive.append(io_wait_time_recursive_item)
@@ -146,7 +171,12 @@ class ContainerBlkioStats(LazyModel):
             for io_merged_recursive_item_data in self.io_merged_recursive:
                 io_merged_recursive_item: dict[str, Any] | None
                 if isinstance(io_merged_recursive_item_data, ContainerBlkioStatEntry):
-                    io_merged_recursive_item = io_merged_recursive_item_data.to_dict()
+                    io_merged_recursive_item = (
+                        io_merged_recursive_item_data.to_dict()
+                        if isinstance(io_merged_recursive_item_data, LazyModel)
+                        else io_merged_recursive_item_data
+                    )
+
                 else:
                     io_merged_recursive_item = io_merged_recursive_item_data
                 io_merged_recursive.append(io_merged_recursive_item)
@@ -159,7 +189,12 @@ class ContainerBlkioStats(LazyModel):
             for io_time_recursive_item_data in self.io_time_recursive:
                 io_time_recursive_item: dict[str, Any] | None
                 if isinstance(io_time_recursive_item_data, ContainerBlkioStatEntry):
-                    io_time_recursive_item = io_time_recursive_item_data.to_dict()
+                    io_time_recursive_item = (
+                        io_time_recursive_item_data.to_dict()
+                        if isinstance(io_time_recursive_item_data, LazyModel)
+                        else io_time_recursive_item_data
+                    )
+
                 else:
                     io_time_recursive_item = io_time_recursive_item_data
                 io_time_recursive.append(io_time_recursive_item)
@@ -172,7 +207,12 @@ class ContainerBlkioStats(LazyModel):
             for sectors_recursive_item_data in self.sectors_recursive:
                 sectors_recursive_item: dict[str, Any] | None
                 if isinstance(sectors_recursive_item_data, ContainerBlkioStatEntry):
-                    sectors_recursive_item = sectors_recursive_item_data.to_dict()
+                    sectors_recursive_item = (
+                        sectors_recursive_item_data.to_dict()
+                        if isinstance(sectors_recursive_item_data, LazyModel)
+                        else sectors_recursive_item_data
+                    )
+
                 else:
                     sectors_recursive_item = sectors_recursive_item_data
                 sectors_recursive.append(sectors_recursive_item)
@@ -279,15 +319,6 @@ class ContainerBlkioStats(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

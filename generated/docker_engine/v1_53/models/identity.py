@@ -48,7 +48,10 @@ class Identity(LazyModel):
         if self.signature:
             signature = []
             for signature_item_data in self.signature:
-                signature_item = signature_item_data.to_dict()
+                signature_item = (
+                    signature_item_data.to_dict() if isinstance(signature_item_data, LazyModel) else signature_item_data
+                )
+
                 signature.append(signature_item)
 
             result["Signature"] = signature
@@ -57,7 +60,8 @@ class Identity(LazyModel):
         if self.pull:
             pull = []
             for pull_item_data in self.pull:
-                pull_item = pull_item_data.to_dict()
+                pull_item = pull_item_data.to_dict() if isinstance(pull_item_data, LazyModel) else pull_item_data
+
                 pull.append(pull_item)
 
             result["Pull"] = pull
@@ -66,7 +70,8 @@ class Identity(LazyModel):
         if self.build:
             build = []
             for build_item_data in self.build:
-                build_item = build_item_data.to_dict()
+                build_item = build_item_data.to_dict() if isinstance(build_item_data, LazyModel) else build_item_data
+
                 build.append(build_item)
 
             result["Build"] = build
@@ -113,15 +118,6 @@ class Identity(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -18,16 +18,14 @@ from ..types import NOT_LAZY, LazyModel
 class NetworkInspectContainers(LazyModel):
     """Contains endpoints attached to the network."""
 
-    additional_properties: dict[str, EndpointResource | None] = _field(init=False, factory=dict)
+    additional_properties: dict[str, EndpointResource] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, EndpointResource):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -45,16 +43,16 @@ class NetworkInspectContainers(LazyModel):
             return {k: (EndpointResource.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> EndpointResource | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> EndpointResource:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: EndpointResource | None) -> None:
+    def __setitem__(self, key: str, value: EndpointResource) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
@@ -67,10 +65,10 @@ class NetworkInspectContainers(LazyModel):
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[EndpointResource | None]:
+    def values(self) -> ValuesView[EndpointResource]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, EndpointResource | None]:
+    def items(self) -> ItemsView[str, EndpointResource]:
         return self.additional_properties.items()
 
 

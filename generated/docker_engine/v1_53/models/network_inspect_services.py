@@ -20,16 +20,14 @@ class NetworkInspectServices(LazyModel):
     swarm scope networks, and omitted for local scope networks.
     """
 
-    additional_properties: dict[str, ServiceInfo | None] = _field(init=False, factory=dict)
+    additional_properties: dict[str, ServiceInfo] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         for extra_key, extra_value in self.additional_properties.items():
-            if isinstance(extra_value, ServiceInfo):
-                result[extra_key] = extra_value.to_dict()
-            else:
-                result[extra_key] = extra_value
+            result[extra_key] = extra_value.to_dict() if isinstance(extra_value, LazyModel) else extra_value
+
         return result
 
     @classmethod
@@ -47,32 +45,32 @@ class NetworkInspectServices(LazyModel):
             return {k: (ServiceInfo.from_dict(v) if isinstance(v, dict) else v) for k, v in src.items()}
         return NOT_LAZY
 
-    def __getitem__(self, key: str) -> ServiceInfo | None:
+    # A map (labels, networks by name, …) reads like the dict it is.
+    def __getitem__(self, key: str) -> ServiceInfo:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: ServiceInfo | None) -> None:
+    def __setitem__(self, key: str, value: ServiceInfo) -> None:
         self.additional_properties[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 
     def __len__(self) -> int:
         return len(self.additional_properties)
 
-    def get(self, key: str, default: None | ServiceInfo | None = None) -> None | ServiceInfo | None:
+    def get(self, key: str, default: ServiceInfo | None = None) -> ServiceInfo | None:
         return self.additional_properties.get(key, default)
 
     def keys(self) -> KeysView[str]:
         return self.additional_properties.keys()
 
-    def values(self) -> ValuesView[ServiceInfo | None]:
+    def values(self) -> ValuesView[ServiceInfo]:
         return self.additional_properties.values()
 
-    def items(self) -> ItemsView[str, ServiceInfo | None]:
+    def items(self) -> ItemsView[str, ServiceInfo]:
         return self.additional_properties.items()
 
 

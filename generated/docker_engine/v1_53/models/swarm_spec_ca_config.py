@@ -63,7 +63,12 @@ class SwarmSpecCAConfig(LazyModel):
         if self.external_c_as:
             external_c_as = []
             for external_c_as_item_data in self.external_c_as:
-                external_c_as_item = external_c_as_item_data.to_dict()
+                external_c_as_item = (
+                    external_c_as_item_data.to_dict()
+                    if isinstance(external_c_as_item_data, LazyModel)
+                    else external_c_as_item_data
+                )
+
                 external_c_as.append(external_c_as_item)
 
             result["ExternalCAs"] = external_c_as
@@ -119,15 +124,6 @@ class SwarmSpecCAConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

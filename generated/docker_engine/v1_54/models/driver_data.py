@@ -47,7 +47,8 @@ class DriverData(LazyModel):
         else:
             self._keep_empty("Name", result)
         if self.data:
-            data = self.data.to_dict()
+            data = self.data.to_dict() if isinstance(self.data, LazyModel) else self.data
+
             result["Data"] = data
         else:
             self._keep_empty("Data", result)
@@ -78,15 +79,6 @@ class DriverData(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -46,14 +46,18 @@ class EngineDescription(LazyModel):
         else:
             self._keep_empty("EngineVersion", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.plugins:
             plugins = []
             for plugins_item_data in self.plugins:
-                plugins_item = plugins_item_data.to_dict()
+                plugins_item = (
+                    plugins_item_data.to_dict() if isinstance(plugins_item_data, LazyModel) else plugins_item_data
+                )
+
                 plugins.append(plugins_item)
 
             result["Plugins"] = plugins
@@ -94,15 +98,6 @@ class EngineDescription(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -38,7 +38,8 @@ class NetworkStatus(LazyModel):
         if self.ipam is not None:
             ipam: dict[str, Any] | None
             if isinstance(self.ipam, IPAMStatus):
-                ipam = self.ipam.to_dict()
+                ipam = self.ipam.to_dict() if isinstance(self.ipam, LazyModel) else self.ipam
+
             else:
                 ipam = self.ipam
             result["IPAM"] = ipam
@@ -69,15 +70,6 @@ class NetworkStatus(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -43,6 +43,7 @@ class VolumeStatus(LazyModel):
         obj.additional_properties = dict(src_dict)
         return obj
 
+    # A map (labels, networks by name, …) reads like the dict it is.
     def __getitem__(self, key: str) -> Any:
         return self.additional_properties[key]
 
@@ -52,7 +53,6 @@ class VolumeStatus(LazyModel):
     def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
 
-    # A map (labels, networks by name, …) reads like the dict it is.
     def __iter__(self) -> Iterator[str]:
         return iter(self.additional_properties)
 

@@ -65,7 +65,10 @@ class BuildInfo(LazyModel):
         if self.error_detail is not None:
             error_detail: dict[str, Any] | None
             if isinstance(self.error_detail, ErrorDetail):
-                error_detail = self.error_detail.to_dict()
+                error_detail = (
+                    self.error_detail.to_dict() if isinstance(self.error_detail, LazyModel) else self.error_detail
+                )
+
             else:
                 error_detail = self.error_detail
             result["errorDetail"] = error_detail
@@ -80,7 +83,12 @@ class BuildInfo(LazyModel):
         if self.progress_detail is not None:
             progress_detail: dict[str, Any] | None
             if isinstance(self.progress_detail, ProgressDetail):
-                progress_detail = self.progress_detail.to_dict()
+                progress_detail = (
+                    self.progress_detail.to_dict()
+                    if isinstance(self.progress_detail, LazyModel)
+                    else self.progress_detail
+                )
+
             else:
                 progress_detail = self.progress_detail
             result["progressDetail"] = progress_detail
@@ -89,7 +97,8 @@ class BuildInfo(LazyModel):
         if self.aux is not None:
             aux: dict[str, Any] | None
             if isinstance(self.aux, ImageID):
-                aux = self.aux.to_dict()
+                aux = self.aux.to_dict() if isinstance(self.aux, LazyModel) else self.aux
+
             else:
                 aux = self.aux
             result["aux"] = aux
@@ -140,15 +149,6 @@ class BuildInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

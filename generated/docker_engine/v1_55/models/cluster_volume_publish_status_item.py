@@ -69,7 +69,10 @@ class ClusterVolumePublishStatusItem(LazyModel):
         else:
             self._keep_empty("State", result)
         if self.publish_context:
-            publish_context = self.publish_context.to_dict()
+            publish_context = (
+                self.publish_context.to_dict() if isinstance(self.publish_context, LazyModel) else self.publish_context
+            )
+
             result["PublishContext"] = publish_context
         else:
             self._keep_empty("PublishContext", result)
@@ -104,15 +107,6 @@ class ClusterVolumePublishStatusItem(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -88,7 +88,10 @@ class ExecInspectResponse(LazyModel):
         else:
             self._keep_empty("ExitCode", result)
         if self.process_config is not None:
-            process_config = self.process_config.to_dict()
+            process_config = (
+                self.process_config.to_dict() if isinstance(self.process_config, LazyModel) else self.process_config
+            )
+
             result["ProcessConfig"] = process_config
         else:
             self._keep_empty("ProcessConfig", result)
@@ -148,15 +151,6 @@ class ExecInspectResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -70,7 +70,8 @@ class ImageManifestSummary(LazyModel):
         if self.descriptor is not None:
             descriptor: dict[str, Any] | None
             if isinstance(self.descriptor, OCIDescriptor):
-                descriptor = self.descriptor.to_dict()
+                descriptor = self.descriptor.to_dict() if isinstance(self.descriptor, LazyModel) else self.descriptor
+
             else:
                 descriptor = self.descriptor
             result["Descriptor"] = descriptor
@@ -85,7 +86,8 @@ class ImageManifestSummary(LazyModel):
         if self.size is not None:
             size: dict[str, Any] | None
             if isinstance(self.size, ImageManifestSummarySize):
-                size = self.size.to_dict()
+                size = self.size.to_dict() if isinstance(self.size, LazyModel) else self.size
+
             else:
                 size = self.size
             result["Size"] = size
@@ -103,7 +105,8 @@ class ImageManifestSummary(LazyModel):
         if self.image_data is not None:
             image_data: dict[str, Any] | None
             if isinstance(self.image_data, ImageManifestSummaryImageData):
-                image_data = self.image_data.to_dict()
+                image_data = self.image_data.to_dict() if isinstance(self.image_data, LazyModel) else self.image_data
+
             else:
                 image_data = self.image_data
             result["ImageData"] = image_data
@@ -112,7 +115,12 @@ class ImageManifestSummary(LazyModel):
         if self.attestation_data is not None:
             attestation_data: dict[str, Any] | None
             if isinstance(self.attestation_data, ImageManifestSummaryAttestationData):
-                attestation_data = self.attestation_data.to_dict()
+                attestation_data = (
+                    self.attestation_data.to_dict()
+                    if isinstance(self.attestation_data, LazyModel)
+                    else self.attestation_data
+                )
+
             else:
                 attestation_data = self.attestation_data
             result["AttestationData"] = attestation_data
@@ -174,15 +182,6 @@ class ImageManifestSummary(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -36,7 +36,8 @@ class IPAMStatus(LazyModel):
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
         if self.subnets:
-            subnets = self.subnets.to_dict()
+            subnets = self.subnets.to_dict() if isinstance(self.subnets, LazyModel) else self.subnets
+
             result["Subnets"] = subnets
         else:
             self._keep_empty("Subnets", result)
@@ -65,15 +66,6 @@ class IPAMStatus(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

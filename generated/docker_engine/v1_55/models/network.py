@@ -128,7 +128,8 @@ class Network(LazyModel):
         else:
             self._keep_empty("EnableIPv6", result)
         if self.ipam is not None:
-            ipam = self.ipam.to_dict()
+            ipam = self.ipam.to_dict() if isinstance(self.ipam, LazyModel) else self.ipam
+
             result["IPAM"] = ipam
         else:
             self._keep_empty("IPAM", result)
@@ -145,7 +146,8 @@ class Network(LazyModel):
         else:
             self._keep_empty("Ingress", result)
         if self.config_from is not None:
-            config_from = self.config_from.to_dict()
+            config_from = self.config_from.to_dict() if isinstance(self.config_from, LazyModel) else self.config_from
+
             result["ConfigFrom"] = config_from
         else:
             self._keep_empty("ConfigFrom", result)
@@ -154,19 +156,22 @@ class Network(LazyModel):
         else:
             self._keep_empty("ConfigOnly", result)
         if self.options:
-            options = self.options.to_dict()
+            options = self.options.to_dict() if isinstance(self.options, LazyModel) else self.options
+
             result["Options"] = options
         else:
             self._keep_empty("Options", result)
         if self.labels:
-            labels = self.labels.to_dict()
+            labels = self.labels.to_dict() if isinstance(self.labels, LazyModel) else self.labels
+
             result["Labels"] = labels
         else:
             self._keep_empty("Labels", result)
         if self.peers:
             peers = []
             for peers_item_data in self.peers:
-                peers_item = peers_item_data.to_dict()
+                peers_item = peers_item_data.to_dict() if isinstance(peers_item_data, LazyModel) else peers_item_data
+
                 peers.append(peers_item)
 
             result["Peers"] = peers
@@ -244,15 +249,6 @@ class Network(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -54,7 +54,8 @@ class NetworkAttachmentConfig(LazyModel):
         else:
             self._keep_empty("Aliases", result)
         if self.driver_opts:
-            driver_opts = self.driver_opts.to_dict()
+            driver_opts = self.driver_opts.to_dict() if isinstance(self.driver_opts, LazyModel) else self.driver_opts
+
             result["DriverOpts"] = driver_opts
         else:
             self._keep_empty("DriverOpts", result)
@@ -86,15 +87,6 @@ class NetworkAttachmentConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -65,7 +65,8 @@ class ServiceInfo(LazyModel):
         if self.tasks:
             tasks = []
             for tasks_item_data in self.tasks:
-                tasks_item = tasks_item_data.to_dict()
+                tasks_item = tasks_item_data.to_dict() if isinstance(tasks_item_data, LazyModel) else tasks_item_data
+
                 tasks.append(tasks_item)
 
             result["Tasks"] = tasks
@@ -100,15 +101,6 @@ class ServiceInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -75,7 +75,12 @@ class SignatureIdentity(LazyModel):
         if self.timestamps:
             timestamps = []
             for timestamps_item_data in self.timestamps:
-                timestamps_item = timestamps_item_data.to_dict()
+                timestamps_item = (
+                    timestamps_item_data.to_dict()
+                    if isinstance(timestamps_item_data, LazyModel)
+                    else timestamps_item_data
+                )
+
                 timestamps.append(timestamps_item)
 
             result["Timestamps"] = timestamps
@@ -99,7 +104,8 @@ class SignatureIdentity(LazyModel):
         if self.signer is not None:
             signer: dict[str, Any] | None
             if isinstance(self.signer, SignerIdentity):
-                signer = self.signer.to_dict()
+                signer = self.signer.to_dict() if isinstance(self.signer, LazyModel) else self.signer
+
             else:
                 signer = self.signer
             result["Signer"] = signer
@@ -172,15 +178,6 @@ class SignatureIdentity(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -50,7 +50,12 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if self.credential_spec is not None:
             credential_spec: dict[str, Any] | None
             if isinstance(self.credential_spec, TaskSpecContainerSpecPrivilegesCredentialSpec):
-                credential_spec = self.credential_spec.to_dict()
+                credential_spec = (
+                    self.credential_spec.to_dict()
+                    if isinstance(self.credential_spec, LazyModel)
+                    else self.credential_spec
+                )
+
             else:
                 credential_spec = self.credential_spec
             result["CredentialSpec"] = credential_spec
@@ -59,7 +64,12 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if self.se_linux_context is not None:
             se_linux_context: dict[str, Any] | None
             if isinstance(self.se_linux_context, TaskSpecContainerSpecPrivilegesSELinuxContext):
-                se_linux_context = self.se_linux_context.to_dict()
+                se_linux_context = (
+                    self.se_linux_context.to_dict()
+                    if isinstance(self.se_linux_context, LazyModel)
+                    else self.se_linux_context
+                )
+
             else:
                 se_linux_context = self.se_linux_context
             result["SELinuxContext"] = se_linux_context
@@ -68,7 +78,8 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if self.seccomp is not None:
             seccomp: dict[str, Any] | None
             if isinstance(self.seccomp, TaskSpecContainerSpecPrivilegesSeccomp):
-                seccomp = self.seccomp.to_dict()
+                seccomp = self.seccomp.to_dict() if isinstance(self.seccomp, LazyModel) else self.seccomp
+
             else:
                 seccomp = self.seccomp
             result["Seccomp"] = seccomp
@@ -77,7 +88,8 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if self.app_armor is not None:
             app_armor: dict[str, Any] | None
             if isinstance(self.app_armor, TaskSpecContainerSpecPrivilegesAppArmor):
-                app_armor = self.app_armor.to_dict()
+                app_armor = self.app_armor.to_dict() if isinstance(self.app_armor, LazyModel) else self.app_armor
+
             else:
                 app_armor = self.app_armor
             result["AppArmor"] = app_armor
@@ -140,15 +152,6 @@ class TaskSpecContainerSpecPrivileges(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

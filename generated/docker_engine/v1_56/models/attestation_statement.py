@@ -44,7 +44,8 @@ class AttestationStatement(LazyModel):
         if self.descriptor is not None:
             descriptor: dict[str, Any] | None
             if isinstance(self.descriptor, OCIDescriptor):
-                descriptor = self.descriptor.to_dict()
+                descriptor = self.descriptor.to_dict() if isinstance(self.descriptor, LazyModel) else self.descriptor
+
             else:
                 descriptor = self.descriptor
             result["Descriptor"] = descriptor
@@ -59,7 +60,8 @@ class AttestationStatement(LazyModel):
         if self.statement is not None:
             statement: dict[str, Any] | None
             if isinstance(self.statement, AttestationStatementStatement):
-                statement = self.statement.to_dict()
+                statement = self.statement.to_dict() if isinstance(self.statement, LazyModel) else self.statement
+
             else:
                 statement = self.statement
             result["Statement"] = statement
@@ -100,15 +102,6 @@ class AttestationStatement(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -52,7 +52,8 @@ class ContainerSummaryHostConfig(LazyModel):
         else:
             self._keep_empty("NetworkMode", result)
         if self.annotations:
-            annotations = self.annotations.to_dict()
+            annotations = self.annotations.to_dict() if isinstance(self.annotations, LazyModel) else self.annotations
+
             result["Annotations"] = annotations
         else:
             self._keep_empty("Annotations", result)
@@ -83,15 +84,6 @@ class ContainerSummaryHostConfig(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

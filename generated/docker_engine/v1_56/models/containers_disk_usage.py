@@ -74,7 +74,8 @@ class ContainersDiskUsage(LazyModel):
         if self.items:
             items = []
             for items_item_data in self.items:
-                items_item = items_item_data.to_dict()
+                items_item = items_item_data.to_dict() if isinstance(items_item_data, LazyModel) else items_item_data
+
                 items.append(items_item)
 
             result["Items"] = items
@@ -110,15 +111,6 @@ class ContainersDiskUsage(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -58,12 +58,14 @@ class NetworkSettings(LazyModel):
         else:
             self._keep_empty("SandboxKey", result)
         if self.ports:
-            ports = self.ports.to_dict()
+            ports = self.ports.to_dict() if isinstance(self.ports, LazyModel) else self.ports
+
             result["Ports"] = ports
         else:
             self._keep_empty("Ports", result)
         if self.networks:
-            networks = self.networks.to_dict()
+            networks = self.networks.to_dict() if isinstance(self.networks, LazyModel) else self.networks
+
             result["Networks"] = networks
         else:
             self._keep_empty("Networks", result)
@@ -103,15 +105,6 @@ class NetworkSettings(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

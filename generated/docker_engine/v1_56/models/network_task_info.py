@@ -63,7 +63,8 @@ class NetworkTaskInfo(LazyModel):
         else:
             self._keep_empty("EndpointIP", result)
         if self.info:
-            info = self.info.to_dict()
+            info = self.info.to_dict() if isinstance(self.info, LazyModel) else self.info
+
             result["Info"] = info
         else:
             self._keep_empty("Info", result)
@@ -96,15 +97,6 @@ class NetworkTaskInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

@@ -80,7 +80,8 @@ class OCIDescriptor(LazyModel):
         else:
             self._keep_empty("urls", result)
         if self.annotations:
-            annotations = self.annotations.to_dict()
+            annotations = self.annotations.to_dict() if isinstance(self.annotations, LazyModel) else self.annotations
+
             result["annotations"] = annotations
         else:
             self._keep_empty("annotations", result)
@@ -93,7 +94,8 @@ class OCIDescriptor(LazyModel):
         if self.platform is not None:
             platform: dict[str, Any] | None
             if isinstance(self.platform, OCIPlatform):
-                platform = self.platform.to_dict()
+                platform = self.platform.to_dict() if isinstance(self.platform, LazyModel) else self.platform
+
             else:
                 platform = self.platform
             result["platform"] = platform
@@ -145,15 +147,6 @@ class OCIDescriptor(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

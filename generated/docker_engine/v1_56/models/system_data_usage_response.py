@@ -47,7 +47,10 @@ class SystemDataUsageResponse(LazyModel):
         if self.image_usage is not None:
             image_usage: dict[str, Any] | None
             if isinstance(self.image_usage, ImagesDiskUsage):
-                image_usage = self.image_usage.to_dict()
+                image_usage = (
+                    self.image_usage.to_dict() if isinstance(self.image_usage, LazyModel) else self.image_usage
+                )
+
             else:
                 image_usage = self.image_usage
             result["ImageUsage"] = image_usage
@@ -56,7 +59,12 @@ class SystemDataUsageResponse(LazyModel):
         if self.container_usage is not None:
             container_usage: dict[str, Any] | None
             if isinstance(self.container_usage, ContainersDiskUsage):
-                container_usage = self.container_usage.to_dict()
+                container_usage = (
+                    self.container_usage.to_dict()
+                    if isinstance(self.container_usage, LazyModel)
+                    else self.container_usage
+                )
+
             else:
                 container_usage = self.container_usage
             result["ContainerUsage"] = container_usage
@@ -65,7 +73,10 @@ class SystemDataUsageResponse(LazyModel):
         if self.volume_usage is not None:
             volume_usage: dict[str, Any] | None
             if isinstance(self.volume_usage, VolumesDiskUsage):
-                volume_usage = self.volume_usage.to_dict()
+                volume_usage = (
+                    self.volume_usage.to_dict() if isinstance(self.volume_usage, LazyModel) else self.volume_usage
+                )
+
             else:
                 volume_usage = self.volume_usage
             result["VolumeUsage"] = volume_usage
@@ -74,7 +85,12 @@ class SystemDataUsageResponse(LazyModel):
         if self.build_cache_usage is not None:
             build_cache_usage: dict[str, Any] | None
             if isinstance(self.build_cache_usage, BuildCacheDiskUsage):
-                build_cache_usage = self.build_cache_usage.to_dict()
+                build_cache_usage = (
+                    self.build_cache_usage.to_dict()
+                    if isinstance(self.build_cache_usage, LazyModel)
+                    else self.build_cache_usage
+                )
+
             else:
                 build_cache_usage = self.build_cache_usage
             result["BuildCacheUsage"] = build_cache_usage
@@ -129,15 +145,6 @@ class SystemDataUsageResponse(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.

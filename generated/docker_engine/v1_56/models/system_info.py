@@ -430,7 +430,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("DockerRootDir", result)
         if self.plugins is not None:
-            plugins = self.plugins.to_dict()
+            plugins = self.plugins.to_dict() if isinstance(self.plugins, LazyModel) else self.plugins
+
             result["Plugins"] = plugins
         else:
             self._keep_empty("Plugins", result)
@@ -537,7 +538,10 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("IndexServerAddress", result)
         if self.registry_config is not None:
-            registry_config = self.registry_config.to_dict()
+            registry_config = (
+                self.registry_config.to_dict() if isinstance(self.registry_config, LazyModel) else self.registry_config
+            )
+
             result["RegistryConfig"] = registry_config
         else:
             self._keep_empty("RegistryConfig", result)
@@ -548,7 +552,10 @@ class SystemInfo(LazyModel):
                 for componentsschemas_generic_resources_type_0_item_data in self.generic_resources:
                     componentsschemas_generic_resources_type_0_item = (
                         componentsschemas_generic_resources_type_0_item_data.to_dict()
+                        if isinstance(componentsschemas_generic_resources_type_0_item_data, LazyModel)
+                        else componentsschemas_generic_resources_type_0_item_data
                     )
+
                     generic_resources.append(componentsschemas_generic_resources_type_0_item)
 
             else:
@@ -587,7 +594,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("ServerVersion", result)
         if self.runtimes:
-            runtimes = self.runtimes.to_dict()
+            runtimes = self.runtimes.to_dict() if isinstance(self.runtimes, LazyModel) else self.runtimes
+
             result["Runtimes"] = runtimes
         else:
             self._keep_empty("Runtimes", result)
@@ -596,7 +604,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("DefaultRuntime", result)
         if self.swarm is not None:
-            swarm = self.swarm.to_dict()
+            swarm = self.swarm.to_dict() if isinstance(self.swarm, LazyModel) else self.swarm
+
             result["Swarm"] = swarm
         else:
             self._keep_empty("Swarm", result)
@@ -614,17 +623,24 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("InitBinary", result)
         if self.containerd_commit is not None:
-            containerd_commit = self.containerd_commit.to_dict()
+            containerd_commit = (
+                self.containerd_commit.to_dict()
+                if isinstance(self.containerd_commit, LazyModel)
+                else self.containerd_commit
+            )
+
             result["ContainerdCommit"] = containerd_commit
         else:
             self._keep_empty("ContainerdCommit", result)
         if self.runc_commit is not None:
-            runc_commit = self.runc_commit.to_dict()
+            runc_commit = self.runc_commit.to_dict() if isinstance(self.runc_commit, LazyModel) else self.runc_commit
+
             result["RuncCommit"] = runc_commit
         else:
             self._keep_empty("RuncCommit", result)
         if self.init_commit is not None:
-            init_commit = self.init_commit.to_dict()
+            init_commit = self.init_commit.to_dict() if isinstance(self.init_commit, LazyModel) else self.init_commit
+
             result["InitCommit"] = init_commit
         else:
             self._keep_empty("InitCommit", result)
@@ -643,7 +659,12 @@ class SystemInfo(LazyModel):
         if self.default_address_pools:
             default_address_pools = []
             for default_address_pools_item_data in self.default_address_pools:
-                default_address_pools_item = default_address_pools_item_data.to_dict()
+                default_address_pools_item = (
+                    default_address_pools_item_data.to_dict()
+                    if isinstance(default_address_pools_item_data, LazyModel)
+                    else default_address_pools_item_data
+                )
+
                 default_address_pools.append(default_address_pools_item)
 
             result["DefaultAddressPools"] = default_address_pools
@@ -652,7 +673,12 @@ class SystemInfo(LazyModel):
         if self.firewall_backend is not None:
             firewall_backend: dict[str, Any] | None
             if isinstance(self.firewall_backend, FirewallInfo):
-                firewall_backend = self.firewall_backend.to_dict()
+                firewall_backend = (
+                    self.firewall_backend.to_dict()
+                    if isinstance(self.firewall_backend, LazyModel)
+                    else self.firewall_backend
+                )
+
             else:
                 firewall_backend = self.firewall_backend
             result["FirewallBackend"] = firewall_backend
@@ -661,7 +687,12 @@ class SystemInfo(LazyModel):
         if self.discovered_devices:
             discovered_devices = []
             for discovered_devices_item_data in self.discovered_devices:
-                discovered_devices_item = discovered_devices_item_data.to_dict()
+                discovered_devices_item = (
+                    discovered_devices_item_data.to_dict()
+                    if isinstance(discovered_devices_item_data, LazyModel)
+                    else discovered_devices_item_data
+                )
+
                 discovered_devices.append(discovered_devices_item)
 
             result["DiscoveredDevices"] = discovered_devices
@@ -670,7 +701,8 @@ class SystemInfo(LazyModel):
         if self.nri is not None:
             nri: dict[str, Any] | None
             if isinstance(self.nri, NRIInfo):
-                nri = self.nri.to_dict()
+                nri = self.nri.to_dict() if isinstance(self.nri, LazyModel) else self.nri
+
             else:
                 nri = self.nri
             result["NRI"] = nri
@@ -689,7 +721,8 @@ class SystemInfo(LazyModel):
         else:
             self._keep_empty("CDISpecDirs", result)
         if self.containerd is not None:
-            containerd = self.containerd.to_dict()
+            containerd = self.containerd.to_dict() if isinstance(self.containerd, LazyModel) else self.containerd
+
             result["Containerd"] = containerd
         else:
             self._keep_empty("Containerd", result)
@@ -878,15 +911,6 @@ class SystemInfo(LazyModel):
         if field_name_ == "additional_properties":
             return {k: v for k, v in src.items() if k not in _JSON_KEYS}
         return NOT_LAZY
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.additional_properties
 
 
 # Imported last, once the class exists: the models refer to each other in cycles.
