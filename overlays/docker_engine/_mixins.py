@@ -8,6 +8,7 @@ mixins, so `docker.containers.run(...)`, `docker.exec.start_interactive(...)` an
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import re
 import shlex
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypedDict, TypeVar, Unpack, overload
 
-from ._errors import DockerError, DockerTimeoutError, InvalidRequestError
+from ._errors import DockerError, DockerTimeoutError, InvalidRequestError, NotFoundError
 from ._hijack import UPGRADE_HEADERS, AsyncHijackedStream, HijackedStream, collect
 from ._progress import BuildError, ProgressTarget, StreamFollower
 from ._request import Request, quote_path
@@ -88,6 +89,7 @@ class RunOptions(TypedDict, total=False):
     # What run() does
     name: str | None
     platform: str | None
+    pull: Literal["missing", "always", "never"] | None
     remove: bool | None
     check: bool | None
     on_output: Callable[[Frame], object] | None
@@ -235,7 +237,6 @@ DOCKER_PY_SPELLINGS: dict[str, str] = {
     # docker-py keywords (and near misses) that containers.run does not take, and what to write instead.
     "stream": "on_output=callback (called with each Frame as it comes), or detach=True and then "
     "containers.logs(id, follow=True, stdout=True, stderr=True)",
-    "pull": "images.create(from_image=...) before run(): run() does not pull a missing image",
     "env": "environment=",
     "cmd": "command=",
     "mem": "memory= (or mem_limit=)",
@@ -422,6 +423,7 @@ class RunPlan(NamedTuple):
     on_output: Callable[[Frame], object] | None
     logs: dict[str, bool] | None  # stdout=/stderr= for containers.logs; None: no output wanted
     timeout: float | None
+    pull: str = "missing"  # "missing": pull when create says there is no such image; "always"; "never"
 
     def result(self, id: str, exit_code: int, frames: list[Frame]) -> RunResult:
         output = collect(frames)
@@ -561,6 +563,9 @@ def plan_run(image: str, command: str | Sequence[str] | None, detach: bool, opti
             "reads its exit code and output: use remove=True (the default), or detach=True"
         )
 
+    pull = given.get("pull", "missing")
+    if pull not in ("missing", "always", "never"):
+        raise InvalidRequestError(f'pull=: "missing", "always" or "never", not {pull!r:.40}')
     streams = {"stdout": bool(given.get("stdout", True)), "stderr": bool(given.get("stderr", True))}
     return RunPlan(
         image=image,
@@ -572,7 +577,20 @@ def plan_run(image: str, command: str | Sequence[str] | None, detach: bool, opti
         on_output=given.get("on_output"),
         logs=streams if any(streams.values()) else None,
         timeout=given.get("timeout"),
+        pull=pull,
     )
+
+
+def _no_such_image(exc: NotFoundError) -> bool:
+    # The daemon's words for a create whose image is not here ("No such image: busybox:latest").
+    return "no such image" in exc.message.lower()
+
+
+def _images_api(containers: object, api: object) -> Any:
+    """The images API of the same version package as `containers` (for run's pull)."""
+    cls = type(containers)
+    module = importlib.import_module(cls.__module__.rsplit(".", 1)[0] + ".images")
+    return getattr(module, "AsyncImagesAPI" if cls.__name__.startswith("Async") else "ImagesAPI")(api)
 
 
 def _kill(ops: Any, id: str, killed: list[bool]) -> None:
@@ -680,13 +698,16 @@ class ContainersMixin:
 
         Not taken (a type error, and at run time a TypeError saying what to write):
         docker-py's `stream=True` (use `on_output=`, or `detach=True` and
-        `containers.logs(..., follow=True)`), `pull` (run does not pull: call
-        `images.create(from_image=...)` first), and its rarer keywords, which go in
+        `containers.logs(..., follow=True)`), and its rarer keywords, which go in
         `config=`/`host_config=` (`DOCKER_PY_SPELLINGS` lists them).
+
+        `pull`: `"missing"` (the default, as `docker run`) pulls the image when the daemon
+        has none, with the docker config's credentials; `"always"` pulls first; `"never"`
+        leaves a missing image a NotFoundError.
         """
         plan = plan_run(image, command, detach, options)
         ops: Any = self
-        id: str = ops.create(body=plan.body, **plan.create_params).id
+        id = self._create(plan)
         if plan.detach:
             try:
                 ops.start(id)
@@ -720,6 +741,21 @@ class ContainersMixin:
             if plan.remove:
                 ops.delete(id, force=True)
         return plan.finish(result, bool(killed))
+
+    def _create(self, plan: RunPlan) -> str:
+        """Create the container, pulling its image first (`pull="always"`) or when the daemon
+        has none (`"missing"`, as `docker run`), with the credentials of the docker config."""
+        ops: Any = self
+        platform = plan.create_params.get("platform")
+        if plan.pull == "always":
+            _images_api(self, self._api).pull(plan.image, platform=platform)
+        try:
+            return str(ops.create(body=plan.body, **plan.create_params).id)
+        except NotFoundError as exc:
+            if plan.pull != "missing" or not _no_such_image(exc):
+                raise
+        _images_api(self, self._api).pull(plan.image, platform=platform)
+        return str(ops.create(body=plan.body, **plan.create_params).id)
 
     def attach_interactive(
         self,
@@ -787,7 +823,7 @@ class AsyncContainersMixin:
         """The asyncio twin of `ContainersMixin.run` (the same keywords; `on_output` is a plain function)."""
         plan = plan_run(image, command, detach, options)
         ops: Any = self
-        id: str = (await ops.create(body=plan.body, **plan.create_params)).id
+        id = await self._create(plan)
         if plan.detach:
             try:
                 await ops.start(id)
@@ -818,6 +854,20 @@ class AsyncContainersMixin:
             if plan.remove:
                 await ops.delete(id, force=True)
         return plan.finish(result, bool(killed))
+
+    async def _create(self, plan: RunPlan) -> str:
+        """The asyncio twin of `ContainersMixin._create`."""
+        ops: Any = self
+        platform = plan.create_params.get("platform")
+        if plan.pull == "always":
+            await _images_api(self, self._api).pull(plan.image, platform=platform)
+        try:
+            return str((await ops.create(body=plan.body, **plan.create_params)).id)
+        except NotFoundError as exc:
+            if plan.pull != "missing" or not _no_such_image(exc):
+                raise
+        await _images_api(self, self._api).pull(plan.image, platform=platform)
+        return str((await ops.create(body=plan.body, **plan.create_params)).id)
 
     async def attach_interactive(
         self,

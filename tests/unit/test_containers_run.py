@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from docker_engine import ContainerError, DockerTimeoutError, InvalidRequestError
+from docker_engine import ContainerError, DockerTimeoutError, InvalidRequestError, NotFoundError
 from docker_engine._mixins import (
     _SCALARS,
     DOCKER_PY_SPELLINGS,
@@ -301,7 +301,6 @@ def test_auto_remove_without_detach_is_refused() -> None:
     ("keyword", "hint"),
     [
         ("stream", "write on_output=callback"),
-        ("pull", "write images.create(from_image=...) before run()"),
         ("env", "write environment="),
         ("enviroment", "write environment="),
         ("mem_limt", "write mem_limit="),
@@ -434,11 +433,19 @@ class Daemon:
         self.requests: list[httpx.Request] = []
         self.killed = threading.Event()
         self.hang = False  # wait blocks until a kill
+        self.has_image = True  # False: create answers 404 "No such image" until a pull
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         path, method = request.url.path, request.method
+        if path.endswith("/images/create"):  # a pull
+            self.has_image = True
+            return httpx.Response(200, content=b'{"status":"Pulling from library/busybox"}\n{"status":"Done"}\n')
+        if path.endswith("/images/busybox:latest/json"):
+            return httpx.Response(200, json={"Id": "sha256:" + "b" * 64, "RepoTags": ["busybox:latest"]})
         if path.endswith("/containers/create"):
+            if not self.has_image:
+                return httpx.Response(404, json={"message": "No such image: busybox:latest"})
             return httpx.Response(201, json={"Id": "c0ffee" * 10 + "abcd", "Warnings": []})
         if path.endswith("/start"):
             return httpx.Response(
@@ -449,7 +456,7 @@ class Daemon:
         if path.endswith("/kill"):
             self.killed.set()
             return httpx.Response(204)
-        if path.endswith("/json"):  # the TTY question of older API versions' logs
+        if path.endswith("/json") and "/containers/" in path:  # the TTY question of older API versions' logs
             return httpx.Response(200, json={"Id": CID, "Config": {"Tty": False}})
         if method == "DELETE":
             return httpx.Response(204)
@@ -511,6 +518,44 @@ def test_detach_creates_starts_and_returns_the_id(version: str) -> None:
         "ExposedPorts": {"80/tcp": {}},
         "HostConfig": {"NetworkMode": "none", "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}},
     }
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_run_pulls_a_missing_image_like_docker_run(flavour: str) -> None:
+    daemon = Daemon()
+    daemon.has_image = False
+    if flavour == "sync":
+        with daemon.client() as docker:
+            assert docker.containers.run("busybox", detach=True) == CID
+    else:
+
+        async def main() -> str:
+            async with daemon.async_client() as docker:
+                return str(await docker.containers.run("busybox", detach=True))
+
+        assert asyncio.run(main()) == CID
+    assert [c for c in daemon.calls() if not c.startswith("GET images")] == [
+        "POST containers/create",
+        "POST images/create",
+        "POST containers/create",
+        f"POST containers/{CID}/start",
+    ]
+    pulled = next(r for r in daemon.requests if r.url.path.endswith("/images/create"))
+    assert (pulled.url.params["fromImage"], pulled.url.params["tag"]) == ("busybox", "latest")
+
+
+def test_run_pull_never_and_always() -> None:
+    daemon = Daemon()
+    daemon.has_image = False
+    with daemon.client() as docker, pytest.raises(NotFoundError, match="No such image"):
+        docker.containers.run("busybox", detach=True, pull="never")
+    assert "POST images/create" not in daemon.calls()
+    daemon = Daemon()
+    with daemon.client() as docker:
+        docker.containers.run("busybox", detach=True, pull="always")
+    assert daemon.calls()[0] == "POST images/create"
+    with pytest.raises(InvalidRequestError, match='pull=: "missing", "always" or "never"'):
+        plan_run("busybox", None, True, {"pull": "sometimes"})
 
 
 def test_detach_with_remove_deletes_a_container_that_cannot_start() -> None:
@@ -707,7 +752,7 @@ def test_async_run() -> None:
                 await docker.containers.run("busybox", timeout=0.05)
             assert daemon.calls()[-1] == f"DELETE containers/{CID}"
 
-            with pytest.raises(TypeError, match="unexpected keyword argument 'pull'"):
-                await docker.containers.run("busybox", pull=True)
+            with pytest.raises(TypeError, match="unexpected keyword argument 'stream'"):
+                await docker.containers.run("busybox", stream=True)
 
     asyncio.run(main())
