@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from time import monotonic
 from typing import IO, Any
 from urllib.parse import unquote, urlencode
 
@@ -44,6 +46,8 @@ from ._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
 __all__ = ["AsyncAPI", "SyncAPI"]
 
 install_log_filter()  # no credentials or build-arg values in httpx's request log lines
+# One DEBUG record per call (method, path, status, time): `logging.getLogger("docker_engine")`.
+_LOG = logging.getLogger("docker_engine.http")
 
 CHUNK = 64 * 1024
 DEFAULT_TIMEOUT = 60.0
@@ -237,6 +241,12 @@ class _APIBase:
             headers.append(("Content-Type", "application/json"))
         return self.prefix + request.path + _query(request.params), headers, body
 
+    def _log(self, request: Request, status: int, started: float) -> None:
+        # Method, path and status only: a query string can hold build-arg values, headers credentials.
+        _LOG.debug(
+            "%s %s -> %d in %.1f ms", request.method, self.prefix + request.path, status, (monotonic() - started) * 1e3
+        )
+
     def _error(self, request: Request, status: int, body: bytes) -> DockerError:
         return error_for_status(status, body, method=request.method, path=unquote(self.prefix + request.path))
 
@@ -336,16 +346,21 @@ class SyncAPI(_APIBase):
             raise transport_error(self.host, exc) from exc
 
     def call(self, request: Request) -> Any:
+        started = monotonic() if _LOG.isEnabledFor(logging.DEBUG) else 0.0
         fast = self._fast
+        raw_headers: httpx.Headers | list[tuple[bytes, bytes]]
         if fast is not None and request.content is None:
             target, headers, body = self._fast_parts(request)
             try:
                 status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
                 raise transport_error(self.host, exc) from exc
-            return self._result(request, status, raw_headers, data)
-        response = self._send(request, stream=False)
-        return self._result(request, response.status_code, response.headers, response.content)
+        else:
+            response = self._send(request, stream=False)
+            status, raw_headers, data = response.status_code, response.headers, response.content
+        if started:
+            self._log(request, status, started)
+        return self._result(request, status, raw_headers, data)
 
     def stream(self, request: Request) -> Any:
         response = self._send(request, stream=True)
@@ -440,16 +455,21 @@ class AsyncAPI(_APIBase):
             raise transport_error(self.host, exc) from exc
 
     async def call(self, request: Request) -> Any:
+        started = monotonic() if _LOG.isEnabledFor(logging.DEBUG) else 0.0
         fast = self._fast
+        raw_headers: httpx.Headers | list[tuple[bytes, bytes]]
         if fast is not None and request.content is None:
             target, headers, body = self._fast_parts(request)
             try:
                 status, raw_headers, data = await fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
                 raise transport_error(self.host, exc) from exc
-            return self._result(request, status, raw_headers, data)
-        response = await self._send(request, stream=False)
-        return self._result(request, response.status_code, response.headers, response.content)
+        else:
+            response = await self._send(request, stream=False)
+            status, raw_headers, data = response.status_code, response.headers, response.content
+        if started:
+            self._log(request, status, started)
+        return self._result(request, status, raw_headers, data)
 
     async def stream(self, request: Request) -> Any:
         response = await self._send(request, stream=True)

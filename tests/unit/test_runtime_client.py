@@ -8,6 +8,8 @@ import base64
 import importlib
 import io
 import json
+import logging
+import re
 import struct
 import tarfile
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -857,3 +859,16 @@ def test_plugin_delete_enable_and_push(daemon: Daemon) -> None:
         assert query(daemon.last)["timeout"] == ["0"]  # the daemon cannot do without it
         list(docker.plugins.push("localhost:5000/sample", auth=AuthConfig(username="u", password="p")))
         assert "x-registry-auth" in daemon.last.headers
+
+
+def test_each_call_is_one_debug_record(daemon: Daemon, caplog: pytest.LogCaptureFixture) -> None:
+    daemon.replies += [reply(200, json_body=[]), reply(404, json_body={"message": "No such container: x"})]
+    with caplog.at_level(logging.DEBUG, logger="docker_engine"), daemon.client("1.41") as docker:
+        docker.containers.list(filters={"label": ["secret=hunter2"]})
+        with pytest.raises(NotFoundError):
+            docker.containers.inspect("x")
+    ours = [r.getMessage() for r in caplog.records if r.name == "docker_engine.http"]
+    assert len(ours) == 2
+    assert re.fullmatch(r"GET /v1\.41/containers/json -> 200 in \d+\.\d ms", ours[0])
+    assert ours[1].startswith("GET /v1.41/containers/x/json -> 404")
+    assert "hunter2" not in caplog.text  # no query string in our records
