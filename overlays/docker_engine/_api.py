@@ -7,7 +7,6 @@ and reading the response is shared.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -40,7 +39,7 @@ from ._streams import (
     FrameStream,
     JSONStream,
 )
-from ._transports import STREAM, AsyncDockerTransport, DockerTransport, Limits
+from ._transports import STREAM, DockerTransport, Limits
 from ._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
 
 __all__ = ["AsyncAPI", "SyncAPI"]
@@ -70,6 +69,8 @@ async def _async_chunks(content: Iterable[bytes]) -> AsyncIterator[bytes]:
         return
     # Reading a file or tarring a build context blocks: each chunk is made in a worker thread.
     chunks = iter(content)
+    import asyncio  # noqa: PLC0415 - asyncio only for async use
+
     while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
         yield chunk
 
@@ -435,6 +436,8 @@ class AsyncAPI(_APIBase):
         limits: Limits | None = None,
     ) -> None:
         super().__init__(config, version, timeout)
+        from ._async_transports import AsyncDockerTransport  # noqa: PLC0415 - asyncio only for async use
+
         self.transport = transport if transport is not None else AsyncDockerTransport(config, limits)
         self.client = client or httpx.AsyncClient(transport=self.transport, base_url=_base_url(config))
         self._fast = self.transport if isinstance(self.transport, AsyncDockerTransport) else None

@@ -9,7 +9,6 @@ version imports that version's package (`from docker_engine.v1_47 import Docker`
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import importlib
 import threading
@@ -22,7 +21,7 @@ import httpx
 from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI, transport_error
 from ._config import ConnectionConfig, TLSConfig, from_env
 from ._errors import DockerConnectionError, DockerError, daemon_message
-from ._transports import AsyncDockerTransport, DockerTransport, Limits
+from ._transports import DockerTransport, Limits
 from ._version import VersionError, choose_version
 
 __all__ = ["AsyncDocker", "Docker"]
@@ -196,6 +195,10 @@ class AsyncDocker(_TypedAsync):
     ) -> None:
         self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
         self._timeout = timeout
+        import asyncio  # noqa: PLC0415 - asyncio only for async use
+
+        from ._async_transports import AsyncDockerTransport  # noqa: PLC0415
+
         self._transport = AsyncDockerTransport(self._config, limits)
         self._lock = asyncio.Lock()
         self._client: Any = None

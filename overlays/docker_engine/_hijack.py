@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
-from typing import NamedTuple, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 from ._errors import StreamError
 from ._streams import STDERR, STDOUT, Frame, FrameDecoder
-from ._transports import AsyncUpgradedStream, UpgradedStream
+from ._transports import UpgradedStream
+
+if TYPE_CHECKING:
+    from ._async_transports import AsyncUpgradedStream
 
 __all__ = ["UPGRADE_HEADERS", "AsyncHijackedStream", "HijackedStream", "Output"]
 

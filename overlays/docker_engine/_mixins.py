@@ -7,7 +7,6 @@ mixins, so `docker.containers.run(...)`, `docker.exec.start_interactive(...)` an
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 import re
@@ -24,6 +23,8 @@ from ._request import Request, quote_path
 from ._streams import Frame
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._api import AsyncAPI, SyncAPI
     from ._auth import AuthConfig
     from ._streams import AsyncJSONStream, JSONStream
@@ -603,6 +604,8 @@ def _kill(ops: Any, id: str, killed: list[bool]) -> None:
 
 
 async def _kill_after(seconds: float, ops: Any, id: str, killed: list[bool]) -> None:
+    import asyncio  # noqa: PLC0415 - asyncio only for async use
+
     await asyncio.sleep(seconds)
     try:
         await ops.kill(id)
@@ -832,6 +835,8 @@ class AsyncContainersMixin:
                     await ops.delete(id, force=True)
                 raise
             return id
+        import asyncio  # noqa: PLC0415 - asyncio only for async use
+
         killed: list[bool] = []
         watchdog: asyncio.Task[None] | None = None
         try:

@@ -6,12 +6,15 @@ import re
 import sys
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from ._errors import InvalidRequestError
 
-__all__ = ["Request", "quote_path"]
+__all__ = ["Request", "in_thread", "quote_path"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 # What `quote` leaves as it is, without `/`: IDs and most names need no escaping.
 _plain = re.compile(r"[A-Za-z0-9_.~:@-]+").fullmatch
@@ -93,3 +96,11 @@ class Request:
     def __repr__(self) -> str:
         # Headers may carry credentials (X-Registry-Auth): never shown.
         return f"Request({self.method} {self.path}, kind={self.kind})"
+
+
+async def in_thread(function: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """`asyncio.to_thread`, with asyncio imported on first use: sync use never imports it.
+    (Credential helpers are programs, a keychain may even prompt: not in the event loop.)"""
+    import asyncio  # noqa: PLC0415
+
+    return await asyncio.to_thread(function, *args, **kwargs)

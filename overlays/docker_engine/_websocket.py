@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Self
 from ._errors import WebSocketError
 
 if TYPE_CHECKING:
-    from ._transports import AsyncUpgradedStream, UpgradedStream
+    from ._async_transports import AsyncUpgradedStream
+    from ._transports import UpgradedStream
 
 __all__ = ["AsyncWebSocketStream", "WebSocketCodec", "WebSocketError", "WebSocketStream"]
 

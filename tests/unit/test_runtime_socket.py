@@ -635,7 +635,7 @@ def test_async_credentials_are_resolved_off_the_event_loop(daemon: FakeDaemon, m
 
 
 def test_async_large_bodies_both_ways_with_flow_control(daemon: FakeDaemon, monkeypatch: pytest.MonkeyPatch) -> None:
-    import docker_engine._transports as transports
+    import docker_engine._async_transports as transports
 
     seen_buffered: list[int] = []
     received = transports._Protocol.data_received

@@ -1,0 +1,28 @@
+"""Sync use never imports asyncio (a third of a cold import): the async transport,
+`asyncio.to_thread` for credential helpers and the async watchdogs load on first
+async use only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import sys
+from docker_engine import Docker
+from docker_engine.v1_41 import Docker as Docker41
+import docker_engine.v1_56 as v
+client = v.Docker("unix:///nonexistent.sock")
+for tag in ("containers", "images", "plugins", "services", "distribution", "exec", "system"):
+    getattr(client, tag)
+Docker("unix:///nonexistent.sock")
+Docker41("unix:///nonexistent.sock")
+print("asyncio" in sys.modules)
+v.AsyncDocker("unix:///nonexistent.sock").containers
+print("asyncio" in sys.modules)
+"""
+
+
+def test_sync_use_never_imports_asyncio() -> None:
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
