@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import os
 import select
 import ssl
 import subprocess
@@ -84,6 +85,8 @@ class _Protocol(asyncio.Protocol):
         return True  # our side stays open: an attached client may still be writing
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None and self.transport is not None:
+            self._read_what_is_left()
         self.eof = True
         self.error = exc
         self._wake()
@@ -91,6 +94,22 @@ class _Protocol(asyncio.Protocol):
             self._writable.set_exception(exc or ConnectionResetError("the connection was closed"))
         if not self.closed.done():
             self.closed.set_result(None)
+
+    def _read_what_is_left(self) -> None:
+        """A failed write (EPIPE: the daemon refused an upload and hung up) closes the
+        transport without reading what the daemon answered first; its socket is still
+        open here, so that answer is taken from it. Not for TLS (those bytes are
+        encrypted), where the broken pipe stays the error."""
+        transport = self.transport
+        assert transport is not None
+        sock = transport.get_extra_info("socket")
+        if sock is None or transport.get_extra_info("sslcontext") is not None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            fd = sock.fileno()
+            while fd >= 0 and (data := os.read(fd, READ_SIZE)):
+                self.chunks.append(data)
+                self.buffered += len(data)
 
     def pause_writing(self) -> None:
         self._writable = asyncio.get_running_loop().create_future()
