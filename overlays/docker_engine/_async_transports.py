@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 
 from ._config import ConnectionConfig
-from ._errors import MAX_ERROR_BODY
 from ._http11 import Body, End, Head, ProtocolError, ResponseParser, encode_chunk
 from ._transports import (
     _POLL_IN,
@@ -30,6 +29,7 @@ from ._transports import (
     Dialer,
     Limits,
     _AnsweredEarly,
+    _body_limit,
     _map_error,
     _NotSent,
     _request_head,
@@ -470,13 +470,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         chunks = []
         total = 0
         try:
-            if head.status < 400:
-                limit = self._max_body
-                length = conn.parser.content_length if conn.parser is not None else None
-                if length is not None and length > limit:
-                    raise _too_large(limit, length)
-            else:
-                limit = MAX_ERROR_BODY
+            limit = _body_limit(head, conn.parser, self._max_body)
             while True:
                 event = await conn.next_event(deadline)
                 if isinstance(event, Body):
@@ -515,14 +509,8 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 assert conn.parser is not None
                 extensions["network_stream"] = AsyncUpgradedStream(conn, conn.parser.leftover())
                 return httpx.Response(101, headers=first.headers, extensions=extensions)
-            limit: int | None = None
-            if first.status >= 400:
-                limit = MAX_ERROR_BODY
-            elif not streamed:
-                limit = self._max_body
-                length = conn.parser.content_length if conn.parser is not None else None
-                if length is not None and length > limit:
-                    raise _too_large(limit, length)
+            # A stream has no cap, but its error answer has.
+            limit = None if streamed and first.status < 400 else _body_limit(first, conn.parser, self._max_body)
         except BaseException:
             await _close(conn)
             raise

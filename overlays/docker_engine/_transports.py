@@ -120,6 +120,18 @@ def _too_large(limit: int, length: int | None = None) -> ResponseTooLarge:
     )
 
 
+def _body_limit(head: Head, parser: ResponseParser | None, max_body: int) -> int:
+    """How much of a non-streamed answer's body to read: an error's message up to
+    MAX_ERROR_BODY (then the connection is closed), else `max_body`; an announced
+    length above it fails before anything is read."""
+    if head.status >= 400:
+        return MAX_ERROR_BODY
+    length = parser.content_length if parser is not None else None
+    if length is not None and length > max_body:
+        raise _too_large(max_body, length)
+    return max_body
+
+
 def ssl_context(tls: TLSConfig) -> ssl.SSLContext:
     """Verification (certificate and hostname) is on unless `tls.verify` is false; a file
     that is missing, unreadable or does not match is a ConfigError naming it."""
@@ -480,13 +492,7 @@ class DockerTransport(httpx.BaseTransport):
         chunks = []
         total = 0
         try:
-            if head.status < 400:
-                limit = self._max_body
-                length = conn.parser.content_length if conn.parser is not None else None
-                if length is not None and length > limit:
-                    raise _too_large(limit, length)
-            else:
-                limit = MAX_ERROR_BODY
+            limit = _body_limit(head, conn.parser, self._max_body)
             for event in events:
                 if isinstance(event, Body):
                     data = event.data
@@ -533,14 +539,8 @@ class DockerTransport(httpx.BaseTransport):
                 assert conn.parser is not None
                 extensions["network_stream"] = UpgradedStream(conn, conn.parser.leftover())
                 return httpx.Response(101, headers=head.headers, extensions=extensions)
-            limit: int | None = None
-            if head.status >= 400:
-                limit = MAX_ERROR_BODY
-            elif not streamed:
-                limit = self._max_body
-                length = conn.parser.content_length if conn.parser is not None else None
-                if length is not None and length > limit:
-                    raise _too_large(limit, length)
+            # A stream has no cap, but its error answer has.
+            limit = None if streamed and head.status < 400 else _body_limit(head, conn.parser, self._max_body)
         except BaseException:
             conn.close()
             raise
