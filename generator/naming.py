@@ -46,6 +46,37 @@ METHOD_OVERRIDES: dict[str, str] = {
 MIXINS: dict[str, str] = {"containers": "ContainersMixin", "exec": "ExecMixin", "images": "ImagesMixin"}
 
 
+# Tag attribute → (handle class, the attribute of its inspect model that names the
+# resource in the tag's paths). A handle (`docker.containers.get(id)`) is bound to a
+# client and one resource: every operation of the tag whose path starts with
+# `/<tag>/{…}` becomes a method taking that resource implicitly. Volumes and plugins
+# are addressed by name, the others by ID.
+HANDLES: dict[str, tuple[str, str]] = {
+    "containers": ("Container", "id"),
+    "images": ("Image", "id"),
+    "networks": ("Network", "id"),
+    "volumes": ("Volume", "name"),
+    "exec": ("Exec", "id"),
+    "services": ("Service", "id"),
+    "nodes": ("Node", "id"),
+    "secrets": ("Secret", "id"),
+    "configs": ("Config", "id"),
+    "plugins": ("Plugin", "name"),
+    "tasks": ("Task", "id"),
+}
+
+# Tags whose mixin returns handles (`run(detach=True)` → Container): generic in the handle class.
+MIXINS_OF_HANDLES: frozenset[str] = frozenset({"containers"})
+
+# Handle overlays (in docker_engine._handles) with handwritten methods (`exec_run`).
+HANDLE_MIXINS: dict[str, str] = {"containers": "ContainerHandleMixin"}
+
+# operationId → its method name on a handle where the tag's name would mislead:
+# `image.save()` (the tag's `images.get(name)` is the tar export); push takes a
+# repository name, not the image ID a handle holds, so it stays on `images`.
+HANDLE_METHODS: dict[str, str | None] = {"ImageGet": "save", "ImagePush": None}
+
+
 # operationId → the Python expression (over the method's parameters) naming the
 # image or plugin whose registry needs credentials; the generated `auth=`
 # argument resolves them from the docker config when not given.

@@ -83,6 +83,16 @@ class OperationView:
 
 
 @dataclass
+class HandleView:
+    class_name: str
+    key: str  # the inspect model's attribute that names the resource in paths
+    getter: str  # `get`, unless the tag already has an operation of that name
+    inspect: OperationView
+    methods: list[tuple[str, OperationView]] = field(default_factory=list)
+    mixin: str = ""
+
+
+@dataclass
 class TagView:
     spec_tag: str
     attr: str
@@ -93,6 +103,7 @@ class TagView:
     operations: list[OperationView] = field(default_factory=list)
     type_imports: list[str] = field(default_factory=list)
     mixin: str = ""
+    handle: HandleView | None = None
 
     @property
     def needs_auth(self) -> bool:
@@ -275,6 +286,21 @@ def extra_conversion(prop: Any) -> str | None:
     return f"({expr.format('v')} if {guard.format('v')} else v)" if expr else "v"
 
 
+def _rename_model(tag: TagView, name: str) -> None:
+    """A handle class takes the name its model has (`Network`, `Volume`): in the tag's
+    module the model is imported as `_Network` and every annotation says so."""
+    line = next((i for i in tag.type_imports if i.endswith(f" import {name}")), None)
+    if line is None:
+        return
+    tag.type_imports = sorted([i for i in tag.type_imports if i != line] + [f"{line} as _{name}"])
+    word = re.compile(rf"(?<![\w.]){name}\b")
+    for op in tag.operations:
+        for holder in [op, *op.path_params, *op.query_params, *op.header_params, op.body]:
+            for attr in ("type", "return_type", "async_return_type", "parse_type"):
+                if holder is not None and hasattr(holder, attr):
+                    setattr(holder, attr, word.sub(f"_{name}", getattr(holder, attr)))
+
+
 class Renderer:
     def __init__(self, data: GeneratorData, oas: dict[str, Any], version: str, output: Path, history: History) -> None:
         self.history = history
@@ -304,6 +330,7 @@ class Renderer:
         self.env.globals["prop_kind"] = prop_kind
         self.env.globals["empty_value"] = empty_value
         self.env.globals["field_since"] = self.field_since
+        self.env.globals["mixins_of_handles"] = naming.MIXINS_OF_HANDLES
         self._construct = self.env.from_string(
             '{% import "property_templates/" + prop.template as t %}'
             "{% if t.construct %}{{ t.construct(prop, 'data') }}{% endif %}"
@@ -599,7 +626,32 @@ class Renderer:
             view.operations.sort(key=lambda o: o.name)
             if not view.description:
                 view.description = f"Operations tagged {view.spec_tag!r} in the spec."
+            view.handle = self.handle_view(view)
+            if view.handle:
+                _rename_model(view, view.handle.class_name)
         return sorted(tags.values(), key=lambda t: t.attr)
+
+    def handle_view(self, tag: TagView) -> HandleView | None:
+        if tag.attr not in naming.HANDLES:
+            return None
+        class_name, key = naming.HANDLES[tag.attr]
+        names = {op.name for op in tag.operations}
+        inspect = next((op for op in tag.operations if op.name == "inspect"), None)
+        if inspect is None:
+            raise GenerationError(f"v{self.version}: {tag.attr} has a handle ({class_name}) but no inspect operation")
+        getter = "get" if "get" not in names else "get_" + naming.snake(class_name)
+        if getter in names or "handle" in names:
+            raise GenerationError(f"v{self.version}: {tag.attr} already has an operation named {getter!r} or 'handle'")
+        handle = HandleView(class_name, key, getter, inspect, mixin=naming.HANDLE_MIXINS.get(tag.attr, ""))
+        prefix = f"/{tag.attr}/{{"
+        for op in tag.operations:
+            if not op.path.startswith(prefix) or not op.path_params:
+                continue
+            name = naming.HANDLE_METHODS.get(op.op_id, op.name)
+            if name is not None:
+                handle.methods.append((name, op))
+        handle.methods.sort(key=lambda item: item[0])
+        return handle
 
     # -- files -------------------------------------------------------------
 
@@ -634,6 +686,8 @@ class Renderer:
         )
         self._write("api/__init__.py", f'"""Docker Engine API v{self.version}: one module per tag."""\n')
         self._write("client.py", env.get_template("client.py.jinja").render(tags=tags))
+        handle_names = sorted(p + t.handle.class_name for t in tags if t.handle for p in ("", "Async"))
+        self._write("handles.py", env.get_template("handles.py.jinja").render(tags=tags, handle_names=handle_names))
         self._write("types.py", env.get_template("types.py.jinja").render())
         self._write("__init__.py", env.get_template("package_init.py.jinja").render())
         self._write("py.typed", "")

@@ -52,6 +52,8 @@ __all__ = [
 
 STDERR_TAIL = 2000
 
+H = TypeVar("H")  # the version's Container handle
+
 
 class RunResult(NamedTuple):
     """What `containers.run` returns."""
@@ -630,9 +632,12 @@ def _exec_request(id: str, tty: bool, detach_keys: str | None) -> Request:
     return Request("POST", f"/exec/{quote_path(id)}/start", (101,), kind="upgrade", json=body, headers=UPGRADE_HEADERS)
 
 
-class ContainersMixin:
+class ContainersMixin(Generic[H]):
     __slots__ = ()
     _api: SyncAPI
+
+    def handle(self, id: str) -> H:
+        raise NotImplementedError  # generated: the version's Container
 
     @overload
     def run(
@@ -642,7 +647,7 @@ class ContainersMixin:
         *,
         detach: Literal[True],
         **options: Unpack[RunOptions],
-    ) -> str: ...
+    ) -> H: ...
     @overload
     def run(
         self,
@@ -660,7 +665,7 @@ class ContainersMixin:
         *,
         detach: bool,
         **options: Unpack[RunOptions],
-    ) -> str | RunResult: ...
+    ) -> H | RunResult: ...
     def run(
         self,
         image: str,
@@ -668,9 +673,9 @@ class ContainersMixin:
         *,
         detach: bool = False,
         **options: Unpack[RunOptions],
-    ) -> str | RunResult:
+    ) -> H | RunResult:
         """Create and start a container; wait for it, collect its output and remove it (or, with
-        `detach=True`, return its ID at once).
+        `detach=True`, return a `Container` handle at once).
 
         `command` (and `entrypoint`) is a list, or a string split like a shell would.
         Without `detach`: the container's stdout and stderr are collected (`stdout=False`
@@ -678,8 +683,8 @@ class ContainersMixin:
         comes; `remove` (default True) deletes the container afterwards; with `check`
         (default True) a non-zero exit raises `ContainerError` carrying the exit code and
         the end of stderr; `timeout` (seconds) kills a container still running then and
-        raises `DockerTimeoutError`. With `detach=True`: returns the container's ID once
-        it started; `remove=True` then sets `auto_remove` (the daemon removes it when it
+        raises `DockerTimeoutError`. With `detach=True`: returns the `Container` handle
+        once it started (`.id`, `.logs()`, `.stop()`, `.exec_run()`, …); `remove=True` then sets `auto_remove` (the daemon removes it when it
         exits), as docker-py does.
 
         The keywords are docker-py's, with its value shapes, mapped to the create body:
@@ -718,7 +723,7 @@ class ContainersMixin:
                 if plan.remove:
                     ops.delete(id, force=True)
                 raise
-            return id
+            return self.handle(id)
         killed: list[bool] = []
         watchdog: threading.Timer | None = None
         try:
@@ -784,9 +789,12 @@ class ExecMixin:
         return self._api.hijack(_exec_request(id, tty, detach_keys))
 
 
-class AsyncContainersMixin:
+class AsyncContainersMixin(Generic[H]):
     __slots__ = ()
     _api: AsyncAPI
+
+    def handle(self, id: str) -> H:
+        raise NotImplementedError  # generated: the version's AsyncContainer
 
     @overload
     async def run(
@@ -796,7 +804,7 @@ class AsyncContainersMixin:
         *,
         detach: Literal[True],
         **options: Unpack[RunOptions],
-    ) -> str: ...
+    ) -> H: ...
     @overload
     async def run(
         self,
@@ -814,7 +822,7 @@ class AsyncContainersMixin:
         *,
         detach: bool,
         **options: Unpack[RunOptions],
-    ) -> str | RunResult: ...
+    ) -> H | RunResult: ...
     async def run(
         self,
         image: str,
@@ -822,7 +830,7 @@ class AsyncContainersMixin:
         *,
         detach: bool = False,
         **options: Unpack[RunOptions],
-    ) -> str | RunResult:
+    ) -> H | RunResult:
         """The asyncio twin of `ContainersMixin.run` (the same keywords; `on_output` is a plain function)."""
         plan = plan_run(image, command, detach, options)
         ops: Any = self
@@ -834,7 +842,7 @@ class AsyncContainersMixin:
                 if plan.remove:
                     await ops.delete(id, force=True)
                 raise
-            return id
+            return self.handle(id)
         import asyncio  # noqa: PLC0415 - asyncio only for async use
 
         killed: list[bool] = []

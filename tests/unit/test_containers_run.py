@@ -503,13 +503,15 @@ CID = "c0ffee" * 10 + "abcd"
 
 
 @pytest.mark.parametrize("version", ["1.41", "1.56"])
-def test_detach_creates_starts_and_returns_the_id(version: str) -> None:
+def test_detach_creates_starts_and_returns_a_handle(version: str) -> None:
     daemon = Daemon()
     with daemon.client(version) as docker:
-        cid = docker.containers.run(
+        container = docker.containers.run(
             "busybox", "sleep 60", detach=True, name="web", network_mode="none", ports={80: 8080}
         )
-    assert cid == CID
+        assert container == docker.containers.handle(CID)
+    assert type(container).__module__ == f"docker_engine.v{version.replace('.', '_')}.api.containers"
+    assert (container.id, container.short_id, repr(container)) == (CID, CID[:12], f"<Container {CID[:12]}>")
     assert daemon.calls() == ["POST containers/create", f"POST containers/{CID}/start"]
     assert daemon.requests[0].url.params["name"] == "web"
     assert daemon.created() == {
@@ -526,12 +528,12 @@ def test_run_pulls_a_missing_image_like_docker_run(flavour: str) -> None:
     daemon.has_image = False
     if flavour == "sync":
         with daemon.client() as docker:
-            assert docker.containers.run("busybox", detach=True) == CID
+            assert docker.containers.run("busybox", detach=True).id == CID
     else:
 
         async def main() -> str:
             async with daemon.async_client() as docker:
-                return str(await docker.containers.run("busybox", detach=True))
+                return (await docker.containers.run("busybox", detach=True)).id
 
         assert asyncio.run(main()) == CID
     assert [c for c in daemon.calls() if not c.startswith("GET images")] == [
@@ -668,7 +670,7 @@ def test_every_keyword_makes_a_body_the_client_accepts() -> None:
     for version in ("1.41", "1.56"):
         daemon = Daemon()
         with daemon.client(version) as docker:
-            assert docker.containers.run("busybox", detach=True, **options) == CID
+            assert docker.containers.run("busybox", detach=True, **options).id == CID
         sent = daemon.created()
         assert sent["HostConfig"]["AutoRemove"] is True
         assert sent["HostConfig"]["Memory"] == 1024**3
@@ -732,8 +734,8 @@ def test_async_run() -> None:
     async def main() -> None:
         daemon = Daemon()
         async with daemon.async_client() as docker:
-            cid = await docker.containers.run("busybox", detach=True, network="backend")
-            assert cid == CID
+            container = await docker.containers.run("busybox", detach=True, network="backend")
+            assert container.id == CID
             assert daemon.calls() == ["POST containers/create", f"POST containers/{CID}/start"]
             assert daemon.created()["NetworkingConfig"] == {"EndpointsConfig": {"backend": {}}}
 

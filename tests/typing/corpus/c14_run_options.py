@@ -11,7 +11,7 @@ def show(frame: Frame) -> None:
 
 def main() -> None:
     with Docker.from_env() as docker:
-        service_id = docker.containers.run(
+        service = docker.containers.run(
             "busybox",
             ["httpd", "-f", "-p", "8080"],
             name="corpus-service",
@@ -19,7 +19,7 @@ def main() -> None:
             network_mode="none",
             detach=True,
         )
-        print("started", service_id[:12])
+        print("started", service.short_id, service.attrs.state.status)
 
         result = docker.containers.run(
             "busybox",
@@ -30,8 +30,8 @@ def main() -> None:
         )
         print(result.id[:12], result.exit_code, len(result.stdout), len(result.stderr))
 
-        docker.containers.stop(service_id, t=1)
-        docker.containers.delete(service_id)
+        service.stop(t=1)
+        service.delete()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""docker-py's container.exec_run."""
+"""docker-py's exec_run called on the containers API with an ID."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from docker_engine import Docker
 
 def main() -> None:
     with Docker.from_env() as docker:
-        output = docker.containers.exec_run("abc123", "ls")  # MISTAKE: exec is docker.exec.create + start
+        output = docker.containers.exec_run("abc123", "ls")  # MISTAKE: exec_run is a method of the Container handle
         print(output)
 
 

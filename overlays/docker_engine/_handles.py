@@ -1,0 +1,347 @@
+"""Handles: one resource (a container, an image, …) bound to the client that found it.
+
+What docker-py users reach for first (`container.logs()`, `container.attrs`),
+typed: each version package generates its handle classes from the spec (every
+operation of a tag on `/<tag>/{id}…` is a method), and they inherit these bases.
+A handle is cheap: an ID and the tag's operations; `.attrs` is the inspect
+answer, fetched once, because a docker-py user expects `container.attrs` to be a
+snapshot (`.reload()` refreshes it), not a request per read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
+
+from ._errors import InvalidRequestError
+from ._hijack import Output, collect
+from ._streams import Frame
+
+__all__ = [
+    "AsyncContainerHandleMixin",
+    "AsyncHandle",
+    "ContainerHandleMixin",
+    "ExecResult",
+    "Handle",
+    "resource_key",
+    "sibling_api",
+]
+
+Ops = TypeVar("Ops")  # the tag's operations class (ContainersAPI, …)
+A = TypeVar("A")  # its inspect model
+T = TypeVar("T")
+
+_DIGEST_ID = re.compile(r"(sha256:)?[0-9a-f]{64}")
+
+
+def resource_key(value: object, given: str) -> str:
+    """The ID (or name) an inspect answer gives for its resource, else the one asked for:
+    a handle made from a name keeps working after a rename."""
+    return value if isinstance(value, str) and value else given
+
+
+def sibling_api(ops: object, tag: str) -> Any:
+    """The `tag` operations of the same version package (and mode) as `ops`, on the same connection."""
+    cls = type(ops)
+    module = importlib.import_module(cls.__module__.rsplit(".", 1)[0] + "." + tag)
+    prefix = "Async" if cls.__name__.startswith("Async") else ""
+    return getattr(module, prefix + tag.capitalize() + "API")(getattr(ops, "_api"))  # noqa: B009
+
+
+class _HandleBase(Generic[Ops, A]):
+    __slots__ = ("_attrs", "_ops", "id")
+
+    def __init__(self, ops: Ops, id: str, attrs: A | None = None) -> None:
+        self._ops = ops
+        self.id = id
+        self._attrs = attrs
+
+    @property
+    def short_id(self) -> str:
+        """An ID shortened as the CLI shows it (12 hex digits); a name as it is."""
+        if _DIGEST_ID.fullmatch(self.id):
+            return self.id.removeprefix("sha256:")[:12]
+        return self.id
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.id))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.short_id}>"
+
+
+class Handle(_HandleBase[Ops, A]):
+    """A resource of a sync client: `.attrs` is fetched on first use and kept."""
+
+    __slots__ = ()
+
+    @property
+    def attrs(self) -> A:
+        """The inspect answer, as of the last `reload()` (fetched on first use)."""
+        if self._attrs is None:
+            self._attrs = self._inspect()
+        return self._attrs
+
+    def reload(self) -> A:
+        """Inspect the resource again; returns (and keeps) the fresh answer."""
+        self._attrs = self._inspect()
+        return self._attrs
+
+    def _inspect(self) -> A:
+        raise NotImplementedError
+
+
+class AsyncHandle(_HandleBase[Ops, A]):
+    """A resource of an asyncio client: reading `.attrs` cannot await, so it is filled by
+    `await docker.<tag>.get(id)` or `await handle.reload()`."""
+
+    __slots__ = ()
+
+    @property
+    def attrs(self) -> A:
+        """The inspect answer, as of the last `reload()` (or the `get` that made this handle)."""
+        if self._attrs is None:
+            raise InvalidRequestError(
+                f"{self!r} was not inspected yet: `await handle.reload()` first "
+                "(a handle from `await docker.<tag>.get(id)` comes inspected)"
+            )
+        return self._attrs
+
+    async def reload(self) -> A:
+        """Inspect the resource again; returns (and keeps) the fresh answer."""
+        self._attrs = await self._inspect()
+        return self._attrs
+
+    async def _inspect(self) -> A:
+        raise NotImplementedError
+
+
+class ExecResult(NamedTuple, Generic[T]):
+    """What `Container.exec_run` returns (docker-py's shape): the exit code (None with
+    `detach=True`) and the output: bytes in arrival order, or `Output(stdout, stderr)`
+    with `demux=True`."""
+
+    exit_code: int | None
+    output: T
+
+
+def _exec_body(
+    command: str | Sequence[str],
+    *,
+    stdout: bool,
+    stderr: bool,
+    stdin: bool,
+    tty: bool,
+    privileged: bool,
+    user: str | None,
+    workdir: str | None,
+    environment: Mapping[str, str | None] | Sequence[str] | None,
+    detach_keys: str | None,
+) -> dict[str, Any]:
+    if isinstance(command, str):
+        command = shlex.split(command)
+    if not command:
+        raise InvalidRequestError("exec_run: the command is empty")
+    body: dict[str, Any] = {
+        "Cmd": list(command),
+        "AttachStdin": stdin,
+        "AttachStdout": stdout,
+        "AttachStderr": stderr,
+        "Tty": tty,
+        "Privileged": privileged,
+    }
+    if user is not None:
+        body["User"] = user
+    if workdir is not None:
+        body["WorkingDir"] = workdir
+    if detach_keys is not None:
+        body["DetachKeys"] = detach_keys
+    if isinstance(environment, Mapping):
+        body["Env"] = [name if value is None else f"{name}={value}" for name, value in environment.items()]
+    elif environment is not None:
+        if isinstance(environment, str):
+            raise InvalidRequestError("exec_run: environment is a dict or a list of 'NAME=value', not a str")
+        body["Env"] = list(environment)
+    return body
+
+
+def _stdin_bytes(stdin: bytes | str | None) -> bytes | None:
+    return stdin.encode() if isinstance(stdin, str) else stdin
+
+
+def _result(exit_code: int | None, frames: list[Frame], demux: bool) -> ExecResult[Any]:
+    if demux:
+        return ExecResult(exit_code, collect(frames))
+    return ExecResult(exit_code, b"".join(frame.data for frame in frames))
+
+
+class ContainerHandleMixin:
+    """Handwritten methods of the `Container` handle."""
+
+    __slots__ = ()
+    id: str
+    _ops: Any
+
+    @overload
+    def exec_run(
+        self,
+        command: str | Sequence[str],
+        *,
+        stdin: bytes | str | None = None,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str | None = None,
+        workdir: str | None = None,
+        environment: Mapping[str, str | None] | Sequence[str] | None = None,
+        detach: bool = False,
+        detach_keys: str | None = None,
+        demux: Literal[False] = False,
+    ) -> ExecResult[bytes]: ...
+    @overload
+    def exec_run(
+        self,
+        command: str | Sequence[str],
+        *,
+        stdin: bytes | str | None = None,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str | None = None,
+        workdir: str | None = None,
+        environment: Mapping[str, str | None] | Sequence[str] | None = None,
+        detach: bool = False,
+        detach_keys: str | None = None,
+        demux: Literal[True],
+    ) -> ExecResult[Output]: ...
+    def exec_run(
+        self,
+        command: str | Sequence[str],
+        *,
+        stdin: bytes | str | None = None,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str | None = None,
+        workdir: str | None = None,
+        environment: Mapping[str, str | None] | Sequence[str] | None = None,
+        detach: bool = False,
+        detach_keys: str | None = None,
+        demux: bool = False,
+    ) -> ExecResult[Any]:
+        """Run a command in the container and collect its output, as `docker exec` does.
+
+        `command` is a list, or a string split like a shell would; `stdin` is written to
+        the command's standard input, which is then closed. `environment` is a dict (a None
+        value: the name alone) or a list of "NAME=value". Returns `ExecResult(exit_code,
+        output)`: the output in arrival order, or with `demux=True` an `Output(stdout,
+        stderr)`; with `detach=True` the command is started and `(None, b"")` returned.
+        """
+        data = _stdin_bytes(stdin)
+        body = _exec_body(
+            command, stdout=stdout, stderr=stderr, stdin=data is not None, tty=tty, privileged=privileged,
+            user=user, workdir=workdir, environment=environment, detach_keys=detach_keys,
+        )  # fmt: skip
+        execs = sibling_api(self._ops, "exec")
+        exec_id = str(execs.create(self.id, body=body).id)
+        if detach:
+            execs.start(exec_id, body={"Detach": True, "Tty": tty}).close()
+            return _result(None, [], demux)
+        if data is not None:
+            with execs.start_interactive(exec_id, tty=tty, detach_keys=detach_keys) as stream:
+                stream.write(data)
+                stream.close_stdin()
+                frames = list(stream.frames())
+        else:
+            with execs.start(exec_id, body={"Detach": False, "Tty": tty}) as output:
+                frames = list(output)
+        return _result(execs.inspect(exec_id).exit_code, frames, demux)
+
+
+class AsyncContainerHandleMixin:
+    """Handwritten methods of the `AsyncContainer` handle."""
+
+    __slots__ = ()
+    id: str
+    _ops: Any
+
+    @overload
+    async def exec_run(
+        self,
+        command: str | Sequence[str],
+        *,
+        stdin: bytes | str | None = None,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str | None = None,
+        workdir: str | None = None,
+        environment: Mapping[str, str | None] | Sequence[str] | None = None,
+        detach: bool = False,
+        detach_keys: str | None = None,
+        demux: Literal[False] = False,
+    ) -> ExecResult[bytes]: ...
+    @overload
+    async def exec_run(
+        self,
+        command: str | Sequence[str],
+        *,
+        stdin: bytes | str | None = None,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str | None = None,
+        workdir: str | None = None,
+        environment: Mapping[str, str | None] | Sequence[str] | None = None,
+        detach: bool = False,
+        detach_keys: str | None = None,
+        demux: Literal[True],
+    ) -> ExecResult[Output]: ...
+    async def exec_run(
+        self,
+        command: str | Sequence[str],
+        *,
+        stdin: bytes | str | None = None,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str | None = None,
+        workdir: str | None = None,
+        environment: Mapping[str, str | None] | Sequence[str] | None = None,
+        detach: bool = False,
+        detach_keys: str | None = None,
+        demux: bool = False,
+    ) -> ExecResult[Any]:
+        """The asyncio twin of `Container.exec_run`."""
+        data = _stdin_bytes(stdin)
+        body = _exec_body(
+            command, stdout=stdout, stderr=stderr, stdin=data is not None, tty=tty, privileged=privileged,
+            user=user, workdir=workdir, environment=environment, detach_keys=detach_keys,
+        )  # fmt: skip
+        execs = sibling_api(self._ops, "exec")
+        exec_id = str((await execs.create(self.id, body=body)).id)
+        if detach:
+            await (await execs.start(exec_id, body={"Detach": True, "Tty": tty})).aclose()
+            return _result(None, [], demux)
+        frames: list[Frame] = []
+        if data is not None:
+            async with await execs.start_interactive(exec_id, tty=tty, detach_keys=detach_keys) as stream:
+                await stream.write(data)
+                await stream.close_stdin()
+                frames = [frame async for frame in stream.frames()]
+        else:
+            async with await execs.start(exec_id, body={"Detach": False, "Tty": tty}) as output:
+                frames = [frame async for frame in output]
+        return _result((await execs.inspect(exec_id)).exit_code, frames, demux)
