@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         UnauthorizedError,
     )
     from ._facade import AsyncDocker, Docker
+    from ._handles import ExecResult
     from ._hijack import Output
     from ._mixins import BuildResult, ContainerError, RunResult
     from ._progress import BuildError
@@ -75,6 +76,7 @@ _EXPORTS = {
         "_errors",
     ),
     **dict.fromkeys(("AsyncDocker", "Docker"), "_facade"),
+    "ExecResult": "_handles",
     "Output": "_hijack",
     **dict.fromkeys(("BuildResult", "ContainerError", "RunResult"), "_mixins"),
     "BuildError": "_progress",
@@ -118,6 +120,7 @@ __all__ = [
     "DockerConnectionError",
     "DockerError",
     "DockerTimeoutError",
+    "ExecResult",
     "ForbiddenError",
     "Frame",
     "InvalidRequestError",

@@ -907,9 +907,9 @@ class AsyncExecMixin:
 
 # -- images: pull, push and build, followed to their end, with progress --------------------------------------------------
 
-# The message, image (inspect) and build-message models of the client's API version: the
-# methods below take `self` as one of the protocols, so a type checker reads them off the
-# generated class (`pull` of v1.51's ImagesAPI returns v1.51's `ImageInspect`, its
+# The message models and Image handle of the client's API version: the methods below take
+# `self` as one of the protocols, so a type checker reads them off the generated class
+# (`pull` of v1.51's ImagesAPI returns v1.51's `Image` handle, its
 # `progress` function takes v1.51's `CreateImageInfo`).
 M = TypeVar("M")
 I = TypeVar("I")  # noqa: E741
@@ -918,7 +918,7 @@ I_co = TypeVar("I_co", covariant=True)
 
 class _Pulls(Protocol[M, I_co]):
     def create(self, *args: Any, **kwargs: Any) -> JSONStream[M]: ...
-    def inspect(self, name: str, /) -> I_co: ...
+    def get_image(self, name: str, /) -> I_co: ...
 
 
 class _Pushes(Protocol[M]):
@@ -927,12 +927,12 @@ class _Pushes(Protocol[M]):
 
 class _Builds(Protocol[M, I_co]):
     def build(self, *args: Any, **kwargs: Any) -> JSONStream[M]: ...
-    def inspect(self, name: str, /) -> I_co: ...
+    def get_image(self, name: str, /) -> I_co: ...
 
 
 class _AsyncPulls(Protocol[M, I_co]):
     async def create(self, *args: Any, **kwargs: Any) -> AsyncJSONStream[M]: ...
-    async def inspect(self, name: str, /) -> I_co: ...
+    async def get_image(self, name: str, /) -> I_co: ...
 
 
 class _AsyncPushes(Protocol[M]):
@@ -941,7 +941,7 @@ class _AsyncPushes(Protocol[M]):
 
 class _AsyncBuilds(Protocol[M, I_co]):
     async def build(self, *args: Any, **kwargs: Any) -> AsyncJSONStream[M]: ...
-    async def inspect(self, name: str, /) -> I_co: ...
+    async def get_image(self, name: str, /) -> I_co: ...
 
 
 class Reference(NamedTuple):
@@ -1038,7 +1038,7 @@ class BuildResult(NamedTuple, Generic[I, M]):
     """What `images.build_image` returns: `image, log = docker.images.build_image(...)`, as with docker-py."""
 
     image: I
-    """The built image (`images.inspect` of it)."""
+    """The built image: an `Image` handle (`.attrs` is its `images.inspect`)."""
     build_log: list[M]
     """Every message of the build (`BuildInfo`)."""
 
@@ -1099,7 +1099,8 @@ class ImagesMixin:
         auth: AuthConfig | Literal["config"] | None = "config",
         progress: ProgressTarget[M] = None,
     ) -> I:
-        """Pull an image, follow the pull to its end, and return the pulled image (`images.inspect`).
+        """Pull an image, follow the pull to its end, and return the pulled image: an `Image` handle
+        (`.attrs` is its `images.inspect`).
 
         `ref` is split as the docker CLI splits it: `busybox` pulls `busybox:latest`,
         `localhost:5000/team/app:2` the tag `2` from that registry, `app@sha256:…` by digest;
@@ -1117,7 +1118,7 @@ class ImagesMixin:
             for event in stream:
                 follower.feed(event)
                 follower.check()
-        return self.inspect(name)
+        return self.get_image(name)
 
     def push_image(
         self: _Pushes[M],
@@ -1151,7 +1152,7 @@ class ImagesMixin:
         **options: Unpack[BuildOptions],
     ) -> BuildResult[I, M]:
         """Build an image with the classic builder, follow the build to its end, and return
-        `(image, build_log)`: the built image (`images.inspect`) and every `BuildInfo` message.
+        `(image, build_log)`: the built image (an `Image` handle) and every `BuildInfo` message.
 
         `context`: a directory (`pathlib.Path`, or a `str` path as with docker-py; tarred on the
         fly honouring `.dockerignore`), a `build_context(...)` (its `dockerfile` is sent), a tar
@@ -1167,7 +1168,7 @@ class ImagesMixin:
             for event in stream:
                 follower.feed(event)
                 follower.check()
-        return BuildResult(self.inspect(_built_image(follower, tag)), follower.build_log)
+        return BuildResult(self.get_image(_built_image(follower, tag)), follower.build_log)
 
 
 class AsyncImagesMixin:
@@ -1191,7 +1192,7 @@ class AsyncImagesMixin:
             async with (await self.create(**params)).yield_errors() as stream:
                 async for event in stream:
                     await _feed(follower, event)
-        return await self.inspect(name)
+        return await self.get_image(name)
 
     async def push_image(
         self: _AsyncPushes[M],
@@ -1223,7 +1224,7 @@ class AsyncImagesMixin:
             async with (await self.build(**params)).yield_errors() as stream:
                 async for event in stream:
                     await _feed(follower, event)
-        return BuildResult(await self.inspect(_built_image(follower, tag)), follower.build_log)
+        return BuildResult(await self.get_image(_built_image(follower, tag)), follower.build_log)
 
 
 async def _feed(follower: StreamFollower[M], event: M) -> None:

@@ -114,7 +114,7 @@ def test_build_push_pull_with_plain_progress(docker: Any, daemon_28: Daemon, ref
     assert output.startswith(f"Step 1/2 : FROM {daemon_28.busybox_image}\n")
     assert f"Step 2/2 : RUN {BLOB}\n" in output
     assert f"Successfully tagged {ref}\n" in output
-    assert image.id.startswith("sha256:") and ref in image.repo_tags
+    assert image.id.startswith("sha256:") and ref in image.attrs.repo_tags
     assert all(type(m) is models.BuildInfo for m in log)
     assert "".join(m.stream or "" for m in log) == output
 
@@ -144,7 +144,7 @@ def test_build_push_pull_with_plain_progress(docker: Any, daemon_28: Daemon, ref
     out = io.StringIO()
     pulled = images(docker).pull(ref, auth=auth, progress=out)
     assert pulled.id == image.id
-    assert f"{repo}@{digest}" in (pulled.repo_digests or [])
+    assert f"{repo}@{digest}" in (pulled.attrs.repo_digests or [])
     lines = out.getvalue().splitlines()
     assert lines[0] == f"1: Pulling from {repo.split('/', 1)[1]}"
     assert lines[-2:] == [f"Digest: {digest}", f"Status: Downloaded newer image for {ref}"]

@@ -747,8 +747,10 @@ def test_workers_leave_then_manager(cluster: Cluster) -> None:
         return down if len(down) == 2 and all(n.status.state == "down" for n in down) else []
 
     wait_for(workers_down, "both workers Down on the manager")
-    for worker in workers:
-        docker.nodes.delete(worker.node_id)
+    docker.nodes.delete(workers[0].node_id)
+    handle = docker.nodes.get(workers[1].node_id)  # a Node handle (issue #15)
+    assert handle.attrs.status.state == "down"
+    handle.delete()
     assert [n.id for n in docker.nodes.list()] == [manager.node_id]
     with pytest.raises(NotFoundError):
         docker.nodes.inspect(workers[0].node_id)

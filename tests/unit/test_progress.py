@@ -251,8 +251,8 @@ def test_pull_writes_the_clis_plain_lines_to_a_text_stream(daemon: Daemon, versi
         image = images(docker).pull("busybox", progress=out)
     assert out.getvalue().splitlines() == PULL_LINES
     assert "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
-    assert type(image).__module__.startswith(f"docker_engine.v{version.replace('.', '_')}.models")
-    assert image.id == IMAGE_ID
+    assert type(image).__module__ == f"docker_engine.v{version.replace('.', '_')}.api.images"  # an Image handle
+    assert image.id == image.attrs.id == IMAGE_ID
     create, get = daemon.requests
     assert (create.method, create.url.path) == ("POST", f"/v{version}/images/create")
     assert query(create) == {"fromImage": ["busybox"], "tag": ["latest"]}

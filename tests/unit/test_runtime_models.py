@@ -398,6 +398,9 @@ def test_map_models_read_like_dicts(version: str) -> None:
     labels_cls = type(labels)
     assert not labels_cls.from_dict({})  # an empty map is falsy, like a dict
     assert labels_cls.from_dict({"a": "b"}).get("a") == "b"
+    # Compared like a dict: with a dict, another map of its class, nothing else.
+    assert labels == {"com.example.vendor": "Acme"} and labels != {"com.example.vendor": "Other"}
+    assert labels == labels_cls.from_dict({"com.example.vendor": "Acme"}) and labels != 1
 
 
 # A plugin as dockerd 20.10 and 28 send it (`docker plugin inspect`): interface types are text.
