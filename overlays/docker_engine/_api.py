@@ -28,7 +28,7 @@ from ._errors import (
     error_for_status,
 )
 from ._hijack import AsyncHijackedStream, HijackedStream
-from ._redact import install_log_filter
+from ._redact import install_log_filter, own_request
 from ._request import Request, quote_path
 from ._streams import (
     RAW_STREAM,
@@ -341,10 +341,17 @@ class SyncAPI(_APIBase):
         )
 
     def _send(self, request: Request, *, stream: bool) -> httpx.Response:
+        started = monotonic() if stream and _LOG.isEnabledFor(logging.DEBUG) else 0.0
+        token = own_request.set(True)
         try:
-            return self.client.send(self._build(self.client, request, stream=stream), stream=stream)
+            response = self.client.send(self._build(self.client, request, stream=stream), stream=stream)
         except httpx.TransportError as exc:
             raise transport_error(self.host, exc) from exc
+        finally:
+            own_request.reset(token)
+        if started:  # a streamed answer: its status and the time to its headers
+            self._log(request, response.status_code, started)
+        return response
 
     def call(self, request: Request) -> Any:
         started = monotonic() if _LOG.isEnabledFor(logging.DEBUG) else 0.0
@@ -452,10 +459,17 @@ class AsyncAPI(_APIBase):
         )
 
     async def _send(self, request: Request, *, stream: bool) -> httpx.Response:
+        started = monotonic() if stream and _LOG.isEnabledFor(logging.DEBUG) else 0.0
+        token = own_request.set(True)
         try:
-            return await self.client.send(self._build(self.client, request, stream=stream), stream=stream)
+            response = await self.client.send(self._build(self.client, request, stream=stream), stream=stream)
         except httpx.TransportError as exc:
             raise transport_error(self.host, exc) from exc
+        finally:
+            own_request.reset(token)
+        if started:
+            self._log(request, response.status_code, started)
+        return response
 
     async def call(self, request: Request) -> Any:
         started = monotonic() if _LOG.isEnabledFor(logging.DEBUG) else 0.0

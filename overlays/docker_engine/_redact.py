@@ -11,13 +11,16 @@
   query value (``remote=https://token@github.com/…``, ``fromSrc=``) masked.
 - `install_log_filter`: puts `RedactingFilter` on the ``httpx`` logger, which
   logs ``HTTP Request: METHOD URL "HTTP/1.1 200 OK"`` at INFO for every request
-  sent through an ``httpx.Client`` — with the whole query string.
+  sent through an ``httpx.Client`` — with the whole query string. The SDK's own
+  requests (`own_request`) leave no such line: they have their DEBUG record on
+  ``docker_engine.http``, and a dependency says nothing at INFO.
 
 Nothing here imports httpx: the filter recognises URLs by their text.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
@@ -29,6 +32,7 @@ __all__ = [
     "has_password",
     "has_userinfo",
     "install_log_filter",
+    "own_request",
     "redact_host",
     "redact_text",
     "redact_url",
@@ -122,12 +126,18 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
+# Set while the SDK sends a request through httpx (per thread and per asyncio task).
+own_request: contextvars.ContextVar[bool] = contextvars.ContextVar("docker_engine_own_request", default=False)
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites the arguments of a record: every argument whose text holds a URL
-    (httpx passes an ``httpx.URL``) is replaced by `redact_url` of it. Never drops
-    a record."""
+    (httpx passes an ``httpx.URL``) is replaced by `redact_url` of it. Drops only
+    httpx's INFO line for a request the SDK sent (see `own_request`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and own_request.get():
+            return False
         args = record.args
         if isinstance(args, tuple) and args:
             record.args = tuple(_redacted_arg(arg) for arg in args)

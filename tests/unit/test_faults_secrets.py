@@ -368,11 +368,12 @@ def test_no_secret_in_any_log_record_at_debug(caplog: pytest.LogCaptureFixture, 
     sent = recorder.sent()
     for secret in (REGISTRY_PASSWORD, IDENTITY_TOKEN, BUILD_SECRET, GIT_TOKEN, FILE_SECRET):
         assert secret in sent
-    # ... the failing helper was asked, httpx logged every request, and the logs hold no secret.
+    # ... the failing helper was asked, each request has its DEBUG record on docker_engine.http
+    # (httpx's INFO line is left out for the SDK's own requests), and the logs hold no secret.
     assert "docker-credential-leaky" in caplog.text
-    httpx_lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
-    assert len(httpx_lines) == len(recorder.requests) == 4
-    assert any('buildargs={"TOKEN":"***"}' in line and "remote=https://***@github.com" in line for line in httpx_lines)
+    ours = [r.getMessage() for r in caplog.records if r.name == "docker_engine.http"]
+    assert len(ours) == len(recorder.requests) == 4
+    assert not [r for r in caplog.records if r.name == "httpx"]
     assert "refused as it should be" in caplog.text  # the ConfigError, traceback and all
     assert_logs_clean(caplog)
 
@@ -387,7 +388,8 @@ def test_no_secret_in_any_log_record_async(caplog: pytest.LogCaptureFixture, lea
 
     asyncio.run(main())
     assert REGISTRY_PASSWORD in recorder.sent() and BUILD_SECRET in recorder.sent()
-    assert any(r.name == "httpx" and "buildargs" in r.getMessage() for r in caplog.records)
+    assert any(r.name == "docker_engine.http" and "/build" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.name == "httpx"]
     assert_logs_clean(caplog)
 
 
@@ -405,7 +407,30 @@ def test_no_secret_in_logs_over_a_real_socket(
         assert list(docker.images.build(body=b"tar", buildargs={"TOKEN": BUILD_SECRET}))
         list(docker.images.create(from_image="r.example.com/a", auth=AuthConfig(username="u", password=FILE_SECRET)))
     assert any(BUILD_SECRET in target for _, target in server.seen)
-    assert any(r.name == "httpx" for r in caplog.records)
+    streamed = [r.getMessage() for r in caplog.records if r.name == "docker_engine.http"]
+    assert [m.split(" in ")[0].split("/", 2)[2] for m in streamed] == ["build -> 200", "images/create -> 200"]
+    assert not [r for r in caplog.records if r.name == "httpx"]
+    assert_logs_clean(caplog)
+
+
+def test_httpx_lines_of_other_clients_are_kept_and_redacted(
+    caplog: pytest.LogCaptureFixture, serve: Callable[[Callable[[Peer, int], None]], Server]
+) -> None:
+    """Only the SDK's own requests lose httpx's INFO line: a user's httpx client keeps it."""
+
+    def handler(peer: Peer, index: int) -> None:
+        while peer.request() is not None:
+            peer.answer_json({"ok": True})
+
+    server = serve(handler)
+    caplog.set_level(logging.INFO)
+    with Docker(server.url, timeout=5) as docker:
+        list(docker.images.build(body=b"tar", buildargs={"TOKEN": BUILD_SECRET}))
+    with httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200))) as own:
+        own.get(f"https://user:{GIT_TOKEN}@example.com/x?buildargs=%7B%22T%22%3A%221%22%7D")
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert len(lines) == 1 and lines[0].startswith('HTTP Request: GET https://example.com/x?buildargs={"T":"***"}')
+    assert not [r for r in caplog.records if r.name.startswith("docker_engine")]  # DEBUG only
     assert_logs_clean(caplog)
 
 
