@@ -8,6 +8,8 @@ runtime those packages share.
 
 from __future__ import annotations
 
+__version__ = "0.2.0"
+
 import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 

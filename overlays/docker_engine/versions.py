@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["added_in", "exists_in", "keys", "removed_after", "versions_of"]
+__all__ = ["added_in", "api_versions", "exists_in", "keys", "removed_after", "versions_of"]
 
 
 @cache
@@ -48,6 +48,11 @@ def _key(text: str) -> str:
         if candidate in table:
             return candidate
     raise KeyError(f"{text!r} exists in no API version (keys look like 'op:ContainerList' or 'HostConfig.Init')")
+
+
+def api_versions() -> tuple[str, ...]:
+    """Every API version this SDK has a package for, oldest first ("1.25", …)."""
+    return _data()[0]
 
 
 def versions_of(key: str) -> list[str]:

@@ -41,3 +41,42 @@ def test_wheel_installs_and_imports_everything(tmp_path: Path) -> None:
     result = subprocess.run([str(python), "-c", CHECK], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert '"packages": 32' in result.stdout and '"latest": "1.56"' in result.stdout
     assert int(result.stdout.split('"modules": ')[1].split(",")[0]) > 32 * 250  # every api and model module
+
+
+def test_wheel_and_sdist_carry_the_licence_version_and_typed_marker(tmp_path: Path) -> None:
+    import tarfile
+    import zipfile
+
+    import docker_engine
+
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("docker_engine-*.whl")
+    (sdist,) = tmp_path.glob("docker_engine-*.tar.gz")
+    assert wheel.name.startswith(f"docker_engine-{docker_engine.__version__}-")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert "docker_engine/py.typed" in names and "docker_engine/v1_56/py.typed" in names
+    assert f"Version: {docker_engine.__version__}\n" in metadata
+    assert "License-Expression: Apache-2.0" in metadata and "Classifier: Typing :: Typed" in metadata
+    with tarfile.open(sdist) as archive:
+        members = {m.split("/", 1)[1] for m in archive.getnames() if "/" in m}
+    assert {"LICENSE", "CHANGELOG.md", "README.md"} <= members
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {docker_engine.__version__} — " in changelog, "CHANGELOG.md has no entry for this version"
+
+
+def test_python_m_docker_engine_version() -> None:
+    import docker_engine
+
+    done = subprocess.run(
+        [sys.executable, "-m", "docker_engine", "--version"], check=True, capture_output=True, text=True
+    )
+    first, second = done.stdout.splitlines()
+    assert first == f"docker-engine {docker_engine.__version__}"
+    assert second.startswith("Docker Engine API v1.25–v1.56 (32 versions): 1.25, 1.26")
