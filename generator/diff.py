@@ -40,7 +40,7 @@ from .patch import Patch, apply_patches, load_patches, parse_version
 Schema = dict[str, Any]
 
 FORMAT = "docker-engine-api-diff"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 BREAKING = "breaking"
 NON_BREAKING = "non-breaking"
@@ -197,6 +197,8 @@ class Change:
     pointer: str = ""
     old: Any = None
     new: Any = None
+    # What an added or removed operation or model holds (`operation_contents`, `model_contents`).
+    contents: Any = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -212,6 +214,7 @@ class Change:
             "old": _jsonable(self.old),
             "new": _jsonable(self.new),
             "message": self.message,
+            "contents": _jsonable(self.contents),
         }
 
     @property
@@ -372,6 +375,121 @@ class Operation:
     @property
     def route(self) -> str:
         return f"{self.method} {self.path}"
+
+
+def _enum_values(s: Schema) -> list[Any] | None:
+    values = s.get("enum")
+    if not isinstance(values, list) and isinstance(s.get("items"), dict):
+        values = s["items"].get("enum")
+    return list(values) if isinstance(values, list) else None
+
+
+def _field(name: str, s: Schema, required: bool, definitions: dict[str, Schema]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "type": type_sig(s, definitions), "required": required}
+    values = _enum_values(s)
+    if values is not None:
+        entry["enum"] = values
+    return entry
+
+
+def model_contents(s: Schema, definitions: dict[str, Schema]) -> dict[str, Any]:
+    """What a model holds: its type, its fields (name, type signature, required, enum values) and the
+    models it includes (`allOf` references)."""
+    fields: list[dict[str, Any]] = []
+    includes: list[str] = []
+    parts = [s, *[p for p in s.get("allOf") or [] if isinstance(p, dict)]]
+    for part in parts:
+        target = ref_target(part, definitions) if part is not s else None
+        if target is not None:
+            includes.append(target)
+            continue
+        required = set(part.get("required") or [])
+        for name, prop in sorted((part.get("properties") or {}).items()):
+            if isinstance(prop, dict):
+                fields.append(_field(str(name), prop, name in required, definitions))
+    out: dict[str, Any] = {"type": "object" if fields or includes else type_sig(s, definitions)}
+    if includes:
+        out["includes"] = includes
+    out["fields"] = fields
+    values = _enum_values(s)
+    if values is not None:
+        out["enum"] = values
+    return out
+
+
+def _inline_fields(s: Schema, definitions: dict[str, Schema]) -> dict[str, Any]:
+    """`{"fields": [...]}` for a body given inline (an object with properties, or one in an `allOf`
+    beside a model), else nothing: a named model is listed where it is added."""
+    if ref_target(s, definitions) is not None:
+        return {}
+    fields = model_contents(s, definitions)["fields"]
+    return {"fields": fields} if fields else {}
+
+
+def operation_contents(op: Operation, definitions: dict[str, Schema]) -> dict[str, Any]:
+    """What an operation takes and gives: its parameters (name, in, type signature, required),
+    request body and responses (status → type signature of the body, null for none)."""
+    parameters = []
+    order = {"path": 0, "query": 1, "header": 2}
+    for (where, _), p in sorted(op.parameters.items(), key=lambda item: (order.get(item[0][0], 3), item[0][1])):
+        nested = p.get("schema")
+        schema: Schema = nested if isinstance(nested, dict) else p
+        entry = _field(str(p.get("name", "")), schema, bool(p.get("required")), definitions)
+        parameters.append({"name": entry.pop("name"), "in": where, **entry})
+    body = None
+    if op.body is not None:
+        given = op.body.get("schema")
+        body_schema: Schema = given if isinstance(given, dict) else {}
+        body = {"type": type_sig(body_schema, definitions), "required": bool(op.body.get("required"))}
+        body.update(_inline_fields(body_schema, definitions))
+    responses: dict[str, Any] = {}
+    response_fields: dict[str, Any] = {}
+    for code, response in sorted(op.responses.items()):
+        answer = response.get("schema")
+        responses[code] = type_sig(answer, definitions) if isinstance(answer, dict) else None
+        if isinstance(answer, dict) and code.startswith("2"):
+            response_fields.update({code: f["fields"] for f in [_inline_fields(answer, definitions)] if f})
+    item = op.raw.get("x-docker-stream-item")
+    out: dict[str, Any] = {"parameters": parameters, "request_body": body, "responses": responses}
+    if response_fields:
+        out["response_fields"] = response_fields
+    if isinstance(item, str):
+        out["stream_item"] = item
+    return out
+
+
+def contents_lines(contents: dict[str, Any]) -> list[str]:
+    """The Markdown lines (sub-bullets) of `operation_contents` or `model_contents`."""
+
+    def described(entry: dict[str, Any], extra: str = "") -> str:
+        facts = [f"`{entry['type']}`", *([extra] if extra else []), "required" if entry["required"] else "optional"]
+        if "enum" in entry:
+            facts.append("one of " + ", ".join(f"`{v}`" for v in entry["enum"]))
+        return f"`{entry['name']}` (" + ", ".join(facts) + ")"
+
+    lines: list[str] = []
+    if "parameters" in contents:
+        params = contents["parameters"]
+        lines.append("parameters: " + (", ".join(described(p, p["in"]) for p in params) if params else "none"))
+        body = contents["request_body"]
+        if body is not None:
+            inline = " with " + ", ".join(described(f) for f in body["fields"]) if "fields" in body else ""
+            lines.append(f"request body: `{body['type']}`{inline} ({'required' if body['required'] else 'optional'})")
+        answers = [f"{code} `{kind}`" if kind else f"{code} (no body)" for code, kind in contents["responses"].items()]
+        lines.append("responses: " + ", ".join(answers))
+        for code, fields in contents.get("response_fields", {}).items():
+            lines.append(f"response {code} fields: " + ", ".join(described(f) for f in fields))
+        if "stream_item" in contents:
+            lines.append(f"streamed messages: `{contents['stream_item']}`")
+        return lines
+    if contents.get("includes"):
+        lines.append("includes: " + ", ".join(f"`{name}`" for name in contents["includes"]))
+    if contents["fields"]:
+        lines.append("fields: " + ", ".join(described(f) for f in contents["fields"]))
+    elif not contents.get("includes"):
+        enum = contents.get("enum")
+        lines.append(f"type: `{contents['type']}`" + (" — " + ", ".join(f"`{v}`" for v in enum) if enum else ""))
+    return lines
 
 
 def _param_key(p: dict[str, Any]) -> tuple[str, str]:
@@ -660,7 +778,15 @@ class _Differ:
     # -- emission
 
     def emit(
-        self, ctx: _Ctx, kind: str, cls: str, message: str, pointer: str = "", old: Any = None, new: Any = None
+        self,
+        ctx: _Ctx,
+        kind: str,
+        cls: str,
+        message: str,
+        pointer: str = "",
+        old: Any = None,
+        new: Any = None,
+        contents: Any = None,
     ) -> None:
         self.out.append(
             Change(
@@ -676,6 +802,7 @@ class _Differ:
                 pointer=pointer,
                 old=old,
                 new=new,
+                contents=contents,
             )
         )
 
@@ -1182,18 +1309,24 @@ class _Differ:
             op = ob or oa
             assert op is not None
             ctx = _Ctx(tag=op.tag, direction=REQUEST, operation=op.id, method=op.method, path=op.path)
+            side = self.b if oa is None else self.a
+            contents = operation_contents(op, side.definitions)
             if oa is None:
-                self.emit(ctx, "operation-added", NON_BREAKING, f"added operation `{route}` ({op.id})", "", None, route)
+                message = f"added operation `{route}` ({op.id})"
+                self.emit(ctx, "operation-added", NON_BREAKING, message, "", None, route, contents)
             else:
                 note = " (it was deprecated)" if is_deprecated(op.raw) else ""
-                self.emit(ctx, "operation-removed", BREAKING, f"removed operation `{route}` ({op.id}){note}", "", route)
+                message = f"removed operation `{route}` ({op.id}){note}"
+                self.emit(ctx, "operation-removed", BREAKING, message, "", route, None, contents)
         for name in sorted(set(self.a.definitions) | set(self.b.definitions)):
             ctx = _Ctx(tag=self.model_tag[name], direction=self.model_direction[name], model=name)
             da, db = self.a.definitions.get(name), self.b.definitions.get(name)
             if da is None:
-                self.emit(ctx, "model-added", NON_BREAKING, f"added model `{name}`", "", None, name)
+                contents = model_contents(self.b.resolve(name), self.b.definitions)
+                self.emit(ctx, "model-added", NON_BREAKING, f"added model `{name}`", "", None, name, contents)
             elif db is None:
-                self.emit(ctx, "model-removed", BREAKING, f"removed model `{name}`", "", name)
+                contents = model_contents(self.a.resolve(name), self.a.definitions)
+                self.emit(ctx, "model-removed", BREAKING, f"removed model `{name}`", "", name, None, contents)
             else:
                 self.schema(ctx, da, db, "", frozenset({(name, name)}))
         # The same change can be reached twice (allOf parts); keep the first.
@@ -1334,7 +1467,10 @@ def _bullet(change: Change) -> str:
     if change.cls == DESCRIPTION and (change.old is not None or change.new is not None):
         old, new = _changed_text(str(change.old or ""), str(change.new or ""))
         text += f": “{old}” → “{new}”"
-    return f"- {_BADGE[change.cls]}{text}"
+    lines = [f"- {_BADGE[change.cls]}{text}"]
+    if change.contents is not None:
+        lines += [f"  - {line}" for line in contents_lines(change.contents)]
+    return "\n".join(lines)
 
 
 def _grouped(changes: Sequence[Change], level: int) -> list[str]:

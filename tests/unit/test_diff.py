@@ -599,7 +599,7 @@ def test_json_has_the_documented_schema_and_is_deterministic() -> None:
     assert text == render_json([sample_step()])
     data = json.loads(text)
     assert data["format"] == "docker-engine-api-diff"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert (data["from"], data["to"], data["descriptions"]) == ("1.40", "1.41", False)
     assert set(data["summary"]) == set(CLASSES)
     (only_step,) = data["steps"]
@@ -617,6 +617,7 @@ def test_json_has_the_documented_schema_and_is_deterministic() -> None:
         "old",
         "new",
         "message",
+        "contents",
     }
     for change in only_step["changes"]:
         assert set(change) == fields

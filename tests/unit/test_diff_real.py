@@ -457,3 +457,27 @@ def test_checked_in_changelog_is_up_to_date(real: Real) -> None:
     step = real.steps[("1.41", "1.42")]
     assert render_step_markdown(step) == render_step_markdown(diff_versions("1.41", "1.42"))  # deterministic
     assert render_step_markdown(step) == (out / "v1.41-v1.42.md").read_text()
+
+
+def test_added_operations_and_models_show_their_contents(steps: dict[tuple[str, str], list[Change]]) -> None:
+    """Issue #17: what comes inside something new (the operation's parameters, the model's fields)."""
+    added = {c.kind + ":" + (c.operation or c.model or ""): c for c in steps[("1.54", "1.55")] if c.contents}
+    operation = added["operation-added:ImageAttestations"].contents
+    params = {p["name"]: (p["in"], p["type"], p["required"]) for p in operation["parameters"]}
+    assert params["platform"] == ("query", "array[string]", False) and params["name"] == ("path", "string", True)
+    assert operation["responses"]["200"] == "array[AttestationStatement]" and operation["request_body"] is None
+    model = added["model-added:AttestationStatement"].contents
+    assert {f["name"]: f["required"] for f in model["fields"]} == {
+        "Descriptor": True,
+        "PredicateType": True,
+        "Statement": False,
+    }
+    # Every added or removed operation and model of every step carries its contents; nothing else does.
+    for changes in steps.values():
+        for change in changes:
+            whole = change.kind in ("operation-added", "operation-removed", "model-added", "model-removed")
+            assert (change.contents is not None) == whole, change.message
+    markdown = (ROOT / "docs" / "api-changes" / "v1.54-v1.55.md").read_text(encoding="utf-8")
+    assert (
+        "  - parameters: `name` (`string`, path, required), `platform` (`array[string]`, query, optional)" in markdown
+    )
