@@ -447,8 +447,9 @@ def operation_contents(op: Operation, definitions: dict[str, Schema]) -> dict[st
     for code, response in sorted(op.responses.items()):
         answer = response.get("schema")
         responses[code] = type_sig(answer, definitions) if isinstance(answer, dict) else None
-        if isinstance(answer, dict) and code.startswith("2"):
-            response_fields.update({code: f["fields"] for f in [_inline_fields(answer, definitions)] if f})
+        inline = _inline_fields(answer, definitions) if isinstance(answer, dict) and code.startswith("2") else {}
+        if inline:
+            response_fields[code] = inline["fields"]
     item = op.raw.get("x-docker-stream-item")
     out: dict[str, Any] = {"parameters": parameters, "request_body": body, "responses": responses}
     if response_fields:
