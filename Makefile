@@ -48,7 +48,7 @@ lint: venv
 
 # overlays/docker_engine is the whole package (the version packages are symlinks
 # into generated/): mypy checks the runtime and some versions in one pass.
-RUNTIME_MODULES = $(subst /,.,$(patsubst overlays/%.py,%,$(filter-out %/__init__.py,$(wildcard overlays/docker_engine/_*.py)))) docker_engine.versions
+RUNTIME_MODULES = $(subst /,.,$(patsubst overlays/%.py,%,$(filter-out %/__init__.py,$(wildcard overlays/docker_engine/_*.py)))) docker_engine.versions docker_engine.audit
 typecheck: venv
 	cd overlays && ../.venv/bin/mypy --config-file ../pyproject.toml \
 		$(foreach m,$(RUNTIME_MODULES),-m $(m)) -m docker_engine \
