@@ -7,7 +7,7 @@ VERSIONS ?=
 TYPECHECK_VERSIONS ?= v1_25 v1_41 v1_45 v1_51 v1_56
 export SPEC_MIRROR
 
-.PHONY: all venv specs generate changelog links lint typecheck check-generated unit live packaging typing test demo bench clean
+.PHONY: all venv specs generate changelog links lint typecheck check-generated unit live packaging typing test demo bench clean docs docs-check
 
 all: generate
 
@@ -43,8 +43,8 @@ changelog: venv
 	$(PYTHON) -m generator changelog
 
 lint: venv
-	.venv/bin/ruff check generator overlays tests bench examples
-	.venv/bin/ruff format --check generator overlays tests bench examples
+	.venv/bin/ruff check generator overlays tests bench examples docs
+	.venv/bin/ruff format --check generator overlays tests bench examples docs
 
 # overlays/docker_engine is the whole package (the version packages are symlinks
 # into generated/): mypy checks the runtime and some versions in one pass.
@@ -84,7 +84,7 @@ typing: venv
 	$(PYTHON) -m pytest tests/typing -q --tb=short
 
 # The README's test command: everything CI runs.
-test: lint typecheck check-generated unit live packaging typing
+test: lint typecheck check-generated unit live packaging typing docs-check
 
 # examples/demo.py against a private dockerd 20.10 (the committed generated/ as is: nothing is
 # regenerated). Says in one line what is missing.
@@ -96,6 +96,15 @@ demo:
 	$(PYTHON) examples/demo.py
 
 # docker-py and aiodocker are measured beside us: the `bench` extra installs them.
+# Issue #18: the documentation site (build/site; mkdocs --strict, zero warnings), then the pages
+# opened in headless Chromium (screenshots in build/docs-screenshots/).
+docs: venv
+	.venv/bin/pip install --quiet -e '.[docs]'
+	$(PYTHON) docs/build_site.py
+
+docs-check: docs
+	$(PYTHON) -m pytest tests/docs -q
+
 bench: venv
 	.venv/bin/pip install --quiet -e '.[bench]'
 	$(PYTHON) bench/run.py

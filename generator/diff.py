@@ -1470,7 +1470,7 @@ def _bullet(change: Change) -> str:
         text += f": “{old}” → “{new}”"
     lines = [f"- {_BADGE[change.cls]}{text}"]
     if change.contents is not None:
-        lines += [f"  - {line}" for line in contents_lines(change.contents)]
+        lines += [f"    - {line}" for line in contents_lines(change.contents)]
     return "\n".join(lines)
 
 
