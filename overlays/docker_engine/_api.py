@@ -20,12 +20,11 @@ import httpx
 
 from ._config import ConnectionConfig
 from ._errors import (
-    DockerConnectionError,
     DockerError,
-    DockerTimeoutError,
     InvalidRequestError,
     InvalidResponseError,
     error_for_status,
+    failure,
 )
 from ._hijack import AsyncHijackedStream, HijackedStream
 from ._redact import install_log_filter, own_request
@@ -122,35 +121,6 @@ def _headers(request: Request) -> dict[str, str] | None:
     headers = dict(request.headers or {})
     headers["Content-Type"] = request.content_type
     return headers
-
-
-def transport_error(host: str, exc: httpx.TransportError) -> DockerError:
-    """httpx's errors, as the SDK's: every failure the caller sees is a DockerError."""
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return _connect_error(host, exc)
-    if isinstance(exc, httpx.PoolTimeout):
-        return DockerTimeoutError(f"{exc}; raise the timeout, or the limit with Limits(max_connections=)")
-    if isinstance(exc, httpx.TimeoutException):
-        return DockerTimeoutError(f"{host} did not answer in time ({exc}); raise the timeout with with_timeout()")
-    return DockerConnectionError(f"connection to the Docker daemon at {host} failed: {exc}", target=host)
-
-
-def _connect_error(host: str, exc: Exception) -> DockerConnectionError:
-    cause = exc.__cause__ or exc.__context__ or exc
-    hint = ""
-    if isinstance(cause, FileNotFoundError) or "No such file" in str(exc):
-        hint = " (no socket there: is the daemon running? Set DOCKER_HOST or pass base_url=)"
-    elif isinstance(cause, PermissionError) or "Permission denied" in str(exc):
-        hint = " (permission denied: add your user to the `docker` group, or use a socket you may open)"
-    elif (
-        isinstance(cause, ConnectionRefusedError) or "refused" in str(exc).lower() or "Connect call failed" in str(exc)
-    ):
-        hint = " (connection refused: is the daemon listening there? Set DOCKER_HOST or pass base_url=)"
-    elif "TLS" in str(exc) or "SSL" in str(exc) or "certificate" in str(exc):
-        hint = " (TLS failed: check DOCKER_CERT_PATH / the CA, client certificate and key, and the host name)"
-    elif "ssh" in str(exc):
-        hint = " (ssh failed: check that `ssh HOST docker version` works)"
-    return DockerConnectionError(f"cannot connect to the Docker daemon at {host}: {exc}{hint}", target=host)
 
 
 def trusted_raw(request: Request, response: httpx.Response, version: str) -> bool | None:
@@ -346,7 +316,7 @@ class SyncAPI(_APIBase):
         try:
             response = self.client.send(self._build(self.client, request, stream=stream), stream=stream)
         except httpx.TransportError as exc:
-            raise transport_error(self.host, exc) from exc
+            raise failure(exc, self.host) from exc
         finally:
             own_request.reset(token)
         if started:  # a streamed answer: its status and the time to its headers
@@ -362,7 +332,7 @@ class SyncAPI(_APIBase):
             try:
                 status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
-                raise transport_error(self.host, exc) from exc
+                raise failure(exc, self.host) from exc
         else:
             response = self._send(request, stream=False)
             status, raw_headers, data = response.status_code, response.headers, response.content
@@ -464,7 +434,7 @@ class AsyncAPI(_APIBase):
         try:
             response = await self.client.send(self._build(self.client, request, stream=stream), stream=stream)
         except httpx.TransportError as exc:
-            raise transport_error(self.host, exc) from exc
+            raise failure(exc, self.host) from exc
         finally:
             own_request.reset(token)
         if started:
@@ -480,7 +450,7 @@ class AsyncAPI(_APIBase):
             try:
                 status, raw_headers, data = await fast.fast_request(request.method, target, headers, body, self.timeout)
             except httpx.TransportError as exc:
-                raise transport_error(self.host, exc) from exc
+                raise failure(exc, self.host) from exc
         else:
             response = await self._send(request, stream=False)
             status, raw_headers, data = response.status_code, response.headers, response.content

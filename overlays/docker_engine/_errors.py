@@ -27,6 +27,11 @@ results they carry (`_mixins`, `_progress`).
 
 An `APIError` keeps the daemon's message, the status, and the method and path
 of the request.
+
+`failure(exc, host)` is the one place where an exception that is not ours (httpx's,
+the socket's, a timeout) becomes the DockerError the caller sees, the cause chained:
+for requests (`_api`, the facade's ping) and for streams (`_streams`, `_hijack`).
+Below it the transports speak httpx's own errors to httpx, which is httpx's contract.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ __all__ = [
     "StreamError",
     "UnauthorizedError",
     "error_for_status",
+    "failure",
 ]
 
 # How much of an error body is read: enough for any daemon message.
@@ -212,3 +218,38 @@ class VersionError(DockerError):
 
 class WebSocketError(StreamError):
     """The peer broke the WebSocket protocol, or the handshake failed."""
+
+
+def failure(exc: BaseException, host: str, *, stream: bool = False) -> DockerError:
+    """The DockerError for an exception met while calling the daemon at `host` (or, with
+    `stream`, while reading a stream already open): raise it `from exc`."""
+    if isinstance(exc, DockerError):
+        return exc
+    import httpx  # noqa: PLC0415 - only on a failure: the error module stays light to import
+
+    if stream:
+        return StreamError(f"stream broken: {exc}")
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return _connect_error(host, exc)
+    if isinstance(exc, httpx.PoolTimeout):
+        return DockerTimeoutError(f"{exc}; raise the timeout, or the limit with Limits(max_connections=)")
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        return DockerTimeoutError(f"{host} did not answer in time ({exc}); raise the timeout with with_timeout()")
+    return DockerConnectionError(f"connection to the Docker daemon at {host} failed: {exc}", target=host)
+
+
+def _connect_error(host: str, exc: BaseException) -> DockerConnectionError:
+    cause = exc.__cause__ or exc.__context__ or exc
+    text = str(exc)
+    hint = ""
+    if isinstance(cause, FileNotFoundError) or "No such file" in text:
+        hint = " (no socket there: is the daemon running? Set DOCKER_HOST or pass base_url=)"
+    elif isinstance(cause, PermissionError) or "Permission denied" in text:
+        hint = " (permission denied: add your user to the `docker` group, or use a socket you may open)"
+    elif isinstance(cause, ConnectionRefusedError) or "refused" in text.lower() or "Connect call failed" in text:
+        hint = " (connection refused: is the daemon listening there? Set DOCKER_HOST or pass base_url=)"
+    elif "TLS" in text or "SSL" in text or "certificate" in text:
+        hint = " (TLS failed: check DOCKER_CERT_PATH / the CA, client certificate and key, and the host name)"
+    elif "ssh" in text:
+        hint = " (ssh failed: check that `ssh HOST docker version` works)"
+    return DockerConnectionError(f"cannot connect to the Docker daemon at {host}: {text}{hint}", target=host)

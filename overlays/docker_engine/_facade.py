@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI, transport_error
+from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI
 from ._config import ConnectionConfig, TLSConfig, from_env
-from ._errors import DockerConnectionError, DockerError, daemon_message
+from ._errors import DockerConnectionError, DockerError, daemon_message, failure
 from ._transports import DockerTransport, Limits
 from ._version import VersionError, choose_version
 
@@ -121,7 +121,7 @@ class Docker(_TypedSync):
             try:
                 status, headers, body = self._transport.fast_request(method, "/_ping", [], None, self._timeout)
             except httpx.TransportError as exc:
-                raise transport_error(self._config.host, exc) from exc
+                raise failure(exc, self._config.host) from exc
             found = _server_version(self._config.host, status, headers, body)
             if found:
                 return found
@@ -249,7 +249,7 @@ class AsyncDocker(_TypedAsync):
             try:
                 response = await self._http.request(method, "/_ping", timeout=self._timeout)
             except httpx.TransportError as exc:
-                raise transport_error(self._config.host, exc) from exc
+                raise failure(exc, self._config.host) from exc
             found = _server_version(self._config.host, response.status_code, response.headers.raw, response.content)
             if found:
                 return found

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Self
 
-from ._errors import StreamError
+from ._errors import failure
 from ._streams import STDERR, STDOUT, Frame, FrameDecoder
 from ._transports import UpgradedStream
 
@@ -87,7 +87,7 @@ class HijackedStream(_HijackedBase):
         try:
             return collect(list(self.frames()))
         except OSError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
 
     def close(self) -> None:
         """Close the connection (both directions)."""
@@ -134,7 +134,7 @@ class AsyncHijackedStream(_HijackedBase):
         try:
             return collect([frame async for frame in self.frames()])
         except OSError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
 
     async def aclose(self) -> None:
         """Close the connection (both directions)."""

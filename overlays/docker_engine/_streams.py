@@ -17,7 +17,7 @@ from typing import Any, Generic, NamedTuple, NoReturn, Protocol, Self, TypeVar
 
 import httpx
 
-from ._errors import StreamError
+from ._errors import StreamError, failure
 
 __all__ = [
     "MAX_FRAME",
@@ -506,7 +506,7 @@ class JSONStream(_SyncStream, Generic[T]):
                 yield from self._decoder.feed(chunk)
             yield from self._decoder.close()
         except httpx.HTTPError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
         finally:
             self.response.close()
 
@@ -531,7 +531,7 @@ class AsyncJSONStream(_AsyncStream, Generic[T]):
             for item in self._decoder.close():
                 yield item
         except httpx.HTTPError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
         finally:
             await self.response.aclose()
 
@@ -557,7 +557,7 @@ class FrameStream(_SyncStream):
                 yield from decoder.feed(chunk)
             decoder.close()
         except httpx.HTTPError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
         finally:
             self.response.close()
 
@@ -599,7 +599,7 @@ class AsyncFrameStream(_AsyncStream):
                     yield frame
             decoder.close()
         except httpx.HTTPError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
         finally:
             await self.response.aclose()
 
@@ -678,7 +678,7 @@ class BinaryStream(_BinaryBody, _SyncStream):
         try:
             yield from self.response.iter_bytes()
         except httpx.HTTPError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
         finally:
             self.response.close()
 
@@ -726,7 +726,7 @@ class AsyncBinaryStream(_BinaryBody, _AsyncStream):
             async for chunk in self.response.aiter_bytes():
                 yield chunk
         except httpx.HTTPError as exc:
-            raise StreamError(f"stream broken: {exc}") from exc
+            raise failure(exc, "", stream=True) from exc
         finally:
             await self.response.aclose()
 

@@ -55,7 +55,11 @@ def test_the_sections_a_new_user_needs_show_commands() -> None:
 
 def project() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {"name": meta["name"], "version": meta["version"]}
+    # The version is dynamic: hatch reads `__version__` from the package.
+    assert meta["dynamic"] == ["version"]
+    version = re.search(r'^__version__ = "([^"]+)"', (ROOT / "overlays/docker_engine/__init__.py").read_text(), re.M)
+    assert version is not None
+    return {"name": meta["name"], "version": version.group(1)}
 
 
 def check_make(args: list[str]) -> None:

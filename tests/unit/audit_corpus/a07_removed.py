@@ -5,5 +5,8 @@ from docker_engine import Docker
 
 def main(docker: Docker) -> None:
     docker.containers.create(
-        body={"Image": "busybox", "HostConfig": {"KernelMemory": 1 << 20}}
-    )  # lacks-in: 1.35 lacks-after: 1.41
+        body={
+            "Image": "busybox",
+            "HostConfig": {"KernelMemory": 1 << 20},  # lacks-in: 1.35 lacks-after: 1.41
+        }
+    )
