@@ -4,6 +4,7 @@ result or in an ArchiveError, never in another exception, and never write outsid
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 import tempfile
@@ -47,10 +48,8 @@ def test_a_damaged_tar_is_extracted_or_refused(archive: bytes) -> None:
     with tempfile.TemporaryDirectory() as top:
         target, outside = Path(top) / "target", Path(top) / "outside"
         outside.mkdir()
-        try:
+        with contextlib.suppress(ArchiveError):
             extract(archive, target, max_size=1 << 20)
-        except ArchiveError:
-            pass
         assert list(outside.iterdir()) == []
         for path in Path(top).rglob("*"):
             assert path.resolve(strict=False).is_relative_to(Path(top).resolve()) or path.is_symlink()
@@ -69,7 +68,5 @@ def test_a_damaged_tar_is_read_or_refused(archive: bytes) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
 def test_any_path_stat_header_is_decoded_or_refused(value: str | bytes) -> None:
-    try:
+    with contextlib.suppress(ArchiveError):
         decode_path_stat(value)
-    except ArchiveError:
-        pass
