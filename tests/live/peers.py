@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -162,15 +163,22 @@ def podman_flags(directory: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def start_podman(directory: Path) -> PodmanPeer:
-    """`podman system service` on a unix socket in `directory`."""
+def start_podman(directory: Path, insecure_registries: Sequence[str] = ()) -> PodmanPeer:
+    """`podman system service` on a unix socket in `directory`; `insecure_registries` (host:port)
+    are reached over plain HTTP (a registries.conf of its own)."""
     directory.mkdir(parents=True, exist_ok=True)
     socket_path = directory / "podman.sock"
     log = (directory / "podman.log").open("wb")
+    env = dict(os.environ)
+    if insecure_registries:
+        conf = directory / "registries.conf"
+        conf.write_text("".join(f'[[registry]]\nlocation = "{r}"\ninsecure = true\n\n' for r in insecure_registries))
+        env["CONTAINERS_REGISTRIES_CONF"] = str(conf)
     process = subprocess.Popen(
         ["podman", *podman_flags(directory), "system", "service", "--time=0", f"unix://{socket_path}"],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env=env,
     )
     peer = PodmanPeer(directory, process, log)
     deadline = time.monotonic() + 30
