@@ -35,6 +35,8 @@ from ._transports import (
     _request_head,
     _request_headers,
     _too_large,
+    ssh_failure,
+    stop_process,
 )
 
 __all__ = ["AsyncDockerTransport", "AsyncUpgradedStream"]
@@ -265,11 +267,8 @@ class AsyncConnection:
             self.transport.close()
             with contextlib.suppress(OSError, ssl.SSLError):
                 await self.protocol.closed
-            if self.process is not None and self.process.poll() is None:
-                self.process.terminate()
-                await asyncio.to_thread(self.process.wait)
-            if self.process is not None and self.process.stderr is not None:
-                self.process.stderr.close()
+            if self.process is not None:
+                await asyncio.to_thread(stop_process, self.process)
         finally:
             if self._pool is not None:
                 self._pool._closed_one()
@@ -287,6 +286,15 @@ async def _close(conn: AsyncConnection) -> None:
     except BaseException:
         conn.abort()
         raise
+
+
+async def _failure(exc: BaseException, dialer: Dialer, conn: AsyncConnection | None) -> httpx.TransportError:
+    """`_map_error` with what the connection's ssh process said, read in a thread (it waits for
+    ssh to exit), before the connection is closed: as the sync transport reports it."""
+    said = ""
+    if conn is not None and conn.process is not None and not isinstance(exc, (TimeoutError, _NotSent)):
+        said = await asyncio.to_thread(ssh_failure, conn.process)
+    return _map_error(exc, dialer, None, said)
 
 
 class AsyncDockerTransport(httpx.AsyncBaseTransport):
@@ -427,10 +435,12 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 conn.deadline = deadline
                 first = await conn.next_event(deadline)
             except _NotSent as exc:
-                await _close(conn)
                 if conn.reused:
+                    await _close(conn)
                     continue
-                raise _map_error(exc, self.dialer, None) from exc
+                error = await _failure(exc, self.dialer, conn)
+                await _close(conn)
+                raise error from exc
             except _AnsweredEarly as exc:
                 # As DockerTransport._start: the daemon's answer to a cut-short upload, if any.
                 assert conn.parser is not None
@@ -441,10 +451,10 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 except (ProtocolError, OSError):
                     first = None
                 if not isinstance(first, Head):
+                    error = await _failure(exc.__cause__ or exc, self.dialer, conn)
                     await _close(conn)
-                    raise _map_error(exc.__cause__ or exc, self.dialer, None) from exc
+                    raise error from exc
             except (ProtocolError, OSError) as exc:
-                await _close(conn)
                 if (
                     conn.reused
                     and not retried
@@ -452,9 +462,13 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                     and method in IDEMPOTENT
                     and not isinstance(exc, TimeoutError)
                 ):
+                    await _close(conn)
                     retried = True
                     continue
-                raise _map_error(exc, self.dialer, None) from exc
+                # Built before closing: it reads what ssh said on stderr.
+                error = await _failure(exc, self.dialer, conn)
+                await _close(conn)
+                raise error from exc
             except BaseException:
                 conn.abort()
                 raise
@@ -488,8 +502,9 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                     await self._release(conn, event.reusable)
                     break
         except (ProtocolError, OSError) as exc:
+            error = await _failure(exc, self.dialer, conn)
             await _close(conn)
-            raise _map_error(exc, self.dialer, None) from exc
+            raise error from exc
         except BaseException:
             conn.abort()
             raise
@@ -574,8 +589,9 @@ class _AsyncBodyStream(httpx.AsyncByteStream):
                     await self._transport._release(conn, event.reusable)
                     return
         except (ProtocolError, OSError) as exc:
+            error = await _failure(exc, self._transport.dialer, self._conn)
             await self.aclose()
-            raise _map_error(exc, self._transport.dialer, None) from exc
+            raise error from exc
         except BaseException:
             if self._conn is not None:
                 self._conn.abort()

@@ -133,6 +133,10 @@ class Docker(_TypedSync):
         version: str = self._negotiated().api_version
         return version
 
+    def negotiate(self) -> str:
+        """Negotiate now (the first call does it anyway); return the version."""
+        return self.api_version
+
     @property
     def base_url(self) -> str:
         return self._config.host
@@ -173,7 +177,7 @@ class _AsyncTag:
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         async def call(*args: Any, **kwargs: Any) -> Any:
-            client = await self._facade.negotiate_client()
+            client = await self._facade._negotiated()
             return await getattr(getattr(client, self._tag), name)(*args, **kwargs)
 
         call.__name__ = name
@@ -229,7 +233,7 @@ class AsyncDocker(_TypedAsync):
         """The daemon of the docker context `name`."""
         return cls(context=name, version=version, timeout=timeout, limits=limits)
 
-    async def negotiate_client(self) -> Any:
+    async def _negotiated(self) -> Any:
         if self._client is None:
             async with self._lock:
                 if self._client is None:
@@ -240,24 +244,30 @@ class AsyncDocker(_TypedAsync):
 
     async def negotiate(self) -> str:
         """Negotiate now (done by `async with` and the first call anyway); return the version."""
-        client = await self.negotiate_client()
+        client = await self._negotiated()
         version: str = client.api_version
         return version
 
     async def _ping(self) -> str:
+        # As the sync facade: straight on the transport, no httpx round.
         for method in ("HEAD", "GET"):
             try:
-                response = await self._http.request(method, "/_ping", timeout=self._timeout)
+                status, headers, body = await self._transport.fast_request(method, "/_ping", [], None, self._timeout)
             except httpx.TransportError as exc:
                 raise failure(exc, self._config.host) from exc
-            found = _server_version(self._config.host, response.status_code, response.headers.raw, response.content)
+            found = _server_version(self._config.host, status, headers, body)
             if found:
                 return found
         raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")
 
     @property
     def api_version(self) -> str:
+        """The negotiated API version, or the pinned one (`version=`, DOCKER_API_VERSION). A
+        property cannot await: unpinned and not negotiated yet, it raises, where the sync
+        `Docker.api_version` negotiates; `await negotiate()` (or `async with`) first."""
         if self._client is None:
+            if self._config.api_version:
+                return self._config.api_version
             raise DockerError("the API version is not negotiated yet: use `async with`, or await negotiate()")
         version: str = self._client.api_version
         return version
@@ -280,7 +290,7 @@ class AsyncDocker(_TypedAsync):
         await self._http.aclose()
 
     async def __aenter__(self) -> Self:
-        await self.negotiate_client()
+        await self._negotiated()
         return self
 
     async def __aexit__(

@@ -214,6 +214,19 @@ class Dialer:
             raise httpx.ConnectError(f"{exc.strerror or exc}") from exc
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """End a connection's ssh process: asked to stop, then killed if it has not within 5 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stderr is not None:
+        process.stderr.close()
+
+
 def ssh_failure(process: subprocess.Popen[bytes] | None) -> str:
     """What ssh said, for an error message (it exits when the remote docker is missing)."""
     if process is None or process.stderr is None:
@@ -311,15 +324,8 @@ class Connection:
         try:
             self.sock.close()
         finally:
-            if self.process is not None and self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
-            if self.process is not None and self.process.stderr is not None:
-                self.process.stderr.close()
+            if self.process is not None:
+                stop_process(self.process)
             if self._pool is not None:
                 self._pool._closed_one()
 
@@ -329,16 +335,22 @@ def _request_head(dialer: Dialer, method: str, target: str, headers: Iterable[tu
     return encode_head(method, target, dialer.authority, headers, length)
 
 
-def _map_error(exc: BaseException, dialer: Dialer, conn: Connection | None) -> httpx.TransportError:
+def _map_error(
+    exc: BaseException, dialer: Dialer, conn: Connection | None, said: str | None = None
+) -> httpx.TransportError:
+    """httpx's error for a failure of the connection `conn`; what its ssh process said, if any, is
+    added (`said`: read already, as the asyncio transport does in a thread)."""
     if isinstance(exc, httpx.TransportError):
         return exc
     if isinstance(exc, TimeoutError):
         return httpx.ReadTimeout(f"timed out waiting for {dialer.config.host}")
     if isinstance(exc, _NotSent):
         return httpx.WriteError(f"the connection was closed before the request was sent: {exc}")
+    if said is None:
+        said = ssh_failure(conn.process) if conn else ""
     if isinstance(exc, ProtocolError):
-        return httpx.RemoteProtocolError(f"{exc}{ssh_failure(conn.process) if conn else ''}")
-    return httpx.ReadError(f"{exc}{ssh_failure(conn.process) if conn else ''}")
+        return httpx.RemoteProtocolError(f"{exc}{said}")
+    return httpx.ReadError(f"{exc}{said}")
 
 
 def _request_headers(request: httpx.Request) -> list[tuple[str, str]]:
