@@ -78,6 +78,14 @@ class SystemInfoResponseRegistryConfigIndexConfigs(LazyModel):
     def items(self) -> ItemsView[str, SystemInfoResponseRegistryConfigIndexConfigsValue]:
         return self.additional_properties.items()
 
+    # `labels == {"env": "prod"}` as with a dict (attrs keeps an __eq__ defined here).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SystemInfoResponseRegistryConfigIndexConfigs):
+            return self.additional_properties == other.additional_properties
+        if isinstance(other, Mapping):
+            return self.additional_properties == dict(other)
+        return NotImplemented
+
 
 # Imported last, once the class exists: the models refer to each other in cycles.
 from ..models.system_info_response_registry_config_index_configs_value import (

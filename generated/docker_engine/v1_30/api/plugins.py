@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Never, cast
 from docker_engine._auth import AuthConfig, registry_auth_header
 from docker_engine._bodies import BodyTable, json_body, refuse_params
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import in_thread as _in_thread
 from docker_engine._request import quote_path as _q
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from ..dicts import PluginPullRequestItemDict, PluginUpgradeRequestItemDict
     from ..models.create_image_info import CreateImageInfo
     from ..models.get_plugin_privileges_response_item import GetPluginPrivilegesResponseItem
-    from ..models.plugin import Plugin
+    from ..models.plugin import Plugin as _Plugin
     from ..models.plugin_pull_request_item import PluginPullRequestItem
     from ..models.plugin_upgrade_request_item import PluginUpgradeRequestItem
     from ..models.push_image_info import PushImageInfo
@@ -116,7 +117,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Plugin:
+def _inspect_parse(data: Any) -> _Plugin:
     from ..models.plugin import Plugin  # noqa: PLC0415
 
     response_200 = Plugin.from_dict(data)
@@ -140,7 +141,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Plugin]:
+def _list_parse(data: Any) -> list[_Plugin]:
     from ..models.plugin import Plugin  # noqa: PLC0415
 
     if data is None:
@@ -330,6 +331,16 @@ class PluginsAPI:
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
 
+    def get(self, name: str) -> Plugin:
+        """The plugin `name` as a `Plugin` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(name)
+        return Plugin(self, resource_key(attrs.name, name), attrs)
+
+    def handle(self, name: str) -> Plugin:
+        """A `Plugin` handle on `name` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Plugin(self, name)
+
     def create(
         self,
         *,
@@ -438,7 +449,7 @@ class PluginsAPI:
     def inspect(
         self,
         name: str,
-    ) -> Plugin:
+    ) -> _Plugin:
         """Inspect a plugin
 
         `GET /plugins/{name}/json` (operation `PluginInspect`).
@@ -455,13 +466,13 @@ class PluginsAPI:
         request = _inspect_request(
             name,
         )
-        return cast("Plugin", self._api.call(request))
+        return cast("_Plugin", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Plugin]:
+    ) -> builtins.list[_Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -482,7 +493,7 @@ class PluginsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Plugin]", self._api.call(request))
+        return cast("builtins.list[_Plugin]", self._api.call(request))
 
     def privileges(
         self,
@@ -672,6 +683,16 @@ class AsyncPluginsAPI:
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get(self, name: str) -> AsyncPlugin:
+        """The plugin `name` as a `AsyncPlugin` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(name)
+        return AsyncPlugin(self, resource_key(attrs.name, name), attrs)
+
+    def handle(self, name: str) -> AsyncPlugin:
+        """A `AsyncPlugin` handle on `name` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncPlugin(self, name)
+
     async def create(
         self,
         *,
@@ -780,7 +801,7 @@ class AsyncPluginsAPI:
     async def inspect(
         self,
         name: str,
-    ) -> Plugin:
+    ) -> _Plugin:
         """Inspect a plugin
 
         `GET /plugins/{name}/json` (operation `PluginInspect`).
@@ -797,13 +818,13 @@ class AsyncPluginsAPI:
         request = _inspect_request(
             name,
         )
-        return cast("Plugin", await self._api.call(request))
+        return cast("_Plugin", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Plugin]:
+    ) -> builtins.list[_Plugin]:
         """List plugins
 
         Returns information about installed plugins.
@@ -824,7 +845,7 @@ class AsyncPluginsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Plugin]", await self._api.call(request))
+        return cast("builtins.list[_Plugin]", await self._api.call(request))
 
     async def privileges(
         self,
@@ -1009,3 +1030,195 @@ class AsyncPluginsAPI:
             auth=auth,
         )
         return cast("AsyncJSONStream[CreateImageInfo]", await self._api.stream(request))
+
+
+class Plugin(Handle["PluginsAPI", "_Plugin"]):
+    """A plugin of the Docker Engine API v1.30, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Plugin`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.plugins` on this plugin.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Plugin:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Remove a plugin: `docker.plugins.delete(id, …)` on this plugin."""
+        self._ops.delete(
+            self.id,
+            force=force,
+        )
+
+    def disable(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Disable a plugin: `docker.plugins.disable(id, …)` on this plugin."""
+        self._ops.disable(
+            self.id,
+            force=force,
+        )
+
+    def enable(
+        self,
+        *,
+        timeout: int | None = None,
+    ) -> None:
+        """Enable a plugin: `docker.plugins.enable(id, …)` on this plugin."""
+        self._ops.enable(
+            self.id,
+            timeout=timeout,
+        )
+
+    def inspect(
+        self,
+    ) -> _Plugin:
+        """Inspect a plugin: `docker.plugins.inspect(id, …)` on this plugin."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def push(
+        self,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+    ) -> JSONStream[PushImageInfo]:
+        """Push a plugin: `docker.plugins.push(id, …)` on this plugin."""
+        return self._ops.push(
+            self.id,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
+        )
+
+    def set(
+        self,
+        *,
+        body: builtins.list[str] | None = None,
+    ) -> None:
+        """Configure a plugin: `docker.plugins.set(id, …)` on this plugin."""
+        self._ops.set(
+            self.id,
+            body=body,
+        )
+
+    def upgrade(
+        self,
+        *,
+        body: builtins.list[PluginUpgradeRequestItem] | builtins.list[PluginUpgradeRequestItemDict] | None = None,
+        remote: str,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+    ) -> JSONStream[CreateImageInfo]:
+        """Upgrade a plugin: `docker.plugins.upgrade(id, …)` on this plugin."""
+        return self._ops.upgrade(
+            self.id,
+            body=body,
+            remote=remote,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
+        )
+
+
+class AsyncPlugin(AsyncHandle["AsyncPluginsAPI", "_Plugin"]):
+    """A plugin of the Docker Engine API v1.30, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Plugin`),
+    filled by `await docker.plugins.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.plugins` on this plugin.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Plugin:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Remove a plugin: `docker.plugins.delete(id, …)` on this plugin."""
+        await self._ops.delete(
+            self.id,
+            force=force,
+        )
+
+    async def disable(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Disable a plugin: `docker.plugins.disable(id, …)` on this plugin."""
+        await self._ops.disable(
+            self.id,
+            force=force,
+        )
+
+    async def enable(
+        self,
+        *,
+        timeout: int | None = None,
+    ) -> None:
+        """Enable a plugin: `docker.plugins.enable(id, …)` on this plugin."""
+        await self._ops.enable(
+            self.id,
+            timeout=timeout,
+        )
+
+    async def inspect(
+        self,
+    ) -> _Plugin:
+        """Inspect a plugin: `docker.plugins.inspect(id, …)` on this plugin."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def push(
+        self,
+        *,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+    ) -> AsyncJSONStream[PushImageInfo]:
+        """Push a plugin: `docker.plugins.push(id, …)` on this plugin."""
+        return await self._ops.push(
+            self.id,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
+        )
+
+    async def set(
+        self,
+        *,
+        body: builtins.list[str] | None = None,
+    ) -> None:
+        """Configure a plugin: `docker.plugins.set(id, …)` on this plugin."""
+        await self._ops.set(
+            self.id,
+            body=body,
+        )
+
+    async def upgrade(
+        self,
+        *,
+        body: builtins.list[PluginUpgradeRequestItem] | builtins.list[PluginUpgradeRequestItemDict] | None = None,
+        remote: str,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+    ) -> AsyncJSONStream[CreateImageInfo]:
+        """Upgrade a plugin: `docker.plugins.upgrade(id, …)` on this plugin."""
+        return await self._ops.upgrade(
+            self.id,
+            body=body,
+            remote=remote,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
+        )

@@ -71,6 +71,14 @@ class ContainerSummaryItemNetworkSettingsNetworks(LazyModel):
     def items(self) -> ItemsView[str, EndpointSettings]:
         return self.additional_properties.items()
 
+    # `labels == {"env": "prod"}` as with a dict (attrs keeps an __eq__ defined here).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ContainerSummaryItemNetworkSettingsNetworks):
+            return self.additional_properties == other.additional_properties
+        if isinstance(other, Mapping):
+            return self.additional_properties == dict(other)
+        return NotImplemented
+
 
 # Imported last, once the class exists: the models refer to each other in cycles.
 from ..models.endpoint_settings import EndpointSettings  # noqa: E402

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, unix_time
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, UnixTime, encode_json_param
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
         FrameStream,
     )
 
-    from ..models.task import Task
+    from ..models.task import Task as _Task
 
 API_VERSION = "1.33"
 _BODIES = BodyTable(__name__.rpartition(".api.")[0])
@@ -40,7 +41,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Task:
+def _inspect_parse(data: Any) -> _Task:
     from ..models.task import Task  # noqa: PLC0415
 
     response_200 = Task.from_dict(data)
@@ -64,7 +65,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Task]:
+def _list_parse(data: Any) -> list[_Task]:
     from ..models.task import Task  # noqa: PLC0415
 
     if data is None:
@@ -128,10 +129,20 @@ class TasksAPI:
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
 
+    def get(self, id: str) -> Task:
+        """The task `id` as a `Task` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Task(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Task:
+        """A `Task` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Task(self, id)
+
     def inspect(
         self,
         id: str,
-    ) -> Task:
+    ) -> _Task:
         """Inspect a task
 
         `GET /tasks/{id}` (operation `TaskInspect`).
@@ -148,13 +159,13 @@ class TasksAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Task", self._api.call(request))
+        return cast("_Task", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Task]:
+    ) -> builtins.list[_Task]:
         """List tasks
 
         `GET /tasks` (operation `TaskList`).
@@ -174,7 +185,7 @@ class TasksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Task]", self._api.call(request))
+        return cast("builtins.list[_Task]", self._api.call(request))
 
     def logs(
         self,
@@ -242,10 +253,20 @@ class AsyncTasksAPI:
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get(self, id: str) -> AsyncTask:
+        """The task `id` as a `AsyncTask` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncTask(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncTask:
+        """A `AsyncTask` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncTask(self, id)
+
     async def inspect(
         self,
         id: str,
-    ) -> Task:
+    ) -> _Task:
         """Inspect a task
 
         `GET /tasks/{id}` (operation `TaskInspect`).
@@ -262,13 +283,13 @@ class AsyncTasksAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Task", await self._api.call(request))
+        return cast("_Task", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Task]:
+    ) -> builtins.list[_Task]:
         """List tasks
 
         `GET /tasks` (operation `TaskList`).
@@ -288,7 +309,7 @@ class AsyncTasksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Task]", await self._api.call(request))
+        return cast("builtins.list[_Task]", await self._api.call(request))
 
     async def logs(
         self,
@@ -343,3 +364,93 @@ class AsyncTasksAPI:
             tail=tail,
         )
         return cast("AsyncFrameStream", await self._api.stream(request))
+
+
+class Task(Handle["TasksAPI", "_Task"]):
+    """A task of the Docker Engine API v1.33, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Task`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.tasks` on this task.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Task:
+        return self._ops.inspect(self.id)
+
+    def inspect(
+        self,
+    ) -> _Task:
+        """Inspect a task: `docker.tasks.inspect(id, …)` on this task."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def logs(
+        self,
+        *,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
+    ) -> FrameStream:
+        """Get task logs: `docker.tasks.logs(id, …)` on this task."""
+        return self._ops.logs(
+            self.id,
+            details=details,
+            follow=follow,
+            stdout=stdout,
+            stderr=stderr,
+            since=since,
+            timestamps=timestamps,
+            tail=tail,
+        )
+
+
+class AsyncTask(AsyncHandle["AsyncTasksAPI", "_Task"]):
+    """A task of the Docker Engine API v1.33, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Task`),
+    filled by `await docker.tasks.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.tasks` on this task.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Task:
+        return await self._ops.inspect(self.id)
+
+    async def inspect(
+        self,
+    ) -> _Task:
+        """Inspect a task: `docker.tasks.inspect(id, …)` on this task."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def logs(
+        self,
+        *,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
+    ) -> AsyncFrameStream:
+        """Get task logs: `docker.tasks.logs(id, …)` on this task."""
+        return await self._ops.logs(
+            self.id,
+            details=details,
+            follow=follow,
+            stdout=stdout,
+            stderr=stderr,
+            since=since,
+            timestamps=timestamps,
+            tail=tail,
+        )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, Never, cast
 
 from docker_engine._bodies import BodyTable, json_body, refuse_params, unix_time
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncContainerHandleMixin, AsyncHandle, ContainerHandleMixin, Handle, resource_key
 from docker_engine._mixins import AsyncContainersMixin, ContainersMixin
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
@@ -633,7 +634,7 @@ def _wait_parse(data: Any) -> ContainerWaitResponse:
     return response_200
 
 
-class ContainersAPI(ContainersMixin):
+class ContainersAPI(ContainersMixin["Container"]):
     """Containers operations of the Docker Engine API v1.34.
 
     Operations tagged 'Container' in the spec.
@@ -643,6 +644,16 @@ class ContainersAPI(ContainersMixin):
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get(self, id: str) -> Container:
+        """The container `id` as a `Container` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Container(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Container:
+        """A `Container` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Container(self, id)
 
     def archive(
         self,
@@ -1535,7 +1546,7 @@ class ContainersAPI(ContainersMixin):
         return cast("ContainerWaitResponse", self._api.call(request))
 
 
-class AsyncContainersAPI(AsyncContainersMixin):
+class AsyncContainersAPI(AsyncContainersMixin["AsyncContainer"]):
     """Containers operations of the Docker Engine API v1.34 (asyncio).
 
     Operations tagged 'Container' in the spec.
@@ -1545,6 +1556,16 @@ class AsyncContainersAPI(AsyncContainersMixin):
 
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
+
+    async def get(self, id: str) -> AsyncContainer:
+        """The container `id` as a `AsyncContainer` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncContainer(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncContainer:
+        """A `AsyncContainer` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncContainer(self, id)
 
     async def archive(
         self,
@@ -2435,3 +2456,583 @@ class AsyncContainersAPI(AsyncContainersMixin):
             condition=condition,
         )
         return cast("ContainerWaitResponse", await self._api.call(request))
+
+
+class Container(Handle["ContainersAPI", "ContainerInspectResponse"], ContainerHandleMixin):
+    """A container of the Docker Engine API v1.34, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`ContainerInspectResponse`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.containers` on this container.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> ContainerInspectResponse:
+        return self._ops.inspect(self.id)
+
+    def archive(
+        self,
+        *,
+        path: str,
+    ) -> BinaryStream:
+        """Get an archive of a filesystem resource in a container: `docker.containers.archive(id, …)` on this container."""
+        return self._ops.archive(
+            self.id,
+            path=path,
+        )
+
+    def archive_info(
+        self,
+        *,
+        path: str,
+    ) -> PathStat:
+        """Get information about files in a container: `docker.containers.archive_info(id, …)` on this container."""
+        return self._ops.archive_info(
+            self.id,
+            path=path,
+        )
+
+    def attach(
+        self,
+        *,
+        detach_keys: str | None = None,
+        logs: bool | None = None,
+        stream: bool | None = None,
+        stdin: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+    ) -> FrameStream:
+        """Attach to a container: `docker.containers.attach(id, …)` on this container."""
+        return self._ops.attach(
+            self.id,
+            detach_keys=detach_keys,
+            logs=logs,
+            stream=stream,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+        )
+
+    def attach_websocket(
+        self,
+        *,
+        detach_keys: str | None = None,
+        logs: bool | None = None,
+        stream: bool | None = None,
+        **other: Never,
+    ) -> WebSocketStream:
+        """Attach to a container via a websocket: `docker.containers.attach_websocket(id, …)` on this container."""
+        return self._ops.attach_websocket(
+            self.id,
+            detach_keys=detach_keys,
+            logs=logs,
+            stream=stream,
+            **other,
+        )
+
+    def changes(
+        self,
+    ) -> builtins.list[ContainerChangesResponseItem]:
+        """Get changes on a container’s filesystem: `docker.containers.changes(id, …)` on this container."""
+        return self._ops.changes(
+            self.id,
+        )
+
+    def delete(
+        self,
+        *,
+        v: bool | None = None,
+        force: bool | None = None,
+        link: bool | None = None,
+    ) -> None:
+        """Remove a container: `docker.containers.delete(id, …)` on this container."""
+        self._ops.delete(
+            self.id,
+            v=v,
+            force=force,
+            link=link,
+        )
+
+    def export(
+        self,
+    ) -> BinaryStream:
+        """Export a container: `docker.containers.export(id, …)` on this container."""
+        return self._ops.export(
+            self.id,
+        )
+
+    def inspect(
+        self,
+        *,
+        size: bool | None = None,
+    ) -> ContainerInspectResponse:
+        """Inspect a container: `docker.containers.inspect(id, …)` on this container."""
+        return self._ops.inspect(
+            self.id,
+            size=size,
+        )
+
+    def kill(
+        self,
+        *,
+        signal: str | None = None,
+    ) -> None:
+        """Kill a container: `docker.containers.kill(id, …)` on this container."""
+        self._ops.kill(
+            self.id,
+            signal=signal,
+        )
+
+    def logs(
+        self,
+        *,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
+        **other: Never,
+    ) -> FrameStream:
+        """Get container logs: `docker.containers.logs(id, …)` on this container."""
+        return self._ops.logs(
+            self.id,
+            follow=follow,
+            stdout=stdout,
+            stderr=stderr,
+            since=since,
+            timestamps=timestamps,
+            tail=tail,
+            **other,
+        )
+
+    def pause(
+        self,
+    ) -> None:
+        """Pause a container: `docker.containers.pause(id, …)` on this container."""
+        self._ops.pause(
+            self.id,
+        )
+
+    def put_archive(
+        self,
+        *,
+        body: RequestContent,
+        path: str,
+        no_overwrite_dir_non_dir: str | None = None,
+        **other: Never,
+    ) -> None:
+        """Extract an archive of files or folders to a directory in a container: `docker.containers.put_archive(id, …)` on this container."""
+        self._ops.put_archive(
+            self.id,
+            body=body,
+            path=path,
+            no_overwrite_dir_non_dir=no_overwrite_dir_non_dir,
+            **other,
+        )
+
+    def rename(
+        self,
+        *,
+        name: str,
+    ) -> None:
+        """Rename a container: `docker.containers.rename(id, …)` on this container."""
+        self._ops.rename(
+            self.id,
+            name=name,
+        )
+
+    def resize(
+        self,
+        *,
+        h: int,
+        w: int,
+    ) -> str:
+        """Resize a container TTY: `docker.containers.resize(id, …)` on this container."""
+        return self._ops.resize(
+            self.id,
+            h=h,
+            w=w,
+        )
+
+    def restart(
+        self,
+        *,
+        t: int | None = None,
+        **other: Never,
+    ) -> None:
+        """Restart a container: `docker.containers.restart(id, …)` on this container."""
+        self._ops.restart(
+            self.id,
+            t=t,
+            **other,
+        )
+
+    def start(
+        self,
+        *,
+        detach_keys: str | None = None,
+    ) -> None:
+        """Start a container: `docker.containers.start(id, …)` on this container."""
+        self._ops.start(
+            self.id,
+            detach_keys=detach_keys,
+        )
+
+    def stats(
+        self,
+        *,
+        stream: bool | None = None,
+        **other: Never,
+    ) -> JSONStream[ContainerStatsMessage]:
+        """Get container stats based on resource usage: `docker.containers.stats(id, …)` on this container."""
+        return self._ops.stats(
+            self.id,
+            stream=stream,
+            **other,
+        )
+
+    def stop(
+        self,
+        *,
+        t: int | None = None,
+        **other: Never,
+    ) -> None:
+        """Stop a container: `docker.containers.stop(id, …)` on this container."""
+        self._ops.stop(
+            self.id,
+            t=t,
+            **other,
+        )
+
+    def top(
+        self,
+        *,
+        ps_args: str | None = None,
+    ) -> ContainerTopResponse:
+        """List processes running inside a container: `docker.containers.top(id, …)` on this container."""
+        return self._ops.top(
+            self.id,
+            ps_args=ps_args,
+        )
+
+    def unpause(
+        self,
+    ) -> None:
+        """Unpause a container: `docker.containers.unpause(id, …)` on this container."""
+        self._ops.unpause(
+            self.id,
+        )
+
+    def update(
+        self,
+        *,
+        body: ContainerUpdateRequest | ContainerUpdateRequestDict | Unchecked,
+    ) -> ContainerUpdateResponse:
+        """Update a container: `docker.containers.update(id, …)` on this container."""
+        return self._ops.update(
+            self.id,
+            body=body,
+        )
+
+    def wait(
+        self,
+        *,
+        condition: Literal["not-running", "next-exit", "removed"] | str | None = None,
+    ) -> ContainerWaitResponse:
+        """Wait for a container: `docker.containers.wait(id, …)` on this container."""
+        return self._ops.wait(
+            self.id,
+            condition=condition,
+        )
+
+
+class AsyncContainer(AsyncHandle["AsyncContainersAPI", "ContainerInspectResponse"], AsyncContainerHandleMixin):
+    """A container of the Docker Engine API v1.34, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`ContainerInspectResponse`),
+    filled by `await docker.containers.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.containers` on this container.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> ContainerInspectResponse:
+        return await self._ops.inspect(self.id)
+
+    async def archive(
+        self,
+        *,
+        path: str,
+    ) -> AsyncBinaryStream:
+        """Get an archive of a filesystem resource in a container: `docker.containers.archive(id, …)` on this container."""
+        return await self._ops.archive(
+            self.id,
+            path=path,
+        )
+
+    async def archive_info(
+        self,
+        *,
+        path: str,
+    ) -> PathStat:
+        """Get information about files in a container: `docker.containers.archive_info(id, …)` on this container."""
+        return await self._ops.archive_info(
+            self.id,
+            path=path,
+        )
+
+    async def attach(
+        self,
+        *,
+        detach_keys: str | None = None,
+        logs: bool | None = None,
+        stream: bool | None = None,
+        stdin: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+    ) -> AsyncFrameStream:
+        """Attach to a container: `docker.containers.attach(id, …)` on this container."""
+        return await self._ops.attach(
+            self.id,
+            detach_keys=detach_keys,
+            logs=logs,
+            stream=stream,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+        )
+
+    async def attach_websocket(
+        self,
+        *,
+        detach_keys: str | None = None,
+        logs: bool | None = None,
+        stream: bool | None = None,
+        **other: Never,
+    ) -> AsyncWebSocketStream:
+        """Attach to a container via a websocket: `docker.containers.attach_websocket(id, …)` on this container."""
+        return await self._ops.attach_websocket(
+            self.id,
+            detach_keys=detach_keys,
+            logs=logs,
+            stream=stream,
+            **other,
+        )
+
+    async def changes(
+        self,
+    ) -> builtins.list[ContainerChangesResponseItem]:
+        """Get changes on a container’s filesystem: `docker.containers.changes(id, …)` on this container."""
+        return await self._ops.changes(
+            self.id,
+        )
+
+    async def delete(
+        self,
+        *,
+        v: bool | None = None,
+        force: bool | None = None,
+        link: bool | None = None,
+    ) -> None:
+        """Remove a container: `docker.containers.delete(id, …)` on this container."""
+        await self._ops.delete(
+            self.id,
+            v=v,
+            force=force,
+            link=link,
+        )
+
+    async def export(
+        self,
+    ) -> AsyncBinaryStream:
+        """Export a container: `docker.containers.export(id, …)` on this container."""
+        return await self._ops.export(
+            self.id,
+        )
+
+    async def inspect(
+        self,
+        *,
+        size: bool | None = None,
+    ) -> ContainerInspectResponse:
+        """Inspect a container: `docker.containers.inspect(id, …)` on this container."""
+        return await self._ops.inspect(
+            self.id,
+            size=size,
+        )
+
+    async def kill(
+        self,
+        *,
+        signal: str | None = None,
+    ) -> None:
+        """Kill a container: `docker.containers.kill(id, …)` on this container."""
+        await self._ops.kill(
+            self.id,
+            signal=signal,
+        )
+
+    async def logs(
+        self,
+        *,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
+        **other: Never,
+    ) -> AsyncFrameStream:
+        """Get container logs: `docker.containers.logs(id, …)` on this container."""
+        return await self._ops.logs(
+            self.id,
+            follow=follow,
+            stdout=stdout,
+            stderr=stderr,
+            since=since,
+            timestamps=timestamps,
+            tail=tail,
+            **other,
+        )
+
+    async def pause(
+        self,
+    ) -> None:
+        """Pause a container: `docker.containers.pause(id, …)` on this container."""
+        await self._ops.pause(
+            self.id,
+        )
+
+    async def put_archive(
+        self,
+        *,
+        body: RequestContent,
+        path: str,
+        no_overwrite_dir_non_dir: str | None = None,
+        **other: Never,
+    ) -> None:
+        """Extract an archive of files or folders to a directory in a container: `docker.containers.put_archive(id, …)` on this container."""
+        await self._ops.put_archive(
+            self.id,
+            body=body,
+            path=path,
+            no_overwrite_dir_non_dir=no_overwrite_dir_non_dir,
+            **other,
+        )
+
+    async def rename(
+        self,
+        *,
+        name: str,
+    ) -> None:
+        """Rename a container: `docker.containers.rename(id, …)` on this container."""
+        await self._ops.rename(
+            self.id,
+            name=name,
+        )
+
+    async def resize(
+        self,
+        *,
+        h: int,
+        w: int,
+    ) -> str:
+        """Resize a container TTY: `docker.containers.resize(id, …)` on this container."""
+        return await self._ops.resize(
+            self.id,
+            h=h,
+            w=w,
+        )
+
+    async def restart(
+        self,
+        *,
+        t: int | None = None,
+        **other: Never,
+    ) -> None:
+        """Restart a container: `docker.containers.restart(id, …)` on this container."""
+        await self._ops.restart(
+            self.id,
+            t=t,
+            **other,
+        )
+
+    async def start(
+        self,
+        *,
+        detach_keys: str | None = None,
+    ) -> None:
+        """Start a container: `docker.containers.start(id, …)` on this container."""
+        await self._ops.start(
+            self.id,
+            detach_keys=detach_keys,
+        )
+
+    async def stats(
+        self,
+        *,
+        stream: bool | None = None,
+        **other: Never,
+    ) -> AsyncJSONStream[ContainerStatsMessage]:
+        """Get container stats based on resource usage: `docker.containers.stats(id, …)` on this container."""
+        return await self._ops.stats(
+            self.id,
+            stream=stream,
+            **other,
+        )
+
+    async def stop(
+        self,
+        *,
+        t: int | None = None,
+        **other: Never,
+    ) -> None:
+        """Stop a container: `docker.containers.stop(id, …)` on this container."""
+        await self._ops.stop(
+            self.id,
+            t=t,
+            **other,
+        )
+
+    async def top(
+        self,
+        *,
+        ps_args: str | None = None,
+    ) -> ContainerTopResponse:
+        """List processes running inside a container: `docker.containers.top(id, …)` on this container."""
+        return await self._ops.top(
+            self.id,
+            ps_args=ps_args,
+        )
+
+    async def unpause(
+        self,
+    ) -> None:
+        """Unpause a container: `docker.containers.unpause(id, …)` on this container."""
+        await self._ops.unpause(
+            self.id,
+        )
+
+    async def update(
+        self,
+        *,
+        body: ContainerUpdateRequest | ContainerUpdateRequestDict | Unchecked,
+    ) -> ContainerUpdateResponse:
+        """Update a container: `docker.containers.update(id, …)` on this container."""
+        return await self._ops.update(
+            self.id,
+            body=body,
+        )
+
+    async def wait(
+        self,
+        *,
+        condition: Literal["not-running", "next-exit", "removed"] | str | None = None,
+    ) -> ContainerWaitResponse:
+        """Wait for a container: `docker.containers.wait(id, …)` on this container."""
+        return await self._ops.wait(
+            self.id,
+            condition=condition,
+        )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Never, cast
 from docker_engine._auth import AuthConfig, registry_auth_header, service_image
 from docker_engine._bodies import BodyTable, json_body, refuse_params, unix_time
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import in_thread as _in_thread
 from docker_engine._request import quote_path as _q
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     )
 
     from ..dicts import ServiceCreateRequestDict, ServiceUpdateRequestDict
-    from ..models.service import Service
+    from ..models.service import Service as _Service
     from ..models.service_create_request import ServiceCreateRequest
     from ..models.service_create_response import ServiceCreateResponse
     from ..models.service_update_request import ServiceUpdateRequest
@@ -97,7 +98,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Service:
+def _inspect_parse(data: Any) -> _Service:
     from ..models.service import Service  # noqa: PLC0415
 
     response_200 = Service.from_dict(data)
@@ -124,7 +125,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Service]:
+def _list_parse(data: Any) -> list[_Service]:
     from ..models.service import Service  # noqa: PLC0415
 
     if data is None:
@@ -231,6 +232,16 @@ class ServicesAPI:
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
 
+    def get(self, id: str) -> Service:
+        """The service `id` as a `Service` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Service(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Service:
+        """A `Service` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Service(self, id)
+
     def create(
         self,
         *,
@@ -290,7 +301,7 @@ class ServicesAPI:
         id: str,
         *,
         insert_defaults: bool | None = None,
-    ) -> Service:
+    ) -> _Service:
         """Inspect a service
 
         `GET /services/{id}` (operation `ServiceInspect`).
@@ -310,14 +321,14 @@ class ServicesAPI:
             id,
             insert_defaults=insert_defaults,
         )
-        return cast("Service", self._api.call(request))
+        return cast("_Service", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
         **other: Never,
-    ) -> builtins.list[Service]:
+    ) -> builtins.list[_Service]:
         """List services
 
         `GET /services` (operation `ServiceList`).
@@ -337,7 +348,7 @@ class ServicesAPI:
             filters=filters,
             **other,
         )
-        return cast("builtins.list[Service]", self._api.call(request))
+        return cast("builtins.list[_Service]", self._api.call(request))
 
     def logs(
         self,
@@ -453,6 +464,16 @@ class AsyncServicesAPI:
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get(self, id: str) -> AsyncService:
+        """The service `id` as a `AsyncService` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncService(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncService:
+        """A `AsyncService` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncService(self, id)
+
     async def create(
         self,
         *,
@@ -514,7 +535,7 @@ class AsyncServicesAPI:
         id: str,
         *,
         insert_defaults: bool | None = None,
-    ) -> Service:
+    ) -> _Service:
         """Inspect a service
 
         `GET /services/{id}` (operation `ServiceInspect`).
@@ -534,14 +555,14 @@ class AsyncServicesAPI:
             id,
             insert_defaults=insert_defaults,
         )
-        return cast("Service", await self._api.call(request))
+        return cast("_Service", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
         **other: Never,
-    ) -> builtins.list[Service]:
+    ) -> builtins.list[_Service]:
         """List services
 
         `GET /services` (operation `ServiceList`).
@@ -561,7 +582,7 @@ class AsyncServicesAPI:
             filters=filters,
             **other,
         )
-        return cast("builtins.list[Service]", await self._api.call(request))
+        return cast("builtins.list[_Service]", await self._api.call(request))
 
     async def logs(
         self,
@@ -666,3 +687,157 @@ class AsyncServicesAPI:
             auth=auth,
         )
         return cast("ServiceUpdateResponse", await self._api.call(request))
+
+
+class Service(Handle["ServicesAPI", "_Service"]):
+    """A service of the Docker Engine API v1.34, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Service`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.services` on this service.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Service:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+    ) -> None:
+        """Delete a service: `docker.services.delete(id, …)` on this service."""
+        self._ops.delete(
+            self.id,
+        )
+
+    def inspect(
+        self,
+        *,
+        insert_defaults: bool | None = None,
+    ) -> _Service:
+        """Inspect a service: `docker.services.inspect(id, …)` on this service."""
+        return self._ops.inspect(
+            self.id,
+            insert_defaults=insert_defaults,
+        )
+
+    def logs(
+        self,
+        *,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
+    ) -> FrameStream:
+        """Get service logs: `docker.services.logs(id, …)` on this service."""
+        return self._ops.logs(
+            self.id,
+            details=details,
+            follow=follow,
+            stdout=stdout,
+            stderr=stderr,
+            since=since,
+            timestamps=timestamps,
+            tail=tail,
+        )
+
+    def update(
+        self,
+        *,
+        body: ServiceUpdateRequest | ServiceUpdateRequestDict | Unchecked,
+        version: int,
+        registry_auth_from: str | None = None,
+        rollback: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+    ) -> ServiceUpdateResponse:
+        """Update a service: `docker.services.update(id, …)` on this service."""
+        return self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+            registry_auth_from=registry_auth_from,
+            rollback=rollback,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
+        )
+
+
+class AsyncService(AsyncHandle["AsyncServicesAPI", "_Service"]):
+    """A service of the Docker Engine API v1.34, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Service`),
+    filled by `await docker.services.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.services` on this service.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Service:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+    ) -> None:
+        """Delete a service: `docker.services.delete(id, …)` on this service."""
+        await self._ops.delete(
+            self.id,
+        )
+
+    async def inspect(
+        self,
+        *,
+        insert_defaults: bool | None = None,
+    ) -> _Service:
+        """Inspect a service: `docker.services.inspect(id, …)` on this service."""
+        return await self._ops.inspect(
+            self.id,
+            insert_defaults=insert_defaults,
+        )
+
+    async def logs(
+        self,
+        *,
+        details: bool | None = None,
+        follow: bool | None = None,
+        stdout: bool | None = None,
+        stderr: bool | None = None,
+        since: UnixTime | None = None,
+        timestamps: bool | None = None,
+        tail: str | None = None,
+    ) -> AsyncFrameStream:
+        """Get service logs: `docker.services.logs(id, …)` on this service."""
+        return await self._ops.logs(
+            self.id,
+            details=details,
+            follow=follow,
+            stdout=stdout,
+            stderr=stderr,
+            since=since,
+            timestamps=timestamps,
+            tail=tail,
+        )
+
+    async def update(
+        self,
+        *,
+        body: ServiceUpdateRequest | ServiceUpdateRequestDict | Unchecked,
+        version: int,
+        registry_auth_from: str | None = None,
+        rollback: str | None = None,
+        x_registry_auth: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+    ) -> ServiceUpdateResponse:
+        """Update a service: `docker.services.update(id, …)` on this service."""
+        return await self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+            registry_auth_from=registry_auth_from,
+            rollback=rollback,
+            x_registry_auth=x_registry_auth,
+            auth=auth,
+        )

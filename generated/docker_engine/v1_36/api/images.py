@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Never, cast
 from docker_engine._auth import AuthConfig, registry_auth_header, registry_config_header
 from docker_engine._bodies import BodyTable, json_body, refuse_params
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._mixins import AsyncImagesMixin, ImagesMixin
 from docker_engine._request import Request
 from docker_engine._request import in_thread as _in_thread
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from ..models.container_config import ContainerConfig
     from ..models.create_image_info import CreateImageInfo
     from ..models.id_response import IdResponse
-    from ..models.image import Image
+    from ..models.image import Image as _Image
     from ..models.image_delete_response_item import ImageDeleteResponseItem
     from ..models.image_history_response_item import ImageHistoryResponseItem
     from ..models.image_prune_response import ImagePruneResponse
@@ -401,7 +402,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Image:
+def _inspect_parse(data: Any) -> _Image:
     from ..models.image import Image  # noqa: PLC0415
 
     response_200 = Image.from_dict(data)
@@ -613,6 +614,16 @@ class ImagesAPI(ImagesMixin):
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get_image(self, name: str) -> Image:
+        """The image `name` as a `Image` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(name)
+        return Image(self, resource_key(attrs.id, name), attrs)
+
+    def handle(self, name: str) -> Image:
+        """A `Image` handle on `name` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Image(self, name)
 
     def build(
         self,
@@ -1024,7 +1035,7 @@ class ImagesAPI(ImagesMixin):
         self,
         name: str,
         **other: Never,
-    ) -> Image:
+    ) -> _Image:
         """Inspect an image
 
         Return low-level information about an image.
@@ -1044,7 +1055,7 @@ class ImagesAPI(ImagesMixin):
             name,
             **other,
         )
-        return cast("Image", self._api.call(request))
+        return cast("_Image", self._api.call(request))
 
     def list(
         self,
@@ -1276,6 +1287,16 @@ class AsyncImagesAPI(AsyncImagesMixin):
 
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
+
+    async def get_image(self, name: str) -> AsyncImage:
+        """The image `name` as a `AsyncImage` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(name)
+        return AsyncImage(self, resource_key(attrs.id, name), attrs)
+
+    def handle(self, name: str) -> AsyncImage:
+        """A `AsyncImage` handle on `name` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncImage(self, name)
 
     async def build(
         self,
@@ -1691,7 +1712,7 @@ class AsyncImagesAPI(AsyncImagesMixin):
         self,
         name: str,
         **other: Never,
-    ) -> Image:
+    ) -> _Image:
         """Inspect an image
 
         Return low-level information about an image.
@@ -1711,7 +1732,7 @@ class AsyncImagesAPI(AsyncImagesMixin):
             name,
             **other,
         )
-        return cast("Image", await self._api.call(request))
+        return cast("_Image", await self._api.call(request))
 
     async def list(
         self,
@@ -1933,3 +1954,147 @@ class AsyncImagesAPI(AsyncImagesMixin):
             tag=tag,
         )
         await self._api.call(request)
+
+
+class Image(Handle["ImagesAPI", "_Image"]):
+    """A image of the Docker Engine API v1.36, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Image`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.images` on this image.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Image:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+        *,
+        force: bool | None = None,
+        noprune: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageDeleteResponseItem]:
+        """Remove an image: `docker.images.delete(id, …)` on this image."""
+        return self._ops.delete(
+            self.id,
+            force=force,
+            noprune=noprune,
+            **other,
+        )
+
+    def history(
+        self,
+        **other: Never,
+    ) -> builtins.list[ImageHistoryResponseItem]:
+        """Get the history of an image: `docker.images.history(id, …)` on this image."""
+        return self._ops.history(
+            self.id,
+            **other,
+        )
+
+    def inspect(
+        self,
+        **other: Never,
+    ) -> _Image:
+        """Inspect an image: `docker.images.inspect(id, …)` on this image."""
+        return self._ops.inspect(
+            self.id,
+            **other,
+        )
+
+    def save(
+        self,
+        **other: Never,
+    ) -> BinaryStream:
+        """Export an image: `docker.images.get(id, …)` on this image."""
+        return self._ops.get(
+            self.id,
+            **other,
+        )
+
+    def tag(
+        self,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+    ) -> None:
+        """Tag an image: `docker.images.tag(id, …)` on this image."""
+        self._ops.tag(
+            self.id,
+            repo=repo,
+            tag=tag,
+        )
+
+
+class AsyncImage(AsyncHandle["AsyncImagesAPI", "_Image"]):
+    """A image of the Docker Engine API v1.36, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Image`),
+    filled by `await docker.images.get_image(…)` or `await .reload()`. The methods are
+    the operations of `docker.images` on this image.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Image:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+        *,
+        force: bool | None = None,
+        noprune: bool | None = None,
+        **other: Never,
+    ) -> builtins.list[ImageDeleteResponseItem]:
+        """Remove an image: `docker.images.delete(id, …)` on this image."""
+        return await self._ops.delete(
+            self.id,
+            force=force,
+            noprune=noprune,
+            **other,
+        )
+
+    async def history(
+        self,
+        **other: Never,
+    ) -> builtins.list[ImageHistoryResponseItem]:
+        """Get the history of an image: `docker.images.history(id, …)` on this image."""
+        return await self._ops.history(
+            self.id,
+            **other,
+        )
+
+    async def inspect(
+        self,
+        **other: Never,
+    ) -> _Image:
+        """Inspect an image: `docker.images.inspect(id, …)` on this image."""
+        return await self._ops.inspect(
+            self.id,
+            **other,
+        )
+
+    async def save(
+        self,
+        **other: Never,
+    ) -> AsyncBinaryStream:
+        """Export an image: `docker.images.get(id, …)` on this image."""
+        return await self._ops.get(
+            self.id,
+            **other,
+        )
+
+    async def tag(
+        self,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+    ) -> None:
+        """Tag an image: `docker.images.tag(id, …)` on this image."""
+        await self._ops.tag(
+            self.id,
+            repo=repo,
+            tag=tag,
+        )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, json_body
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, encode_json_param
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from docker_engine._bodies import Unchecked
 
     from ..dicts import NodeSpecDict
-    from ..models.node import Node
+    from ..models.node import Node as _Node
     from ..models.node_spec import NodeSpec
 
 API_VERSION = "1.38"
@@ -56,7 +57,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Node:
+def _inspect_parse(data: Any) -> _Node:
     from ..models.node import Node  # noqa: PLC0415
 
     response_200 = Node.from_dict(data)
@@ -80,7 +81,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Node]:
+def _list_parse(data: Any) -> list[_Node]:
     from ..models.node import Node  # noqa: PLC0415
 
     if data is None:
@@ -126,6 +127,16 @@ class NodesAPI:
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
 
+    def get(self, id: str) -> Node:
+        """The node `id` as a `Node` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Node(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Node:
+        """A `Node` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Node(self, id)
+
     def delete(
         self,
         id: str,
@@ -155,7 +166,7 @@ class NodesAPI:
     def inspect(
         self,
         id: str,
-    ) -> Node:
+    ) -> _Node:
         """Inspect a node
 
         `GET /nodes/{id}` (operation `NodeInspect`).
@@ -172,13 +183,13 @@ class NodesAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Node", self._api.call(request))
+        return cast("_Node", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Node]:
+    ) -> builtins.list[_Node]:
         """List nodes
 
         `GET /nodes` (operation `NodeList`).
@@ -197,7 +208,7 @@ class NodesAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Node]", self._api.call(request))
+        return cast("builtins.list[_Node]", self._api.call(request))
 
     def update(
         self,
@@ -241,6 +252,16 @@ class AsyncNodesAPI:
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get(self, id: str) -> AsyncNode:
+        """The node `id` as a `AsyncNode` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncNode(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncNode:
+        """A `AsyncNode` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncNode(self, id)
+
     async def delete(
         self,
         id: str,
@@ -270,7 +291,7 @@ class AsyncNodesAPI:
     async def inspect(
         self,
         id: str,
-    ) -> Node:
+    ) -> _Node:
         """Inspect a node
 
         `GET /nodes/{id}` (operation `NodeInspect`).
@@ -287,13 +308,13 @@ class AsyncNodesAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Node", await self._api.call(request))
+        return cast("_Node", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Node]:
+    ) -> builtins.list[_Node]:
         """List nodes
 
         `GET /nodes` (operation `NodeList`).
@@ -312,7 +333,7 @@ class AsyncNodesAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Node]", await self._api.call(request))
+        return cast("builtins.list[_Node]", await self._api.call(request))
 
     async def update(
         self,
@@ -343,3 +364,95 @@ class AsyncNodesAPI:
             version=version,
         )
         await self._api.call(request)
+
+
+class Node(Handle["NodesAPI", "_Node"]):
+    """A node of the Docker Engine API v1.38, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Node`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.nodes` on this node.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Node:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Delete a node: `docker.nodes.delete(id, …)` on this node."""
+        self._ops.delete(
+            self.id,
+            force=force,
+        )
+
+    def inspect(
+        self,
+    ) -> _Node:
+        """Inspect a node: `docker.nodes.inspect(id, …)` on this node."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def update(
+        self,
+        *,
+        body: NodeSpec | NodeSpecDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """Update a node: `docker.nodes.update(id, …)` on this node."""
+        self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )
+
+
+class AsyncNode(AsyncHandle["AsyncNodesAPI", "_Node"]):
+    """A node of the Docker Engine API v1.38, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Node`),
+    filled by `await docker.nodes.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.nodes` on this node.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Node:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Delete a node: `docker.nodes.delete(id, …)` on this node."""
+        await self._ops.delete(
+            self.id,
+            force=force,
+        )
+
+    async def inspect(
+        self,
+    ) -> _Node:
+        """Inspect a node: `docker.nodes.inspect(id, …)` on this node."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def update(
+        self,
+        *,
+        body: NodeSpec | NodeSpecDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """Update a node: `docker.nodes.update(id, …)` on this node."""
+        await self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )

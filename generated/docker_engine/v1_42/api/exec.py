@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, json_body
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._mixins import AsyncExecMixin, ExecMixin
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
@@ -116,6 +117,16 @@ class ExecAPI(ExecMixin):
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get(self, id: str) -> Exec:
+        """The exec `id` as a `Exec` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Exec(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Exec:
+        """A `Exec` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Exec(self, id)
 
     def create(
         self,
@@ -243,6 +254,16 @@ class AsyncExecAPI(AsyncExecMixin):
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get(self, id: str) -> AsyncExec:
+        """The exec `id` as a `AsyncExec` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncExec(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncExec:
+        """A `AsyncExec` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncExec(self, id)
+
     async def create(
         self,
         id: str,
@@ -356,3 +377,95 @@ class AsyncExecAPI(AsyncExecMixin):
             body=body,
         )
         return cast("AsyncFrameStream", await self._api.stream(request))
+
+
+class Exec(Handle["ExecAPI", "ExecInspectResponse"]):
+    """A exec of the Docker Engine API v1.42, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`ExecInspectResponse`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.exec` on this exec.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> ExecInspectResponse:
+        return self._ops.inspect(self.id)
+
+    def inspect(
+        self,
+    ) -> ExecInspectResponse:
+        """Inspect an exec instance: `docker.exec.inspect(id, …)` on this exec."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def resize(
+        self,
+        *,
+        h: int,
+        w: int,
+    ) -> None:
+        """Resize an exec instance: `docker.exec.resize(id, …)` on this exec."""
+        self._ops.resize(
+            self.id,
+            h=h,
+            w=w,
+        )
+
+    def start(
+        self,
+        *,
+        body: ExecStartRequest | ExecStartRequestDict | Unchecked | None = None,
+    ) -> FrameStream:
+        """Start an exec instance: `docker.exec.start(id, …)` on this exec."""
+        return self._ops.start(
+            self.id,
+            body=body,
+        )
+
+
+class AsyncExec(AsyncHandle["AsyncExecAPI", "ExecInspectResponse"]):
+    """A exec of the Docker Engine API v1.42, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`ExecInspectResponse`),
+    filled by `await docker.exec.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.exec` on this exec.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> ExecInspectResponse:
+        return await self._ops.inspect(self.id)
+
+    async def inspect(
+        self,
+    ) -> ExecInspectResponse:
+        """Inspect an exec instance: `docker.exec.inspect(id, …)` on this exec."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def resize(
+        self,
+        *,
+        h: int,
+        w: int,
+    ) -> None:
+        """Resize an exec instance: `docker.exec.resize(id, …)` on this exec."""
+        await self._ops.resize(
+            self.id,
+            h=h,
+            w=w,
+        )
+
+    async def start(
+        self,
+        *,
+        body: ExecStartRequest | ExecStartRequestDict | Unchecked | None = None,
+    ) -> AsyncFrameStream:
+        """Start an exec instance: `docker.exec.start(id, …)` on this exec."""
+        return await self._ops.start(
+            self.id,
+            body=body,
+        )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, json_body
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, encode_json_param
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from docker_engine._bodies import Unchecked
 
     from ..dicts import SecretCreateRequestDict, SecretSpecDict
-    from ..models.secret import Secret
+    from ..models.secret import Secret as _Secret
     from ..models.secret_create_request import SecretCreateRequest
     from ..models.secret_create_response import SecretCreateResponse
     from ..models.secret_spec import SecretSpec
@@ -74,7 +75,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Secret:
+def _inspect_parse(data: Any) -> _Secret:
     from ..models.secret import Secret  # noqa: PLC0415
 
     response_200 = Secret.from_dict(data)
@@ -98,7 +99,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Secret]:
+def _list_parse(data: Any) -> list[_Secret]:
     from ..models.secret import Secret  # noqa: PLC0415
 
     if data is None:
@@ -143,6 +144,16 @@ class SecretsAPI:
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get(self, id: str) -> Secret:
+        """The secret `id` as a `Secret` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Secret(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Secret:
+        """A `Secret` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Secret(self, id)
 
     def create(
         self,
@@ -192,7 +203,7 @@ class SecretsAPI:
     def inspect(
         self,
         id: str,
-    ) -> Secret:
+    ) -> _Secret:
         """Inspect a secret
 
         `GET /secrets/{id}` (operation `SecretInspect`).
@@ -209,13 +220,13 @@ class SecretsAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Secret", self._api.call(request))
+        return cast("_Secret", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Secret]:
+    ) -> builtins.list[_Secret]:
         """List secrets
 
         `GET /secrets` (operation `SecretList`).
@@ -234,7 +245,7 @@ class SecretsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Secret]", self._api.call(request))
+        return cast("builtins.list[_Secret]", self._api.call(request))
 
     def update(
         self,
@@ -279,6 +290,16 @@ class AsyncSecretsAPI:
 
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
+
+    async def get(self, id: str) -> AsyncSecret:
+        """The secret `id` as a `AsyncSecret` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncSecret(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncSecret:
+        """A `AsyncSecret` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncSecret(self, id)
 
     async def create(
         self,
@@ -328,7 +349,7 @@ class AsyncSecretsAPI:
     async def inspect(
         self,
         id: str,
-    ) -> Secret:
+    ) -> _Secret:
         """Inspect a secret
 
         `GET /secrets/{id}` (operation `SecretInspect`).
@@ -345,13 +366,13 @@ class AsyncSecretsAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Secret", await self._api.call(request))
+        return cast("_Secret", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Secret]:
+    ) -> builtins.list[_Secret]:
         """List secrets
 
         `GET /secrets` (operation `SecretList`).
@@ -370,7 +391,7 @@ class AsyncSecretsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Secret]", await self._api.call(request))
+        return cast("builtins.list[_Secret]", await self._api.call(request))
 
     async def update(
         self,
@@ -403,3 +424,89 @@ class AsyncSecretsAPI:
             version=version,
         )
         await self._api.call(request)
+
+
+class Secret(Handle["SecretsAPI", "_Secret"]):
+    """A secret of the Docker Engine API v1.42, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Secret`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.secrets` on this secret.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Secret:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+    ) -> None:
+        """Delete a secret: `docker.secrets.delete(id, …)` on this secret."""
+        self._ops.delete(
+            self.id,
+        )
+
+    def inspect(
+        self,
+    ) -> _Secret:
+        """Inspect a secret: `docker.secrets.inspect(id, …)` on this secret."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def update(
+        self,
+        *,
+        body: SecretSpec | SecretSpecDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """Update a Secret: `docker.secrets.update(id, …)` on this secret."""
+        self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )
+
+
+class AsyncSecret(AsyncHandle["AsyncSecretsAPI", "_Secret"]):
+    """A secret of the Docker Engine API v1.42, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Secret`),
+    filled by `await docker.secrets.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.secrets` on this secret.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Secret:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+    ) -> None:
+        """Delete a secret: `docker.secrets.delete(id, …)` on this secret."""
+        await self._ops.delete(
+            self.id,
+        )
+
+    async def inspect(
+        self,
+    ) -> _Secret:
+        """Inspect a secret: `docker.secrets.inspect(id, …)` on this secret."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def update(
+        self,
+        *,
+        body: SecretSpec | SecretSpecDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """Update a Secret: `docker.secrets.update(id, …)` on this secret."""
+        await self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )

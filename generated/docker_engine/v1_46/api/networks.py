@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, json_body
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, encode_json_param
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from docker_engine._bodies import Unchecked
 
     from ..dicts import NetworkConnectRequestDict, NetworkCreateRequestDict, NetworkDisconnectRequestDict
-    from ..models.network import Network
+    from ..models.network import Network as _Network
     from ..models.network_connect_request import NetworkConnectRequest
     from ..models.network_create_request import NetworkCreateRequest
     from ..models.network_create_response import NetworkCreateResponse
@@ -115,7 +116,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Network:
+def _inspect_parse(data: Any) -> _Network:
     from ..models.network import Network  # noqa: PLC0415
 
     response_200 = Network.from_dict(data)
@@ -139,7 +140,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Network]:
+def _list_parse(data: Any) -> list[_Network]:
     from ..models.network import Network  # noqa: PLC0415
 
     if data is None:
@@ -189,6 +190,16 @@ class NetworksAPI:
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get(self, id: str) -> Network:
+        """The network `id` as a `Network` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Network(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Network:
+        """A `Network` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Network(self, id)
 
     def connect(
         self,
@@ -296,7 +307,7 @@ class NetworksAPI:
         *,
         verbose: bool | None = None,
         scope: str | None = None,
-    ) -> Network:
+    ) -> _Network:
         """Inspect a network
 
         `GET /networks/{id}` (operation `NetworkInspect`).
@@ -318,13 +329,13 @@ class NetworksAPI:
             verbose=verbose,
             scope=scope,
         )
-        return cast("Network", self._api.call(request))
+        return cast("_Network", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Network]:
+    ) -> builtins.list[_Network]:
         """List networks
 
         Returns a list of networks. For details on the format, see the
@@ -356,7 +367,7 @@ class NetworksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Network]", self._api.call(request))
+        return cast("builtins.list[_Network]", self._api.call(request))
 
     def prune(
         self,
@@ -397,6 +408,16 @@ class AsyncNetworksAPI:
 
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
+
+    async def get(self, id: str) -> AsyncNetwork:
+        """The network `id` as a `AsyncNetwork` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncNetwork(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncNetwork:
+        """A `AsyncNetwork` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncNetwork(self, id)
 
     async def connect(
         self,
@@ -504,7 +525,7 @@ class AsyncNetworksAPI:
         *,
         verbose: bool | None = None,
         scope: str | None = None,
-    ) -> Network:
+    ) -> _Network:
         """Inspect a network
 
         `GET /networks/{id}` (operation `NetworkInspect`).
@@ -526,13 +547,13 @@ class AsyncNetworksAPI:
             verbose=verbose,
             scope=scope,
         )
-        return cast("Network", await self._api.call(request))
+        return cast("_Network", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Network]:
+    ) -> builtins.list[_Network]:
         """List networks
 
         Returns a list of networks. For details on the format, see the
@@ -564,7 +585,7 @@ class AsyncNetworksAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Network]", await self._api.call(request))
+        return cast("builtins.list[_Network]", await self._api.call(request))
 
     async def prune(
         self,
@@ -593,3 +614,117 @@ class AsyncNetworksAPI:
             filters=filters,
         )
         return cast("NetworkPruneResponse", await self._api.call(request))
+
+
+class Network(Handle["NetworksAPI", "_Network"]):
+    """A network of the Docker Engine API v1.46, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Network`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.networks` on this network.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Network:
+        return self._ops.inspect(self.id)
+
+    def connect(
+        self,
+        *,
+        body: NetworkConnectRequest | NetworkConnectRequestDict | Unchecked,
+    ) -> None:
+        """Connect a container to a network: `docker.networks.connect(id, …)` on this network."""
+        self._ops.connect(
+            self.id,
+            body=body,
+        )
+
+    def delete(
+        self,
+    ) -> None:
+        """Remove a network: `docker.networks.delete(id, …)` on this network."""
+        self._ops.delete(
+            self.id,
+        )
+
+    def disconnect(
+        self,
+        *,
+        body: NetworkDisconnectRequest | NetworkDisconnectRequestDict | Unchecked,
+    ) -> None:
+        """Disconnect a container from a network: `docker.networks.disconnect(id, …)` on this network."""
+        self._ops.disconnect(
+            self.id,
+            body=body,
+        )
+
+    def inspect(
+        self,
+        *,
+        verbose: bool | None = None,
+        scope: str | None = None,
+    ) -> _Network:
+        """Inspect a network: `docker.networks.inspect(id, …)` on this network."""
+        return self._ops.inspect(
+            self.id,
+            verbose=verbose,
+            scope=scope,
+        )
+
+
+class AsyncNetwork(AsyncHandle["AsyncNetworksAPI", "_Network"]):
+    """A network of the Docker Engine API v1.46, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Network`),
+    filled by `await docker.networks.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.networks` on this network.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Network:
+        return await self._ops.inspect(self.id)
+
+    async def connect(
+        self,
+        *,
+        body: NetworkConnectRequest | NetworkConnectRequestDict | Unchecked,
+    ) -> None:
+        """Connect a container to a network: `docker.networks.connect(id, …)` on this network."""
+        await self._ops.connect(
+            self.id,
+            body=body,
+        )
+
+    async def delete(
+        self,
+    ) -> None:
+        """Remove a network: `docker.networks.delete(id, …)` on this network."""
+        await self._ops.delete(
+            self.id,
+        )
+
+    async def disconnect(
+        self,
+        *,
+        body: NetworkDisconnectRequest | NetworkDisconnectRequestDict | Unchecked,
+    ) -> None:
+        """Disconnect a container from a network: `docker.networks.disconnect(id, …)` on this network."""
+        await self._ops.disconnect(
+            self.id,
+            body=body,
+        )
+
+    async def inspect(
+        self,
+        *,
+        verbose: bool | None = None,
+        scope: str | None = None,
+    ) -> _Network:
+        """Inspect a network: `docker.networks.inspect(id, …)` on this network."""
+        return await self._ops.inspect(
+            self.id,
+            verbose=verbose,
+            scope=scope,
+        )

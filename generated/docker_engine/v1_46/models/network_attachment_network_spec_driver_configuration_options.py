@@ -64,3 +64,11 @@ class NetworkAttachmentNetworkSpecDriverConfigurationOptions(LazyModel):
 
     def items(self) -> ItemsView[str, str]:
         return self.additional_properties.items()
+
+    # `labels == {"env": "prod"}` as with a dict (attrs keeps an __eq__ defined here).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NetworkAttachmentNetworkSpecDriverConfigurationOptions):
+            return self.additional_properties == other.additional_properties
+        if isinstance(other, Mapping):
+            return self.additional_properties == dict(other)
+        return NotImplemented

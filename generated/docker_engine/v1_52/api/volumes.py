@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, json_body
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, encode_json_param
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from docker_engine._bodies import Unchecked
 
     from ..dicts import VolumeCreateRequestDict, VolumeUpdateRequestDict
-    from ..models.volume import Volume
+    from ..models.volume import Volume as _Volume
     from ..models.volume_create_request import VolumeCreateRequest
     from ..models.volume_list_response import VolumeListResponse
     from ..models.volume_prune_response import VolumePruneResponse
@@ -43,7 +44,7 @@ def _create_request(
     )
 
 
-def _create_parse(data: Any) -> Volume:
+def _create_parse(data: Any) -> _Volume:
     from ..models.volume import Volume  # noqa: PLC0415
 
     response_201 = Volume.from_dict(data)
@@ -79,7 +80,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Volume:
+def _inspect_parse(data: Any) -> _Volume:
     from ..models.volume import Volume  # noqa: PLC0415
 
     response_200 = Volume.from_dict(data)
@@ -164,11 +165,21 @@ class VolumesAPI:
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
 
+    def get(self, name: str) -> Volume:
+        """The volume `name` as a `Volume` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(name)
+        return Volume(self, resource_key(attrs.name, name), attrs)
+
+    def handle(self, name: str) -> Volume:
+        """A `Volume` handle on `name` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Volume(self, name)
+
     def create(
         self,
         *,
         body: VolumeCreateRequest | VolumeCreateRequestDict | Unchecked,
-    ) -> Volume:
+    ) -> _Volume:
         """Create a volume
 
         `POST /volumes/create` (operation `VolumeCreate`).
@@ -185,7 +196,7 @@ class VolumesAPI:
         request = _create_request(
             body=body,
         )
-        return cast("Volume", self._api.call(request))
+        return cast("_Volume", self._api.call(request))
 
     def delete(
         self,
@@ -218,7 +229,7 @@ class VolumesAPI:
     def inspect(
         self,
         name: str,
-    ) -> Volume:
+    ) -> _Volume:
         """Inspect a volume
 
         `GET /volumes/{name}` (operation `VolumeInspect`).
@@ -235,7 +246,7 @@ class VolumesAPI:
         request = _inspect_request(
             name,
         )
-        return cast("Volume", self._api.call(request))
+        return cast("_Volume", self._api.call(request))
 
     def list(
         self,
@@ -336,11 +347,21 @@ class AsyncVolumesAPI:
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get(self, name: str) -> AsyncVolume:
+        """The volume `name` as a `AsyncVolume` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(name)
+        return AsyncVolume(self, resource_key(attrs.name, name), attrs)
+
+    def handle(self, name: str) -> AsyncVolume:
+        """A `AsyncVolume` handle on `name` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncVolume(self, name)
+
     async def create(
         self,
         *,
         body: VolumeCreateRequest | VolumeCreateRequestDict | Unchecked,
-    ) -> Volume:
+    ) -> _Volume:
         """Create a volume
 
         `POST /volumes/create` (operation `VolumeCreate`).
@@ -357,7 +378,7 @@ class AsyncVolumesAPI:
         request = _create_request(
             body=body,
         )
-        return cast("Volume", await self._api.call(request))
+        return cast("_Volume", await self._api.call(request))
 
     async def delete(
         self,
@@ -390,7 +411,7 @@ class AsyncVolumesAPI:
     async def inspect(
         self,
         name: str,
-    ) -> Volume:
+    ) -> _Volume:
         """Inspect a volume
 
         `GET /volumes/{name}` (operation `VolumeInspect`).
@@ -407,7 +428,7 @@ class AsyncVolumesAPI:
         request = _inspect_request(
             name,
         )
-        return cast("Volume", await self._api.call(request))
+        return cast("_Volume", await self._api.call(request))
 
     async def list(
         self,
@@ -495,3 +516,95 @@ class AsyncVolumesAPI:
             version=version,
         )
         await self._api.call(request)
+
+
+class Volume(Handle["VolumesAPI", "_Volume"]):
+    """A volume of the Docker Engine API v1.52, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Volume`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.volumes` on this volume.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Volume:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Remove a volume: `docker.volumes.delete(id, …)` on this volume."""
+        self._ops.delete(
+            self.id,
+            force=force,
+        )
+
+    def inspect(
+        self,
+    ) -> _Volume:
+        """Inspect a volume: `docker.volumes.inspect(id, …)` on this volume."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def update(
+        self,
+        *,
+        body: VolumeUpdateRequest | VolumeUpdateRequestDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """ "Update a volume. Valid only for Swarm cluster volumes": `docker.volumes.update(id, …)` on this volume."""
+        self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )
+
+
+class AsyncVolume(AsyncHandle["AsyncVolumesAPI", "_Volume"]):
+    """A volume of the Docker Engine API v1.52, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Volume`),
+    filled by `await docker.volumes.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.volumes` on this volume.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Volume:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+        *,
+        force: bool | None = None,
+    ) -> None:
+        """Remove a volume: `docker.volumes.delete(id, …)` on this volume."""
+        await self._ops.delete(
+            self.id,
+            force=force,
+        )
+
+    async def inspect(
+        self,
+    ) -> _Volume:
+        """Inspect a volume: `docker.volumes.inspect(id, …)` on this volume."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def update(
+        self,
+        *,
+        body: VolumeUpdateRequest | VolumeUpdateRequestDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """ "Update a volume. Valid only for Swarm cluster volumes": `docker.volumes.update(id, …)` on this volume."""
+        await self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docker_engine._bodies import BodyTable, json_body
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._request import Request
 from docker_engine._request import quote_path as _q
 from docker_engine._types import Filters, encode_json_param
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from docker_engine._bodies import Unchecked
 
     from ..dicts import ConfigCreateRequestDict, ConfigSpecDict
-    from ..models.config import Config
+    from ..models.config import Config as _Config
     from ..models.config_create_request import ConfigCreateRequest
     from ..models.config_create_response import ConfigCreateResponse
     from ..models.config_spec import ConfigSpec
@@ -74,7 +75,7 @@ def _inspect_request(
     )
 
 
-def _inspect_parse(data: Any) -> Config:
+def _inspect_parse(data: Any) -> _Config:
     from ..models.config import Config  # noqa: PLC0415
 
     response_200 = Config.from_dict(data)
@@ -98,7 +99,7 @@ def _list_request(
     )
 
 
-def _list_parse(data: Any) -> list[Config]:
+def _list_parse(data: Any) -> list[_Config]:
     from ..models.config import Config  # noqa: PLC0415
 
     if data is None:
@@ -143,6 +144,16 @@ class ConfigsAPI:
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get(self, id: str) -> Config:
+        """The config `id` as a `Config` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(id)
+        return Config(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> Config:
+        """A `Config` handle on `id` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Config(self, id)
 
     def create(
         self,
@@ -192,7 +203,7 @@ class ConfigsAPI:
     def inspect(
         self,
         id: str,
-    ) -> Config:
+    ) -> _Config:
         """Inspect a config
 
         `GET /configs/{id}` (operation `ConfigInspect`). Added in api v1.30.
@@ -209,13 +220,13 @@ class ConfigsAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Config", self._api.call(request))
+        return cast("_Config", self._api.call(request))
 
     def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Config]:
+    ) -> builtins.list[_Config]:
         """List configs
 
         `GET /configs` (operation `ConfigList`). Added in api v1.30.
@@ -234,7 +245,7 @@ class ConfigsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Config]", self._api.call(request))
+        return cast("builtins.list[_Config]", self._api.call(request))
 
     def update(
         self,
@@ -279,6 +290,16 @@ class AsyncConfigsAPI:
 
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
+
+    async def get(self, id: str) -> AsyncConfig:
+        """The config `id` as a `AsyncConfig` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(id)
+        return AsyncConfig(self, resource_key(attrs.id, id), attrs)
+
+    def handle(self, id: str) -> AsyncConfig:
+        """A `AsyncConfig` handle on `id` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncConfig(self, id)
 
     async def create(
         self,
@@ -328,7 +349,7 @@ class AsyncConfigsAPI:
     async def inspect(
         self,
         id: str,
-    ) -> Config:
+    ) -> _Config:
         """Inspect a config
 
         `GET /configs/{id}` (operation `ConfigInspect`). Added in api v1.30.
@@ -345,13 +366,13 @@ class AsyncConfigsAPI:
         request = _inspect_request(
             id,
         )
-        return cast("Config", await self._api.call(request))
+        return cast("_Config", await self._api.call(request))
 
     async def list(
         self,
         *,
         filters: Filters | None = None,
-    ) -> builtins.list[Config]:
+    ) -> builtins.list[_Config]:
         """List configs
 
         `GET /configs` (operation `ConfigList`). Added in api v1.30.
@@ -370,7 +391,7 @@ class AsyncConfigsAPI:
         request = _list_request(
             filters=filters,
         )
-        return cast("builtins.list[Config]", await self._api.call(request))
+        return cast("builtins.list[_Config]", await self._api.call(request))
 
     async def update(
         self,
@@ -403,3 +424,89 @@ class AsyncConfigsAPI:
             version=version,
         )
         await self._api.call(request)
+
+
+class Config(Handle["ConfigsAPI", "_Config"]):
+    """A config of the Docker Engine API v1.53, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Config`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.configs` on this config.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> _Config:
+        return self._ops.inspect(self.id)
+
+    def delete(
+        self,
+    ) -> None:
+        """Delete a config: `docker.configs.delete(id, …)` on this config."""
+        self._ops.delete(
+            self.id,
+        )
+
+    def inspect(
+        self,
+    ) -> _Config:
+        """Inspect a config: `docker.configs.inspect(id, …)` on this config."""
+        return self._ops.inspect(
+            self.id,
+        )
+
+    def update(
+        self,
+        *,
+        body: ConfigSpec | ConfigSpecDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """Update a Config: `docker.configs.update(id, …)` on this config."""
+        self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )
+
+
+class AsyncConfig(AsyncHandle["AsyncConfigsAPI", "_Config"]):
+    """A config of the Docker Engine API v1.53, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Config`),
+    filled by `await docker.configs.get(…)` or `await .reload()`. The methods are
+    the operations of `docker.configs` on this config.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> _Config:
+        return await self._ops.inspect(self.id)
+
+    async def delete(
+        self,
+    ) -> None:
+        """Delete a config: `docker.configs.delete(id, …)` on this config."""
+        await self._ops.delete(
+            self.id,
+        )
+
+    async def inspect(
+        self,
+    ) -> _Config:
+        """Inspect a config: `docker.configs.inspect(id, …)` on this config."""
+        return await self._ops.inspect(
+            self.id,
+        )
+
+    async def update(
+        self,
+        *,
+        body: ConfigSpec | ConfigSpecDict | Unchecked | None = None,
+        version: int,
+    ) -> None:
+        """Update a Config: `docker.configs.update(id, …)` on this config."""
+        await self._ops.update(
+            self.id,
+            body=body,
+            version=version,
+        )

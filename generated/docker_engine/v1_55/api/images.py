@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Never, cast
 from docker_engine._auth import AuthConfig, registry_auth_header, registry_config_header
 from docker_engine._bodies import BodyTable, json_body, refuse_params
 from docker_engine._errors import DockerError
+from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._mixins import AsyncImagesMixin, ImagesMixin
 from docker_engine._request import Request
 from docker_engine._request import in_thread as _in_thread
@@ -677,6 +678,16 @@ class ImagesAPI(ImagesMixin):
 
     def __init__(self, api: SyncAPI) -> None:
         self._api = api
+
+    def get_image(self, name: str) -> Image:
+        """The image `name` as a `Image` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = self.inspect(name)
+        return Image(self, resource_key(attrs.id, name), attrs)
+
+    def handle(self, name: str) -> Image:
+        """A `Image` handle on `name` without asking the daemon (`.attrs` is fetched on first use)."""
+        return Image(self, name)
 
     def attestations(
         self,
@@ -1502,6 +1513,16 @@ class AsyncImagesAPI(AsyncImagesMixin):
     def __init__(self, api: AsyncAPI) -> None:
         self._api = api
 
+    async def get_image(self, name: str) -> AsyncImage:
+        """The image `name` as a `AsyncImage` handle, inspected now: a missing one
+        raises NotFoundError; `.attrs` holds the answer."""
+        attrs = await self.inspect(name)
+        return AsyncImage(self, resource_key(attrs.id, name), attrs)
+
+    def handle(self, name: str) -> AsyncImage:
+        """A `AsyncImage` handle on `name` without asking the daemon (`await handle.reload()` fills `.attrs`)."""
+        return AsyncImage(self, name)
+
     async def attestations(
         self,
         name: str,
@@ -2319,3 +2340,187 @@ class AsyncImagesAPI(AsyncImagesMixin):
             tag=tag,
         )
         await self._api.call(request)
+
+
+class Image(Handle["ImagesAPI", "ImageInspect"]):
+    """A image of the Docker Engine API v1.55, bound to its client.
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`ImageInspect`),
+    fetched on first use and kept (`.reload()` fetches it again). The methods are
+    the operations of `docker.images` on this image.
+    """
+
+    __slots__ = ()
+
+    def _inspect(self) -> ImageInspect:
+        return self._ops.inspect(self.id)
+
+    def attestations(
+        self,
+        *,
+        platform: Sequence[str] | None = None,
+        type: Sequence[str] | None = None,
+        statement: bool | None = None,
+    ) -> builtins.list[AttestationStatement]:
+        """Get attestation statements for an image: `docker.images.attestations(id, …)` on this image."""
+        return self._ops.attestations(
+            self.id,
+            platform=platform,
+            type=type,
+            statement=statement,
+        )
+
+    def delete(
+        self,
+        *,
+        force: bool | None = None,
+        noprune: bool | None = None,
+        platforms: Sequence[str] | None = None,
+    ) -> builtins.list[ImageDeleteResponseItem]:
+        """Remove an image: `docker.images.delete(id, …)` on this image."""
+        return self._ops.delete(
+            self.id,
+            force=force,
+            noprune=noprune,
+            platforms=platforms,
+        )
+
+    def history(
+        self,
+        *,
+        platform: str | None = None,
+    ) -> builtins.list[ImageHistoryResponseItem]:
+        """Get the history of an image: `docker.images.history(id, …)` on this image."""
+        return self._ops.history(
+            self.id,
+            platform=platform,
+        )
+
+    def inspect(
+        self,
+        *,
+        manifests: bool | None = None,
+        platform: str | None = None,
+    ) -> ImageInspect:
+        """Inspect an image: `docker.images.inspect(id, …)` on this image."""
+        return self._ops.inspect(
+            self.id,
+            manifests=manifests,
+            platform=platform,
+        )
+
+    def save(
+        self,
+        *,
+        platform: Sequence[str] | None = None,
+    ) -> BinaryStream:
+        """Export an image: `docker.images.get(id, …)` on this image."""
+        return self._ops.get(
+            self.id,
+            platform=platform,
+        )
+
+    def tag(
+        self,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+    ) -> None:
+        """Tag an image: `docker.images.tag(id, …)` on this image."""
+        self._ops.tag(
+            self.id,
+            repo=repo,
+            tag=tag,
+        )
+
+
+class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
+    """A image of the Docker Engine API v1.55, bound to its client (asyncio).
+
+    `.id` names it in requests; `.attrs` is its inspect answer (`ImageInspect`),
+    filled by `await docker.images.get_image(…)` or `await .reload()`. The methods are
+    the operations of `docker.images` on this image.
+    """
+
+    __slots__ = ()
+
+    async def _inspect(self) -> ImageInspect:
+        return await self._ops.inspect(self.id)
+
+    async def attestations(
+        self,
+        *,
+        platform: Sequence[str] | None = None,
+        type: Sequence[str] | None = None,
+        statement: bool | None = None,
+    ) -> builtins.list[AttestationStatement]:
+        """Get attestation statements for an image: `docker.images.attestations(id, …)` on this image."""
+        return await self._ops.attestations(
+            self.id,
+            platform=platform,
+            type=type,
+            statement=statement,
+        )
+
+    async def delete(
+        self,
+        *,
+        force: bool | None = None,
+        noprune: bool | None = None,
+        platforms: Sequence[str] | None = None,
+    ) -> builtins.list[ImageDeleteResponseItem]:
+        """Remove an image: `docker.images.delete(id, …)` on this image."""
+        return await self._ops.delete(
+            self.id,
+            force=force,
+            noprune=noprune,
+            platforms=platforms,
+        )
+
+    async def history(
+        self,
+        *,
+        platform: str | None = None,
+    ) -> builtins.list[ImageHistoryResponseItem]:
+        """Get the history of an image: `docker.images.history(id, …)` on this image."""
+        return await self._ops.history(
+            self.id,
+            platform=platform,
+        )
+
+    async def inspect(
+        self,
+        *,
+        manifests: bool | None = None,
+        platform: str | None = None,
+    ) -> ImageInspect:
+        """Inspect an image: `docker.images.inspect(id, …)` on this image."""
+        return await self._ops.inspect(
+            self.id,
+            manifests=manifests,
+            platform=platform,
+        )
+
+    async def save(
+        self,
+        *,
+        platform: Sequence[str] | None = None,
+    ) -> AsyncBinaryStream:
+        """Export an image: `docker.images.get(id, …)` on this image."""
+        return await self._ops.get(
+            self.id,
+            platform=platform,
+        )
+
+    async def tag(
+        self,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+    ) -> None:
+        """Tag an image: `docker.images.tag(id, …)` on this image."""
+        await self._ops.tag(
+            self.id,
+            repo=repo,
+            tag=tag,
+        )
