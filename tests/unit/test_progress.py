@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from docker_engine import BuildError, BuildResult, InvalidRequestError, StreamError
+from docker_engine import BuildError, BuildResult, InvalidRequestError, StreamError, versions
 from docker_engine import _progress as progress_module
 from docker_engine._auth import AuthConfig
 from docker_engine._mixins import (
@@ -615,3 +615,15 @@ def test_async_twins(daemon: Daemon, version: str) -> None:
         f"images/{IMAGE_ID}/json",
         "build",
     ]
+
+
+@pytest.mark.parametrize("version", versions.api_versions())
+def test_layer_progress_is_typed_in_every_version(version: str) -> None:
+    """Issue #15: a pull or push message's layer and its bytes are fields, in every version."""
+    models = importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.models")
+    wire = {"status": "Pushing", "id": "a1b2c3d4e5f6", "progressDetail": {"current": 512, "total": 2048}}
+    for name in ("PushImageInfo", "CreateImageInfo"):
+        message = getattr(models, name).from_dict(wire)
+        assert message.id == "a1b2c3d4e5f6" and message.additional_properties == {}
+        assert (message.progress_detail.current, message.progress_detail.total) == (512, 2048)
+        assert message.to_dict() == wire

@@ -16,8 +16,8 @@ from ..types import NOT_LAZY, LazyModel
 # The JSON keys of the fields; any other key is an additional property.
 _JSON_KEYS = frozenset(
     {
-        "code",
-        "message",
+        "current",
+        "total",
     }
 )
 
@@ -27,29 +27,29 @@ class ProgressDetail(LazyModel):
     """ProgressDetail (no description in the spec).
 
     Attributes:
-        code (int | None):  (removed after API v1.35)
-        message (int | None):  (removed after API v1.35)
+        current (int | None):
+        total (int | None):
     """
 
-    code: int | None = None
-    message: int | None = None
+    current: int | None = None
+    total: int | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this object, as the daemon expects it."""
         result: dict[str, Any] = {}
-        if self.code is not None:
-            code: int | None
-            code = self.code
-            result["code"] = code
+        if self.current is not None:
+            current: int | None
+            current = self.current
+            result["current"] = current
         else:
-            self._keep_empty("code", result)
-        if self.message is not None:
-            message: int | None
-            message = self.message
-            result["message"] = message
+            self._keep_empty("current", result)
+        if self.total is not None:
+            total: int | None
+            total = self.total
+            result["total"] = total
         else:
-            self._keep_empty("message", result)
+            self._keep_empty("total", result)
         result.update(self.additional_properties)
         return result
 
@@ -62,8 +62,8 @@ class ProgressDetail(LazyModel):
         """
         obj = cls._lazy_new(src_dict)
         get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
-        obj.code = get("code")
-        obj.message = get("message")
+        obj.current = get("current")
+        obj.total = get("total")
         return obj
 
     def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:

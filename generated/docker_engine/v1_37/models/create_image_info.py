@@ -30,7 +30,7 @@ class CreateImageInfo(LazyModel):
     """CreateImageInfo (no description in the spec).
 
     Attributes:
-        id (None | str):  (added in API v1.36)
+        id (None | str):
         error (None | str):  (removed after API v1.51)
         status (str):
         progress (None | str):  (removed after API v1.51)

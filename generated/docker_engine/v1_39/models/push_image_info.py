@@ -20,6 +20,7 @@ _JSON_KEYS = frozenset(
         "status",
         "progress",
         "progressDetail",
+        "id",
     }
 )
 
@@ -33,12 +34,14 @@ class PushImageInfo(LazyModel):
         status (None | str):
         progress (None | str):  (removed after API v1.51)
         progress_detail (None | ProgressDetail):
+        id (None | str):
     """
 
     error: str | None = None
     status: str | None = None
     progress: str | None = None
     progress_detail: ProgressDetail | None = None
+    id: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +79,12 @@ class PushImageInfo(LazyModel):
             result["progressDetail"] = progress_detail
         else:
             self._keep_empty("progressDetail", result)
+        if self.id is not None:
+            id: str | None
+            id = self.id
+            result["id"] = id
+        else:
+            self._keep_empty("id", result)
         result.update(self.additional_properties)
         return result
 
@@ -91,6 +100,7 @@ class PushImageInfo(LazyModel):
         obj.error = get("error")
         obj.status = get("status")
         obj.progress = get("progress")
+        obj.id = get("id")
         return obj
 
     def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:

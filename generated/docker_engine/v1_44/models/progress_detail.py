@@ -27,8 +27,8 @@ class ProgressDetail(LazyModel):
     """ProgressDetail (no description in the spec).
 
     Attributes:
-        current (int | None):  (added in API v1.36)
-        total (int | None):  (added in API v1.36)
+        current (int | None):
+        total (int | None):
     """
 
     current: int | None = None

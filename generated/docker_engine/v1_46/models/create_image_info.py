@@ -31,7 +31,7 @@ class CreateImageInfo(LazyModel):
     """CreateImageInfo (no description in the spec).
 
     Attributes:
-        id (None | str):  (added in API v1.36)
+        id (None | str):
         error (None | str):  (removed after API v1.51)
         error_detail (ErrorDetail | None):  (added in API v1.39)
         status (str):

@@ -31,7 +31,7 @@ class CreateImageInfo(LazyModel):
     """CreateImageInfo (no description in the spec).
 
     Attributes:
-        id (None | str):  (added in API v1.36)
+        id (None | str):
         error (None | str): errors encountered during the operation.
 
 

@@ -19,6 +19,7 @@ _JSON_KEYS = frozenset(
         "errorDetail",
         "status",
         "progressDetail",
+        "id",
     }
 )
 
@@ -31,11 +32,13 @@ class PushImageInfo(LazyModel):
         error_detail (ErrorDetail | None):  (added in API v1.48)
         status (None | str):
         progress_detail (None | ProgressDetail):
+        id (None | str):
     """
 
     error_detail: ErrorDetail | None = None
     status: str | None = None
     progress_detail: ProgressDetail | None = None
+    id: str | None = None
     additional_properties: dict[str, Any] = _field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +76,12 @@ class PushImageInfo(LazyModel):
             result["progressDetail"] = progress_detail
         else:
             self._keep_empty("progressDetail", result)
+        if self.id is not None:
+            id: str | None
+            id = self.id
+            result["id"] = id
+        else:
+            self._keep_empty("id", result)
         result.update(self.additional_properties)
         return result
 
@@ -86,6 +95,7 @@ class PushImageInfo(LazyModel):
         obj = cls._lazy_new(src_dict)
         get: Any = src_dict.get  # values of any JSON type: the fields say what they hold
         obj.status = get("status")
+        obj.id = get("id")
         return obj
 
     def _lazy_field(self, field_name_: str, src: Mapping[str, Any]) -> Any:
