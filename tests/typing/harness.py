@@ -119,8 +119,13 @@ def example_files() -> list[Path]:
     return sorted(EXAMPLES.rglob("*.py"))
 
 
+# The documents whose ```python blocks are checked: the README and the guides of the site.
+DOCUMENTS = [README, ROOT / "docs" / "index.md", *sorted((ROOT / "docs" / "guides").glob("*.md"))]
+
+
 @dataclass(frozen=True)
 class ReadmeBlock:
+    source: str  # the document, relative to the repository
     path: Path  # the extracted file
     readme_line: int  # the README line of the block's first code line
     offset: int  # file line = README line - offset... for the lines of the block itself
@@ -144,8 +149,8 @@ def _binds_docker(tree: ast.AST) -> tuple[bool, bool]:
     return uses, binds
 
 
-def extract_readme_blocks(readme: Path = README, out: Path = BUILD / "readme") -> list[ReadmeBlock]:
-    """Every ```python block of the README as a file checked like the corpus.
+def extract_readme_blocks(documents: Iterable[Path] = DOCUMENTS, out: Path = BUILD / "readme") -> list[ReadmeBlock]:
+    """Every ```python block of the README and of the guides (docs/) as a file checked like the corpus.
 
     The rule for fragments: a block that uses the name `docker` without binding it
     (a continuation of an earlier example) is wrapped in
@@ -153,31 +158,34 @@ def extract_readme_blocks(readme: Path = README, out: Path = BUILD / "readme") -
     when it awaits at top level — with that class imported from docker_engine. Any
     other block is checked exactly as written.
     """
-    text = readme.read_text(encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     blocks: list[ReadmeBlock] = []
-    for n, match in enumerate(_FENCE.finditer(text), 1):
-        code = match.group(1)
-        first_line = text.count("\n", 0, match.start(1)) + 1
-        tree = compile(code, "block", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT | ast.PyCF_ONLY_AST)
-        awaits = bool(
-            compile(code, "block", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT).co_flags & inspect.CO_COROUTINE
-        )
-        uses, binds = _binds_docker(tree)
-        header = f"# README.md line {first_line}: python block {n}\n"
-        if uses and not binds:
-            cls = "AsyncDocker" if awaits else "Docker"
-            header += f"from docker_engine import {cls}\n\n\n"
-            header += f"{'async ' if awaits else ''}def _fragment(docker: {cls}) -> None:\n"
-            body = "".join(("    " + line if line.strip() else line) for line in code.splitlines(keepends=True))
-            wrapped = True
-        else:
-            body, wrapped = code, False
-        path = out / f"readme_block_{n}.py"
-        path.write_text(header + body, encoding="utf-8")
-        blocks.append(ReadmeBlock(path, first_line, first_line - (header.count("\n") + 1), wrapped))
+    for document in documents:
+        text = document.read_text(encoding="utf-8")
+        source = str(document.relative_to(ROOT))
+        stem = "readme" if document == README else document.stem.replace("-", "_")
+        for n, match in enumerate(_FENCE.finditer(text), 1):
+            code = match.group(1)
+            first_line = text.count("\n", 0, match.start(1)) + 1
+            tree = compile(code, "block", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT | ast.PyCF_ONLY_AST)
+            awaits = bool(
+                compile(code, "block", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT).co_flags & inspect.CO_COROUTINE
+            )
+            uses, binds = _binds_docker(tree)
+            header = f"# {source} line {first_line}: python block {n}\n"
+            if uses and not binds:
+                cls = "AsyncDocker" if awaits else "Docker"
+                header += f"from docker_engine import {cls}\n\n\n"
+                header += f"{'async ' if awaits else ''}def _fragment(docker: {cls}) -> None:\n"
+                body = "".join(("    " + line if line.strip() else line) for line in code.splitlines(keepends=True))
+                wrapped = True
+            else:
+                body, wrapped = code, False
+            path = out / f"{stem}_block_{n}.py"
+            path.write_text(header + body, encoding="utf-8")
+            blocks.append(ReadmeBlock(source, path, first_line, first_line - (header.count("\n") + 1), wrapped))
     return blocks
 
 

@@ -81,7 +81,7 @@ class Files:
         lines = []
         for d in diagnostics:
             block = blocks.get(d.path)
-            where = f"  (README.md line {d.line + block.offset})" if block else ""
+            where = f"  ({block.source} line {d.line + block.offset})" if block else ""
             lines.append(d.show() + where)
         return "\n".join(lines)
 
