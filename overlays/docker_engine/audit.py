@@ -202,7 +202,9 @@ class _Index:
     def other_versions(self, tag: str, route: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The operationIds and answer models of `route` over all versions."""
         seen = self.routes(tag).get(route, [])
-        answers = {n for _, a in seen for n in re.findall(r"(?<![\w.])([A-Z]\w+)", a.replace("builtins.", ""))}
+        # A model a handle shares its name with is imported as `_Network` in its tag's module.
+        names = r"(?<![\w.])_?([A-Z]\w+)"
+        answers = {n for _, a in seen for n in re.findall(names, a.replace("builtins.", ""))}
         return tuple(sorted({o for o, _ in seen})), tuple(sorted(answers))
 
 
@@ -304,6 +306,7 @@ class _Visitor(ast.NodeVisitor):
         self.index = index
         self.uses: list[Use] = []
         self.scopes: list[dict[str, _Kind]] = [{}]
+        self.aliases: set[str] = set()  # other versions' names of the models answers are read as
 
     # -- bookkeeping
 
@@ -448,11 +451,13 @@ class _Visitor(ast.NodeVisitor):
         if found is None or not method.operations:
             return found
         others = [n for n in self.index.other_versions(tag, method.route)[1] if n != found.name]
+        self.aliases.update([*others, method.operations[0] + "Response"])
         aliases = tuple((other, ()) for other in [*others, method.operations[0] + "Response"])
         return _Kind(found.kind, found.name, (*found.anchors, *aliases))
 
     def _model_kind(self, annotation: str) -> _Kind | None:
         text = annotation.replace("builtins.", "").replace(" | None", "").strip()
+        text = re.sub(r"(?<![\w.])_([A-Z])", r"\1", text)  # `_Volume`: a model named as its handle
         inner = re.fullmatch(r"list\[(\w+)\]", text)
         if inner and self.index.model(inner.group(1)) is not None:
             return _Kind("list", inner.group(1), ((inner.group(1), ()),))
@@ -510,7 +515,8 @@ class _Visitor(ast.NodeVisitor):
         for name, path in reversed(anchors):
             dotted = ".".join(path)
             keys += [f"field:{name}.{dotted}", f"field:{name}[].{dotted}"]
-        shown = next((a for a in anchors if self.index.model(a[0]) is not None), anchors[0])
+        # Shown from the outermost model of this version (not another version's name for it).
+        shown = next((a for a in anchors if a[0] not in self.aliases and self.index.model(a[0])), anchors[0])
         self.use(node, f"{shown[0]}.{'.'.join(shown[1])}", *keys)
 
     def attribute(self, node: ast.Attribute) -> _Kind | None:

@@ -9,3 +9,5 @@ def main(docker: Docker) -> None:
     docker.containers.put_archive("web", path="/tmp", body=b"")
     network = docker.networks.inspect("bridge")
     print(network.name, network.driver)
+    volume = docker.volumes.inspect("data")
+    print(volume.mountpoint, volume.usage_data)
