@@ -11,7 +11,12 @@ from __future__ import annotations
 __version__ = "0.2.0"
 
 import importlib as _importlib
+import sys as _sys
 from typing import TYPE_CHECKING, Any
+
+from ._httpx_cli import defer_httpx_cli as _defer_httpx_cli
+
+_defer_httpx_cli(_sys.modules)
 
 if TYPE_CHECKING:
     from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path
