@@ -48,6 +48,11 @@ SCHEMA_KEYS = (
 )
 
 
+# What patches.yaml says of an operation beyond the spec, carried to the converted document for
+# generator/render.py (their meaning: the comment above them in patches.yaml).
+OPERATION_EXTENSIONS = ("x-docker-method", "x-docker-returns", "x-docker-both-streams", "x-docker-credentials-for")
+
+
 class ConversionError(Exception):
     """The spec has a construct the converter does not know."""
 
@@ -205,7 +210,7 @@ class Converter:
         produces: list[str] = op.get("produces", self.swagger.get("produces", []))
         consumes: list[str] = op.get("consumes", self.swagger.get("consumes", []))
         out: dict[str, Any] = {"operationId": op_id, "tags": op.get("tags", [])[:1]}
-        for key in ("summary", "description", "deprecated"):
+        for key in ("summary", "description", "deprecated", *OPERATION_EXTENSIONS):
             if key in op:
                 out[key] = op[key]
         params = []
@@ -222,6 +227,8 @@ class Converter:
                 param["description"] = p["description"]
             if p.get("x-docker-send-default"):  # set by a patch (patches.yaml)
                 param["x-docker-send-default"] = True
+            if "x-docker-format" in p:  # set by a patch: json, unix-time
+                param["x-docker-format"] = p["x-docker-format"]
             schema = {k: p[k] for k in ("type", "format", "items", "enum", "default") if k in p}
             param["schema"] = self._plain(schema, owner=f"{op_id}{_pascal(p['name'])}", nullable=False)
             if param["schema"].get("type") == ["array", "null"]:

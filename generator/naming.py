@@ -1,8 +1,9 @@
 """Names of the generated API: tag attributes and method names.
 
 The rule: a method is its operationId without the tag prefix, in snake_case
-(`ContainerList` → `containers.list`). The override table holds the few
-operationIds that do not start with their tag.
+(`ContainerList` → `containers.list`). The few operationIds that do not start
+with their tag are named in generator/patches.yaml (`x-docker-method`), with the
+other per-operation facts the spec lacks.
 """
 
 from __future__ import annotations
@@ -28,16 +29,6 @@ TAGS: dict[str, str] = {
     "Distribution": "distribution",
     "Session": "session",
     "Session (experimental)": "session",
-}
-
-# operationId → method name, where the rule does not fit.
-METHOD_OVERRIDES: dict[str, str] = {
-    "ContainerExec": "create",  # POST /containers/{id}/exec creates an exec instance
-    "PutContainerArchive": "put_archive",
-    "ContainerArchiveHead": "archive_info",  # renamed ContainerArchiveInfo in 1.28
-    "GetPluginPrivileges": "privileges",
-    "BuildPrune": "build_prune",
-    "Session": "start",
 }
 
 
@@ -77,53 +68,6 @@ HANDLE_MIXINS: dict[str, str] = {"containers": "ContainerHandleMixin"}
 HANDLE_METHODS: dict[str, str | None] = {"ImageGet": "save", "ImagePush": None}
 
 
-# operationId → the Python expression (over the method's parameters) naming the
-# image or plugin whose registry needs credentials; the generated `auth=`
-# argument resolves them from the docker config when not given.
-AUTH_REFERENCE: dict[str, str] = {
-    "ImageCreate": "from_image",
-    "ImagePush": "name",
-    "PluginPull": "remote",
-    "PluginUpgrade": "remote",
-    "PluginPush": "name",
-    "GetPluginPrivileges": "remote",
-    "DistributionInspect": "name",
-    "ServiceCreate": "service_image(body)",
-    "ServiceUpdate": "service_image(body)",
-}
-
-
-# Query parameters whose value is JSON text although the spec says only
-# "string": they take a mapping or list too (encoded for the wire).
-JSON_QUERY_PARAMS: set[tuple[str, str]] = {
-    ("ImageBuild", "buildargs"),
-    ("ImageBuild", "labels"),
-    ("ImageBuild", "cachefrom"),
-    ("ImageBuild", "outputs"),
-}
-
-
-# Query parameters that are points in time (Unix seconds on the wire): they take a datetime too.
-TIMESTAMP_QUERY_PARAMS: set[tuple[str, str]] = {
-    ("ContainerLogs", "since"),
-    ("ContainerLogs", "until"),
-    ("ServiceLogs", "since"),
-    ("TaskLogs", "since"),
-    ("SystemEvents", "since"),
-    ("SystemEvents", "until"),
-}
-
-# Operations whose stdout/stderr flags are both on when the caller sets neither (as `docker logs`).
-BOTH_STREAMS_BY_DEFAULT = {"ContainerLogs", "ServiceLogs", "TaskLogs"}
-
-
-# HEAD operations whose answer is the X-Docker-Container-Path-Stat header: they return it decoded.
-PATH_STAT_OPERATIONS = {"ContainerArchiveInfo", "ContainerArchiveHead"}
-
-# Operations that upgrade the connection to a WebSocket: they return the open socket.
-WEBSOCKET_OPERATIONS = {"ContainerAttachWebsocket"}
-
-
 class NamingError(Exception):
     pass
 
@@ -151,13 +95,12 @@ def tag_attr(tag: str) -> str:
 
 
 def method_name(operation_id: str, tag: str) -> str:
-    if operation_id in METHOD_OVERRIDES:
-        return METHOD_OVERRIDES[operation_id]
+    """The rule; where it does not fit, patches.yaml names the method (`x-docker-method`)."""
     prefix = tag.split(" ")[0]
     if not operation_id.startswith(prefix) or operation_id == prefix:
         raise NamingError(
             f"operationId {operation_id!r} does not start with its tag {tag!r}; "
-            "add it to generator/naming.py METHOD_OVERRIDES"
+            "name its method with x-docker-method in generator/patches.yaml"
         )
     return snake(operation_id[len(prefix) :])
 

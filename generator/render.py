@@ -286,6 +286,14 @@ def extra_conversion(prop: Any) -> str | None:
     return f"({expr.format('v')} if {guard.format('v')} else v)" if expr else "v"
 
 
+def credentials_expression(whose: str) -> str:
+    """The Python expression, over a generated method's parameters, naming the image or plugin whose
+    registry `x-docker-credentials-for` says X-Registry-Auth is for."""
+    if whose == "service-spec":
+        return "service_image(body)"
+    return naming.python_name(whose)
+
+
 def _rename_model(tag: TagView, name: str) -> None:
     """A handle class takes the name its model has (`Network`, `Volume`): in the tag's
     module the model is imported as `_Network` and every annotation says so."""
@@ -405,15 +413,11 @@ class Renderer:
         raw = self._raw_operation(path, endpoint.method)
         op_id = raw["operationId"]
         tag = (raw.get("tags") or ["default"])[0]
-        kind = raw["x-docker-response"]
-        if op_id in naming.PATH_STAT_OPERATIONS:
-            kind = "path-stat"
-        if op_id in naming.WEBSOCKET_OPERATIONS:
-            kind = "websocket"
+        kind = raw.get("x-docker-returns") or raw["x-docker-response"]
         statuses = sorted(int(c) for c in raw["responses"] if c.startswith("2") or c == "304")
         view = OperationView(
             op_id=op_id,
-            name=naming.method_name(op_id, tag),
+            name=raw.get("x-docker-method") or naming.method_name(op_id, tag),
             http_method=endpoint.method.upper(),
             path=path,
             path_fstring=path,
@@ -423,10 +427,8 @@ class Renderer:
         docs: list[str] = []
         for param in raw.get("parameters", []):
             py = naming.python_name(param["name"])
-            if (op_id, param["name"]) in naming.JSON_QUERY_PARAMS:
-                param = {**param, "schema": {**param.get("schema", {}), "format": "json"}}
-            if (op_id, param["name"]) in naming.TIMESTAMP_QUERY_PARAMS:
-                param = {**param, "schema": {**param.get("schema", {}), "format": "unix-time"}}
+            if "x-docker-format" in param:  # json, unix-time (patches.yaml)
+                param = {**param, "schema": {**param.get("schema", {}), "format": param["x-docker-format"]}}
             schema = param.get("schema", {})
             pv = ParamView(
                 name=param["name"],
@@ -446,17 +448,19 @@ class Renderer:
                 view.query_params.append(pv)
             else:
                 view.header_params.append(pv)
-        if op_id in naming.BOTH_STREAMS_BY_DEFAULT:
+        if raw.get("x-docker-both-streams"):
             view.both_by_default = [p.py for p in view.query_params if p.name in ("stdout", "stderr")]
             docs.append("stdout, stderr: when neither is given, both are returned (as `docker logs` does).")
         view.other_params = self.other_params(op_id, raw)
         for header in view.header_params:
             if header.name == "X-Registry-Auth":
-                if op_id not in naming.AUTH_REFERENCE:
+                whose = raw.get("x-docker-credentials-for")
+                if not whose:
                     raise GenerationError(
-                        f"v{self.version}: {op_id} takes X-Registry-Auth; add it to naming.AUTH_REFERENCE"
+                        f"v{self.version}: {op_id} takes X-Registry-Auth; say whose registry it is for with "
+                        "x-docker-credentials-for in generator/patches.yaml"
                     )
-                view.auth_reference = naming.AUTH_REFERENCE[op_id]
+                view.auth_reference = credentials_expression(whose)
                 header.required = False
             elif header.name == "X-Registry-Config":
                 view.registry_config = True
