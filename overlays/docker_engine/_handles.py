@@ -14,16 +14,18 @@ import importlib
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
+from typing import Any, Generic, Literal, NamedTuple, TypedDict, TypeVar, Unpack, overload
 
 from ._errors import InvalidRequestError
 from ._hijack import Output, collect
+from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 
 __all__ = [
     "AsyncContainerHandleMixin",
     "AsyncHandle",
     "ContainerHandleMixin",
+    "ExecOptions",
     "ExecResult",
     "Handle",
     "resource_key",
@@ -131,37 +133,44 @@ class ExecResult(NamedTuple, Generic[T]):
     output: T
 
 
-def _exec_body(
-    command: str | Sequence[str],
-    *,
-    stdout: bool,
-    stderr: bool,
-    stdin: bool,
-    tty: bool,
-    privileged: bool,
-    user: str | None,
-    workdir: str | None,
-    environment: Mapping[str, str | None] | Sequence[str] | None,
-    detach_keys: str | None,
-) -> dict[str, Any]:
+class ExecOptions(TypedDict, total=False):
+    """The keywords of `Container.exec_run` besides the command and `demux`."""
+
+    stdin: bytes | str | None
+    stdout: bool
+    stderr: bool
+    tty: bool
+    privileged: bool
+    user: str | None
+    workdir: str | None
+    environment: Mapping[str, str | None] | Sequence[str] | None
+    detach: bool
+    detach_keys: str | None
+
+
+_EXEC_KEYWORDS = ExecOptions.__optional_keys__
+
+
+def _exec_body(command: str | Sequence[str], options: ExecOptions) -> dict[str, Any]:
+    unknown = sorted(set(options) - _EXEC_KEYWORDS)
+    if unknown:
+        raise TypeError(f"exec_run() got an unexpected keyword argument {unknown[0]!r}")
     if isinstance(command, str):
         command = shlex.split(command)
     if not command:
         raise InvalidRequestError("exec_run: the command is empty")
     body: dict[str, Any] = {
         "Cmd": list(command),
-        "AttachStdin": stdin,
-        "AttachStdout": stdout,
-        "AttachStderr": stderr,
-        "Tty": tty,
-        "Privileged": privileged,
+        "AttachStdin": options.get("stdin") is not None,
+        "AttachStdout": options.get("stdout", True),
+        "AttachStderr": options.get("stderr", True),
+        "Tty": options.get("tty", False),
+        "Privileged": options.get("privileged", False),
     }
-    if user is not None:
-        body["User"] = user
-    if workdir is not None:
-        body["WorkingDir"] = workdir
-    if detach_keys is not None:
-        body["DetachKeys"] = detach_keys
+    for keyword, field in (("user", "User"), ("workdir", "WorkingDir"), ("detach_keys", "DetachKeys")):
+        if options.get(keyword) is not None:
+            body[field] = options.get(keyword)
+    environment = options.get("environment")
     if isinstance(environment, Mapping):
         body["Env"] = [name if value is None else f"{name}={value}" for name, value in environment.items()]
     elif environment is not None:
@@ -190,74 +199,35 @@ class ContainerHandleMixin:
 
     @overload
     def exec_run(
-        self,
-        command: str | Sequence[str],
-        *,
-        stdin: bytes | str | None = None,
-        stdout: bool = True,
-        stderr: bool = True,
-        tty: bool = False,
-        privileged: bool = False,
-        user: str | None = None,
-        workdir: str | None = None,
-        environment: Mapping[str, str | None] | Sequence[str] | None = None,
-        detach: bool = False,
-        detach_keys: str | None = None,
-        demux: Literal[False] = False,
+        self, command: str | Sequence[str], *, demux: Literal[False] = False, **options: Unpack[ExecOptions]
     ) -> ExecResult[bytes]: ...
     @overload
     def exec_run(
-        self,
-        command: str | Sequence[str],
-        *,
-        stdin: bytes | str | None = None,
-        stdout: bool = True,
-        stderr: bool = True,
-        tty: bool = False,
-        privileged: bool = False,
-        user: str | None = None,
-        workdir: str | None = None,
-        environment: Mapping[str, str | None] | Sequence[str] | None = None,
-        detach: bool = False,
-        detach_keys: str | None = None,
-        demux: Literal[True],
+        self, command: str | Sequence[str], *, demux: Literal[True], **options: Unpack[ExecOptions]
     ) -> ExecResult[Output]: ...
     def exec_run(
-        self,
-        command: str | Sequence[str],
-        *,
-        stdin: bytes | str | None = None,
-        stdout: bool = True,
-        stderr: bool = True,
-        tty: bool = False,
-        privileged: bool = False,
-        user: str | None = None,
-        workdir: str | None = None,
-        environment: Mapping[str, str | None] | Sequence[str] | None = None,
-        detach: bool = False,
-        detach_keys: str | None = None,
-        demux: bool = False,
+        self, command: str | Sequence[str], *, demux: bool = False, **options: Unpack[ExecOptions]
     ) -> ExecResult[Any]:
         """Run a command in the container and collect its output, as `docker exec` does.
 
-        `command` is a list, or a string split like a shell would; `stdin` is written to
-        the command's standard input, which is then closed. `environment` is a dict (a None
-        value: the name alone) or a list of "NAME=value". Returns `ExecResult(exit_code,
-        output)`: the output in arrival order, or with `demux=True` an `Output(stdout,
-        stderr)`; with `detach=True` the command is started and `(None, b"")` returned.
+        `command` is a list, or a string split like a shell would; `stdin` (bytes or text) is
+        written to the command's standard input, which is then closed. `environment` is a dict
+        (a None value: the name alone) or a list of "NAME=value"; `user`, `workdir`, `tty`,
+        `privileged`, `detach_keys` as `docker exec`'s; `stdout=False` / `stderr=False` leave one
+        out. Returns `ExecResult(exit_code, output)`: the output in arrival order, or with
+        `demux=True` an `Output(stdout, stderr)`; with `detach=True` the command is started and
+        `(None, b"")` returned.
         """
-        data = _stdin_bytes(stdin)
-        body = _exec_body(
-            command, stdout=stdout, stderr=stderr, stdin=data is not None, tty=tty, privileged=privileged,
-            user=user, workdir=workdir, environment=environment, detach_keys=detach_keys,
-        )  # fmt: skip
+        data = _stdin_bytes(options.get("stdin"))
+        body = _exec_body(command, options)
+        tty = bool(body["Tty"])
         execs = sibling_api(self._ops, "exec")
         exec_id = str(execs.create(self.id, body=body).id)
-        if detach:
+        if options.get("detach"):
             execs.start(exec_id, body={"Detach": True, "Tty": tty}).close()
             return _result(None, [], demux)
         if data is not None:
-            with execs.start_interactive(exec_id, tty=tty, detach_keys=detach_keys) as stream:
+            with execs.start_interactive(exec_id, tty=tty, detach_keys=options.get("detach_keys")) as stream:
                 stream.write(data)
                 stream.close_stdin()
                 frames = list(stream.frames())
@@ -276,67 +246,27 @@ class AsyncContainerHandleMixin:
 
     @overload
     async def exec_run(
-        self,
-        command: str | Sequence[str],
-        *,
-        stdin: bytes | str | None = None,
-        stdout: bool = True,
-        stderr: bool = True,
-        tty: bool = False,
-        privileged: bool = False,
-        user: str | None = None,
-        workdir: str | None = None,
-        environment: Mapping[str, str | None] | Sequence[str] | None = None,
-        detach: bool = False,
-        detach_keys: str | None = None,
-        demux: Literal[False] = False,
+        self, command: str | Sequence[str], *, demux: Literal[False] = False, **options: Unpack[ExecOptions]
     ) -> ExecResult[bytes]: ...
     @overload
     async def exec_run(
-        self,
-        command: str | Sequence[str],
-        *,
-        stdin: bytes | str | None = None,
-        stdout: bool = True,
-        stderr: bool = True,
-        tty: bool = False,
-        privileged: bool = False,
-        user: str | None = None,
-        workdir: str | None = None,
-        environment: Mapping[str, str | None] | Sequence[str] | None = None,
-        detach: bool = False,
-        detach_keys: str | None = None,
-        demux: Literal[True],
+        self, command: str | Sequence[str], *, demux: Literal[True], **options: Unpack[ExecOptions]
     ) -> ExecResult[Output]: ...
     async def exec_run(
-        self,
-        command: str | Sequence[str],
-        *,
-        stdin: bytes | str | None = None,
-        stdout: bool = True,
-        stderr: bool = True,
-        tty: bool = False,
-        privileged: bool = False,
-        user: str | None = None,
-        workdir: str | None = None,
-        environment: Mapping[str, str | None] | Sequence[str] | None = None,
-        detach: bool = False,
-        detach_keys: str | None = None,
-        demux: bool = False,
+        self, command: str | Sequence[str], *, demux: bool = False, **options: Unpack[ExecOptions]
     ) -> ExecResult[Any]:
         """The asyncio twin of `Container.exec_run`."""
-        data = _stdin_bytes(stdin)
-        body = _exec_body(
-            command, stdout=stdout, stderr=stderr, stdin=data is not None, tty=tty, privileged=privileged,
-            user=user, workdir=workdir, environment=environment, detach_keys=detach_keys,
-        )  # fmt: skip
+        data = _stdin_bytes(options.get("stdin"))
+        body = _exec_body(command, options)
+        tty = bool(body["Tty"])
         execs = sibling_api(self._ops, "exec")
         exec_id = str((await execs.create(self.id, body=body)).id)
-        if detach:
+        if options.get("detach"):
             await (await execs.start(exec_id, body={"Detach": True, "Tty": tty})).aclose()
             return _result(None, [], demux)
         frames: list[Frame] = []
         if data is not None:
+            detach_keys = options.get("detach_keys")
             async with await execs.start_interactive(exec_id, tty=tty, detach_keys=detach_keys) as stream:
                 await stream.write(data)
                 await stream.close_stdin()
@@ -345,3 +275,7 @@ class AsyncContainerHandleMixin:
             async with await execs.start(exec_id, body={"Detach": False, "Tty": tty}) as output:
                 frames = [frame async for frame in output]
         return _result((await execs.inspect(exec_id)).exit_code, frames, demux)
+
+
+_with_keywords(ContainerHandleMixin.exec_run, ExecOptions)
+_with_keywords(AsyncContainerHandleMixin.exec_run, ExecOptions)

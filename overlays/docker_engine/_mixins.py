@@ -20,6 +20,7 @@ from ._errors import DockerError, DockerTimeoutError, InvalidRequestError, NotFo
 from ._hijack import UPGRADE_HEADERS, AsyncHijackedStream, HijackedStream, collect
 from ._progress import BuildError, ProgressTarget, StreamFollower
 from ._request import Request, quote_path
+from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 
 if TYPE_CHECKING:
@@ -1234,24 +1235,8 @@ async def _feed(follower: StreamFollower[M], event: M) -> None:
     follower.check()
 
 
-def _with_keywords(method: Callable[..., Any], options: Any = RunOptions) -> None:
-    """`help()`, `inspect.signature()` and REPL completion show every keyword of `options` (a TypedDict)."""
-    signature = inspect.signature(method)
-    parameters = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    parameters += [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=getattr(annotation, "__forward_arg__", annotation),
-        )
-        for name, annotation in options.__annotations__.items()
-    ]
-    method.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-
-
-_with_keywords(ContainersMixin.run)
-_with_keywords(AsyncContainersMixin.run)
+_with_keywords(ContainersMixin.run, RunOptions)
+_with_keywords(AsyncContainersMixin.run, RunOptions)
 # Taken from the class dict: `self` is typed as a protocol the mixin alone does not satisfy.
 _with_keywords(vars(ImagesMixin)["build_image"], BuildOptions)
 _with_keywords(vars(AsyncImagesMixin)["build_image"], BuildOptions)

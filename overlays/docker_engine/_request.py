@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from urllib.parse import quote
 
 from ._errors import InvalidRequestError
 
-__all__ = ["Request", "in_thread", "quote_path"]
+__all__ = ["Request", "in_thread", "quote_path", "with_keywords"]
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -104,3 +105,19 @@ async def in_thread(function: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.
     import asyncio  # noqa: PLC0415
 
     return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def with_keywords(method: Callable[..., Any], options: Any) -> None:
+    """`help()`, `inspect.signature()` and REPL completion show every keyword of `options` (a TypedDict)."""
+    signature = inspect.signature(method)
+    parameters = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    parameters += [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=getattr(annotation, "__forward_arg__", annotation),
+        )
+        for name, annotation in options.__annotations__.items()
+    ]
+    method.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]

@@ -118,9 +118,9 @@ def test_sync_attrs_are_fetched_once_and_reload_refreshes() -> None:
 
 def test_exec_body_like_docker_py() -> None:
     body = _exec_body(
-        "sh -c 'echo $A'", stdout=True, stderr=False, stdin=True, tty=False, privileged=False,
-        user="nobody", workdir="/tmp", environment={"A": "1", "B": None}, detach_keys=None,
-    )  # fmt: skip
+        "sh -c 'echo $A'",
+        {"stdin": b"x", "stderr": False, "user": "nobody", "workdir": "/tmp", "environment": {"A": "1", "B": None}},
+    )
     assert body == {
         "Cmd": ["sh", "-c", "echo $A"],
         "AttachStdin": True,
@@ -133,10 +133,16 @@ def test_exec_body_like_docker_py() -> None:
         "Env": ["A=1", "B"],
     }
     with pytest.raises(InvalidRequestError, match="command is empty"):
-        _exec_body([], stdout=True, stderr=True, stdin=False, tty=False, privileged=False, user=None,
-                   workdir=None, environment=None, detach_keys=None)  # fmt: skip
+        _exec_body([], {})
     with pytest.raises(InvalidRequestError, match="environment is a dict or a list"):
-        _exec_body("ls", stdout=True, stderr=True, stdin=False, tty=False, privileged=False, user=None,
-                   workdir=None, environment="A=1", detach_keys=None)  # fmt: skip
+        _exec_body("ls", {"environment": "A=1"})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'workingdir'"):
+        _exec_body("ls", {"workingdir": "/"})  # type: ignore[typeddict-unknown-key]
     exit_code, output = ExecResult(0, b"x")
     assert (exit_code, output) == (0, b"x")
+
+
+def test_exec_run_shows_its_keywords() -> None:
+    handle = _module("1.51", "containers").Container
+    parameters = inspect.signature(handle.exec_run).parameters
+    assert {"command", "demux", "stdin", "user", "workdir", "environment", "detach"} <= set(parameters)
