@@ -303,10 +303,20 @@ def _rename_model(tag: TagView, name: str) -> None:
     tag.type_imports = sorted([i for i in tag.type_imports if i != line] + [f"{line} as _{name}"])
     word = re.compile(rf"(?<![\w.]){name}\b")
     for op in tag.operations:
-        for holder in [op, *op.path_params, *op.query_params, *op.header_params, op.body]:
-            for attr in ("type", "return_type", "async_return_type", "parse_type"):
-                if holder is not None and hasattr(holder, attr):
-                    setattr(holder, attr, word.sub(f"_{name}", getattr(holder, attr)))
+        _retype(op, word, f"_{name}", (*SIGNATURE_TYPES, "parse_type"))
+
+
+# The attributes of an operation's views that hold type annotations of its method's signature.
+SIGNATURE_TYPES = ("type", "return_type", "async_return_type")
+_LIST = re.compile(r"(?<![\w.])list\[")
+
+
+def _retype(op: OperationView, pattern: re.Pattern[str], replacement: str, attrs: tuple[str, ...]) -> None:
+    """Rewrite `pattern` in the type annotations `attrs` of an operation, its parameters and body."""
+    for holder in [op, *op.path_params, *op.query_params, *op.header_params, op.body]:
+        for attr in attrs:
+            if holder is not None and hasattr(holder, attr):
+                setattr(holder, attr, pattern.sub(replacement, getattr(holder, attr)))
 
 
 class Renderer:
@@ -498,12 +508,7 @@ class Renderer:
         self._returns(endpoint, raw, view)
         view.docstring = self._docstring(raw, docs, view)
         # Inside the API classes a method named `list` shadows the builtin.
-        for holder in [view, *view.path_params, *view.query_params, *view.header_params]:
-            for attr in ("type", "return_type", "async_return_type"):
-                if hasattr(holder, attr):
-                    setattr(holder, attr, re.sub(r"(?<![\w.])list\[", "builtins.list[", getattr(holder, attr)))
-        if view.body:
-            view.body.type = re.sub(r"(?<![\w.])list\[", "builtins.list[", view.body.type)
+        _retype(view, _LIST, "builtins.list[", SIGNATURE_TYPES)
         return view
 
     def _returns(self, endpoint: Any, raw: dict[str, Any], view: OperationView) -> None:
