@@ -378,10 +378,11 @@ class Operation:
 
 
 def _enum_values(s: Schema) -> list[Any] | None:
-    values = s.get("enum")
-    if not isinstance(values, list) and isinstance(s.get("items"), dict):
-        values = s["items"].get("enum")
-    return list(values) if isinstance(values, list) else None
+    """A schema's enum values, or its array items' (a list parameter of fixed values)."""
+    values = _enum(s)
+    if values is None and isinstance(s.get("items"), dict):
+        values = _enum(s["items"])
+    return values
 
 
 def _field(name: str, s: Schema, required: bool, definitions: dict[str, Schema]) -> dict[str, Any]:
