@@ -10,6 +10,7 @@ script) still works, and nothing else of httpx reads `_main`.
 from __future__ import annotations
 
 import importlib
+import sys
 import types
 from collections.abc import MutableMapping
 from typing import Any
@@ -18,8 +19,6 @@ NAME = "httpx._main"
 
 
 def _main(*args: Any, **kwargs: Any) -> Any:
-    import sys  # noqa: PLC0415
-
     if sys.modules.get(NAME) is _STAND_IN:
         del sys.modules[NAME]
     return importlib.import_module(NAME).main(*args, **kwargs)

@@ -7,7 +7,6 @@ mixins, so `docker.containers.run(...)`, `docker.exec.start_interactive(...)` an
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 import shlex
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypedDict, TypeVar, Unpack, overload
 
 from ._errors import DockerError, DockerTimeoutError, InvalidRequestError, NotFoundError
+from ._handles import sibling_api
 from ._hijack import UPGRADE_HEADERS, AsyncHijackedStream, HijackedStream, collect
 from ._progress import BuildError, ProgressTarget, StreamFollower
 from ._request import Request, quote_path
@@ -590,13 +590,6 @@ def _no_such_image(exc: NotFoundError) -> bool:
     return "no such image" in exc.message.lower()
 
 
-def _images_api(containers: object, api: object) -> Any:
-    """The images API of the same version package as `containers` (for run's pull)."""
-    cls = type(containers)
-    module = importlib.import_module(cls.__module__.rsplit(".", 1)[0] + ".images")
-    return getattr(module, "AsyncImagesAPI" if cls.__name__.startswith("Async") else "ImagesAPI")(api)
-
-
 def _kill(ops: Any, id: str, killed: list[bool]) -> None:
     """The `timeout` of `run()`: kill the container (one that just exited is not counted)."""
     try:
@@ -757,13 +750,13 @@ class ContainersMixin(Generic[H]):
         ops: Any = self
         platform = plan.create_params.get("platform")
         if plan.pull == "always":
-            _images_api(self, self._api).pull(plan.image, platform=platform)
+            sibling_api(self, "images").pull(plan.image, platform=platform)
         try:
             return str(ops.create(body=plan.body, **plan.create_params).id)
         except NotFoundError as exc:
             if plan.pull != "missing" or not _no_such_image(exc):
                 raise
-        _images_api(self, self._api).pull(plan.image, platform=platform)
+        sibling_api(self, "images").pull(plan.image, platform=platform)
         return str(ops.create(body=plan.body, **plan.create_params).id)
 
     def attach_interactive(
@@ -874,13 +867,13 @@ class AsyncContainersMixin(Generic[H]):
         ops: Any = self
         platform = plan.create_params.get("platform")
         if plan.pull == "always":
-            await _images_api(self, self._api).pull(plan.image, platform=platform)
+            await sibling_api(self, "images").pull(plan.image, platform=platform)
         try:
             return str((await ops.create(body=plan.body, **plan.create_params)).id)
         except NotFoundError as exc:
             if plan.pull != "missing" or not _no_such_image(exc):
                 raise
-        await _images_api(self, self._api).pull(plan.image, platform=platform)
+        await sibling_api(self, "images").pull(plan.image, platform=platform)
         return str((await ops.create(body=plan.body, **plan.create_params)).id)
 
     async def attach_interactive(

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import versions
+from ._version import parse_version
 
 __all__ = ["Report", "Use", "audit_paths", "audit_source", "main"]
 
@@ -70,10 +71,10 @@ class Use:
     def key(self) -> str:
         return self.keys[0]
 
-    @property
+    @functools.cached_property
     def versions(self) -> list[str]:
         found = {v for key in self.keys for v in _versions_of(key)}
-        return sorted(found, key=_version_key)
+        return sorted(found, key=parse_version)
 
     def exists_in(self, version: str) -> bool:
         return version in self.versions
@@ -91,12 +92,12 @@ class Report:
     @property
     def minimum(self) -> str | None:
         """The lowest API version that has every use (None: nothing used)."""
-        return max((u.versions[0] for u in self.uses), key=_version_key, default=None)
+        return max((u.versions[0] for u in self.uses), key=parse_version, default=None)
 
     @property
     def maximum(self) -> str | None:
         """The highest API version that still has every use."""
-        return min((u.versions[-1] for u in self.uses), key=_version_key, default=None)
+        return min((u.versions[-1] for u in self.uses), key=parse_version, default=None)
 
     def missing(self) -> list[Use]:
         """The uses that `against` lacks."""
@@ -138,10 +139,6 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
 @functools.cache
 def _versions_of(key: str) -> tuple[str, ...]:
     try:
@@ -166,7 +163,6 @@ class _Method:
 class _Index:
     package: str
     tags: dict[str, dict[str, _Method]]
-    handles: dict[str, str]  # handle class → tag
     inspect_of: dict[str, str]  # tag → the inspect model
 
     @functools.cached_property
@@ -240,7 +236,6 @@ def _index() -> _Index:
     package = latest.__name__.rsplit(".", 1)[0] + ".v" + latest.API_VERSION.replace(".", "_")
     client = importlib.import_module(package + ".client").Docker
     tags: dict[str, dict[str, _Method]] = {}
-    handles: dict[str, str] = {}
     inspect_of: dict[str, str] = {}
     for attribute, value in vars(client).items():
         if not isinstance(value, functools.cached_property):
@@ -263,7 +258,6 @@ def _index() -> _Index:
             methods["reload"] = methods["inspect"]
         handle_class = inspect.get_annotations(api.handle).get("return") if "handle" in vars(api) else None
         if handle_class:
-            handles[str(handle_class)] = attribute
             methods["handle"] = _Method((), "", {}, None, "handle:" + attribute)
             for name, method in inspect.getmembers(getattr(module, str(handle_class)), inspect.isfunction):
                 if name.startswith("_") or name in methods:
@@ -274,7 +268,7 @@ def _index() -> _Index:
                 if info is not None:
                     methods[name] = info
         tags[attribute] = methods
-    return _Index(package, tags, handles, inspect_of)
+    return _Index(package, tags, inspect_of)
 
 
 # -- the analysis ------------------------------------------------------------------------------------
@@ -451,9 +445,9 @@ class _Visitor(ast.NodeVisitor):
         if found is None or not method.operations:
             return found
         others = [n for n in self.index.other_versions(tag, method.route)[1] if n != found.name]
-        self.aliases.update([*others, method.operations[0] + "Response"])
-        aliases = tuple((other, ()) for other in [*others, method.operations[0] + "Response"])
-        return _Kind(found.kind, found.name, (*found.anchors, *aliases))
+        others.append(method.operations[0] + "Response")
+        self.aliases.update(others)
+        return _Kind(found.kind, found.name, (*found.anchors, *((other, ()) for other in others)))
 
     def _model_kind(self, annotation: str) -> _Kind | None:
         text = annotation.replace("builtins.", "").replace(" | None", "").strip()
@@ -545,9 +539,7 @@ class _Visitor(ast.NodeVisitor):
         found = self._model_kind(str(spec.type))
         if found is None:
             return None
-        if found.kind == "list":
-            return _Kind("list", found.name, ((found.name, ()), *((m, (*p[:-1], p[-1])) for m, p in anchors)))
-        return _Kind("model", found.name, ((found.name, ()), *anchors))
+        return _Kind(found.kind, found.name, ((found.name, ()), *anchors))
 
 
 def audit_source(source: str, path: str = "<string>", against: str | None = None) -> Report:
