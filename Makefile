@@ -52,13 +52,14 @@ RUNTIME_MODULES = $(subst /,.,$(patsubst overlays/%.py,%,$(filter-out %/__init__
 typecheck: venv
 	cd overlays && ../.venv/bin/mypy --config-file ../pyproject.toml \
 		$(foreach m,$(RUNTIME_MODULES),-m $(m)) -m docker_engine \
-		$(foreach v,$(TYPECHECK_VERSIONS),-p docker_engine.$(v))
+		$(foreach v,$(TYPECHECK_VERSIONS),-p docker_engine.$(v)) -p docker_engine._shared
 	.venv/bin/mypy --config-file pyproject.toml generator
 
 # Each generated version package is reachable from overlays/docker_engine by a symlink.
 links:
 	cd overlays/docker_engine && for d in ../../generated/docker_engine/v1_*; do ln -sfn "$$d" .; done \
-		&& ln -sfn ../../generated/docker_engine/_latest.py . && ln -sfn ../../generated/docker_engine/_api_history.json .
+		&& ln -sfn ../../generated/docker_engine/_latest.py . && ln -sfn ../../generated/docker_engine/_api_history.json . \
+		&& ln -sfn ../../generated/docker_engine/_shared .
 	find overlays/docker_engine -maxdepth 1 -xtype l -delete
 
 # CI regenerates every version and fails on any difference from the committed tree.

@@ -261,7 +261,7 @@ def version_pages(version: str, all_versions: list[str]) -> dict[str, str]:
     for attribute, value in vars(client).items():
         if not hasattr(value, "func"):
             continue
-        module = importlib.import_module(f"{name}.api.{attribute}")
+        module = importlib.import_module(f"{name}.api")
         apis[attribute] = (getattr(module, str(value.func.__annotations__["return"])), module)
         for _, function in inspect.getmembers(apis[attribute][0], inspect.isfunction):
             route = ROUTE.search(inspect.getdoc(function) or "")

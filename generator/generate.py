@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import share
 from .history import History, cached_history
 from .manifest import ROOT, SpecVersion, fetch_all, load_manifest, mirror_dir
 from .parse import GenerationError, normalised_spec, parse
@@ -43,6 +44,17 @@ def _ruff(staging: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code:\n{result.stdout}{result.stderr}")
 
 
+def _drop_unshared(target: Path) -> None:
+    """Remove the shared modules that no version package names any more (and their bytecode)."""
+    packages = sorted(p for p in target.iterdir() if p.is_dir() and p.name.startswith("v"))
+    wanted = share.referenced(packages, target / share.SHARED)
+    for kind in share.KINDS:
+        for path in sorted((target / share.SHARED / kind).glob("*.py")):
+            if path.stem != "__init__" and (kind, path.stem) not in wanted:
+                path.unlink()
+        shutil.rmtree(target / share.SHARED / kind / "__pycache__", ignore_errors=True)
+
+
 def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None, target: Path = GENERATED) -> None:
     """Generate `versions`; with `full`, also drop packages of versions not in the manifest.
 
@@ -63,7 +75,13 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
             futures = [pool.submit(_generate_one, spec, staging, history_json) for spec in versions]
             for future in futures:
                 print(f"generated v{future.result()}", flush=True)
+        share.write_packages(staging / share.SHARED)
         _ruff(staging)
+        # The shared modules first: a version package swapped in finds every module it names.
+        for source in sorted((staging / share.SHARED).rglob("*.py")):
+            destination = target / share.SHARED / source.relative_to(staging / share.SHARED)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, destination)
         for spec in versions:
             package = target / spec.package
             old = target.parent / f".old-{spec.package}"
@@ -87,6 +105,7 @@ def generate(versions: list[SpecVersion], *, full: bool, jobs: int | None = None
             for stale in target.iterdir():
                 if stale.is_dir() and stale.name.startswith("v") and stale.name not in wanted:
                     shutil.rmtree(stale)
+        _drop_unshared(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     print(f"{len(versions)} version(s) in {time.monotonic() - started:.1f} s")

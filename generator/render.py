@@ -15,7 +15,7 @@ from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.properties import ModelProperty
 from openapi_python_client.strings import safe_for_docstring
 
-from . import naming
+from . import naming, share
 from .bodies import BodyModels
 from .history import History, op_key, param_key, route_key
 from .parse import GenerationError, opc_config
@@ -76,6 +76,23 @@ class OperationView:
     other_params: dict[str, str] = field(default_factory=dict)
     # Query parameters given True when the caller gives none of them (logs: both streams).
     both_by_default: list[str] = field(default_factory=list)
+    # The operation's own module (generator/share.py pools it) and the class there that the
+    # tag's API class inherits the method from; the imports its types need.
+    module: str = ""
+    mixin: str = ""
+    type_imports: list[str] = field(default_factory=list)
+    # The TypedDicts of the body (name, [(key, type)], model), defined in the operation's module.
+    typed_dicts: list[tuple[str, list[tuple[str, str]], str]] = field(default_factory=list)
+
+    @property
+    def dict_names(self) -> list[str]:
+        """The TypedDicts the body's type names."""
+        return re.findall(r"\b(\w+Dict)\b", self.body.type) if self.body and self.body.check else []
+
+    @property
+    def needs_bodies(self) -> bool:
+        """The request builder takes the version's body table (a dict body to check, a version to name)."""
+        return bool(self.other_params or (self.body and self.body.kind == "json"))
 
     @property
     def keyword_args(self) -> bool:
@@ -101,13 +118,22 @@ class TagView:
     title: str
     description: str
     operations: list[OperationView] = field(default_factory=list)
-    type_imports: list[str] = field(default_factory=list)
     mixin: str = ""
     handle: HandleView | None = None
 
     @property
     def needs_auth(self) -> bool:
         return any(op.auth_reference or op.registry_config for op in self.operations)
+
+    @property
+    def handle_imports(self) -> list[str]:
+        """The imports of the types the handle's methods name (the rest is in the operations' modules)."""
+        if self.handle is None:
+            return []
+        ops = [self.handle.inspect, *(op for _, op in self.handle.methods)]
+        lines = {line for op in ops for line in op.type_imports}
+        lines |= {f"from ..ops.{op.module} import {name}" for op in ops for name in op.dict_names}
+        return sorted(lines)
 
 
 def _text(value: Any) -> str:
@@ -204,6 +230,39 @@ def _conversion(prop: Any) -> tuple[str, str] | None:
     return None
 
 
+def shape(prop: Any) -> str | None:
+    """What a field holds, as the runtime's LazyModel reads it: "" a JSON value as it is, a
+    model's or enum's name, "@" a timestamp, "[…]" a list of one of these; None when only
+    openapi-python-client's general code builds it (the same cases as `_conversion`)."""
+    kind = type(prop).__name__
+    if kind in _PASSTHROUGH:
+        return ""
+    if kind in ("ModelProperty", "EnumProperty"):
+        return str(prop.class_info.name)
+    if kind == "DateTimeProperty":
+        return "@"
+    if kind == "ListProperty":
+        inner = shape(prop.inner_property)
+        return inner if not inner else f"[{inner}]"
+    if kind == "UnionProperty":
+        shapes = [shape(p) for p in prop.inner_properties if type(p).__name__ != "NoneProperty"]
+        if all(s == "" for s in shapes):
+            return ""
+        if len(shapes) == 1:
+            return shapes[0]
+    return None
+
+
+def lazy_entry(prop: Any) -> str | None:
+    """The `_LAZY` table's entry of a field built on first read: (JSON key, shape, what an
+    absent field reads as: 0 None, 1 an empty list, 2 an empty map model); None for general code."""
+    held = shape(prop)
+    if held is None:
+        return None
+    empty = {"list": 1, "map": 2}.get(prop_kind(prop), 0)
+    return f"({json.dumps(_text(prop.name))}, {json.dumps(held)}, {empty})"
+
+
 SECRET_FIELDS = {"password", "identitytoken", "identity_token", "registrytoken", "registry_token"}
 
 
@@ -297,13 +356,12 @@ def credentials_expression(whose: str) -> str:
 def _rename_model(tag: TagView, name: str) -> None:
     """A handle class takes the name its model has (`Network`, `Volume`): in the tag's
     module the model is imported as `_Network` and every annotation says so."""
-    line = next((i for i in tag.type_imports if i.endswith(f" import {name}")), None)
-    if line is None:
-        return
-    tag.type_imports = sorted([i for i in tag.type_imports if i != line] + [f"{line} as _{name}"])
     word = re.compile(rf"(?<![\w.]){name}\b")
     for op in tag.operations:
-        _retype(op, word, f"_{name}", (*SIGNATURE_TYPES, "parse_type"))
+        line = next((i for i in op.type_imports if i.endswith(f" import {name}")), None)
+        if line is not None:
+            op.type_imports = sorted([i for i in op.type_imports if i != line] + [f"{line} as _{name}"])
+            _retype(op, word, f"_{name}", (*SIGNATURE_TYPES, "parse_type"))
 
 
 # The attributes of an operation's views that hold type annotations of its method's signature.
@@ -348,6 +406,8 @@ class Renderer:
         self.env.globals["prop_kind"] = prop_kind
         self.env.globals["empty_value"] = empty_value
         self.env.globals["field_since"] = self.field_since
+        self.env.globals["shape"] = shape
+        self.env.globals["lazy_entry"] = lazy_entry
         self.env.globals["mixins_of_handles"] = naming.MIXINS_OF_HANDLES
         self._construct = self.env.from_string(
             '{% import "property_templates/" + prop.template as t %}'
@@ -627,10 +687,10 @@ class Renderer:
                     }
                 for line in op.parse_imports:
                     imports.add(line)
-                if op.body and op.body.check:
-                    for name in re.findall(r"\b(\w+Dict)\b", op.body.type):
-                        imports.add(f"from ..dicts import {name}")
-                view.type_imports = sorted(set(view.type_imports) | imports)
+                op.type_imports = sorted(imports)
+                op.module = f"{attr}_{op.name}"
+                # `Op`: a model may have the plain name (`SystemInfo`, `DistributionInspect`).
+                op.mixin = view.class_name + "".join(part.capitalize() for part in op.name.split("_")) + "Op"
         for view in tags.values():
             view.operations.sort(key=lambda o: o.name)
             if not view.description:
@@ -669,31 +729,78 @@ class Renderer:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 
+    def _place_typed_dicts(
+        self, tags: list[TagView], typed_dicts: list[tuple[str, list[tuple[str, str]], str]]
+    ) -> dict[str, str]:
+        """Give each operation the TypedDicts its body reaches (a few are in two operations'
+        modules: structural types, so either serves); answer where `dicts.py` finds each."""
+        table = {name: (name, items, model) for name, items, model in typed_dicts}
+        home: dict[str, str] = {}
+        for op in sorted((op for tag in tags for op in tag.operations), key=lambda o: o.module):
+            reached: set[str] = set()
+            todo = list(op.dict_names)
+            while todo:
+                name = todo.pop()
+                if name not in reached:
+                    reached.add(name)
+                    todo.extend(u for u in re.findall(r"\b(\w+Dict)\b", str(table[name][1])) if u in table)
+            op.typed_dicts = [table[name] for name in sorted(reached)]
+            for name in reached:
+                home.setdefault(name, op.module)
+        missing = sorted(table.keys() - home.keys())
+        if missing:
+            raise GenerationError(f"v{self.version}: TypedDicts no operation's body reaches: {', '.join(missing)}")
+        return home
+
     def render(self) -> None:
+        """Write the version package, and its share of `_shared` beside it (see generator/share.py)."""
         env = self.env
+        pooled: dict[str, str] = {}
         models: list[tuple[str, str]] = []
         model_template = env.get_template("model.py.jinja")
         for model in self.data.models:
             assert isinstance(model, ModelProperty)
-            self._write(f"models/{model.class_info.module_name}.py", model_template.render(model=model))
+            pooled[f"models/{model.class_info.module_name}"] = model_template.render(model=model)
             models.append((model.class_info.name, model.class_info.module_name))
         for enum in self.data.enums:
             template = "int_enum.py.jinja" if enum.value_type is int else "str_enum.py.jinja"
-            self._write(f"models/{enum.class_info.module_name}.py", env.get_template(template).render(enum=enum))
+            pooled[f"models/{enum.class_info.module_name}"] = env.get_template(template).render(enum=enum)
             models.append((enum.class_info.name, enum.class_info.module_name))
         models.sort()
-        self._write("models/__init__.py", env.get_template("models_init.py.jinja").render(models=models))
         tags = self.tag_views()
         tag_template = env.get_template("tag_module.py.jinja")
+        op_template = env.get_template("op_module.py.jinja")
+        typed_dicts = self.bodies.typed_dicts()
+        home = self._place_typed_dicts(tags, typed_dicts)
         for tag in tags:
-            self._write(f"api/{tag.module}.py", tag_template.render(tag=tag))
-        self._write("dicts.py", env.get_template("dicts.py.jinja").render(typed_dicts=self.bodies.typed_dicts()))
+            pooled[f"api/{tag.module}"] = tag_template.render(tag=tag)
+            for op in tag.operations:
+                pooled[f"ops/{op.module}"] = op_template.render(tag=tag, op=op)
+        shared = share.pool(pooled)
+        share.write(shared, self.output.parent / share.SHARED)
+
+        models = [(name, shared.names[f"models/{module}"]) for name, module in models]
+        classes = []
+        for tag in tags:
+            names = [tag.class_name + "API"] + ([tag.handle.class_name] if tag.handle else [])
+            classes += [(p + n, shared.names[f"api/{tag.module}"]) for n in names for p in ("", "Async")]
+        for path, what, kind, table in (
+            ("models/__init__", "models", "models", models),
+            ("api", "the API classes and handles", "api", sorted(classes)),
+        ):
+            for suffix in (".py", ".pyi"):
+                lazy = env.get_template(f"lazy_init{suffix}.jinja")
+                self._write(path + suffix, lazy.render(what=what, kind=kind, models=table))
+        stub = env.get_template("stub.py.jinja")
+        names = [name for name, _, _ in typed_dicts]
+        homes = sorted({home[name] for name in names})
+        imports = [(shared.module(f"ops/{h}"), [n for n in names if home[n] == h]) for h in homes]
+        self._write("dicts.py", stub.render(what="request bodies as TypedDicts", imports=imports, names=names))
         self._write(
             "_bodies.py",
             f'"""Docker Engine API v{self.version}: what each JSON request body may hold (generated; do not edit)."""\n\n'
             f'VERSION = "{self.version}"\n\n' + self.bodies.table(self.other_fields()),
         )
-        self._write("api/__init__.py", f'"""Docker Engine API v{self.version}: one module per tag."""\n')
         self._write("client.py", env.get_template("client.py.jinja").render(tags=tags))
         handle_names = sorted(p + t.handle.class_name for t in tags if t.handle for p in ("", "Async"))
         self._write("handles.py", env.get_template("handles.py.jinja").render(tags=tags, handle_names=handle_names))

@@ -35,23 +35,34 @@ def unchecked(body: Mapping[str, Any]) -> Unchecked:
 
 
 class BodyTable:
-    """The body table of one version package, loaded on first use."""
+    """What is one version package's own, for the operations it shares with other versions.
 
-    __slots__ = ("_elsewhere", "_fields", "package", "version")
+    The body table (loaded on first use), the package's name and its API version.
+    """
 
-    def __init__(self, package: str) -> None:
+    __slots__ = ("_elsewhere", "_fields", "_owned", "package", "version")
+
+    def __init__(self, package: str, version: str) -> None:
         self.package = package
+        self.version = version
         self._fields: dict[str, dict[str, str]] | None = None
         self._elsewhere: dict[str, dict[str, str]] = {}
-        self.version = ""
+        self._owned: dict[type, bool] = {}
 
     def fields(self) -> dict[str, dict[str, str]]:
         if self._fields is None:
             module = importlib.import_module(self.package + "._bodies")
             self._elsewhere = module.ELSEWHERE
-            self.version = module.VERSION
             self._fields = module.FIELDS
         return self._fields
+
+    def owns(self, cls: type) -> bool:
+        """Whether `cls` is a model of this version (a model may be shared by several)."""
+        owned = self._owned.get(cls)
+        if owned is None:
+            models = importlib.import_module(self.package + ".models")
+            owned = self._owned[cls] = getattr(models, cls.__name__, None) is cls
+        return owned
 
     def check(self, value: Any, kind: str, where: str) -> None:
         if value is None or kind == "any":
@@ -119,7 +130,7 @@ def json_body(body: Any, kind: str, table: BodyTable) -> Any:
     if isinstance(body, Unchecked):
         return to_jsonable(body)
     to_dict = getattr(body, "to_dict", None)
-    if to_dict is not None and type(body).__module__.startswith(table.package + "."):
+    if to_dict is not None and table.owns(type(body)):
         return to_dict()
     data = to_jsonable(body)
     table.check(data, kind, kind[1:] if kind[0] == "@" else "")

@@ -47,10 +47,10 @@ def resource_key(value: object, given: str) -> str:
 
 def sibling_api(ops: object, tag: str) -> Any:
     """The `tag` operations of the same version package (and mode) as `ops`, on the same connection."""
-    cls = type(ops)
-    module = importlib.import_module(cls.__module__.rsplit(".", 1)[0] + "." + tag)
-    prefix = "Async" if cls.__name__.startswith("Async") else ""
-    return getattr(module, prefix + tag.capitalize() + "API")(getattr(ops, "_api"))  # noqa: B009
+    bodies: Any = getattr(ops, "_bodies")  # noqa: B009 - the version package's table names the package
+    prefix = "Async" if type(ops).__name__.startswith("Async") else ""
+    api = getattr(importlib.import_module(f"{bodies.package}.api"), prefix + tag.capitalize() + "API")
+    return api(getattr(ops, "_api"), bodies)  # noqa: B009
 
 
 class _HandleBase(Generic[Ops, A]):

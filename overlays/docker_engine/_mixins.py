@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ._api import AsyncAPI, SyncAPI
     from ._auth import AuthConfig
+    from ._bodies import BodyTable
     from ._streams import AsyncJSONStream, JSONStream
     from ._types import JSONParam, RequestContent
 
@@ -629,6 +630,7 @@ def _exec_request(id: str, tty: bool, detach_keys: str | None) -> Request:
 class ContainersMixin(Generic[H]):
     __slots__ = ()
     _api: SyncAPI
+    _bodies: BodyTable
 
     def handle(self, id: str) -> H:
         raise NotImplementedError  # generated: the version's Container
@@ -732,7 +734,7 @@ class ContainersMixin(Generic[H]):
                     plan.on_output(frame)
                     frames.append(frame)
             # No request timeout: the container takes as long as it takes (see `timeout`).
-            untimed: Any = type(self)(self._api.with_options(timeout=None))  # type: ignore[call-arg]
+            untimed: Any = type(self)(self._api.with_options(timeout=None), self._bodies)  # type: ignore[call-arg]
             exit_code = untimed.wait(id).status_code
             if plan.on_output is None and plan.logs is not None:
                 frames = list(ops.logs(id, **plan.logs))
@@ -786,6 +788,7 @@ class ExecMixin:
 class AsyncContainersMixin(Generic[H]):
     __slots__ = ()
     _api: AsyncAPI
+    _bodies: BodyTable
 
     def handle(self, id: str) -> H:
         raise NotImplementedError  # generated: the version's AsyncContainer
@@ -850,7 +853,7 @@ class AsyncContainersMixin(Generic[H]):
                 async for frame in await ops.logs(id, follow=True, **plan.logs):
                     plan.on_output(frame)
                     frames.append(frame)
-            untimed: Any = type(self)(self._api.with_options(timeout=None))  # type: ignore[call-arg]
+            untimed: Any = type(self)(self._api.with_options(timeout=None), self._bodies)  # type: ignore[call-arg]
             exit_code = (await untimed.wait(id)).status_code
             if plan.on_output is None and plan.logs is not None:
                 frames = [f async for f in await ops.logs(id, **plan.logs)]

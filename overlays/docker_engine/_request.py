@@ -52,10 +52,12 @@ def _argument_name(caller: FrameType, value: object) -> str:
 
 
 def _operation(caller: FrameType) -> str:
-    """` in containers.kill()` for `_kill_request` in `docker_engine.v1_XX.api.containers`."""
+    """` in containers.kill()` for `_kill_request` in `docker_engine._shared.ops.containers_kill_<hash>`."""
     function, module = caller.f_code.co_name, str(caller.f_globals.get("__name__", ""))
-    if function.startswith("_") and function.endswith("_request") and ".api." in module:
-        return f" in {module.rpartition('.')[2]}.{function[1:-8]}()"
+    if function.startswith("_") and function.endswith("_request") and "._shared.ops." in module:
+        operation = function[1:-8]
+        tag = module.rpartition(".")[2].rpartition("_")[0].removesuffix("_" + operation)  # name: tag_op_hash
+        return f" in {tag}.{operation}()"
     return ""
 
 

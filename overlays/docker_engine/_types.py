@@ -6,9 +6,10 @@ import datetime as _dt
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from enum import IntEnum, StrEnum
-from typing import IO, TYPE_CHECKING, Any, Literal, Self
+from enum import Enum, IntEnum, StrEnum
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import httpx
 
@@ -89,7 +90,58 @@ class LazyModel:
 
     def _lazy_field(self, name: str, src: Mapping[str, Any]) -> Any:
         """The value of field `name` built from `src`, or NOT_LAZY if `name` is not a lazy field."""
+        entry = self._LAZY.get(name)
+        if entry is not None:
+            key, held, empty = entry
+            value = src.get(key)
+            if value is None:  # absent or null: an empty list, an empty map model, or None
+                return [] if empty == 1 else self._names()[held]() if empty == 2 else None
+            return _build(held, value, self._names())
+        if name == "additional_properties" and self._EXTRA is not None:
+            keys, held = self._json_keys(), self._EXTRA
+            if not held:
+                return {k: v for k, v in src.items() if k not in keys}
+            names = self._names()
+            return {k: _build(held, v, names) for k, v in src.items() if k not in keys}
         return NOT_LAZY
+
+    @classmethod
+    def _json_keys(cls) -> frozenset[str]:
+        """The JSON keys of the fields: any other key is an additional property."""
+        keys: frozenset[str] | None = cls.__dict__.get("_JSON_KEYS_")
+        if keys is None:
+            keys = frozenset(key for _, key, _ in cls._FIELDS)
+            type.__setattr__(cls, "_JSON_KEYS_", keys)
+        return keys
+
+    @classmethod
+    def _names(cls) -> dict[str, Any]:
+        """The names the model's module defines and imports: its shapes name models there."""
+        return vars(sys.modules[cls.__module__])
+
+    # Set by each generated model: (attribute, JSON key, sent when truthy rather than when not
+    # None) of its fields in the spec's order, and whether it keeps additional properties.
+    _FIELDS: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+    # The fields built on first read: attribute → (JSON key, shape, empty form), and the shape
+    # of additional properties (None: the model keeps none). A shape is "" (a JSON value as it
+    # is), a model's or enum's name in the model's module, "@" (a timestamp), "[shape]" a list.
+    _LAZY: ClassVar[Mapping[str, tuple[str, str, int]]] = {}
+    _EXTRA: ClassVar[str | None] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of this object, as the daemon expects it."""
+        result: dict[str, Any] = {}
+        for name, key, truthy in self._FIELDS:
+            value = getattr(self, name)
+            if value if truthy else value is not None:
+                result[key] = json_value(value)
+            else:
+                self._keep_empty(key, result)
+        if self._EXTRA is not None:
+            extra: dict[str, Any] = getattr(self, "additional_properties")  # noqa: B009 - an attrs field of the model
+            for key, value in extra.items():
+                result[key] = json_value(value)
+        return result
 
     def _keep_empty(self, key: str, result: dict[str, Any]) -> None:
         """Give back the daemon's own form of a field read as empty or absent (null, [] or {}),
@@ -191,6 +243,37 @@ UnixTime = int | float | _dt.datetime
 
 def encode_json_param(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _build(held: str, value: Any, names: Mapping[str, Any]) -> Any:
+    """`value` from the daemon's JSON as a field of shape `held` (see LazyModel._LAZY)."""
+    if not held:
+        return value
+    if held[0] == "[":
+        return [_build(held[1:-1], item, names) for item in value] if isinstance(value, list) else value
+    if held == "@":
+        return parse_timestamp(value) if isinstance(value, str) else value
+    cls = names[held]
+    if isinstance(value, dict):
+        return cls.from_dict(value) if issubclass(cls, LazyModel) else value
+    if isinstance(value, (str, int)) and issubclass(cls, Enum):
+        return cls(value)
+    return value
+
+
+def json_value(value: Any) -> Any:
+    """A field's value as the daemon reads it: models as dicts, enums as their values, timestamps as text."""
+    if isinstance(value, (str, int, float, bool)):  # before Enum: the open enums are str subclasses
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, LazyModel):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, _dt.datetime):
+        return format_timestamp(value)
+    return value
 
 
 def to_jsonable(value: Any) -> Any:

@@ -181,13 +181,9 @@ class _Index:
         found: dict[str, list[tuple[str, str]]] = {}
         stem = self.package.rsplit(".", 1)[0]
         for version in versions.api_versions():
-            try:
-                module = importlib.import_module(f"{stem}.v{version.replace('.', '_')}.api.{tag}")
-            except ImportError:
-                continue
-            for class_name, api in vars(module).items():
-                if not class_name.endswith("API") or class_name.startswith("Async"):
-                    continue
+            module = importlib.import_module(f"{stem}.v{version.replace('.', '_')}.api")
+            api = getattr(module, tag[:1].upper() + tag[1:] + "API", None)
+            if api is not None:
                 for _, method in inspect.getmembers(api, inspect.isfunction):
                     match = _ROUTE.search(inspect.getdoc(method) or "")
                     if match:
@@ -240,7 +236,7 @@ def _index() -> _Index:
     for attribute, value in vars(client).items():
         if not isinstance(value, functools.cached_property):
             continue
-        module = importlib.import_module(f"{package}.api.{attribute}")
+        module = importlib.import_module(f"{package}.api")
         api = getattr(module, str(value.func.__annotations__["return"]))
         methods: dict[str, _Method] = {}
         for name, method in inspect.getmembers(api, inspect.isfunction):
@@ -530,7 +526,7 @@ class _Visitor(ast.NodeVisitor):
         if cls is None or not hasattr(cls, "__attrs_attrs__"):
             return None
         spec = next((a for a in cls.__attrs_attrs__ if a.name == attr), None)
-        keys: frozenset[str] = getattr(importlib.import_module(cls.__module__), "_JSON_KEYS", frozenset())
+        keys: frozenset[str] = cls._json_keys() if hasattr(cls, "_json_keys") else frozenset()
         json_key = next((k for k in sorted(keys) if _squash(k) == _squash(attr)), None)
         if spec is None or json_key is None:
             return None

@@ -134,7 +134,7 @@ def test_every_public_name_of_the_newest_version_is_in_the_reference() -> None:
     for attribute, value in vars(client).items():
         if not hasattr(value, "func"):
             continue
-        module = importlib.import_module(f"{package}.api.{attribute}")
+        module = importlib.import_module(f"{package}.api")
         api = getattr(module, str(value.func.__annotations__["return"]))
         names += [
             api.__name__,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -213,10 +214,9 @@ def test_contexts(ssh_daemon: Daemon, tmp_path: Path, monkeypatch: pytest.Monkey
 def test_negotiation_picks_the_daemons_version(daemon: Daemon) -> None:
     with Docker(daemon.base_url) as docker:
         assert docker.api_version == daemon.api_version
-        assert (
-            type(docker.containers).__module__
-            == f"docker_engine.v{daemon.api_version.replace('.', '_')}.api.containers"
-        )
+        package = f"docker_engine.v{daemon.api_version.replace('.', '_')}"
+        assert type(docker.containers) is importlib.import_module(package + ".api").ContainersAPI
+        assert docker.containers._bodies.package == package
     with Docker(daemon.base_url, version="1.41") as docker:
         assert docker.api_version == "1.41"
         assert docker.system.version().api_version == daemon.api_version

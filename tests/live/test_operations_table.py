@@ -49,7 +49,7 @@ def generated_methods() -> dict[str, tuple[str, str]]:
     for attribute, value in vars(client).items():
         if not isinstance(value, functools.cached_property):
             continue
-        module = importlib.import_module(f"{PACKAGE}.api.{attribute}")
+        module = importlib.import_module(f"{PACKAGE}.api")
         api_class = getattr(module, value.func.__annotations__["return"])
         for name, method in inspect.getmembers(api_class, inspect.isfunction):
             match = DOC_OPERATION.search(inspect.getdoc(method) or "")

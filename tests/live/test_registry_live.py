@@ -310,7 +310,8 @@ def test_distribution_inspect(docker: Any, daemon: Daemon, registry: Registry, i
     # `distribution.inspect` has no x_registry_auth parameter in the spec
     # (the daemon reads the header all the same): send the generated request
     # with the header added.
-    module = importlib.import_module(version_package(daemon.api_version).__name__ + ".api.distribution")
+    api = importlib.import_module(version_package(daemon.api_version).__name__ + ".api").DistributionAPI
+    module = importlib.import_module(api.inspect.__module__)  # the operation's own (shared) module
     request = module._inspect_request(image)
     request.headers = {"X-Registry-Auth": header}
     seen.add(request)

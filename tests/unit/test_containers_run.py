@@ -510,7 +510,9 @@ def test_detach_creates_starts_and_returns_a_handle(version: str) -> None:
             "busybox", "sleep 60", detach=True, name="web", network_mode="none", ports={80: 8080}
         )
         assert container == docker.containers.handle(CID)
-    assert type(container).__module__ == f"docker_engine.v{version.replace('.', '_')}.api.containers"
+    package = importlib.import_module(f"docker_engine.v{version.replace('.', '_')}")
+    assert type(container) is importlib.import_module(package.__name__ + ".api").Container
+    assert container._ops._bodies.package == package.__name__  # the version's own table (bodies, version)
     assert (container.id, container.short_id, repr(container)) == (CID, CID[:12], f"<Container {CID[:12]}>")
     assert daemon.calls() == ["POST containers/create", f"POST containers/{CID}/start"]
     assert daemon.requests[0].url.params["name"] == "web"

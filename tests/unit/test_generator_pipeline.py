@@ -136,8 +136,8 @@ def test_operations_named_otherwise_are_named_in_patches_yaml(
     the method's name, and the generated client has it."""
     patched = [p for p in load_patches() if p.operation == operation_id and "x-docker-method" in (p.set or {})]
     assert [p.set["x-docker-method"] for p in patched] == [method]
-    module = importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.api.{tag}")
-    api = next(v for k, v in vars(module).items() if k.endswith("API") and not k.startswith("Async"))
+    module = importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.api")
+    api = getattr(module, tag.capitalize() + "API")
     assert f"(operation `{operation_id}`)" in (inspect.getdoc(getattr(api, method)) or "")
 
 

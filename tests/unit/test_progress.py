@@ -141,8 +141,8 @@ def stream_reply(messages: list[dict[str, Any]], cut: int = 7) -> httpx.Response
     return reply(200, stream=Body([data[i : i + cut * 50] for i in range(0, len(data), cut * 50)]))
 
 
-def models(version: str, module: str) -> Any:
-    return importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.models.{module}")
+def models(version: str) -> Any:
+    return importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.models")
 
 
 def images(client: Any) -> Any:
@@ -163,7 +163,7 @@ def daemon() -> Daemon:
 
 
 def test_the_generated_images_api_inherits_the_mixin() -> None:
-    from docker_engine.v1_51.api.images import AsyncImagesAPI, ImagesAPI
+    from docker_engine.v1_51.api import AsyncImagesAPI, ImagesAPI
 
     assert issubclass(ImagesAPI, ImagesMixin)
     assert issubclass(AsyncImagesAPI, AsyncImagesMixin)
@@ -199,19 +199,17 @@ def test_bad_references(ref: str) -> None:
 
 
 def test_messages_read_alike_in_every_version(version: str) -> None:
-    pushed = models(version, "push_image_info").PushImageInfo.from_dict(counting("Pushing", LAYER_A, 5, 10))
-    pulled = models(version, "create_image_info").CreateImageInfo.from_dict(counting("Extracting", LAYER_B, 7, 9))
+    pushed = models(version).PushImageInfo.from_dict(counting("Pushing", LAYER_A, 5, 10))
+    pulled = models(version).CreateImageInfo.from_dict(counting("Extracting", LAYER_B, 7, 9))
     # PushImageInfo has no `id` field in any version, v1.25's ProgressDetail no current/total:
     # those come from additional_properties.
     assert describe(pushed)[:6] == (LAYER_A, "Pushing", "", True, 5, 10)
     assert describe(pulled)[:6] == (LAYER_B, "Extracting", "", True, 7, 9)
     error = {"errorDetail": {"message": "denied: no"}, "error": "denied: no"}
-    assert describe(models(version, "build_info").BuildInfo.from_dict(error)).error == "denied: no"
+    assert describe(models(version).BuildInfo.from_dict(error)).error == "denied: no"
     only_detail = {"errorDetail": {"message": "only in the detail"}}
-    assert describe(models(version, "push_image_info").PushImageInfo.from_dict(only_detail)).error == (
-        "only in the detail"
-    )
-    aux = models(version, "push_image_info").PushImageInfo.from_dict(PUSH[-1])
+    assert describe(models(version).PushImageInfo.from_dict(only_detail)).error == ("only in the detail")
+    aux = models(version).PushImageInfo.from_dict(PUSH[-1])
     assert plain_line(describe(aux)) is None
 
 
@@ -251,7 +249,8 @@ def test_pull_writes_the_clis_plain_lines_to_a_text_stream(daemon: Daemon, versi
         image = images(docker).pull("busybox", progress=out)
     assert out.getvalue().splitlines() == PULL_LINES
     assert "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
-    assert type(image).__module__ == f"docker_engine.v{version.replace('.', '_')}.api.images"  # an Image handle
+    images_module = importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.api")
+    assert type(image) is images_module.Image  # an Image handle of that version
     assert image.id == image.attrs.id == IMAGE_ID
     create, get = daemon.requests
     assert (create.method, create.url.path) == ("POST", f"/v{version}/images/create")
@@ -264,7 +263,7 @@ def test_pull_calls_the_function_with_each_typed_message(daemon: Daemon, version
     seen: list[Any] = []
     with daemon.client(version) as docker:
         images(docker).pull("localhost:5000/team/app:2", progress=seen.append)
-    model = models(version, "create_image_info").CreateImageInfo
+    model = models(version).CreateImageInfo
     assert all(type(m) is model for m in seen)
     assert [m.to_dict() for m in seen] == PULL
     assert query(daemon.requests[0]) == {"fromImage": ["localhost:5000/team/app"], "tag": ["2"]}
@@ -346,7 +345,7 @@ def test_push_digest_from_the_status_line_and_default_tag(daemon: Daemon) -> Non
         assert images(docker).push_image("team/app", progress=seen.append) == DIGEST
         assert images(docker).push_image("team/app", tag="3") is None
     assert [query(r) for r in daemon.requests] == [{"tag": ["latest"]}, {"tag": ["3"]}]
-    model = models("1.41", "push_image_info").PushImageInfo
+    model = models("1.41").PushImageInfo
     assert [type(m) for m in seen] == [model] * (len(PUSH) - 1)
     with pytest.raises(InvalidRequestError, match="not a digest"):
         images(docker).push_image(f"team/app@{DIGEST}")
@@ -399,7 +398,7 @@ def test_build_error_carries_the_log_and_the_step(daemon: Daemon, version: str) 
     assert error.step == "Step 2/3 : RUN echo hi && exit 3"
     assert error.message == BUILD_FAILS[-1]["error"]
     assert str(error) == f"build failed at {error.step}: {error.message}"
-    model = models(version, "build_info").BuildInfo
+    model = models(version).BuildInfo
     assert [type(m) for m in error.build_log] == [model] * len(BUILD_FAILS)
     assert [m.to_dict() for m in error.build_log] == BUILD_FAILS
     assert error.output().endswith("hi\n")

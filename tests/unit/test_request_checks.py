@@ -13,10 +13,10 @@ import pytest
 from docker_engine import InvalidRequestError, VersionError, unchecked
 from docker_engine._bodies import unix_time
 from docker_engine.v1_41 import Docker as Docker41
-from docker_engine.v1_41.models.container_create_request import ContainerCreateRequest as Create41
-from docker_engine.v1_41.models.host_config import HostConfig as HostConfig41
-from docker_engine.v1_56.models.container_create_request import ContainerCreateRequest as Create56
-from docker_engine.v1_56.models.host_config import HostConfig as HostConfig56
+from docker_engine.v1_41.models import ContainerCreateRequest as Create41
+from docker_engine.v1_41.models import HostConfig as HostConfig41
+from docker_engine.v1_56.models import ContainerCreateRequest as Create56
+from docker_engine.v1_56.models import HostConfig as HostConfig56
 
 
 class Recorder:

@@ -24,8 +24,8 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
 
 
-def model(version: str, module: str, name: str) -> Any:
-    return getattr(importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.models.{module}"), name)
+def model(version: str, name: str) -> Any:
+    return getattr(importlib.import_module(f"docker_engine.v{version.replace('.', '_')}.models"), name)
 
 
 INSPECT: dict[str, Any] = {
@@ -160,7 +160,7 @@ def version(request: pytest.FixtureRequest) -> str:
 
 
 def test_container_inspect_round_trips_exactly(version: str) -> None:
-    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    cls = model(version, "ContainerInspectResponse")
     source = copy.deepcopy(INSPECT)
     parsed = cls.from_dict(source)
     assert parsed.to_dict() == INSPECT
@@ -178,7 +178,7 @@ def without_empty(value: Any) -> Any:
 
 
 def test_container_inspect_typed_access(version: str) -> None:
-    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    parsed = model(version, "ContainerInspectResponse").from_dict(INSPECT)
     assert parsed.id == INSPECT["Id"]
     assert parsed.name == "/boring_euclid"
     assert parsed.args == []  # a null array reads as empty (and is sent back as null)
@@ -198,8 +198,8 @@ def test_container_inspect_typed_access(version: str) -> None:
 
 
 def test_unknown_enum_value_is_accepted_and_preserved(version: str) -> None:
-    status_enum = model(version, "container_state_status", "ContainerStateStatus")
-    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    status_enum = model(version, "ContainerStateStatus")
+    parsed = model(version, "ContainerInspectResponse").from_dict(INSPECT)
     status = parsed.state.status
     assert isinstance(status, status_enum)
     assert status == "hibernating"
@@ -211,8 +211,8 @@ def test_unknown_enum_value_is_accepted_and_preserved(version: str) -> None:
 
 
 def test_known_enum_values(version: str) -> None:
-    status_enum = model(version, "container_state_status", "ContainerStateStatus")
-    state = model(version, "container_state", "ContainerState").from_dict({"Status": "exited", "ExitCode": 137})
+    status_enum = model(version, "ContainerStateStatus")
+    state = model(version, "ContainerState").from_dict({"Status": "exited", "ExitCode": 137})
     assert state.status is status_enum.EXITED
     assert state.to_dict() == {"Status": "exited", "ExitCode": 137}
 
@@ -231,7 +231,7 @@ def test_inspect_over_the_client(version: str) -> None:
 
 
 def test_models_can_be_built_and_modified(version: str) -> None:
-    create_request = model(version, "container_create_request", "ContainerCreateRequest")
+    create_request = model(version, "ContainerCreateRequest")
     body = create_request(image="alpine", cmd=["sh", "-c", "exit 3"], env=[], hostname=None)
     body.additional_properties["Future"] = {"x": 1}
     data = body.to_dict()
@@ -254,7 +254,7 @@ def test_event_message_with_unknown_type(version: str) -> None:
         "timeNano": 1000000001,
         "extra": True,
     }
-    parsed = model(version, "event_message", "EventMessage").from_dict(event)
+    parsed = model(version, "EventMessage").from_dict(event)
     assert parsed.type_ == "volume-snapshot"
     assert parsed.scope == "swarm-ish"
     assert parsed.actor.attributes["driver"] == "local"
@@ -272,11 +272,7 @@ known_keys = {"Id", "Created", "Path", "Args", "State", "Image", "Name", "Config
 
 def _inspect_fields() -> frozenset[str]:
     """Every JSON key ContainerInspectResponse declares in some version (`SizeRootFs`, …): not unknown."""
-    modules = [
-        importlib.import_module(f"docker_engine.v{v.replace('.', '_')}.models.container_inspect_response")
-        for v in VERSIONS
-    ]
-    return frozenset().union(*(m._JSON_KEYS for m in modules))
+    return frozenset().union(*(model(v, "ContainerInspectResponse")._json_keys() for v in VERSIONS))
 
 
 @settings(max_examples=150, deadline=None, database=None)
@@ -289,7 +285,7 @@ def _inspect_fields() -> frozenset[str]:
     version=st.sampled_from(VERSIONS),
 )
 def test_fuzz_unknown_fields_survive_a_round_trip(extra: dict[str, Any], version: str) -> None:
-    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    cls = model(version, "ContainerInspectResponse")
     source = {**INSPECT, **extra}
     parsed = cls.from_dict(source)
     assert parsed.to_dict() == source
@@ -303,7 +299,7 @@ def test_fuzz_unknown_fields_survive_a_round_trip(extra: dict[str, Any], version
     version=st.sampled_from(VERSIONS),
 )
 def test_fuzz_any_state_status_round_trips(status: str, version: str) -> None:
-    state = model(version, "container_state", "ContainerState").from_dict({"Status": status})
+    state = model(version, "ContainerState").from_dict({"Status": status})
     assert state.status == status
     assert state.to_dict() == {"Status": status}
 
@@ -320,7 +316,7 @@ def _slot_is_empty(obj: Any, name: str) -> bool:
 
 
 def test_nested_models_are_built_on_first_access_and_kept(version: str) -> None:
-    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    parsed = model(version, "ContainerInspectResponse").from_dict(INSPECT)
     assert not _slot_is_empty(parsed, "id")  # plain fields are set by from_dict
     assert _slot_is_empty(parsed, "host_config")
     assert _slot_is_empty(parsed, "additional_properties")
@@ -331,8 +327,8 @@ def test_nested_models_are_built_on_first_access_and_kept(version: str) -> None:
 
 
 def test_a_field_set_before_it_is_read_wins(version: str) -> None:
-    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
-    state_cls = model(version, "container_state", "ContainerState")
+    cls = model(version, "ContainerInspectResponse")
+    state_cls = model(version, "ContainerState")
     parsed = cls.from_dict(INSPECT)
     parsed.state = state_cls(running=True)
     parsed.mounts = []
@@ -343,7 +339,7 @@ def test_a_field_set_before_it_is_read_wins(version: str) -> None:
 
 
 def test_unknown_attributes_still_raise(version: str) -> None:
-    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    cls = model(version, "ContainerInspectResponse")
     for obj in (cls.from_dict(INSPECT), cls(id="x")):
         with pytest.raises(AttributeError, match="'ContainerInspectResponse' object has no attribute 'no_such_field'"):
             obj.no_such_field  # noqa: B018
@@ -356,7 +352,7 @@ def test_lazy_and_eager_objects_compare_repr_copy_and_pickle_alike(version: str)
 
     import attrs
 
-    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    cls = model(version, "ContainerInspectResponse")
     fresh, other = cls.from_dict(INSPECT), cls.from_dict(INSPECT)
     assert repr(fresh) == repr(other)  # repr builds every field
     assert "SomeNewHostConfigKnob" in repr(cls.from_dict(INSPECT))
@@ -379,7 +375,7 @@ def test_lazy_and_eager_objects_compare_repr_copy_and_pickle_alike(version: str)
 def test_threads_reading_one_unbuilt_field_see_equal_values(version: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    cls = model(version, "container_inspect_response", "ContainerInspectResponse")
+    cls = model(version, "ContainerInspectResponse")
     for _ in range(20):
         parsed = cls.from_dict(INSPECT)
         with ThreadPoolExecutor(8) as pool:
@@ -389,7 +385,7 @@ def test_threads_reading_one_unbuilt_field_see_equal_values(version: str) -> Non
 
 
 def test_maps_of_models_and_plain_maps(version: str) -> None:
-    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    parsed = model(version, "ContainerInspectResponse").from_dict(INSPECT)
     networks = parsed.network_settings.networks
     assert type(networks["bridge"]).__name__ == "EndpointSettings"
     assert "bridge" in networks
@@ -399,7 +395,7 @@ def test_maps_of_models_and_plain_maps(version: str) -> None:
 
 
 def test_map_models_read_like_dicts(version: str) -> None:
-    parsed = model(version, "container_inspect_response", "ContainerInspectResponse").from_dict(INSPECT)
+    parsed = model(version, "ContainerInspectResponse").from_dict(INSPECT)
     networks = parsed.network_settings.networks
     assert list(networks) == ["bridge"] and len(networks) == 1
     assert list(networks.keys()) == ["bridge"]
@@ -444,7 +440,7 @@ PLUGIN: dict[str, Any] = {
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_plugin_interface_types_are_text(version: str) -> None:
-    plugin = model(version, "plugin", "Plugin").from_dict(PLUGIN)
+    plugin = model(version, "Plugin").from_dict(PLUGIN)
     assert plugin.config.interface.types == ["docker.volumedriver/1.0"]
     assert plugin.to_dict() == PLUGIN
 
@@ -457,5 +453,5 @@ def test_plugin_interface_types_are_text(version: str) -> None:
 )
 def test_odd_values_where_objects_belong_round_trip(version: str, odd: dict[str, Any]) -> None:
     """A server's odd value is kept as it came and given back by to_dict (lossless)."""
-    inspect = model(version, "container_inspect_response", "ContainerInspectResponse")
+    inspect = model(version, "ContainerInspectResponse")
     assert inspect.from_dict(odd).to_dict() == odd

@@ -263,8 +263,7 @@ def test_to_jsonable_nested_models() -> None:
 
 
 def test_to_jsonable_generated_models() -> None:
-    from docker_engine.v1_41.models.container_create_request import ContainerCreateRequest
-    from docker_engine.v1_41.models.restart_policy import RestartPolicy
+    from docker_engine.v1_41.models import ContainerCreateRequest, RestartPolicy
 
     policy = RestartPolicy.from_dict({"Name": "on-failure", "MaximumRetryCount": 3})
     body = to_jsonable({"policies": [policy], "request": ContainerCreateRequest(image="alpine", cmd=["true"])})

@@ -50,10 +50,10 @@ def test_generated_twins(version: str) -> None:
     package = "docker_engine.v" + version.replace(".", "_")
     client = importlib.import_module(package + ".client")
     assert differences(client.Docker, client.AsyncDocker) == CLOSE
-    for attribute, value in vars(client.Docker).items():
+    for value in vars(client.Docker).values():
         if not hasattr(value, "func"):
             continue
-        module = importlib.import_module(f"{package}.api.{attribute}")
+        module = importlib.import_module(f"{package}.api")
         name = str(value.func.__annotations__["return"])
         pairs = [(getattr(module, name), getattr(module, "Async" + name))]
         if "handle" in vars(pairs[0][0]):

@@ -6,8 +6,8 @@ import inspect
 
 import pytest
 from docker_engine import versions
-from docker_engine.v1_56.api.containers import ContainersAPI
-from docker_engine.v1_56.models.container_inspect_response import ContainerInspectResponse
+from docker_engine.v1_56.api import ContainersAPI
+from docker_engine.v1_56.models import ContainerInspectResponse
 
 
 def test_table_answers_for_every_kind_of_key() -> None:
