@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import manifest, naming
+from generator import manifest, naming, share
 from generator.generate import generate
 from generator.manifest import SpecError, SpecVersion, fetch, load_manifest, select
 from generator.parse import GenerationError
@@ -209,3 +209,49 @@ def test_a_failed_generation_leaves_the_tree_untouched(tmp_path: Path, monkeypat
     assert _tree(target) == {"v1_25/marker.py": b"# committed\n"}
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging-")]
     shutil.rmtree(target)
+
+
+def test_pooled_names_follow_the_closure() -> None:
+    """A module's name changes with its own text or anything it imports, transitively; not otherwise."""
+    modules = {
+        "models/a": "from ..models.b import B\n",
+        "models/b": "from ..models.c import C\n",
+        "models/c": "class C: ...\n",
+        "models/d": "class D: ...\n",
+        "ops/x_list": "from ..models.a import A\n",
+    }
+    before = share.pool(modules)
+    after = share.pool({**modules, "models/c": "class C:\n    changed = 1\n"})
+    assert {k for k in modules if before.names[k] != after.names[k]} == {"models/a", "models/b", "models/c", "ops/x_list"}
+    assert before.names["models/c"].startswith("c_") and len(before.names["models/c"]) == len("c_") + 10
+    # The imports name the pooled modules (`..models.b_<hash>`), whichever kind imports them.
+    assert before.texts["models/a"] == f"from ..models.{before.names['models/b']} import B\n"
+    assert before.texts["ops/x_list"] == f"from ..models.{before.names['models/a']} import A\n"
+    with pytest.raises(ValueError, match="models/missing"):
+        share.pool({"models/a": "from ..models.missing import M\n"})
+
+
+def _references(target: Path, package: str) -> set[str]:
+    found = share.referenced([target / package], target / share.SHARED)
+    return {f"{kind}/{name}" for kind, name in found}
+
+
+@needs_mirror
+def test_versions_share_unchanged_modules_and_generation_drops_unused_ones(tmp_path: Path) -> None:
+    both, alone = tmp_path / "both" / "docker_engine", tmp_path / "alone" / "docker_engine"
+    generate(select(load_manifest(), ["1.50", "1.51"]), full=False, jobs=1, target=both)
+    generate(select(load_manifest(), ["1.51"]), full=False, jobs=1, target=alone)
+    old, new = _references(both, "v1_50"), _references(both, "v1_51")
+    assert len(old & new) > 0.8 * len(new)  # consecutive versions differ in a handful of modules
+    pooled = {f"{p.parent.name}/{p.stem}" for p in (both / share.SHARED).rglob("*.py") if p.stem != "__init__"}
+    assert pooled == old | new  # nothing else, and nothing missing
+    # A version's modules do not depend on which other versions were generated with it.
+    assert _references(alone, "v1_51") == new
+    for module in new:
+        kind, name = module.split("/")
+        path = Path(share.SHARED, kind, name + ".py")
+        assert (both / path).read_bytes() == (alone / path).read_bytes(), module
+    # v1.50 gone and v1.51 regenerated: what only v1.50 used is dropped.
+    shutil.rmtree(both / "v1_50")
+    generate(select(load_manifest(), ["1.51"]), full=False, jobs=1, target=both)
+    assert _tree(both) == _tree(alone)
