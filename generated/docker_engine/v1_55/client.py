@@ -8,24 +8,46 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from docker_engine._bodies import BodyTable
 from docker_engine._client import AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
-    from .api.configs import AsyncConfigsAPI, ConfigsAPI
-    from .api.containers import AsyncContainersAPI, ContainersAPI
-    from .api.distribution import AsyncDistributionAPI, DistributionAPI
-    from .api.exec import AsyncExecAPI, ExecAPI
-    from .api.images import AsyncImagesAPI, ImagesAPI
-    from .api.networks import AsyncNetworksAPI, NetworksAPI
-    from .api.nodes import AsyncNodesAPI, NodesAPI
-    from .api.plugins import AsyncPluginsAPI, PluginsAPI
-    from .api.secrets import AsyncSecretsAPI, SecretsAPI
-    from .api.services import AsyncServicesAPI, ServicesAPI
-    from .api.session import AsyncSessionAPI, SessionAPI
-    from .api.swarm import AsyncSwarmAPI, SwarmAPI
-    from .api.system import AsyncSystemAPI, SystemAPI
-    from .api.tasks import AsyncTasksAPI, TasksAPI
-    from .api.volumes import AsyncVolumesAPI, VolumesAPI
+    from .api import (
+        AsyncConfigsAPI,
+        AsyncContainersAPI,
+        AsyncDistributionAPI,
+        AsyncExecAPI,
+        AsyncImagesAPI,
+        AsyncNetworksAPI,
+        AsyncNodesAPI,
+        AsyncPluginsAPI,
+        AsyncSecretsAPI,
+        AsyncServicesAPI,
+        AsyncSessionAPI,
+        AsyncSwarmAPI,
+        AsyncSystemAPI,
+        AsyncTasksAPI,
+        AsyncVolumesAPI,
+        ConfigsAPI,
+        ContainersAPI,
+        DistributionAPI,
+        ExecAPI,
+        ImagesAPI,
+        NetworksAPI,
+        NodesAPI,
+        PluginsAPI,
+        SecretsAPI,
+        ServicesAPI,
+        SessionAPI,
+        SwarmAPI,
+        SystemAPI,
+        TasksAPI,
+        VolumesAPI,
+    )
+
+# The operations are shared by the versions that have them unchanged; this table
+# gives them what is this version's own (the body checks, the version to name).
+_BODIES = BodyTable(__name__.rpartition(".")[0], "1.55")
 
 
 class Docker(SyncClientBase):
@@ -40,107 +62,107 @@ class Docker(SyncClientBase):
     @cached_property
     def configs(self) -> ConfigsAPI:
         """Configs operations."""
-        from .api.configs import ConfigsAPI  # noqa: PLC0415
+        from .api import ConfigsAPI  # noqa: PLC0415
 
-        return ConfigsAPI(self._api)
+        return ConfigsAPI(self._api, _BODIES)
 
     @cached_property
     def containers(self) -> ContainersAPI:
         """Containers operations."""
-        from .api.containers import ContainersAPI  # noqa: PLC0415
+        from .api import ContainersAPI  # noqa: PLC0415
 
-        return ContainersAPI(self._api)
+        return ContainersAPI(self._api, _BODIES)
 
     @cached_property
     def distribution(self) -> DistributionAPI:
         """Distribution operations."""
-        from .api.distribution import DistributionAPI  # noqa: PLC0415
+        from .api import DistributionAPI  # noqa: PLC0415
 
-        return DistributionAPI(self._api)
+        return DistributionAPI(self._api, _BODIES)
 
     @cached_property
     def exec(self) -> ExecAPI:
         """Exec operations."""
-        from .api.exec import ExecAPI  # noqa: PLC0415
+        from .api import ExecAPI  # noqa: PLC0415
 
-        return ExecAPI(self._api)
+        return ExecAPI(self._api, _BODIES)
 
     @cached_property
     def images(self) -> ImagesAPI:
         """Images operations."""
-        from .api.images import ImagesAPI  # noqa: PLC0415
+        from .api import ImagesAPI  # noqa: PLC0415
 
-        return ImagesAPI(self._api)
+        return ImagesAPI(self._api, _BODIES)
 
     @cached_property
     def networks(self) -> NetworksAPI:
         """Networks operations."""
-        from .api.networks import NetworksAPI  # noqa: PLC0415
+        from .api import NetworksAPI  # noqa: PLC0415
 
-        return NetworksAPI(self._api)
+        return NetworksAPI(self._api, _BODIES)
 
     @cached_property
     def nodes(self) -> NodesAPI:
         """Nodes operations."""
-        from .api.nodes import NodesAPI  # noqa: PLC0415
+        from .api import NodesAPI  # noqa: PLC0415
 
-        return NodesAPI(self._api)
+        return NodesAPI(self._api, _BODIES)
 
     @cached_property
     def plugins(self) -> PluginsAPI:
         """Plugins operations."""
-        from .api.plugins import PluginsAPI  # noqa: PLC0415
+        from .api import PluginsAPI  # noqa: PLC0415
 
-        return PluginsAPI(self._api)
+        return PluginsAPI(self._api, _BODIES)
 
     @cached_property
     def secrets(self) -> SecretsAPI:
         """Secrets operations."""
-        from .api.secrets import SecretsAPI  # noqa: PLC0415
+        from .api import SecretsAPI  # noqa: PLC0415
 
-        return SecretsAPI(self._api)
+        return SecretsAPI(self._api, _BODIES)
 
     @cached_property
     def services(self) -> ServicesAPI:
         """Services operations."""
-        from .api.services import ServicesAPI  # noqa: PLC0415
+        from .api import ServicesAPI  # noqa: PLC0415
 
-        return ServicesAPI(self._api)
+        return ServicesAPI(self._api, _BODIES)
 
     @cached_property
     def session(self) -> SessionAPI:
         """Session operations."""
-        from .api.session import SessionAPI  # noqa: PLC0415
+        from .api import SessionAPI  # noqa: PLC0415
 
-        return SessionAPI(self._api)
+        return SessionAPI(self._api, _BODIES)
 
     @cached_property
     def swarm(self) -> SwarmAPI:
         """Swarm operations."""
-        from .api.swarm import SwarmAPI  # noqa: PLC0415
+        from .api import SwarmAPI  # noqa: PLC0415
 
-        return SwarmAPI(self._api)
+        return SwarmAPI(self._api, _BODIES)
 
     @cached_property
     def system(self) -> SystemAPI:
         """System operations."""
-        from .api.system import SystemAPI  # noqa: PLC0415
+        from .api import SystemAPI  # noqa: PLC0415
 
-        return SystemAPI(self._api)
+        return SystemAPI(self._api, _BODIES)
 
     @cached_property
     def tasks(self) -> TasksAPI:
         """Tasks operations."""
-        from .api.tasks import TasksAPI  # noqa: PLC0415
+        from .api import TasksAPI  # noqa: PLC0415
 
-        return TasksAPI(self._api)
+        return TasksAPI(self._api, _BODIES)
 
     @cached_property
     def volumes(self) -> VolumesAPI:
         """Volumes operations."""
-        from .api.volumes import VolumesAPI  # noqa: PLC0415
+        from .api import VolumesAPI  # noqa: PLC0415
 
-        return VolumesAPI(self._api)
+        return VolumesAPI(self._api, _BODIES)
 
 
 class AsyncDocker(AsyncClientBase):
@@ -151,104 +173,104 @@ class AsyncDocker(AsyncClientBase):
     @cached_property
     def configs(self) -> AsyncConfigsAPI:
         """Configs operations."""
-        from .api.configs import AsyncConfigsAPI  # noqa: PLC0415
+        from .api import AsyncConfigsAPI  # noqa: PLC0415
 
-        return AsyncConfigsAPI(self._api)
+        return AsyncConfigsAPI(self._api, _BODIES)
 
     @cached_property
     def containers(self) -> AsyncContainersAPI:
         """Containers operations."""
-        from .api.containers import AsyncContainersAPI  # noqa: PLC0415
+        from .api import AsyncContainersAPI  # noqa: PLC0415
 
-        return AsyncContainersAPI(self._api)
+        return AsyncContainersAPI(self._api, _BODIES)
 
     @cached_property
     def distribution(self) -> AsyncDistributionAPI:
         """Distribution operations."""
-        from .api.distribution import AsyncDistributionAPI  # noqa: PLC0415
+        from .api import AsyncDistributionAPI  # noqa: PLC0415
 
-        return AsyncDistributionAPI(self._api)
+        return AsyncDistributionAPI(self._api, _BODIES)
 
     @cached_property
     def exec(self) -> AsyncExecAPI:
         """Exec operations."""
-        from .api.exec import AsyncExecAPI  # noqa: PLC0415
+        from .api import AsyncExecAPI  # noqa: PLC0415
 
-        return AsyncExecAPI(self._api)
+        return AsyncExecAPI(self._api, _BODIES)
 
     @cached_property
     def images(self) -> AsyncImagesAPI:
         """Images operations."""
-        from .api.images import AsyncImagesAPI  # noqa: PLC0415
+        from .api import AsyncImagesAPI  # noqa: PLC0415
 
-        return AsyncImagesAPI(self._api)
+        return AsyncImagesAPI(self._api, _BODIES)
 
     @cached_property
     def networks(self) -> AsyncNetworksAPI:
         """Networks operations."""
-        from .api.networks import AsyncNetworksAPI  # noqa: PLC0415
+        from .api import AsyncNetworksAPI  # noqa: PLC0415
 
-        return AsyncNetworksAPI(self._api)
+        return AsyncNetworksAPI(self._api, _BODIES)
 
     @cached_property
     def nodes(self) -> AsyncNodesAPI:
         """Nodes operations."""
-        from .api.nodes import AsyncNodesAPI  # noqa: PLC0415
+        from .api import AsyncNodesAPI  # noqa: PLC0415
 
-        return AsyncNodesAPI(self._api)
+        return AsyncNodesAPI(self._api, _BODIES)
 
     @cached_property
     def plugins(self) -> AsyncPluginsAPI:
         """Plugins operations."""
-        from .api.plugins import AsyncPluginsAPI  # noqa: PLC0415
+        from .api import AsyncPluginsAPI  # noqa: PLC0415
 
-        return AsyncPluginsAPI(self._api)
+        return AsyncPluginsAPI(self._api, _BODIES)
 
     @cached_property
     def secrets(self) -> AsyncSecretsAPI:
         """Secrets operations."""
-        from .api.secrets import AsyncSecretsAPI  # noqa: PLC0415
+        from .api import AsyncSecretsAPI  # noqa: PLC0415
 
-        return AsyncSecretsAPI(self._api)
+        return AsyncSecretsAPI(self._api, _BODIES)
 
     @cached_property
     def services(self) -> AsyncServicesAPI:
         """Services operations."""
-        from .api.services import AsyncServicesAPI  # noqa: PLC0415
+        from .api import AsyncServicesAPI  # noqa: PLC0415
 
-        return AsyncServicesAPI(self._api)
+        return AsyncServicesAPI(self._api, _BODIES)
 
     @cached_property
     def session(self) -> AsyncSessionAPI:
         """Session operations."""
-        from .api.session import AsyncSessionAPI  # noqa: PLC0415
+        from .api import AsyncSessionAPI  # noqa: PLC0415
 
-        return AsyncSessionAPI(self._api)
+        return AsyncSessionAPI(self._api, _BODIES)
 
     @cached_property
     def swarm(self) -> AsyncSwarmAPI:
         """Swarm operations."""
-        from .api.swarm import AsyncSwarmAPI  # noqa: PLC0415
+        from .api import AsyncSwarmAPI  # noqa: PLC0415
 
-        return AsyncSwarmAPI(self._api)
+        return AsyncSwarmAPI(self._api, _BODIES)
 
     @cached_property
     def system(self) -> AsyncSystemAPI:
         """System operations."""
-        from .api.system import AsyncSystemAPI  # noqa: PLC0415
+        from .api import AsyncSystemAPI  # noqa: PLC0415
 
-        return AsyncSystemAPI(self._api)
+        return AsyncSystemAPI(self._api, _BODIES)
 
     @cached_property
     def tasks(self) -> AsyncTasksAPI:
         """Tasks operations."""
-        from .api.tasks import AsyncTasksAPI  # noqa: PLC0415
+        from .api import AsyncTasksAPI  # noqa: PLC0415
 
-        return AsyncTasksAPI(self._api)
+        return AsyncTasksAPI(self._api, _BODIES)
 
     @cached_property
     def volumes(self) -> AsyncVolumesAPI:
         """Volumes operations."""
-        from .api.volumes import AsyncVolumesAPI  # noqa: PLC0415
+        from .api import AsyncVolumesAPI  # noqa: PLC0415
 
-        return AsyncVolumesAPI(self._api)
+        return AsyncVolumesAPI(self._api, _BODIES)

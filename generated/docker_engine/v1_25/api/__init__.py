@@ -1,1 +1,0 @@
-"""Docker Engine API v1.25: one module per tag."""

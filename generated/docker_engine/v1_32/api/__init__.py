@@ -1,1 +1,0 @@
-"""Docker Engine API v1.32: one module per tag."""

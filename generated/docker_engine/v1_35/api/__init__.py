@@ -1,1 +1,0 @@
-"""Docker Engine API v1.35: one module per tag."""

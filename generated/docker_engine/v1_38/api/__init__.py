@@ -1,1 +1,0 @@
-"""Docker Engine API v1.38: one module per tag."""

@@ -1,1 +1,0 @@
-"""Docker Engine API v1.39: one module per tag."""

@@ -1,1 +1,0 @@
-"""Docker Engine API v1.41: one module per tag."""

@@ -1,1 +1,0 @@
-"""Docker Engine API v1.43: one module per tag."""

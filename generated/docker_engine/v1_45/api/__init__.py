@@ -1,1 +1,0 @@
-"""Docker Engine API v1.45: one module per tag."""

@@ -1,1 +1,0 @@
-"""Docker Engine API v1.51: one module per tag."""
