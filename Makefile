@@ -36,6 +36,7 @@ specs: venv
 
 generate: venv
 	$(PYTHON) -m generator generate $(VERSIONS)
+	$(PYTHON) -m generator unasync
 	$(if $(VERSIONS),,$(PYTHON) -m generator changelog)
 
 # docs/api-changes/: the semantic diff of every consecutive pair of versions.
@@ -45,6 +46,7 @@ changelog: venv
 lint: venv
 	.venv/bin/ruff check generator overlays tests bench examples docs
 	.venv/bin/ruff format --check generator overlays tests bench examples docs
+	$(PYTHON) -m generator unasync --check
 
 # overlays/docker_engine is the whole package (the version packages are symlinks
 # into generated/): mypy checks the runtime and some versions in one pass.
@@ -59,12 +61,14 @@ typecheck: venv
 links:
 	cd overlays/docker_engine && for d in ../../generated/docker_engine/v1_*; do ln -sfn "$$d" .; done \
 		&& ln -sfn ../../generated/docker_engine/_latest.py . && ln -sfn ../../generated/docker_engine/_api_history.json . \
-		&& ln -sfn ../../generated/docker_engine/_shared .
+		&& ln -sfn ../../generated/docker_engine/_shared . \
+		&& for f in ../../generated/docker_engine/_sync_*.py; do ln -sfn "$$f" .; done
 	find overlays/docker_engine -maxdepth 1 -xtype l -delete
 
 # CI regenerates every version and fails on any difference from the committed tree.
 check-generated: venv
 	$(PYTHON) -m generator generate
+	$(PYTHON) -m generator unasync
 	git diff --exit-code --stat -- generated/
 	@test -z "$$(git status --porcelain -- generated/)" || { git status --porcelain -- generated/; echo "generated/ differs from the templates: run make generate and commit"; exit 1; }
 	$(PYTHON) -m generator changelog --check

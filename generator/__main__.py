@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from . import unasync
 from .diff_cli import COMMANDS as DIFF_COMMANDS
 from .diff_cli import add_subcommands, run
 from .generate import GENERATED, generate
@@ -27,8 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     norm.add_argument("version")
     pres = sub.add_parser("presence", help="write generator/presence.yaml from the live suite's observations")
     pres.add_argument("observed", help="the JSON file written with DOCKER_ENGINE_PRESENCE_LOG")
+    una = sub.add_parser("unasync", help="write the sync runtime from its async source (see generator/unasync.py)")
+    una.add_argument("--check", action="store_true", help="only compare: exit 1 naming what is stale")
     add_subcommands(sub)
     args = parser.parse_args(argv)
+    if args.command == "unasync":
+        stale = unasync.write(check=args.check)
+        if stale and args.check:
+            print(f"error: not what their async source gives: {', '.join(stale)} (run make generate)", file=sys.stderr)
+            return 1
+        return 0
     try:
         manifest = load_manifest()
         if args.command == "specs":

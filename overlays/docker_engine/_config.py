@@ -350,3 +350,10 @@ def from_env(
     if tls_config is not None and host.startswith(("unix://", "ssh://")):
         tls_config = None
     return ConnectionConfig(host, tls_config, pinned, source)
+
+
+def for_package(base_url: str | None, tls: TLSConfig | bool | None, context: str | None) -> ConnectionConfig:
+    """Where a version package's client connects: as `from_env`, less DOCKER_API_VERSION (a
+    version package speaks its own API version)."""
+    environ = {k: v for k, v in os.environ.items() if k != "DOCKER_API_VERSION"}
+    return from_env(base_url, tls=tls, context=context, environ=environ)

@@ -52,7 +52,9 @@ def test_wheel_installs_and_imports_everything(tmp_path: Path) -> None:
     # The footprint (issue: a light install): versions share what did not change.
     assert wheel.stat().st_size <= 5_000_000, f"wheel {wheel.stat().st_size} bytes"
     (installed,) = (tmp_path / "venv").glob("lib/python3*/site-packages/docker_engine")
-    kib = int(subprocess.run(["du", "-sk", str(installed)], check=True, capture_output=True, text=True).stdout.split()[0])
+    kib = int(
+        subprocess.run(["du", "-sk", str(installed)], check=True, capture_output=True, text=True).stdout.split()[0]
+    )
     assert kib * 1024 <= 40_000_000, f"installed {kib} KiB (with pip's bytecode), on disk"
 
 

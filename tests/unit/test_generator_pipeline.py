@@ -222,7 +222,12 @@ def test_pooled_names_follow_the_closure() -> None:
     }
     before = share.pool(modules)
     after = share.pool({**modules, "models/c": "class C:\n    changed = 1\n"})
-    assert {k for k in modules if before.names[k] != after.names[k]} == {"models/a", "models/b", "models/c", "ops/x_list"}
+    assert {k for k in modules if before.names[k] != after.names[k]} == {
+        "models/a",
+        "models/b",
+        "models/c",
+        "ops/x_list",
+    }
     assert before.names["models/c"].startswith("c_") and len(before.names["models/c"]) == len("c_") + 10
     # The imports name the pooled modules (`..models.b_<hash>`), whichever kind imports them.
     assert before.texts["models/a"] == f"from ..models.{before.names['models/b']} import B\n"

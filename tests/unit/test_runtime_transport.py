@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docker_engine._api import _base_url
+from docker_engine._api_base import _base_url
 from docker_engine._config import DEFAULT_HOST, ConfigError, ConnectionConfig, TLSConfig, from_env
 from docker_engine._errors import DockerConnectionError, DockerError
 from docker_engine._transports import Dialer

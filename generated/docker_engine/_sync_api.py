@@ -1,0 +1,153 @@
+"""The sync twin of `docker_engine._async_api` (see its docstring), written from it by
+`python -m generator unasync`: the same code without `await`; do not edit."""
+
+from __future__ import annotations
+
+import logging
+from time import monotonic
+from typing import Any
+
+import httpx
+
+from ._api_base import (
+    _LOG,
+    DEFAULT_TIMEOUT,
+    _APIBase,
+    _base_url,
+    _container_of,
+    _success,
+    _tty_request,
+    trusted_raw,
+)
+from ._config import ConnectionConfig
+from ._errors import failure
+from ._hijack import HijackedStream
+from ._redact import own_request
+from ._request import Request
+from ._transports import Limits
+from ._websocket import WebSocketCodec, WebSocketStream
+
+__all__ = ["SyncAPI"]
+
+
+class SyncAPI(_APIBase):
+    """Sends requests for one client; safe to share between threads (tasks): connections are
+    pooled per transport."""
+
+    def __init__(
+        self,
+        config: ConnectionConfig,
+        version: str,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        client: httpx.Client | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        super().__init__(config, version, timeout)
+        # On first use: a sync client never imports asyncio.
+        from ._transports import DockerTransport  # noqa: PLC0415
+
+        self.transport = transport if transport is not None else DockerTransport(config, limits)
+        self.client = client or httpx.Client(transport=self.transport, base_url=_base_url(config))
+        self._fast = self.transport if isinstance(self.transport, DockerTransport) else None
+
+    def with_options(self, *, version: str | None = None, timeout: float | bool | None = False) -> SyncAPI:
+        """A view sharing the connections, with another version prefix or timeout."""
+        return SyncAPI(
+            self.config,
+            version or self.version,
+            self.timeout if timeout is False else timeout,  # type: ignore[arg-type]
+            self.transport,
+            self.client,
+        )
+
+    def _send(self, request: Request, *, stream: bool) -> httpx.Response:
+        started = monotonic() if stream and _LOG.isEnabledFor(logging.DEBUG) else 0.0
+        token = own_request.set(True)
+        try:
+            response = self.client.send(self._build(self.client, request, stream=stream), stream=stream)
+        except httpx.TransportError as exc:
+            raise failure(exc, self.host) from exc
+        finally:
+            own_request.reset(token)
+        if started:  # a streamed answer: its status and the time to its headers
+            self._log(request, response.status_code, started)
+        return response
+
+    def call(self, request: Request) -> Any:
+        started = monotonic() if _LOG.isEnabledFor(logging.DEBUG) else 0.0
+        fast = self._fast
+        raw_headers: httpx.Headers | list[tuple[bytes, bytes]]
+        if fast is not None and request.content is None:
+            target, headers, body = self._fast_parts(request)
+            try:
+                status, raw_headers, data = fast.fast_request(request.method, target, headers, body, self.timeout)
+            except httpx.TransportError as exc:
+                raise failure(exc, self.host) from exc
+        else:
+            response = self._send(request, stream=False)
+            status, raw_headers, data = response.status_code, response.headers, response.content
+        if started:
+            self._log(request, status, started)
+        return self._result(request, status, raw_headers, data)
+
+    def stream(self, request: Request) -> Any:
+        response = self._send(request, stream=True)
+        if not _success(request, response.status_code):
+            try:
+                body = response.read()
+            finally:
+                response.close()
+            raise self._error(request, response.status_code, body)
+        try:
+            raw = False if request.kind in ("json-stream", "binary") else self._raw(request, response)
+        except BaseException:
+            response.close()
+            raise
+        return self._streamed(request, response, sync=True, raw=raw)
+
+    def container_tty(self, container: str) -> bool:
+        if container in self._tty:
+            return self._tty[container]
+        return self._remember_tty(container, self.call(_tty_request(container)))
+
+    def _raw(self, request: Request, response: httpx.Response, container: str | None = None) -> bool:
+        trusted = trusted_raw(request, response, self.version)
+        if trusted is not None:
+            return trusted
+        container = container or _container_of(request)
+        return self.container_tty(container) if container else False
+
+    def _upgrade(self, request: Request) -> httpx.Response:
+        """Send an upgrade request; the 101 response, whose connection is now ours."""
+        response = self._send(request, stream=True)
+        if response.status_code != 101:
+            try:
+                body = response.read()
+            finally:
+                response.close()
+            raise self._error(request, response.status_code, body)
+        return response
+
+    def hijack(self, request: Request, *, container: str | None = None) -> HijackedStream:
+        """Send an upgrade request (attach, exec start) and return the raw connection."""
+        response = self._upgrade(request)
+        raw = self._raw(request, response, container)
+        return HijackedStream(response.extensions["network_stream"], raw=raw)
+
+    def websocket(self, request: Request) -> WebSocketStream:
+        """Open a WebSocket (attach/ws): the upgrade handshake, checked."""
+        codec = WebSocketCodec()
+        request.headers = {**(request.headers or {}), **codec.request_headers()}
+        response = self._upgrade(request)
+        stream = response.extensions["network_stream"]
+        try:
+            codec.check_accept(response.headers.get("sec-websocket-accept"))
+        except BaseException:
+            stream.close()
+            raise
+        return WebSocketStream(stream, codec)
+
+    def close(self) -> None:
+        """Close every connection (and ssh process) of the transport."""
+        self.client.close()

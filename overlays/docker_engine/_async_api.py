@@ -1,0 +1,156 @@
+"""`AsyncAPI`: send a `Request` and read its answer, asyncio; the source of `SyncAPI`.
+
+`_sync_api.py` is written from this module by `python -m generator unasync`: the
+two differ only in how they wait. What is not waited on is in `_api_base._APIBase`.
+"""
+
+from __future__ import annotations
+
+import logging
+from time import monotonic
+from typing import Any
+
+import httpx
+
+from ._api_base import (
+    _LOG,
+    DEFAULT_TIMEOUT,
+    _APIBase,
+    _base_url,
+    _container_of,
+    _success,
+    _tty_request,
+    trusted_raw,
+)
+from ._config import ConnectionConfig
+from ._errors import failure
+from ._hijack import AsyncHijackedStream
+from ._redact import own_request
+from ._request import Request
+from ._transports import Limits
+from ._websocket import AsyncWebSocketStream, WebSocketCodec
+
+__all__ = ["AsyncAPI"]
+
+
+class AsyncAPI(_APIBase):
+    """Sends requests for one client; safe to share between threads (tasks): connections are
+    pooled per transport."""
+
+    def __init__(
+        self,
+        config: ConnectionConfig,
+        version: str,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        client: httpx.AsyncClient | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        super().__init__(config, version, timeout)
+        # On first use: a sync client never imports asyncio.
+        from ._async_transports import AsyncDockerTransport  # noqa: PLC0415
+
+        self.transport = transport if transport is not None else AsyncDockerTransport(config, limits)
+        self.client = client or httpx.AsyncClient(transport=self.transport, base_url=_base_url(config))
+        self._fast = self.transport if isinstance(self.transport, AsyncDockerTransport) else None
+
+    def with_options(self, *, version: str | None = None, timeout: float | bool | None = False) -> AsyncAPI:
+        """A view sharing the connections, with another version prefix or timeout."""
+        return AsyncAPI(
+            self.config,
+            version or self.version,
+            self.timeout if timeout is False else timeout,  # type: ignore[arg-type]
+            self.transport,
+            self.client,
+        )
+
+    async def _send(self, request: Request, *, stream: bool) -> httpx.Response:
+        started = monotonic() if stream and _LOG.isEnabledFor(logging.DEBUG) else 0.0
+        token = own_request.set(True)
+        try:
+            response = await self.client.send(self._build(self.client, request, stream=stream), stream=stream)
+        except httpx.TransportError as exc:
+            raise failure(exc, self.host) from exc
+        finally:
+            own_request.reset(token)
+        if started:  # a streamed answer: its status and the time to its headers
+            self._log(request, response.status_code, started)
+        return response
+
+    async def call(self, request: Request) -> Any:
+        started = monotonic() if _LOG.isEnabledFor(logging.DEBUG) else 0.0
+        fast = self._fast
+        raw_headers: httpx.Headers | list[tuple[bytes, bytes]]
+        if fast is not None and request.content is None:
+            target, headers, body = self._fast_parts(request)
+            try:
+                status, raw_headers, data = await fast.fast_request(request.method, target, headers, body, self.timeout)
+            except httpx.TransportError as exc:
+                raise failure(exc, self.host) from exc
+        else:
+            response = await self._send(request, stream=False)
+            status, raw_headers, data = response.status_code, response.headers, response.content
+        if started:
+            self._log(request, status, started)
+        return self._result(request, status, raw_headers, data)
+
+    async def stream(self, request: Request) -> Any:
+        response = await self._send(request, stream=True)
+        if not _success(request, response.status_code):
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
+            raise self._error(request, response.status_code, body)
+        try:
+            raw = False if request.kind in ("json-stream", "binary") else await self._raw(request, response)
+        except BaseException:
+            await response.aclose()
+            raise
+        return self._streamed(request, response, sync=False, raw=raw)
+
+    async def container_tty(self, container: str) -> bool:
+        if container in self._tty:
+            return self._tty[container]
+        return self._remember_tty(container, await self.call(_tty_request(container)))
+
+    async def _raw(self, request: Request, response: httpx.Response, container: str | None = None) -> bool:
+        trusted = trusted_raw(request, response, self.version)
+        if trusted is not None:
+            return trusted
+        container = container or _container_of(request)
+        return await self.container_tty(container) if container else False
+
+    async def _upgrade(self, request: Request) -> httpx.Response:
+        """Send an upgrade request; the 101 response, whose connection is now ours."""
+        response = await self._send(request, stream=True)
+        if response.status_code != 101:
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
+            raise self._error(request, response.status_code, body)
+        return response
+
+    async def hijack(self, request: Request, *, container: str | None = None) -> AsyncHijackedStream:
+        """Send an upgrade request (attach, exec start) and return the raw connection."""
+        response = await self._upgrade(request)
+        raw = await self._raw(request, response, container)
+        return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
+
+    async def websocket(self, request: Request) -> AsyncWebSocketStream:
+        """Open a WebSocket (attach/ws): the upgrade handshake, checked."""
+        codec = WebSocketCodec()
+        request.headers = {**(request.headers or {}), **codec.request_headers()}
+        response = await self._upgrade(request)
+        stream = response.extensions["network_stream"]
+        try:
+            codec.check_accept(response.headers.get("sec-websocket-accept"))
+        except BaseException:
+            await stream.aclose()
+            raise
+        return AsyncWebSocketStream(stream, codec)
+
+    async def aclose(self) -> None:
+        """Close every connection (and ssh process) of the transport."""
+        await self.client.aclose()
