@@ -24,7 +24,7 @@ OVERLAY = ROOT / "overlays" / "docker_engine"
 GENERATED = ROOT / "generated" / "docker_engine"
 
 # The async sources, in overlays/docker_engine; each gives `_sync_<name>.py`.
-SOURCES = ("_async_api.py", "_async_client.py")
+SOURCES = ("_async_api.py", "_async_client.py", "_async_mixins.py")
 
 # Whole words, in code, docstrings and comments alike: the sources are written so that
 # these words mean the same thing in both worlds.
@@ -51,11 +51,12 @@ def _word(match: re.Match[str]) -> str:
 RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"\b(" + "|".join(map(re.escape, WORDS)) + r")\b"), _word),
     (re.compile(r"\b_async_(\w+)\b"), r"_sync_\1"),  # the other generated twins
-    (re.compile(r"\bAsync(?=[A-Z])"), ""),  # AsyncHijackedStream → HijackedStream, httpx.AsyncClient → Client
+    (re.compile(r"(?<![A-Za-z0-9])Async(?=[A-Z])"), ""),  # AsyncHijackedStream → HijackedStream, _AsyncPulls → _Pulls
     (re.compile(r"\basync (def|with|for)\b"), r"\1"),
     (re.compile(r"\bawait "), ""),
     (re.compile(r"\bsync=False\b"), "sync=True"),
     (re.compile(r" \(asyncio\)"), ""),
+    (re.compile(r" \(asyncio: [^)]*\)"), ""),  # a remark on the asyncio twin alone
 )
 
 

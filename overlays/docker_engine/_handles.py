@@ -14,17 +14,14 @@ import importlib
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, Literal, NamedTuple, TypedDict, TypeVar, Unpack, overload
+from typing import Any, Generic, NamedTuple, TypedDict, TypeVar
 
 from ._errors import InvalidRequestError
-from ._hijack import Output, collect
-from ._request import with_keywords as _with_keywords
+from ._hijack import collect
 from ._streams import Frame
 
 __all__ = [
-    "AsyncContainerHandleMixin",
     "AsyncHandle",
-    "ContainerHandleMixin",
     "ExecOptions",
     "ExecResult",
     "Handle",
@@ -188,94 +185,3 @@ def _result(exit_code: int | None, frames: list[Frame], demux: bool) -> ExecResu
     if demux:
         return ExecResult(exit_code, collect(frames))
     return ExecResult(exit_code, b"".join(frame.data for frame in frames))
-
-
-class ContainerHandleMixin:
-    """Handwritten methods of the `Container` handle."""
-
-    __slots__ = ()
-    id: str
-    _ops: Any
-
-    @overload
-    def exec_run(
-        self, command: str | Sequence[str], *, demux: Literal[False] = False, **options: Unpack[ExecOptions]
-    ) -> ExecResult[bytes]: ...
-    @overload
-    def exec_run(
-        self, command: str | Sequence[str], *, demux: Literal[True], **options: Unpack[ExecOptions]
-    ) -> ExecResult[Output]: ...
-    def exec_run(
-        self, command: str | Sequence[str], *, demux: bool = False, **options: Unpack[ExecOptions]
-    ) -> ExecResult[Any]:
-        """Run a command in the container and collect its output, as `docker exec` does.
-
-        `command` is a list, or a string split like a shell would; `stdin` (bytes or text) is
-        written to the command's standard input, which is then closed. `environment` is a dict
-        (a None value: the name alone) or a list of "NAME=value"; `user`, `workdir`, `tty`,
-        `privileged`, `detach_keys` as `docker exec`'s; `stdout=False` / `stderr=False` leave one
-        out. Returns `ExecResult(exit_code, output)`: the output in arrival order, or with
-        `demux=True` an `Output(stdout, stderr)`; with `detach=True` the command is started and
-        `(None, b"")` returned.
-        """
-        data = _stdin_bytes(options.get("stdin"))
-        body = _exec_body(command, options)
-        tty = bool(body["Tty"])
-        execs = sibling_api(self._ops, "exec")
-        exec_id = str(execs.create(self.id, body=body).id)
-        if options.get("detach"):
-            execs.start(exec_id, body={"Detach": True, "Tty": tty}).close()
-            return _result(None, [], demux)
-        if data is not None:
-            with execs.start_interactive(exec_id, tty=tty, detach_keys=options.get("detach_keys")) as stream:
-                stream.write(data)
-                stream.close_stdin()
-                frames = list(stream.frames())
-        else:
-            with execs.start(exec_id, body={"Detach": False, "Tty": tty}) as output:
-                frames = list(output)
-        return _result(execs.inspect(exec_id).exit_code, frames, demux)
-
-
-class AsyncContainerHandleMixin:
-    """Handwritten methods of the `AsyncContainer` handle."""
-
-    __slots__ = ()
-    id: str
-    _ops: Any
-
-    @overload
-    async def exec_run(
-        self, command: str | Sequence[str], *, demux: Literal[False] = False, **options: Unpack[ExecOptions]
-    ) -> ExecResult[bytes]: ...
-    @overload
-    async def exec_run(
-        self, command: str | Sequence[str], *, demux: Literal[True], **options: Unpack[ExecOptions]
-    ) -> ExecResult[Output]: ...
-    async def exec_run(
-        self, command: str | Sequence[str], *, demux: bool = False, **options: Unpack[ExecOptions]
-    ) -> ExecResult[Any]:
-        """The asyncio twin of `Container.exec_run`."""
-        data = _stdin_bytes(options.get("stdin"))
-        body = _exec_body(command, options)
-        tty = bool(body["Tty"])
-        execs = sibling_api(self._ops, "exec")
-        exec_id = str((await execs.create(self.id, body=body)).id)
-        if options.get("detach"):
-            await (await execs.start(exec_id, body={"Detach": True, "Tty": tty})).aclose()
-            return _result(None, [], demux)
-        frames: list[Frame] = []
-        if data is not None:
-            detach_keys = options.get("detach_keys")
-            async with await execs.start_interactive(exec_id, tty=tty, detach_keys=detach_keys) as stream:
-                await stream.write(data)
-                await stream.close_stdin()
-                frames = [frame async for frame in stream.frames()]
-        else:
-            async with await execs.start(exec_id, body={"Detach": False, "Tty": tty}) as output:
-                frames = [frame async for frame in output]
-        return _result((await execs.inspect(exec_id)).exit_code, frames, demux)
-
-
-_with_keywords(ContainerHandleMixin.exec_run, ExecOptions)
-_with_keywords(AsyncContainerHandleMixin.exec_run, ExecOptions)

@@ -1,8 +1,10 @@
-"""Handwritten operations the spec cannot describe, added to the generated tag classes.
+"""Handwritten operations the spec cannot describe, added to the generated tag classes: what
+the mixins of `_async_mixins` (and, written from them, `_sync_mixins`) share.
 
-Every version's `ContainersAPI`/`ExecAPI`/`ImagesAPI` (and async twins) inherits these
+Every version's `ContainersAPI`/`ExecAPI`/`ImagesAPI` (and async twins) inherits those
 mixins, so `docker.containers.run(...)`, `docker.exec.start_interactive(...)` and
-`docker.images.pull(...)` exist on every version. They are built from the generated operations.
+`docker.images.pull(...)` exist on every version. Here: `run`'s options and plan, pull, push
+and build plans, results and errors, and what differs between threads and tasks.
 """
 
 from __future__ import annotations
@@ -13,37 +15,25 @@ import shlex
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypedDict, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypedDict, TypeVar
 
 from ._errors import DockerError, DockerTimeoutError, InvalidRequestError, NotFoundError
-from ._handles import sibling_api
-from ._hijack import UPGRADE_HEADERS, AsyncHijackedStream, HijackedStream, collect
-from ._progress import BuildError, ProgressTarget, StreamFollower
+from ._hijack import UPGRADE_HEADERS, collect
+from ._progress import BuildError, StreamFollower
 from ._request import Request, quote_path
-from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 
 if TYPE_CHECKING:
-    import asyncio
-
-    from ._api import AsyncAPI, SyncAPI
     from ._auth import AuthConfig
-    from ._bodies import BodyTable
     from ._streams import AsyncJSONStream, JSONStream
     from ._types import JSONParam, RequestContent
 
 __all__ = [
     "DOCKER_PY_SPELLINGS",
-    "AsyncContainersMixin",
-    "AsyncExecMixin",
-    "AsyncImagesMixin",
     "BuildError",
     "BuildOptions",
     "BuildResult",
     "ContainerError",
-    "ContainersMixin",
-    "ExecMixin",
-    "ImagesMixin",
     "Reference",
     "RunOptions",
     "RunResult",
@@ -600,6 +590,25 @@ def _kill(ops: Any, id: str, killed: list[bool]) -> None:
     killed.append(True)
 
 
+class Cancellable(Protocol):
+    def cancel(self) -> object: ...
+
+
+def _sync_watchdog(seconds: float, ops: Any, id: str, killed: list[bool]) -> Cancellable:
+    """The `timeout` of `run()` (sync): a timer thread kills the container then."""
+    timer = threading.Timer(seconds, _kill, (ops, id, killed))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _async_watchdog(seconds: float, ops: Any, id: str, killed: list[bool]) -> Cancellable:
+    """The `timeout` of `run()` (asyncio): a task kills the container then."""
+    import asyncio  # noqa: PLC0415 - asyncio only for async use
+
+    return asyncio.create_task(_kill_after(seconds, ops, id, killed))
+
+
 async def _kill_after(seconds: float, ops: Any, id: str, killed: list[bool]) -> None:
     import asyncio  # noqa: PLC0415 - asyncio only for async use
 
@@ -625,281 +634,6 @@ def _exec_request(id: str, tty: bool, detach_keys: str | None) -> Request:
     if detach_keys is not None:
         body["DetachKeys"] = detach_keys
     return Request("POST", f"/exec/{quote_path(id)}/start", (101,), kind="upgrade", json=body, headers=UPGRADE_HEADERS)
-
-
-class ContainersMixin(Generic[H]):
-    __slots__ = ()
-    _api: SyncAPI
-    _bodies: BodyTable
-
-    def handle(self, id: str) -> H:
-        raise NotImplementedError  # generated: the version's Container
-
-    @overload
-    def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: Literal[True],
-        **options: Unpack[RunOptions],
-    ) -> H: ...
-    @overload
-    def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: Literal[False] = False,
-        **options: Unpack[RunOptions],
-    ) -> RunResult: ...
-    @overload
-    def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: bool,
-        **options: Unpack[RunOptions],
-    ) -> H | RunResult: ...
-    def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: bool = False,
-        **options: Unpack[RunOptions],
-    ) -> H | RunResult:
-        """Create and start a container; wait for it, collect its output and remove it (or, with
-        `detach=True`, return a `Container` handle at once).
-
-        `command` (and `entrypoint`) is a list, or a string split like a shell would.
-        Without `detach`: the container's stdout and stderr are collected (`stdout=False`
-        / `stderr=False` leave one out) and `on_output` receives each output frame as it
-        comes; `remove` (default True) deletes the container afterwards; with `check`
-        (default True) a non-zero exit raises `ContainerError` carrying the exit code and
-        the end of stderr; `timeout` (seconds) kills a container still running then and
-        raises `DockerTimeoutError`. With `detach=True`: returns the `Container` handle
-        once it started (`.id`, `.logs()`, `.stop()`, `.exec_run()`, …); `remove=True` then sets `auto_remove` (the daemon removes it when it
-        exits), as docker-py does.
-
-        The keywords are docker-py's, with its value shapes, mapped to the create body:
-
-        | keyword | body | value |
-        |---|---|---|
-        | `environment` | `Env` | dict (None value: the name alone) or list of `"K=V"` |
-        | `ports` | `ExposedPorts`, `HostConfig.PortBindings` | `{8080: 80, "53/udp": None, "22/tcp": ("127.0.0.1", 2222), 80: [8080, 8081]}` |
-        | `volumes` / `binds` | `HostConfig.Binds` | `["src:dst[:mode]"]`, or docker-py's `{src: {"bind": dst, "mode": "ro"}}` |
-        | `mem_limit` / `memory`, `memswap_limit`, `mem_reservation`, `shm_size` | `HostConfig.Memory`, … | bytes: int or `"512m"`, `"2g"` |
-        | `network` | `HostConfig.NetworkMode` + `NetworkingConfig` | a network name (not with `network_mode`) |
-        | `labels` | `Labels` | dict, or list of names (empty values) |
-        | `user`, `working_dir`, `hostname`, `domainname`, `tty`, `stdin_open` | `User`, `WorkingDir`, …, `OpenStdin` | |
-        | `healthcheck`, `log_config`, `ulimits`, `restart_policy`, `device_requests` | `Healthcheck`, `HostConfig.…` | dicts with the API's keys or docker-py's lower-case ones |
-        | `devices`, `extra_hosts`, `tmpfs`, `group_add`, `sysctls` | `HostConfig.…` | docker-py's shapes (`"/dev/x:/dev/y:rwm"`, `{host: ip}`, …) |
-        | `read_only`, `cgroupns`, `pid_mode`, `ipc_mode`, `uts_mode`, `userns_mode`, `cap_add`, `cap_drop`, `security_opt`, `dns`, `dns_search`, `dns_opt`, `privileged`, `init`, `runtime`, `nano_cpus`, `cpu_*`, `pids_limit`, `oom_kill_disable`, `publish_all_ports`, `auto_remove`, `volumes_from`, `mounts`, `stop_signal`, `stop_timeout` | `HostConfig.ReadonlyRootfs`, `CgroupnsMode`, … | as the API |
-        | `name`, `platform` | the create request's query | |
-        | `config`, `host_config` | any other field, with the Docker API's names | `host_config={"CgroupParent": "x"}` |
-
-        Not taken (a type error, and at run time a TypeError saying what to write):
-        docker-py's `stream=True` (use `on_output=`, or `detach=True` and
-        `containers.logs(..., follow=True)`), and its rarer keywords, which go in
-        `config=`/`host_config=` (`DOCKER_PY_SPELLINGS` lists them).
-
-        `pull`: `"missing"` (the default, as `docker run`) pulls the image when the daemon
-        has none, with the docker config's credentials; `"always"` pulls first; `"never"`
-        leaves a missing image a NotFoundError.
-        """
-        plan = plan_run(image, command, detach, options)
-        ops: Any = self
-        id = self._create(plan)
-        if plan.detach:
-            try:
-                ops.start(id)
-            except BaseException:
-                if plan.remove:
-                    ops.delete(id, force=True)
-                raise
-            return self.handle(id)
-        killed: list[bool] = []
-        watchdog: threading.Timer | None = None
-        try:
-            ops.start(id)
-            if plan.timeout is not None:
-                watchdog = threading.Timer(plan.timeout, _kill, (ops, id, killed))
-                watchdog.daemon = True
-                watchdog.start()
-            frames: list[Frame] = []
-            if plan.on_output is not None and plan.logs is not None:
-                for frame in ops.logs(id, follow=True, **plan.logs):
-                    plan.on_output(frame)
-                    frames.append(frame)
-            # No request timeout: the container takes as long as it takes (see `timeout`).
-            untimed: Any = type(self)(self._api.with_options(timeout=None), self._bodies)  # type: ignore[call-arg]
-            exit_code = untimed.wait(id).status_code
-            if plan.on_output is None and plan.logs is not None:
-                frames = list(ops.logs(id, **plan.logs))
-            result = plan.result(id, exit_code, frames)
-        finally:
-            if watchdog is not None:
-                watchdog.cancel()
-            if plan.remove:
-                ops.delete(id, force=True)
-        return plan.finish(result, bool(killed))
-
-    def _create(self, plan: RunPlan) -> str:
-        """Create the container, pulling its image first (`pull="always"`) or when the daemon
-        has none (`"missing"`, as `docker run`), with the credentials of the docker config."""
-        ops: Any = self
-        platform = plan.create_params.get("platform")
-        if plan.pull == "always":
-            sibling_api(self, "images").pull(plan.image, platform=platform)
-        try:
-            return str(ops.create(body=plan.body, **plan.create_params).id)
-        except NotFoundError as exc:
-            if plan.pull != "missing" or not _no_such_image(exc):
-                raise
-        sibling_api(self, "images").pull(plan.image, platform=platform)
-        return str(ops.create(body=plan.body, **plan.create_params).id)
-
-    def attach_interactive(
-        self,
-        id: str,
-        *,
-        stdin: bool = True,
-        stdout: bool = True,
-        stderr: bool = True,
-        logs: bool = False,
-        detach_keys: str | None = None,
-    ) -> HijackedStream:
-        """Attach to a container's stdin/stdout/stderr over an upgraded connection."""
-        return self._api.hijack(_attach_request(id, stdin, stdout, stderr, logs, detach_keys), container=id)
-
-
-class ExecMixin:
-    __slots__ = ()
-    _api: SyncAPI
-
-    def start_interactive(self, id: str, *, tty: bool = False, detach_keys: str | None = None) -> HijackedStream:
-        """Start an exec instance (created with AttachStdin) and talk to it:
-        `with docker.exec.start_interactive(exec_id) as s: s.write(b"x"); s.close_stdin(); s.read_all()`."""
-        return self._api.hijack(_exec_request(id, tty, detach_keys))
-
-
-class AsyncContainersMixin(Generic[H]):
-    __slots__ = ()
-    _api: AsyncAPI
-    _bodies: BodyTable
-
-    def handle(self, id: str) -> H:
-        raise NotImplementedError  # generated: the version's AsyncContainer
-
-    @overload
-    async def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: Literal[True],
-        **options: Unpack[RunOptions],
-    ) -> H: ...
-    @overload
-    async def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: Literal[False] = False,
-        **options: Unpack[RunOptions],
-    ) -> RunResult: ...
-    @overload
-    async def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: bool,
-        **options: Unpack[RunOptions],
-    ) -> H | RunResult: ...
-    async def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        detach: bool = False,
-        **options: Unpack[RunOptions],
-    ) -> H | RunResult:
-        """The asyncio twin of `ContainersMixin.run` (the same keywords; `on_output` is a plain function)."""
-        plan = plan_run(image, command, detach, options)
-        ops: Any = self
-        id = await self._create(plan)
-        if plan.detach:
-            try:
-                await ops.start(id)
-            except BaseException:
-                if plan.remove:
-                    await ops.delete(id, force=True)
-                raise
-            return self.handle(id)
-        import asyncio  # noqa: PLC0415 - asyncio only for async use
-
-        killed: list[bool] = []
-        watchdog: asyncio.Task[None] | None = None
-        try:
-            await ops.start(id)
-            if plan.timeout is not None:
-                watchdog = asyncio.create_task(_kill_after(plan.timeout, ops, id, killed))
-            frames: list[Frame] = []
-            if plan.on_output is not None and plan.logs is not None:
-                async for frame in await ops.logs(id, follow=True, **plan.logs):
-                    plan.on_output(frame)
-                    frames.append(frame)
-            untimed: Any = type(self)(self._api.with_options(timeout=None), self._bodies)  # type: ignore[call-arg]
-            exit_code = (await untimed.wait(id)).status_code
-            if plan.on_output is None and plan.logs is not None:
-                frames = [f async for f in await ops.logs(id, **plan.logs)]
-            result = plan.result(id, exit_code, frames)
-        finally:
-            if watchdog is not None:
-                watchdog.cancel()
-            if plan.remove:
-                await ops.delete(id, force=True)
-        return plan.finish(result, bool(killed))
-
-    async def _create(self, plan: RunPlan) -> str:
-        """The asyncio twin of `ContainersMixin._create`."""
-        ops: Any = self
-        platform = plan.create_params.get("platform")
-        if plan.pull == "always":
-            await sibling_api(self, "images").pull(plan.image, platform=platform)
-        try:
-            return str((await ops.create(body=plan.body, **plan.create_params)).id)
-        except NotFoundError as exc:
-            if plan.pull != "missing" or not _no_such_image(exc):
-                raise
-        await sibling_api(self, "images").pull(plan.image, platform=platform)
-        return str((await ops.create(body=plan.body, **plan.create_params)).id)
-
-    async def attach_interactive(
-        self,
-        id: str,
-        *,
-        stdin: bool = True,
-        stdout: bool = True,
-        stderr: bool = True,
-        logs: bool = False,
-        detach_keys: str | None = None,
-    ) -> AsyncHijackedStream:
-        return await self._api.hijack(_attach_request(id, stdin, stdout, stderr, logs, detach_keys), container=id)
-
-
-class AsyncExecMixin:
-    __slots__ = ()
-    _api: AsyncAPI
-
-    async def start_interactive(
-        self, id: str, *, tty: bool = False, detach_keys: str | None = None
-    ) -> AsyncHijackedStream:
-        return await self._api.hijack(_exec_request(id, tty, detach_keys))
 
 
 # -- images: pull, push and build, followed to their end, with progress --------------------------------------------------
@@ -1080,159 +814,13 @@ def _built_image(follower: StreamFollower[Any], tag: str | None) -> str:
     return name
 
 
-class ImagesMixin:
-    """`pull`, `push_image` and `build_image`: the streamed operations followed to their end,
-    with progress shown (`_progress`), returning what they made."""
-
-    __slots__ = ()
-    _api: SyncAPI
-
-    def pull(
-        self: _Pulls[M, I],
-        ref: str,
-        *,
-        tag: str | None = None,
-        platform: str | None = None,
-        auth: AuthConfig | Literal["config"] | None = "config",
-        progress: ProgressTarget[M] = None,
-    ) -> I:
-        """Pull an image, follow the pull to its end, and return the pulled image: an `Image` handle
-        (`.attrs` is its `images.inspect`).
-
-        `ref` is split as the docker CLI splits it: `busybox` pulls `busybox:latest`,
-        `localhost:5000/team/app:2` the tag `2` from that registry, `app@sha256:…` by digest;
-        `tag=` (docker-py's) names the tag apart. `platform` is `os[/arch[/variant]]`.
-        `auth`: registry credentials (`AuthConfig`); by default resolved from the docker config
-        for the image's registry, like the CLI; None for an anonymous pull.
-
-        `progress`: True shows the pull on stdout (a live display per layer on a terminal,
-        else the CLI's plain lines), a text stream gets the plain lines, a function gets each
-        `CreateImageInfo` message. An error message in the stream (a missing tag, a refused
-        login) raises `StreamError`; a refusal before the stream starts raises `APIError`.
-        """
-        params, name = _pull_plan(ref, tag, platform, auth)
-        with StreamFollower(progress) as follower, self.create(**params).yield_errors() as stream:
-            for event in stream:
-                follower.feed(event)
-                follower.check()
-        return self.get_image(name)
-
-    def push_image(
-        self: _Pushes[M],
-        ref: str,
-        *,
-        tag: str | None = None,
-        auth: AuthConfig | Literal["config"] | None = "config",
-        progress: ProgressTarget[M] = None,
-    ) -> str | None:
-        """Push an image, follow the push to its end, and return the digest the registry gave
-        the pushed manifest (`sha256:…`; None if the daemon reported none).
-
-        `ref` is `name[:tag]` (`localhost:5000/team/app:2`; no tag pushes `latest`, as the CLI
-        does), or `tag=` names the tag apart. `auth` and `progress` as for `pull` (the function
-        gets each `PushImageInfo`); a refused push raises `StreamError`. `images.push` is the
-        operation itself: its stream of messages, not followed.
-        """
-        name, params = _push_plan(ref, tag, auth)
-        with StreamFollower(progress) as follower, self.push(name, **params).yield_errors() as stream:
-            for event in stream:
-                follower.feed(event)
-                follower.check()
-        return follower.digest
-
-    def build_image(
-        self: _Builds[M, I],
-        context: RequestContent | str | None = None,
-        *,
-        tag: str | None = None,
-        progress: ProgressTarget[M] = None,
-        **options: Unpack[BuildOptions],
-    ) -> BuildResult[I, M]:
-        """Build an image with the classic builder, follow the build to its end, and return
-        `(image, build_log)`: the built image (an `Image` handle) and every `BuildInfo` message.
-
-        `context`: a directory (`pathlib.Path`, or a `str` path as with docker-py; tarred on the
-        fly honouring `.dockerignore`), a `build_context(...)` (its `dockerfile` is sent), a tar
-        as bytes or a binary file; None with `remote=`. `tag` names the image (`t`); the other
-        keywords are those of `images.build`. `progress` as for `pull` (the build's output,
-        and the pulls of its base images; a function gets each `BuildInfo`).
-
-        A build step that fails (the stream's error message) raises `BuildError`, a `StreamError`
-        with `build_log` (the messages so far) and `step` (the last `Step N/M : …`).
-        """
-        params = _build_plan(context, tag, options)
-        with StreamFollower(progress, build=True) as follower, self.build(**params).yield_errors() as stream:
-            for event in stream:
-                follower.feed(event)
-                follower.check()
-        return BuildResult(self.get_image(_built_image(follower, tag)), follower.build_log)
+def _sync_feed(follower: StreamFollower[M], event: M) -> None:
+    follower.feed(event)
+    follower.check()
 
 
-class AsyncImagesMixin:
-    """The asyncio twin of `ImagesMixin`."""
-
-    __slots__ = ()
-    _api: AsyncAPI
-
-    async def pull(
-        self: _AsyncPulls[M, I],
-        ref: str,
-        *,
-        tag: str | None = None,
-        platform: str | None = None,
-        auth: AuthConfig | Literal["config"] | None = "config",
-        progress: ProgressTarget[M] = None,
-    ) -> I:
-        """The asyncio twin of `ImagesMixin.pull` (a `progress` function may be a coroutine function)."""
-        params, name = _pull_plan(ref, tag, platform, auth)
-        with StreamFollower(progress) as follower:
-            async with (await self.create(**params)).yield_errors() as stream:
-                async for event in stream:
-                    await _feed(follower, event)
-        return await self.get_image(name)
-
-    async def push_image(
-        self: _AsyncPushes[M],
-        ref: str,
-        *,
-        tag: str | None = None,
-        auth: AuthConfig | Literal["config"] | None = "config",
-        progress: ProgressTarget[M] = None,
-    ) -> str | None:
-        """The asyncio twin of `ImagesMixin.push_image`."""
-        name, params = _push_plan(ref, tag, auth)
-        with StreamFollower(progress) as follower:
-            async with (await self.push(name, **params)).yield_errors() as stream:
-                async for event in stream:
-                    await _feed(follower, event)
-        return follower.digest
-
-    async def build_image(
-        self: _AsyncBuilds[M, I],
-        context: RequestContent | str | None = None,
-        *,
-        tag: str | None = None,
-        progress: ProgressTarget[M] = None,
-        **options: Unpack[BuildOptions],
-    ) -> BuildResult[I, M]:
-        """The asyncio twin of `ImagesMixin.build_image`."""
-        params = _build_plan(context, tag, options)
-        with StreamFollower(progress, build=True) as follower:
-            async with (await self.build(**params)).yield_errors() as stream:
-                async for event in stream:
-                    await _feed(follower, event)
-        return BuildResult(await self.get_image(_built_image(follower, tag)), follower.build_log)
-
-
-async def _feed(follower: StreamFollower[M], event: M) -> None:
+async def _async_feed(follower: StreamFollower[M], event: M) -> None:
     result = follower.feed(event)
     if inspect.isawaitable(result):
         await result
     follower.check()
-
-
-_with_keywords(ContainersMixin.run, RunOptions)
-_with_keywords(AsyncContainersMixin.run, RunOptions)
-# Taken from the class dict: `self` is typed as a protocol the mixin alone does not satisfy.
-_with_keywords(vars(ImagesMixin)["build_image"], BuildOptions)
-_with_keywords(vars(AsyncImagesMixin)["build_image"], BuildOptions)

@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 from docker_engine import BuildError, BuildResult, NotFoundError, StreamError
+from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._auth import AuthConfig
-from docker_engine._mixins import AsyncImagesMixin, ImagesMixin
+from docker_engine._sync_mixins import ImagesMixin
 
 from .conftest import version_package
 from .daemons import Daemon

@@ -15,16 +15,16 @@ from typing import Any
 import httpx
 import pytest
 from docker_engine import ContainerError, DockerTimeoutError, InvalidRequestError, NotFoundError
+from docker_engine._async_mixins import AsyncContainersMixin
 from docker_engine._mixins import (
     _SCALARS,
     DOCKER_PY_SPELLINGS,
-    AsyncContainersMixin,
-    ContainersMixin,
     RunOptions,
     parse_bytes,
     plan_run,
 )
 from docker_engine._streams import Frame
+from docker_engine._sync_mixins import ContainersMixin
 
 MULTIPLEXED = "application/vnd.docker.multiplexed-stream"
 

@@ -27,15 +27,15 @@ import httpx
 import pytest
 from docker_engine import BuildError, BuildResult, InvalidRequestError, StreamError, versions
 from docker_engine import _progress as progress_module
+from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._auth import AuthConfig
 from docker_engine._mixins import (
-    AsyncImagesMixin,
     BuildOptions,
-    ImagesMixin,
     Reference,
     parse_reference,
 )
 from docker_engine._progress import describe, format_size, plain_line
+from docker_engine._sync_mixins import ImagesMixin
 
 from .test_runtime_client import Body, Daemon, query, reply
 

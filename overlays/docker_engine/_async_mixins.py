@@ -1,0 +1,353 @@
+"""The asyncio mixins of the generated tag classes and handles; the source of their sync twins.
+
+`_sync_mixins.py` is written from this module by `python -m generator unasync`.
+`AsyncContainersMixin.run`, `AsyncExecMixin.start_interactive`, `AsyncImagesMixin.pull` /
+`push_image` / `build_image` and `AsyncContainerHandleMixin.exec_run` are built from the
+generated operations; what does not wait (plans, options, results) is in `_mixins`, where the
+two watchdogs of `run(timeout=…)` and the two stream feeders are (threads against tasks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
+
+from ._errors import NotFoundError
+from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
+from ._hijack import AsyncHijackedStream, Output
+from ._mixins import (
+    BuildOptions,
+    BuildResult,
+    Cancellable,
+    H,
+    I,
+    M,
+    RunOptions,
+    RunPlan,
+    RunResult,
+    _async_feed,
+    _async_watchdog,
+    _AsyncBuilds,
+    _AsyncPulls,
+    _AsyncPushes,
+    _attach_request,
+    _build_plan,
+    _built_image,
+    _exec_request,
+    _no_such_image,
+    _pull_plan,
+    _push_plan,
+    plan_run,
+)
+from ._progress import ProgressTarget, StreamFollower
+from ._request import with_keywords as _with_keywords
+from ._streams import Frame
+
+if TYPE_CHECKING:
+    from ._api import AsyncAPI
+    from ._auth import AuthConfig
+    from ._bodies import BodyTable
+    from ._types import RequestContent
+
+__all__ = ["AsyncContainerHandleMixin", "AsyncContainersMixin", "AsyncExecMixin", "AsyncImagesMixin"]
+
+
+class AsyncContainersMixin(Generic[H]):
+    __slots__ = ()
+    _api: AsyncAPI
+    _bodies: BodyTable
+
+    def handle(self, id: str) -> H:
+        raise NotImplementedError  # generated: the version's handle class
+
+    @overload
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: Literal[True],
+        **options: Unpack[RunOptions],
+    ) -> H: ...
+    @overload
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: Literal[False] = False,
+        **options: Unpack[RunOptions],
+    ) -> RunResult: ...
+    @overload
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: bool,
+        **options: Unpack[RunOptions],
+    ) -> H | RunResult: ...
+    async def run(
+        self,
+        image: str,
+        command: str | Sequence[str] | None = None,
+        *,
+        detach: bool = False,
+        **options: Unpack[RunOptions],
+    ) -> H | RunResult:
+        """Create and start a container; wait for it, collect its output and remove it (or, with
+        `detach=True`, return a `Container` handle at once).
+
+        `command` (and `entrypoint`) is a list, or a string split like a shell would.
+        Without `detach`: the container's stdout and stderr are collected (`stdout=False`
+        / `stderr=False` leave one out) and `on_output` receives each output frame as it
+        comes; `remove` (default True) deletes the container afterwards; with `check`
+        (default True) a non-zero exit raises `ContainerError` carrying the exit code and
+        the end of stderr; `timeout` (seconds) kills a container still running then and
+        raises `DockerTimeoutError`. With `detach=True`: returns the `Container` handle
+        once it started (`.id`, `.logs()`, `.stop()`, `.exec_run()`, …); `remove=True` then sets `auto_remove` (the daemon removes it when it
+        exits), as docker-py does.
+
+        The keywords are docker-py's, with its value shapes, mapped to the create body:
+
+        | keyword | body | value |
+        |---|---|---|
+        | `environment` | `Env` | dict (None value: the name alone) or list of `"K=V"` |
+        | `ports` | `ExposedPorts`, `HostConfig.PortBindings` | `{8080: 80, "53/udp": None, "22/tcp": ("127.0.0.1", 2222), 80: [8080, 8081]}` |
+        | `volumes` / `binds` | `HostConfig.Binds` | `["src:dst[:mode]"]`, or docker-py's `{src: {"bind": dst, "mode": "ro"}}` |
+        | `mem_limit` / `memory`, `memswap_limit`, `mem_reservation`, `shm_size` | `HostConfig.Memory`, … | bytes: int or `"512m"`, `"2g"` |
+        | `network` | `HostConfig.NetworkMode` + `NetworkingConfig` | a network name (not with `network_mode`) |
+        | `labels` | `Labels` | dict, or list of names (empty values) |
+        | `user`, `working_dir`, `hostname`, `domainname`, `tty`, `stdin_open` | `User`, `WorkingDir`, …, `OpenStdin` | |
+        | `healthcheck`, `log_config`, `ulimits`, `restart_policy`, `device_requests` | `Healthcheck`, `HostConfig.…` | dicts with the API's keys or docker-py's lower-case ones |
+        | `devices`, `extra_hosts`, `tmpfs`, `group_add`, `sysctls` | `HostConfig.…` | docker-py's shapes (`"/dev/x:/dev/y:rwm"`, `{host: ip}`, …) |
+        | `read_only`, `cgroupns`, `pid_mode`, `ipc_mode`, `uts_mode`, `userns_mode`, `cap_add`, `cap_drop`, `security_opt`, `dns`, `dns_search`, `dns_opt`, `privileged`, `init`, `runtime`, `nano_cpus`, `cpu_*`, `pids_limit`, `oom_kill_disable`, `publish_all_ports`, `auto_remove`, `volumes_from`, `mounts`, `stop_signal`, `stop_timeout` | `HostConfig.ReadonlyRootfs`, `CgroupnsMode`, … | as the API |
+        | `name`, `platform` | the create request's query | |
+        | `config`, `host_config` | any other field, with the Docker API's names | `host_config={"CgroupParent": "x"}` |
+
+        Not taken (a type error, and at run time a TypeError saying what to write):
+        docker-py's `stream=True` (use `on_output=`, or `detach=True` and
+        `containers.logs(..., follow=True)`), and its rarer keywords, which go in
+        `config=`/`host_config=` (`DOCKER_PY_SPELLINGS` lists them).
+
+        `pull`: `"missing"` (the default, as `docker run`) pulls the image when the daemon
+        has none, with the docker config's credentials; `"always"` pulls first; `"never"`
+        leaves a missing image a NotFoundError.
+        """
+        plan = plan_run(image, command, detach, options)
+        ops: Any = self
+        id = await self._create(plan)
+        if plan.detach:
+            try:
+                await ops.start(id)
+            except BaseException:
+                if plan.remove:
+                    await ops.delete(id, force=True)
+                raise
+            return self.handle(id)
+        killed: list[bool] = []
+        watchdog: Cancellable | None = None
+        try:
+            await ops.start(id)
+            if plan.timeout is not None:
+                watchdog = _async_watchdog(plan.timeout, ops, id, killed)
+            frames: list[Frame] = []
+            if plan.on_output is not None and plan.logs is not None:
+                async for frame in await ops.logs(id, follow=True, **plan.logs):
+                    plan.on_output(frame)
+                    frames.append(frame)
+            # No request timeout: the container takes as long as it takes (see `timeout`).
+            untimed: Any = type(self)(self._api.with_options(timeout=None), self._bodies)  # type: ignore[call-arg]
+            exit_code = (await untimed.wait(id)).status_code
+            if plan.on_output is None and plan.logs is not None:
+                frames = [f async for f in await ops.logs(id, **plan.logs)]
+            result = plan.result(id, exit_code, frames)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+            if plan.remove:
+                await ops.delete(id, force=True)
+        return plan.finish(result, bool(killed))
+
+    async def _create(self, plan: RunPlan) -> str:
+        """Create the container, pulling its image first (`pull="always"`) or when the daemon
+        has none (`"missing"`, as `docker run`), with the credentials of the docker config."""
+        ops: Any = self
+        platform = plan.create_params.get("platform")
+        if plan.pull == "always":
+            await sibling_api(self, "images").pull(plan.image, platform=platform)
+        try:
+            return str((await ops.create(body=plan.body, **plan.create_params)).id)
+        except NotFoundError as exc:
+            if plan.pull != "missing" or not _no_such_image(exc):
+                raise
+        await sibling_api(self, "images").pull(plan.image, platform=platform)
+        return str((await ops.create(body=plan.body, **plan.create_params)).id)
+
+    async def attach_interactive(
+        self,
+        id: str,
+        *,
+        stdin: bool = True,
+        stdout: bool = True,
+        stderr: bool = True,
+        logs: bool = False,
+        detach_keys: str | None = None,
+    ) -> AsyncHijackedStream:
+        """Attach to a container's stdin/stdout/stderr over an upgraded connection."""
+        return await self._api.hijack(_attach_request(id, stdin, stdout, stderr, logs, detach_keys), container=id)
+
+
+class AsyncExecMixin:
+    __slots__ = ()
+    _api: AsyncAPI
+
+    async def start_interactive(
+        self, id: str, *, tty: bool = False, detach_keys: str | None = None
+    ) -> AsyncHijackedStream:
+        """Start an exec instance (created with AttachStdin) and talk to it:
+        `async with await docker.exec.start_interactive(exec_id) as s: await s.write(b"x"); …`."""
+        return await self._api.hijack(_exec_request(id, tty, detach_keys))
+
+
+class AsyncImagesMixin:
+    """`pull`, `push_image` and `build_image`: the streamed operations followed to their end,
+    with progress shown (`_progress`), returning what they made."""
+
+    __slots__ = ()
+    _api: AsyncAPI
+
+    async def pull(
+        self: _AsyncPulls[M, I],
+        ref: str,
+        *,
+        tag: str | None = None,
+        platform: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        progress: ProgressTarget[M] = None,
+    ) -> I:
+        """Pull an image, follow the pull to its end, and return the pulled image: an `Image` handle
+        (`.attrs` is its `images.inspect`).
+
+        `ref` is split as the docker CLI splits it: `busybox` pulls `busybox:latest`,
+        `localhost:5000/team/app:2` the tag `2` from that registry, `app@sha256:…` by digest;
+        `tag=` (docker-py's) names the tag apart. `platform` is `os[/arch[/variant]]`.
+        `auth`: registry credentials (`AuthConfig`); by default resolved from the docker config
+        for the image's registry, like the CLI; None for an anonymous pull.
+
+        `progress`: True shows the pull on stdout (a live display per layer on a terminal,
+        else the CLI's plain lines), a text stream gets the plain lines, a function gets each
+        `CreateImageInfo` message (asyncio: or a coroutine function). An error message in the stream (a missing tag, a refused
+        login) raises `StreamError`; a refusal before the stream starts raises `APIError`.
+        """
+        params, name = _pull_plan(ref, tag, platform, auth)
+        with StreamFollower(progress) as follower:
+            async with (await self.create(**params)).yield_errors() as stream:
+                async for event in stream:
+                    await _async_feed(follower, event)
+        return await self.get_image(name)
+
+    async def push_image(
+        self: _AsyncPushes[M],
+        ref: str,
+        *,
+        tag: str | None = None,
+        auth: AuthConfig | Literal["config"] | None = "config",
+        progress: ProgressTarget[M] = None,
+    ) -> str | None:
+        """Push an image, follow the push to its end, and return the digest the registry gave
+        the pushed manifest (`sha256:…`; None if the daemon reported none).
+
+        `ref` is `name[:tag]` (`localhost:5000/team/app:2`; no tag pushes `latest`, as the CLI
+        does), or `tag=` names the tag apart. `auth` and `progress` as for `pull` (the function
+        gets each `PushImageInfo`); a refused push raises `StreamError`. `images.push` is the
+        operation itself: its stream of messages, not followed.
+        """
+        name, params = _push_plan(ref, tag, auth)
+        with StreamFollower(progress) as follower:
+            async with (await self.push(name, **params)).yield_errors() as stream:
+                async for event in stream:
+                    await _async_feed(follower, event)
+        return follower.digest
+
+    async def build_image(
+        self: _AsyncBuilds[M, I],
+        context: RequestContent | str | None = None,
+        *,
+        tag: str | None = None,
+        progress: ProgressTarget[M] = None,
+        **options: Unpack[BuildOptions],
+    ) -> BuildResult[I, M]:
+        """Build an image with the classic builder, follow the build to its end, and return
+        `(image, build_log)`: the built image (an `Image` handle) and every `BuildInfo` message.
+
+        `context`: a directory (`pathlib.Path`, or a `str` path as with docker-py; tarred on the
+        fly honouring `.dockerignore`), a `build_context(...)` (its `dockerfile` is sent), a tar
+        as bytes or a binary file; None with `remote=`. `tag` names the image (`t`); the other
+        keywords are those of `images.build`. `progress` as for `pull` (the build's output,
+        and the pulls of its base images; a function gets each `BuildInfo`).
+
+        A build step that fails (the stream's error message) raises `BuildError`, a `StreamError`
+        with `build_log` (the messages so far) and `step` (the last `Step N/M : …`).
+        """
+        params = _build_plan(context, tag, options)
+        with StreamFollower(progress, build=True) as follower:
+            async with (await self.build(**params)).yield_errors() as stream:
+                async for event in stream:
+                    await _async_feed(follower, event)
+        return BuildResult(await self.get_image(_built_image(follower, tag)), follower.build_log)
+
+
+class AsyncContainerHandleMixin:
+    """Handwritten methods of the `Container` handles (`AsyncContainer`)."""
+
+    __slots__ = ()
+    id: str
+    _ops: Any
+
+    @overload
+    async def exec_run(
+        self, command: str | Sequence[str], *, demux: Literal[False] = False, **options: Unpack[ExecOptions]
+    ) -> ExecResult[bytes]: ...
+    @overload
+    async def exec_run(
+        self, command: str | Sequence[str], *, demux: Literal[True], **options: Unpack[ExecOptions]
+    ) -> ExecResult[Output]: ...
+    async def exec_run(
+        self, command: str | Sequence[str], *, demux: bool = False, **options: Unpack[ExecOptions]
+    ) -> ExecResult[Any]:
+        """Run a command in the container and collect its output, as `docker exec` does.
+
+        `command` is a list, or a string split like a shell would; `stdin` (bytes or text) is
+        written to the command's standard input, which is then closed. `environment` is a dict
+        (a None value: the name alone) or a list of "NAME=value"; `user`, `workdir`, `tty`,
+        `privileged`, `detach_keys` as `docker exec`'s; `stdout=False` / `stderr=False` leave one
+        out. Returns `ExecResult(exit_code, output)`: the output in arrival order, or with
+        `demux=True` an `Output(stdout, stderr)`; with `detach=True` the command is started and
+        `(None, b"")` returned.
+        """
+        data = _stdin_bytes(options.get("stdin"))
+        body = _exec_body(command, options)
+        tty = bool(body["Tty"])
+        execs = sibling_api(self._ops, "exec")
+        exec_id = str((await execs.create(self.id, body=body)).id)
+        if options.get("detach"):
+            await (await execs.start(exec_id, body={"Detach": True, "Tty": tty})).aclose()
+            return _result(None, [], demux)
+        frames: list[Frame] = []
+        if data is not None:
+            detach_keys = options.get("detach_keys")
+            async with await execs.start_interactive(exec_id, tty=tty, detach_keys=detach_keys) as stream:
+                await stream.write(data)
+                await stream.close_stdin()
+                frames = [frame async for frame in stream.frames()]
+        else:
+            async with await execs.start(exec_id, body={"Detach": False, "Tty": tty}) as output:
+                frames = [frame async for frame in output]
+        return _result((await execs.inspect(exec_id)).exit_code, frames, demux)
+
+
+_with_keywords(AsyncContainersMixin.run, RunOptions)
+_with_keywords(AsyncContainerHandleMixin.exec_run, ExecOptions)
+# Taken from the class dict: `self` is typed as a protocol the mixin alone does not satisfy.
+_with_keywords(vars(AsyncImagesMixin)["build_image"], BuildOptions)
