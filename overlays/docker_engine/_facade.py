@@ -58,8 +58,10 @@ def _server_version(host: str, status: int, headers: list[tuple[bytes, bytes]], 
     return None
 
 
-class Docker(_TypedSync):
-    """A Docker client that connects like the docker CLI and negotiates the API version."""
+class _Facade:
+    """What both facades share: where they connect, and how they are made."""
+
+    _config: ConnectionConfig
 
     def __init__(
         self,
@@ -74,11 +76,13 @@ class Docker(_TypedSync):
         """`base_url` or `context` choose the daemon (else DOCKER_HOST, DOCKER_CONTEXT, the
         config's current context, the default socket); `version` (or DOCKER_API_VERSION)
         pins the API version instead of negotiating it."""
-        self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
+        self._config = from_env(base_url, tls=tls, version=version, context=context)
         self._timeout = timeout
-        self._transport = DockerTransport(self._config, limits)
-        self._lock = threading.Lock()
         self._client: Any = None
+        self._connect(limits)
+
+    def _connect(self, limits: Limits | None) -> None:
+        raise NotImplementedError
 
     # The facade negotiates over its own transport: no `transport=` as the version packages have.
     @classmethod
@@ -104,6 +108,20 @@ class Docker(_TypedSync):
     ) -> Self:
         """The daemon of the docker context `name`."""
         return cls(context=name, version=version, timeout=timeout, limits=limits)
+
+    @property
+    def base_url(self) -> str:
+        return self._config.host
+
+
+# For type checkers the facade is the newest client, whose from_env takes `transport=` where the
+# facade takes `version=` (it negotiates over its own transport).
+class Docker(_Facade, _TypedSync):  # type: ignore[misc]
+    """A Docker client that connects like the docker CLI and negotiates the API version."""
+
+    def _connect(self, limits: Limits | None) -> None:
+        self._transport = DockerTransport(self._config, limits)
+        self._lock = threading.Lock()
 
     def _negotiated(self) -> Any:
         client = self._client
@@ -136,10 +154,6 @@ class Docker(_TypedSync):
     def negotiate(self) -> str:
         """Negotiate now (the first call does it anyway); return the version."""
         return self.api_version
-
-    @property
-    def base_url(self) -> str:
-        return self._config.host
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -184,54 +198,17 @@ class _AsyncTag:
         return call
 
 
-class AsyncDocker(_TypedAsync):
+class AsyncDocker(_Facade, _TypedAsync):  # type: ignore[misc]
     """The asyncio twin of `Docker`; negotiation happens on `async with` or the first call."""
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        *,
-        version: str | None = None,
-        tls: TLSConfig | bool | None = None,
-        context: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        limits: Limits | None = None,
-    ) -> None:
-        self._config: ConnectionConfig = from_env(base_url, tls=tls, version=version, context=context)
-        self._timeout = timeout
+    def _connect(self, limits: Limits | None) -> None:
         import asyncio  # noqa: PLC0415 - asyncio only for async use
 
         from ._async_transports import AsyncDockerTransport  # noqa: PLC0415
 
         self._transport = AsyncDockerTransport(self._config, limits)
         self._lock = asyncio.Lock()
-        self._client: Any = None
         self._http = httpx.AsyncClient(transport=self._transport, base_url="http://docker")
-
-    # The facade negotiates over its own transport: no `transport=` as the version packages have.
-    @classmethod
-    def from_env(  # type: ignore[override]
-        cls,
-        *,
-        version: str | None = None,
-        tls: TLSConfig | bool | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        limits: Limits | None = None,
-    ) -> Self:
-        """Where `docker ps` works, this works."""
-        return cls(version=version, tls=tls, timeout=timeout, limits=limits)
-
-    @classmethod
-    def from_context(  # type: ignore[override]
-        cls,
-        name: str,
-        *,
-        version: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        limits: Limits | None = None,
-    ) -> Self:
-        """The daemon of the docker context `name`."""
-        return cls(context=name, version=version, timeout=timeout, limits=limits)
 
     async def _negotiated(self) -> Any:
         if self._client is None:
@@ -271,10 +248,6 @@ class AsyncDocker(_TypedAsync):
             raise DockerError("the API version is not negotiated yet: use `async with`, or await negotiate()")
         version: str = self._client.api_version
         return version
-
-    @property
-    def base_url(self) -> str:
-        return self._config.host
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
