@@ -13,12 +13,12 @@ from typing import Any
 # "Name module" a line (in `docker_engine._shared.api`): one string constant is
 # the smallest form in bytecode, and there are 32 of these modules.
 _TABLE = """
-AsyncContainer containers_446c26dc13
-AsyncContainersAPI containers_446c26dc13
-AsyncExec exec_a859c2948e
-AsyncExecAPI exec_a859c2948e
-AsyncImage images_00b9134442
-AsyncImagesAPI images_00b9134442
+AsyncContainer containers_c2f3ac91e7
+AsyncContainersAPI containers_c2f3ac91e7
+AsyncExec exec_1dae4cdd00
+AsyncExecAPI exec_1dae4cdd00
+AsyncImage images_4fa9cbeae9
+AsyncImagesAPI images_4fa9cbeae9
 AsyncNetwork networks_764dc4890c
 AsyncNetworksAPI networks_764dc4890c
 AsyncNode nodes_9322b813ef
@@ -35,12 +35,12 @@ AsyncTask tasks_cef902fa14
 AsyncTasksAPI tasks_cef902fa14
 AsyncVolume volumes_9d179043db
 AsyncVolumesAPI volumes_9d179043db
-Container containers_446c26dc13
-ContainersAPI containers_446c26dc13
-Exec exec_a859c2948e
-ExecAPI exec_a859c2948e
-Image images_00b9134442
-ImagesAPI images_00b9134442
+Container containers_c2f3ac91e7
+ContainersAPI containers_c2f3ac91e7
+Exec exec_1dae4cdd00
+ExecAPI exec_1dae4cdd00
+Image images_4fa9cbeae9
+ImagesAPI images_4fa9cbeae9
 Network networks_764dc4890c
 NetworksAPI networks_764dc4890c
 Node nodes_9322b813ef

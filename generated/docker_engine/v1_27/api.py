@@ -13,12 +13,12 @@ from typing import Any
 # "Name module" a line (in `docker_engine._shared.api`): one string constant is
 # the smallest form in bytecode, and there are 32 of these modules.
 _TABLE = """
-AsyncContainer containers_40c2d0298b
-AsyncContainersAPI containers_40c2d0298b
-AsyncExec exec_a859c2948e
-AsyncExecAPI exec_a859c2948e
-AsyncImage images_cfb008975a
-AsyncImagesAPI images_cfb008975a
+AsyncContainer containers_4d7690d318
+AsyncContainersAPI containers_4d7690d318
+AsyncExec exec_1dae4cdd00
+AsyncExecAPI exec_1dae4cdd00
+AsyncImage images_a44a3bed28
+AsyncImagesAPI images_a44a3bed28
 AsyncNetwork networks_155128d9df
 AsyncNetworksAPI networks_155128d9df
 AsyncNode nodes_115434aaa4
@@ -35,12 +35,12 @@ AsyncTask tasks_033a7decde
 AsyncTasksAPI tasks_033a7decde
 AsyncVolume volumes_eee25c5075
 AsyncVolumesAPI volumes_eee25c5075
-Container containers_40c2d0298b
-ContainersAPI containers_40c2d0298b
-Exec exec_a859c2948e
-ExecAPI exec_a859c2948e
-Image images_cfb008975a
-ImagesAPI images_cfb008975a
+Container containers_4d7690d318
+ContainersAPI containers_4d7690d318
+Exec exec_1dae4cdd00
+ExecAPI exec_1dae4cdd00
+Image images_a44a3bed28
+ImagesAPI images_a44a3bed28
 Network networks_155128d9df
 NetworksAPI networks_155128d9df
 Node nodes_115434aaa4

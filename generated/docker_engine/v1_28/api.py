@@ -13,12 +13,12 @@ from typing import Any
 # "Name module" a line (in `docker_engine._shared.api`): one string constant is
 # the smallest form in bytecode, and there are 32 of these modules.
 _TABLE = """
-AsyncContainer containers_f7bf930dca
-AsyncContainersAPI containers_f7bf930dca
-AsyncExec exec_a859c2948e
-AsyncExecAPI exec_a859c2948e
-AsyncImage images_6cc14ce218
-AsyncImagesAPI images_6cc14ce218
+AsyncContainer containers_d7055a9fec
+AsyncContainersAPI containers_d7055a9fec
+AsyncExec exec_1dae4cdd00
+AsyncExecAPI exec_1dae4cdd00
+AsyncImage images_2f46aca81d
+AsyncImagesAPI images_2f46aca81d
 AsyncNetwork networks_20f209063a
 AsyncNetworksAPI networks_20f209063a
 AsyncNode nodes_26b191173d
@@ -35,12 +35,12 @@ AsyncTask tasks_561a6ff2d5
 AsyncTasksAPI tasks_561a6ff2d5
 AsyncVolume volumes_95c5736bc0
 AsyncVolumesAPI volumes_95c5736bc0
-Container containers_f7bf930dca
-ContainersAPI containers_f7bf930dca
-Exec exec_a859c2948e
-ExecAPI exec_a859c2948e
-Image images_6cc14ce218
-ImagesAPI images_6cc14ce218
+Container containers_d7055a9fec
+ContainersAPI containers_d7055a9fec
+Exec exec_1dae4cdd00
+ExecAPI exec_1dae4cdd00
+Image images_2f46aca81d
+ImagesAPI images_2f46aca81d
 Network networks_20f209063a
 NetworksAPI networks_20f209063a
 Node nodes_26b191173d

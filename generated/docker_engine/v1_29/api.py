@@ -13,12 +13,12 @@ from typing import Any
 # "Name module" a line (in `docker_engine._shared.api`): one string constant is
 # the smallest form in bytecode, and there are 32 of these modules.
 _TABLE = """
-AsyncContainer containers_9a3d6a5411
-AsyncContainersAPI containers_9a3d6a5411
-AsyncExec exec_a859c2948e
-AsyncExecAPI exec_a859c2948e
-AsyncImage images_322f9326cc
-AsyncImagesAPI images_322f9326cc
+AsyncContainer containers_5c9a2087f6
+AsyncContainersAPI containers_5c9a2087f6
+AsyncExec exec_1dae4cdd00
+AsyncExecAPI exec_1dae4cdd00
+AsyncImage images_a7a547b45f
+AsyncImagesAPI images_a7a547b45f
 AsyncNetwork networks_be9b70fb46
 AsyncNetworksAPI networks_be9b70fb46
 AsyncNode nodes_26b191173d
@@ -35,12 +35,12 @@ AsyncTask tasks_02e6c7e5ea
 AsyncTasksAPI tasks_02e6c7e5ea
 AsyncVolume volumes_95c5736bc0
 AsyncVolumesAPI volumes_95c5736bc0
-Container containers_9a3d6a5411
-ContainersAPI containers_9a3d6a5411
-Exec exec_a859c2948e
-ExecAPI exec_a859c2948e
-Image images_322f9326cc
-ImagesAPI images_322f9326cc
+Container containers_5c9a2087f6
+ContainersAPI containers_5c9a2087f6
+Exec exec_1dae4cdd00
+ExecAPI exec_1dae4cdd00
+Image images_a7a547b45f
+ImagesAPI images_a7a547b45f
 Network networks_be9b70fb46
 NetworksAPI networks_be9b70fb46
 Node nodes_26b191173d
