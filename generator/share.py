@@ -1,9 +1,9 @@
-"""Modules shared by versions: a model, enum, tag module or TypedDict module is written once.
+"""Modules shared by versions: a model, enum, operation or tag module is written once.
 
 Consecutive API versions differ in a handful of schemas and operations, so most of
 a version package's modules are byte-identical to the previous version's. Such a
 module is written to `docker_engine/_shared/<kind>/<name>_<hash>.py`, and the
-version packages re-export it (`models/__init__.py`, the stubs in `api/`, `dicts.py`).
+version packages re-export it (the tables of `models/__init__.py` and `api.py`, `dicts.py`).
 
 A module can be shared only together with the modules it imports: `container_state`
 of v1.44 imports v1.44's `health`, so where `Health` changed, `ContainerState` is
