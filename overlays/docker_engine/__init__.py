@@ -20,13 +20,16 @@ _defer_httpx_cli(_sys.modules)
 
 if TYPE_CHECKING:
     from ._archive import ArchiveError, BuildContext, PathStat, build_context, decode_path_stat, extract, tar_path
+    from ._async_websocket import AsyncWebSocketStream
     from ._auth import AuthConfig, CredentialError
     from ._bodies import Unchecked, unchecked
     from ._config import ConfigError, ConnectionConfig, TLSConfig
     from ._errors import (
         APIError,
         BadRequestError,
+        BuildError,
         ConflictError,
+        ContainerError,
         DockerConnectionError,
         DockerError,
         DockerTimeoutError,
@@ -37,17 +40,17 @@ if TYPE_CHECKING:
         ServerError,
         StreamError,
         UnauthorizedError,
+        WebSocketError,
     )
     from ._facade import AsyncDocker, Docker
     from ._handles import ExecResult
     from ._hijack import Output
-    from ._mixins import BuildResult, ContainerError, RunResult
-    from ._progress import BuildError
+    from ._mixins import BuildResult, RunResult
     from ._streams import Frame
+    from ._sync_websocket import WebSocketStream
     from ._transports import Limits
     from ._types import UNSET, Timestamp, Unset
     from ._version import VersionError
-    from ._websocket import AsyncWebSocketStream, WebSocketError, WebSocketStream
 
 # Imported on first use: `from docker_engine.v1_41 import Docker` needs neither
 # the facade nor tar support, and each costs import time.
@@ -64,7 +67,9 @@ _EXPORTS = {
             "APIError",
             "ArchiveError",
             "BadRequestError",
+            "BuildError",
             "ConfigError",
+            "ContainerError",
             "CredentialError",
             "VersionError",
             "WebSocketError",
@@ -85,12 +90,12 @@ _EXPORTS = {
     **dict.fromkeys(("AsyncDocker", "Docker"), "_facade"),
     "ExecResult": "_handles",
     "Output": "_hijack",
-    **dict.fromkeys(("BuildResult", "ContainerError", "RunResult"), "_mixins"),
-    "BuildError": "_progress",
+    **dict.fromkeys(("BuildResult", "RunResult"), "_mixins"),
     "Frame": "_streams",
     "Limits": "_transports",
     **dict.fromkeys(("UNSET", "Timestamp", "Unset"), "_types"),
-    **dict.fromkeys(("AsyncWebSocketStream", "WebSocketStream"), "_websocket"),
+    "AsyncWebSocketStream": "_async_websocket",
+    "WebSocketStream": "_sync_websocket",
 }
 
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlencode
 
 import httpx
 
-from ._config import ConnectionConfig
+from ._config import DEFAULT_TIMEOUT, ConnectionConfig
 from ._errors import (
     DockerError,
     InvalidRequestError,
@@ -23,15 +23,7 @@ from ._errors import (
 )
 from ._redact import install_log_filter
 from ._request import Request, quote_path
-from ._streams import (
-    RAW_STREAM,
-    AsyncBinaryStream,
-    AsyncFrameStream,
-    AsyncJSONStream,
-    BinaryStream,
-    FrameStream,
-    JSONStream,
-)
+from ._streams import RAW_STREAM
 from ._transports import STREAM
 
 __all__ = ["DEFAULT_TIMEOUT", "trusted_raw"]
@@ -41,7 +33,6 @@ install_log_filter()  # no credentials or build-arg values in httpx's request lo
 _LOG = logging.getLogger("docker_engine.http")
 
 CHUNK = 64 * 1024
-DEFAULT_TIMEOUT = 60.0
 
 
 def _file_chunks(f: IO[bytes]) -> Iterator[bytes]:
@@ -251,14 +242,6 @@ class _APIBase:
     def _unreadable(self, request: Request, what: str, exc: BaseException) -> InvalidResponseError:
         path = unquote(self.prefix + request.path)
         return InvalidResponseError(f"{request.method} {path}: the answer {what} ({type(exc).__name__}: {exc})"[:500])
-
-    def _streamed(self, request: Request, response: httpx.Response, *, sync: bool, raw: bool) -> Any:
-        if request.kind == "binary":
-            return BinaryStream(response) if sync else AsyncBinaryStream(response)
-        if request.kind == "json-stream":
-            assert request.parse is not None
-            return (JSONStream if sync else AsyncJSONStream)(response, request.parse)
-        return FrameStream(response, raw=raw) if sync else AsyncFrameStream(response, raw=raw)
 
     def _remember_tty(self, asked: str, found: tuple[str, bool]) -> bool:
         container_id, tty = found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -22,15 +22,21 @@ from ._api_base import (
     _tty_request,
     trusted_raw,
 )
+from ._async_hijack import AsyncHijackedStream
+from ._async_streams import AsyncBinaryStream, AsyncFrameStream, AsyncJSONStream
+from ._async_websocket import AsyncWebSocketStream
 from ._config import ConnectionConfig
-from ._errors import failure
-from ._hijack import AsyncHijackedStream
+from ._errors import VersionError, failure
 from ._redact import own_request
 from ._request import Request
 from ._transports import Limits
-from ._websocket import AsyncWebSocketStream, WebSocketCodec
+from ._version import choose_version, server_version
+from ._websocket import WebSocketCodec
 
-__all__ = ["AsyncAPI"]
+if TYPE_CHECKING:
+    from ._async_transports import AsyncDockerTransport
+
+__all__ = ["AsyncAPI", "negotiate"]
 
 
 class AsyncAPI(_APIBase):
@@ -107,7 +113,12 @@ class AsyncAPI(_APIBase):
         except BaseException:
             await response.aclose()
             raise
-        return self._streamed(request, response, sync=False, raw=raw)
+        if request.kind == "binary":
+            return AsyncBinaryStream(response)
+        if request.kind == "json-stream":
+            assert request.parse is not None
+            return AsyncJSONStream(response, request.parse)
+        return AsyncFrameStream(response, raw=raw)
 
     async def container_tty(self, container: str) -> bool:
         if container in self._tty:
@@ -154,3 +165,23 @@ class AsyncAPI(_APIBase):
     async def aclose(self) -> None:
         """Close every connection (and ssh process) of the transport."""
         await self.client.aclose()
+
+
+async def negotiate(
+    config: ConnectionConfig,
+    timeout: float | None,
+    transport: AsyncDockerTransport,
+    client: httpx.AsyncClient | None,
+) -> AsyncAPI:
+    """An `AsyncAPI` at the version the daemon and this package share (or the pinned one,
+    checked against the daemon's): `/_ping` straight on the transport, HEAD and then GET
+    for a daemon that answers HEAD without `Api-Version`."""
+    for method in ("HEAD", "GET"):
+        try:
+            status, headers, body = await transport.fast_request(method, "/_ping", [], None, timeout)
+        except httpx.TransportError as exc:
+            raise failure(exc, config.host) from exc
+        found = server_version(config.host, status, headers, body)
+        if found:
+            return AsyncAPI(config, choose_version(found, config.api_version), timeout, transport, client)
+    raise VersionError(f"the daemon at {config.host} did not tell its API version on /_ping")

@@ -4,12 +4,12 @@ the source of `SyncClientBase` (`_sync_client.py`, written by `python -m generat
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import ClassVar, Self
 
 import httpx
 
 from ._api import DEFAULT_TIMEOUT, AsyncAPI
+from ._closing import AsyncClosing
 from ._config import TLSConfig, for_package
 from ._redact import redact_host
 from ._transports import Limits
@@ -17,7 +17,7 @@ from ._transports import Limits
 __all__ = ["AsyncClientBase"]
 
 
-class AsyncClientBase:
+class AsyncClientBase(AsyncClosing):
     API_VERSION: ClassVar[str]
     _api: AsyncAPI
 
@@ -95,14 +95,6 @@ class AsyncClientBase:
     async def aclose(self) -> None:
         """Close every connection (and ssh process) this client opened."""
         await self._api.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, api_version={self.api_version!r})"

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
+from ._async_hijack import AsyncHijackedStream
 from ._errors import NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
-from ._hijack import AsyncHijackedStream, Output
+from ._hijack import Output
 from ._mixins import (
     BuildOptions,
     BuildResult,

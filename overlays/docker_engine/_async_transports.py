@@ -22,19 +22,22 @@ from ._config import ConnectionConfig
 from ._http11 import Body, End, Head, ProtocolError, ResponseParser, encode_chunk
 from ._transports import (
     _POLL_IN,
-    IDEMPOTENT,
     MAX_IDLE,
     READ_SIZE,
-    STREAM,
+    BodyReader,
     Dialer,
+    Endpoint,
+    HeaderPairs,
     Limits,
     _AnsweredEarly,
     _body_limit,
     _map_error,
     _NotSent,
     _request_head,
-    _request_headers,
-    _too_large,
+    answer_reader,
+    exchange_of,
+    may_retry,
+    response_of,
     ssh_failure,
     stop_process,
 )
@@ -297,17 +300,14 @@ async def _failure(exc: BaseException, dialer: Dialer, conn: AsyncConnection | N
     return _map_error(exc, dialer, None, said)
 
 
-class AsyncDockerTransport(httpx.AsyncBaseTransport):
+class AsyncDockerTransport(Endpoint, httpx.AsyncBaseTransport):
     """The asyncio twin of `DockerTransport` (task-safe: one request per connection at a time)."""
 
     def __init__(self, config: ConnectionConfig, limits: Limits | None = None) -> None:
-        self.dialer = Dialer(config)
-        self.limits = limits if limits is not None else Limits()
-        self._max_body = self.limits.max_body
+        super().__init__(config, limits)
         self._idle: list[AsyncConnection] = []
         self._open = 0
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._closed = False
 
     async def _connect(self, deadline: float | None) -> AsyncConnection:
         dialer = self.dialer
@@ -396,6 +396,18 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 waiter.set_result(None)
                 return
 
+    async def _failed(self, exc: BaseException, conn: AsyncConnection) -> httpx.TransportError:
+        """The error of a failed exchange, with what ssh said, before its connection is closed."""
+        error = await _failure(exc, self.dialer, conn)
+        await _close(conn)
+        return error
+
+    async def _finish(self, conn: AsyncConnection, reader: BodyReader) -> None:
+        if reader.reusable:
+            await self._release(conn, True)
+        else:
+            await _close(conn)  # mid-answer (an error message cut short), or the daemon said so
+
     def _closed_one(self) -> None:
         self._open -= 1
         if self._waiters:
@@ -410,13 +422,7 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
             await conn.aclose()
 
     async def _start(
-        self,
-        method: str,
-        target: str,
-        headers: Iterable[tuple[str, str]],
-        body: Any,
-        timeout: float | None,
-        upgrade: bool = False,
+        self, method: str, target: str, headers: HeaderPairs, body: Any, timeout: float | None, upgrade: bool = False
     ) -> tuple[AsyncConnection, Head]:
         """Send a request and read up to the response head; as `DockerTransport._start`."""
         head_bytes = _request_head(self.dialer, method, target, headers, body)
@@ -435,12 +441,10 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 conn.deadline = deadline
                 first = await conn.next_event(deadline)
             except _NotSent as exc:
-                if conn.reused:
-                    await _close(conn)
-                    continue
-                error = await _failure(exc, self.dialer, conn)
+                if not conn.reused:
+                    raise await self._failed(exc, conn) from exc
                 await _close(conn)
-                raise error from exc
+                continue
             except _AnsweredEarly as exc:
                 # As DockerTransport._start: the daemon's answer to a cut-short upload, if any.
                 assert conn.parser is not None
@@ -451,24 +455,13 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
                 except (ProtocolError, OSError):
                     first = None
                 if not isinstance(first, Head):
-                    error = await _failure(exc.__cause__ or exc, self.dialer, conn)
-                    await _close(conn)
-                    raise error from exc
+                    raise await self._failed(exc.__cause__ or exc, conn) from exc
             except (ProtocolError, OSError) as exc:
-                if (
-                    conn.reused
-                    and not retried
-                    and not streaming
-                    and method in IDEMPOTENT
-                    and not isinstance(exc, TimeoutError)
-                ):
-                    await _close(conn)
-                    retried = True
-                    continue
-                # Built before closing: it reads what ssh said on stderr.
-                error = await _failure(exc, self.dialer, conn)
+                if not may_retry(exc, method, reused=conn.reused, retried=retried, streaming=streaming):
+                    raise await self._failed(exc, conn) from exc
                 await _close(conn)
-                raise error from exc
+                retried = True
+                continue
             except BaseException:
                 conn.abort()
                 raise
@@ -482,56 +475,32 @@ class AsyncDockerTransport(httpx.AsyncBaseTransport):
         conn, head = await self._start(method, target, headers, body, timeout)
         deadline = conn.deadline
         chunks = []
-        total = 0
         try:
-            limit = _body_limit(head, conn.parser, self._max_body)
-            while True:
-                event = await conn.next_event(deadline)
-                if isinstance(event, Body):
-                    data = event.data
-                    total += len(data)
-                    if total > limit:
-                        if head.status < 400:
-                            raise _too_large(limit)
-                        # An error's message needs no more: read no further, close.
-                        chunks.append(data[: len(data) - (total - limit)])
-                        await _close(conn)
-                        break
-                    chunks.append(data)
-                elif isinstance(event, End):
-                    await self._release(conn, event.reusable)
-                    break
+            reader = BodyReader(_body_limit(head, conn.parser, self._max_body), truncate=head.status >= 400)
+            while not reader.done:
+                chunks.append(reader.take(await conn.next_event(deadline)))
+            await self._finish(conn, reader)
         except (ProtocolError, OSError) as exc:
-            error = await _failure(exc, self.dialer, conn)
-            await _close(conn)
-            raise error from exc
+            raise await self._failed(exc, conn) from exc
         except BaseException:
             conn.abort()
             raise
         return head.status, head.headers, b"".join(chunks)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = request.extensions.get("timeout", {})
         body: Any = await request.aread() if isinstance(request.stream, httpx.ByteStream) else request.stream
-        target = request.url.raw_path.decode("ascii")
-        upgrade = "upgrade" in request.headers
-        streamed = bool(request.extensions.get(STREAM))
-        timeout = timeouts.get("connect") if streamed else timeouts.get("read")
-        conn, first = await self._start(request.method, target, _request_headers(request), body, timeout, upgrade)
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": first.reason}
+        target, headers, upgrade, streamed, timeout = exchange_of(request)
+        conn, first = await self._start(request.method, target, headers, body, timeout, upgrade)
         try:
             if first.status == 101:
                 assert conn.parser is not None
-                extensions["network_stream"] = AsyncUpgradedStream(conn, conn.parser.leftover())
-                return httpx.Response(101, headers=first.headers, extensions=extensions)
-            # A stream has no cap, but its error answer has.
-            limit = None if streamed and first.status < 400 else _body_limit(first, conn.parser, self._max_body)
+                return response_of(first, network=AsyncUpgradedStream(conn, conn.parser.leftover()))
+            reader = answer_reader(first, conn.parser, streamed, self._max_body)
         except BaseException:
             await _close(conn)
             raise
         idle = self.limits.stream_timeout if streamed else None
-        stream = _AsyncBodyStream(self, conn, idle, limit, truncate=first.status >= 400)
-        return httpx.Response(first.status, headers=first.headers, stream=stream, extensions=extensions)
+        return response_of(first, stream=_AsyncBodyStream(self, conn, idle, reader))
 
     async def aclose(self) -> None:
         self._closed = True
@@ -545,53 +514,34 @@ class _AsyncBodyStream(httpx.AsyncByteStream):
     exchange, a stream's with each wait bounded by `idle` seconds (None: unbounded)."""
 
     def __init__(
-        self,
-        transport: AsyncDockerTransport,
-        conn: AsyncConnection,
-        idle: float | None,
-        limit: int | None,
-        *,
-        truncate: bool,
+        self, transport: AsyncDockerTransport, conn: AsyncConnection, idle: float | None, reader: BodyReader
     ) -> None:
         self._transport = transport
         self._conn: AsyncConnection | None = conn
         self._idle = idle
-        self._limit = limit
-        self._truncate = truncate
+        self._reader = reader
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         conn = self._conn
         if conn is None:
             return
         idle = self._idle
-        limit = self._limit
+        reader = self._reader
         deadline = conn.deadline if idle is None else None
         loop = asyncio.get_running_loop()
-        total = 0
         try:
-            while True:
+            while not reader.done:
                 if idle is not None:
                     deadline = loop.time() + idle
-                event = await conn.next_event(deadline)
-                if isinstance(event, Body):
-                    data = event.data
-                    if limit is not None:
-                        total += len(data)
-                        if total > limit:
-                            if not self._truncate:
-                                raise _too_large(limit)
-                            await self.aclose()
-                            yield data[: len(data) - (total - limit)]
-                            return
-                    yield data
-                elif isinstance(event, End):
+                data = reader.take(await conn.next_event(deadline))
+                if reader.done:
                     self._conn = None
-                    await self._transport._release(conn, event.reusable)
-                    return
+                    await self._transport._finish(conn, reader)
+                if data:
+                    yield data
         except (ProtocolError, OSError) as exc:
-            error = await _failure(exc, self._transport.dialer, self._conn)
-            await self.aclose()
-            raise error from exc
+            self._conn = None
+            raise await self._transport._failed(exc, conn) from exc
         except BaseException:
             if self._conn is not None:
                 self._conn.abort()

@@ -32,6 +32,9 @@ from urllib.parse import SplitResult, urlsplit
 from ._errors import ConfigError
 from ._redact import has_password, has_userinfo, redact_host
 
+# Seconds a request may take, unless a client is given another `timeout`.
+DEFAULT_TIMEOUT = 60.0
+
 if TYPE_CHECKING:
     import ssl
 

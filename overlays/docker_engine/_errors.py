@@ -11,7 +11,9 @@
     │   ├── ConflictError           409
     │   └── ServerError             5xx
     ├── StreamError                 a stream reported an error, was cut or malformed
+    │   ├── BuildError              a classic build's stream reported an error (its step and log)
     │   └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
+    ├── ContainerError              a container of `containers.run` exited non-zero (its result)
     ├── InvalidRequestError         refused before sending: unknown body field, wrong value type,
     │                               blank path parameter, a control character in a header (also a ValueError)
     ├── InvalidResponseError        a success answer that cannot be read: not JSON, wrong shape,
@@ -22,32 +24,35 @@
     ├── ArchiveError                an unsafe or unreadable archive
     └── DockerignoreError           a malformed .dockerignore pattern (also a ValueError)
 
-ContainerError (`containers.run`) and BuildError (a StreamError) live beside the
-results they carry (`_mixins`, `_progress`).
-
 An `APIError` keeps the daemon's message, the status, and the method and path
 of the request.
 
 `failure(exc, host)` is the one place where an exception that is not ours (httpx's,
 the socket's, a timeout) becomes the DockerError the caller sees, the cause chained:
-for requests (`_api`, the facade's ping) and for streams (`_streams`, `_hijack`).
+for requests (`_async_api`/`_sync_api`, the negotiating ping) and for streams
+(`_async_streams`/`_sync_streams`, `_async_hijack`/`_sync_hijack`).
 Below it the transports speak httpx's own errors to httpx, which is httpx's contract.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._redact import redact_host, redact_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ._mixins import RunResult
+
 __all__ = [
     "APIError",
     "BadRequestError",
+    "BuildError",
     "ConflictError",
+    "ContainerError",
     "DockerConnectionError",
     "DockerError",
     "DockerTimeoutError",
@@ -61,6 +66,9 @@ __all__ = [
     "error_for_status",
     "failure",
 ]
+
+# How much of a failed container's stderr its ContainerError message quotes.
+STDERR_TAIL = 2000
 
 # How much of an error body is read: enough for any daemon message.
 MAX_ERROR_BODY = 64 * 1024
@@ -253,3 +261,39 @@ def _connect_error(host: str, exc: BaseException) -> DockerConnectionError:
     elif "ssh" in text:
         hint = " (ssh failed: check that `ssh HOST docker version` works)"
     return DockerConnectionError(f"cannot connect to the Docker daemon at {host}: {text}{hint}", target=host)
+
+
+class BuildError(StreamError):
+    """A classic build reported an error in its stream (a failing `RUN`, a missing file, …).
+
+    `build_log` holds every typed message received (`BuildInfo`s, the error one last), `step`
+    the last `Step N/M : …` line before the error (None if none came)."""
+
+    def __init__(self, message: str, *, build_log: list[Any], step: str | None) -> None:
+        super().__init__(f"build failed at {step}: {message}" if step else f"build failed: {message}")
+        self.message = message
+        self.build_log = build_log
+        self.step = step
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with its keywords (for multiprocessing, pytest-xdist): not from `args` alone.
+        return functools.partial(type(self), build_log=self.build_log, step=self.step), (self.message,)
+
+    def output(self) -> str:
+        """The build's output text (the `stream` messages joined)."""
+        from ._progress import describe  # noqa: PLC0415 - the messages' reader, on demand
+
+        return "".join(m.stream for m in map(describe, self.build_log) if m.stream)
+
+
+class ContainerError(DockerError):
+    """A container run by `containers.run` exited with a non-zero code."""
+
+    def __init__(self, result: RunResult, image: str) -> None:
+        tail = result.stderr[-STDERR_TAIL:].decode("utf-8", "replace").strip()
+        super().__init__(
+            f"container {result.id[:12]} ({image}) exited with {result.exit_code}: {tail or '(no stderr)'}"
+        )
+        self.result = result
+        self.exit_code = result.exit_code
+        self.stderr = result.stderr

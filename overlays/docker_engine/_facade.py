@@ -5,6 +5,10 @@ facade then hands every attribute to the generated client of that version.
 For type checkers the facade looks like the newest generated client: calls
 are typed as in the newest API. Code that needs the exact types of one
 version imports that version's package (`from docker_engine.v1_47 import Docker`).
+
+Importing this module is cheap on purpose (a script's `--help` should not wait for
+httpx): the transport and httpx load when a client is made, the request code
+and the version's package at the first call.
 """
 
 from __future__ import annotations
@@ -13,22 +17,17 @@ import functools
 import importlib
 import threading
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-import httpx
-
-from ._api import DEFAULT_TIMEOUT, AsyncAPI, SyncAPI
-from ._config import ConnectionConfig, TLSConfig, from_env
-from ._errors import DockerConnectionError, DockerError, daemon_message, failure
-from ._transports import DockerTransport, Limits
-from ._version import VersionError, choose_version
+from ._config import DEFAULT_TIMEOUT, ConnectionConfig, TLSConfig, from_env
+from ._errors import DockerError
 
 __all__ = ["AsyncDocker", "Docker"]
 
 if TYPE_CHECKING:
     from ._latest import AsyncDocker as _TypedAsync
     from ._latest import Docker as _TypedSync
+    from ._transports import Limits
 else:
     _TypedSync = _TypedAsync = object
 
@@ -43,19 +42,6 @@ def _typed_names(kind: str) -> frozenset[str]:
     properties), read from the class: nothing is instantiated or negotiated."""
     latest = importlib.import_module("docker_engine._latest")
     return frozenset(name for name in dir(getattr(latest, kind)) if not name.startswith("_"))
-
-
-def _server_version(host: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> str | None:
-    for key, value in headers:
-        if key.lower() == b"api-version":
-            text = value.decode("ascii", "replace")
-            if not text.replace(".", "").isdigit():
-                raise DockerConnectionError(f"{host} answered /_ping with Api-Version {text[:40]!r}", target=host)
-            return text
-    if status >= 400 and body:
-        # Not a Docker daemon answering, or the wrong protocol (HTTP to a TLS port).
-        raise DockerConnectionError(f"{host} answered /_ping with {status}: {daemon_message(body)}", target=host)
-    return None
 
 
 class _Facade:
@@ -120,6 +106,8 @@ class Docker(_Facade, _TypedSync):  # type: ignore[misc]
     """A Docker client that connects like the docker CLI and negotiates the API version."""
 
     def _connect(self, limits: Limits | None) -> None:
+        from ._transports import DockerTransport  # noqa: PLC0415 - see the module's docstring
+
         self._transport = DockerTransport(self._config, limits)
         self._lock = threading.Lock()
 
@@ -128,22 +116,12 @@ class Docker(_Facade, _TypedSync):  # type: ignore[misc]
         if client is None:
             with self._lock:
                 if self._client is None:
-                    version = choose_version(self._ping(), self._config.api_version)
-                    api = SyncAPI(self._config, version, self._timeout, self._transport)
-                    self._client = _package(version).Docker._from_api(api)
+                    from ._sync_api import negotiate  # noqa: PLC0415
+
+                    api = negotiate(self._config, self._timeout, self._transport, None)
+                    self._client = _package(api.version).Docker._from_api(api)
                 client = self._client
         return client
-
-    def _ping(self) -> str:
-        for method in ("HEAD", "GET"):
-            try:
-                status, headers, body = self._transport.fast_request(method, "/_ping", [], None, self._timeout)
-            except httpx.TransportError as exc:
-                raise failure(exc, self._config.host) from exc
-            found = _server_version(self._config.host, status, headers, body)
-            if found:
-                return found
-        raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")
 
     @property
     def api_version(self) -> str:
@@ -172,9 +150,7 @@ class Docker(_Facade, _TypedSync):  # type: ignore[misc]
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -204,6 +180,8 @@ class AsyncDocker(_Facade, _TypedAsync):  # type: ignore[misc]
     def _connect(self, limits: Limits | None) -> None:
         import asyncio  # noqa: PLC0415 - asyncio only for async use
 
+        import httpx  # noqa: PLC0415
+
         from ._async_transports import AsyncDockerTransport  # noqa: PLC0415
 
         self._transport = AsyncDockerTransport(self._config, limits)
@@ -214,9 +192,10 @@ class AsyncDocker(_Facade, _TypedAsync):  # type: ignore[misc]
         if self._client is None:
             async with self._lock:
                 if self._client is None:
-                    version = choose_version(await self._ping(), self._config.api_version)
-                    api = AsyncAPI(self._config, version, self._timeout, self._transport, self._http)
-                    self._client = _package(version).AsyncDocker._from_api(api)
+                    from ._async_api import negotiate  # noqa: PLC0415
+
+                    api = await negotiate(self._config, self._timeout, self._transport, self._http)
+                    self._client = _package(api.version).AsyncDocker._from_api(api)
         return self._client
 
     async def negotiate(self) -> str:
@@ -224,18 +203,6 @@ class AsyncDocker(_Facade, _TypedAsync):  # type: ignore[misc]
         client = await self._negotiated()
         version: str = client.api_version
         return version
-
-    async def _ping(self) -> str:
-        # As the sync facade: straight on the transport, no httpx round.
-        for method in ("HEAD", "GET"):
-            try:
-                status, headers, body = await self._transport.fast_request(method, "/_ping", [], None, self._timeout)
-            except httpx.TransportError as exc:
-                raise failure(exc, self._config.host) from exc
-            found = _server_version(self._config.host, status, headers, body)
-            if found:
-                return found
-        raise VersionError(f"the daemon at {self._config.host} did not tell its API version on /_ping")
 
     @property
     def api_version(self) -> str:
@@ -266,7 +233,5 @@ class AsyncDocker(_Facade, _TypedAsync):  # type: ignore[misc]
         await self._negotiated()
         return self
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()

@@ -17,23 +17,22 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypedDict, TypeVar
 
-from ._errors import DockerError, DockerTimeoutError, InvalidRequestError, NotFoundError
+from ._errors import BuildError, ContainerError, DockerError, DockerTimeoutError, InvalidRequestError, NotFoundError
 from ._hijack import UPGRADE_HEADERS, collect
-from ._progress import BuildError, StreamFollower
+from ._progress import StreamFollower
 from ._request import Request, quote_path
 from ._streams import Frame
 
 if TYPE_CHECKING:
+    from ._async_streams import AsyncJSONStream
     from ._auth import AuthConfig
-    from ._streams import AsyncJSONStream, JSONStream
+    from ._sync_streams import JSONStream
     from ._types import JSONParam, RequestContent
 
 __all__ = [
     "DOCKER_PY_SPELLINGS",
-    "BuildError",
     "BuildOptions",
     "BuildResult",
-    "ContainerError",
     "Reference",
     "RunOptions",
     "RunResult",
@@ -42,7 +41,6 @@ __all__ = [
     "plan_run",
 ]
 
-STDERR_TAIL = 2000
 
 H = TypeVar("H")  # the version's Container handle
 
@@ -54,19 +52,6 @@ class RunResult(NamedTuple):
     exit_code: int
     stdout: bytes
     stderr: bytes
-
-
-class ContainerError(DockerError):
-    """A container run by `containers.run` exited with a non-zero code."""
-
-    def __init__(self, result: RunResult, image: str) -> None:
-        tail = result.stderr[-STDERR_TAIL:].decode("utf-8", "replace").strip()
-        super().__init__(
-            f"container {result.id[:12]} ({image}) exited with {result.exit_code}: {tail or '(no stderr)'}"
-        )
-        self.result = result
-        self.exit_code = result.exit_code
-        self.stderr = result.stderr
 
 
 # -- containers.run: its keywords, and the create body they make ---------------------------------------------------

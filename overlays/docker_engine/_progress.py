@@ -18,7 +18,6 @@ version's model lacks (`id` of `PushImageInfo`, `current`/`total` of v1.25's
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sys
@@ -26,13 +25,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar, runtime_checkable
 
-from ._errors import StreamError
+from ._errors import BuildError, StreamError
 
 if TYPE_CHECKING:
     from types import TracebackType
 
 __all__ = [
-    "BuildError",
     "Message",
     "ProgressTarget",
     "StreamFollower",
@@ -55,27 +53,6 @@ class TextWriter(Protocol):
 ProgressTarget: TypeAlias = bool | TextWriter | Callable[[E], object] | None
 """What `progress=` takes: True (the terminal, or plain lines on stdout), a text stream (plain
 lines), a function called with each typed message, or None/False (nothing shown)."""
-
-
-class BuildError(StreamError):
-    """A classic build reported an error in its stream (a failing `RUN`, a missing file, …).
-
-    `build_log` holds every typed message received (`BuildInfo`s, the error one last), `step`
-    the last `Step N/M : …` line before the error (None if none came)."""
-
-    def __init__(self, message: str, *, build_log: list[Any], step: str | None) -> None:
-        super().__init__(f"build failed at {step}: {message}" if step else f"build failed: {message}")
-        self.message = message
-        self.build_log = build_log
-        self.step = step
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled with its keywords (for multiprocessing, pytest-xdist): not from `args` alone.
-        return functools.partial(type(self), build_log=self.build_log, step=self.step), (self.message,)
-
-    def output(self) -> str:
-        """The build's output text (the `stream` messages joined)."""
-        return "".join(m.stream for m in map(describe, self.build_log) if m.stream)
 
 
 # -- reading a message ------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Stream bodies: JSON message streams and multiplexed/raw output frames.
+"""Stream bodies decoded without I/O: JSON message streams and multiplexed/raw output frames.
 
-Decoding is pure (`JSONMessageDecoder`, `FrameDecoder` take bytes and return
-items), so the sync and async streams are thin loops around the same code.
+Decoding is pure (`JSONMessageDecoder`, `FrameDecoder`, `LineSplitter` take bytes and
+return items), so the streams that read a response (`_async_streams`, and
+`_sync_streams` written from it) are thin loops around the same code.
 """
 
 from __future__ import annotations
@@ -11,28 +12,26 @@ import inspect
 import json
 import re
 import struct
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
-from types import TracebackType
-from typing import Any, Generic, NamedTuple, NoReturn, Protocol, Self, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, NamedTuple, NoReturn, Protocol, TypeVar
 
 import httpx
 
-from ._errors import StreamError, failure
+from ._errors import StreamError
 
 __all__ = [
     "MAX_FRAME",
     "MAX_LINE",
     "MAX_MESSAGE",
-    "AsyncBinaryStream",
-    "AsyncFrameStream",
-    "AsyncJSONStream",
-    "BinaryStream",
+    "BinaryBody",
+    "BinaryWriter",
     "Frame",
     "FrameDecoder",
-    "FrameStream",
     "JSONMessageDecoder",
-    "JSONStream",
     "LineSplitter",
+    "StreamBase",
+    "awritten",
+    "written",
 ]
 
 T = TypeVar("T")
@@ -451,7 +450,9 @@ class JSONMessageDecoder(Generic[T]):
         return StreamError(f"invalid JSON in stream at {text[:60]!r}: {exc.msg}")
 
 
-class _StreamBase:
+class StreamBase:
+    """What the sync and async streams share: the response they read."""
+
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
 
@@ -460,176 +461,13 @@ class _StreamBase:
         return self.response.headers
 
 
-class _SyncStream(_StreamBase):
-    """Closing (or leaving `with`) closes the connection."""
-
-    def close(self) -> None:
-        """Close the connection (the rest of the body is not read)."""
-        self.response.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _AsyncStream(_StreamBase):
-    async def aclose(self) -> None:
-        """Close the connection (the rest of the body is not read)."""
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-
-class JSONStream(_SyncStream, Generic[T]):
-    """An iterator of typed messages; closing it (or leaving `with`) closes the connection."""
-
-    def __init__(self, response: httpx.Response, parse: Callable[[Any], T]) -> None:
-        super().__init__(response)
-        self._decoder = JSONMessageDecoder(parse)
-
-    def yield_errors(self) -> Self:
-        """Yield an error message (`error`/`errorDetail`) like any other instead of raising StreamError."""
-        self._decoder._raise = False
-        return self
-
-    def __iter__(self) -> Iterator[T]:
-        try:
-            for chunk in self.response.iter_bytes():
-                yield from self._decoder.feed(chunk)
-            yield from self._decoder.close()
-        except httpx.HTTPError as exc:
-            raise failure(exc, "", stream=True) from exc
-        finally:
-            self.response.close()
-
-
-class AsyncJSONStream(_AsyncStream, Generic[T]):
-    """The asyncio twin of `JSONStream`."""
-
-    def __init__(self, response: httpx.Response, parse: Callable[[Any], T]) -> None:
-        super().__init__(response)
-        self._decoder = JSONMessageDecoder(parse)
-
-    def yield_errors(self) -> Self:
-        """Yield an error message like any other instead of raising StreamError."""
-        self._decoder._raise = False
-        return self
-
-    async def __aiter__(self) -> AsyncIterator[T]:
-        try:
-            async for chunk in self.response.aiter_bytes():
-                for item in self._decoder.feed(chunk):
-                    yield item
-            for item in self._decoder.close():
-                yield item
-        except httpx.HTTPError as exc:
-            raise failure(exc, "", stream=True) from exc
-        finally:
-            await self.response.aclose()
-
-
-class FrameStream(_SyncStream):
-    """Container output as `Frame`s. A raw (TTY) stream comes out as stdout frames."""
-
-    def __init__(self, response: httpx.Response, *, raw: bool) -> None:
-        super().__init__(response)
-        self.raw = raw
-
-    def __iter__(self) -> Iterator[Frame]:
-        return self._frames()
-
-    def _frames(self) -> Generator[Frame, None, None]:
-        try:
-            if self.raw:
-                for chunk in self.response.iter_raw():
-                    yield Frame(STDOUT, chunk)
-                return
-            decoder = FrameDecoder()
-            for chunk in self.response.iter_raw():
-                yield from decoder.feed(chunk)
-            decoder.close()
-        except httpx.HTTPError as exc:
-            raise failure(exc, "", stream=True) from exc
-        finally:
-            self.response.close()
-
-    def stdout(self) -> bytes:
-        """All of stdout (stderr is dropped)."""
-        return b"".join(f.data for f in self if f.stream == STDOUT)
-
-    def text_lines(self, stream: int | None = None, *, encoding: str = "utf-8") -> Iterator[str]:
-        """Decoded lines (without the newline) of one stream, or of both as they come."""
-        lines = LineSplitter(stream, encoding)
-        frames = self._frames()
-        try:
-            for frame in frames:
-                yield from lines.feed(frame)
-        finally:
-            frames.close()  # closes the connection when a line over the limit raises here
-        yield from lines.close()
-
-
-class AsyncFrameStream(_AsyncStream):
-    """The asyncio twin of `FrameStream`."""
-
-    def __init__(self, response: httpx.Response, *, raw: bool) -> None:
-        super().__init__(response)
-        self.raw = raw
-
-    def __aiter__(self) -> AsyncIterator[Frame]:
-        return self._frames()
-
-    async def _frames(self) -> AsyncGenerator[Frame, None]:
-        try:
-            if self.raw:
-                async for chunk in self.response.aiter_raw():
-                    yield Frame(STDOUT, chunk)
-                return
-            decoder = FrameDecoder()
-            async for chunk in self.response.aiter_raw():
-                for frame in decoder.feed(chunk):
-                    yield frame
-            decoder.close()
-        except httpx.HTTPError as exc:
-            raise failure(exc, "", stream=True) from exc
-        finally:
-            await self.response.aclose()
-
-    async def stdout(self) -> bytes:
-        """All of stdout (stderr is dropped)."""
-        return b"".join([f.data async for f in self if f.stream == STDOUT])
-
-    async def text_lines(self, stream: int | None = None, *, encoding: str = "utf-8") -> AsyncIterator[str]:
-        """Decoded lines (without the newline) of one stream, or of both as they come."""
-        lines = LineSplitter(stream, encoding)
-        frames = self._frames()
-        try:
-            async for frame in frames:
-                for line in lines.feed(frame):
-                    yield line
-        finally:
-            # Closes the connection when a line over the limit raises here: left
-            # unfinished, an async generator would only close when collected.
-            await frames.aclose()
-        for line in lines.close():
-            yield line
-
-
 class BinaryWriter(Protocol):
     """What `write_to` writes to: a binary file (`open(…, "wb")`, `io.BytesIO`, …)."""
 
     def write(self, data: bytes, /) -> object: ...
 
 
-class _BinaryBody(_StreamBase):
+class BinaryBody(StreamBase):
     """What `BinaryStream` and `AsyncBinaryStream` share: the bytes read ahead by a
     sized `read()`, and the archive's `stat`."""
 
@@ -653,103 +491,17 @@ class _BinaryBody(_StreamBase):
         return path_stat_from_headers(self.response.headers)
 
 
-class BinaryStream(_BinaryBody, _SyncStream):
-    """A binary body (tar of an export, archive or image save), read as it arrives.
-
-    Iterate for chunks, `write_to(file)` to copy it, or `read()` for all of it
-    in memory. `stat` decodes `X-Docker-Container-Path-Stat` (archive).
-    """
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
-        self._chunks: Iterator[bytes] | None = None
-
-    def __iter__(self) -> Iterator[bytes]:
-        if self._buffer:
-            yield self._take_buffer()
-        yield from self._source()
-
-    def _source(self) -> Iterator[bytes]:
-        if self._chunks is None:
-            self._chunks = self._iter_response()
-        return self._chunks
-
-    def _iter_response(self) -> Iterator[bytes]:
-        try:
-            yield from self.response.iter_bytes()
-        except httpx.HTTPError as exc:
-            raise failure(exc, "", stream=True) from exc
-        finally:
-            self.response.close()
-
-    def read(self, size: int = -1) -> bytes:
-        """All the rest (`size` < 0), or up to `size` bytes: a file object for `tarfile.open(fileobj=…, mode="r|")`."""
-        if size < 0:
-            return b"".join(self)
-        source = self._source()
-        while len(self._buffer) < size:
-            chunk = next(source, b"")
-            if not chunk:
-                break
-            self._buffer += chunk
-        return self._take(size)
-
-    def write_to(self, file: BinaryWriter) -> int:
-        """Copy the body into a binary file object; returns the number of bytes."""
-        total = 0
-        for chunk in self:
-            file.write(chunk)
-            total += len(chunk)
-        return total
+async def awritten(result: object) -> None:
+    """After `file.write(chunk)` in an async stream: a file whose `write` is a coroutine
+    (aiofiles) is awaited; a plain file was written in the event loop (a local write
+    lands in the page cache)."""
+    if inspect.isawaitable(result):
+        await result
 
 
-class AsyncBinaryStream(_BinaryBody, _AsyncStream):
-    """The asyncio twin of `BinaryStream`."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
-        self._chunks: AsyncIterator[bytes] | None = None
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        if self._buffer:
-            yield self._take_buffer()
-        async for chunk in self._source():
-            yield chunk
-
-    def _source(self) -> AsyncIterator[bytes]:
-        if self._chunks is None:
-            self._chunks = self._iter_response()
-        return self._chunks
-
-    async def _iter_response(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self.response.aiter_bytes():
-                yield chunk
-        except httpx.HTTPError as exc:
-            raise failure(exc, "", stream=True) from exc
-        finally:
-            await self.response.aclose()
-
-    async def read(self, size: int = -1) -> bytes:
-        """All the rest (`size` < 0), or up to `size` bytes."""
-        if size < 0:
-            return b"".join([chunk async for chunk in self])
-        source = self._source()
-        while len(self._buffer) < size:
-            chunk = await anext(source, b"")
-            if not chunk:
-                break
-            self._buffer += chunk
-        return self._take(size)
-
-    async def write_to(self, file: BinaryWriter) -> int:
-        """Copy the body into a binary file object; returns the number of bytes. A
-        plain file is written in the event loop (a local write lands in the page
-        cache); a file whose `write` is a coroutine (aiofiles) is awaited."""
-        total = 0
-        async for chunk in self:
-            written = file.write(chunk)
-            if inspect.isawaitable(written):
-                await written
-            total += len(chunk)
-        return total
+def written(result: object) -> None:
+    """After `file.write(chunk)` in a sync stream: an async file (aiofiles) cannot be written here."""
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()
+        raise TypeError("write_to() of a sync stream got a file whose write() is a coroutine: use AsyncDocker")

@@ -65,6 +65,7 @@ IDEMPOTENT = frozenset(("GET", "HEAD"))
 # The request extension that marks a streamed response: no body cap, an idle timeout instead of a deadline.
 STREAM = "docker_engine.stream"
 _POLL_IN = select.POLLIN | select.POLLPRI
+HeaderPairs = Iterable[tuple[str, str]]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]").search
 
 
@@ -130,6 +131,78 @@ def _body_limit(head: Head, parser: ResponseParser | None, max_body: int) -> int
     if length is not None and length > max_body:
         raise _too_large(max_body, length)
     return max_body
+
+
+class BodyReader:
+    """A response body taken event by event, without I/O: what the loops of both transports
+    share. At most `limit` bytes (None: no cap); past it `ResponseTooLarge`, or with
+    `truncate` (an error's message) the part within the cap and then the end, the
+    connection read no further. After the last event `done` is set and `reusable` says
+    whether the connection may carry another request."""
+
+    __slots__ = ("done", "left", "limit", "reusable", "truncate")
+
+    def __init__(self, limit: int | None, *, truncate: bool) -> None:
+        self.limit = limit
+        self.left = limit
+        self.truncate = truncate
+        self.done = False
+        self.reusable = False
+
+    def take(self, event: Head | Body | End) -> bytes:
+        """The bytes of `event` to pass on (b"" for none)."""
+        if isinstance(event, End):
+            self.done = True
+            self.reusable = event.reusable
+            return b""
+        if not isinstance(event, Body):
+            return b""
+        data = event.data
+        if self.left is None:
+            return data
+        self.left -= len(data)
+        if self.left >= 0:
+            return data
+        if not self.truncate:
+            raise _too_large(self.limit or 0)
+        self.done = True
+        return data[: len(data) + self.left]
+
+
+def may_retry(exc: BaseException, method: str, *, reused: bool, retried: bool, streaming: bool) -> bool:
+    """Whether a request whose connection failed before any answer is sent again: once, and
+    only a GET/HEAD without a streamed body on a reused connection (the daemon closed it while
+    idle); never after a timeout."""
+    return reused and not retried and not streaming and method in IDEMPOTENT and not isinstance(exc, TimeoutError)
+
+
+def exchange_of(request: httpx.Request) -> tuple[str, list[tuple[str, str]], bool, bool, float | None]:
+    """What a transport needs of an httpx request besides its body: the target, the headers,
+    whether it asks for an upgrade, whether its answer is a stream, and the timeout until the
+    answer's head (a stream's is the connect timeout: its body may be slow to start)."""
+    timeouts = request.extensions.get("timeout", {})
+    streamed = bool(request.extensions.get(STREAM))
+    timeout = timeouts.get("connect") if streamed else timeouts.get("read")
+    target = request.url.raw_path.decode("ascii")
+    return target, _request_headers(request), "upgrade" in request.headers, streamed, timeout
+
+
+def answer_reader(head: Head, parser: ResponseParser | None, streamed: bool, max_body: int) -> BodyReader:
+    """How an answer's body is read: a stream's without a cap, but an error's (a stream's
+    too) only up to MAX_ERROR_BODY."""
+    limit = None if streamed and head.status < 400 else _body_limit(head, parser, max_body)
+    return BodyReader(limit, truncate=head.status >= 400)
+
+
+def response_of(
+    head: Head, *, stream: httpx.SyncByteStream | httpx.AsyncByteStream | None = None, network: object = None
+) -> httpx.Response:
+    """The httpx response for `head`, its body read from `stream`, or after a 101 with the
+    upgraded connection as its `network_stream`."""
+    extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": head.reason}
+    if network is not None:
+        extensions["network_stream"] = network
+    return httpx.Response(head.status, headers=head.headers, stream=stream, extensions=extensions)
 
 
 def ssl_context(tls: TLSConfig) -> ssl.SSLContext:
@@ -362,19 +435,26 @@ def _request_headers(request: httpx.Request) -> list[tuple[str, str]]:
     ]
 
 
-class DockerTransport(httpx.BaseTransport):
-    """A pooled, thread-safe transport to one daemon."""
+class Endpoint:
+    """What both transports hold: how to reach the daemon, and the limits."""
 
-    def __init__(self, config: ConnectionConfig, limits: Limits | None = None) -> None:
+    def __init__(self, config: ConnectionConfig, limits: Limits | None) -> None:
         self.dialer = Dialer(config)
         self.limits = limits if limits is not None else Limits()
         self._max_body = self.limits.max_body
+        self._closed = False
+
+
+class DockerTransport(Endpoint, httpx.BaseTransport):
+    """A pooled, thread-safe transport to one daemon."""
+
+    def __init__(self, config: ConnectionConfig, limits: Limits | None = None) -> None:
+        super().__init__(config, limits)
         self._idle: list[Connection] = []
         self._lock = threading.Lock()
         self._free = threading.Condition(self._lock)  # a connection went idle or closed
         self._open = 0  # connections open (idle or in use), at most limits.max_connections
         self._waiting = 0
-        self._closed = False
 
     # -- pool ----------------------------------------------------------------
 
@@ -410,6 +490,19 @@ class DockerTransport(httpx.BaseTransport):
             raise
         return Connection(sock, process, self)
 
+    def _failed(self, exc: BaseException, conn: Connection) -> httpx.TransportError:
+        """The error of a failed exchange, built before its connection is closed (it reads
+        what ssh said)."""
+        error = _map_error(exc, self.dialer, conn)
+        conn.close()
+        return error
+
+    def _finish(self, conn: Connection, reader: BodyReader) -> None:
+        if reader.reusable:
+            self._release(conn, True)
+        else:
+            conn.close()  # mid-answer (an error message cut short), or the daemon said so
+
     def _closed_one(self) -> None:
         with self._lock:
             self._open -= 1
@@ -427,13 +520,7 @@ class DockerTransport(httpx.BaseTransport):
         conn.close()
 
     def _start(
-        self,
-        method: str,
-        target: str,
-        headers: Iterable[tuple[str, str]],
-        body: Any,
-        timeout: float | None,
-        upgrade: bool = False,
+        self, method: str, target: str, headers: HeaderPairs, body: Any, timeout: float | None, upgrade: bool = False
     ) -> tuple[Connection, Iterator[Head | Body | End], Head]:
         """Send a request and read up to the response head, within `timeout` (one deadline;
         a streamed request body gets `timeout` per write and the deadline starts after it).
@@ -460,34 +547,21 @@ class DockerTransport(httpx.BaseTransport):
                 events = conn.events()
                 first = next(events)
             except _NotSent as exc:
-                if conn.reused:
-                    conn.close()
-                    continue
-                error = _map_error(exc, self.dialer, conn)
+                if not conn.reused:
+                    raise self._failed(exc, conn) from exc
                 conn.close()
-                raise error from exc
+                continue
             except _AnsweredEarly as exc:
                 answer = conn.early_answer(None if timeout is None else monotonic() + timeout)
                 if answer is None:
-                    error = _map_error(exc.__cause__ or exc, self.dialer, conn)
-                    conn.close()
-                    raise error from exc
+                    raise self._failed(exc.__cause__ or exc, conn) from exc
                 events, first = answer
             except (ProtocolError, OSError) as exc:
-                if (
-                    conn.reused
-                    and not retried
-                    and not streaming
-                    and method in IDEMPOTENT
-                    and not isinstance(exc, TimeoutError)
-                ):
-                    conn.close()
-                    retried = True
-                    continue
-                # Built before closing: it reads what ssh said on stderr.
-                error = _map_error(exc, self.dialer, conn)
+                if not may_retry(exc, method, reused=conn.reused, retried=retried, streaming=streaming):
+                    raise self._failed(exc, conn) from exc
                 conn.close()
-                raise error from exc
+                retried = True
+                continue
             except BaseException:
                 conn.close()
                 raise
@@ -502,28 +576,15 @@ class DockerTransport(httpx.BaseTransport):
         """Send a request and read the whole response, within `timeout`."""
         conn, events, head = self._start(method, target, headers, body, timeout)
         chunks = []
-        total = 0
         try:
-            limit = _body_limit(head, conn.parser, self._max_body)
+            reader = BodyReader(_body_limit(head, conn.parser, self._max_body), truncate=head.status >= 400)
             for event in events:
-                if isinstance(event, Body):
-                    data = event.data
-                    total += len(data)
-                    if total > limit:
-                        if head.status < 400:
-                            raise _too_large(limit)
-                        # An error's message needs no more: read no further, close.
-                        chunks.append(data[: len(data) - (total - limit)])
-                        conn.close()
-                        break
-                    chunks.append(data)
-                elif isinstance(event, End):
-                    self._release(conn, event.reusable)
+                chunks.append(reader.take(event))
+                if reader.done:
                     break
+            self._finish(conn, reader)
         except (ProtocolError, OSError) as exc:
-            error = _map_error(exc, self.dialer, conn)
-            conn.close()
-            raise error from exc
+            raise self._failed(exc, conn) from exc
         except BaseException:
             conn.close()
             raise
@@ -532,32 +593,26 @@ class DockerTransport(httpx.BaseTransport):
     # -- httpx interface ---------------------------------------------------------
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = request.extensions.get("timeout", {})
         body: Any = request.read() if isinstance(request.stream, httpx.ByteStream) else request.stream
-        target = request.url.raw_path.decode("ascii")
-        upgrade = "upgrade" in request.headers
-        streamed = bool(request.extensions.get(STREAM))
-        timeout = timeouts.get("connect") if streamed else timeouts.get("read")
-        conn, events, head = self._start(request.method, target, _request_headers(request), body, timeout, upgrade)
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": head.reason}
+        target, headers, upgrade, streamed, timeout = exchange_of(request)
+        conn, events, head = self._start(request.method, target, headers, body, timeout, upgrade)
         try:
             if streamed or head.status == 101:
                 # A stream (or an upgraded connection): no deadline; each read waits at most stream_timeout.
                 conn.deadline = None
                 conn.sock.settimeout(
-                    self.limits.stream_timeout if streamed and head.status != 101 else timeouts.get("read")
+                    self.limits.stream_timeout
+                    if streamed and head.status != 101
+                    else request.extensions.get("timeout", {}).get("read")
                 )
             if head.status == 101:
                 assert conn.parser is not None
-                extensions["network_stream"] = UpgradedStream(conn, conn.parser.leftover())
-                return httpx.Response(101, headers=head.headers, extensions=extensions)
-            # A stream has no cap, but its error answer has.
-            limit = None if streamed and head.status < 400 else _body_limit(head, conn.parser, self._max_body)
+                return response_of(head, network=UpgradedStream(conn, conn.parser.leftover()))
+            reader = answer_reader(head, conn.parser, streamed, self._max_body)
         except BaseException:
             conn.close()
             raise
-        stream = _BodyStream(self, conn, events, limit, truncate=head.status >= 400)
-        return httpx.Response(head.status, headers=head.headers, stream=stream, extensions=extensions)
+        return response_of(head, stream=_BodyStream(self, conn, events, reader))
 
     def close(self) -> None:
         self._closed = True
@@ -569,57 +624,41 @@ class DockerTransport(httpx.BaseTransport):
 
 
 class _BodyStream(httpx.SyncByteStream):
-    """The body: at most `limit` bytes (then an error, or with `truncate` the end: the
-    connection is closed rather than read further)."""
+    """The body, as its `BodyReader` takes it (closed before its end, the connection is
+    mid-answer: it is closed rather than read further)."""
 
     def __init__(
-        self,
-        transport: DockerTransport,
-        conn: Connection,
-        events: Iterator[Head | Body | End],
-        limit: int | None,
-        *,
-        truncate: bool,
+        self, transport: DockerTransport, conn: Connection, events: Iterator[Head | Body | End], reader: BodyReader
     ) -> None:
         self._transport = transport
         self._conn: Connection | None = conn
         self._events = events
-        self._limit = limit
-        self._truncate = truncate
+        self._reader = reader
 
     def __iter__(self) -> Iterator[bytes]:
         conn = self._conn
         if conn is None:
             return
-        limit = self._limit
-        total = 0
+        reader = self._reader
         try:
             for event in self._events:
-                if isinstance(event, Body):
-                    data = event.data
-                    if limit is not None:
-                        total += len(data)
-                        if total > limit:
-                            if not self._truncate:
-                                raise _too_large(limit)
-                            self.close()
-                            yield data[: len(data) - (total - limit)]
-                            return
-                    yield data
-                elif isinstance(event, End):
+                data = reader.take(event)
+                if reader.done:
                     self._conn = None
-                    self._transport._release(conn, event.reusable)
+                    self._transport._finish(conn, reader)
+                    if data:
+                        yield data
                     return
+                if data:
+                    yield data
         except (ProtocolError, OSError) as exc:
-            error = _map_error(exc, self._transport.dialer, conn)
-            self.close()
-            raise error from exc
+            self._conn = None
+            raise self._transport._failed(exc, conn) from exc
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
-        # Closed before the end: the connection is mid-response, not reusable.
         if self._conn is not None:
             self._conn.close()
             self._conn = None

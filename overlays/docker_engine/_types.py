@@ -172,7 +172,23 @@ class LazyModel:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
 
 
-class OpenStrEnum(StrEnum):
+class _ByValue:
+    """An open enum's members are copied and pickled by value (`cls(value)`): one made for
+    an unlisted value is not an attribute of its class."""
+
+    _value_: Any
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return type(self), (self._value_,)
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Self:
+        return self
+
+
+class OpenStrEnum(_ByValue, StrEnum):
     """Base of the generated string enums. The enum is open: a value the spec does not
     list (a newer daemon's) becomes a member named after it, and is sent back unchanged.
 
@@ -193,17 +209,8 @@ class OpenStrEnum(StrEnum):
     def __str__(self) -> str:
         return str(self._value_)
 
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        return type(self), (self._value_,)
 
-    def __copy__(self) -> Self:
-        return self
-
-    def __deepcopy__(self, memo: Any) -> Self:
-        return self
-
-
-class OpenIntEnum(IntEnum):
+class OpenIntEnum(_ByValue, IntEnum):
     """Base of the generated integer enums: open as `OpenStrEnum`; an unlisted value
     `n` becomes a member named `VALUE_n` (`VALUE_MINUS_n` when negative)."""
 
@@ -215,15 +222,6 @@ class OpenIntEnum(IntEnum):
         member._name_ = f"VALUE_{value}".replace("-", "MINUS_")
         member._value_ = value
         return member
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        return type(self), (self._value_,)
-
-    def __copy__(self) -> Self:
-        return self
-
-    def __deepcopy__(self, memo: Any) -> Self:
-        return self
 
 
 # `filters={"label": ["a=b"], "status": ["exited"]}`; the older map form and a

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._errors import VersionError
+from ._errors import DockerConnectionError, VersionError, daemon_message
 
-__all__ = ["VersionError", "available_versions", "choose_version", "parse_version"]
+__all__ = ["VersionError", "available_versions", "choose_version", "parse_version", "server_version"]
 
 
 def parse_version(text: str) -> tuple[int, int]:
@@ -46,3 +46,18 @@ def choose_version(server: str, pinned: str | None = None) -> str:
         raise VersionError(f"the daemon's API version {server} is older than the oldest this SDK has ({versions[0]})")
     eligible = [v for v in versions if parse_version(v) <= parse_version(server)]
     return eligible[-1]
+
+
+def server_version(host: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> str | None:
+    """The `Api-Version` of a `/_ping` answer (None: not told); an answer that is not a
+    Docker daemon's is a DockerConnectionError."""
+    for key, value in headers:
+        if key.lower() == b"api-version":
+            text = value.decode("ascii", "replace")
+            if not text.replace(".", "").isdigit():
+                raise DockerConnectionError(f"{host} answered /_ping with Api-Version {text[:40]!r}", target=host)
+            return text
+    if status >= 400 and body:
+        # Not a Docker daemon answering, or the wrong protocol (HTTP to a TLS port).
+        raise DockerConnectionError(f"{host} answered /_ping with {status}: {daemon_message(body)}", target=host)
+    return None

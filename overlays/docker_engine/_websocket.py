@@ -3,8 +3,8 @@
 `WebSocketCodec` is the protocol without I/O: the handshake key and its
 expected answer, frames out (masked, as a client must), messages in
 (continuations joined, pings answered, the closing handshake followed).
-`WebSocketStream` and `AsyncWebSocketStream` drive it over the connection the
-daemon upgraded.
+`AsyncWebSocketStream` (`_async_websocket`) and `WebSocketStream` (`_sync_websocket`,
+written from it) drive it over the connection the daemon upgraded.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ from __future__ import annotations
 import base64
 import os
 from collections import deque
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
 
 from ._errors import WebSocketError
 
-if TYPE_CHECKING:
-    from ._async_transports import AsyncUpgradedStream
-    from ._transports import UpgradedStream
-
-__all__ = ["AsyncWebSocketStream", "WebSocketCodec", "WebSocketError", "WebSocketStream"]
+__all__ = ["WebSocketBase", "WebSocketCodec", "WebSocketError"]
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
@@ -192,7 +186,9 @@ class WebSocketCodec:
             self._fragments_size = 0
 
 
-class _Base:
+class WebSocketBase:
+    """What the sync and async streams share: the codec and the messages read ahead."""
+
     def __init__(self, codec: WebSocketCodec) -> None:
         self.codec = codec
         # Messages read but not yet returned: a deque, as taking the first of a list is linear.
@@ -202,104 +198,3 @@ class _Base:
     def close_code(self) -> int | None:
         """The status code of the daemon's close frame (1000: normal), once it came."""
         return self.codec.close_code
-
-
-class WebSocketStream(_Base):
-    """A container attached over a WebSocket: `send()` to its stdin, `recv()`
-    its output (one message at a time; iterate for all), `close()`."""
-
-    def __init__(self, conn: UpgradedStream, codec: WebSocketCodec) -> None:
-        super().__init__(codec)
-        self._conn = conn
-
-    def send(self, data: bytes | str) -> None:
-        """A binary message (bytes) or a text message (str)."""
-        self._conn.write(self.codec.message(data))
-
-    def recv(self) -> bytes | None:
-        """The next message, or None once the connection is closed."""
-        while not self._messages:
-            if self.codec.closed:
-                return None
-            messages, reply = self.codec.feed(self._conn.read())
-            if reply:
-                self._conn.write(reply)
-            self._messages.extend(messages)
-        return self._messages.popleft()
-
-    def __iter__(self) -> WebSocketStream:
-        return self
-
-    def __next__(self) -> bytes:
-        message = self.recv()
-        if message is None:
-            raise StopIteration
-        return message
-
-    def close(self, code: int = 1000) -> None:
-        """Send our close frame (if the daemon did not close first) and close the connection."""
-        try:
-            frame = self.codec.close_frame(code)
-            if frame:
-                self._conn.write(frame)
-        except OSError:
-            pass  # the daemon already went away
-        finally:
-            self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncWebSocketStream(_Base):
-    """The asyncio twin of `WebSocketStream`."""
-
-    def __init__(self, conn: AsyncUpgradedStream, codec: WebSocketCodec) -> None:
-        super().__init__(codec)
-        self._conn = conn
-
-    async def send(self, data: bytes | str) -> None:
-        """A binary message (bytes) or a text message (str)."""
-        await self._conn.write(self.codec.message(data))
-
-    async def recv(self) -> bytes | None:
-        """The next message, or None once the connection is closed."""
-        while not self._messages:
-            if self.codec.closed:
-                return None
-            messages, reply = self.codec.feed(await self._conn.read())
-            if reply:
-                await self._conn.write(reply)
-            self._messages.extend(messages)
-        return self._messages.popleft()
-
-    def __aiter__(self) -> AsyncWebSocketStream:
-        return self
-
-    async def __anext__(self) -> bytes:
-        message = await self.recv()
-        if message is None:
-            raise StopAsyncIteration
-        return message
-
-    async def aclose(self, code: int = 1000) -> None:
-        """Send our close frame (if the daemon did not close first) and close the connection."""
-        try:
-            frame = self.codec.close_frame(code)
-            if frame:
-                await self._conn.write(frame)
-        except OSError:
-            pass
-        finally:
-            await self._conn.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()

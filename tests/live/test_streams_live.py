@@ -10,8 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from docker_engine import NotFoundError
-from docker_engine._mixins import ContainerError
+from docker_engine import ContainerError, NotFoundError
 
 from .conftest import RoundTrip, version_package
 from .daemons import Daemon

@@ -7,7 +7,8 @@ import asyncio
 import rlcompleter
 
 import pytest
-from docker_engine import AsyncDocker, Docker
+from docker_engine import AsyncDocker, Docker, _sync_api
+from docker_engine._api import SyncAPI
 
 TAGS = {
     "containers",
@@ -62,7 +63,9 @@ def test_tab_completion_finds_the_tags(monkeypatch: pytest.MonkeyPatch) -> None:
     # rlcompleter reads each matching attribute (to add "(" to callables): that
     # negotiates, as the first call would; here the daemon says 1.41.
     docker = Docker(NOWHERE)
-    monkeypatch.setattr(docker, "_ping", lambda: "1.41")
+    monkeypatch.setattr(
+        _sync_api, "negotiate", lambda config, timeout, transport, _: SyncAPI(config, "1.41", timeout, transport)
+    )
     assert {"docker.containers", "docker.configs"} <= complete({"docker": docker}, "docker.con")
     assert docker.api_version == "1.41"
 

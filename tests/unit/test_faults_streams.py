@@ -16,21 +16,20 @@ from typing import Any
 import httpx
 import pytest
 from docker_engine import _websocket
+from docker_engine._async_hijack import AsyncHijackedStream
+from docker_engine._async_streams import AsyncFrameStream, AsyncJSONStream
 from docker_engine._errors import StreamError
-from docker_engine._hijack import AsyncHijackedStream, HijackedStream
 from docker_engine._streams import (
     MAX_FRAME,
     MAX_LINE,
     MAX_MESSAGE,
-    AsyncFrameStream,
-    AsyncJSONStream,
     Frame,
     FrameDecoder,
-    FrameStream,
     JSONMessageDecoder,
-    JSONStream,
     LineSplitter,
 )
+from docker_engine._sync_hijack import HijackedStream
+from docker_engine._sync_streams import FrameStream, JSONStream
 from docker_engine._websocket import BINARY, CLOSE, CONTINUATION, PING, PONG, WebSocketCodec, WebSocketError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

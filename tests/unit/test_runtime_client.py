@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from docker_engine._async_streams import AsyncFrameStream, AsyncJSONStream
 from docker_engine._auth import AuthConfig
 from docker_engine._errors import (
     APIError,
@@ -30,7 +31,8 @@ from docker_engine._errors import (
     ServerError,
     StreamError,
 )
-from docker_engine._streams import AsyncFrameStream, AsyncJSONStream, Frame, FrameStream, JSONStream
+from docker_engine._streams import Frame
+from docker_engine._sync_streams import FrameStream, JSONStream
 
 VERSIONS = ["1.41", "1.56"]
 MULTIPLEXED = "application/vnd.docker.multiplexed-stream"

@@ -11,18 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from docker_engine._async_streams import AsyncFrameStream, AsyncJSONStream
 from docker_engine._errors import DockerError, StreamError
-from docker_engine._streams import (
-    MAX_FRAME,
-    RAW_STREAM,
-    AsyncFrameStream,
-    AsyncJSONStream,
-    Frame,
-    FrameDecoder,
-    FrameStream,
-    JSONMessageDecoder,
-    JSONStream,
-)
+from docker_engine._streams import MAX_FRAME, RAW_STREAM, Frame, FrameDecoder, JSONMessageDecoder
+from docker_engine._sync_streams import FrameStream, JSONStream
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -284,3 +284,26 @@ def test_socket_file_that_is_not_listening_async(tmp_path: Path) -> None:
                 await docker.system.ping()
 
     asyncio.run(main())
+
+
+def test_body_reader_caps_a_body_or_cuts_an_error_message_short() -> None:
+    from docker_engine._http11 import Body, End
+    from docker_engine._transports import BodyReader, ResponseTooLarge
+
+    whole = BodyReader(10, truncate=False)
+    assert [whole.take(Body(b"12345")), whole.take(Body(b"67890"))] == [b"12345", b"67890"]
+    assert not whole.done
+    assert whole.take(End(reusable=True)) == b"" and whole.done and whole.reusable
+
+    too_large = BodyReader(10, truncate=False)
+    too_large.take(Body(b"12345"))
+    with pytest.raises(ResponseTooLarge, match="max_body=10"):
+        too_large.take(Body(b"678901"))
+
+    message = BodyReader(10, truncate=True)  # an error's body: its start, then read no further
+    assert message.take(Body(b"12345678")) == b"12345678"
+    assert message.take(Body(b"9012")) == b"90"
+    assert message.done and not message.reusable
+
+    stream = BodyReader(None, truncate=False)
+    assert stream.take(Body(b"x" * 100_000)) == b"x" * 100_000 and not stream.done

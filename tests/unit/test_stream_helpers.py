@@ -7,7 +7,7 @@ import struct
 import httpx
 import pytest
 from docker_engine import StreamError
-from docker_engine._streams import FrameStream, JSONStream
+from docker_engine._sync_streams import FrameStream, JSONStream
 
 
 def frame(stream: int, data: bytes) -> bytes:

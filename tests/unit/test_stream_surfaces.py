@@ -16,21 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
+from docker_engine._async_hijack import AsyncHijackedStream
+from docker_engine._async_streams import AsyncBinaryStream, AsyncFrameStream, AsyncJSONStream
+from docker_engine._async_websocket import AsyncWebSocketStream
 from docker_engine._errors import StreamError
-from docker_engine._hijack import AsyncHijackedStream, HijackedStream, Output
-from docker_engine._streams import (
-    STDERR,
-    STDOUT,
-    AsyncBinaryStream,
-    AsyncFrameStream,
-    AsyncJSONStream,
-    BinaryStream,
-    Frame,
-    FrameStream,
-    JSONStream,
-    LineSplitter,
-)
-from docker_engine._websocket import AsyncWebSocketStream, WebSocketCodec, WebSocketStream
+from docker_engine._hijack import Output
+from docker_engine._streams import STDERR, STDOUT, Frame, LineSplitter
+from docker_engine._sync_hijack import HijackedStream
+from docker_engine._sync_streams import BinaryStream, FrameStream, JSONStream
+from docker_engine._sync_websocket import WebSocketStream
+from docker_engine._websocket import WebSocketCodec
 
 MULTIPLEXED = "application/vnd.docker.multiplexed-stream"
 RAW = "application/vnd.docker.raw-stream"
@@ -498,3 +493,14 @@ def test_hijacked_raw_and_cut_streams() -> None:
         HijackedStream(FakeUpgraded(cut), raw=False).read_all()  # type: ignore[arg-type]
     with pytest.raises(StreamError, match="left over"):
         run(AsyncHijackedStream(AsyncFakeUpgraded(cut), raw=False).read_all())  # type: ignore[arg-type]
+
+
+def test_sync_write_to_an_async_file_says_so_and_writes_nothing_half() -> None:
+    class AsyncFile:
+        async def write(self, data: bytes) -> int:
+            return len(data)
+
+    body = chunked(333)
+    with pytest.raises(TypeError, match="coroutine: use AsyncDocker"):
+        BinaryStream(binary(body)).write_to(AsyncFile())  # type: ignore[arg-type]
+    assert body.closed  # the connection is not left open

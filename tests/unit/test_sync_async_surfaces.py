@@ -9,10 +9,16 @@ import inspect
 from typing import Any
 
 import pytest
-from docker_engine import AsyncDocker, Docker
-from docker_engine import _hijack as hijack
-from docker_engine import _streams as streams
-from docker_engine import _websocket as websocket
+from docker_engine import (
+    AsyncDocker,
+    Docker,
+    _async_hijack,
+    _async_streams,
+    _async_websocket,
+    _sync_hijack,
+    _sync_streams,
+    _sync_websocket,
+)
 
 CLOSE = ({"close"}, {"aclose"})
 
@@ -29,11 +35,11 @@ def differences(sync: type, asynchronous: type) -> tuple[set[str], set[str]]:
     ("sync", "asynchronous"),
     [
         (Docker, AsyncDocker),
-        (streams.FrameStream, streams.AsyncFrameStream),
-        (streams.JSONStream, streams.AsyncJSONStream),
-        (streams.BinaryStream, streams.AsyncBinaryStream),
-        (hijack.HijackedStream, hijack.AsyncHijackedStream),
-        (websocket.WebSocketStream, websocket.AsyncWebSocketStream),
+        (_sync_streams.FrameStream, _async_streams.AsyncFrameStream),
+        (_sync_streams.JSONStream, _async_streams.AsyncJSONStream),
+        (_sync_streams.BinaryStream, _async_streams.AsyncBinaryStream),
+        (_sync_hijack.HijackedStream, _async_hijack.AsyncHijackedStream),
+        (_sync_websocket.WebSocketStream, _async_websocket.AsyncWebSocketStream),
     ],
     ids=lambda c: c.__name__,
 )

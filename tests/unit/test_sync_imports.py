@@ -26,3 +26,19 @@ print("asyncio" in sys.modules)
 def test_sync_use_never_imports_asyncio() -> None:
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+FACADE = """
+import sys
+from docker_engine import AsyncDocker, Docker
+print(sorted(m for m in ("httpx", "asyncio", "docker_engine._transports", "docker_engine._sync_api") if m in sys.modules))
+Docker("unix:///nonexistent.sock")
+print(sorted(m for m in ("httpx", "asyncio", "docker_engine._transports", "docker_engine._sync_api") if m in sys.modules))
+"""
+
+
+def test_importing_the_facade_loads_no_http_stack() -> None:
+    # A script's `--help` that imports the facade should not pay for httpx: the transport
+    # loads when a client is made, the request code at the first call.
+    out = subprocess.run([sys.executable, "-c", FACADE], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "['docker_engine._transports', 'httpx']"]

@@ -55,7 +55,13 @@ def test_sync_and_async_twins_have_the_same_members(source: str) -> None:
 
     asynchronous = importlib.import_module("docker_engine." + source[:-3])
     synchronous = importlib.import_module("docker_engine." + unasync.target(source)[:-3])
-    twins = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
+    twins = {
+        "aclose": "close",
+        "__aenter__": "__enter__",
+        "__aexit__": "__exit__",
+        "__aiter__": "__iter__",
+        "__anext__": "__next__",
+    }
     names = {"AsyncAPI": "SyncAPI", "AsyncClientBase": "SyncClientBase"}
     assert sorted(names.get(n, n.removeprefix("Async")) for n in asynchronous.__all__) == sorted(synchronous.__all__)
     for async_name in asynchronous.__all__:

@@ -1,0 +1,1 @@
+../../generated/docker_engine/_sync_streams.py
