@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -20,14 +20,20 @@ from ._api_base import (
     trusted_raw,
 )
 from ._config import ConnectionConfig
-from ._errors import failure
-from ._hijack import HijackedStream
+from ._errors import VersionError, failure
 from ._redact import own_request
 from ._request import Request
+from ._sync_hijack import HijackedStream
+from ._sync_streams import BinaryStream, FrameStream, JSONStream
+from ._sync_websocket import WebSocketStream
 from ._transports import Limits
-from ._websocket import WebSocketCodec, WebSocketStream
+from ._version import choose_version, server_version
+from ._websocket import WebSocketCodec
 
-__all__ = ["SyncAPI"]
+if TYPE_CHECKING:
+    from ._transports import DockerTransport
+
+__all__ = ["SyncAPI", "negotiate"]
 
 
 class SyncAPI(_APIBase):
@@ -104,7 +110,12 @@ class SyncAPI(_APIBase):
         except BaseException:
             response.close()
             raise
-        return self._streamed(request, response, sync=True, raw=raw)
+        if request.kind == "binary":
+            return BinaryStream(response)
+        if request.kind == "json-stream":
+            assert request.parse is not None
+            return JSONStream(response, request.parse)
+        return FrameStream(response, raw=raw)
 
     def container_tty(self, container: str) -> bool:
         if container in self._tty:
@@ -151,3 +162,23 @@ class SyncAPI(_APIBase):
     def close(self) -> None:
         """Close every connection (and ssh process) of the transport."""
         self.client.close()
+
+
+def negotiate(
+    config: ConnectionConfig,
+    timeout: float | None,
+    transport: DockerTransport,
+    client: httpx.Client | None,
+) -> SyncAPI:
+    """An `SyncAPI` at the version the daemon and this package share (or the pinned one,
+    checked against the daemon's): `/_ping` straight on the transport, HEAD and then GET
+    for a daemon that answers HEAD without `Api-Version`."""
+    for method in ("HEAD", "GET"):
+        try:
+            status, headers, body = transport.fast_request(method, "/_ping", [], None, timeout)
+        except httpx.TransportError as exc:
+            raise failure(exc, config.host) from exc
+        found = server_version(config.host, status, headers, body)
+        if found:
+            return SyncAPI(config, choose_version(found, config.api_version), timeout, transport, client)
+    raise VersionError(f"the daemon at {config.host} did not tell its API version on /_ping")

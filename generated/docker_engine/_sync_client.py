@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import ClassVar, Self
 
 import httpx
 
 from ._api import DEFAULT_TIMEOUT, SyncAPI
+from ._closing import Closing
 from ._config import TLSConfig, for_package
 from ._redact import redact_host
 from ._transports import Limits
@@ -16,7 +16,7 @@ from ._transports import Limits
 __all__ = ["SyncClientBase"]
 
 
-class SyncClientBase:
+class SyncClientBase(Closing):
     API_VERSION: ClassVar[str]
     _api: SyncAPI
 
@@ -94,14 +94,6 @@ class SyncClientBase:
     def close(self) -> None:
         """Close every connection (and ssh process) this client opened."""
         self._api.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, api_version={self.api_version!r})"

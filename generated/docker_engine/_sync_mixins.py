@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
 from ._errors import NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
-from ._hijack import HijackedStream, Output
+from ._hijack import Output
 from ._mixins import (
     BuildOptions,
     BuildResult,
@@ -36,6 +36,7 @@ from ._mixins import (
 from ._progress import ProgressTarget, StreamFollower
 from ._request import with_keywords as _with_keywords
 from ._streams import Frame
+from ._sync_hijack import HijackedStream
 
 if TYPE_CHECKING:
     from ._api import SyncAPI
