@@ -17,7 +17,7 @@ venv: .venv/.installed
 		echo "make venv: needs Python >= 3.11 with its venv module as $(PYTHON3): run \`apt-get install python3-venv\` (or make venv PYTHON3=/path/to/python3)"; exit 1; }
 	$(PYTHON3) -m venv --clear .venv
 	.venv/bin/pip install --quiet --upgrade pip
-	.venv/bin/pip install --quiet -e '.[dev]'
+	.venv/bin/pip install --quiet -e '.[dev,protoc]'
 	touch $@
 
 # The unit tests on a second, newer Python (CI passes the newest it finds), in build/venv-newer.
@@ -37,6 +37,7 @@ specs: venv
 generate: venv
 	$(PYTHON) -m generator generate $(VERSIONS)
 	$(PYTHON) -m generator unasync
+	$(PYTHON) -m generator protos
 	$(if $(VERSIONS),,$(PYTHON) -m generator changelog)
 
 # docs/api-changes/: the semantic diff of every consecutive pair of versions.
@@ -61,7 +62,7 @@ typecheck: venv
 links:
 	cd overlays/docker_engine && for d in ../../generated/docker_engine/v1_*; do ln -sfn "$$d" .; done \
 		&& ln -sfn ../../generated/docker_engine/_latest.py . && ln -sfn ../../generated/docker_engine/_api_history.json . \
-		&& ln -sfn ../../generated/docker_engine/_shared . \
+		&& ln -sfn ../../generated/docker_engine/_shared . && ln -sfn ../../generated/docker_engine/_buildkit . \
 		&& for f in ../../generated/docker_engine/_sync_*.py; do ln -sfn "$$f" .; done
 	find overlays/docker_engine -maxdepth 1 -xtype l -delete
 
@@ -69,6 +70,7 @@ links:
 check-generated: venv
 	$(PYTHON) -m generator generate
 	$(PYTHON) -m generator unasync
+	$(PYTHON) -m generator protos
 	git diff --exit-code --stat -- generated/
 	@test -z "$$(git status --porcelain -- generated/)" || { git status --porcelain -- generated/; echo "generated/ differs from the templates: run make generate and commit"; exit 1; }
 	$(PYTHON) -m generator changelog --check

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from . import unasync
+from . import protos, unasync
 from .diff_cli import COMMANDS as DIFF_COMMANDS
 from .diff_cli import add_subcommands, run
 from .generate import GENERATED, generate
@@ -30,8 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     pres.add_argument("observed", help="the JSON file written with DOCKER_ENGINE_PRESENCE_LOG")
     una = sub.add_parser("unasync", help="write the sync runtime from its async source (see generator/unasync.py)")
     una.add_argument("--check", action="store_true", help="only compare: exit 1 naming what is stale")
+    sub.add_parser("protos", help="compile spec/proto (BuildKit's protocol) into generated/docker_engine/_buildkit")
     add_subcommands(sub)
     args = parser.parse_args(argv)
+    if args.command == "protos":
+        try:
+            protos.compile_protos()
+        except protos.ProtoError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "unasync":
         stale = unasync.write(check=args.check)
         if stale and args.check:

@@ -603,6 +603,9 @@ class Renderer:
             view.return_type = "WebSocketStream"
             view.async_return_type = "AsyncWebSocketStream"
             view.runner = "websocket"
+        elif kind == "session":
+            view.return_type = "BuildSession"
+            view.runner = "session"
         elif kind == "json-stream":
             item = raw.get("x-docker-stream-item")
             if item:
@@ -649,6 +652,13 @@ class Renderer:
             "binary": "The body as a `BinaryStream`: iterate for chunks, `write_to(file)`, or `read()`.",
             "path-stat": "The path's stat (`X-Docker-Container-Path-Stat`, decoded).",
             "websocket": "The open `WebSocketStream`: `send()` to stdin, `recv()` or iterate for the output, `close()`.",
+            "session": (
+                "The started `BuildSession` (close it, or use it as a context manager): add what the build may"
+                " read with `add_dir(name, path)` (`context`, `dockerfile`) and `add_secret(id, value)`, then"
+                ' `images.build(version="2", session=session.id, remote="client-session")`; its'
+                " `moby.buildkit.trace` messages decode with `decode_trace(info.aux)`."
+                " `images.build_image(context, buildkit=True)` does all of this."
+            ),
             "json-stream": "An iterator of the streamed JSON messages; an error message in the stream raises `StreamError`.",
             "multiplexed": "An iterator of `Frame`s (stream, data).",
         }.get(view.kind, f"`{view.return_type}`.")

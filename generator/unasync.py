@@ -52,6 +52,7 @@ WORDS = {
     "aiter_raw": "iter_raw",
     "anext": "next",
     "awritten": "written",
+    "in_thread": "in_place",
     "_async_transports": "_transports",
 }
 

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from ._async_websocket import AsyncWebSocketStream
     from ._auth import AuthConfig, CredentialError
     from ._bodies import Unchecked, unchecked
+    from ._build_status import BuildStatus, PlainProgress, decode_trace
     from ._config import ConfigError, ConnectionConfig, TLSConfig
     from ._errors import (
         APIError,
         BadRequestError,
         BuildError,
+        BuildKitError,
         ConflictError,
         ContainerError,
         DockerConnectionError,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from ._handles import ExecResult
     from ._hijack import Output
     from ._mixins import BuildResult, RunResult
+    from ._session import BuildSession
     from ._streams import Frame
     from ._sync_websocket import WebSocketStream
     from ._transports import Limits
@@ -60,6 +63,8 @@ _EXPORTS = {
         "_archive",
     ),
     "AuthConfig": "_auth",
+    **dict.fromkeys(("BuildStatus", "PlainProgress", "decode_trace"), "_build_status"),
+    "BuildSession": "_session",
     **dict.fromkeys(("Unchecked", "unchecked"), "_bodies"),
     **dict.fromkeys(("ConnectionConfig", "TLSConfig"), "_config"),
     **dict.fromkeys(
@@ -68,6 +73,7 @@ _EXPORTS = {
             "ArchiveError",
             "BadRequestError",
             "BuildError",
+            "BuildKitError",
             "ConfigError",
             "ContainerError",
             "CredentialError",
@@ -122,7 +128,10 @@ __all__ = [
     "BadRequestError",
     "BuildContext",
     "BuildError",
+    "BuildKitError",
     "BuildResult",
+    "BuildSession",
+    "BuildStatus",
     "ConfigError",
     "ConflictError",
     "ConnectionConfig",
@@ -141,6 +150,7 @@ __all__ = [
     "NotFoundError",
     "Output",
     "PathStat",
+    "PlainProgress",
     "RunResult",
     "ServerError",
     "StreamError",
@@ -154,6 +164,7 @@ __all__ = [
     "WebSocketStream",
     "build_context",
     "decode_path_stat",
+    "decode_trace",
     "extract",
     "tar_path",
     "unchecked",

@@ -26,15 +26,16 @@ from ._async_hijack import AsyncHijackedStream
 from ._async_streams import AsyncBinaryStream, AsyncFrameStream, AsyncJSONStream
 from ._async_websocket import AsyncWebSocketStream
 from ._config import ConnectionConfig
-from ._errors import VersionError, failure
+from ._errors import DockerError, VersionError, failure
 from ._redact import own_request
-from ._request import Request
+from ._request import Request, in_thread
 from ._transports import Limits
 from ._version import choose_version, server_version
 from ._websocket import WebSocketCodec
 
 if TYPE_CHECKING:
     from ._async_transports import AsyncDockerTransport
+    from ._session import BuildSession
 
 __all__ = ["AsyncAPI", "negotiate"]
 
@@ -148,6 +149,19 @@ class AsyncAPI(_APIBase):
         response = await self._upgrade(request)
         raw = await self._raw(request, response, container)
         return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
+
+    async def session(self, request: Request) -> BuildSession:
+        """`POST /session` upgraded to HTTP/2: a started BuildKit session, served by threads on
+        a connection of its own (see `_session`); `request` is the generated operation's."""
+        try:
+            from ._session import BuildSession  # noqa: PLC0415 - the `buildkit` extra
+        except ImportError as exc:
+            raise DockerError(
+                f"a BuildKit session needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+            ) from exc
+        session = BuildSession(self.config, self.prefix)
+        await in_thread(session.start)
+        return session
 
     async def websocket(self, request: Request) -> AsyncWebSocketStream:
         """Open a WebSocket (attach/ws): the upgrade handshake, checked."""

@@ -12,6 +12,7 @@
     │   └── ServerError             5xx
     ├── StreamError                 a stream reported an error, was cut or malformed
     │   ├── BuildError              a classic build's stream reported an error (its step and log)
+    │   │   └── BuildKitError       a BuildKit build failed (the failing step and its output)
     │   └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
     ├── ContainerError              a container of `containers.run` exited non-zero (its result)
     ├── InvalidRequestError         refused before sending: unknown body field, wrong value type,
@@ -51,6 +52,7 @@ __all__ = [
     "APIError",
     "BadRequestError",
     "BuildError",
+    "BuildKitError",
     "ConflictError",
     "ContainerError",
     "DockerConnectionError",
@@ -297,3 +299,23 @@ class ContainerError(DockerError):
         self.result = result
         self.exit_code = result.exit_code
         self.stderr = result.stderr
+
+
+class BuildKitError(BuildError):
+    """A BuildKit build failed: `step` is the failing vertex (`[stage-0 3/3] RUN …`), `log`
+    its output, `build_log` every `BuildStatus` received."""
+
+    def __init__(self, message: str, *, build_log: list[Any], step: str | None, log: bytes = b"") -> None:
+        super().__init__(message, build_log=build_log, step=step)
+        self.log = log
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (self.message, self.build_log, self.step, self.log)
+
+    def output(self) -> str:
+        """The failing step's output."""
+        return self.log.decode("utf-8", "replace")
+
+
+def _rebuild(message: str, build_log: list[Any], step: str | None, log: bytes) -> BuildKitError:
+    return BuildKitError(message, build_log=build_log, step=step, log=log)

@@ -10,6 +10,7 @@ and build plans, results and errors, and what differs between threads and tasks.
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import shlex
 import threading
@@ -787,6 +788,96 @@ def _build_plan(context: RequestContent | str | None, tag: str | None, options: 
     if context is not None:
         params["body"] = context
     return params
+
+
+class BuildKitPlan(NamedTuple):
+    """A BuildKit build: the directories its session serves, and the `/build` query."""
+
+    context: Path
+    dockerfile_dir: Path
+    params: dict[str, Any]
+
+
+def _buildkit_plan(context: RequestContent | str | None, tag: str | None, options: Mapping[str, Any]) -> BuildKitPlan:
+    """The session's directories and the query of a BuildKit build (`version=2`: the daemon
+    reads the context and the Dockerfile through the session, not from a request body)."""
+    params = _build_plan(context, tag, options)
+    directory = params.pop("body", None)
+    if not isinstance(directory, Path) or not directory.is_dir():
+        raise InvalidRequestError(
+            "images.build_image(buildkit=True): the context must be a directory (a pathlib.Path or a str path);"
+            f" got {type(directory).__name__}"
+        )
+    dockerfile = Path(str(params.get("dockerfile") or "Dockerfile"))
+    # A relative Dockerfile is in the context, as with the classic builder; an absolute one may be anywhere.
+    path = dockerfile if dockerfile.is_absolute() else directory / dockerfile
+    if not path.is_file():
+        raise InvalidRequestError(f"images.build_image(buildkit=True): no Dockerfile at {path}")
+    params["dockerfile"] = path.name
+    params["version"] = "2"
+    params["remote"] = "client-session"
+    return BuildKitPlan(directory, path.parent, params)
+
+
+def _buildkit_request(params: Mapping[str, Any], session: str) -> Request:
+    """`POST /build` of a BuildKit build; its stream is read as plain JSON messages (the
+    trace's `aux` is base64, not the classic `BuildInfo`)."""
+    query = {k: (json.dumps(v) if isinstance(v, (dict, list)) else _query_value(v)) for k, v in params.items()}
+    query["session"] = session
+    return Request(
+        "POST",
+        "/build",
+        (200,),
+        kind="json-stream",
+        params=query,
+        content=b"",
+        content_type="application/x-tar",
+        parse=_as_is,
+    )
+
+
+def _query_value(value: Any) -> str:
+    return ("1" if value else "0") if isinstance(value, bool) else str(value)
+
+
+def _as_is(message: Any) -> Any:
+    return message
+
+
+def _buildkit_progress(progress: Any) -> Callable[[Any], object] | None:
+    """What to call with each `BuildStatus`: True shows `--progress=plain` lines on stdout, a
+    text stream gets them, a function gets the statuses; None/False shows nothing."""
+    from ._build_status import PlainProgress  # noqa: PLC0415
+
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        import sys  # noqa: PLC0415
+
+        return PlainProgress.to(sys.stdout)
+    if hasattr(progress, "write"):
+        return PlainProgress.to(progress)
+    if callable(progress):
+        return progress  # type: ignore[no-any-return]
+    raise InvalidRequestError(f"progress= takes True, a text stream or a function, not {type(progress).__name__}")
+
+
+def _buildkit_follow(ledger: Any, message: Mapping[str, Any], show: Callable[[Any], object] | None) -> None:
+    """Take one message of a BuildKit build's stream; an error message raises `BuildKitError`
+    naming the failed step, with its output."""
+    from ._build_status import IMAGE_ID, TRACE_ID, decode_trace  # noqa: PLC0415
+
+    ident = message.get("id")
+    if ident == TRACE_ID and isinstance(message.get("aux"), str):
+        status = decode_trace(message["aux"])
+        ledger.add(status)
+        if show is not None:
+            show(status)
+    elif ident == IMAGE_ID and isinstance(message.get("aux"), dict):
+        ledger.image_id = message["aux"].get("ID")
+    elif message.get("error") or message.get("errorDetail"):
+        detail = message.get("errorDetail") or {}
+        raise ledger.failure(str(detail.get("message") or message.get("error")))
 
 
 def _built_image(follower: StreamFollower[Any], tag: str | None) -> str:

@@ -109,6 +109,11 @@ async def in_thread(function: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
+def in_place(function: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """`in_thread`'s sync twin (what `python -m generator unasync` writes for it): a call."""
+    return function(*args, **kwargs)
+
+
 def with_keywords(method: Callable[..., Any], options: Any) -> None:
     """`help()`, `inspect.signature()` and REPL completion show every keyword of `options` (a TypedDict)."""
     signature = inspect.signature(method)

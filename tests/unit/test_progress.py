@@ -432,7 +432,15 @@ def test_build_image_keywords(daemon: Daemon, tmp_path: Any) -> None:
             images(docker).build_image()
     for method in (ImagesMixin.build_image, AsyncImagesMixin.build_image):
         parameters = inspect.signature(method).parameters
-        assert set(parameters) == {"self", "context", "tag", "progress", *BuildOptions.__annotations__}
+        assert set(parameters) == {
+            "self",
+            "context",
+            "tag",
+            "progress",
+            "buildkit",
+            "secrets",
+            *BuildOptions.__annotations__,
+        }
 
 
 # -- progress=True: a pipe, a terminal ------------------------------------------------------------------------------------
