@@ -20,9 +20,9 @@ from ._api_base import (
     trusted_raw,
 )
 from ._config import ConnectionConfig
-from ._errors import VersionError, failure
+from ._errors import DockerError, VersionError, failure
 from ._redact import own_request
-from ._request import Request
+from ._request import Request, in_place
 from ._sync_hijack import HijackedStream
 from ._sync_streams import BinaryStream, FrameStream, JSONStream
 from ._sync_websocket import WebSocketStream
@@ -31,6 +31,7 @@ from ._version import choose_version, server_version
 from ._websocket import WebSocketCodec
 
 if TYPE_CHECKING:
+    from ._session import BuildSession
     from ._transports import DockerTransport
 
 __all__ = ["SyncAPI", "negotiate"]
@@ -145,6 +146,19 @@ class SyncAPI(_APIBase):
         response = self._upgrade(request)
         raw = self._raw(request, response, container)
         return HijackedStream(response.extensions["network_stream"], raw=raw)
+
+    def session(self, request: Request) -> BuildSession:
+        """`POST /session` upgraded to HTTP/2: a started BuildKit session, served by threads on
+        a connection of its own (see `_session`); `request` is the generated operation's."""
+        try:
+            from ._session import BuildSession  # noqa: PLC0415 - the `buildkit` extra
+        except ImportError as exc:
+            raise DockerError(
+                f"a BuildKit session needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+            ) from exc
+        session = BuildSession(self.config, self.prefix)
+        in_place(session.start)
+        return session
 
     def websocket(self, request: Request) -> WebSocketStream:
         """Open a WebSocket (attach/ws): the upgrade handshake, checked."""

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
-from ._errors import NotFoundError
+from ._errors import DockerError, InvalidRequestError, NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
 from ._hijack import Output
 from ._mixins import (
@@ -21,6 +22,10 @@ from ._mixins import (
     RunResult,
     _attach_request,
     _build_plan,
+    _buildkit_follow,
+    _buildkit_plan,
+    _buildkit_progress,
+    _buildkit_request,
     _Builds,
     _built_image,
     _exec_request,
@@ -34,6 +39,7 @@ from ._mixins import (
     plan_run,
 )
 from ._progress import ProgressTarget, StreamFollower
+from ._request import in_place
 from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 from ._sync_hijack import HijackedStream
@@ -42,6 +48,8 @@ if TYPE_CHECKING:
     from ._api import SyncAPI
     from ._auth import AuthConfig
     from ._bodies import BodyTable
+    from ._build_status import BuildStatus
+    from ._session import SecretSource
     from ._types import RequestContent
 
 __all__ = ["ContainerHandleMixin", "ContainersMixin", "ExecMixin", "ImagesMixin"]
@@ -261,16 +269,39 @@ class ImagesMixin:
                 _sync_feed(follower, event)
         return follower.digest
 
+    @overload
     def build_image(
         self: _Builds[M, I],
         context: RequestContent | str | None = None,
         *,
         tag: str | None = None,
         progress: ProgressTarget[M] = None,
+        buildkit: Literal[False] = False,
         **options: Unpack[BuildOptions],
-    ) -> BuildResult[I, M]:
-        """Build an image with the classic builder, follow the build to its end, and return
-        `(image, build_log)`: the built image (an `Image` handle) and every `BuildInfo` message.
+    ) -> BuildResult[I, M]: ...
+    @overload
+    def build_image(
+        self: _Builds[M, I],
+        context: str | os.PathLike[str],
+        *,
+        tag: str | None = None,
+        progress: ProgressTarget[BuildStatus] = None,
+        buildkit: Literal[True],
+        secrets: Mapping[str, SecretSource] | None = None,
+        **options: Unpack[BuildOptions],
+    ) -> BuildResult[I, BuildStatus]: ...
+    def build_image(
+        self: _Builds[M, I],
+        context: Any = None,
+        *,
+        tag: str | None = None,
+        progress: Any = None,
+        buildkit: bool = False,
+        secrets: Mapping[str, SecretSource] | None = None,
+        **options: Unpack[BuildOptions],
+    ) -> BuildResult[I, Any]:
+        """Build an image, follow the build to its end, and return `(image, build_log)`: the
+        built image (an `Image` handle) and every message of the build.
 
         `context`: a directory (`pathlib.Path`, or a `str` path as with docker-py; tarred on the
         fly honouring `.dockerignore`), a `build_context(...)` (its `dockerfile` is sent), a tar
@@ -278,14 +309,66 @@ class ImagesMixin:
         keywords are those of `images.build`. `progress` as for `pull` (the build's output,
         and the pulls of its base images; a function gets each `BuildInfo`).
 
-        A build step that fails (the stream's error message) raises `BuildError`, a `StreamError`
-        with `build_log` (the messages so far) and `step` (the last `Step N/M : …`).
+        With `buildkit=True` the daemon's BuildKit builds it (`RUN --mount=type=secret`,
+        `--mount=type=cache`, multi-stage builds that skip unused stages): the context is a
+        directory served through a session (`.dockerignore` honoured, only what the build
+        reads is sent), a relative `dockerfile=` is in it and an absolute one may be anywhere,
+        `secrets={"id": b"value" or a file path}` feed `RUN --mount=type=secret,id=…`. The
+        log is then `BuildStatus` events; `progress=True` (or a text stream) shows them as
+        `docker build --progress=plain` does. Needs the `buildkit` extra (h2, protobuf).
+
+        A build step that fails raises `BuildError` (with BuildKit `BuildKitError`), a
+        `StreamError` with `build_log` (the messages so far) and `step` (the failing step).
         """
+        if buildkit:
+            return _build_with_buildkit(self, context, tag, progress, secrets, options)
+        if secrets:
+            raise InvalidRequestError(
+                "images.build_image(): secrets= needs buildkit=True (the classic builder has none)"
+            )
         params = _build_plan(context, tag, options)
         with StreamFollower(progress, build=True) as follower, (self.build(**params)).yield_errors() as stream:
             for event in stream:
                 _sync_feed(follower, event)
         return BuildResult(self.get_image(_built_image(follower, tag)), follower.build_log)
+
+
+def _build_with_buildkit(
+    images: _Builds[M, I],
+    context: Any,
+    tag: str | None,
+    progress: Any,
+    secrets: Mapping[str, SecretSource] | None,
+    options: Mapping[str, Any],
+) -> BuildResult[I, BuildStatus]:
+    try:
+        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
+        from ._session import BuildSession  # noqa: PLC0415
+    except ImportError as exc:
+        raise DockerError(
+            f"images.build_image(buildkit=True) needs the `buildkit` extra ({exc.name} is missing):"
+            " pip install 'docker-engine[buildkit]'"
+        ) from exc
+
+    plan = _buildkit_plan(context, tag, options)
+    show = _buildkit_progress(progress)
+    ledger = BuildLedger()
+    api: SyncAPI = images._api  # type: ignore[attr-defined]
+    session = BuildSession(
+        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets
+    )
+    # The session is served by threads on a connection of its own, for either client.
+    in_place(session.start)
+    try:
+        with (api.stream(_buildkit_request(plan.params, session.id))).yield_errors() as stream:
+            for message in stream:
+                _buildkit_follow(ledger, message, show)
+    finally:
+        in_place(session.close)
+    name = ledger.image_id or tag
+    if name is None:
+        raise ledger.failure("the build ended without reporting an image ID")
+    return BuildResult(images.get_image(name), ledger.statuses)
 
 
 class ContainerHandleMixin:

@@ -1,0 +1,1 @@
+"""BuildKit's messages, compiled from spec/proto by `python -m generator protos`; do not edit."""
