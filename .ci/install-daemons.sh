@@ -311,6 +311,33 @@ if [[ $NEWER_OK -eq 1 ]]; then
     done
 fi
 
+# The reference BuildKit client (issue #14's parity tests): sid's docker-buildx, run as its plugin
+# binary against the private daemons; unpacked beside them, never installed.
+unpack_buildx() {
+    local dest="$DAEMON_CACHE/buildx" partial="$DAEMON_CACHE/buildx.partial" ver
+    ver=$(apt-cache madison docker-buildx | awk -F'|' '$3 ~ / sid\// { gsub(/ /, "", $2); print $2; exit }')
+    if [[ -z $ver ]]; then
+        echo "install-daemons: WARNING: docker-buildx has no version in sid" >&2
+        return 1
+    fi
+    if [[ -f $dest/.installed && $(cat "$dest/.installed") == "$ver" ]] &&
+        "$dest/usr/libexec/docker/cli-plugins/docker-buildx" version >/dev/null 2>&1; then
+        say "buildx: already unpacked ($ver)"
+        return 0
+    fi
+    rm -rf "$dest" "$partial" || return 1
+    mkdir -p "$partial/.debs" || return 1
+    (cd "$partial/.debs" && run apt-get "${APT_OPTS[@]}" download "docker-buildx=$ver") || return 1
+    run dpkg -x "$partial"/.debs/*.deb "$partial" || return 1
+    rm -rf "$partial/.debs" || return 1
+    printf '%s' "$ver" >"$partial/.installed" || return 1
+    mv "$partial" "$dest"
+}
+if [[ $NEWER_OK -eq 1 ]] && ! unpack_buildx; then
+    echo "install-daemons: WARNING: no docker-buildx" >&2
+    rm -rf "${DAEMON_CACHE:?}/buildx" "${DAEMON_CACHE:?}/buildx.partial"
+fi
+
 # --- report -------------------------------------------------------------------
 say "report"
 first_line() {

@@ -22,7 +22,6 @@ from ._mixins import (
     RunResult,
     _attach_request,
     _build_plan,
-    _buildkit_follow,
     _buildkit_plan,
     _buildkit_progress,
     _buildkit_request,
@@ -43,6 +42,7 @@ from ._request import in_place
 from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 from ._sync_hijack import HijackedStream
+from ._sync_streams import BuildKitStream
 
 if TYPE_CHECKING:
     from ._api import SyncAPI
@@ -269,6 +269,21 @@ class ImagesMixin:
                 _sync_feed(follower, event)
         return follower.digest
 
+    def buildkit_stream(
+        self,
+        context: str | os.PathLike[str],
+        *,
+        tag: str | None = None,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+        **options: Unpack[BuildOptions],
+    ) -> BuildKitStream:
+        """Start a BuildKit build and return it as it runs: `with await
+        docker.images.buildkit_stream("app", tag="app:1") as build: for status in build: …`,
+        then `build.image_id`. The keywords are `build_image(…, buildkit=True)`'s (which follows
+        this stream to its end); closing the stream before the end cancels the build."""
+        return _open_buildkit(self, context, tag, secrets, ssh, options)
+
     @overload
     def build_image(
         self: _Builds[M, I],
@@ -288,6 +303,7 @@ class ImagesMixin:
         progress: ProgressTarget[BuildStatus] = None,
         buildkit: Literal[True],
         secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         **options: Unpack[BuildOptions],
     ) -> BuildResult[I, BuildStatus]: ...
     def build_image(
@@ -298,6 +314,7 @@ class ImagesMixin:
         progress: Any = None,
         buildkit: bool = False,
         secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         **options: Unpack[BuildOptions],
     ) -> BuildResult[I, Any]:
         """Build an image, follow the build to its end, and return `(image, build_log)`: the
@@ -313,7 +330,9 @@ class ImagesMixin:
         `--mount=type=cache`, multi-stage builds that skip unused stages): the context is a
         directory served through a session (`.dockerignore` honoured, only what the build
         reads is sent), a relative `dockerfile=` is in it and an absolute one may be anywhere,
-        `secrets={"id": b"value" or a file path}` feed `RUN --mount=type=secret,id=…`. The
+        `secrets={"id": b"value" or a file path}` feed `RUN --mount=type=secret,id=…`, and
+        `ssh={"default": os.environ["SSH_AUTH_SOCK"]}` forwards an SSH agent to
+        `RUN --mount=type=ssh` (`id=` names another than `default`). The
         log is then `BuildStatus` events; `progress=True` (or a text stream) shows them as
         `docker build --progress=plain` does. Needs the `buildkit` extra (h2, protobuf).
 
@@ -321,10 +340,10 @@ class ImagesMixin:
         `StreamError` with `build_log` (the messages so far) and `step` (the failing step).
         """
         if buildkit:
-            return _build_with_buildkit(self, context, tag, progress, secrets, options)
-        if secrets:
+            return _build_with_buildkit(self, context, tag, progress, secrets, ssh, options)
+        if secrets or ssh:
             raise InvalidRequestError(
-                "images.build_image(): secrets= needs buildkit=True (the classic builder has none)"
+                "images.build_image(): secrets= and ssh= need buildkit=True (the classic builder has neither)"
             )
         params = _build_plan(context, tag, options)
         with StreamFollower(progress, build=True) as follower, (self.build(**params)).yield_errors() as stream:
@@ -333,42 +352,54 @@ class ImagesMixin:
         return BuildResult(self.get_image(_built_image(follower, tag)), follower.build_log)
 
 
+def _open_buildkit(
+    images: Any,
+    context: Any,
+    tag: str | None,
+    secrets: Mapping[str, SecretSource] | None,
+    ssh: Mapping[str, str | os.PathLike[str]] | None,
+    options: Mapping[str, Any],
+) -> BuildKitStream:
+    try:
+        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
+        from ._session import BuildSession  # noqa: PLC0415
+    except ImportError as exc:
+        raise DockerError(
+            f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+        ) from exc
+    plan = _buildkit_plan(context, tag, options)
+    api: SyncAPI = images._api
+    session = BuildSession(
+        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets, ssh=ssh
+    )
+    # The session is served by threads on a connection of its own, for either client.
+    in_place(session.start)
+    try:
+        stream = api.stream(_buildkit_request(plan.params, session.id))
+    except BaseException:
+        in_place(session.close)
+        raise
+    return BuildKitStream(stream, session, BuildLedger())
+
+
 def _build_with_buildkit(
     images: _Builds[M, I],
     context: Any,
     tag: str | None,
     progress: Any,
     secrets: Mapping[str, SecretSource] | None,
+    ssh: Mapping[str, str | os.PathLike[str]] | None,
     options: Mapping[str, Any],
 ) -> BuildResult[I, BuildStatus]:
-    try:
-        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
-        from ._session import BuildSession  # noqa: PLC0415
-    except ImportError as exc:
-        raise DockerError(
-            f"images.build_image(buildkit=True) needs the `buildkit` extra ({exc.name} is missing):"
-            " pip install 'docker-engine[buildkit]'"
-        ) from exc
-
-    plan = _buildkit_plan(context, tag, options)
     show = _buildkit_progress(progress)
-    ledger = BuildLedger()
-    api: SyncAPI = images._api  # type: ignore[attr-defined]
-    session = BuildSession(
-        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets
-    )
-    # The session is served by threads on a connection of its own, for either client.
-    in_place(session.start)
-    try:
-        with (api.stream(_buildkit_request(plan.params, session.id))).yield_errors() as stream:
-            for message in stream:
-                _buildkit_follow(ledger, message, show)
-    finally:
-        in_place(session.close)
-    name = ledger.image_id or tag
+    with _open_buildkit(images, context, tag, secrets, ssh, options) as build:
+        for status in build:
+            if show is not None:
+                show(status)
+    name = build.image_id or tag
     if name is None:
-        raise ledger.failure("the build ended without reporting an image ID")
-    return BuildResult(images.get_image(name), ledger.statuses)
+        raise build.ledger.failure("the build ended without reporting an image ID")
+    return BuildResult(images.get_image(name), build.statuses)
 
 
 class ContainerHandleMixin:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
-from typing import Any, Generic, Self
+from typing import TYPE_CHECKING, Any, Generic, Self
 
 import httpx
 
 from ._closing import Closing
 from ._errors import failure
+from ._request import in_place
 from ._streams import (
     STDOUT,
     BinaryBody,
@@ -23,7 +24,11 @@ from ._streams import (
     written,
 )
 
-__all__ = ["BinaryStream", "FrameStream", "JSONStream"]
+if TYPE_CHECKING:
+    from ._build_status import BuildLedger, BuildStatus
+    from ._session import BuildSession
+
+__all__ = ["BinaryStream", "BuildKitStream", "FrameStream", "JSONStream"]
 
 
 class _Stream(StreamBase, Closing):
@@ -151,3 +156,44 @@ class BinaryStream(BinaryBody, _Stream):
             written(file.write(chunk))
             total += len(chunk)
         return total
+
+
+class BuildKitStream(Closing):
+    """A BuildKit build as it runs (`images.buildkit_stream`): iterate for its `BuildStatus`
+    events; once it ended, `image_id` is the image's and `statuses` all it reported. A failed
+    step raises `BuildKitError`. Closing it (or leaving `with`) before the end cancels
+    the build (the daemon stops it when its connection closes) and ends its session."""
+
+    def __init__(self, stream: JSONStream[Any], session: BuildSession, ledger: BuildLedger) -> None:
+        self._stream = stream
+        self._session = session
+        self.ledger = ledger
+
+    @property
+    def session_id(self) -> str:
+        return self._session.id
+
+    @property
+    def image_id(self) -> str | None:
+        """The built image's ID, once the build ended (None before, or if it reported none)."""
+        return self.ledger.image_id
+
+    @property
+    def statuses(self) -> list[BuildStatus]:
+        return self.ledger.statuses
+
+    def __iter__(self) -> Iterator[BuildStatus]:
+        try:
+            for message in self._stream.yield_errors():
+                status = self.ledger.take(message)
+                if status is not None:
+                    yield status
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the build's connection (a build still running is cancelled) and its session."""
+        try:
+            self._stream.close()
+        finally:
+            in_place(self._session.close)

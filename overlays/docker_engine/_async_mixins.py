@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
 from ._async_hijack import AsyncHijackedStream
+from ._async_streams import AsyncBuildKitStream
 from ._errors import DockerError, InvalidRequestError, NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
 from ._hijack import Output
@@ -34,7 +35,6 @@ from ._mixins import (
     _AsyncPushes,
     _attach_request,
     _build_plan,
-    _buildkit_follow,
     _buildkit_plan,
     _buildkit_progress,
     _buildkit_request,
@@ -279,6 +279,21 @@ class AsyncImagesMixin:
                     await _async_feed(follower, event)
         return follower.digest
 
+    async def buildkit_stream(
+        self,
+        context: str | os.PathLike[str],
+        *,
+        tag: str | None = None,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+        **options: Unpack[BuildOptions],
+    ) -> AsyncBuildKitStream:
+        """Start a BuildKit build and return it as it runs: `async with await
+        docker.images.buildkit_stream("app", tag="app:1") as build: async for status in build: …`,
+        then `build.image_id`. The keywords are `build_image(…, buildkit=True)`'s (which follows
+        this stream to its end); closing the stream before the end cancels the build."""
+        return await _open_buildkit(self, context, tag, secrets, ssh, options)
+
     @overload
     async def build_image(
         self: _AsyncBuilds[M, I],
@@ -298,6 +313,7 @@ class AsyncImagesMixin:
         progress: ProgressTarget[BuildStatus] = None,
         buildkit: Literal[True],
         secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         **options: Unpack[BuildOptions],
     ) -> BuildResult[I, BuildStatus]: ...
     async def build_image(
@@ -308,6 +324,7 @@ class AsyncImagesMixin:
         progress: Any = None,
         buildkit: bool = False,
         secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         **options: Unpack[BuildOptions],
     ) -> BuildResult[I, Any]:
         """Build an image, follow the build to its end, and return `(image, build_log)`: the
@@ -323,7 +340,9 @@ class AsyncImagesMixin:
         `--mount=type=cache`, multi-stage builds that skip unused stages): the context is a
         directory served through a session (`.dockerignore` honoured, only what the build
         reads is sent), a relative `dockerfile=` is in it and an absolute one may be anywhere,
-        `secrets={"id": b"value" or a file path}` feed `RUN --mount=type=secret,id=…`. The
+        `secrets={"id": b"value" or a file path}` feed `RUN --mount=type=secret,id=…`, and
+        `ssh={"default": os.environ["SSH_AUTH_SOCK"]}` forwards an SSH agent to
+        `RUN --mount=type=ssh` (`id=` names another than `default`). The
         log is then `BuildStatus` events; `progress=True` (or a text stream) shows them as
         `docker build --progress=plain` does. Needs the `buildkit` extra (h2, protobuf).
 
@@ -331,10 +350,10 @@ class AsyncImagesMixin:
         `StreamError` with `build_log` (the messages so far) and `step` (the failing step).
         """
         if buildkit:
-            return await _build_with_buildkit(self, context, tag, progress, secrets, options)
-        if secrets:
+            return await _build_with_buildkit(self, context, tag, progress, secrets, ssh, options)
+        if secrets or ssh:
             raise InvalidRequestError(
-                "images.build_image(): secrets= needs buildkit=True (the classic builder has none)"
+                "images.build_image(): secrets= and ssh= need buildkit=True (the classic builder has neither)"
             )
         params = _build_plan(context, tag, options)
         with StreamFollower(progress, build=True) as follower:
@@ -344,42 +363,54 @@ class AsyncImagesMixin:
         return BuildResult(await self.get_image(_built_image(follower, tag)), follower.build_log)
 
 
+async def _open_buildkit(
+    images: Any,
+    context: Any,
+    tag: str | None,
+    secrets: Mapping[str, SecretSource] | None,
+    ssh: Mapping[str, str | os.PathLike[str]] | None,
+    options: Mapping[str, Any],
+) -> AsyncBuildKitStream:
+    try:
+        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
+        from ._session import BuildSession  # noqa: PLC0415
+    except ImportError as exc:
+        raise DockerError(
+            f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+        ) from exc
+    plan = _buildkit_plan(context, tag, options)
+    api: AsyncAPI = images._api
+    session = BuildSession(
+        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets, ssh=ssh
+    )
+    # The session is served by threads on a connection of its own, for either client.
+    await in_thread(session.start)
+    try:
+        stream = await api.stream(_buildkit_request(plan.params, session.id))
+    except BaseException:
+        await in_thread(session.close)
+        raise
+    return AsyncBuildKitStream(stream, session, BuildLedger())
+
+
 async def _build_with_buildkit(
     images: _AsyncBuilds[M, I],
     context: Any,
     tag: str | None,
     progress: Any,
     secrets: Mapping[str, SecretSource] | None,
+    ssh: Mapping[str, str | os.PathLike[str]] | None,
     options: Mapping[str, Any],
 ) -> BuildResult[I, BuildStatus]:
-    try:
-        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
-        from ._session import BuildSession  # noqa: PLC0415
-    except ImportError as exc:
-        raise DockerError(
-            f"images.build_image(buildkit=True) needs the `buildkit` extra ({exc.name} is missing):"
-            " pip install 'docker-engine[buildkit]'"
-        ) from exc
-
-    plan = _buildkit_plan(context, tag, options)
     show = _buildkit_progress(progress)
-    ledger = BuildLedger()
-    api: AsyncAPI = images._api  # type: ignore[attr-defined]
-    session = BuildSession(
-        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets
-    )
-    # The session is served by threads on a connection of its own, for either client.
-    await in_thread(session.start)
-    try:
-        async with (await api.stream(_buildkit_request(plan.params, session.id))).yield_errors() as stream:
-            async for message in stream:
-                _buildkit_follow(ledger, message, show)
-    finally:
-        await in_thread(session.close)
-    name = ledger.image_id or tag
+    async with await _open_buildkit(images, context, tag, secrets, ssh, options) as build:
+        async for status in build:
+            if show is not None:
+                show(status)
+    name = build.image_id or tag
     if name is None:
-        raise ledger.failure("the build ended without reporting an image ID")
-    return BuildResult(await images.get_image(name), ledger.statuses)
+        raise build.ledger.failure("the build ended without reporting an image ID")
+    return BuildResult(await images.get_image(name), build.statuses)
 
 
 class AsyncContainerHandleMixin:

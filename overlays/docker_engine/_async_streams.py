@@ -10,12 +10,13 @@ end closes it too.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from typing import Any, Generic, Self
+from typing import TYPE_CHECKING, Any, Generic, Self
 
 import httpx
 
 from ._closing import AsyncClosing
 from ._errors import failure
+from ._request import in_thread
 from ._streams import (
     STDOUT,
     BinaryBody,
@@ -29,7 +30,11 @@ from ._streams import (
     awritten,
 )
 
-__all__ = ["AsyncBinaryStream", "AsyncFrameStream", "AsyncJSONStream"]
+if TYPE_CHECKING:
+    from ._build_status import BuildLedger, BuildStatus
+    from ._session import BuildSession
+
+__all__ = ["AsyncBinaryStream", "AsyncBuildKitStream", "AsyncFrameStream", "AsyncJSONStream"]
 
 
 class _AsyncStream(StreamBase, AsyncClosing):
@@ -160,3 +165,44 @@ class AsyncBinaryStream(BinaryBody, _AsyncStream):
             await awritten(file.write(chunk))
             total += len(chunk)
         return total
+
+
+class AsyncBuildKitStream(AsyncClosing):
+    """A BuildKit build as it runs (`images.buildkit_stream`): iterate for its `BuildStatus`
+    events; once it ended, `image_id` is the image's and `statuses` all it reported. A failed
+    step raises `BuildKitError`. Closing it (or leaving `async with`) before the end cancels
+    the build (the daemon stops it when its connection closes) and ends its session."""
+
+    def __init__(self, stream: AsyncJSONStream[Any], session: BuildSession, ledger: BuildLedger) -> None:
+        self._stream = stream
+        self._session = session
+        self.ledger = ledger
+
+    @property
+    def session_id(self) -> str:
+        return self._session.id
+
+    @property
+    def image_id(self) -> str | None:
+        """The built image's ID, once the build ended (None before, or if it reported none)."""
+        return self.ledger.image_id
+
+    @property
+    def statuses(self) -> list[BuildStatus]:
+        return self.ledger.statuses
+
+    async def __aiter__(self) -> AsyncIterator[BuildStatus]:
+        try:
+            async for message in self._stream.yield_errors():
+                status = self.ledger.take(message)
+                if status is not None:
+                    yield status
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the build's connection (a build still running is cancelled) and its session."""
+        try:
+            await self._stream.aclose()
+        finally:
+            await in_thread(self._session.close)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -20,6 +20,7 @@ from ._errors import BuildKitError
 
 __all__ = [
     "BuildKitError",
+    "BuildLedger",
     "BuildStatus",
     "PlainProgress",
     "Vertex",
@@ -128,6 +129,23 @@ class BuildLedger:
             self.vertexes[vertex.digest] = vertex
         for log in status.logs:
             self.logs.setdefault(log.vertex, bytearray()).extend(log.data)
+
+    def take(self, message: Mapping[str, Any]) -> BuildStatus | None:
+        """One message of the build's stream: a trace's `BuildStatus` (also added here), or
+        None (the image ID, other messages); an error message raises `BuildKitError` naming
+        the failed step, with its output."""
+        ident = message.get("id")
+        aux = message.get("aux")
+        if ident == TRACE_ID and isinstance(aux, str):
+            status = decode_trace(aux)
+            self.add(status)
+            return status
+        if ident == IMAGE_ID and isinstance(aux, dict):
+            self.image_id = aux.get("ID")
+        elif message.get("error") or message.get("errorDetail"):
+            detail = message.get("errorDetail") or {}
+            raise self.failure(str(detail.get("message") or message.get("error")))
+        return None
 
     def failure(self, message: str) -> BuildKitError:
         failed = next((v for v in reversed(self.vertexes.values()) if v.error), None)

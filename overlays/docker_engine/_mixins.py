@@ -862,24 +862,6 @@ def _buildkit_progress(progress: Any) -> Callable[[Any], object] | None:
     raise InvalidRequestError(f"progress= takes True, a text stream or a function, not {type(progress).__name__}")
 
 
-def _buildkit_follow(ledger: Any, message: Mapping[str, Any], show: Callable[[Any], object] | None) -> None:
-    """Take one message of a BuildKit build's stream; an error message raises `BuildKitError`
-    naming the failed step, with its output."""
-    from ._build_status import IMAGE_ID, TRACE_ID, decode_trace  # noqa: PLC0415
-
-    ident = message.get("id")
-    if ident == TRACE_ID and isinstance(message.get("aux"), str):
-        status = decode_trace(message["aux"])
-        ledger.add(status)
-        if show is not None:
-            show(status)
-    elif ident == IMAGE_ID and isinstance(message.get("aux"), dict):
-        ledger.image_id = message["aux"].get("ID")
-    elif message.get("error") or message.get("errorDetail"):
-        detail = message.get("errorDetail") or {}
-        raise ledger.failure(str(detail.get("message") or message.get("error")))
-
-
 def _built_image(follower: StreamFollower[Any], tag: str | None) -> str:
     """What to inspect after a build: the ID it reported, else its tag."""
     name = follower.image_id or tag

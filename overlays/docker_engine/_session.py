@@ -9,13 +9,14 @@ the daemon's builder calls back for.
 
 Served: the build context and the Dockerfile's directory (`FileSync/DiffCopy`, see
 `_filesync`), registry credentials (`Auth/Credentials`, resolved as `docker login` stored
-them: config.json and credential helpers, see `_auth`), secrets (`Secrets/GetSecret`) and
-the health check the daemon polls. The session runs on a connection of its own, served by
+them: config.json and credential helpers, see `_auth`), secrets (`Secrets/GetSecret`), SSH
+agents (`SSH/ForwardAgent`, for `RUN --mount=type=ssh`) and the health check the daemon polls. The session runs on a connection of its own, served by
 threads, for sync and async clients alike; closing it ends the build's access.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets as _secrets
@@ -27,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ._buildkit import auth_pb2, health_pb2, secrets_pb2
+from ._buildkit import auth_pb2, health_pb2, secrets_pb2, ssh_pb2
 from ._config import ConnectionConfig
 from ._errors import DockerConnectionError, InvalidRequestError, error_for_status
 from ._filesync import serve_diffcopy
@@ -45,6 +46,8 @@ _HEALTH = "/grpc.health.v1.Health/Check"
 _DIFFCOPY = "/moby.filesync.v1.FileSync/DiffCopy"
 _CREDENTIALS = "/moby.filesync.v1.Auth/Credentials"
 _SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret"
+_SSH_CHECK = "/moby.sshforward.v1.SSH/CheckAgent"
+_SSH_FORWARD = "/moby.sshforward.v1.SSH/ForwardAgent"
 
 
 class BuildSession:
@@ -58,6 +61,7 @@ class BuildSession:
         context: Path | None = None,
         dockerfile_dir: Path | None = None,
         secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         timeout: float | None = 60.0,
     ) -> None:
         self.id = _secrets.token_hex(16)
@@ -73,6 +77,7 @@ class BuildSession:
         if context is not None:
             self._dirs = {"context": context, "dockerfile": dockerfile_dir or context}
         self._secrets = dict(secrets or {})
+        self._agents = {name: Path(path) for name, path in (ssh or {}).items()}
         self.sent = [0]  # file bytes sent to the daemon
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
@@ -90,12 +95,19 @@ class BuildSession:
         """Serve `value` (bytes, or a file path) for `RUN --mount=type=secret,id=<id>`."""
         self._secrets[id] = value
 
+    def add_ssh(self, id: str, agent: str | os.PathLike[str]) -> None:
+        """Forward the SSH agent listening on `agent` (a unix socket, as `$SSH_AUTH_SOCK`) for
+        `RUN --mount=type=ssh,id=<id>` (the id `default` when the mount names none)."""
+        self._agents[id] = Path(agent)
+
     def handlers(self) -> dict[str, Handler]:
         return {
             _HEALTH: self._health,
             _DIFFCOPY: lambda call: serve_diffcopy(call, self._dirs, self.sent),
             _CREDENTIALS: self._credentials,
             _SECRET: self._secret,
+            _SSH_CHECK: self._ssh_check,
+            _SSH_FORWARD: self._ssh_forward,
         }
 
     def start(self) -> None:
@@ -171,6 +183,34 @@ class BuildSession:
                 response.Username, response.Secret = auth.username, auth.password
         call.send(response.SerializeToString())
 
+    def _agent(self, id: str) -> Path:
+        path = self._agents.get(id)
+        if path is None:
+            raise GrpcError(_NOT_FOUND, f"no SSH agent for id {id!r} in this session (BuildSession(ssh=…))")
+        return path
+
+    def _ssh_check(self, call: Call) -> None:
+        request = ssh_pb2.CheckAgentRequest.FromString(call.recv() or b"")
+        path = self._agent(request.ID or "default")
+        with socket.socket(socket.AF_UNIX) as agent:
+            try:
+                agent.connect(str(path))
+            except OSError as exc:
+                raise GrpcError(_NOT_FOUND, f"the SSH agent at {path} does not answer: {exc.strerror}") from exc
+        call.send(ssh_pb2.CheckAgentResponse().SerializeToString())
+
+    def _ssh_forward(self, call: Call) -> None:
+        """Bytes both ways between the build's socket and the agent, until both ends close."""
+        path = self._agent(_agent_id(call))
+        with socket.socket(socket.AF_UNIX) as agent:
+            agent.connect(str(path))
+            writer = threading.Thread(target=_copy_to_agent, args=(call, agent), name="ssh agent", daemon=True)
+            writer.start()
+            with contextlib.suppress(OSError):
+                while data := agent.recv(32 * 1024):
+                    call.send(ssh_pb2.BytesMessage(data=data).SerializeToString())
+            writer.join(10)
+
     def _secret(self, call: Call) -> None:
         request = secrets_pb2.GetSecretRequest.FromString(call.recv() or b"")
         source = self._secrets.get(request.ID)
@@ -178,6 +218,22 @@ class BuildSession:
             raise GrpcError(_NOT_FOUND, f"secret {request.ID} not found")
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         call.send(secrets_pb2.GetSecretResponse(data=data).SerializeToString())
+
+
+def _agent_id(call: Call) -> str:
+    return (call.metadata.get("buildkit.ssh.id") or ["default"])[0] or "default"
+
+
+def _copy_to_agent(call: Call, agent: socket.socket) -> None:
+    try:
+        while (data := call.recv()) is not None:
+            message = ssh_pb2.BytesMessage.FromString(data)
+            agent.sendall(message.data)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            agent.shutdown(socket.SHUT_WR)
 
 
 def _read_upgrade(sock: socket.socket, host: str) -> bytes:

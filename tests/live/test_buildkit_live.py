@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import tarfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,3 +213,238 @@ def test_session_start_serves_a_build_sent_by_hand(
                 names += [v.name for v in decode_trace(info.aux).vertexes]
     assert any("RUN --mount=type=secret,id=k" in name for name in names)
     assert docker.images.inspect(tag).id.startswith("sha256:")
+
+
+def _buildx() -> Path:
+    from .daemons import _cache_dir
+
+    binary = _cache_dir() / "buildx" / "usr" / "libexec" / "docker" / "cli-plugins" / "docker-buildx"
+    if not binary.exists():
+        pytest.fail("docker-buildx is not unpacked: run `bash .ci/install-daemons.sh` as root")
+    return binary
+
+
+def _tree(docker: Any, image: str) -> dict[str, tuple[str, int, str, str]]:
+    """The image's filesystem as a created container exports it: path → (kind, mode, content
+    digest, link target), without times (two builds differ in those alone)."""
+    import hashlib
+
+    created = docker.containers.create(body={"Image": image, "Cmd": ["sh"]})
+    try:
+        tree = {}
+        with tarfile.open(fileobj=io.BytesIO(docker.containers.export(created.id).read())) as archive:
+            for member in archive.getmembers():
+                if member.name.startswith(("proc/", "sys/", "dev/", "etc/hostname", "etc/hosts", "etc/resolv.conf")):
+                    continue  # what the runtime puts there, not the build
+                data = archive.extractfile(member) if member.isreg() else None
+                digest = hashlib.sha256(data.read()).hexdigest() if data is not None else ""
+                tree[member.name] = (str(member.type), member.mode, digest, member.linkname)
+        return tree
+    finally:
+        docker.containers.delete(created.id, force=True)
+
+
+def test_the_same_image_as_docker_buildx(docker: Any, daemon: Daemon, tmp_path: Path, tags: list[str]) -> None:
+    import subprocess
+
+    ctx = tmp_path / "ctx"
+    write(ctx / ".dockerignore", "*.log\n!keep.log\nbuild/\n")
+    write(ctx / "app" / "main.sh", "echo main\n").chmod(0o755)
+    write(ctx / "keep.log", "kept")
+    write(ctx / "noise.log", "noise")
+    write(ctx / "build" / "out.bin", "out")
+    write(
+        ctx / "Dockerfile",
+        f"FROM {daemon.busybox_image} AS base\n"
+        "ARG VERSION=0\n"
+        "ENV APP_VERSION=$VERSION\n"
+        "LABEL org.example.app=parity\n"
+        "WORKDIR /srv\n"
+        "COPY . /srv/ctx\n"
+        "RUN --mount=type=secret,id=token wc -c < /run/secrets/token > /srv/token-length"
+        " && ln -s ctx/app/main.sh /srv/main && mkdir -p /srv/empty\n"
+        'CMD ["sh", "/srv/main"]\n',
+    )
+    secret = write(tmp_path / "token", "parity-secret")
+    ours, theirs = new_tag(tags), new_tag(tags)
+    docker.images.build_image(
+        ctx,
+        tag=ours,
+        buildkit=True,
+        nocache=True,
+        buildargs=json.dumps({"VERSION": "7"}),
+        secrets={"token": secret},
+        **NO_NET,
+    )
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    subprocess.run(
+        [
+            str(_buildx()),
+            "build",
+            "--network",
+            "none",
+            "--no-cache",
+            "--progress",
+            "plain",
+            "--build-arg",
+            "VERSION=7",
+            "--secret",
+            f"id=token,src={secret}",
+            "-t",
+            theirs,
+            str(ctx),
+        ],
+        env={"DOCKER_HOST": daemon.base_url, "DOCKER_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    mine, reference = docker.images.inspect(ours).config, docker.images.inspect(theirs).config
+    for field in ("cmd", "entrypoint", "env", "working_dir", "labels", "user", "exposed_ports", "volumes"):
+        assert getattr(mine, field) == getattr(reference, field), field
+    tree, reference_tree = _tree(docker, ours), _tree(docker, theirs)
+    assert tree == reference_tree
+    # The context arrived the same: the ignored files in neither, the exception in both.
+    assert "srv/ctx/keep.log" in tree and "srv/ctx/noise.log" not in tree and "srv/ctx/build/out.bin" not in tree
+
+
+def test_an_interrupted_build_is_cancelled_with_its_session(docker: Any, daemon: Daemon, tmp_path: Path) -> None:
+    import subprocess
+    import time
+
+    seconds = 900 + uuid.uuid4().int % 99  # a sleep of its own, to find its process
+    ctx = tmp_path / "ctx"
+    write(ctx / "Dockerfile", f"FROM {daemon.busybox_image}\nRUN sleep {seconds}\n")
+
+    class Interrupted(Exception):
+        pass
+
+    def running() -> bool:
+        found = subprocess.run(["pgrep", "-f", f"sleep {seconds}"], capture_output=True, text=True)
+        return found.returncode == 0
+
+    def stop_when_running(status: BuildStatus) -> None:
+        for vertex in status.vertexes:
+            if f"RUN sleep {seconds}" in vertex.name and vertex.started is not None:
+                deadline = time.monotonic() + 10
+                while not running() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                seen.append(running())
+                raise Interrupted
+
+    seen: list[bool] = []
+    before = {t.name for t in threading.enumerate()}
+    with pytest.raises(Interrupted):
+        docker.images.build_image(ctx, buildkit=True, progress=stop_when_running, **NO_NET)
+    assert seen == [True]  # the step was running when the build was interrupted
+    # The daemon took the closed connection as a cancel: the step's process is gone, soon.
+    deadline = time.monotonic() + 15
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running()
+    # And the session is closed: its threads ended.
+    assert "buildkit session" not in {t.name for t in threading.enumerate()} - before
+
+
+# A static client of the SSH agent protocol for the build's busybox (which has none): it asks
+# the agent at $SSH_AUTH_SOCK for its identities and prints how many it holds.
+AGENT_PROBE = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+int main(void) {
+    const char *path = getenv("SSH_AUTH_SOCK");
+    if (!path) { puts("no SSH_AUTH_SOCK"); return 2; }
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr; memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX; strncpy(addr.sun_path, path, sizeof addr.sun_path - 1);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) { perror("connect"); return 3; }
+    unsigned char request[5] = {0, 0, 0, 1, 11};  /* SSH2_AGENTC_REQUEST_IDENTITIES */
+    if (write(fd, request, 5) != 5) { perror("write"); return 4; }
+    unsigned char head[9]; size_t got = 0;
+    while (got < 9) { ssize_t n = read(fd, head + got, 9 - got); if (n <= 0) { perror("read"); return 5; } got += n; }
+    if (head[4] != 12) { printf("not an identities answer: %d\n", head[4]); return 6; }
+    printf("agent keys: %u\n", (unsigned)(head[5] << 24 | head[6] << 16 | head[7] << 8 | head[8]));
+    return 0;
+}
+"""
+
+
+def test_an_ssh_agent_is_forwarded_to_a_mount(docker: Any, daemon: Daemon, tmp_path: Path, tags: list[str]) -> None:
+    import subprocess
+    import time
+
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (tmp_path / "probe.c").write_text(AGENT_PROBE)
+    subprocess.run(["gcc", "-static", "-O2", "-o", str(ctx / "probe"), str(tmp_path / "probe.c")], check=True)
+    write(ctx / "Dockerfile", f"FROM {daemon.busybox_image}\nCOPY probe /probe\nRUN --mount=type=ssh /probe > /agent\n")
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
+        env = {"SSH_AUTH_SOCK": str(sock), "PATH": "/usr/bin:/bin"}
+        subprocess.run(["ssh-add", "-q", str(tmp_path / "key")], env=env, check=True, capture_output=True)
+        tag = new_tag(tags)
+        docker.images.build_image(ctx, tag=tag, buildkit=True, ssh={"default": sock}, **NO_NET)
+    finally:
+        agent.terminate()
+        agent.wait(10)
+    assert files_of(docker, tag, "/agent") == {"agent": b"agent keys: 1\n"}
+
+
+def test_closing_the_stream_cancels_the_build_and_its_session(docker: Any, daemon: Daemon, tmp_path: Path) -> None:
+    import subprocess
+    import time
+
+    seconds = 800 + uuid.uuid4().int % 99
+    ctx = tmp_path / "ctx"
+    write(ctx / "Dockerfile", f"FROM {daemon.busybox_image}\nRUN echo starting && sleep {seconds}\n")
+
+    def running() -> bool:
+        return subprocess.run(["pgrep", "-f", f"sleep {seconds}"], capture_output=True).returncode == 0
+
+    before = {t.name for t in threading.enumerate()}
+    build = docker.images.buildkit_stream(ctx, **NO_NET)
+    seen: list[bool] = []
+    with build:
+        for status in build:
+            if any(b"starting" in log.data for log in status.logs):
+                deadline = time.monotonic() + 10
+                while not running() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                seen.append(running())  # what closing must stop
+                break  # leave the build in the middle: the loop's end closes the stream
+    assert seen == [True]
+    deadline = time.monotonic() + 15
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running()
+    assert build.image_id is None and build.statuses
+    assert "buildkit session" not in {t.name for t in threading.enumerate()} - before
+
+
+def test_the_stream_form_ends_with_the_image(daemon: Daemon, tmp_path: Path) -> None:
+    ctx = tmp_path / "ctx"
+    write(ctx / "Dockerfile", f"FROM {daemon.busybox_image}\nRUN echo streamed\n")
+
+    async def main() -> tuple[str | None, list[str]]:
+        async with AsyncDocker(daemon.base_url) as docker:
+            names: list[str] = []
+            async with await docker.images.buildkit_stream(ctx, nocache=True, **NO_NET) as build:
+                async for status in build:
+                    names += [v.name for v in status.vertexes]
+            assert build.image_id is not None
+            await docker.images.delete(build.image_id, force=True)
+            return build.image_id, names
+
+    image_id, names = asyncio.run(main())
+    assert image_id is not None and image_id.startswith("sha256:")
+    assert any("RUN echo streamed" in name for name in names)

@@ -240,3 +240,40 @@ def test_a_buildkit_plan_needs_a_directory_and_a_dockerfile(tmp_path: Path) -> N
         "version": "2",
         "remote": "client-session",
     }
+
+
+def test_an_ssh_agent_is_forwarded_both_ways(tmp_path: Path) -> None:
+    from docker_engine._buildkit import ssh_pb2
+
+    path = tmp_path / "agent.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen()
+
+    def agent() -> None:  # answers one request with "no identities", then hangs up
+        conn, _ = listener.accept()
+        with conn:
+            assert conn.recv(5) == bytes([0, 0, 0, 1, 11])
+            conn.sendall(bytes([0, 0, 0, 5, 12, 0, 0, 0, 0]))
+
+    threading.Thread(target=agent, daemon=True).start()
+    ours, theirs = socket.socketpair()
+    session = BuildSession(None, "", ssh={"default": path})  # type: ignore[arg-type]
+    server = Server(ours, session.handlers())
+    threading.Thread(target=server.serve, daemon=True).start()
+    try:
+        daemon = Daemon(theirs)
+        stream = daemon.open("/moby.sshforward.v1.SSH/CheckAgent")
+        daemon.send(stream, ssh_pb2.CheckAgentRequest(ID="other").SerializeToString(), end=True)
+        assert daemon.read(stream, lambda m: False)[1]["grpc-status"] == "5"
+        stream = daemon.open("/moby.sshforward.v1.SSH/ForwardAgent", [("buildkit.ssh.id", "default")])
+        daemon.send(stream, ssh_pb2.BytesMessage(data=bytes([0, 0, 0, 1, 11])).SerializeToString(), end=True)
+        messages, trailers = daemon.read(stream, lambda m: False)
+        assert b"".join(ssh_pb2.BytesMessage.FromString(m).data for m in messages) == bytes(
+            [0, 0, 0, 5, 12, 0, 0, 0, 0]
+        )
+        assert trailers["grpc-status"] == "0"
+    finally:
+        server.close()
+        theirs.close()
+        listener.close()
