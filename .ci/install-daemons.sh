@@ -314,8 +314,9 @@ fi
 # The reference BuildKit client (issue #14's parity tests): sid's docker-buildx, run as its plugin
 # binary against the private daemons; unpacked beside them, never installed.
 unpack_buildx() {
-    local dest="$DAEMON_CACHE/buildx" partial="$DAEMON_CACHE/buildx.partial" ver
-    ver=$(apt-cache madison docker-buildx | awk -F'|' '$3 ~ / sid\// { gsub(/ /, "", $2); print $2; exit }')
+    local dest="$DAEMON_CACHE/buildx" partial="$DAEMON_CACHE/buildx.partial" ver deb
+    ver=$(apt-cache madison docker-buildx |
+        awk -F'|' '{ gsub(/ /, "", $1) } $1 == "docker-buildx" && $3 ~ / sid\// { gsub(/ /, "", $2); print $2; exit }')
     if [[ -z $ver ]]; then
         echo "install-daemons: WARNING: docker-buildx has no version in sid" >&2
         return 1
@@ -328,8 +329,11 @@ unpack_buildx() {
     rm -rf "$dest" "$partial" || return 1
     mkdir -p "$partial/.debs" || return 1
     (cd "$partial/.debs" && run apt-get "${APT_OPTS[@]}" download "docker-buildx=$ver") || return 1
-    run dpkg -x "$partial"/.debs/*.deb "$partial" || return 1
+    for deb in "$partial"/.debs/*.deb; do
+        run dpkg -x "$deb" "$partial" || return 1
+    done
     rm -rf "$partial/.debs" || return 1
+    "$partial/usr/libexec/docker/cli-plugins/docker-buildx" version >>"$DAEMON_LOG" 2>&1 || return 1
     printf '%s' "$ver" >"$partial/.installed" || return 1
     mv "$partial" "$dest"
 }

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
-from ._errors import DockerError, InvalidRequestError, NotFoundError
+from ._errors import BuildKitUnavailableError, DockerError, InvalidRequestError, NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
 from ._hijack import Output
 from ._mixins import (
@@ -306,13 +306,23 @@ class ImagesMixin:
         ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         **options: Unpack[BuildOptions],
     ) -> BuildResult[I, BuildStatus]: ...
+    @overload
+    def build_image(
+        self: _Builds[M, I],
+        context: str | os.PathLike[str],
+        *,
+        tag: str | None = None,
+        progress: ProgressTarget[Any] = None,
+        buildkit: Literal["auto"],
+        **options: Unpack[BuildOptions],
+    ) -> BuildResult[I, BuildStatus] | BuildResult[I, M]: ...
     def build_image(
         self: _Builds[M, I],
         context: Any = None,
         *,
         tag: str | None = None,
         progress: Any = None,
-        buildkit: bool = False,
+        buildkit: bool | Literal["auto"] = False,
         secrets: Mapping[str, SecretSource] | None = None,
         ssh: Mapping[str, str | os.PathLike[str]] | None = None,
         **options: Unpack[BuildOptions],
@@ -332,14 +342,21 @@ class ImagesMixin:
         reads is sent), a relative `dockerfile=` is in it and an absolute one may be anywhere,
         `secrets={"id": b"value" or a file path}` feed `RUN --mount=type=secret,id=…`, and
         `ssh={"default": os.environ["SSH_AUTH_SOCK"]}` forwards an SSH agent to
-        `RUN --mount=type=ssh` (`id=` names another than `default`). The
+        `RUN --mount=type=ssh` (`id=` names another than `default`). A daemon without BuildKit
+        raises `BuildKitUnavailableError` before anything is built; `buildkit="auto"` builds
+        with the classic builder there (without secrets or SSH). The
         log is then `BuildStatus` events; `progress=True` (or a text stream) shows them as
         `docker build --progress=plain` does. Needs the `buildkit` extra (h2, protobuf).
 
         A build step that fails raises `BuildError` (with BuildKit `BuildKitError`), a
         `StreamError` with `build_log` (the messages so far) and `step` (the failing step).
         """
-        if buildkit:
+        if buildkit == "auto":
+            try:
+                return _build_with_buildkit(self, context, tag, progress, secrets, ssh, options)
+            except BuildKitUnavailableError:
+                pass  # the caller chose the classic builder for a daemon without BuildKit
+        elif buildkit:
             return _build_with_buildkit(self, context, tag, progress, secrets, ssh, options)
         if secrets or ssh:
             raise InvalidRequestError(

@@ -13,6 +13,7 @@
     ├── StreamError                 a stream reported an error, was cut or malformed
     │   ├── BuildError              a classic build's stream reported an error (its step and log)
     │   │   └── BuildKitError       a BuildKit build failed (the failing step and its output)
+    ├── BuildKitUnavailableError    the daemon offers no BuildKit session (podman, BuildKit turned off)
     │   └── WebSocketError          a WebSocket handshake or frame was wrong (attach_websocket)
     ├── ContainerError              a container of `containers.run` exited non-zero (its result)
     ├── InvalidRequestError         refused before sending: unknown body field, wrong value type,
@@ -53,6 +54,7 @@ __all__ = [
     "BadRequestError",
     "BuildError",
     "BuildKitError",
+    "BuildKitUnavailableError",
     "ConflictError",
     "ContainerError",
     "DockerConnectionError",
@@ -319,3 +321,10 @@ class BuildKitError(BuildError):
 
 def _rebuild(message: str, build_log: list[Any], step: str | None, log: bytes) -> BuildKitError:
     return BuildKitError(message, build_log=build_log, step=step, log=log)
+
+
+class BuildKitUnavailableError(DockerError):
+    """The daemon offers no BuildKit session (`POST /session` was not upgraded): a server
+    without BuildKit (podman's Docker API, a daemon with it turned off). Raised before any
+    build started; `images.build_image(…, buildkit="auto")` then builds with the classic
+    builder instead."""

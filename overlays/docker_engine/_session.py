@@ -30,7 +30,7 @@ from typing import Self
 
 from ._buildkit import auth_pb2, health_pb2, secrets_pb2, ssh_pb2
 from ._config import ConnectionConfig
-from ._errors import DockerConnectionError, InvalidRequestError, error_for_status
+from ._errors import BuildKitUnavailableError, DockerConnectionError, InvalidRequestError, error_for_status
 from ._filesync import serve_diffcopy
 from ._grpc import Call, GrpcError, Handler, Server
 from ._http11 import Body, End, Head, ResponseParser, encode_head
@@ -254,4 +254,9 @@ def _read_upgrade(sock: socket.socket, host: str) -> bytes:
                 body += event.data
             elif isinstance(event, End):
                 assert head is not None
-                raise error_for_status(head.status, body, method="POST", path="/session")
+                answer = error_for_status(head.status, body, method="POST", path="/session")
+                raise BuildKitUnavailableError(
+                    f"{host} offers no BuildKit session: POST /session answered {head.status}"
+                    f" ({answer.message or head.reason.decode('latin-1')}); it is not a Docker Engine with BuildKit (podman's"
+                    ' Docker API has none). Build with buildkit=False, or buildkit="auto" to fall back'
+                ) from answer

@@ -118,3 +118,17 @@ def docker(daemon: Daemon, roundtrip: RoundTrip) -> Iterator[Any]:
 @pytest.fixture
 def busybox(daemon: Daemon) -> str:
     return daemon.busybox_image
+
+
+@pytest.fixture
+def tags(docker: Any) -> Iterator[list[str]]:
+    """Image tags to remove after the test (`new_tag` of test_build_live adds them)."""
+    import contextlib
+
+    from docker_engine._errors import NotFoundError
+
+    made: list[str] = []
+    yield made
+    for tag in made:
+        with contextlib.suppress(NotFoundError):
+            docker.images.delete(tag, force=True)

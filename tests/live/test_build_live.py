@@ -5,7 +5,6 @@ docker CLI itself sends."""
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import io
 import json
@@ -20,19 +19,9 @@ from typing import Any
 
 import pytest
 from docker_engine._archive import BuildContext, build_context, read_archive
-from docker_engine._errors import NotFoundError, ServerError, StreamError
+from docker_engine._errors import ServerError, StreamError
 
 from .daemons import KINDS, daemon_kind
-
-
-@pytest.fixture
-def tags(docker: Any) -> Iterator[list[str]]:
-    """Image tags to remove after the test."""
-    made: list[str] = []
-    yield made
-    for tag in made:
-        with contextlib.suppress(NotFoundError):
-            docker.images.delete(tag, force=True)
 
 
 def new_tag(tags: list[str]) -> str:

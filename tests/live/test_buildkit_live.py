@@ -6,7 +6,7 @@ context, and a failing step."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import base64
 import io
 import json
 import tarfile
@@ -18,44 +18,21 @@ from typing import Any
 
 import pytest
 from docker_engine import AsyncDocker
-from docker_engine._archive import read_archive
 from docker_engine._build_status import BuildKitError, BuildStatus
-from docker_engine._errors import NotFoundError
 
 from .daemons import Daemon
+from .test_build_live import image_files as files_of
+from .test_build_live import new_tag
 
 pytestmark = pytest.mark.parametrize("daemon", ["26", "28"], indirect=True)
 
 NO_NET = {"networkmode": "none"}
 
 
-@pytest.fixture
-def tags(docker: Any) -> Iterator[list[str]]:
-    made: list[str] = []
-    yield made
-    for tag in made:
-        with contextlib.suppress(NotFoundError):
-            docker.images.delete(tag, force=True)
-
-
-def new_tag(tags: list[str]) -> str:
-    tag = f"local/buildkit-test-{uuid.uuid4().hex[:12]}:latest"
-    tags.append(tag)
-    return tag
-
-
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
-
-
-def files_of(docker: Any, image: str, path: str) -> dict[str, bytes]:
-    created = docker.containers.create(body={"Image": image, "Cmd": ["sh"]})
-    try:
-        return read_archive(docker.containers.archive(created.id, path=path))
-    finally:
-        docker.containers.delete(created.id, force=True)
 
 
 def logs_of(statuses: list[BuildStatus]) -> bytes:
@@ -448,3 +425,46 @@ def test_the_stream_form_ends_with_the_image(daemon: Daemon, tmp_path: Path) -> 
     image_id, names = asyncio.run(main())
     assert image_id is not None and image_id.startswith("sha256:")
     assert any("RUN echo streamed" in name for name in names)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from .registry import registry_available, start_registry
+
+    problem = registry_available()
+    if problem:
+        pytest.fail(problem)
+    started = start_registry(tmp_path_factory.mktemp("registry"), username="builder", password="b-" + uuid.uuid4().hex)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_a_base_image_from_a_private_registry_is_pulled_with_the_stored_credentials(
+    docker: Any, daemon: Daemon, tmp_path: Path, registry: Any, tags: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docker_engine import AuthConfig
+    from docker_engine._auth import encode_auth_header
+
+    repo = f"{registry.host}/bk-base-{daemon.name.replace('.', '-')}"
+    docker.images.tag(daemon.busybox_image, repo=repo, tag="1")
+    auth = AuthConfig(username=registry.username, password=registry.password)
+    for message in docker.images.push(repo, tag="1", x_registry_auth=encode_auth_header(auth)):
+        assert not message.error, message.error
+    docker.images.delete(f"{repo}:1")  # only the registry has it now
+    ctx = tmp_path / "ctx"
+    write(ctx / "Dockerfile", f"FROM {repo}:1\nRUN echo pulled > /pulled\n")
+
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    monkeypatch.setenv("DOCKER_CONFIG", str(config))
+    with pytest.raises(BuildKitError) as refused:  # no credentials: the registry says no
+        docker.images.build_image(ctx, buildkit=True, pull=True, **NO_NET)
+    assert "401" in str(refused.value) or "unauthorized" in str(refused.value).lower()
+
+    token = base64.b64encode(f"{registry.username}:{registry.password}".encode()).decode()
+    (config / "config.json").write_text(json.dumps({"auths": {registry.host: {"auth": token}}}))
+    tag = new_tag(tags)
+    docker.images.build_image(ctx, tag=tag, buildkit=True, pull=True, **NO_NET)
+    assert files_of(docker, tag, "/pulled") == {"pulled": b"pulled\n"}

@@ -113,3 +113,19 @@ def test_async_client(podman: PodmanPeer) -> None:
             assert result.stdout == b"async\n"
 
     asyncio.run(main())
+
+
+def test_buildkit_on_a_server_without_it_says_so_or_falls_back_when_asked(docker: Any, tmp_path: Path) -> None:
+    from docker_engine import BuildKitUnavailableError
+
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM scratch\nCOPY Dockerfile /\n")
+    with pytest.raises(BuildKitUnavailableError, match="offers no BuildKit session") as info:
+        docker.images.build_image(ctx, buildkit=True)
+    assert "404" in str(info.value) and 'buildkit="auto"' in str(info.value)
+    image, log = docker.images.build_image(ctx, buildkit="auto", tag="localhost/auto-fallback:1")
+    try:
+        assert image.id and log  # the classic builder's messages
+    finally:
+        docker.images.delete("localhost/auto-fallback:1", force=True)

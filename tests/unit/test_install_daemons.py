@@ -39,7 +39,7 @@ case " $* " in
 esac
 """,
     "apt-cache": r"""
-for pkg in docker.io docker-cli containerd runc tini; do
+for pkg in docker.io docker-cli containerd runc tini docker-buildx; do
     echo " $pkg | 28.0-sid | http://mirror sid/main amd64 Packages"
     echo " $pkg | 26.0-trixie | http://mirror trixie/main amd64 Packages"
     echo " $pkg | 20.10-bookworm | http://mirror bookworm/main amd64 Packages"
@@ -60,6 +60,7 @@ docker-cli) mk usr/bin/docker "echo Docker CLI $suite" ;;
 containerd) mk usr/bin/containerd "echo containerd $suite" ;;
 runc) mk usr/sbin/runc '# NEEDS_GLIBC_2_38' ;;
 tini) mk usr/bin/tini-static '# NEEDS_GLIBC_2_38'; ln -sf tini-static "$dest/usr/bin/docker-init" ;;
+docker-buildx) mkdir -p "$dest/usr/libexec/docker/cli-plugins"; mk usr/libexec/docker/cli-plugins/docker-buildx "echo buildx $suite" ;;
 esac
 """,
     "ldd": r"""
@@ -129,7 +130,8 @@ def test_installs_prunes_and_second_run_downloads_nothing(env: dict[str, str]) -
         assert not (dest / "usr/bin/tini-static").exists()
         assert not (dest / "usr/bin/docker-init").is_symlink()  # dangling after the prune
         assert (dest / "usr/bin/docker").exists()
-    assert len(downloads(env)) == 2
+    assert (cache / "buildx" / ".installed").read_text() == "28.0-sid"  # the reference BuildKit client, from sid
+    assert len(downloads(env)) == 3
     assert not list(cache.glob("*.partial"))
     assert "daemons:" in first.stdout
     assert not Path(env["DAEMON_POLICY_RC"]).exists()  # ours, removed at exit
@@ -137,6 +139,7 @@ def test_installs_prunes_and_second_run_downloads_nothing(env: dict[str, str]) -
     second = install(env)
     assert second.returncode == 0, second.stderr
     assert "trixie: already unpacked" in second.stdout and "sid: already unpacked" in second.stdout
+    assert "buildx: already unpacked" in second.stdout
     assert downloads(env) == []
 
 

@@ -439,6 +439,7 @@ def test_build_image_keywords(daemon: Daemon, tmp_path: Any) -> None:
             "progress",
             "buildkit",
             "secrets",
+            "ssh",
             *BuildOptions.__annotations__,
         }
 
