@@ -50,7 +50,13 @@ SCHEMA_KEYS = (
 
 # What patches.yaml says of an operation beyond the spec, carried to the converted document for
 # generator/render.py (their meaning: the comment above them in patches.yaml).
-OPERATION_EXTENSIONS = ("x-docker-method", "x-docker-returns", "x-docker-both-streams", "x-docker-credentials-for")
+OPERATION_EXTENSIONS = (
+    "x-docker-method",
+    "x-docker-returns",
+    "x-docker-both-streams",
+    "x-docker-credentials-for",
+    "x-docker-buildkit",
+)
 
 
 class ConversionError(Exception):

@@ -74,6 +74,7 @@ class OperationView:
     docstring: str = ""
     # Parameters of other API versions only (Python name → versions): refused with a VersionError.
     other_params: dict[str, str] = field(default_factory=dict)
+    buildkit: bool = False  # images.build: a context first, and buildkit=True (patches.yaml)
     # Query parameters given True when the caller gives none of them (logs: both streams).
     both_by_default: list[str] = field(default_factory=list)
     # The operation's own module (generator/share.py pools it) and the class there that the
@@ -522,6 +523,7 @@ class Renderer:
             view.both_by_default = [p.py for p in view.query_params if p.name in ("stdout", "stderr")]
             docs.append("stdout, stderr: when neither is given, both are returned (as `docker logs` does).")
         view.other_params = self.other_params(op_id, raw)
+        view.buildkit = bool(raw.get("x-docker-buildkit"))
         for header in view.header_params:
             if header.name == "X-Registry-Auth":
                 whose = raw.get("x-docker-credentials-for")

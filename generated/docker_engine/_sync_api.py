@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +26,14 @@ from ._errors import DockerError, VersionError, failure
 from ._redact import own_request
 from ._request import Request, in_place
 from ._sync_hijack import HijackedStream
-from ._sync_streams import BinaryStream, FrameStream, JSONStream
+from ._sync_streams import BinaryStream, BuildKitStream, FrameStream, JSONStream
 from ._sync_websocket import WebSocketStream
 from ._transports import Limits
 from ._version import choose_version, server_version
 from ._websocket import WebSocketCodec
 
 if TYPE_CHECKING:
-    from ._session import BuildSession
+    from ._session import BuildSession, SecretSource
     from ._transports import DockerTransport
 
 __all__ = ["SyncAPI", "negotiate"]
@@ -146,6 +148,52 @@ class SyncAPI(_APIBase):
         response = self._upgrade(request)
         raw = self._raw(request, response, container)
         return HijackedStream(response.extensions["network_stream"], raw=raw)
+
+    def buildkit(
+        self,
+        request: Request,
+        context: str | os.PathLike[str] | None,
+        *,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> BuildKitStream:
+        """`request` (a `POST /build`) as a BuildKit build: a session serves `context`, the
+        Dockerfile's directory, `secrets` and `ssh` agents (see `_session`), and the build is
+        returned as it runs."""
+        try:
+            from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
+            from ._session import BuildSession, as_is  # noqa: PLC0415
+        except ImportError as exc:
+            raise DockerError(
+                f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+            ) from exc
+        from ._mixins import buildkit_dirs  # noqa: PLC0415
+
+        params = dict(request.params or {})
+        directory, dockerfile_dir, params["dockerfile"] = buildkit_dirs(context, params.get("dockerfile"))
+        session = BuildSession(
+            self.config, self.prefix, context=directory, dockerfile_dir=dockerfile_dir, secrets=secrets, ssh=ssh
+        )
+        # The session is served by threads on a connection of its own, for either client.
+        in_place(session.start)
+        params.update(version="2", remote="client-session", session=session.id)
+        build = Request(
+            "POST",
+            "/build",
+            request.ok,
+            kind="json-stream",
+            params=params,
+            headers=request.headers,
+            content=b"",
+            content_type="application/x-tar",
+            parse=as_is,  # the trace's `aux` is base64, not a `BuildInfo`'s
+        )
+        try:
+            stream = self.stream(build)
+        except BaseException:
+            in_place(session.close)
+            raise
+        return BuildKitStream(stream, session, BuildLedger())
 
     def session(self, request: Request) -> BuildSession:
         """`POST /session` upgraded to HTTP/2: a started BuildKit session, served by threads on

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
-from ._errors import BuildKitUnavailableError, DockerError, InvalidRequestError, NotFoundError
+from ._errors import BuildKitUnavailableError, InvalidRequestError, NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
 from ._hijack import Output
 from ._mixins import (
@@ -38,7 +38,6 @@ from ._mixins import (
     plan_run,
 )
 from ._progress import ProgressTarget, StreamFollower
-from ._request import in_place
 from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 from ._sync_hijack import HijackedStream
@@ -377,26 +376,9 @@ def _open_buildkit(
     ssh: Mapping[str, str | os.PathLike[str]] | None,
     options: Mapping[str, Any],
 ) -> BuildKitStream:
-    try:
-        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
-        from ._session import BuildSession  # noqa: PLC0415
-    except ImportError as exc:
-        raise DockerError(
-            f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
-        ) from exc
     plan = _buildkit_plan(context, tag, options)
     api: SyncAPI = images._api
-    session = BuildSession(
-        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets, ssh=ssh
-    )
-    # The session is served by threads on a connection of its own, for either client.
-    in_place(session.start)
-    try:
-        stream = api.stream(_buildkit_request(plan.params, session.id))
-    except BaseException:
-        in_place(session.close)
-        raise
-    return BuildKitStream(stream, session, BuildLedger())
+    return api.buildkit(_buildkit_request(plan.params), plan.context, secrets=secrets, ssh=ssh)
 
 
 def _build_with_buildkit(

@@ -7,6 +7,8 @@ two differ only in how they wait. What is not waited on is in `_api_base._APIBas
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ from ._api_base import (
     trusted_raw,
 )
 from ._async_hijack import AsyncHijackedStream
-from ._async_streams import AsyncBinaryStream, AsyncFrameStream, AsyncJSONStream
+from ._async_streams import AsyncBinaryStream, AsyncBuildKitStream, AsyncFrameStream, AsyncJSONStream
 from ._async_websocket import AsyncWebSocketStream
 from ._config import ConnectionConfig
 from ._errors import DockerError, VersionError, failure
@@ -35,7 +37,7 @@ from ._websocket import WebSocketCodec
 
 if TYPE_CHECKING:
     from ._async_transports import AsyncDockerTransport
-    from ._session import BuildSession
+    from ._session import BuildSession, SecretSource
 
 __all__ = ["AsyncAPI", "negotiate"]
 
@@ -149,6 +151,52 @@ class AsyncAPI(_APIBase):
         response = await self._upgrade(request)
         raw = await self._raw(request, response, container)
         return AsyncHijackedStream(response.extensions["network_stream"], raw=raw)
+
+    async def buildkit(
+        self,
+        request: Request,
+        context: str | os.PathLike[str] | None,
+        *,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> AsyncBuildKitStream:
+        """`request` (a `POST /build`) as a BuildKit build: a session serves `context`, the
+        Dockerfile's directory, `secrets` and `ssh` agents (see `_session`), and the build is
+        returned as it runs."""
+        try:
+            from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
+            from ._session import BuildSession, as_is  # noqa: PLC0415
+        except ImportError as exc:
+            raise DockerError(
+                f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+            ) from exc
+        from ._mixins import buildkit_dirs  # noqa: PLC0415
+
+        params = dict(request.params or {})
+        directory, dockerfile_dir, params["dockerfile"] = buildkit_dirs(context, params.get("dockerfile"))
+        session = BuildSession(
+            self.config, self.prefix, context=directory, dockerfile_dir=dockerfile_dir, secrets=secrets, ssh=ssh
+        )
+        # The session is served by threads on a connection of its own, for either client.
+        await in_thread(session.start)
+        params.update(version="2", remote="client-session", session=session.id)
+        build = Request(
+            "POST",
+            "/build",
+            request.ok,
+            kind="json-stream",
+            params=params,
+            headers=request.headers,
+            content=b"",
+            content_type="application/x-tar",
+            parse=as_is,  # the trace's `aux` is base64, not a `BuildInfo`'s
+        )
+        try:
+            stream = await self.stream(build)
+        except BaseException:
+            await in_thread(session.close)
+            raise
+        return AsyncBuildKitStream(stream, session, BuildLedger())
 
     async def session(self, request: Request) -> BuildSession:
         """`POST /session` upgraded to HTTP/2: a started BuildKit session, served by threads on

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Unpack, overload
 
 from ._async_hijack import AsyncHijackedStream
 from ._async_streams import AsyncBuildKitStream
-from ._errors import BuildKitUnavailableError, DockerError, InvalidRequestError, NotFoundError
+from ._errors import BuildKitUnavailableError, InvalidRequestError, NotFoundError
 from ._handles import ExecOptions, ExecResult, _exec_body, _result, _stdin_bytes, sibling_api
 from ._hijack import Output
 from ._mixins import (
@@ -46,7 +46,6 @@ from ._mixins import (
     plan_run,
 )
 from ._progress import ProgressTarget, StreamFollower
-from ._request import in_thread
 from ._request import with_keywords as _with_keywords
 from ._streams import Frame
 
@@ -388,26 +387,9 @@ async def _open_buildkit(
     ssh: Mapping[str, str | os.PathLike[str]] | None,
     options: Mapping[str, Any],
 ) -> AsyncBuildKitStream:
-    try:
-        from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
-        from ._session import BuildSession  # noqa: PLC0415
-    except ImportError as exc:
-        raise DockerError(
-            f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
-        ) from exc
     plan = _buildkit_plan(context, tag, options)
     api: AsyncAPI = images._api
-    session = BuildSession(
-        api.config, api.prefix, context=plan.context, dockerfile_dir=plan.dockerfile_dir, secrets=secrets, ssh=ssh
-    )
-    # The session is served by threads on a connection of its own, for either client.
-    await in_thread(session.start)
-    try:
-        stream = await api.stream(_buildkit_request(plan.params, session.id))
-    except BaseException:
-        await in_thread(session.close)
-        raise
-    return AsyncBuildKitStream(stream, session, BuildLedger())
+    return await api.buildkit(_buildkit_request(plan.params), plan.context, secrets=secrets, ssh=ssh)
 
 
 async def _build_with_buildkit(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 import shlex
 import threading
@@ -791,57 +792,49 @@ def _build_plan(context: RequestContent | str | None, tag: str | None, options: 
 
 
 class BuildKitPlan(NamedTuple):
-    """A BuildKit build: the directories its session serves, and the `/build` query."""
+    """A BuildKit build: its context directory and the `images.build` query."""
 
     context: Path
-    dockerfile_dir: Path
     params: dict[str, Any]
 
 
 def _buildkit_plan(context: RequestContent | str | None, tag: str | None, options: Mapping[str, Any]) -> BuildKitPlan:
-    """The session's directories and the query of a BuildKit build (`version=2`: the daemon
-    reads the context and the Dockerfile through the session, not from a request body)."""
+    """The context and the query of `images.build_image(…, buildkit=True)`: the daemon reads
+    the context and the Dockerfile through the session, not from a request body."""
     params = _build_plan(context, tag, options)
     directory = params.pop("body", None)
-    if not isinstance(directory, Path) or not directory.is_dir():
+    if not isinstance(directory, Path):
         raise InvalidRequestError(
             "images.build_image(buildkit=True): the context must be a directory (a pathlib.Path or a str path);"
             f" got {type(directory).__name__}"
         )
-    dockerfile = Path(str(params.get("dockerfile") or "Dockerfile"))
-    # A relative Dockerfile is in the context, as with the classic builder; an absolute one may be anywhere.
-    path = dockerfile if dockerfile.is_absolute() else directory / dockerfile
+    buildkit_dirs(directory, params.get("dockerfile"))  # a missing one fails before anything is sent
+    return BuildKitPlan(directory, params)
+
+
+def buildkit_dirs(context: str | os.PathLike[str] | None, dockerfile: str | None) -> tuple[Path, Path, str]:
+    """(the context directory, the Dockerfile's directory, the Dockerfile's name there) of a
+    BuildKit build: a relative `dockerfile` is in the context, as with the classic builder;
+    an absolute one may be anywhere."""
+    if context is None or not Path(context).is_dir():
+        raise InvalidRequestError(f"a BuildKit build's context must be a directory; got {context!r}")
+    directory = Path(context)
+    name = Path(str(dockerfile or "Dockerfile"))
+    path = name if name.is_absolute() else directory / name
     if not path.is_file():
-        raise InvalidRequestError(f"images.build_image(buildkit=True): no Dockerfile at {path}")
-    params["dockerfile"] = path.name
-    params["version"] = "2"
-    params["remote"] = "client-session"
-    return BuildKitPlan(directory, path.parent, params)
+        raise InvalidRequestError(f"a BuildKit build: no Dockerfile at {path}")
+    return directory, path.parent, path.name
 
 
-def _buildkit_request(params: Mapping[str, Any], session: str) -> Request:
-    """`POST /build` of a BuildKit build; its stream is read as plain JSON messages (the
-    trace's `aux` is base64, not the classic `BuildInfo`)."""
+def _buildkit_request(params: Mapping[str, Any]) -> Request:
+    """`POST /build` of a BuildKit build, its query as `images.build` would send it
+    (`AsyncAPI.buildkit` adds the session)."""
     query = {k: (json.dumps(v) if isinstance(v, (dict, list)) else _query_value(v)) for k, v in params.items()}
-    query["session"] = session
-    return Request(
-        "POST",
-        "/build",
-        (200,),
-        kind="json-stream",
-        params=query,
-        content=b"",
-        content_type="application/x-tar",
-        parse=_as_is,
-    )
+    return Request("POST", "/build", (200,), kind="json-stream", params=query)
 
 
 def _query_value(value: Any) -> str:
     return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
-def _as_is(message: Any) -> Any:
-    return message
 
 
 def _buildkit_progress(progress: Any) -> Callable[[Any], object] | None:

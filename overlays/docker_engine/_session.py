@@ -26,7 +26,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from ._buildkit import auth_pb2, health_pb2, secrets_pb2, ssh_pb2
 from ._config import ConnectionConfig
@@ -218,6 +218,11 @@ class BuildSession:
             raise GrpcError(_NOT_FOUND, f"secret {request.ID} not found")
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         call.send(secrets_pb2.GetSecretResponse(data=data).SerializeToString())
+
+
+def as_is(message: Any) -> Any:
+    """A BuildKit build's stream messages are read as they are (see `BuildLedger.take`)."""
+    return message
 
 
 def _agent_id(call: Call) -> str:

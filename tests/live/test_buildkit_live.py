@@ -468,3 +468,26 @@ def test_a_base_image_from_a_private_registry_is_pulled_with_the_stored_credenti
     tag = new_tag(tags)
     docker.images.build_image(ctx, tag=tag, buildkit=True, pull=True, **NO_NET)
     assert files_of(docker, tag, "/pulled") == {"pulled": b"pulled\n"}
+
+
+def test_images_build_takes_the_context_and_buildkit(
+    docker: Any, daemon: Daemon, tmp_path: Path, tags: list[str]
+) -> None:
+    # The generated operation itself: images.build(context, t=…, buildkit=True, secrets=…) returns
+    # the build as it runs; without buildkit=True the same context is the classic build's body.
+    ctx = tmp_path / "ctx"
+    write(
+        ctx / "Dockerfile",
+        f'FROM {daemon.busybox_image}\nARG A\nRUN --mount=type=secret,id=s echo "$A $(cat /run/secrets/s)" > /out\n',
+    )
+    tag, classic = new_tag(tags), new_tag(tags)
+    with docker.images.build(
+        ctx, t=tag, buildkit=True, secrets={"s": b"x"}, buildargs=json.dumps({"A": "a"}), networkmode="none"
+    ) as build:
+        statuses = list(build)
+    assert statuses and build.image_id == docker.images.inspect(tag).id
+    assert files_of(docker, tag, "/out") == {"out": b"a x\n"}
+    write(ctx / "Dockerfile", f"FROM {daemon.busybox_image}\nRUN echo classic > /out\n")
+    for _ in docker.images.build(ctx, t=classic, networkmode="none"):
+        pass
+    assert files_of(docker, classic, "/out") == {"out": b"classic\n"}

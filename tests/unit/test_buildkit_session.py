@@ -24,7 +24,7 @@ from docker_engine._buildkit import control_pb2, health_pb2, secrets_pb2, wire_p
 from docker_engine._errors import InvalidRequestError
 from docker_engine._filesync import go_mode, walk
 from docker_engine._grpc import Server
-from docker_engine._mixins import _buildkit_plan
+from docker_engine._mixins import _buildkit_plan, buildkit_dirs
 from docker_engine._session import BuildSession
 from google.protobuf import timestamp_pb2
 
@@ -232,14 +232,10 @@ def test_a_buildkit_plan_needs_a_directory_and_a_dockerfile(tmp_path: Path) -> N
     elsewhere.parent.mkdir()
     elsewhere.write_text("FROM scratch\n")
     plan = _buildkit_plan(str(tmp_path), "app:1", {"dockerfile": str(elsewhere), "target": "x"})
-    assert (plan.context, plan.dockerfile_dir) == (tmp_path, elsewhere.parent)
-    assert plan.params == {
-        "dockerfile": "build.Dockerfile",
-        "t": "app:1",
-        "target": "x",
-        "version": "2",
-        "remote": "client-session",
-    }
+    assert plan.context == tmp_path
+    assert plan.params == {"dockerfile": str(elsewhere), "t": "app:1", "target": "x"}
+    assert buildkit_dirs(tmp_path, str(elsewhere)) == (tmp_path, elsewhere.parent, "build.Dockerfile")
+    assert buildkit_dirs(tmp_path, None) == (tmp_path, tmp_path, "Dockerfile")
 
 
 def test_an_ssh_agent_is_forwarded_both_ways(tmp_path: Path) -> None:

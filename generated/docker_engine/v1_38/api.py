@@ -20,8 +20,8 @@ AsyncContainersAPI containers_70f198e3c0
 AsyncDistributionAPI distribution_bedb09fc4f
 AsyncExec exec_b463b5620e
 AsyncExecAPI exec_b463b5620e
-AsyncImage images_91bbafc3ae
-AsyncImagesAPI images_91bbafc3ae
+AsyncImage images_dd1a6fbb3e
+AsyncImagesAPI images_dd1a6fbb3e
 AsyncNetwork networks_715f6a99e3
 AsyncNetworksAPI networks_715f6a99e3
 AsyncNode nodes_0ef169666d
@@ -46,8 +46,8 @@ ContainersAPI containers_70f198e3c0
 DistributionAPI distribution_bedb09fc4f
 Exec exec_b463b5620e
 ExecAPI exec_b463b5620e
-Image images_91bbafc3ae
-ImagesAPI images_91bbafc3ae
+Image images_dd1a6fbb3e
+ImagesAPI images_dd1a6fbb3e
 Network networks_715f6a99e3
 NetworksAPI networks_715f6a99e3
 Node nodes_0ef169666d

@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_b463b5620e import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_b463b5620e import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_b463b5620e import Exec as Exec
 from docker_engine._shared.api.exec_b463b5620e import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_91bbafc3ae import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_91bbafc3ae import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_91bbafc3ae import Image as Image
-from docker_engine._shared.api.images_91bbafc3ae import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_dd1a6fbb3e import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_dd1a6fbb3e import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_dd1a6fbb3e import Image as Image
+from docker_engine._shared.api.images_dd1a6fbb3e import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_715f6a99e3 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_715f6a99e3 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_715f6a99e3 import Network as Network

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_9c8bc54eb2
 AsyncDistributionAPI distribution_55a6cff1b1
 AsyncExec exec_b4ee67cd86
 AsyncExecAPI exec_b4ee67cd86
-AsyncImage images_950d7b6611
-AsyncImagesAPI images_950d7b6611
+AsyncImage images_c30077658e
+AsyncImagesAPI images_c30077658e
 AsyncNetwork networks_31b8b6f0a1
 AsyncNetworksAPI networks_31b8b6f0a1
 AsyncNode nodes_eb6efe9012
@@ -46,8 +46,8 @@ ContainersAPI containers_9c8bc54eb2
 DistributionAPI distribution_55a6cff1b1
 Exec exec_b4ee67cd86
 ExecAPI exec_b4ee67cd86
-Image images_950d7b6611
-ImagesAPI images_950d7b6611
+Image images_c30077658e
+ImagesAPI images_c30077658e
 Network networks_31b8b6f0a1
 NetworksAPI networks_31b8b6f0a1
 Node nodes_eb6efe9012

@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_b4ee67cd86 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_b4ee67cd86 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_b4ee67cd86 import Exec as Exec
 from docker_engine._shared.api.exec_b4ee67cd86 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_950d7b6611 import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_950d7b6611 import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_950d7b6611 import Image as Image
-from docker_engine._shared.api.images_950d7b6611 import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_c30077658e import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_c30077658e import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_c30077658e import Image as Image
+from docker_engine._shared.api.images_c30077658e import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_31b8b6f0a1 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_31b8b6f0a1 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_31b8b6f0a1 import Network as Network

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_312b50ae4f
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_b4ee67cd86
 AsyncExecAPI exec_b4ee67cd86
-AsyncImage images_23dc8f8431
-AsyncImagesAPI images_23dc8f8431
+AsyncImage images_a17e5d1e17
+AsyncImagesAPI images_a17e5d1e17
 AsyncNetwork networks_95ab48bbfe
 AsyncNetworksAPI networks_95ab48bbfe
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_312b50ae4f
 DistributionAPI distribution_a7cd0ae036
 Exec exec_b4ee67cd86
 ExecAPI exec_b4ee67cd86
-Image images_23dc8f8431
-ImagesAPI images_23dc8f8431
+Image images_a17e5d1e17
+ImagesAPI images_a17e5d1e17
 Network networks_95ab48bbfe
 NetworksAPI networks_95ab48bbfe
 Node nodes_7def5170aa

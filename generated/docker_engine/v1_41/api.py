@@ -20,8 +20,8 @@ AsyncContainersAPI containers_d7f0be0a5f
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_b4ee67cd86
 AsyncExecAPI exec_b4ee67cd86
-AsyncImage images_23dc8f8431
-AsyncImagesAPI images_23dc8f8431
+AsyncImage images_a17e5d1e17
+AsyncImagesAPI images_a17e5d1e17
 AsyncNetwork networks_d1e4c82ab0
 AsyncNetworksAPI networks_d1e4c82ab0
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_d7f0be0a5f
 DistributionAPI distribution_a7cd0ae036
 Exec exec_b4ee67cd86
 ExecAPI exec_b4ee67cd86
-Image images_23dc8f8431
-ImagesAPI images_23dc8f8431
+Image images_a17e5d1e17
+ImagesAPI images_a17e5d1e17
 Network networks_d1e4c82ab0
 NetworksAPI networks_d1e4c82ab0
 Node nodes_7def5170aa

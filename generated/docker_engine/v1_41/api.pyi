@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_b4ee67cd86 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_b4ee67cd86 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_b4ee67cd86 import Exec as Exec
 from docker_engine._shared.api.exec_b4ee67cd86 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_23dc8f8431 import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_23dc8f8431 import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_23dc8f8431 import Image as Image
-from docker_engine._shared.api.images_23dc8f8431 import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_a17e5d1e17 import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_a17e5d1e17 import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_a17e5d1e17 import Image as Image
+from docker_engine._shared.api.images_a17e5d1e17 import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_d1e4c82ab0 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_d1e4c82ab0 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_d1e4c82ab0 import Network as Network

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_49c9496dca
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_14181797b3
 AsyncExecAPI exec_14181797b3
-AsyncImage images_d00e358252
-AsyncImagesAPI images_d00e358252
+AsyncImage images_2271fb0b6c
+AsyncImagesAPI images_2271fb0b6c
 AsyncNetwork networks_d1e4c82ab0
 AsyncNetworksAPI networks_d1e4c82ab0
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_49c9496dca
 DistributionAPI distribution_a7cd0ae036
 Exec exec_14181797b3
 ExecAPI exec_14181797b3
-Image images_d00e358252
-ImagesAPI images_d00e358252
+Image images_2271fb0b6c
+ImagesAPI images_2271fb0b6c
 Network networks_d1e4c82ab0
 NetworksAPI networks_d1e4c82ab0
 Node nodes_7def5170aa

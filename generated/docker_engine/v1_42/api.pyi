@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_14181797b3 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_14181797b3 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_14181797b3 import Exec as Exec
 from docker_engine._shared.api.exec_14181797b3 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_d00e358252 import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_d00e358252 import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_d00e358252 import Image as Image
-from docker_engine._shared.api.images_d00e358252 import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_2271fb0b6c import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_2271fb0b6c import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_2271fb0b6c import Image as Image
+from docker_engine._shared.api.images_2271fb0b6c import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_d1e4c82ab0 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_d1e4c82ab0 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_d1e4c82ab0 import Network as Network

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_e814a8fbf6
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_14181797b3
 AsyncExecAPI exec_14181797b3
-AsyncImage images_b954a67044
-AsyncImagesAPI images_b954a67044
+AsyncImage images_e33702e50d
+AsyncImagesAPI images_e33702e50d
 AsyncNetwork networks_d1e4c82ab0
 AsyncNetworksAPI networks_d1e4c82ab0
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_e814a8fbf6
 DistributionAPI distribution_a7cd0ae036
 Exec exec_14181797b3
 ExecAPI exec_14181797b3
-Image images_b954a67044
-ImagesAPI images_b954a67044
+Image images_e33702e50d
+ImagesAPI images_e33702e50d
 Network networks_d1e4c82ab0
 NetworksAPI networks_d1e4c82ab0
 Node nodes_7def5170aa

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_ab123c83c4
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_14181797b3
 AsyncExecAPI exec_14181797b3
-AsyncImage images_af0c9b85e2
-AsyncImagesAPI images_af0c9b85e2
+AsyncImage images_3957128047
+AsyncImagesAPI images_3957128047
 AsyncNetwork networks_263cd01237
 AsyncNetworksAPI networks_263cd01237
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_ab123c83c4
 DistributionAPI distribution_a7cd0ae036
 Exec exec_14181797b3
 ExecAPI exec_14181797b3
-Image images_af0c9b85e2
-ImagesAPI images_af0c9b85e2
+Image images_3957128047
+ImagesAPI images_3957128047
 Network networks_263cd01237
 NetworksAPI networks_263cd01237
 Node nodes_7def5170aa

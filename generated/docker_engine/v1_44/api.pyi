@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_14181797b3 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_14181797b3 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_14181797b3 import Exec as Exec
 from docker_engine._shared.api.exec_14181797b3 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_af0c9b85e2 import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_af0c9b85e2 import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_af0c9b85e2 import Image as Image
-from docker_engine._shared.api.images_af0c9b85e2 import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_3957128047 import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_3957128047 import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_3957128047 import Image as Image
+from docker_engine._shared.api.images_3957128047 import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_263cd01237 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_263cd01237 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_263cd01237 import Network as Network

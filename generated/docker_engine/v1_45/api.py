@@ -20,8 +20,8 @@ AsyncContainersAPI containers_a7a3444091
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_14181797b3
 AsyncExecAPI exec_14181797b3
-AsyncImage images_23f8306935
-AsyncImagesAPI images_23f8306935
+AsyncImage images_13f4e26889
+AsyncImagesAPI images_13f4e26889
 AsyncNetwork networks_263cd01237
 AsyncNetworksAPI networks_263cd01237
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_a7a3444091
 DistributionAPI distribution_a7cd0ae036
 Exec exec_14181797b3
 ExecAPI exec_14181797b3
-Image images_23f8306935
-ImagesAPI images_23f8306935
+Image images_13f4e26889
+ImagesAPI images_13f4e26889
 Network networks_263cd01237
 NetworksAPI networks_263cd01237
 Node nodes_7def5170aa

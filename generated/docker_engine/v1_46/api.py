@@ -20,8 +20,8 @@ AsyncContainersAPI containers_6060ad5bb2
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_14181797b3
 AsyncExecAPI exec_14181797b3
-AsyncImage images_b12bfd2c59
-AsyncImagesAPI images_b12bfd2c59
+AsyncImage images_4bfc7a2be0
+AsyncImagesAPI images_4bfc7a2be0
 AsyncNetwork networks_6254fe8a94
 AsyncNetworksAPI networks_6254fe8a94
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_6060ad5bb2
 DistributionAPI distribution_a7cd0ae036
 Exec exec_14181797b3
 ExecAPI exec_14181797b3
-Image images_b12bfd2c59
-ImagesAPI images_b12bfd2c59
+Image images_4bfc7a2be0
+ImagesAPI images_4bfc7a2be0
 Network networks_6254fe8a94
 NetworksAPI networks_6254fe8a94
 Node nodes_7def5170aa

@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_14181797b3 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_14181797b3 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_14181797b3 import Exec as Exec
 from docker_engine._shared.api.exec_14181797b3 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_b12bfd2c59 import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_b12bfd2c59 import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_b12bfd2c59 import Image as Image
-from docker_engine._shared.api.images_b12bfd2c59 import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_4bfc7a2be0 import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_4bfc7a2be0 import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_4bfc7a2be0 import Image as Image
+from docker_engine._shared.api.images_4bfc7a2be0 import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_6254fe8a94 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_6254fe8a94 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_6254fe8a94 import Network as Network

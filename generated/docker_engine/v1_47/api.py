@@ -20,8 +20,8 @@ AsyncContainersAPI containers_22f35bc6fe
 AsyncDistributionAPI distribution_a7cd0ae036
 AsyncExec exec_14181797b3
 AsyncExecAPI exec_14181797b3
-AsyncImage images_71405c881d
-AsyncImagesAPI images_71405c881d
+AsyncImage images_789d7d9e82
+AsyncImagesAPI images_789d7d9e82
 AsyncNetwork networks_58ca691a2a
 AsyncNetworksAPI networks_58ca691a2a
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_22f35bc6fe
 DistributionAPI distribution_a7cd0ae036
 Exec exec_14181797b3
 ExecAPI exec_14181797b3
-Image images_71405c881d
-ImagesAPI images_71405c881d
+Image images_789d7d9e82
+ImagesAPI images_789d7d9e82
 Network networks_58ca691a2a
 NetworksAPI networks_58ca691a2a
 Node nodes_7def5170aa

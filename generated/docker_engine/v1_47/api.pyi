@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_14181797b3 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_14181797b3 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_14181797b3 import Exec as Exec
 from docker_engine._shared.api.exec_14181797b3 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_71405c881d import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_71405c881d import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_71405c881d import Image as Image
-from docker_engine._shared.api.images_71405c881d import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_789d7d9e82 import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_789d7d9e82 import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_789d7d9e82 import Image as Image
+from docker_engine._shared.api.images_789d7d9e82 import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_58ca691a2a import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_58ca691a2a import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_58ca691a2a import Network as Network

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_186f727e1f
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_549e162019
-AsyncImagesAPI images_549e162019
+AsyncImage images_3fdd32f889
+AsyncImagesAPI images_3fdd32f889
 AsyncNetwork networks_815b874ea2
 AsyncNetworksAPI networks_815b874ea2
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_186f727e1f
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_549e162019
-ImagesAPI images_549e162019
+Image images_3fdd32f889
+ImagesAPI images_3fdd32f889
 Network networks_815b874ea2
 NetworksAPI networks_815b874ea2
 Node nodes_7def5170aa

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_186f727e1f
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_417a9c40ce
-AsyncImagesAPI images_417a9c40ce
+AsyncImage images_8e44c134a6
+AsyncImagesAPI images_8e44c134a6
 AsyncNetwork networks_815b874ea2
 AsyncNetworksAPI networks_815b874ea2
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_186f727e1f
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_417a9c40ce
-ImagesAPI images_417a9c40ce
+Image images_8e44c134a6
+ImagesAPI images_8e44c134a6
 Network networks_815b874ea2
 NetworksAPI networks_815b874ea2
 Node nodes_7def5170aa

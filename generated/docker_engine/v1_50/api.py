@@ -20,8 +20,8 @@ AsyncContainersAPI containers_186f727e1f
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_a25a64d261
-AsyncImagesAPI images_a25a64d261
+AsyncImage images_50f4ecae01
+AsyncImagesAPI images_50f4ecae01
 AsyncNetwork networks_815b874ea2
 AsyncNetworksAPI networks_815b874ea2
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_186f727e1f
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_a25a64d261
-ImagesAPI images_a25a64d261
+Image images_50f4ecae01
+ImagesAPI images_50f4ecae01
 Network networks_815b874ea2
 NetworksAPI networks_815b874ea2
 Node nodes_7def5170aa

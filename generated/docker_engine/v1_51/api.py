@@ -20,8 +20,8 @@ AsyncContainersAPI containers_9bd76fd81d
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_f9cd621e1e
-AsyncImagesAPI images_f9cd621e1e
+AsyncImage images_cd5325150c
+AsyncImagesAPI images_cd5325150c
 AsyncNetwork networks_815b874ea2
 AsyncNetworksAPI networks_815b874ea2
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_9bd76fd81d
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_f9cd621e1e
-ImagesAPI images_f9cd621e1e
+Image images_cd5325150c
+ImagesAPI images_cd5325150c
 Network networks_815b874ea2
 NetworksAPI networks_815b874ea2
 Node nodes_7def5170aa

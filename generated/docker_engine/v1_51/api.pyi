@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_99403bcdf2 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_99403bcdf2 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_99403bcdf2 import Exec as Exec
 from docker_engine._shared.api.exec_99403bcdf2 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_f9cd621e1e import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_f9cd621e1e import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_f9cd621e1e import Image as Image
-from docker_engine._shared.api.images_f9cd621e1e import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_cd5325150c import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_cd5325150c import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_cd5325150c import Image as Image
+from docker_engine._shared.api.images_cd5325150c import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_815b874ea2 import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_815b874ea2 import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_815b874ea2 import Network as Network

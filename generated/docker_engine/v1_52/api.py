@@ -20,8 +20,8 @@ AsyncContainersAPI containers_2178495214
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_8b90ee233b
-AsyncImagesAPI images_8b90ee233b
+AsyncImage images_58fd5d8814
+AsyncImagesAPI images_58fd5d8814
 AsyncNetwork networks_fa7f5422ad
 AsyncNetworksAPI networks_fa7f5422ad
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_2178495214
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_8b90ee233b
-ImagesAPI images_8b90ee233b
+Image images_58fd5d8814
+ImagesAPI images_58fd5d8814
 Network networks_fa7f5422ad
 NetworksAPI networks_fa7f5422ad
 Node nodes_7def5170aa

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_2178495214
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_f2934aeefd
-AsyncImagesAPI images_f2934aeefd
+AsyncImage images_926bd1c99c
+AsyncImagesAPI images_926bd1c99c
 AsyncNetwork networks_fa7f5422ad
 AsyncNetworksAPI networks_fa7f5422ad
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_2178495214
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_f2934aeefd
-ImagesAPI images_f2934aeefd
+Image images_926bd1c99c
+ImagesAPI images_926bd1c99c
 Network networks_fa7f5422ad
 NetworksAPI networks_fa7f5422ad
 Node nodes_7def5170aa

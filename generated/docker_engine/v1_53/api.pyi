@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_99403bcdf2 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_99403bcdf2 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_99403bcdf2 import Exec as Exec
 from docker_engine._shared.api.exec_99403bcdf2 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_f2934aeefd import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_f2934aeefd import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_f2934aeefd import Image as Image
-from docker_engine._shared.api.images_f2934aeefd import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_926bd1c99c import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_926bd1c99c import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_926bd1c99c import Image as Image
+from docker_engine._shared.api.images_926bd1c99c import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_fa7f5422ad import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_fa7f5422ad import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_fa7f5422ad import Network as Network

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_2178495214
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_d5568f27e3
-AsyncImagesAPI images_d5568f27e3
+AsyncImage images_de24a0f56f
+AsyncImagesAPI images_de24a0f56f
 AsyncNetwork networks_fa7f5422ad
 AsyncNetworksAPI networks_fa7f5422ad
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_2178495214
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_d5568f27e3
-ImagesAPI images_d5568f27e3
+Image images_de24a0f56f
+ImagesAPI images_de24a0f56f
 Network networks_fa7f5422ad
 NetworksAPI networks_fa7f5422ad
 Node nodes_7def5170aa

@@ -20,8 +20,8 @@ AsyncContainersAPI containers_ec88fce8ec
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_6e1913c483
-AsyncImagesAPI images_6e1913c483
+AsyncImage images_3c0e49071c
+AsyncImagesAPI images_3c0e49071c
 AsyncNetwork networks_fa7f5422ad
 AsyncNetworksAPI networks_fa7f5422ad
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_ec88fce8ec
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_6e1913c483
-ImagesAPI images_6e1913c483
+Image images_3c0e49071c
+ImagesAPI images_3c0e49071c
 Network networks_fa7f5422ad
 NetworksAPI networks_fa7f5422ad
 Node nodes_7def5170aa

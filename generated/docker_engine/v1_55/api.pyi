@@ -18,10 +18,10 @@ from docker_engine._shared.api.exec_99403bcdf2 import AsyncExec as AsyncExec
 from docker_engine._shared.api.exec_99403bcdf2 import AsyncExecAPI as AsyncExecAPI
 from docker_engine._shared.api.exec_99403bcdf2 import Exec as Exec
 from docker_engine._shared.api.exec_99403bcdf2 import ExecAPI as ExecAPI
-from docker_engine._shared.api.images_6e1913c483 import AsyncImage as AsyncImage
-from docker_engine._shared.api.images_6e1913c483 import AsyncImagesAPI as AsyncImagesAPI
-from docker_engine._shared.api.images_6e1913c483 import Image as Image
-from docker_engine._shared.api.images_6e1913c483 import ImagesAPI as ImagesAPI
+from docker_engine._shared.api.images_3c0e49071c import AsyncImage as AsyncImage
+from docker_engine._shared.api.images_3c0e49071c import AsyncImagesAPI as AsyncImagesAPI
+from docker_engine._shared.api.images_3c0e49071c import Image as Image
+from docker_engine._shared.api.images_3c0e49071c import ImagesAPI as ImagesAPI
 from docker_engine._shared.api.networks_fa7f5422ad import AsyncNetwork as AsyncNetwork
 from docker_engine._shared.api.networks_fa7f5422ad import AsyncNetworksAPI as AsyncNetworksAPI
 from docker_engine._shared.api.networks_fa7f5422ad import Network as Network

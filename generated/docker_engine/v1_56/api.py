@@ -20,8 +20,8 @@ AsyncContainersAPI containers_ec88fce8ec
 AsyncDistributionAPI distribution_bbecf6c964
 AsyncExec exec_99403bcdf2
 AsyncExecAPI exec_99403bcdf2
-AsyncImage images_dcdb8929e1
-AsyncImagesAPI images_dcdb8929e1
+AsyncImage images_083798fe7f
+AsyncImagesAPI images_083798fe7f
 AsyncNetwork networks_fa7f5422ad
 AsyncNetworksAPI networks_fa7f5422ad
 AsyncNode nodes_7def5170aa
@@ -46,8 +46,8 @@ ContainersAPI containers_ec88fce8ec
 DistributionAPI distribution_bbecf6c964
 Exec exec_99403bcdf2
 ExecAPI exec_99403bcdf2
-Image images_dcdb8929e1
-ImagesAPI images_dcdb8929e1
+Image images_083798fe7f
+ImagesAPI images_083798fe7f
 Network networks_fa7f5422ad
 NetworksAPI networks_fa7f5422ad
 Node nodes_7def5170aa

@@ -15,20 +15,20 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_50a92c8d28 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_d1e8f74cb1 import AsyncImagesBuildOp, ImagesBuildOp
 from ..ops.images_build_prune_42a6b3d272 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_48d5120111 import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_11238afda9 import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_commit_0254733f9e import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_7065cf4f2f import AsyncImagesCreateOp, ImagesCreateOp
 from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
+from ..ops.images_get_9fbc38126f import AsyncImagesGetOp, ImagesGetOp
 from ..ops.images_get_all_47960bcd29 import AsyncImagesGetAllOp, ImagesGetAllOp
-from ..ops.images_get_d32312c2ff import AsyncImagesGetOp, ImagesGetOp
 from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_0f11338c6a import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_656dcaad8a import AsyncImagesListOp, ImagesListOp
+from ..ops.images_inspect_de2a60277f import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_d7af612489 import AsyncImagesListOp, ImagesListOp
 from ..ops.images_load_f1485024b0 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_d07dbf83a1 import AsyncImagesPushOp, ImagesPushOp
-from ..ops.images_search_eb9443a720 import AsyncImagesSearchOp, ImagesSearchOp
+from ..ops.images_push_9191011926 import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_35337f332c import ImageInspect
+    from ..models.image_inspect_d8361131d1 import ImageInspect
 
 
 class ImagesAPI(

@@ -8,27 +8,28 @@ One definition for every API version whose spec has it unchanged; each
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Never
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_f110e0f1cc import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_e95299cb94 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_d68a07ba73 import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_76b4687dec import AsyncImagesCreateOp, ImagesCreateOp
-from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_all_1951cc55a7 import AsyncImagesGetAllOp, ImagesGetAllOp
-from ..ops.images_get_d32312c2ff import AsyncImagesGetOp, ImagesGetOp
-from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_a7d8976069 import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_c971ccf36b import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_417a988744 import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_build_0065a153b1 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_c7c753401e import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_f81150055b import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_6f704e2a0d import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_delete_e815b0d992 import AsyncImagesDeleteOp, ImagesDeleteOp
+from ..ops.images_get_0caabb7b8f import AsyncImagesGetOp, ImagesGetOp
+from ..ops.images_get_all_41f23f4e85 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
+from ..ops.images_inspect_17807c488d import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_b970c32bda import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_9ec09a4904 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_c8863713a2 import AsyncImagesPushOp, ImagesPushOp
-from ..ops.images_search_eb9443a720 import AsyncImagesSearchOp, ImagesSearchOp
+from ..ops.images_push_80fc2bbe5f import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
 if TYPE_CHECKING:
@@ -36,9 +37,9 @@ if TYPE_CHECKING:
     from docker_engine._async_streams import AsyncBinaryStream
     from docker_engine._sync_streams import BinaryStream
 
-    from ..models.image_80d7032bc4 import Image as _Image
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
+    from ..models.image_inspect_e5ad7e97e9 import ImageInspect
 
 
 class ImagesAPI(
@@ -123,17 +124,17 @@ class AsyncImagesAPI(
         return AsyncImage(self, name)
 
 
-class Image(Handle["ImagesAPI", "_Image"]):
+class Image(Handle["ImagesAPI", "ImageInspect"]):
     """A image of the Docker Engine API, bound to its client.
 
-    `.id` names it in requests; `.attrs` is its inspect answer (`_Image`),
+    `.id` names it in requests; `.attrs` is its inspect answer (`ImageInspect`),
     fetched on first use and kept (`.reload()` fetches it again). The methods are
     the operations of `docker.images` on this image.
     """
 
     __slots__ = ()
 
-    def _inspect(self) -> _Image:
+    def _inspect(self) -> ImageInspect:
         return self._ops.inspect(self.id)
 
     def delete(
@@ -141,44 +142,49 @@ class Image(Handle["ImagesAPI", "_Image"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        **other: Never,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            **other,
+            platforms=platforms,
         )
 
     def history(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return self._ops.history(
             self.id,
-            **other,
+            platform=platform,
         )
 
     def inspect(
         self,
-        **other: Never,
-    ) -> _Image:
+        *,
+        manifests: bool | None = None,
+        platform: str | None = None,
+    ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return self._ops.inspect(
             self.id,
-            **other,
+            manifests=manifests,
+            platform=platform,
         )
 
     def save(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> BinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return self._ops.get(
             self.id,
-            **other,
+            platform=platform,
         )
 
     def tag(
@@ -195,17 +201,17 @@ class Image(Handle["ImagesAPI", "_Image"]):
         )
 
 
-class AsyncImage(AsyncHandle["AsyncImagesAPI", "_Image"]):
+class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
     """A image of the Docker Engine API, bound to its client (asyncio).
 
-    `.id` names it in requests; `.attrs` is its inspect answer (`_Image`),
+    `.id` names it in requests; `.attrs` is its inspect answer (`ImageInspect`),
     filled by `await docker.images.get_image(…)` or `await .reload()`. The methods are
     the operations of `docker.images` on this image.
     """
 
     __slots__ = ()
 
-    async def _inspect(self) -> _Image:
+    async def _inspect(self) -> ImageInspect:
         return await self._ops.inspect(self.id)
 
     async def delete(
@@ -213,44 +219,49 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "_Image"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        **other: Never,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return await self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            **other,
+            platforms=platforms,
         )
 
     async def history(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return await self._ops.history(
             self.id,
-            **other,
+            platform=platform,
         )
 
     async def inspect(
         self,
-        **other: Never,
-    ) -> _Image:
+        *,
+        manifests: bool | None = None,
+        platform: str | None = None,
+    ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return await self._ops.inspect(
             self.id,
-            **other,
+            manifests=manifests,
+            platform=platform,
         )
 
     async def save(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> AsyncBinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return await self._ops.get(
             self.id,
-            **other,
+            platform=platform,
         )
 
     async def tag(

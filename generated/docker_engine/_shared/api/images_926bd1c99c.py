@@ -16,7 +16,7 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_dfe132e71c import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_3f87226c34 import AsyncImagesBuildOp, ImagesBuildOp
 from ..ops.images_build_prune_528b699320 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
 from ..ops.images_commit_bc22e6b274 import AsyncImagesCommitOp, ImagesCommitOp
 from ..ops.images_create_829dcce076 import AsyncImagesCreateOp, ImagesCreateOp
@@ -24,8 +24,8 @@ from ..ops.images_delete_e815b0d992 import AsyncImagesDeleteOp, ImagesDeleteOp
 from ..ops.images_get_53c01872d2 import AsyncImagesGetOp, ImagesGetOp
 from ..ops.images_get_all_dc20dc6927 import AsyncImagesGetAllOp, ImagesGetAllOp
 from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_9cfbd5fcde import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_594a6e5af7 import AsyncImagesListOp, ImagesListOp
+from ..ops.images_inspect_c8b4cec651 import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_6d4377e3c9 import AsyncImagesListOp, ImagesListOp
 from ..ops.images_load_25cb1bb57d import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
 from ..ops.images_push_146b6e397f import AsyncImagesPushOp, ImagesPushOp
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_92d2f62f6e import ImageInspect
+    from ..models.image_inspect_d6b6f07354 import ImageInspect
 
 
 class ImagesAPI(

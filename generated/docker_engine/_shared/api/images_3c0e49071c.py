@@ -8,26 +8,28 @@ One definition for every API version whose spec has it unchanged; each
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Never
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_64c54b4c29 import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_c7c753401e import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_f81150055b import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_6f704e2a0d import AsyncImagesCreateOp, ImagesCreateOp
-from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_0caabb7b8f import AsyncImagesGetOp, ImagesGetOp
-from ..ops.images_get_all_41f23f4e85 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_attestations_9feadb1aa9 import AsyncImagesAttestationsOp, ImagesAttestationsOp
+from ..ops.images_build_3f87226c34 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_528b699320 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_32001a849d import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_829dcce076 import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_delete_e815b0d992 import AsyncImagesDeleteOp, ImagesDeleteOp
+from ..ops.images_get_53c01872d2 import AsyncImagesGetOp, ImagesGetOp
+from ..ops.images_get_all_dc20dc6927 import AsyncImagesGetAllOp, ImagesGetAllOp
 from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_ac6cccf3df import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_b970c32bda import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_9ec09a4904 import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_inspect_9cfbd5fcde import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_594a6e5af7 import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_25cb1bb57d import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_80fc2bbe5f import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_push_146b6e397f import AsyncImagesPushOp, ImagesPushOp
 from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
@@ -36,12 +38,14 @@ if TYPE_CHECKING:
     from docker_engine._async_streams import AsyncBinaryStream
     from docker_engine._sync_streams import BinaryStream
 
+    from ..models.attestation_statement_6fae9a9f85 import AttestationStatement
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_95f108eb3c import ImageInspect
+    from ..models.image_inspect_92d2f62f6e import ImageInspect
 
 
 class ImagesAPI(
+    ImagesAttestationsOp,
     ImagesBuildOp,
     ImagesBuildPruneOp,
     ImagesCommitOp,
@@ -83,6 +87,7 @@ class ImagesAPI(
 
 
 class AsyncImagesAPI(
+    AsyncImagesAttestationsOp,
     AsyncImagesBuildOp,
     AsyncImagesBuildPruneOp,
     AsyncImagesCommitOp,
@@ -136,19 +141,34 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
     def _inspect(self) -> ImageInspect:
         return self._ops.inspect(self.id)
 
+    def attestations(
+        self,
+        *,
+        platform: Sequence[str] | None = None,
+        type: Sequence[str] | None = None,
+        statement: bool | None = None,
+    ) -> builtins.list[AttestationStatement]:
+        """Get attestation statements for an image: `docker.images.attestations(id, …)` on this image."""
+        return self._ops.attestations(
+            self.id,
+            platform=platform,
+            type=type,
+            statement=statement,
+        )
+
     def delete(
         self,
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        **other: Never,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            **other,
+            platforms=platforms,
         )
 
     def history(
@@ -178,7 +198,7 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
     def save(
         self,
         *,
-        platform: str | None = None,
+        platform: Sequence[str] | None = None,
     ) -> BinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return self._ops.get(
@@ -213,19 +233,34 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
     async def _inspect(self) -> ImageInspect:
         return await self._ops.inspect(self.id)
 
+    async def attestations(
+        self,
+        *,
+        platform: Sequence[str] | None = None,
+        type: Sequence[str] | None = None,
+        statement: bool | None = None,
+    ) -> builtins.list[AttestationStatement]:
+        """Get attestation statements for an image: `docker.images.attestations(id, …)` on this image."""
+        return await self._ops.attestations(
+            self.id,
+            platform=platform,
+            type=type,
+            statement=statement,
+        )
+
     async def delete(
         self,
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        **other: Never,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return await self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            **other,
+            platforms=platforms,
         )
 
     async def history(
@@ -255,7 +290,7 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
     async def save(
         self,
         *,
-        platform: str | None = None,
+        platform: Sequence[str] | None = None,
     ) -> AsyncBinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return await self._ops.get(

@@ -7,23 +7,28 @@ One definition for every API version whose spec has it unchanged; each
 # ruff: noqa: A002, PLR0913, C901, PLR0912, PLR0915
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, cast
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Never, cast, overload
 
 from docker_engine._auth import registry_config_header
-from docker_engine._bodies import BodyTable
+from docker_engine._bodies import BodyTable, refuse_params
 from docker_engine._request import Request
 from docker_engine._request import in_thread as _in_thread
 from docker_engine._types import JSONParam, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
-    from docker_engine._async_streams import AsyncJSONStream
-    from docker_engine._sync_streams import JSONStream
+    from docker_engine._async_streams import AsyncBuildKitStream, AsyncJSONStream
+    from docker_engine._session import SecretSource
+    from docker_engine._sync_streams import BuildKitStream, JSONStream
 
-    from ..models.build_info_c294f08a4d import BuildInfo
+    from ..models.build_info_d6fba2fdc7 import BuildInfo
 
 
 def _build_request(
+    bodies: BodyTable,
     *,
     body: RequestContent | None = None,
     dockerfile: str | None = None,
@@ -49,11 +54,13 @@ def _build_request(
     networkmode: str | None = None,
     platform: str | None = None,
     target: str | None = None,
-    outputs: JSONParam | None = None,
     version: Literal["1", "2"] | str | None = None,
     session: str | None = None,
     x_registry_config: str | None = None,
+    **other: Never,
 ) -> Request:
+    if other:
+        refuse_params("images.build", other, {"outputs": "v1.40–v1.56"}, bodies.version)
     _params: dict[str, Any] = {}
     if dockerfile is not None:
         _params["dockerfile"] = dockerfile
@@ -101,8 +108,6 @@ def _build_request(
         _params["platform"] = platform
     if target is not None:
         _params["target"] = target
-    if outputs is not None:
-        _params["outputs"] = encode_json_param(outputs)
     if version is not None:
         _params["version"] = version
     if session is not None:
@@ -128,7 +133,7 @@ def _build_request(
 
 
 def _build_parse(data: Any) -> BuildInfo:
-    from ..models.build_info_c294f08a4d import BuildInfo  # noqa: PLC0415
+    from ..models.build_info_d6fba2fdc7 import BuildInfo  # noqa: PLC0415
 
     return BuildInfo.from_dict(data)
 
@@ -140,8 +145,11 @@ class ImagesBuildOp:
     _api: SyncAPI
     _bodies: BodyTable
 
+    @overload
     def build(
         self,
+        context: str | os.PathLike[str] | None = None,
+        /,
         *,
         body: RequestContent | None = None,
         dockerfile: str | None = None,
@@ -167,11 +175,87 @@ class ImagesBuildOp:
         networkmode: str | None = None,
         platform: str | None = None,
         target: str | None = None,
-        outputs: JSONParam | None = None,
         version: Literal["1", "2"] | str | None = None,
         session: str | None = None,
         x_registry_config: str | None = None,
-    ) -> JSONStream[BuildInfo]:
+        buildkit: Literal[False] = False,
+        **other: Never,
+    ) -> JSONStream[BuildInfo]: ...
+    @overload
+    def build(
+        self,
+        context: str | os.PathLike[str],
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: Literal[True],
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+        **other: Never,
+    ) -> BuildKitStream: ...
+    def build(
+        self,
+        context: str | os.PathLike[str] | None = None,
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: bool = False,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+        **other: Never,
+    ) -> JSONStream[BuildInfo] | BuildKitStream:
         """Build an image
 
         Build an image from a tar archive with a `Dockerfile` in it.
@@ -240,13 +324,6 @@ class ImagesBuildOp:
             platform: Platform in the format os[/arch[/variant]] The daemon's default: "". (added in API
                         v1.34)
             target: Target build stage The daemon's default: "". (added in API v1.37)
-            outputs: BuildKit output configuration in the format of a stringified JSON array of objects.
-                        Each object must have two top-level properties: `Type` and `Attrs`. The `Type` property
-                        must be set to 'moby'. The `Attrs` property is a map of attributes for the BuildKit
-                        output configuration. See https://docs.docker.com/build/exporters/oci-docker/ for more
-                        information. Example: ``` [{"Type":"moby","Attrs":{"type":"image","force-
-                        compression":"true","compression":"zstd"}}] ``` The daemon's default: "". (added in API
-                        v1.40)
             version: Version of the builder backend to use. - `1` is the first generation classic
                         (deprecated) builder in the Docker daemon (default) - `2` is
                         [BuildKit](https://github.com/moby/buildkit) The daemon's default: "1". (added in API
@@ -264,8 +341,18 @@ class ImagesBuildOp:
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
+
+        `context`: the build context, a directory. With `buildkit=True` the daemon's BuildKit
+        builds it through a session (`secrets={"id": b"…" or a path}`, `ssh={"default":
+        agent socket}`; a relative `dockerfile` is in the context, an absolute one anywhere),
+        and this returns the build as it runs: a `BuildKitStream` of `BuildStatus` events,
+        then `.image_id`; closing it early cancels the build. Without it, `context` is the
+        body (tarred honouring `.dockerignore`).
         """
+        if context is not None and body is None and not buildkit:
+            body = Path(context)
         request = _build_request(
+            self._bodies,
             body=body,
             dockerfile=dockerfile,
             t=t,
@@ -290,11 +377,13 @@ class ImagesBuildOp:
             networkmode=networkmode,
             platform=platform,
             target=target,
-            outputs=outputs,
             version=version,
             session=session,
             x_registry_config=x_registry_config,
+            **other,
         )
+        if buildkit:
+            return self._api.buildkit(request, context, secrets=secrets, ssh=ssh)
         return cast("JSONStream[BuildInfo]", self._api.stream(request))
 
 
@@ -305,8 +394,11 @@ class AsyncImagesBuildOp:
     _api: AsyncAPI
     _bodies: BodyTable
 
+    @overload
     async def build(
         self,
+        context: str | os.PathLike[str] | None = None,
+        /,
         *,
         body: RequestContent | None = None,
         dockerfile: str | None = None,
@@ -332,11 +424,87 @@ class AsyncImagesBuildOp:
         networkmode: str | None = None,
         platform: str | None = None,
         target: str | None = None,
-        outputs: JSONParam | None = None,
         version: Literal["1", "2"] | str | None = None,
         session: str | None = None,
         x_registry_config: str | None = None,
-    ) -> AsyncJSONStream[BuildInfo]:
+        buildkit: Literal[False] = False,
+        **other: Never,
+    ) -> AsyncJSONStream[BuildInfo]: ...
+    @overload
+    async def build(
+        self,
+        context: str | os.PathLike[str],
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: Literal[True],
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+        **other: Never,
+    ) -> AsyncBuildKitStream: ...
+    async def build(
+        self,
+        context: str | os.PathLike[str] | None = None,
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: bool = False,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+        **other: Never,
+    ) -> AsyncJSONStream[BuildInfo] | AsyncBuildKitStream:
         """Build an image
 
         Build an image from a tar archive with a `Dockerfile` in it.
@@ -405,13 +573,6 @@ class AsyncImagesBuildOp:
             platform: Platform in the format os[/arch[/variant]] The daemon's default: "". (added in API
                         v1.34)
             target: Target build stage The daemon's default: "". (added in API v1.37)
-            outputs: BuildKit output configuration in the format of a stringified JSON array of objects.
-                        Each object must have two top-level properties: `Type` and `Attrs`. The `Type` property
-                        must be set to 'moby'. The `Attrs` property is a map of attributes for the BuildKit
-                        output configuration. See https://docs.docker.com/build/exporters/oci-docker/ for more
-                        information. Example: ``` [{"Type":"moby","Attrs":{"type":"image","force-
-                        compression":"true","compression":"zstd"}}] ``` The daemon's default: "". (added in API
-                        v1.40)
             version: Version of the builder backend to use. - `1` is the first generation classic
                         (deprecated) builder in the Docker daemon (default) - `2` is
                         [BuildKit](https://github.com/moby/buildkit) The daemon's default: "1". (added in API
@@ -429,10 +590,20 @@ class AsyncImagesBuildOp:
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
+
+        `context`: the build context, a directory. With `buildkit=True` the daemon's BuildKit
+        builds it through a session (`secrets={"id": b"…" or a path}`, `ssh={"default":
+        agent socket}`; a relative `dockerfile` is in the context, an absolute one anywhere),
+        and this returns the build as it runs: a `BuildKitStream` of `BuildStatus` events,
+        then `.image_id`; closing it early cancels the build. Without it, `context` is the
+        body (tarred honouring `.dockerignore`).
         """
+        if context is not None and body is None and not buildkit:
+            body = Path(context)
         # Credential helpers are programs (a keychain may even prompt): not in the event loop.
         request = await _in_thread(
             _build_request,
+            self._bodies,
             body=body,
             dockerfile=dockerfile,
             t=t,
@@ -457,9 +628,11 @@ class AsyncImagesBuildOp:
             networkmode=networkmode,
             platform=platform,
             target=target,
-            outputs=outputs,
             version=version,
             session=session,
             x_registry_config=x_registry_config,
+            **other,
         )
+        if buildkit:
+            return await self._api.buildkit(request, context, secrets=secrets, ssh=ssh)
         return cast("AsyncJSONStream[BuildInfo]", await self._api.stream(request))

@@ -15,19 +15,19 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_50a92c8d28 import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_a9b5d7b411 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_48d5120111 import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_11238afda9 import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_build_6bb731e3f3 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_e95299cb94 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_d68a07ba73 import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_76b4687dec import AsyncImagesCreateOp, ImagesCreateOp
 from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_all_47960bcd29 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_get_all_1951cc55a7 import AsyncImagesGetAllOp, ImagesGetAllOp
 from ..ops.images_get_d32312c2ff import AsyncImagesGetOp, ImagesGetOp
 from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_57aaf67bab import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_8388e80f33 import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_f1485024b0 import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_inspect_a7d8976069 import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_c971ccf36b import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_417a988744 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_d07dbf83a1 import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_push_c8863713a2 import AsyncImagesPushOp, ImagesPushOp
 from ..ops.images_search_eb9443a720 import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from docker_engine._async_streams import AsyncBinaryStream
     from docker_engine._sync_streams import BinaryStream
 
+    from ..models.image_80d7032bc4 import Image as _Image
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_f813729bf6 import ImageInspect
 
 
 class ImagesAPI(
@@ -123,17 +123,17 @@ class AsyncImagesAPI(
         return AsyncImage(self, name)
 
 
-class Image(Handle["ImagesAPI", "ImageInspect"]):
+class Image(Handle["ImagesAPI", "_Image"]):
     """A image of the Docker Engine API, bound to its client.
 
-    `.id` names it in requests; `.attrs` is its inspect answer (`ImageInspect`),
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Image`),
     fetched on first use and kept (`.reload()` fetches it again). The methods are
     the operations of `docker.images` on this image.
     """
 
     __slots__ = ()
 
-    def _inspect(self) -> ImageInspect:
+    def _inspect(self) -> _Image:
         return self._ops.inspect(self.id)
 
     def delete(
@@ -164,7 +164,7 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
     def inspect(
         self,
         **other: Never,
-    ) -> ImageInspect:
+    ) -> _Image:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return self._ops.inspect(
             self.id,
@@ -195,17 +195,17 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
         )
 
 
-class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
+class AsyncImage(AsyncHandle["AsyncImagesAPI", "_Image"]):
     """A image of the Docker Engine API, bound to its client (asyncio).
 
-    `.id` names it in requests; `.attrs` is its inspect answer (`ImageInspect`),
+    `.id` names it in requests; `.attrs` is its inspect answer (`_Image`),
     filled by `await docker.images.get_image(…)` or `await .reload()`. The methods are
     the operations of `docker.images` on this image.
     """
 
     __slots__ = ()
 
-    async def _inspect(self) -> ImageInspect:
+    async def _inspect(self) -> _Image:
         return await self._ops.inspect(self.id)
 
     async def delete(
@@ -236,7 +236,7 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
     async def inspect(
         self,
         **other: Never,
-    ) -> ImageInspect:
+    ) -> _Image:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return await self._ops.inspect(
             self.id,

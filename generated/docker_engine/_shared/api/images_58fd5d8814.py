@@ -16,7 +16,7 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_dfe132e71c import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_3f87226c34 import AsyncImagesBuildOp, ImagesBuildOp
 from ..ops.images_build_prune_528b699320 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
 from ..ops.images_commit_bc22e6b274 import AsyncImagesCommitOp, ImagesCommitOp
 from ..ops.images_create_829dcce076 import AsyncImagesCreateOp, ImagesCreateOp

@@ -8,26 +8,27 @@ One definition for every API version whose spec has it unchanged; each
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Never
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_50a92c8d28 import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_42a6b3d272 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_0254733f9e import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_7065cf4f2f import AsyncImagesCreateOp, ImagesCreateOp
-from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_9fbc38126f import AsyncImagesGetOp, ImagesGetOp
-from ..ops.images_get_all_47960bcd29 import AsyncImagesGetAllOp, ImagesGetAllOp
-from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_5b44fe4525 import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_d7af612489 import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_f1485024b0 import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_build_3f87226c34 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_528b699320 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_bc22e6b274 import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_829dcce076 import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_delete_e815b0d992 import AsyncImagesDeleteOp, ImagesDeleteOp
+from ..ops.images_get_53c01872d2 import AsyncImagesGetOp, ImagesGetOp
+from ..ops.images_get_all_dc20dc6927 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
+from ..ops.images_inspect_9cfbd5fcde import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_594a6e5af7 import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_25cb1bb57d import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_d07dbf83a1 import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_push_146b6e397f import AsyncImagesPushOp, ImagesPushOp
 from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_8ee756bb92 import ImageInspect
+    from ..models.image_inspect_92d2f62f6e import ImageInspect
 
 
 class ImagesAPI(
@@ -141,44 +142,49 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        **other: Never,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            **other,
+            platforms=platforms,
         )
 
     def history(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return self._ops.history(
             self.id,
-            **other,
+            platform=platform,
         )
 
     def inspect(
         self,
-        **other: Never,
+        *,
+        manifests: bool | None = None,
+        platform: str | None = None,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return self._ops.inspect(
             self.id,
-            **other,
+            manifests=manifests,
+            platform=platform,
         )
 
     def save(
         self,
-        **other: Never,
+        *,
+        platform: Sequence[str] | None = None,
     ) -> BinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return self._ops.get(
             self.id,
-            **other,
+            platform=platform,
         )
 
     def tag(
@@ -213,44 +219,49 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        **other: Never,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return await self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            **other,
+            platforms=platforms,
         )
 
     async def history(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return await self._ops.history(
             self.id,
-            **other,
+            platform=platform,
         )
 
     async def inspect(
         self,
-        **other: Never,
+        *,
+        manifests: bool | None = None,
+        platform: str | None = None,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return await self._ops.inspect(
             self.id,
-            **other,
+            manifests=manifests,
+            platform=platform,
         )
 
     async def save(
         self,
-        **other: Never,
+        *,
+        platform: Sequence[str] | None = None,
     ) -> AsyncBinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return await self._ops.get(
             self.id,
-            **other,
+            platform=platform,
         )
 
     async def tag(

@@ -15,20 +15,20 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_64c54b4c29 import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_c7c753401e import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_f81150055b import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_6f704e2a0d import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_build_edd76ceb93 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_a9b5d7b411 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_48d5120111 import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_29736f4b1e import AsyncImagesCreateOp, ImagesCreateOp
 from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_0caabb7b8f import AsyncImagesGetOp, ImagesGetOp
-from ..ops.images_get_all_41f23f4e85 import AsyncImagesGetAllOp, ImagesGetAllOp
-from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_71bc2473c3 import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_b970c32bda import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_9ec09a4904 import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_get_all_47960bcd29 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_get_d32312c2ff import AsyncImagesGetOp, ImagesGetOp
+from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
+from ..ops.images_inspect_57aaf67bab import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_b1bc80a231 import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_f1485024b0 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_80fc2bbe5f import AsyncImagesPushOp, ImagesPushOp
-from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
+from ..ops.images_push_d07dbf83a1 import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_search_eb9443a720 import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_95f108eb3c import ImageInspect
+    from ..models.image_inspect_f813729bf6 import ImageInspect
 
 
 class ImagesAPI(
@@ -153,37 +153,32 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
 
     def history(
         self,
-        *,
-        platform: str | None = None,
+        **other: Never,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return self._ops.history(
             self.id,
-            platform=platform,
+            **other,
         )
 
     def inspect(
         self,
-        *,
-        manifests: bool | None = None,
         **other: Never,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return self._ops.inspect(
             self.id,
-            manifests=manifests,
             **other,
         )
 
     def save(
         self,
-        *,
-        platform: str | None = None,
+        **other: Never,
     ) -> BinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return self._ops.get(
             self.id,
-            platform=platform,
+            **other,
         )
 
     def tag(
@@ -230,37 +225,32 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
 
     async def history(
         self,
-        *,
-        platform: str | None = None,
+        **other: Never,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return await self._ops.history(
             self.id,
-            platform=platform,
+            **other,
         )
 
     async def inspect(
         self,
-        *,
-        manifests: bool | None = None,
         **other: Never,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return await self._ops.inspect(
             self.id,
-            manifests=manifests,
             **other,
         )
 
     async def save(
         self,
-        *,
-        platform: str | None = None,
+        **other: Never,
     ) -> AsyncBinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return await self._ops.get(
             self.id,
-            platform=platform,
+            **other,
         )
 
     async def tag(

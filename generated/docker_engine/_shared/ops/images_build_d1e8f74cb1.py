@@ -7,7 +7,10 @@ One definition for every API version whose spec has it unchanged; each
 # ruff: noqa: A002, PLR0913, C901, PLR0912, PLR0915
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, cast
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from docker_engine._auth import registry_config_header
 from docker_engine._bodies import BodyTable
@@ -17,8 +20,9 @@ from docker_engine._types import JSONParam, RequestContent, encode_json_param
 
 if TYPE_CHECKING:
     from docker_engine._api import AsyncAPI, SyncAPI
-    from docker_engine._async_streams import AsyncJSONStream
-    from docker_engine._sync_streams import JSONStream
+    from docker_engine._async_streams import AsyncBuildKitStream, AsyncJSONStream
+    from docker_engine._session import SecretSource
+    from docker_engine._sync_streams import BuildKitStream, JSONStream
 
     from ..models.build_info_d6fba2fdc7 import BuildInfo
 
@@ -140,8 +144,11 @@ class ImagesBuildOp:
     _api: SyncAPI
     _bodies: BodyTable
 
+    @overload
     def build(
         self,
+        context: str | os.PathLike[str] | None = None,
+        /,
         *,
         body: RequestContent | None = None,
         dockerfile: str | None = None,
@@ -171,7 +178,83 @@ class ImagesBuildOp:
         version: Literal["1", "2"] | str | None = None,
         session: str | None = None,
         x_registry_config: str | None = None,
-    ) -> JSONStream[BuildInfo]:
+        buildkit: Literal[False] = False,
+    ) -> JSONStream[BuildInfo]: ...
+    @overload
+    def build(
+        self,
+        context: str | os.PathLike[str],
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        outputs: JSONParam | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: Literal[True],
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> BuildKitStream: ...
+    def build(
+        self,
+        context: str | os.PathLike[str] | None = None,
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        outputs: JSONParam | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: bool = False,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> JSONStream[BuildInfo] | BuildKitStream:
         """Build an image
 
         Build an image from a tar archive with a `Dockerfile` in it.
@@ -264,7 +347,16 @@ class ImagesBuildOp:
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
+
+        `context`: the build context, a directory. With `buildkit=True` the daemon's BuildKit
+        builds it through a session (`secrets={"id": b"…" or a path}`, `ssh={"default":
+        agent socket}`; a relative `dockerfile` is in the context, an absolute one anywhere),
+        and this returns the build as it runs: a `BuildKitStream` of `BuildStatus` events,
+        then `.image_id`; closing it early cancels the build. Without it, `context` is the
+        body (tarred honouring `.dockerignore`).
         """
+        if context is not None and body is None and not buildkit:
+            body = Path(context)
         request = _build_request(
             body=body,
             dockerfile=dockerfile,
@@ -295,6 +387,8 @@ class ImagesBuildOp:
             session=session,
             x_registry_config=x_registry_config,
         )
+        if buildkit:
+            return self._api.buildkit(request, context, secrets=secrets, ssh=ssh)
         return cast("JSONStream[BuildInfo]", self._api.stream(request))
 
 
@@ -305,8 +399,11 @@ class AsyncImagesBuildOp:
     _api: AsyncAPI
     _bodies: BodyTable
 
+    @overload
     async def build(
         self,
+        context: str | os.PathLike[str] | None = None,
+        /,
         *,
         body: RequestContent | None = None,
         dockerfile: str | None = None,
@@ -336,7 +433,83 @@ class AsyncImagesBuildOp:
         version: Literal["1", "2"] | str | None = None,
         session: str | None = None,
         x_registry_config: str | None = None,
-    ) -> AsyncJSONStream[BuildInfo]:
+        buildkit: Literal[False] = False,
+    ) -> AsyncJSONStream[BuildInfo]: ...
+    @overload
+    async def build(
+        self,
+        context: str | os.PathLike[str],
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        outputs: JSONParam | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: Literal[True],
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> AsyncBuildKitStream: ...
+    async def build(
+        self,
+        context: str | os.PathLike[str] | None = None,
+        /,
+        *,
+        body: RequestContent | None = None,
+        dockerfile: str | None = None,
+        t: str | None = None,
+        extrahosts: str | None = None,
+        remote: str | None = None,
+        q: bool | None = None,
+        nocache: bool | None = None,
+        cachefrom: JSONParam | None = None,
+        pull: str | None = None,
+        rm: bool | None = None,
+        forcerm: bool | None = None,
+        memory: int | None = None,
+        memswap: int | None = None,
+        cpushares: int | None = None,
+        cpusetcpus: str | None = None,
+        cpuperiod: int | None = None,
+        cpuquota: int | None = None,
+        buildargs: JSONParam | None = None,
+        shmsize: int | None = None,
+        squash: bool | None = None,
+        labels: JSONParam | None = None,
+        networkmode: str | None = None,
+        platform: str | None = None,
+        target: str | None = None,
+        outputs: JSONParam | None = None,
+        version: Literal["1", "2"] | str | None = None,
+        session: str | None = None,
+        x_registry_config: str | None = None,
+        buildkit: bool = False,
+        secrets: Mapping[str, SecretSource] | None = None,
+        ssh: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> AsyncJSONStream[BuildInfo] | AsyncBuildKitStream:
         """Build an image
 
         Build an image from a tar archive with a `Dockerfile` in it.
@@ -429,7 +602,16 @@ class AsyncImagesBuildOp:
 
         Raises:
             DockerError: for a non-success status (a subclass per kind, e.g. NotFoundError).
+
+        `context`: the build context, a directory. With `buildkit=True` the daemon's BuildKit
+        builds it through a session (`secrets={"id": b"…" or a path}`, `ssh={"default":
+        agent socket}`; a relative `dockerfile` is in the context, an absolute one anywhere),
+        and this returns the build as it runs: a `BuildKitStream` of `BuildStatus` events,
+        then `.image_id`; closing it early cancels the build. Without it, `context` is the
+        body (tarred honouring `.dockerignore`).
         """
+        if context is not None and body is None and not buildkit:
+            body = Path(context)
         # Credential helpers are programs (a keychain may even prompt): not in the event loop.
         request = await _in_thread(
             _build_request,
@@ -462,4 +644,6 @@ class AsyncImagesBuildOp:
             session=session,
             x_registry_config=x_registry_config,
         )
+        if buildkit:
+            return await self._api.buildkit(request, context, secrets=secrets, ssh=ssh)
         return cast("AsyncJSONStream[BuildInfo]", await self._api.stream(request))

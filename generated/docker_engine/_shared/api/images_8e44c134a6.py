@@ -8,23 +8,22 @@ One definition for every API version whose spec has it unchanged; each
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Never
 
 from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_64c54b4c29 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_0065a153b1 import AsyncImagesBuildOp, ImagesBuildOp
 from ..ops.images_build_prune_c7c753401e import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
 from ..ops.images_commit_f81150055b import AsyncImagesCommitOp, ImagesCommitOp
 from ..ops.images_create_6f704e2a0d import AsyncImagesCreateOp, ImagesCreateOp
-from ..ops.images_delete_e815b0d992 import AsyncImagesDeleteOp, ImagesDeleteOp
+from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
 from ..ops.images_get_0caabb7b8f import AsyncImagesGetOp, ImagesGetOp
 from ..ops.images_get_all_41f23f4e85 import AsyncImagesGetAllOp, ImagesGetAllOp
 from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_17807c488d import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_inspect_ac6cccf3df import AsyncImagesInspectOp, ImagesInspectOp
 from ..ops.images_list_b970c32bda import AsyncImagesListOp, ImagesListOp
 from ..ops.images_load_9ec09a4904 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_e5ad7e97e9 import ImageInspect
+    from ..models.image_inspect_95f108eb3c import ImageInspect
 
 
 class ImagesAPI(
@@ -142,14 +141,14 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        platforms: Sequence[str] | None = None,
+        **other: Never,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            platforms=platforms,
+            **other,
         )
 
     def history(
@@ -219,14 +218,14 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        platforms: Sequence[str] | None = None,
+        **other: Never,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return await self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            platforms=platforms,
+            **other,
         )
 
     async def history(

@@ -15,7 +15,7 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_50a92c8d28 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_d1e8f74cb1 import AsyncImagesBuildOp, ImagesBuildOp
 from ..ops.images_build_prune_a9b5d7b411 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
 from ..ops.images_commit_48d5120111 import AsyncImagesCommitOp, ImagesCommitOp
 from ..ops.images_create_dbf634263a import AsyncImagesCreateOp, ImagesCreateOp

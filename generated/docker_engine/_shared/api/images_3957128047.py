@@ -8,28 +8,27 @@ One definition for every API version whose spec has it unchanged; each
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Never
 
 from docker_engine._async_mixins import AsyncImagesMixin
 from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_dfe132e71c import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_528b699320 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_bc22e6b274 import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_829dcce076 import AsyncImagesCreateOp, ImagesCreateOp
-from ..ops.images_delete_e815b0d992 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_53c01872d2 import AsyncImagesGetOp, ImagesGetOp
-from ..ops.images_get_all_dc20dc6927 import AsyncImagesGetAllOp, ImagesGetAllOp
-from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_c8b4cec651 import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_6d4377e3c9 import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_25cb1bb57d import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_build_d1e8f74cb1 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_42a6b3d272 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_114bcf3be5 import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_7065cf4f2f import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
+from ..ops.images_get_9fbc38126f import AsyncImagesGetOp, ImagesGetOp
+from ..ops.images_get_all_47960bcd29 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
+from ..ops.images_inspect_2d67c80fc2 import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_d7af612489 import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_f1485024b0 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_146b6e397f import AsyncImagesPushOp, ImagesPushOp
-from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
+from ..ops.images_push_d07dbf83a1 import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_search_8faabda83a import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_d6b6f07354 import ImageInspect
+    from ..models.image_inspect_18eeb59e76 import ImageInspect
 
 
 class ImagesAPI(
@@ -142,49 +141,44 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        platforms: Sequence[str] | None = None,
+        **other: Never,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            platforms=platforms,
+            **other,
         )
 
     def history(
         self,
-        *,
-        platform: str | None = None,
+        **other: Never,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return self._ops.history(
             self.id,
-            platform=platform,
+            **other,
         )
 
     def inspect(
         self,
-        *,
-        manifests: bool | None = None,
-        platform: str | None = None,
+        **other: Never,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return self._ops.inspect(
             self.id,
-            manifests=manifests,
-            platform=platform,
+            **other,
         )
 
     def save(
         self,
-        *,
-        platform: Sequence[str] | None = None,
+        **other: Never,
     ) -> BinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return self._ops.get(
             self.id,
-            platform=platform,
+            **other,
         )
 
     def tag(
@@ -219,49 +213,44 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
         *,
         force: bool | None = None,
         noprune: bool | None = None,
-        platforms: Sequence[str] | None = None,
+        **other: Never,
     ) -> builtins.list[ImageDeleteResponseItem]:
         """Remove an image: `docker.images.delete(id, …)` on this image."""
         return await self._ops.delete(
             self.id,
             force=force,
             noprune=noprune,
-            platforms=platforms,
+            **other,
         )
 
     async def history(
         self,
-        *,
-        platform: str | None = None,
+        **other: Never,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return await self._ops.history(
             self.id,
-            platform=platform,
+            **other,
         )
 
     async def inspect(
         self,
-        *,
-        manifests: bool | None = None,
-        platform: str | None = None,
+        **other: Never,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return await self._ops.inspect(
             self.id,
-            manifests=manifests,
-            platform=platform,
+            **other,
         )
 
     async def save(
         self,
-        *,
-        platform: Sequence[str] | None = None,
+        **other: Never,
     ) -> AsyncBinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return await self._ops.get(
             self.id,
-            platform=platform,
+            **other,
         )
 
     async def tag(

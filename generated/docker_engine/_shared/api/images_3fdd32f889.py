@@ -15,19 +15,19 @@ from docker_engine._bodies import BodyTable
 from docker_engine._handles import AsyncHandle, Handle, resource_key
 from docker_engine._sync_mixins import ImagesMixin
 
-from ..ops.images_build_50a92c8d28 import AsyncImagesBuildOp, ImagesBuildOp
-from ..ops.images_build_prune_42a6b3d272 import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
-from ..ops.images_commit_0254733f9e import AsyncImagesCommitOp, ImagesCommitOp
-from ..ops.images_create_7065cf4f2f import AsyncImagesCreateOp, ImagesCreateOp
+from ..ops.images_build_0065a153b1 import AsyncImagesBuildOp, ImagesBuildOp
+from ..ops.images_build_prune_c7c753401e import AsyncImagesBuildPruneOp, ImagesBuildPruneOp
+from ..ops.images_commit_f81150055b import AsyncImagesCommitOp, ImagesCommitOp
+from ..ops.images_create_6f704e2a0d import AsyncImagesCreateOp, ImagesCreateOp
 from ..ops.images_delete_649c3fe9e9 import AsyncImagesDeleteOp, ImagesDeleteOp
-from ..ops.images_get_9fbc38126f import AsyncImagesGetOp, ImagesGetOp
-from ..ops.images_get_all_47960bcd29 import AsyncImagesGetAllOp, ImagesGetAllOp
-from ..ops.images_history_db88195b04 import AsyncImagesHistoryOp, ImagesHistoryOp
-from ..ops.images_inspect_de2a60277f import AsyncImagesInspectOp, ImagesInspectOp
-from ..ops.images_list_d7af612489 import AsyncImagesListOp, ImagesListOp
-from ..ops.images_load_f1485024b0 import AsyncImagesLoadOp, ImagesLoadOp
+from ..ops.images_get_0caabb7b8f import AsyncImagesGetOp, ImagesGetOp
+from ..ops.images_get_all_41f23f4e85 import AsyncImagesGetAllOp, ImagesGetAllOp
+from ..ops.images_history_934eb6c92e import AsyncImagesHistoryOp, ImagesHistoryOp
+from ..ops.images_inspect_71bc2473c3 import AsyncImagesInspectOp, ImagesInspectOp
+from ..ops.images_list_b970c32bda import AsyncImagesListOp, ImagesListOp
+from ..ops.images_load_9ec09a4904 import AsyncImagesLoadOp, ImagesLoadOp
 from ..ops.images_prune_34771dbae9 import AsyncImagesPruneOp, ImagesPruneOp
-from ..ops.images_push_9191011926 import AsyncImagesPushOp, ImagesPushOp
+from ..ops.images_push_80fc2bbe5f import AsyncImagesPushOp, ImagesPushOp
 from ..ops.images_search_70d63a673b import AsyncImagesSearchOp, ImagesSearchOp
 from ..ops.images_tag_ddf9338301 import AsyncImagesTagOp, ImagesTagOp
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from ..models.image_delete_response_item_c5ca69a41c import ImageDeleteResponseItem
     from ..models.image_history_response_item_ccf6fd86cf import ImageHistoryResponseItem
-    from ..models.image_inspect_d8361131d1 import ImageInspect
+    from ..models.image_inspect_95f108eb3c import ImageInspect
 
 
 class ImagesAPI(
@@ -153,32 +153,37 @@ class Image(Handle["ImagesAPI", "ImageInspect"]):
 
     def history(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return self._ops.history(
             self.id,
-            **other,
+            platform=platform,
         )
 
     def inspect(
         self,
+        *,
+        manifests: bool | None = None,
         **other: Never,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return self._ops.inspect(
             self.id,
+            manifests=manifests,
             **other,
         )
 
     def save(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> BinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return self._ops.get(
             self.id,
-            **other,
+            platform=platform,
         )
 
     def tag(
@@ -225,32 +230,37 @@ class AsyncImage(AsyncHandle["AsyncImagesAPI", "ImageInspect"]):
 
     async def history(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> builtins.list[ImageHistoryResponseItem]:
         """Get the history of an image: `docker.images.history(id, …)` on this image."""
         return await self._ops.history(
             self.id,
-            **other,
+            platform=platform,
         )
 
     async def inspect(
         self,
+        *,
+        manifests: bool | None = None,
         **other: Never,
     ) -> ImageInspect:
         """Inspect an image: `docker.images.inspect(id, …)` on this image."""
         return await self._ops.inspect(
             self.id,
+            manifests=manifests,
             **other,
         )
 
     async def save(
         self,
-        **other: Never,
+        *,
+        platform: str | None = None,
     ) -> AsyncBinaryStream:
         """Export an image: `docker.images.get(id, …)` on this image."""
         return await self._ops.get(
             self.id,
-            **other,
+            platform=platform,
         )
 
     async def tag(
