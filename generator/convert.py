@@ -56,6 +56,7 @@ OPERATION_EXTENSIONS = (
     "x-docker-both-streams",
     "x-docker-credentials-for",
     "x-docker-buildkit",
+    "x-docker-handle-method",
 )
 
 

@@ -62,11 +62,6 @@ MIXINS_OF_HANDLES: frozenset[str] = frozenset({"containers"})
 # Handle overlays (in docker_engine._handles) with handwritten methods (`exec_run`).
 HANDLE_MIXINS: dict[str, str] = {"containers": "ContainerHandleMixin"}
 
-# operationId → its method name on a handle where the tag's name would mislead:
-# `image.save()` (the tag's `images.get(name)` is the tar export); push takes a
-# repository name, not the image ID a handle holds, so it stays on `images`.
-HANDLE_METHODS: dict[str, str | None] = {"ImageGet": "save", "ImagePush": None}
-
 
 class NamingError(Exception):
     pass

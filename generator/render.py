@@ -75,6 +75,7 @@ class OperationView:
     # Parameters of other API versions only (Python name → versions): refused with a VersionError.
     other_params: dict[str, str] = field(default_factory=dict)
     buildkit: bool = False  # images.build: a context first, and buildkit=True (patches.yaml)
+    handle_method: str | None = None  # its name on the tag's handle where not `name`; "" for none (patches.yaml)
     # Query parameters given True when the caller gives none of them (logs: both streams).
     both_by_default: list[str] = field(default_factory=list)
     # The operation's own module (generator/share.py pools it) and the class there that the
@@ -524,6 +525,7 @@ class Renderer:
             docs.append("stdout, stderr: when neither is given, both are returned (as `docker logs` does).")
         view.other_params = self.other_params(op_id, raw)
         view.buildkit = bool(raw.get("x-docker-buildkit"))
+        view.handle_method = raw.get("x-docker-handle-method")
         for header in view.header_params:
             if header.name == "X-Registry-Auth":
                 whose = raw.get("x-docker-credentials-for")
@@ -728,8 +730,9 @@ class Renderer:
         for op in tag.operations:
             if not op.path.startswith(prefix) or not op.path_params:
                 continue
-            name = naming.HANDLE_METHODS.get(op.op_id, op.name)
-            if name is not None:
+            # patches.yaml may rename it on the handle, or keep it off ("").
+            name = op.handle_method if op.handle_method is not None else op.name
+            if name:
                 handle.methods.append((name, op))
         handle.methods.sort(key=lambda item: item[0])
         return handle
