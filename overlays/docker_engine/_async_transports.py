@@ -402,12 +402,6 @@ class AsyncDockerTransport(Endpoint, httpx.AsyncBaseTransport):
         await _close(conn)
         return error
 
-    async def _finish(self, conn: AsyncConnection, reader: BodyReader) -> None:
-        if reader.reusable:
-            await self._release(conn, True)
-        else:
-            await _close(conn)  # mid-answer (an error message cut short), or the daemon said so
-
     def _closed_one(self) -> None:
         self._open -= 1
         if self._waiters:
@@ -419,7 +413,7 @@ class AsyncDockerTransport(Endpoint, httpx.AsyncBaseTransport):
             if self._waiters:
                 self._wake()
         else:
-            await conn.aclose()
+            await _close(conn)
 
     async def _start(
         self, method: str, target: str, headers: HeaderPairs, body: Any, timeout: float | None, upgrade: bool = False
@@ -479,7 +473,7 @@ class AsyncDockerTransport(Endpoint, httpx.AsyncBaseTransport):
             reader = BodyReader(_body_limit(head, conn.parser, self._max_body), truncate=head.status >= 400)
             while not reader.done:
                 chunks.append(reader.take(await conn.next_event(deadline)))
-            await self._finish(conn, reader)
+            await self._release(conn, reader.reusable)
         except (ProtocolError, OSError) as exc:
             raise await self._failed(exc, conn) from exc
         except BaseException:
@@ -536,7 +530,7 @@ class _AsyncBodyStream(httpx.AsyncByteStream):
                 data = reader.take(await conn.next_event(deadline))
                 if reader.done:
                     self._conn = None
-                    await self._transport._finish(conn, reader)
+                    await self._transport._release(conn, reader.reusable)
                 if data:
                     yield data
         except (ProtocolError, OSError) as exc:

@@ -151,11 +151,10 @@ class BodyReader:
 
     def take(self, event: Head | Body | End) -> bytes:
         """The bytes of `event` to pass on (b"" for none)."""
-        if isinstance(event, End):
-            self.done = True
-            self.reusable = event.reusable
-            return b""
-        if not isinstance(event, Body):
+        if type(event) is not Body:
+            if type(event) is End:
+                self.done = True
+                self.reusable = event.reusable
             return b""
         data = event.data
         if self.left is None:
@@ -497,12 +496,6 @@ class DockerTransport(Endpoint, httpx.BaseTransport):
         conn.close()
         return error
 
-    def _finish(self, conn: Connection, reader: BodyReader) -> None:
-        if reader.reusable:
-            self._release(conn, True)
-        else:
-            conn.close()  # mid-answer (an error message cut short), or the daemon said so
-
     def _closed_one(self) -> None:
         with self._lock:
             self._open -= 1
@@ -510,6 +503,8 @@ class DockerTransport(Endpoint, httpx.BaseTransport):
                 self._free.notify()
 
     def _release(self, conn: Connection, reusable: bool) -> None:
+        """Back to the pool after a complete answer; otherwise (an error message cut short, the
+        daemon's `Connection: close`, a closed transport, a full pool) closed."""
         if reusable and not self._closed:
             with self._lock:
                 if len(self._idle) < MAX_IDLE:
@@ -582,7 +577,7 @@ class DockerTransport(Endpoint, httpx.BaseTransport):
                 chunks.append(reader.take(event))
                 if reader.done:
                     break
-            self._finish(conn, reader)
+            self._release(conn, reader.reusable)
         except (ProtocolError, OSError) as exc:
             raise self._failed(exc, conn) from exc
         except BaseException:
@@ -645,7 +640,7 @@ class _BodyStream(httpx.SyncByteStream):
                 data = reader.take(event)
                 if reader.done:
                     self._conn = None
-                    self._transport._finish(conn, reader)
+                    self._transport._release(conn, reader.reusable)
                     if data:
                         yield data
                     return
