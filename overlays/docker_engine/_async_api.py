@@ -163,18 +163,12 @@ class AsyncAPI(_APIBase):
         """`request` (a `POST /build`) as a BuildKit build: a session serves `context`, the
         Dockerfile's directory, `secrets` and `ssh` agents (see `_session`), and the build is
         returned as it runs."""
-        try:
-            from ._build_status import BuildLedger  # noqa: PLC0415 - the `buildkit` extra
-            from ._session import BuildSession, as_is  # noqa: PLC0415
-        except ImportError as exc:
-            raise DockerError(
-                f"a BuildKit build needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
-            ) from exc
+        from ._build_status import BuildLedger, as_is  # noqa: PLC0415
         from ._mixins import buildkit_dirs  # noqa: PLC0415
 
         params = dict(request.params or {})
         directory, dockerfile_dir, params["dockerfile"] = buildkit_dirs(context, params.get("dockerfile"))
-        session = BuildSession(
+        session = _session_class()(
             self.config, self.prefix, context=directory, dockerfile_dir=dockerfile_dir, secrets=secrets, ssh=ssh
         )
         # The session is served by threads on a connection of its own, for either client.
@@ -201,13 +195,7 @@ class AsyncAPI(_APIBase):
     async def session(self, request: Request) -> BuildSession:
         """`POST /session` upgraded to HTTP/2: a started BuildKit session, served by threads on
         a connection of its own (see `_session`); `request` is the generated operation's."""
-        try:
-            from ._session import BuildSession  # noqa: PLC0415 - the `buildkit` extra
-        except ImportError as exc:
-            raise DockerError(
-                f"a BuildKit session needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
-            ) from exc
-        session = BuildSession(self.config, self.prefix)
+        session = _session_class()(self.config, self.prefix)
         await in_thread(session.start)
         return session
 
@@ -227,6 +215,17 @@ class AsyncAPI(_APIBase):
     async def aclose(self) -> None:
         """Close every connection (and ssh process) of the transport."""
         await self.client.aclose()
+
+
+def _session_class() -> type[BuildSession]:
+    """`BuildSession`, whose module needs the `buildkit` extra (h2, protobuf): its absence said plainly."""
+    try:
+        from ._session import BuildSession  # noqa: PLC0415
+    except ImportError as exc:
+        raise DockerError(
+            f"BuildKit needs the `buildkit` extra ({exc.name} is missing): pip install 'docker-engine[buildkit]'"
+        ) from exc
+    return BuildSession
 
 
 async def negotiate(

@@ -113,6 +113,11 @@ def decode_trace(aux: str) -> BuildStatus:
     )
 
 
+def as_is(message: Any) -> Any:
+    """A BuildKit build's stream messages are read as they are (see `BuildLedger.take`)."""
+    return message
+
+
 @dataclass
 class BuildLedger:
     """What a build's statuses add up to: every vertex by digest (last seen), the logs of
@@ -214,8 +219,12 @@ class PlainProgress:
 
 
 def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.2f}{unit}"
-        n /= 1000  # type: ignore[assignment]
-    return f"{n}B"
+    """As the CLI writes sizes: `142B`, `1.25kB`, `3.40MB`."""
+    if n < 1000:
+        return f"{n}B"
+    size = float(n)
+    for unit in ("kB", "MB", "GB"):
+        size /= 1000
+        if size < 1000 or unit == "GB":
+            break
+    return f"{size:.2f}{unit}"

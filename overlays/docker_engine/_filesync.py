@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat as statmod
 import threading
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote
@@ -155,7 +156,7 @@ def serve_diffcopy(call: Call, dirs: Mapping[str, Path], progress: list[int] | N
         raise GrpcError(_NOT_FOUND, f"no access allowed to dir {name!r}")
     files: dict[int, str] = {}
     lock = threading.Lock()
-    requests: list[int] = []
+    requests: deque[int] = deque()
     finished = threading.Event()
     failure: list[BaseException] = []
 
@@ -202,7 +203,7 @@ def serve_diffcopy(call: Call, dirs: Mapping[str, Path], progress: list[int] | N
         _send_requested(call, root, files, requests, lock, progress)
         if finished.is_set():
             break
-    _send_requested(call, root, files, requests, lock, progress)
+    _send_requested(call, root, files, requests, lock, progress)  # asked for between the last send and the end
     if failure:
         raise failure[0]
     if not call.cancelled:
@@ -210,13 +211,18 @@ def serve_diffcopy(call: Call, dirs: Mapping[str, Path], progress: list[int] | N
 
 
 def _send_requested(
-    call: Call, root: Path, files: dict[int, str], requests: list[int], lock: threading.Lock, progress: list[int] | None
+    call: Call,
+    root: Path,
+    files: dict[int, str],
+    requests: deque[int],
+    lock: threading.Lock,
+    progress: list[int] | None,
 ) -> None:
     while True:
         with lock:
             if not requests:
                 return
-            ident = requests.pop(0)
+            ident = requests.popleft()
             path = files.pop(ident, None)
         if path is None:
             raise GrpcError(2, f"the daemon asked for file {ident}, which was not sent as a file")

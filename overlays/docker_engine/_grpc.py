@@ -76,16 +76,18 @@ class Call:
         """The peer's next message; None once it has sent all (or the call was cancelled)."""
         return self._incoming.get()
 
-    def send(self, message: bytes) -> None:
+    def _begin(self) -> None:
+        """The response's headers, before its first message or its trailers."""
         if not self._started:
             self._started = True
             self.server._respond(self.stream_id, [(":status", "200"), ("content-type", "application/grpc")])
+
+    def send(self, message: bytes) -> None:
+        self._begin()
         self.server._send_data(self.stream_id, _PREFIX.pack(0, len(message)) + message)
 
     def finish(self, code: int = _OK, message: str = "") -> None:
-        if not self._started:
-            self._started = True
-            self.server._respond(self.stream_id, [(":status", "200"), ("content-type", "application/grpc")])
+        self._begin()
         trailers = [("grpc-status", str(code))]
         if message:
             trailers.append(("grpc-message", _percent(message)))
@@ -162,9 +164,9 @@ class Server:
             if receiving is not None:
                 try:
                     receiving._feed(event.data)
-                except GrpcError as exc:
+                except GrpcError:
                     receiving._end()
-                    self._reset(receiving.stream_id, exc)
+                    self._reset(receiving.stream_id)
         elif isinstance(event, h2.events.StreamEnded):
             ended = self._calls.get(event.stream_id or 0)
             if ended is not None:
@@ -240,7 +242,7 @@ class Server:
         if self._closed or stream_id not in self._calls:
             raise _Gone()
 
-    def _reset(self, stream_id: int, exc: GrpcError) -> None:
+    def _reset(self, stream_id: int) -> None:
         with self._lock, contextlib.suppress(h2.exceptions.ProtocolError, OSError):
             self._h2.reset_stream(stream_id)
             self._flush()

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from ._buildkit import auth_pb2, health_pb2, secrets_pb2, ssh_pb2
 from ._config import ConnectionConfig
@@ -73,9 +73,9 @@ class BuildSession:
         self._config = config
         self._prefix = prefix
         self._timeout = timeout
-        self._dirs: dict[str, Path] = {}
-        if context is not None:
-            self._dirs = {"context": context, "dockerfile": dockerfile_dir or context}
+        self._dirs: dict[str, Path] = (
+            {"context": context, "dockerfile": dockerfile_dir or context} if context is not None else {}
+        )
         self._secrets = dict(secrets or {})
         self._agents = {name: Path(path) for name, path in (ssh or {}).items()}
         self.sent = [0]  # file bytes sent to the daemon
@@ -218,11 +218,6 @@ class BuildSession:
             raise GrpcError(_NOT_FOUND, f"secret {request.ID} not found")
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         call.send(secrets_pb2.GetSecretResponse(data=data).SerializeToString())
-
-
-def as_is(message: Any) -> Any:
-    """A BuildKit build's stream messages are read as they are (see `BuildLedger.take`)."""
-    return message
 
 
 def _agent_id(call: Call) -> str:
