@@ -14,9 +14,12 @@ import datetime as _dt
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import BuildKitError
+
+if TYPE_CHECKING:
+    from ._progress import TextWriter
 
 __all__ = [
     "BuildKitError",
@@ -171,10 +174,14 @@ class PlainProgress:
         self._done: set[str] = set()
 
     @classmethod
-    def to(cls, stream: IO[str]) -> PlainProgress:
+    def to(cls, stream: TextWriter) -> PlainProgress:
+        """Lines written to a text stream, flushed as they come when it can be."""
+        flush = getattr(stream, "flush", None)
+
         def write(text: str) -> None:
             stream.write(text)
-            stream.flush()
+            if flush is not None:
+                flush()
 
         return cls(write)
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, T
 
 from ._errors import BuildError, ContainerError, DockerError, DockerTimeoutError, InvalidRequestError, NotFoundError
 from ._hijack import UPGRADE_HEADERS, collect
-from ._progress import StreamFollower
+from ._progress import StreamFollower, TextWriter, progress_target
 from ._request import Request, quote_path
 from ._streams import Frame
 
@@ -838,21 +838,12 @@ def _query_value(value: Any) -> str:
 
 
 def _buildkit_progress(progress: Any) -> Callable[[Any], object] | None:
-    """What to call with each `BuildStatus`: True shows `--progress=plain` lines on stdout, a
-    text stream gets them, a function gets the statuses; None/False shows nothing."""
+    """What to call with each `BuildStatus`: `progress=` as for the classic build, a text
+    stream (`True`: stdout) getting `--progress=plain` lines."""
     from ._build_status import PlainProgress  # noqa: PLC0415
 
-    if progress is None or progress is False:
-        return None
-    if progress is True:
-        import sys  # noqa: PLC0415
-
-        return PlainProgress.to(sys.stdout)
-    if hasattr(progress, "write"):
-        return PlainProgress.to(progress)
-    if callable(progress):
-        return progress  # type: ignore[no-any-return]
-    raise InvalidRequestError(f"progress= takes True, a text stream or a function, not {type(progress).__name__}")
+    target = progress_target(progress)
+    return PlainProgress.to(target) if isinstance(target, TextWriter) else target
 
 
 def _built_image(follower: StreamFollower[Any], tag: str | None) -> str:

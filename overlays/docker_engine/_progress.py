@@ -38,6 +38,7 @@ __all__ = [
     "describe",
     "format_size",
     "plain_line",
+    "progress_target",
 ]
 
 E = TypeVar("E")
@@ -365,20 +366,29 @@ def terminal_display(out: IO[str]) -> _Display:
     return _Rich(out) if _rich_available() else _Lines(out)
 
 
-def _targets(progress: ProgressTarget[E]) -> tuple[_Display | None, Callable[[E], object] | None]:
-    """The display, or the function, that `progress=` names."""
+def progress_target(progress: ProgressTarget[E]) -> TextWriter | Callable[[E], object] | None:
+    """Where `progress=` sends a stream's messages: nowhere, a text stream (`True`: stdout),
+    or a function taking each message."""
     if progress is None or progress is False:
-        return None, None
+        return None
     if progress is True:
-        out = sys.stdout
-        return (terminal_display(out) if is_terminal(out) else _Plain(out)), None
-    if isinstance(progress, TextWriter):
-        return _Plain(progress), None
-    if callable(progress):
-        return None, progress
+        return sys.stdout
+    if isinstance(progress, TextWriter) or callable(progress):
+        return progress
     raise TypeError(
         f"progress=: expected True, a text stream or a function taking each message, got {type(progress).__name__}"
     )
+
+
+def _targets(progress: ProgressTarget[E]) -> tuple[_Display | None, Callable[[E], object] | None]:
+    """The display, or the function, that `progress=` names (`True` on a terminal: the live one)."""
+    target = progress_target(progress)
+    if target is None:
+        return None, None
+    if isinstance(target, TextWriter):
+        live = progress is True and is_terminal(sys.stdout)
+        return (terminal_display(sys.stdout) if live else _Plain(target)), None
+    return None, target
 
 
 # -- following a stream to its end ------------------------------------------------------------------------------------
